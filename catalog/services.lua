@@ -1,0 +1,8 @@
+-- services.lua - the feature sets that models read, by use case.
+
+feature_service {
+  name = "chat_personalization",
+  features = { "user_features" },
+  description = "Everything the answer ranker reads about the user.",
+  owner = "ranking@example.com",
+}

@@ -1,0 +1,529 @@
+/*
+ * fcat.h - the public C API of libfcat, the one header a service includes.
+ *
+ * Conventions (see README.md, "The C API"):
+ *  - Functions return int: 0 on success, a negative FCAT_E* code on failure.
+ *    The message of the last failure on the calling thread is read with
+ *    fcat_error_last(); it is never NULL.
+ *  - Output parameters come first and are named `out`. What comes back
+ *    through `**out` belongs to the caller and is released with the matching
+ *    _free function. A pointer returned directly (const) is borrowed from its
+ *    parent object and stays valid until that parent is freed.
+ *  - Every _free function accepts NULL.
+ *  - Memory allocated by libfcat is released only by libfcat (fcat_free for
+ *    plain buffers such as strings).
+ */
+#ifndef FCAT_H
+#define FCAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(FCAT_BUILDING_LIBRARY) && defined(__GNUC__)
+#define FCAT_API __attribute__((visibility("default")))
+#else
+#define FCAT_API
+#endif
+
+#define FCAT_VERSION_MAJOR 0
+#define FCAT_VERSION_MINOR 1
+#define FCAT_VERSION_PATCH 0
+#define FCAT_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Error codes. 0 is success; every failure is negative. */
+typedef enum fcat_error_code {
+	FCAT_OK = 0,
+	FCAT_ERROR = -1,      /**< any failure without a more specific code */
+	FCAT_ENOTFOUND = -3,  /**< a named object, file or key does not exist */
+	FCAT_EEXISTS = -4,    /**< the object already exists */
+	FCAT_EINVALID = -5,   /**< bad input: a definition, a value, a config */
+	FCAT_EVERSION = -6,   /**< an incompatible version (plugin ABI, cache) */
+	FCAT_ETIMEOUT = -7,   /**< a time or instruction budget ran out */
+	FCAT_ENOMEM = -8,     /**< out of memory, or a memory cap was reached */
+	FCAT_EIO = -9,        /**< reading or writing a file or a backend failed */
+	FCAT_EDENIED = -10,   /**< a policy denied the request */
+	FCAT_EUSAGE = -11,    /**< an API was called with invalid arguments */
+} fcat_error_code;
+
+/**
+ * The message of the last error raised on this thread.
+ * @return a borrowed, NUL-terminated string, never NULL ("" when no error has
+ *         been raised); valid until the next libfcat call on this thread.
+ */
+FCAT_API const char *fcat_error_last(void);
+
+/** Static text describing an error code ("not found", ...). Never NULL. */
+FCAT_API const char *fcat_strerror(int code);
+
+/** Releases a buffer that libfcat allocated (strings, JSON text). */
+FCAT_API void fcat_free(void *ptr);
+
+/** The library version as "MAJOR.MINOR.PATCH". */
+FCAT_API const char *fcat_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Types and values                                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Scalar kinds of a feature value. */
+typedef enum fcat_scalar {
+	FCAT_INVALID = 0,
+	FCAT_INT32 = 1,
+	FCAT_INT64 = 2,
+	FCAT_FLOAT32 = 3,
+	FCAT_FLOAT64 = 4,
+	FCAT_STRING = 5,
+	FCAT_BYTES = 6,
+	FCAT_BOOL = 7,
+	FCAT_TIMESTAMP = 8, /**< microseconds since 1970-01-01T00:00:00Z */
+} fcat_scalar;
+
+/** A value type: a scalar, or an array of a scalar with an optional fixed
+ * length (`dim` 0 means any length). */
+typedef struct fcat_type {
+	fcat_scalar scalar;
+	bool is_array;
+	uint32_t dim;
+} fcat_type;
+
+/** A byte string (strings are UTF-8 and not NUL-terminated here). */
+typedef struct fcat_bytes {
+	const char *ptr;
+	size_t len;
+} fcat_bytes;
+
+/**
+ * A typed value that may be null. Strings, bytes and array items point into
+ * memory owned by whoever produced the value (a result set, a parser's
+ * output); the producer's documentation says how long they live.
+ * Arrays: `u.array.items` points at `u.array.len` elements of the C type of
+ * the scalar (int32_t, int64_t, float, double, fcat_bytes, bool, int64_t).
+ */
+typedef struct fcat_value {
+	fcat_type type;
+	bool is_null;
+	union {
+		int32_t i32;
+		int64_t i64;
+		float f32;
+		double f64;
+		bool b;
+		int64_t ts;
+		fcat_bytes str;
+		struct {
+			const void *items;
+			size_t len;
+		} array;
+	} u;
+} fcat_value;
+
+/** The name of a scalar ("int64", "float32", ...); "invalid" otherwise. */
+FCAT_API const char *fcat_scalar_name(fcat_scalar scalar);
+
+/**
+ * Writes the canonical name of a type ("int64", "float32[16]", "string[]")
+ * into buf (always NUL-terminated when size > 0).
+ * @return the length the full name needs, as snprintf does.
+ */
+FCAT_API int fcat_type_format(char *buf, size_t size, fcat_type type);
+
+/**
+ * Parses a type name as fcat_type_format writes it.
+ * @param[out] out the type
+ * @return 0, or FCAT_EINVALID for an unknown name (message says which).
+ */
+FCAT_API int fcat_type_parse(fcat_type *out, const char *name);
+
+/** True when two types are the same (scalar, array-ness and dim). */
+FCAT_API bool fcat_type_equal(fcat_type a, fcat_type b);
+
+/**
+ * Parses the text form of a value (as found in a CSV cell) of a given type.
+ * Integers are decimal, floats use the C locale, bools are true/false/1/0,
+ * timestamps are RFC 3339 ("2026-01-02T03:04:05.5Z", offsets allowed) or
+ * integer epoch seconds, bytes are standard base64, arrays are written as
+ * "[1,2,3]" (strings inside arrays as JSON strings). An empty text is null.
+ * @param[out] out the value; strings, bytes and arrays point into memory
+ *             allocated for this value, released with fcat_value_clear.
+ * @return 0, or FCAT_EINVALID with a message naming the text and the type.
+ */
+FCAT_API int fcat_value_parse(fcat_value *out, fcat_type type, const char *text,
+			      size_t len);
+
+/** Releases what fcat_value_parse allocated for a value and nulls it. */
+FCAT_API void fcat_value_clear(fcat_value *value);
+
+/**
+ * Formats a value in the text form fcat_value_parse reads back exactly
+ * (floats with the shortest representation that round-trips). Null is "".
+ * @param[out] out a NUL-terminated string the caller frees with fcat_free.
+ * @return 0, FCAT_ENOMEM.
+ */
+FCAT_API int fcat_value_format(char **out, const fcat_value *value);
+
+/**
+ * Formats a timestamp (microseconds since the epoch) as RFC 3339 UTC with
+ * 0, 3 or 6 fraction digits ("2026-01-02T03:04:05Z", "...05.500Z").
+ * @return the length needed, as snprintf does (at most 32).
+ */
+FCAT_API int fcat_timestamp_format(char *buf, size_t size, int64_t micros);
+
+/**
+ * Parses an RFC 3339 timestamp or integer epoch seconds.
+ * @param[out] out microseconds since the epoch
+ * @return 0 or FCAT_EINVALID.
+ */
+FCAT_API int fcat_timestamp_parse(int64_t *out, const char *text, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Configuration (fcat.yaml)                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct fcat_config fcat_config;
+
+/**
+ * Reads and checks a feature repo's fcat.yaml.
+ * @param[out] out the configuration; free with fcat_config_free.
+ * @param[in] path the path of the fcat.yaml file
+ * @return 0; FCAT_ENOTFOUND when the file does not exist; FCAT_EINVALID for
+ *         a YAML error, an unknown key, a wrong type or a missing key (the
+ *         message names file:line:column); FCAT_EIO.
+ */
+FCAT_API int fcat_config_load(fcat_config **out, const char *path);
+
+/**
+ * Same as fcat_config_load, from text in memory; `name` is used in messages.
+ */
+FCAT_API int fcat_config_parse(fcat_config **out, const char *name,
+			       const char *text, size_t len);
+
+FCAT_API void fcat_config_free(fcat_config *config);
+
+/** The project name (borrowed from the config). */
+FCAT_API const char *fcat_config_project(const fcat_config *config);
+
+/** The catalog directory, relative to the repo root ("catalog"). */
+FCAT_API const char *fcat_config_catalog_dir(const fcat_config *config);
+
+/** The policies directory, relative to the repo root ("policies"). */
+FCAT_API const char *fcat_config_policies_dir(const fcat_config *config);
+
+/** Which store section. */
+typedef enum fcat_store_role {
+	FCAT_ONLINE_STORE = 0,
+	FCAT_OFFLINE_STORE = 1,
+} fcat_store_role;
+
+/** The plugin name of a store section ("lmdb", "sqlite", ...). */
+FCAT_API const char *fcat_config_store_plugin(const fcat_config *config,
+					      fcat_store_role role);
+
+/**
+ * A plugin setting of a store section, as the scalar text written in
+ * fcat.yaml, or NULL when the key is absent or not a scalar. `key` may be a
+ * dotted path into nested maps ("tls.ca_file"). Borrowed from the config.
+ */
+FCAT_API const char *fcat_config_store_setting(const fcat_config *config,
+					       fcat_store_role role,
+					       const char *key);
+
+/**
+ * The whole plugin section of a store as JSON text (the plugin name under
+ * "plugin", every other key as written, scalars as strings).
+ * @param[out] out NUL-terminated JSON, freed with fcat_free.
+ */
+FCAT_API int fcat_config_store_json(char **out, const fcat_config *config,
+				    fcat_store_role role);
+
+/* ------------------------------------------------------------------------ */
+/* Catalog                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** An immutable, validated set of definitions. */
+typedef struct fcat_catalog fcat_catalog;
+
+/** A definition in a catalog: borrowed from the catalog, valid until it is
+ * freed. */
+typedef struct fcat_object fcat_object;
+
+/** The kinds of catalog objects. */
+typedef enum fcat_object_kind {
+	FCAT_OBJ_ENTITY = 0,
+	FCAT_OBJ_SOURCE = 1,
+	FCAT_OBJ_VIEW = 2,          /**< a feature view */
+	FCAT_OBJ_ON_DEMAND_VIEW = 3,
+	FCAT_OBJ_SERVICE = 4,       /**< a feature service */
+	FCAT_OBJ_FEATURE = 5,       /**< a feature of a (on-demand) view */
+	FCAT_OBJ_KIND_COUNT = 6,
+} fcat_object_kind;
+
+/**
+ * Loads and validates every `*.lua` file below a catalog directory, in
+ * lexical path order. All errors are collected: the message of
+ * fcat_error_last() holds one line per error, "FILE:LINE: what is wrong".
+ * @param[out] out the catalog; free with fcat_catalog_free.
+ * @param[in] repo_root the feature repo; file names in messages and in
+ *            fcat_object_file() are relative to it
+ * @param[in] catalog_dir the catalog directory, relative to repo_root
+ * @return 0; FCAT_EINVALID when any definition is wrong; FCAT_ENOTFOUND
+ *         when the directory does not exist; FCAT_EIO; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
+				   const char *catalog_dir);
+
+FCAT_API void fcat_catalog_free(fcat_catalog *catalog);
+
+/** The number of objects of a kind (FCAT_OBJ_FEATURE counts features of
+ * feature views and on-demand views). */
+FCAT_API size_t fcat_catalog_count(const fcat_catalog *catalog,
+				   fcat_object_kind kind);
+
+/** The i-th object of a kind, in definition order; NULL when out of range. */
+FCAT_API const fcat_object *fcat_catalog_at(const fcat_catalog *catalog,
+					    fcat_object_kind kind, size_t i);
+
+/**
+ * Finds an object by name: "NAME" for an entity, source, view, on-demand
+ * view or service, "VIEW:FEATURE" for a feature.
+ * @param[out] out the borrowed object
+ * @return 0 or FCAT_ENOTFOUND.
+ */
+FCAT_API int fcat_catalog_lookup(const fcat_object **out,
+				 const fcat_catalog *catalog, const char *name);
+
+FCAT_API fcat_object_kind fcat_object_kind_of(const fcat_object *object);
+
+/** "entity", "source", "feature_view", "on_demand_view", "feature_service",
+ * "feature". */
+FCAT_API const char *fcat_object_kind_name(fcat_object_kind kind);
+
+/** Borrowed strings; description and owner are "" when not set. */
+FCAT_API const char *fcat_object_name(const fcat_object *object);
+FCAT_API const char *fcat_object_description(const fcat_object *object);
+FCAT_API const char *fcat_object_owner(const fcat_object *object);
+
+/** The file (relative to the repo root) and line where it is defined. */
+FCAT_API const char *fcat_object_file(const fcat_object *object);
+FCAT_API int fcat_object_line(const fcat_object *object);
+
+/** Tags, in the order they are sorted by key. */
+FCAT_API size_t fcat_object_tag_count(const fcat_object *object);
+FCAT_API int fcat_object_tag(const char **key, const char **value,
+			     const fcat_object *object, size_t i);
+
+/** The value of a tag, or NULL when the object has no such tag. */
+FCAT_API const char *fcat_object_tag_get(const fcat_object *object,
+					 const char *key);
+
+/** For a feature: its type. For anything else: scalar FCAT_INVALID. */
+FCAT_API fcat_type fcat_feature_type(const fcat_object *feature);
+
+/** For a feature: the view (or on-demand view) that holds it. */
+FCAT_API const fcat_object *fcat_feature_view(const fcat_object *feature);
+
+/** For a view or on-demand view: its features, in schema order. For a
+ * service: the features it serves. Otherwise 0 / NULL. */
+FCAT_API size_t fcat_object_feature_count(const fcat_object *object);
+FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object,
+						   size_t i);
+
+/**
+ * The object's content hash: SHA-256 of a canonical form of its definition
+ * (location excluded; a feature's hash covers its own field and what computes
+ * it: the view's entities, source, timestamp field and transform), as 64
+ * lowercase hex digits and a NUL.
+ */
+FCAT_API void fcat_object_hash(char out[65], const fcat_object *object);
+
+/** For a view: its time to live in seconds (0: none). */
+FCAT_API int64_t fcat_view_ttl_seconds(const fcat_object *view);
+
+/**
+ * Describes an object as JSON: its kind, name, where it is defined, and
+ * every field of its definition (schema, ttl, entities, join keys, source,
+ * transform source text ...).
+ * @param[out] out NUL-terminated JSON (indented when `pretty`), freed with
+ *             fcat_free.
+ */
+FCAT_API int fcat_object_describe_json(char **out, const fcat_object *object,
+				       bool pretty);
+
+/* ------------------------------------------------------------------------ */
+/* The store handle                                                          */
+/* ------------------------------------------------------------------------ */
+
+/** A feature repo opened for use: its configuration and catalog. */
+typedef struct fcat_store fcat_store;
+
+/** Which version of the catalog a store serves. */
+typedef enum fcat_catalog_source {
+	/** The applied version (refs/fcat/applied), from its compiled cache. */
+	FCAT_CATALOG_APPLIED = 0,
+	/** The version in a given git commit (fcat_open_options.commit). */
+	FCAT_CATALOG_COMMIT = 1,
+	/** The files in the work tree as they are now: for authoring and
+	 * `fcat validate`, never for serving. */
+	FCAT_CATALOG_WORKTREE = 2,
+} fcat_catalog_source;
+
+#define FCAT_OPEN_OPTIONS_VERSION 1
+
+/** Options of fcat_store_open_ext; start from FCAT_OPEN_OPTIONS_INIT. */
+typedef struct fcat_open_options {
+	unsigned int version;       /**< FCAT_OPEN_OPTIONS_VERSION */
+	fcat_catalog_source catalog;
+	const char *commit;         /**< a revision, for FCAT_CATALOG_COMMIT */
+} fcat_open_options;
+
+#define FCAT_OPEN_OPTIONS_INIT {FCAT_OPEN_OPTIONS_VERSION, FCAT_CATALOG_APPLIED, NULL}
+
+/**
+ * Opens a feature repo: reads `fcat.yaml` in repo_path and loads the
+ * applied catalog version (see fcat_store_open_ext).
+ * @param[out] out the store; free with fcat_store_free.
+ * @param[in] repo_path the directory that holds fcat.yaml
+ * @return 0; FCAT_ENOTFOUND (no fcat.yaml, not in a git repository, nothing
+ *         applied yet); FCAT_EINVALID (a config or definition error, message
+ *         as fcat_config_load and fcat_catalog_load_dir); FCAT_EIO;
+ *         FCAT_ENOMEM.
+ */
+FCAT_API int fcat_store_open(fcat_store **out, const char *repo_path);
+
+/**
+ * Opens a feature repo with a chosen catalog version: the applied one, the
+ * one in any commit, or the work tree's. A store keeps the version it
+ * opened: applying another one later does not change what it serves.
+ * @param[in] options NULL for the defaults (the applied version)
+ * @return as fcat_store_open; FCAT_EVERSION for an unknown options version.
+ */
+FCAT_API int fcat_store_open_ext(fcat_store **out, const char *repo_path,
+				 const fcat_open_options *options);
+
+FCAT_API void fcat_store_free(fcat_store *store);
+
+/** The store's configuration and catalog, borrowed from the store. */
+FCAT_API const fcat_config *fcat_store_config(const fcat_store *store);
+FCAT_API const fcat_catalog *fcat_store_catalog(const fcat_store *store);
+
+/** The absolute path of the repo root, borrowed from the store. */
+FCAT_API const char *fcat_store_root(const fcat_store *store);
+
+/** Output formats of fcat_lineage. */
+typedef enum fcat_lineage_format {
+	FCAT_LINEAGE_TEXT = 0,
+	FCAT_LINEAGE_JSON = 1,
+	FCAT_LINEAGE_DOT = 2, /**< Graphviz */
+} fcat_lineage_format;
+
+/**
+ * The lineage of an object: upstream (entities and sources -> views ->
+ * features) and downstream (features -> on-demand views -> their features ->
+ * services), as text, JSON ({"root", "nodes", "edges"}) or a Graphviz graph.
+ * @param[out] out NUL-terminated text, freed with fcat_free
+ * @return 0; FCAT_ENOTFOUND for an unknown name; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *name,
+			  fcat_lineage_format format);
+
+/* ------------------------------------------------------------------------ */
+/* Catalog versions (git)                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Validates the definitions at a commit and records it as the applied
+ * version: the ref refs/fcat/applied, plus a compiled cache (in the git
+ * directory) that makes opening fast. Refuses when the catalog or policies
+ * directory has uncommitted changes.
+ * @param[out] out_commit the applied commit, 40 hex digits and a NUL
+ * @param[in] repo_path the feature repo
+ * @param[in] rev the revision to apply; NULL for HEAD
+ * @return 0; FCAT_EINVALID for uncommitted changes (the message lists each
+ *         file) or invalid definitions (one line per problem);
+ *         FCAT_ENOTFOUND (no fcat.yaml, no git repository, unknown rev);
+ *         FCAT_EIO.
+ */
+FCAT_API int fcat_apply(char out_commit[41], const char *repo_path, const char *rev);
+
+/** How an object differs between two catalog versions. */
+typedef enum fcat_change_kind {
+	FCAT_CHANGE_ADDED = 0,
+	FCAT_CHANGE_REMOVED = 1,
+	FCAT_CHANGE_CHANGED = 2,
+} fcat_change_kind;
+
+/** One difference between two catalogs. */
+typedef struct fcat_change {
+	fcat_change_kind change;
+	fcat_object_kind kind;
+	const char *name;           /**< "NAME", or "VIEW:FEATURE" */
+	const fcat_object *before;  /**< NULL when added; borrowed from `from` */
+	const fcat_object *after;   /**< NULL when removed; borrowed from `to` */
+	const char *fields;         /**< changed fields, "type, description" */
+	const char *breaking;       /**< why it breaks readers, or NULL */
+} fcat_change;
+
+/** The differences between two catalogs. */
+typedef struct fcat_diff fcat_diff;
+
+/**
+ * Compares two catalogs object by object (by content hash): added, removed
+ * and changed objects with the changed fields, and breaking changes flagged:
+ * a feature's type changed, an entity's join keys or a view's entities
+ * changed, a feature removed while a service or an on-demand view used it.
+ * @param[out] out the differences, sorted by kind and name; free with
+ *             fcat_diff_free. They borrow from both catalogs, which must
+ *             outlive them.
+ */
+FCAT_API int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from,
+			       const fcat_catalog *to);
+FCAT_API size_t fcat_diff_count(const fcat_diff *diff);
+FCAT_API const fcat_change *fcat_diff_at(const fcat_diff *diff, size_t i);
+/** How many of the changes are breaking. */
+FCAT_API size_t fcat_diff_breaking_count(const fcat_diff *diff);
+FCAT_API void fcat_diff_free(fcat_diff *diff);
+
+/** One version of an object: a commit where its hash changed. */
+typedef struct fcat_version {
+	char commit[41];     /**< 40 hex digits */
+	char hash[65];       /**< the object's hash there; "" where it was removed */
+	const char *author;  /**< "Name <email>" */
+	int64_t time;        /**< commit time, seconds since the epoch */
+	const char *message; /**< the commit message's first line */
+} fcat_object_version;
+
+/** The versions of one object, newest first. */
+typedef struct fcat_history fcat_history;
+
+/**
+ * Walks the history from `rev` (NULL: HEAD) along first parents and lists the
+ * commits where an object's content hash changed (it appeared, changed or
+ * was removed). NAME is an object ("user_features", "view:feature") or a
+ * file of the feature repo ("policies/pii.yaml"), whose blob is compared.
+ * Commits whose catalog does not validate are passed over.
+ * @param[out] out free with fcat_history_free
+ * @return 0; FCAT_ENOTFOUND when the object never existed; FCAT_EIO.
+ */
+FCAT_API int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
+			     const char *rev);
+FCAT_API size_t fcat_history_count(const fcat_history *history);
+FCAT_API const fcat_object_version *fcat_history_at(const fcat_history *history, size_t i);
+FCAT_API void fcat_history_free(fcat_history *history);
+
+/** The commit (40 hex digits) the catalog was read from, or "" for the work
+ * tree. Borrowed from the catalog. */
+FCAT_API const char *fcat_catalog_commit(const fcat_catalog *catalog);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCAT_H */

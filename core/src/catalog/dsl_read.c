@@ -1,0 +1,520 @@
+/* dsl_read.c - reading the arguments of definition calls (names, strings,
+ * tags, fields, types, references) from the Lua stack into the catalog. */
+#include "catalog/dsl_read.h"
+
+#include "util/error.h"
+
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA(d) (&(d)->dsl->catalog->arena)
+
+void fcat__def_error(fcat__def *d, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fcat__buf *e = d->dsl->errors;
+	fcat__buf_printf(e, "%s:%d: %s", d->dsl->file, line, d->kind);
+	if (d->name)
+		fcat__buf_printf(e, " '%s'", d->name);
+	fcat__buf_printf(e, ": %s\n", msg);
+	d->failed = true;
+	d->dsl->problems++;
+}
+
+int fcat__caller_line(lua_State *L)
+{
+	lua_Debug ar;
+	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+		return ar.currentline;
+	return 0;
+}
+
+static bool is_identifier(const char *s)
+{
+	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/* An arena copy; on failure the file's run is marked out of memory. */
+static char *copy(fcat__def *d, const char *s)
+{
+	char *p = fcat__arena_strdup(ARENA(d), s);
+	if (!p) {
+		d->dsl->oom = true;
+		return "";
+	}
+	return p;
+}
+
+/* Converts a tag value (string, boolean or number) to text. */
+static const char *tag_text(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TSTRING: return lua_tostring(L, idx);
+	case LUA_TBOOLEAN: return lua_toboolean(L, idx) ? "true" : "false";
+	case LUA_TNUMBER: return luaL_tolstring(L, idx, NULL); /* pushes */
+	default: return NULL;
+	}
+}
+
+static int cmp_tag(const void *a, const void *b)
+{
+	return strcmp(((const fcat__tag *)a)->key, ((const fcat__tag *)b)->key);
+}
+
+/* Reads the `tags` map of the table at `idx` into the object. */
+static void read_tags(fcat__def *d, lua_State *L, int idx, fcat_object *o, int line)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, idx, "tags");
+	if (lua_isnil(L, -1)) {
+		lua_settop(L, top);
+		return;
+	}
+	if (!lua_istable(L, -1)) {
+		fcat__def_error(d, line, "'tags' must be a table of name = value, got %s",
+				luaL_typename(L, -1));
+		lua_settop(L, top);
+		return;
+	}
+	size_t n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		n++;
+		lua_pop(L, 1);
+	}
+	o->tags = fcat__arena_alloc(ARENA(d), (n + 1) * sizeof *o->tags);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		int vtop = lua_gettop(L);
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			fcat__def_error(d, line, "tag names must be strings");
+		} else {
+			const char *v = tag_text(L, vtop);
+			if (!v)
+				fcat__def_error(d, line, "tag '%s' must be a string, boolean or number, got %s",
+						lua_tostring(L, -2), luaL_typename(L, vtop));
+			else if (o->tags) {
+				o->tags[o->ntags].key = copy(d, lua_tostring(L, vtop - 1));
+				o->tags[o->ntags].value = copy(d, v);
+				o->ntags++;
+			}
+		}
+		lua_settop(L, vtop - 1);
+	}
+	if (o->ntags > 1)
+		qsort(o->tags, o->ntags, sizeof *o->tags, cmp_tag);
+	lua_settop(L, top);
+}
+
+/* Reads an optional string field of the table at idx (line for errors). */
+static const char *opt_string(fcat__def *d, lua_State *L, int idx, const char *key,
+			      int line)
+{
+	lua_getfield(L, idx, key);
+	const char *s = NULL;
+	if (lua_type(L, -1) == LUA_TSTRING)
+		s = copy(d, lua_tostring(L, -1));
+	else if (!lua_isnil(L, -1))
+		fcat__def_error(d, line, "'%s' must be a string, got %s", key,
+				luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return s;
+}
+
+bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
+		     fcat_object_kind kind, const char *const *allowed)
+{
+	d->line = fcat__caller_line(L);
+	o->kind = kind;
+	o->loc.file = d->dsl->file;
+	o->loc.line = d->line;
+	o->description = o->owner = "";
+	if (lua_gettop(L) != 1 || !lua_istable(L, 1)) {
+		fcat__def_error(d, d->line, "expects one table: %s { name = \"...\", ... }",
+				d->kind);
+		return false;
+	}
+	lua_getfield(L, 1, "name");
+	if (lua_type(L, -1) != LUA_TSTRING) {
+		fcat__def_error(d, d->line, "needs a 'name' string");
+		lua_pop(L, 1);
+		return false;
+	}
+	d->name = o->name = copy(d, lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (!is_identifier(o->name))
+		fcat__def_error(d, d->line, "the name must be an identifier (letters, digits, '_')");
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			fcat__def_error(d, d->line, "has a key that is not a name (%s)",
+					luaL_typename(L, -1));
+			continue;
+		}
+		const char *key = lua_tostring(L, -1);
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = strcmp(*a, key) == 0;
+		if (!ok) {
+			char known[512] = "";
+			for (const char *const *a = allowed; *a; a++)
+				snprintf(known + strlen(known), sizeof known - strlen(known),
+					 "%s%s", a == allowed ? "" : ", ", *a);
+			fcat__def_error(d, d->line, "unknown key '%s' (known: %s)", key, known);
+		}
+	}
+	const char *s;
+	if ((s = opt_string(d, L, 1, "description", d->line)))
+		o->description = s;
+	if ((s = opt_string(d, L, 1, "owner", d->line)))
+		o->owner = s;
+	read_tags(d, L, 1, o, d->line);
+	return true;
+}
+
+const char *fcat__def_string(fcat__def *d, lua_State *L, const char *key)
+{
+	return opt_string(d, L, 1, key, d->line);
+}
+
+bool fcat__def_bool(fcat__def *d, lua_State *L, const char *key, bool dflt)
+{
+	lua_getfield(L, 1, key);
+	bool v = dflt;
+	if (lua_isboolean(L, -1))
+		v = lua_toboolean(L, -1);
+	else if (!lua_isnil(L, -1))
+		fcat__def_error(d, d->line, "'%s' must be true or false, got %s", key,
+				luaL_typename(L, -1));
+	lua_pop(L, 1);
+	return v;
+}
+
+int64_t fcat__def_seconds(fcat__def *d, lua_State *L, const char *key)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	int64_t v = 0;
+	if (!lua_isnil(L, -1)) {
+		int isint = 0;
+		lua_Integer i = lua_tointegerx(L, -1, &isint);
+		if (lua_type(L, -1) != LUA_TNUMBER || !isint || i < 0)
+			fcat__def_error(d, d->line,
+					"'%s' must be a whole, non-negative number of seconds "
+					"such as days(7) or hours(12), got %s",
+					key, luaL_tolstring(L, -1, NULL));
+		else
+			v = i;
+	}
+	lua_settop(L, top);
+	return v;
+}
+
+fcat_type fcat__check_type(lua_State *L, int idx, const char *what)
+{
+	fcat_type t;
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		if (fcat_type_parse(&t, lua_tostring(L, idx)) != 0)
+			luaL_error(L, "%s: %s", what, fcat_error_last());
+		return t;
+	}
+	if (lua_getmetatable(L, idx)) {
+		luaL_getmetatable(L, FCAT_MT_TYPE);
+		luaL_getmetatable(L, FCAT_MT_STRING_TYPE);
+		bool marker = lua_rawequal(L, -1, -3) || lua_rawequal(L, -2, -3);
+		lua_pop(L, 3);
+		if (marker) {
+			lua_getfield(L, idx, ".fcat_type");
+			int rc = fcat_type_parse(&t, lua_tostring(L, -1));
+			lua_pop(L, 1);
+			if (rc == 0)
+				return t;
+		}
+	}
+	luaL_error(L, "%s: expected a type (int32, int64, float32, float64, string, bytes, "
+		      "bool, timestamp, array(TYPE, N) or a type name), got %s",
+		   what, luaL_typename(L, idx));
+	return (fcat_type){0};
+}
+
+/* Is the value at idx a table with the given metatable? */
+static bool has_mt(lua_State *L, int idx, const char *mt)
+{
+	if (!lua_getmetatable(L, idx))
+		return false;
+	luaL_getmetatable(L, mt);
+	bool eq = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	return eq;
+}
+
+fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
+			      bool required, fcat_object_kind kind, size_t *n)
+{
+	*n = 0;
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	if (lua_isnil(L, -1)) {
+		if (required)
+			fcat__def_error(d, d->line, "needs '%s', a list of field(name, type)", key);
+		lua_settop(L, top);
+		return NULL;
+	}
+	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_FIELD)) {
+		fcat__def_error(d, d->line, "'%s' must be a list { field(...), ... }, got %s",
+				key, luaL_typename(L, -1));
+		lua_settop(L, top);
+		return NULL;
+	}
+	int list = lua_gettop(L);
+	size_t len = (size_t)lua_rawlen(L, list);
+	lua_pushnil(L);
+	size_t entries = 0;
+	while (lua_next(L, list)) {
+		entries++;
+		lua_pop(L, 1);
+	}
+	if (entries != len) {
+		fcat__def_error(d, d->line, "'%s' must be a list (keys 1..n) so that its order "
+				"is kept; write { field(\"a\", int64), ... }", key);
+		lua_settop(L, top);
+		return NULL;
+	}
+	if (required && len == 0)
+		fcat__def_error(d, d->line, "'%s' must not be empty", key);
+	fcat__field *f = fcat__arena_alloc(ARENA(d), (len + 1) * sizeof *f);
+	for (size_t i = 0; f && i < len; i++) {
+		lua_rawgeti(L, list, (lua_Integer)i + 1);
+		int fi = lua_gettop(L);
+		if (!has_mt(L, fi, FCAT_MT_FIELD)) {
+			fcat__def_error(d, d->line, "%s[%zu] must be field(name, type), got %s", key,
+					i + 1, luaL_typename(L, fi));
+			lua_settop(L, list);
+			continue;
+		}
+		fcat__field *x = &f[*n];
+		lua_getfield(L, fi, "line");
+		x->base.loc.line = (int)lua_tointeger(L, -1);
+		lua_getfield(L, fi, "name");
+		x->base.name = copy(d, lua_tostring(L, -1));
+		lua_getfield(L, fi, "type");
+		fcat_type_parse(&x->type, lua_tostring(L, -1)); /* checked by field() */
+		lua_settop(L, fi);
+		x->base.kind = kind;
+		x->base.loc.file = d->dsl->file;
+		x->base.description = opt_string(d, L, fi, "description", x->base.loc.line);
+		x->base.owner = opt_string(d, L, fi, "owner", x->base.loc.line);
+		if (!x->base.description)
+			x->base.description = "";
+		if (!x->base.owner)
+			x->base.owner = "";
+		read_tags(d, L, fi, &x->base, x->base.loc.line);
+		x->index = *n;
+		for (size_t j = 0; j < *n; j++)
+			if (strcmp(f[j].base.name, x->base.name) == 0)
+				fcat__def_error(d, x->base.loc.line,
+						"field '%s' appears twice in '%s' (first at line %d)",
+						x->base.name, key, f[j].base.loc.line);
+		(*n)++;
+		lua_settop(L, list);
+	}
+	lua_settop(L, top);
+	return f;
+}
+
+/* Reads one reference at stack index idx; element describes it in errors. */
+static bool read_ref(fcat__def *d, lua_State *L, int idx, int want, int want_also,
+		     const char *element, fcat__ref *out)
+{
+	out->loc.file = d->dsl->file;
+	out->loc.line = d->line;
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		out->name = copy(d, lua_tostring(L, idx));
+		return true;
+	}
+	if (has_mt(L, idx, FCAT_MT_HANDLE)) {
+		lua_getfield(L, idx, "kind");
+		lua_getfield(L, idx, "name");
+		const char *kind = lua_tostring(L, -2);
+		bool ok = strcmp(kind, fcat_object_kind_name((fcat_object_kind)want)) == 0 ||
+			  (want_also >= 0 &&
+			   strcmp(kind, fcat_object_kind_name((fcat_object_kind)want_also)) == 0);
+		if (ok)
+			out->name = copy(d, lua_tostring(L, -1));
+		else
+			fcat__def_error(d, d->line, "%s is the %s '%s', not %s %s", element, kind,
+					lua_tostring(L, -1),
+					fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
+					fcat_object_kind_name((fcat_object_kind)want));
+		lua_pop(L, 2);
+		return ok;
+	}
+	fcat__def_error(d, d->line, "%s must be %s %s or its name, got %s", element,
+			fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
+			fcat_object_kind_name((fcat_object_kind)want), luaL_typename(L, idx));
+	return false;
+}
+
+fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key,
+			  bool required, int want, int want_also, size_t *n)
+{
+	*n = 0;
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	if (lua_isnil(L, -1)) {
+		if (required)
+			fcat__def_error(d, d->line, "needs '%s', a list", key);
+		lua_settop(L, top);
+		return NULL;
+	}
+	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_HANDLE)) {
+		fcat__def_error(d, d->line, "'%s' must be a list { ... }, got %s", key,
+				has_mt(L, -1, FCAT_MT_HANDLE) ? "one object"
+							      : luaL_typename(L, -1));
+		lua_settop(L, top);
+		return NULL;
+	}
+	int list = lua_gettop(L);
+	size_t len = (size_t)lua_rawlen(L, list);
+	if (required && len == 0)
+		fcat__def_error(d, d->line, "'%s' must not be empty", key);
+	fcat__ref *r = fcat__arena_alloc(ARENA(d), (len + 1) * sizeof *r);
+	for (size_t i = 0; r && i < len; i++) {
+		char element[128];
+		snprintf(element, sizeof element, "%s[%zu]", key, i + 1);
+		lua_rawgeti(L, list, (lua_Integer)i + 1);
+		if (read_ref(d, L, lua_gettop(L), want, want_also, element, &r[*n]))
+			(*n)++;
+		lua_settop(L, list);
+	}
+	lua_settop(L, top);
+	return r;
+}
+
+bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want,
+		   fcat__ref *out)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	bool ok = false;
+	if (lua_isnil(L, -1))
+		fcat__def_error(d, d->line, "needs '%s'", key);
+	else
+		ok = read_ref(d, L, lua_gettop(L), want, -1, key, out);
+	lua_settop(L, top);
+	return ok;
+}
+
+static int dump_writer(lua_State *L, const void *p, size_t sz, void *ud)
+{
+	(void)L;
+	fcat__buf_append(ud, p, sz);
+	return 0;
+}
+
+/* Cuts the text of lines [first, last] out of the file, from the word
+ * `function` on the first line to the last `end` on the last one. */
+static const char *cut_source(fcat__def *d, int first, int last)
+{
+	const char *t = d->dsl->text, *end = t + d->dsl->text_len;
+	const char *start = t;
+	for (int line = 1; line < first && start < end; start++)
+		if (*start == '\n')
+			line++;
+	const char *stop = start;
+	for (int line = first; stop < end; stop++)
+		if (*stop == '\n' && ++line > last)
+			break;
+	size_t len = (size_t)(stop - start);
+	char *s = fcat__arena_strndup(ARENA(d), start, len);
+	if (!s)
+		return NULL;
+	char *fn = strstr(s, "function");
+	if (fn)
+		s = fn;
+	char *e = NULL;
+	for (char *p = strstr(s, "end"); p; p = strstr(p + 3, "end"))
+		e = p;
+	if (e)
+		e[3] = '\0';
+	return s;
+}
+
+void fcat__def_transform(fcat__def *d, lua_State *L, const char *key,
+			 bool required, fcat__transform *out)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	if (lua_isnil(L, -1)) {
+		if (required)
+			fcat__def_error(d, d->line, "needs '%s', a function", key);
+		lua_settop(L, top);
+		return;
+	}
+	if (!lua_isfunction(L, -1) || lua_iscfunction(L, -1)) {
+		fcat__def_error(d, d->line, "'%s' must be a Lua function, got %s", key,
+				luaL_typename(L, -1));
+		lua_settop(L, top);
+		return;
+	}
+	int fn = lua_gettop(L);
+	for (int i = 1;; i++) {
+		const char *up = lua_getupvalue(L, fn, i);
+		if (!up)
+			break;
+		lua_pop(L, 1);
+		if (strcmp(up, "_ENV") != 0 || i != 1) {
+			fcat__def_error(d, d->line,
+					"'%s' uses the local '%s' from outside the function; a "
+					"transform must be self-contained (define helpers inside it)",
+					key, up);
+			lua_settop(L, top);
+			return;
+		}
+	}
+	lua_Debug ar;
+	lua_pushvalue(L, fn);
+	lua_getinfo(L, ">S", &ar);
+	out->loc.file = d->dsl->file;
+	out->loc.line = ar.linedefined;
+	out->last_line = ar.lastlinedefined;
+	out->code = cut_source(d, ar.linedefined, ar.lastlinedefined);
+	fcat__buf bc = {0};
+	lua_pushvalue(L, fn);
+	lua_dump(L, dump_writer, &bc, 0);
+	lua_settop(L, top);
+	if (bc.oom || !out->code) {
+		fcat__buf_free(&bc);
+		luaL_error(L, "out of memory");
+	}
+	unsigned char *copy_bc = fcat__arena_alloc(ARENA(d), bc.len);
+	if (copy_bc)
+		memcpy(copy_bc, bc.ptr, bc.len);
+	out->bytecode = copy_bc;
+	out->bytecode_len = bc.len;
+	fcat__buf_free(&bc);
+}
+
+void fcat__push_handle(lua_State *L, fcat_object_kind kind, const char *name)
+{
+	lua_createtable(L, 0, 2);
+	lua_pushstring(L, fcat_object_kind_name(kind));
+	lua_setfield(L, -2, "kind");
+	lua_pushstring(L, name ? name : "");
+	lua_setfield(L, -2, "name");
+	luaL_setmetatable(L, FCAT_MT_HANDLE);
+}

@@ -1,0 +1,165 @@
+/* model.h - the in-memory catalog: entities, sources, views, on-demand views,
+ * services and their features, as loaded from the definitions. */
+#ifndef FCAT_CATALOG_MODEL_H
+#define FCAT_CATALOG_MODEL_H
+
+#include "util/arena.h"
+#include "util/strmap.h"
+
+#include "fcat.h"
+
+typedef struct fcat__loc {
+	const char *file; /* relative to the repo root */
+	int line;
+} fcat__loc;
+
+typedef struct fcat__tag {
+	const char *key, *value;
+} fcat__tag;
+
+/* The common head of every catalog object; each kind embeds it first. */
+struct fcat_object {
+	fcat_object_kind kind;
+	const char *name;
+	const char *description; /* "" when unset */
+	const char *owner;       /* "" when unset */
+	fcat__tag *tags;         /* sorted by key */
+	size_t ntags;
+	fcat__loc loc;
+	unsigned char hash[32]; /* SHA-256 of the canonical definition */
+};
+
+/* A reference to another object by name, resolved after loading. */
+typedef struct fcat__ref {
+	const char *name;
+	fcat__loc loc;
+} fcat__ref;
+
+/* A typed column: an entity's join key, a source column, a request field,
+ * or (with kind FCAT_OBJ_FEATURE) a feature of a view. */
+typedef struct fcat__field {
+	fcat_object base;
+	fcat_type type;
+	fcat_object *parent; /* the view holding a feature; NULL otherwise */
+	size_t index;        /* position in its parent's schema */
+	const char *qualified; /* "view:feature" for features */
+} fcat__field;
+
+/* A Lua function kept with its definition: source text for people and
+ * hashes, bytecode (with debug info) to run it in a transform sandbox. */
+typedef struct fcat__transform {
+	const char *code; /* NULL: no transform */
+	fcat__loc loc;    /* where the function starts */
+	int last_line;
+	const unsigned char *bytecode;
+	size_t bytecode_len;
+} fcat__transform;
+
+typedef struct fcat__entity {
+	fcat_object base;
+	fcat__field *keys;
+	size_t nkeys;
+} fcat__entity;
+
+typedef struct fcat__source {
+	fcat_object base;
+	const char *path;  /* a file source (CSV), relative to the repo root */
+	const char *table; /* a table of the offline store */
+	const char *query; /* a query run by the offline store */
+	const char *timestamp_field;
+	const char *created_timestamp_field; /* NULL when unset */
+	fcat__field *schema; /* optional declared columns */
+	size_t nschema;
+} fcat__source;
+
+typedef struct fcat__view {
+	fcat_object base;
+	fcat__ref *entity_refs;
+	size_t nentities;
+	fcat__entity **entities; /* resolved */
+	fcat__ref source_ref;
+	fcat__source *source; /* resolved */
+	const char *timestamp_field; /* the view's own, else the source's */
+	int64_t ttl_seconds;         /* 0: no limit */
+	bool online, offline;
+	fcat__field *features;
+	size_t nfeatures;
+	fcat__transform transform;
+} fcat__view;
+
+typedef struct fcat__odv {
+	fcat_object base;
+	fcat__ref *source_refs;
+	size_t nsources;
+	fcat__view **sources; /* resolved */
+	fcat__field *request; /* request data the caller passes */
+	size_t nrequest;
+	fcat__field *features;
+	size_t nfeatures;
+	fcat__transform transform;
+} fcat__odv;
+
+/* A feature reference in a service: "view" (all its features) or
+ * "view:feature". */
+typedef struct fcat__service {
+	fcat_object base;
+	fcat__ref *feature_refs;
+	size_t nrefs;
+	fcat__field **features; /* resolved, in order, without duplicates */
+	size_t nfeatures;
+} fcat__service;
+
+typedef struct fcat__objvec {
+	fcat_object **items;
+	size_t len, cap;
+} fcat__objvec;
+
+struct fcat_catalog {
+	fcat__arena arena;
+	fcat__objvec objects[FCAT_OBJ_KIND_COUNT]; /* features included */
+	fcat__strmap by_name;    /* every named object but features */
+	fcat__strmap features;   /* "view:feature" -> fcat__field */
+	char *image;             /* the compiled image strings point into, or NULL */
+	char commit[41];         /* the git commit it was read from; "" otherwise */
+};
+
+/* Appends an object to its kind's list. Returns 0 or FCAT_ENOMEM. */
+int fcat__catalog_add(fcat_catalog *c, fcat_object *o);
+
+/* Resolves references, checks the whole catalog, fills the indexes.
+ * Appends one line per problem to `errors`; returns the number of problems
+ * (or a negative code when out of memory). */
+struct fcat__buf;
+int fcat__catalog_resolve(fcat_catalog *c, struct fcat__buf *errors);
+
+/* Runs one definition file (Lua source) and adds what it defines to the
+ * catalog. Problems go to `errors` as "file:line: message" lines; returns the
+ * number of problems (or a negative code when out of memory). */
+int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text,
+		       size_t len, struct fcat__buf *errors);
+
+/* "a" or "an", for the word that follows it in a message. */
+const char *fcat__article(const char *word);
+
+/* Writes the canonical text form of a definition (hash.c). */
+void fcat__object_canonical(struct fcat__buf *b, const fcat_object *o);
+
+/* Computes every object's hash. Returns 0 or FCAT_ENOMEM. */
+int fcat__catalog_hash_all(fcat_catalog *c);
+
+/* One definition file: its path relative to the repo root, and its text. */
+typedef struct fcat__def_file {
+	char *path;
+	char *text;
+	size_t len;
+} fcat__def_file;
+
+/* Runs the definition files in the given order, then resolves and checks
+ * the whole catalog. On FCAT_EINVALID the last error holds one line per
+ * problem, "FILE:LINE: message". */
+int fcat__catalog_build(fcat_catalog **out, const fcat__def_file *files, size_t n);
+
+/* Creates an empty catalog; NULL when out of memory. */
+fcat_catalog *fcat__catalog_new(void);
+
+#endif

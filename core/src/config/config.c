@@ -1,0 +1,241 @@
+/* config.c - reads fcat.yaml: project, paths and the store sections, with
+ * errors that name file:line:column. */
+#include "config/config.h"
+
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const top_keys[] = {"project", "description", "catalog",
+				       "policies", "online_store", "offline_store",
+				       NULL};
+
+/* The defaults when a store section is absent: the embedded stores. */
+static const char *const default_plugin[2] = {"lmdb", "sqlite"};
+static const char *const default_path[2] = {"data/online.lmdb", "data/offline.db"};
+
+static int where(const fcat_config *c, const fcat__ynode *n, const char *fmt,
+		 const char *a, const char *b)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, fmt, a, b);
+	return fcat__error(FCAT_EINVALID, "%s:%d:%d: %s", c->name, n->line, n->col, msg);
+}
+
+static int want_name(const fcat_config *c, const fcat__ynode *n, const char *key,
+		     const char **out)
+{
+	if (n->kind != FCAT_Y_SCALAR)
+		return where(c, n, "'%s' must be a single value, not %s", key,
+			     fcat__ykind_name(n->kind));
+	if (!n->scalar[0])
+		return where(c, n, "'%s' must not be empty%s", key, "");
+	*out = n->scalar;
+	return 0;
+}
+
+static int check_project_name(const fcat_config *c, const fcat__ynode *n)
+{
+	for (const char *p = n->scalar; *p; p++) {
+		if (!(*p == '_' || *p == '-' || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return where(c, n, "project name '%s' may hold only letters, digits, "
+				     "'_' and '-'%s", n->scalar, "");
+	}
+	return 0;
+}
+
+static int check_path(const fcat_config *c, const fcat__ynode *n, const char *key)
+{
+	if (n->scalar[0] == '/' || strstr(n->scalar, ".."))
+		return where(c, n, "'%s' must be a path inside the repo, got '%s'", key,
+			     n->scalar);
+	return 0;
+}
+
+static int load_store(fcat_config *c, const fcat__ynode *n, fcat_store_role role,
+		      const char *key)
+{
+	if (n->kind != FCAT_Y_MAP)
+		return where(c, n, "'%s' must be a map with a 'plugin' key, not %s", key,
+			     fcat__ykind_name(n->kind));
+	const fcat__ynode *p = fcat__ymap_get(n, "plugin");
+	if (!p)
+		return where(c, n, "'%s' needs a 'plugin' key (the store backend, such as %s)",
+			     key, default_plugin[role]);
+	int rc = want_name(c, p, "plugin", &c->stores[role].plugin);
+	if (rc)
+		return rc;
+	for (const char *s = c->stores[role].plugin; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return where(c, p, "plugin name '%s' may hold only a-z, 0-9 and '_'%s",
+				     c->stores[role].plugin, "");
+	c->stores[role].node = n;
+	return 0;
+}
+
+static int set_default_store(fcat_config *c, fcat_store_role role)
+{
+	/* Build the section as if it had been written in the file. */
+	char text[256];
+	snprintf(text, sizeof text, "plugin: %s\npath: %s\n", default_plugin[role],
+		 default_path[role]);
+	fcat__ynode *node;
+	int rc = fcat__yaml_load(&node, &c->arena, "(default)", text, strlen(text));
+	if (rc)
+		return rc;
+	c->stores[role].node = node;
+	c->stores[role].plugin = default_plugin[role];
+	return 0;
+}
+
+static int interpret(fcat_config *c, const fcat__ynode *root)
+{
+	if (root->kind != FCAT_Y_MAP)
+		return where(c, root, "the top level must be a map of settings, not %s",
+			     fcat__ykind_name(root->kind), "");
+	for (size_t i = 0; i < root->len; i++) {
+		const fcat__ynode *k = root->keys[i];
+		int known = 0;
+		for (const char *const *t = top_keys; *t; t++)
+			known |= strcmp(*t, k->scalar) == 0;
+		if (!known)
+			return where(c, k, "unknown key '%s' (known keys: project, description, "
+				     "catalog, policies, online_store, offline_store)%s",
+				     k->scalar, "");
+	}
+	const fcat__ynode *n;
+	int rc;
+	if (!(n = fcat__ymap_get(root, "project")))
+		return fcat__error(FCAT_EINVALID, "%s:%d:%d: missing required key 'project'",
+				   c->name, root->line, root->col);
+	if ((rc = want_name(c, n, "project", &c->project)) || (rc = check_project_name(c, n)))
+		return rc;
+	if ((n = fcat__ymap_get(root, "description")) && n->kind != FCAT_Y_SCALAR)
+		return where(c, n, "'%s' must be text, not %s", "description",
+			     fcat__ykind_name(n->kind));
+	c->catalog_dir = "catalog";
+	if ((n = fcat__ymap_get(root, "catalog")) &&
+	    ((rc = want_name(c, n, "catalog", &c->catalog_dir)) ||
+	     (rc = check_path(c, n, "catalog"))))
+		return rc;
+	c->policies_dir = "policies";
+	if ((n = fcat__ymap_get(root, "policies")) &&
+	    ((rc = want_name(c, n, "policies", &c->policies_dir)) ||
+	     (rc = check_path(c, n, "policies"))))
+		return rc;
+	static const char *const store_keys[2] = {"online_store", "offline_store"};
+	for (int role = 0; role < 2; role++) {
+		n = fcat__ymap_get(root, store_keys[role]);
+		rc = n ? load_store(c, n, (fcat_store_role)role, store_keys[role])
+		       : set_default_store(c, (fcat_store_role)role);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int fcat_config_parse(fcat_config **out, const char *name, const char *text,
+		      size_t len)
+{
+	*out = NULL;
+	fcat_config *c = calloc(1, sizeof *c);
+	if (!c)
+		return fcat__error_oom();
+	fcat__arena_init(&c->arena, 16 * 1024);
+	c->name = fcat__arena_strdup(&c->arena, name);
+	fcat__ynode *root;
+	int rc = c->name ? fcat__yaml_load(&root, &c->arena, c->name, text, len)
+			 : fcat__error_oom();
+	if (rc == 0)
+		rc = interpret(c, root);
+	if (rc) {
+		fcat_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int fcat_config_load(fcat_config **out, const char *path)
+{
+	char *text;
+	size_t len;
+	*out = NULL;
+	int rc = fcat__read_file(&text, &len, path);
+	if (rc)
+		return rc;
+	rc = fcat_config_parse(out, path, text, len);
+	free(text);
+	return rc;
+}
+
+void fcat_config_free(fcat_config *config)
+{
+	if (!config)
+		return;
+	fcat__arena_release(&config->arena);
+	free(config);
+}
+
+const char *fcat_config_project(const fcat_config *c) { return c->project; }
+const char *fcat_config_catalog_dir(const fcat_config *c) { return c->catalog_dir; }
+const char *fcat_config_policies_dir(const fcat_config *c) { return c->policies_dir; }
+
+static const fcat__store_section *section(const fcat_config *c, fcat_store_role role)
+{
+	return &c->stores[role == FCAT_OFFLINE_STORE ? 1 : 0];
+}
+
+const char *fcat_config_store_plugin(const fcat_config *c, fcat_store_role role)
+{
+	return section(c, role)->plugin;
+}
+
+const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role,
+				      const char *key)
+{
+	const fcat__ynode *n = section(c, role)->node;
+	char part[256];
+	while (n && *key) {
+		size_t len = strcspn(key, ".");
+		if (len >= sizeof part)
+			return NULL;
+		memcpy(part, key, len);
+		part[len] = '\0';
+		n = fcat__ymap_get(n, part);
+		key += len + (key[len] == '.');
+	}
+	return n && n->kind == FCAT_Y_SCALAR ? n->scalar : NULL;
+}
+
+static json_t *to_json(const fcat__ynode *n)
+{
+	if (n->kind == FCAT_Y_SCALAR)
+		return json_string(n->scalar);
+	json_t *j = n->kind == FCAT_Y_MAP ? json_object() : json_array();
+	for (size_t i = 0; j && i < n->len; i++) {
+		json_t *v = to_json(n->items[i]);
+		if (!v) {
+			json_decref(j);
+			return NULL;
+		}
+		if (n->kind == FCAT_Y_MAP)
+			json_object_set_new(j, n->keys[i]->scalar, v);
+		else
+			json_array_append_new(j, v);
+	}
+	return j;
+}
+
+int fcat_config_store_json(char **out, const fcat_config *c, fcat_store_role role)
+{
+	json_t *j = to_json(section(c, role)->node);
+	*out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	return *out ? 0 : fcat__error_oom();
+}

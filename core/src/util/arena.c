@@ -1,0 +1,71 @@
+/* arena.c - a bump allocator for objects that live and die together. */
+#include "util/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fcat__arena_block {
+	fcat__arena_block *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+void fcat__arena_init(fcat__arena *a, size_t block_size)
+{
+	a->head = NULL;
+	a->block_size = block_size ? block_size : 64 * 1024;
+}
+
+void fcat__arena_release(fcat__arena *a)
+{
+	fcat__arena_block *b = a->head;
+	while (b) {
+		fcat__arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+}
+
+void *fcat__arena_alloc(fcat__arena *a, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	if (!size)
+		size = 16;
+	fcat__arena_block *b = a->head;
+	if (!b || b->cap - b->used < size) {
+		size_t cap = size > a->block_size ? size : a->block_size;
+		b = calloc(1, sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->cap = cap;
+		if (a->head && size > a->block_size) {
+			/* keep filling the current block after a large one */
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+char *fcat__arena_strndup(fcat__arena *a, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	char *p = fcat__arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *fcat__arena_strdup(fcat__arena *a, const char *s)
+{
+	return s ? fcat__arena_strndup(a, s, strlen(s)) : NULL;
+}

@@ -1,0 +1,23 @@
+/* fs.h - file helpers: read a whole file, list files under a directory. */
+#ifndef FCAT_UTIL_FS_H
+#define FCAT_UTIL_FS_H
+
+#include <stddef.h>
+
+/* Reads a whole file; *out is NUL-terminated and freed with free().
+ * Returns 0, FCAT_ENOTFOUND or FCAT_EIO (message names the path). */
+int fcat__read_file(char **out, size_t *len, const char *path);
+
+/* Lists the regular files below dir (recursively) whose names end in
+ * `suffix`, as paths relative to dir, sorted bytewise. *out is a
+ * NULL-terminated array; free it with fcat__strv_free.
+ * Returns 0, FCAT_ENOTFOUND (no such directory), FCAT_EIO, FCAT_ENOMEM. */
+int fcat__list_files(char ***out, size_t *count, const char *dir,
+		     const char *suffix);
+
+void fcat__strv_free(char **v);
+
+/* path joined with name by one '/'; freed with free(). NULL on OOM. */
+char *fcat__path_join(const char *dir, const char *name);
+
+#endif

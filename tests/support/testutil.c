@@ -1,0 +1,229 @@
+/* testutil.c - helpers shared by the cmocka tests: temporary repos, files,
+ * and running the real fcat binary. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <git2.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *test_mkdtemp(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s/fcat-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *p = mkdtemp(buf);
+	assert_non_null(p);
+	return strdup(p);
+}
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+void test_rmtree(const char *path)
+{
+	if (path)
+		nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0777);
+			*p = '/';
+		}
+	}
+}
+
+void test_write_file(const char *dir, const char *rel, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	mkdirs(path);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (cap - n < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+typedef struct {
+	char *data;
+	size_t len, cap;
+} sink;
+
+static void sink_read(sink *s, int fd, int *open_fd)
+{
+	if (s->cap - s->len < 4097) {
+		s->cap = s->cap ? s->cap * 2 : 8192;
+		s->data = realloc(s->data, s->cap);
+	}
+	ssize_t n = read(fd, s->data + s->len, s->cap - s->len - 1);
+	if (n > 0)
+		s->len += (size_t)n;
+	else if (n == 0 || errno != EINTR)
+		*open_fd = -1;
+	s->data[s->len] = '\0';
+}
+
+test_run test_exec(const char *cwd, const char *const *env, const char *const *argv)
+{
+	int out[2], err[2];
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(err), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]), close(err[0]), close(out[1]), close(err[1]);
+		if (cwd && chdir(cwd) != 0)
+			_exit(126);
+		for (const char *const *e = env; e && *e; e++)
+			putenv((char *)*e);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	sink so = {calloc(1, 8192), 0, 8192}, se = {calloc(1, 8192), 0, 8192};
+	int fo = out[0], fe = err[0];
+	while (fo >= 0 || fe >= 0) {
+		struct pollfd p[2] = {{fo, POLLIN, 0}, {fe, POLLIN, 0}};
+		if (poll(p, 2, -1) < 0 && errno == EINTR)
+			continue;
+		if (fo >= 0 && p[0].revents) {
+			int keep = fo;
+			sink_read(&so, fo, &fo);
+			if (fo < 0)
+				close(keep);
+		}
+		if (fe >= 0 && p[1].revents) {
+			int keep = fe;
+			sink_read(&se, fe, &fe);
+			if (fe < 0)
+				close(keep);
+		}
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	test_run r = {0};
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.out = so.data;
+	r.err = se.data;
+	return r;
+}
+
+test_run test_fcat(const char *cwd, ...)
+{
+	const char *argv[64];
+	int n = 0;
+	argv[n++] = FCAT_CLI_PATH;
+	va_list ap;
+	va_start(ap, cwd);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) && n < 63)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return test_exec(cwd, NULL, argv);
+}
+
+void test_run_free(test_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+size_t test_count_lines(const char *s)
+{
+	size_t n = 0;
+	for (const char *p = s; *p; p++)
+		if (*p == '\n')
+			n++;
+	if (*s && s[strlen(s) - 1] != '\n')
+		n++;
+	return n;
+}
+
+void test_git_commit_all(const char *repo_path, const char *message, long long when, char out[41])
+{
+	git_libgit2_init();
+	git_repository *repo;
+	git_index *index;
+	git_oid tree_id, parent_id, commit_id;
+	git_tree *tree;
+	git_signature *sig;
+	git_commit *parent = NULL;
+	assert_int_equal(git_repository_open(&repo, repo_path), 0);
+	assert_int_equal(git_repository_index(&index, repo), 0);
+	assert_int_equal(git_index_add_all(index, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(git_index_update_all(index, NULL, NULL, NULL), 0);
+	assert_int_equal(git_index_write(index), 0);
+	assert_int_equal(git_index_write_tree(&tree_id, index), 0);
+	assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
+	assert_int_equal(git_signature_new(&sig, "Test Author", "test@example.com", when, 0), 0);
+	if (git_reference_name_to_id(&parent_id, repo, "HEAD") == 0)
+		assert_int_equal(git_commit_lookup(&parent, repo, &parent_id), 0);
+	const git_commit *parents[1] = {parent};
+	assert_int_equal(git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
+					   parent ? 1 : 0, parents),
+			 0);
+	git_oid_tostr(out, 41, &commit_id);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(index);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+}
+
+void test_replace_in_file(const char *dir, const char *rel, const char *from, const char *to)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	char *text = test_read_file(path);
+	assert_non_null(text);
+	char *at = strstr(text, from);
+	if (!at)
+		fail_msg("'%s' not found in %s", from, path);
+	size_t size = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(size);
+	snprintf(out, size, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	test_write_file(dir, rel, out);
+	free(out);
+	free(text);
+}

@@ -1,0 +1,51 @@
+/* testutil.h - helpers shared by the cmocka tests: temporary repos, files,
+ * and running the real fcat binary. */
+#ifndef FCAT_TESTUTIL_H
+#define FCAT_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); free() the path, and remove the
+ * tree with test_rmtree. */
+char *test_mkdtemp(void);
+void test_rmtree(const char *path);
+
+/* Writes `text` to dir/rel, creating parent directories. */
+void test_write_file(const char *dir, const char *rel, const char *text);
+
+/* Reads a whole file into a malloc'd NUL-terminated string (NULL if absent). */
+char *test_read_file(const char *path);
+
+typedef struct test_run {
+	int status;   /* exit code, or 128+signal */
+	char *out;    /* standard output, NUL-terminated, malloc'd */
+	char *err;    /* standard error */
+} test_run;
+
+/* Runs argv (argv[0] is the program path) in `cwd` with extra environment
+ * entries "K=V" (NULL-terminated list, may be NULL), capturing both streams.
+ * Standard input is /dev/null. */
+test_run test_exec(const char *cwd, const char *const *env, const char *const *argv);
+
+/* Runs the fcat binary with the given arguments (NULL-terminated) in cwd. */
+test_run test_fcat(const char *cwd, ...);
+
+void test_run_free(test_run *r);
+
+/* Commits every change in the git work tree at `repo` (like git add -A &&
+ * git commit -m), with a fixed author and the given time (seconds since the
+ * epoch) so histories are reproducible. Returns the commit id in hex. */
+void test_git_commit_all(const char *repo, const char *message, long long when, char out[41]);
+
+/* Replaces the first occurrence of `from` with `to` in dir/rel. */
+void test_replace_in_file(const char *dir, const char *rel, const char *from, const char *to);
+
+/* Counts the lines of a string (a last line without '\n' counts). */
+size_t test_count_lines(const char *s);
+
+#endif

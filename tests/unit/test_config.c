@@ -1,0 +1,127 @@
+/* test_config.c - fcat.yaml parsing: defaults, store sections handed on
+ * untouched, and errors that name file:line:column. */
+#include "testutil.h"
+
+#include "fcat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static fcat_config *parse_ok(const char *text)
+{
+	fcat_config *c = NULL;
+	int rc = fcat_config_parse(&c, "fcat.yaml", text, strlen(text));
+	if (rc)
+		fail_msg("unexpected error: %s", fcat_error_last());
+	return c;
+}
+
+static void expect_error(const char *text, const char *message)
+{
+	fcat_config *c = (fcat_config *)1;
+	assert_int_equal(fcat_config_parse(&c, "fcat.yaml", text, strlen(text)), FCAT_EINVALID);
+	assert_null(c);
+	if (!strstr(fcat_error_last(), message))
+		fail_msg("expected '%s' in: %s", message, fcat_error_last());
+}
+
+static void test_config__minimal_file_gets_embedded_store_defaults(void **state)
+{
+	(void)state;
+	fcat_config *c = parse_ok("project: demo\n");
+	assert_string_equal(fcat_config_project(c), "demo");
+	assert_string_equal(fcat_config_catalog_dir(c), "catalog");
+	assert_string_equal(fcat_config_policies_dir(c), "policies");
+	assert_string_equal(fcat_config_store_plugin(c, FCAT_ONLINE_STORE), "lmdb");
+	assert_string_equal(fcat_config_store_plugin(c, FCAT_OFFLINE_STORE), "sqlite");
+	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "path"),
+			    "data/online.lmdb");
+	fcat_config_free(c);
+}
+
+static void test_config__store_sections_are_handed_on_untouched(void **state)
+{
+	(void)state;
+	fcat_config *c = parse_ok("project: demo\n"
+				  "online_store:\n"
+				  "  plugin: redis\n"
+				  "  url: redis://127.0.0.1:6379/0\n"
+				  "  tls:\n"
+				  "    ca_file: /etc/ca.pem\n"
+				  "  cluster_nodes: [a, b]\n"
+				  "offline_store:\n"
+				  "  plugin: postgres\n"
+				  "  dsn: host=127.0.0.1\n");
+	assert_string_equal(fcat_config_store_plugin(c, FCAT_ONLINE_STORE), "redis");
+	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "url"),
+			    "redis://127.0.0.1:6379/0");
+	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "tls.ca_file"),
+			    "/etc/ca.pem");
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes"));
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "nope"));
+	assert_string_equal(fcat_config_store_setting(c, FCAT_OFFLINE_STORE, "dsn"),
+			    "host=127.0.0.1");
+	char *json;
+	assert_int_equal(fcat_config_store_json(&json, c, FCAT_ONLINE_STORE), 0);
+	assert_string_equal(json, "{\"plugin\":\"redis\",\"url\":\"redis://127.0.0.1:6379/0\","
+				  "\"tls\":{\"ca_file\":\"/etc/ca.pem\"},\"cluster_nodes\":[\"a\",\"b\"]}");
+	fcat_free(json);
+	fcat_config_free(c);
+}
+
+static void test_config__unknown_key_names_line_and_column(void **state)
+{
+	(void)state;
+	expect_error("project: demo\n  \nonlne_store:\n  plugin: lmdb\n",
+		     "fcat.yaml:3:1: unknown key 'onlne_store'");
+}
+
+static void test_config__missing_project_is_an_error(void **state)
+{
+	(void)state;
+	expect_error("catalog: defs\n", "fcat.yaml:1:1: missing required key 'project'");
+}
+
+static void test_config__wrong_types_name_the_key(void **state)
+{
+	(void)state;
+	expect_error("project: [a, b]\n", "fcat.yaml:1:10: 'project' must be a single value");
+	expect_error("project: demo\nonline_store: lmdb\n",
+		     "fcat.yaml:2:15: 'online_store' must be a map");
+	expect_error("project: demo\noffline_store:\n  path: x.db\n",
+		     "fcat.yaml:3:3: 'offline_store' needs a 'plugin' key");
+	expect_error("project: demo\ncatalog:\n  a: b\n", "'catalog' must be a single value");
+	expect_error("project: demo\ncatalog: ../elsewhere\n",
+		     "fcat.yaml:2:10: 'catalog' must be a path inside the repo");
+	expect_error("project: my project\n", "project name 'my project' may hold only");
+}
+
+static void test_config__yaml_syntax_error_names_the_place(void **state)
+{
+	(void)state;
+	expect_error("project: demo\nonline_store:\n  plugin: [lmdb\n", "fcat.yaml:4:");
+	expect_error("project: demo\nproject: again\n", "fcat.yaml:2:1: key 'project' appears twice");
+	expect_error("- a\n- b\n", "the top level must be a map");
+}
+
+static void test_config__load_reports_a_missing_file(void **state)
+{
+	(void)state;
+	fcat_config *c;
+	assert_int_equal(fcat_config_load(&c, "/nonexistent/fcat.yaml"), FCAT_ENOTFOUND);
+	assert_non_null(strstr(fcat_error_last(), "/nonexistent/fcat.yaml"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config__minimal_file_gets_embedded_store_defaults),
+		cmocka_unit_test(test_config__store_sections_are_handed_on_untouched),
+		cmocka_unit_test(test_config__unknown_key_names_line_and_column),
+		cmocka_unit_test(test_config__missing_project_is_an_error),
+		cmocka_unit_test(test_config__wrong_types_name_the_key),
+		cmocka_unit_test(test_config__yaml_syntax_error_names_the_place),
+		cmocka_unit_test(test_config__load_reports_a_missing_file),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,40 @@
+/* cmd_log.c - `fcat log NAME`: the versions of an object, newest first. */
+#include "cli.h"
+
+#include <limits.h>
+#include <time.h>
+
+static const char help[] =
+	"usage: fcat log NAME [--from REV] [--repo DIR]\n\n"
+	"Lists the versions of an object (entity, source, view, service, or\n"
+	"VIEW:FEATURE), newest first: the commits where its content hash changed,\n"
+	"with author, date, message and hash. NAME may also be a file of the repo\n"
+	"(policies/access.yaml). --from starts the walk at REV instead of HEAD.\n";
+
+int cmd_log(cli_ctx *ctx, int argc, char **argv)
+{
+	const char *from = NULL;
+	const cli_opt opts[] = {{"from", 1, &from}, {NULL, 0, NULL}};
+	int first, rc = cli_parse(ctx, "log", help, argc, argv, opts, &first);
+	if (rc >= 0)
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error("log", "give one NAME");
+	char dir[PATH_MAX];
+	if ((rc = cli_find_repo(dir, sizeof dir, ctx)))
+		return rc;
+	fcat_history *h;
+	if ((rc = fcat_history_of(&h, dir, argv[first], from)))
+		return cli_fail(rc);
+	for (size_t i = 0; i < fcat_history_count(h); i++) {
+		const fcat_object_version *v = fcat_history_at(h, i);
+		char date[64];
+		time_t t = (time_t)v->time;
+		struct tm tm;
+		strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+		printf("commit %s\nAuthor: %s\nDate:   %s\nHash:   %s\n\n    %s\n\n", v->commit,
+		       v->author, date, v->hash[0] ? v->hash : "(removed)", v->message);
+	}
+	fcat_history_free(h);
+	return EXIT_OK;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# demo.sh - the README's first command: installs what is missing, builds, and
+# runs the demo end to end on the embedded default stores.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+tools/scripts/deps.sh build
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DFCAT_TESTS=OFF >/dev/null
+cmake --build build/release -j"$(nproc)" >/dev/null
+fcat=$root/build/release/fcat
+datagen=$root/build/release/fcat-datagen
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
+
+mkdir -p data
+step "generate the sample data (deterministic)" \
+  "$datagen" --users 1000 --rows-per-user 10 -o data/conversations.csv
+head -3 data/conversations.csv | cut -c1-150
+step "validate the definitions in the work tree" "$fcat" validate
+step "apply the committed catalog (HEAD) as the version stores serve" "$fcat" apply
+step "plan: what applying HEAD would change now" "$fcat" plan
+step "list the features" "$fcat" list features
+step "list the views" "$fcat" list views
+step "describe a feature view" "$fcat" describe user_features
+step "describe the feature service as JSON" "$fcat" describe chat_personalization --json
+step "the versions of a feature" "$fcat" log user_features:user_embedding
+step "lineage of the feature service" "$fcat" lineage chat_personalization
+printf '\ndemo: done\n'
