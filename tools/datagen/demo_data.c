@@ -221,7 +221,7 @@ static char *put_timestamp(char *p, int64_t t)
  * the shortest float32 repr of the float nearest to that decimal (float32
  * keeps 6 digits).
  */
-static char *put_decimal(char *p, int32_t q, unsigned decimals)
+static inline char *put_decimal(char *p, int32_t q, unsigned decimals)
 {
 	static const uint32_t pow10[] = {1,      10,      100,      1000,     10000,
 					 100000, 1000000, 10000000, 100000000, 1000000000};
@@ -232,12 +232,16 @@ static char *put_decimal(char *p, int32_t q, unsigned decimals)
 		*p++ = '-';
 	p = put_uint(p, a / pow10[decimals], 1);
 	if (frac) {
+		char d[9];
+		unsigned n = decimals;
+
+		for (unsigned i = decimals; i-- > 0; frac /= 10)
+			d[i] = (char)('0' + frac % 10);
+		while (d[n - 1] == '0')
+			n--;
 		*p++ = '.';
-		while (frac) {
-			decimals--;
-			*p++ = (char)('0' + frac / pow10[decimals]);
-			frac %= pow10[decimals];
-		}
+		memcpy(p, d, n);
+		p += n;
 	}
 	return p;
 }

@@ -8,4 +8,18 @@ tools/scripts/deps.sh test
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DFCAT_SANITIZE=ON >/dev/null
 cmake --build build/asan -j"$(nproc)"
 cd build/asan
-ctest --output-on-failure --timeout 900 -j"$(nproc)"
+status=0
+ctest --output-on-failure --timeout 900 -j"$(nproc)" || status=$?
+
+# Every test program is a cmocka suite: add up their own summaries, and make
+# sure no sanitizer spoke, even in a child process whose failure was caught.
+log=Testing/Temporary/LastTest.log
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+  echo "test: a sanitizer reported a problem (see $PWD/$log)"
+  status=1
+fi
+passed=$(grep -hoE '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
+grep -hE '^\[==========\] [0-9]+ test\(s\) run' "$log" | awk '{s+=$2} END {print "[==========] " s+0 " test(s) run."}'
+echo "cmocka: $passed passed, $failed failed"
+exit $status
