@@ -42,9 +42,11 @@ int fcat_apply(char out_commit[41], const char *repo_path, const char *rev)
 	fcat_catalog *c = NULL;
 	if (rc == 0)
 		rc = fcat__git_resolve(&g, rev ? rev : "HEAD", &commit);
-	/* always validated from the tree (a cache only exists for valid ones) */
+	/* always validated from the tree, and the cache written anew */
 	if (rc == 0)
-		rc = fcat__catalog_at_commit(&c, &g, &commit, dirs[0], true);
+		rc = fcat__catalog_at_commit(&c, &g, &commit, dirs[0], false);
+	if (rc == 0)
+		rc = fcat__catalog_save_cache(&g, c, dirs[0]);
 	if (rc == 0) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "fcat apply %s", c->commit);

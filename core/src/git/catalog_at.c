@@ -51,9 +51,16 @@ int fcat__catalog_at_commit(fcat_catalog **out, fcat__git *g, const git_oid *com
 		return fcat__error_wrap(rc, "the catalog at commit %.12s", hex);
 	memcpy((*out)->commit, hex, sizeof hex);
 	if (use_cache) {
-		ensure_cache_dir(g);
-		fcat__cache_save(path, *out); /* best effort: a cache is only a speed-up */
+		fcat__catalog_save_cache(g, *out, catalog_dir); /* best effort: only a speed-up */
 		fcat__error_clear();
 	}
 	return 0;
+}
+
+int fcat__catalog_save_cache(fcat__git *g, const fcat_catalog *c, const char *catalog_dir)
+{
+	char path[4096];
+	cache_path(path, sizeof path, g, c->commit, catalog_dir);
+	ensure_cache_dir(g);
+	return fcat__cache_save(path, c);
 }

@@ -11,4 +11,7 @@
 int fcat__catalog_at_commit(fcat_catalog **out, fcat__git *g, const git_oid *commit,
 			    const char *catalog_dir, bool use_cache);
 
+/* Writes the compiled image of a catalog read from a commit. */
+int fcat__catalog_save_cache(fcat__git *g, const fcat_catalog *c, const char *catalog_dir);
+
 #endif

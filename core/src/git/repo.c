@@ -6,6 +6,7 @@
 #include "util/error.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +17,23 @@ int fcat__git_error(const char *what)
 	return fcat__error(FCAT_EIO, "%s: %s", what, e && e->message ? e->message : "git error");
 }
 
+/* libgit2 is initialised once per process and stays so: initialising it
+ * costs milliseconds (it loads TLS certificates), too much for every open. */
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+
+static void git_init(void) { git_libgit2_init(); }
+
 int fcat__git_open(fcat__git *g, const char *root)
 {
 	*g = (fcat__git){0};
-	git_libgit2_init();
+	pthread_once(&git_once, git_init);
 	char *real = realpath(root, NULL);
-	if (!real) {
-		git_libgit2_shutdown();
+	if (!real)
 		return fcat__error(FCAT_ENOTFOUND, "%s: no such directory", root);
-	}
 	if (git_repository_open_ext(&g->repo, real, 0, NULL) < 0) {
 		int rc = fcat__error(FCAT_ENOTFOUND, "%s is not in a git repository (run `git init` "
 						     "and commit the catalog)", real);
 		free(real);
-		git_libgit2_shutdown();
 		return rc;
 	}
 	const char *wd = git_repository_workdir(g->repo);
@@ -73,7 +77,6 @@ void fcat__git_close(fcat__git *g)
 	git_repository_free(g->repo);
 	free(g->prefix);
 	*g = (fcat__git){0};
-	git_libgit2_shutdown();
 }
 
 const char *fcat__git_dir(const fcat__git *g) { return git_repository_path(g->repo); }

@@ -19,8 +19,17 @@ int fcat__read_file(char **out, size_t *len, const char *path)
 				   "%s: %s", path, strerror(errno));
 	char *data = NULL;
 	size_t n = 0, cap = 0;
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		cap = (size_t)st.st_size + 1; /* one read in the common case */
+		data = malloc(cap + 1);
+		if (!data) {
+			fclose(f);
+			return fcat__error_oom();
+		}
+	}
 	for (;;) {
-		if (cap - n < 4096) {
+		if (n == cap) {
 			cap = cap ? cap * 2 : 8192;
 			char *p = realloc(data, cap + 1);
 			if (!p) {
