@@ -522,6 +522,124 @@ FCAT_API void fcat_history_free(fcat_history *history);
  * tree. Borrowed from the catalog. */
 FCAT_API const char *fcat_catalog_commit(const fcat_catalog *catalog);
 
+/* ------------------------------------------------------------------------ */
+/* Materialization and online reads                                          */
+/* ------------------------------------------------------------------------ */
+
+/** What a materialization did. */
+typedef struct fcat_materialize_stats {
+	size_t views;          /**< views materialized */
+	uint64_t rows_read;    /**< source rows in [start, end) */
+	uint64_t rows_skipped; /**< rows without a join key value */
+	uint64_t keys_written; /**< entity keys sent to the online store */
+	double seconds;
+} fcat_materialize_stats;
+
+/** Called now and then while materializing (rows read so far in a view). */
+typedef void (*fcat_progress_fn)(void *ctx, const char *view, uint64_t rows_read);
+
+/**
+ * Writes, for each online feature view (all, or the `nviews` named) and each
+ * entity key, the latest source row with start <= event time < end (ties:
+ * the larger created timestamp) into the online store, never replacing a
+ * newer row already there. Writes go in batches, each one transaction, so a
+ * run killed at any moment leaves every key at its old row or its new one.
+ * Records `end` per view for fcat_materialize_incremental.
+ * @param[out] stats what was done; may be NULL
+ * @param[in] start, end microseconds since the epoch
+ * @param[in] progress may be NULL
+ * @return 0; FCAT_ENOTFOUND (an unknown view, a missing source file);
+ *         FCAT_EINVALID (a bad source row, named file:line:column); FCAT_EIO.
+ */
+FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, int64_t start,
+			      int64_t end, const char *const *views, size_t nviews,
+			      fcat_progress_fn progress, void *ctx);
+
+/**
+ * As fcat_materialize, starting each view where its last run ended (never
+ * run: at end - ttl, or at the beginning of time for a view without ttl).
+ */
+FCAT_API int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *store,
+					  int64_t end, const char *const *views, size_t nviews,
+					  fcat_progress_fn progress, void *ctx);
+
+/** The status of one served feature value (Feast's FieldStatus numbers). */
+typedef enum fcat_status {
+	FCAT_STATUS_INVALID = 0,
+	FCAT_STATUS_PRESENT = 1,
+	FCAT_STATUS_NULL_VALUE = 2,
+	FCAT_STATUS_NOT_FOUND = 3,
+	FCAT_STATUS_OUTSIDE_MAX_AGE = 4, /**< older than the view's ttl; value given */
+} fcat_status;
+
+/** "PRESENT", "NULL_VALUE", ... */
+FCAT_API const char *fcat_status_name(fcat_status status);
+
+/** A list of features to serve, resolved once and reused for every read. */
+typedef struct fcat_feature_set fcat_feature_set;
+
+/**
+ * Resolves feature references: "VIEW:FEATURE", or "VIEW" for all its
+ * features, in the given order.
+ * @param[out] out free with fcat_feature_set_free; it borrows from the
+ *             store's catalog, so free it before the store.
+ * @return 0; FCAT_ENOTFOUND naming an unknown view or feature.
+ */
+FCAT_API int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
+				  const char *const *refs, size_t nrefs);
+
+/** The features of a feature service. */
+FCAT_API int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
+					  const char *service);
+
+FCAT_API void fcat_feature_set_free(fcat_feature_set *set);
+
+/** Features of the set, in order: the feature objects (borrowed). */
+FCAT_API size_t fcat_feature_set_count(const fcat_feature_set *set);
+FCAT_API const fcat_object *fcat_feature_set_feature(const fcat_feature_set *set, size_t i);
+
+/** The join keys a read needs, in order (union over the set's views). */
+FCAT_API size_t fcat_feature_set_key_count(const fcat_feature_set *set);
+FCAT_API const char *fcat_feature_set_key_name(const fcat_feature_set *set, size_t i);
+FCAT_API fcat_type fcat_feature_set_key_type(const fcat_feature_set *set, size_t i);
+
+/** One served value. */
+typedef struct fcat_feature_value {
+	fcat_value value;     /**< null unless PRESENT or OUTSIDE_MAX_AGE */
+	fcat_status status;
+	int64_t event_ts;     /**< microseconds; 0 when NOT_FOUND */
+	/** The row was written by another version of the view (its data
+	 * hash differs from the served catalog's): rematerialize it. */
+	bool stale_version;
+} fcat_feature_value;
+
+/** The result of online reads; reuse it across reads to avoid allocation. */
+typedef struct fcat_online_result fcat_online_result;
+
+FCAT_API int fcat_online_result_new(fcat_online_result **out);
+FCAT_API void fcat_online_result_free(fcat_online_result *result);
+
+/**
+ * Reads feature vectors for `nrows` entities from the online store.
+ * @param[in] keys nrows * fcat_feature_set_key_count(set) typed values,
+ *            row-major, in the set's key order
+ * @return 0; FCAT_EINVALID for a key of the wrong type; FCAT_EIO from the
+ *         store. Values in `result` live until its next read or free.
+ */
+FCAT_API int fcat_online_read(fcat_online_result *result, fcat_store *store,
+			      const fcat_feature_set *set, const fcat_value *keys, size_t nrows);
+
+/** As fcat_online_read, judging ttl at `now` (microseconds) instead of the
+ * current time. */
+FCAT_API int fcat_online_read_at(fcat_online_result *result, fcat_store *store,
+				 const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
+				 int64_t now);
+
+FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
+/** The value of feature `feature` (set order) for entity row `row`. */
+FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
+							 size_t row, size_t feature);
+
 #ifdef __cplusplus
 }
 #endif

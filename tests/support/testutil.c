@@ -2,6 +2,10 @@
  * and running the real fcat binary. */
 #include "testutil.h"
 
+#include "fcat_plugin.h"
+#include "util/error.h"
+
+#include <dlfcn.h>
 #include <errno.h>
 #include <git2.h>
 #include <fcntl.h>
@@ -226,4 +230,52 @@ void test_replace_in_file(const char *dir, const char *rel, const char *from, co
 	test_write_file(dir, rel, out);
 	free(out);
 	free(text);
+}
+
+static const fcat_plugin_host test_host = {
+	FCAT_PLUGIN_ABI_VERSION, fcat__error, fcat_value_parse, fcat_value_clear,
+	fcat_timestamp_parse,
+};
+
+const fcat_plugin *test_load_plugin(const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/fcat_%s.so", FCAT_TEST_PLUGIN_DIR, name);
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		fail_msg("dlopen %s: %s", path, dlerror());
+	fcat_plugin_entry_fn entry = (fcat_plugin_entry_fn)dlsym(h, FCAT_PLUGIN_ENTRY_NAME);
+	if (!entry)
+		fail_msg("%s: no %s", path, FCAT_PLUGIN_ENTRY_NAME);
+	const fcat_plugin *p = entry(&test_host);
+	if (!p)
+		fail_msg("%s refused: %s", path, fcat_error_last());
+	assert_int_equal(p->abi_version, FCAT_PLUGIN_ABI_VERSION);
+	assert_string_equal(p->name, name);
+	return p;
+}
+
+typedef struct kv_config {
+	fcat_plugin_config base;
+	const char *const *kv;
+} kv_config;
+
+static const char *kv_get(const fcat_plugin_config *config, const char *key)
+{
+	const kv_config *c = (const kv_config *)config;
+	for (const char *const *p = c->kv; p && p[0]; p += 2)
+		if (strcmp(p[0], key) == 0)
+			return p[1];
+	return NULL;
+}
+
+fcat_plugin_config *test_plugin_config(const char *root, const char *const *kv)
+{
+	kv_config *c = calloc(1, sizeof *c);
+	c->base.repo_root = root;
+	c->base.project = "test";
+	c->base.section = "online_store";
+	c->base.get = kv_get;
+	c->kv = kv;
+	return &c->base;
 }

@@ -45,6 +45,17 @@ void test_git_commit_all(const char *repo, const char *message, long long when, 
 /* Replaces the first occurrence of `from` with `to` in dir/rel. */
 void test_replace_in_file(const char *dir, const char *rel, const char *from, const char *to);
 
+/* Loads build/plugins/fcat_NAME.so directly (dlopen, the entry symbol, the
+ * ABI version) with a host table backed by libfcat; fails the test when it
+ * cannot. The plugin stays loaded for the life of the process. */
+struct fcat_plugin;
+const struct fcat_plugin *test_load_plugin(const char *name);
+
+/* A plugin config over a NULL-terminated list "key", "value", ...; repo_root
+ * is `root`. The strings must outlive the config. Free with free(). */
+struct fcat_plugin_config;
+struct fcat_plugin_config *test_plugin_config(const char *root, const char *const *kv);
+
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);
 

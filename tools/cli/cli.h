@@ -20,7 +20,8 @@ typedef struct cli_ctx {
 } cli_ctx;
 
 /* The options of commands that read the catalog (applied by default). */
-#define CLI_VERSION_OPTS(ctx) {"commit", 1, &(ctx)->commit}, {"worktree", 0, &(ctx)->worktree}
+#define CLI_VERSION_OPTS(ctx)                                                          \
+	{"commit", 1, &(ctx)->commit, NULL}, { "worktree", 0, &(ctx)->worktree, NULL }
 #define CLI_VERSION_HELP                                                              \
 	"  --commit REV  read the catalog as it is in a commit (default: the applied\n"  \
 	"                version, see fcat apply)\n"                                     \
@@ -44,6 +45,9 @@ int cmd_log(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_diff(cli_ctx *ctx, int argc, char **argv);
 int cmd_lineage(cli_ctx *ctx, int argc, char **argv);
+int cmd_materialize(cli_ctx *ctx, int argc, char **argv);
+int cmd_materialize_incremental(cli_ctx *ctx, int argc, char **argv);
+int cmd_get_online(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "fcat CMD: message" to stderr and returns EXIT_USAGE, after a hint
  * to run --help. */
@@ -72,10 +76,17 @@ int cli_open_store_at(fcat_store **out, cli_ctx *ctx, const char *rev);
  * command's own, with getopt_long semantics. `help` is printed for --help.
  * Returns -1 to go on, otherwise the exit code to return. On return
  * *optind_out is the index of the first operand. */
+/* The values of an option that may be given several times. */
+typedef struct cli_list {
+	const char *items[256];
+	size_t n;
+} cli_list;
+
 typedef struct cli_opt {
 	const char *name; /* long name */
 	int has_arg;      /* 0 or 1 */
 	const char **value; /* set to the argument; for flags, to "1" */
+	cli_list *list;     /* instead of value: collects every occurrence */
 } cli_opt;
 
 int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **argv,

@@ -15,7 +15,7 @@ static const char help[] =
 int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *rev = NULL;
-	const cli_opt opts[] = {{"commit", 1, &rev}, {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"commit", 1, &rev, NULL}, {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "apply", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -135,7 +135,7 @@ static bool dir_is_usable(const char *dir)
 int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *no_data = NULL;
-	const cli_opt opts[] = {{"no-data", 0, &no_data}, {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"no-data", 0, &no_data, NULL}, {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "init", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -107,7 +107,7 @@ static const listing listings[] = {
 int cmd_list(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *as_json = NULL;
-	const cli_opt opts[] = {{"json", 0, &as_json}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "list", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -14,7 +14,7 @@ static const char help[] =
 int cmd_log(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *from = NULL;
-	const cli_opt opts[] = {{"from", 1, &from}, {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"from", 1, &from, NULL}, {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "log", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

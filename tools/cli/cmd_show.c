@@ -20,7 +20,7 @@ static const char lineage_help[] =
 int cmd_show(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *as_json = NULL;
-	const cli_opt opts[] = {{"json", 0, &as_json}, {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"json", 0, &as_json, NULL}, {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "show", show_help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
@@ -41,7 +41,7 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv)
 int cmd_lineage(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *format = "text";
-	const cli_opt opts[] = {{"format", 1, &format}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"format", 1, &format, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "lineage", lineage_help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -11,7 +11,7 @@ static const char help[] =
 
 int cmd_validate(cli_ctx *ctx, int argc, char **argv)
 {
-	const cli_opt opts[] = {{"commit", 1, &ctx->commit}, {NULL, 0, NULL}};
+	const cli_opt opts[] = {{"commit", 1, &ctx->commit, NULL}, {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "validate", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -106,6 +106,12 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 			return EXIT_OK;
 		} else if (c == 'r') {
 			ctx->repo = optarg;
+		} else if (c >= 1000 && opts[c - 1000].list) {
+			cli_list *l = opts[c - 1000].list;
+			if (l->n == sizeof l->items / sizeof *l->items)
+				return cli_usage_error(cmd, "--%s given too many times",
+						       opts[c - 1000].name);
+			l->items[l->n++] = optarg;
 		} else if (c >= 1000) {
 			*opts[c - 1000].value = opts[c - 1000].has_arg ? optarg : "1";
 		} else if (c == ':' || (c == '?' && optopt)) {

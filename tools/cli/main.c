@@ -15,6 +15,10 @@ const cli_command cli_commands[] = {
 	{"show", "an object as defined at a revision (NAME@REV)", cmd_show},
 	{"diff", "what changed in the catalog between two revisions", cmd_diff},
 	{"lineage", "upstream and downstream of an object (text, json, dot)", cmd_lineage},
+	{"materialize", "load the latest source rows into the online store", cmd_materialize},
+	{"materialize-incremental", "materialize from where the last run ended",
+	 cmd_materialize_incremental},
+	{"get-online", "read feature vectors from the online store", cmd_get_online},
 	{NULL, NULL, NULL},
 };
 
@@ -25,7 +29,7 @@ static void usage(FILE *f)
 		   "versioned in git, served the same to training and inference.\n\n"
 		   "commands:\n");
 	for (const cli_command *c = cli_commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-24s %s\n", c->name, c->summary);
 	fprintf(f, "\noptions:\n"
 		   "  --repo DIR   the feature repo (default: the nearest directory upward\n"
 		   "               that holds fcat.yaml)\n"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define MAGIC "FCATCAT\0"
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 #define NO_STRING 0xffffffffu
 
 static const fcat_object_kind stored_kinds[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
@@ -115,6 +115,7 @@ void fcat__cache_write(fcat__buf *b, const fcat_catalog *c)
 				w_u32(b, (uint32_t)x->online | (uint32_t)x->offline << 1);
 				w_fields(b, x->features, x->nfeatures);
 				w_transform(b, &x->transform);
+				fcat__buf_append(b, x->data_hash, 32);
 				break;
 			}
 			case FCAT_OBJ_ON_DEMAND_VIEW: {
@@ -320,6 +321,12 @@ static void r_object(reader *r, fcat_object_kind kind)
 		for (size_t i = 0; v->features && i < v->nfeatures; i++)
 			v->features[i].parent = o;
 		r_transform(r, &v->transform, file);
+		if (r->end - r->p < 32) {
+			r->bad = true;
+			break;
+		}
+		memcpy(v->data_hash, r->p, 32);
+		r->p += 32;
 		break;
 	}
 	case FCAT_OBJ_ON_DEMAND_VIEW: {

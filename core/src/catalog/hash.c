@@ -133,18 +133,47 @@ void fcat__object_canonical(fcat__buf *b, const fcat_object *o)
 	}
 }
 
+static int sha256(unsigned char out[32], const fcat__buf *b, const char *name)
+{
+	unsigned int n = 0;
+	if (b->oom || !EVP_Digest(b->ptr ? b->ptr : "", b->len, out, &n, EVP_sha256(), NULL))
+		return fcat__error(FCAT_ENOMEM, "hashing '%s' failed", name);
+	return 0;
+}
+
+/* The data hash of a view: its computation and its features' names and
+ * types, in order. */
+static int view_data_hash(fcat__buf *b, fcat__view *v)
+{
+	b->len = 0;
+	put_view_computation(b, v);
+	put_int(b, "features", (long long)v->nfeatures);
+	for (size_t i = 0; i < v->nfeatures; i++) {
+		char type[64];
+		fcat_type_format(type, sizeof type, v->features[i].type);
+		put(b, "feature", v->features[i].base.name);
+		put(b, "type", type);
+	}
+	return sha256(v->data_hash, b, v->base.name);
+}
+
 int fcat__catalog_hash_all(fcat_catalog *c)
 {
 	fcat__buf b = {0};
+	for (size_t i = 0; i < c->objects[FCAT_OBJ_VIEW].len; i++) {
+		if (view_data_hash(&b, (fcat__view *)c->objects[FCAT_OBJ_VIEW].items[i])) {
+			fcat__buf_free(&b);
+			return FCAT_ENOMEM;
+		}
+	}
 	for (int k = 0; k < FCAT_OBJ_KIND_COUNT; k++) {
 		for (size_t i = 0; i < c->objects[k].len; i++) {
 			fcat_object *o = c->objects[k].items[i];
 			b.len = 0;
 			fcat__object_canonical(&b, o);
-			unsigned int n = 0;
-			if (b.oom || !EVP_Digest(b.ptr, b.len, o->hash, &n, EVP_sha256(), NULL)) {
+			if (sha256(o->hash, &b, o->name)) {
 				fcat__buf_free(&b);
-				return fcat__error(FCAT_ENOMEM, "hashing '%s' failed", o->name);
+				return FCAT_ENOMEM;
 			}
 		}
 	}

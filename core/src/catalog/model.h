@@ -85,6 +85,10 @@ typedef struct fcat__view {
 	fcat__field *features;
 	size_t nfeatures;
 	fcat__transform transform;
+	/* SHA-256 of what decides the stored values (entities, source,
+	 * timestamp field, transform, feature names and types), not of
+	 * descriptions: online rows carry it to tell which version wrote them. */
+	unsigned char data_hash[32];
 } fcat__view;
 
 typedef struct fcat__odv {

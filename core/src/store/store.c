@@ -1,18 +1,61 @@
 /* store.c - the store handle: a feature repo's configuration and the
  * catalog version it serves (applied, a commit, or the work tree). */
-#include "config/config.h"
+#include "store/store.h"
+
 #include "git/catalog_at.h"
 #include "util/error.h"
 #include "util/fs.h"
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct fcat_store {
-	char *root;
-	fcat_config *config;
-	fcat_catalog *catalog;
-};
+static const char *setting(const fcat_plugin_config *base, const char *key)
+{
+	const fcat__plugin_config *pc = (const fcat__plugin_config *)base;
+	if (pc->role < 0)
+		return NULL;
+	return fcat_config_store_setting(pc->config, (fcat_store_role)pc->role, key);
+}
+
+void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int role)
+{
+	memset(pc, 0, sizeof *pc);
+	pc->base.repo_root = s->root;
+	pc->base.project = fcat_config_project(s->config);
+	pc->base.section = role == FCAT_ONLINE_STORE    ? "online_store"
+			   : role == FCAT_OFFLINE_STORE ? "offline_store"
+							: "source";
+	pc->base.get = setting;
+	pc->base.impl = pc;
+	pc->config = s->config;
+	pc->role = role;
+}
+
+int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = 0;
+	if (!s->online) {
+		const char *name = fcat_config_store_plugin(s->config, FCAT_ONLINE_STORE);
+		rc = fcat__plugin_load(&s->online_plugin, name, FCAT__PLUGIN_ONLINE);
+		if (rc == 0) {
+			fcat__plugin_config_init(&s->online_config, s, FCAT_ONLINE_STORE);
+			rc = s->online_plugin.api->online->open(&s->online, &s->online_config.base);
+			if (rc) {
+				s->online = NULL;
+				fcat__error_wrap(rc, "opening the online store (plugin %s)", name);
+				fcat__plugin_unload(&s->online_plugin);
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (rc == 0) {
+		*ops = s->online_plugin.api->online;
+		*handle = s->online;
+	}
+	return rc;
+}
 
 static int load_catalog(fcat_store *s, const fcat_open_options *o)
 {
@@ -48,6 +91,7 @@ int fcat_store_open_ext(fcat_store **out, const char *repo_path,
 	fcat_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return fcat__error_oom();
+	pthread_mutex_init(&s->lock, NULL);
 	int rc = 0;
 	s->root = realpath(repo_path, NULL);
 	if (!s->root) {
@@ -81,6 +125,10 @@ void fcat_store_free(fcat_store *s)
 {
 	if (!s)
 		return;
+	if (s->online)
+		s->online_plugin.api->online->close(s->online);
+	fcat__plugin_unload(&s->online_plugin);
+	pthread_mutex_destroy(&s->lock);
 	fcat_catalog_free(s->catalog);
 	fcat_config_free(s->config);
 	free(s->root);

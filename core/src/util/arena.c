@@ -27,6 +27,20 @@ void fcat__arena_release(fcat__arena *a)
 	a->head = NULL;
 }
 
+void fcat__arena_reset(fcat__arena *a)
+{
+	if (!a->head)
+		return;
+	fcat__arena_block *keep = a->head, *b = keep->next;
+	while (b) {
+		fcat__arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	keep->next = NULL;
+	keep->used = 0;
+}
+
 void *fcat__arena_alloc(fcat__arena *a, size_t size)
 {
 	size = (size + 15) & ~(size_t)15;
@@ -35,9 +49,11 @@ void *fcat__arena_alloc(fcat__arena *a, size_t size)
 	fcat__arena_block *b = a->head;
 	if (!b || b->cap - b->used < size) {
 		size_t cap = size > a->block_size ? size : a->block_size;
-		b = calloc(1, sizeof *b + cap);
+		b = malloc(sizeof *b + cap); /* zeroed per allocation, not per block */
 		if (!b)
 			return NULL;
+		b->used = 0;
+		b->next = NULL;
 		b->cap = cap;
 		if (a->head && size > a->block_size) {
 			/* keep filling the current block after a large one */
@@ -50,7 +66,7 @@ void *fcat__arena_alloc(fcat__arena *a, size_t size)
 	}
 	void *p = b->data + b->used;
 	b->used += size;
-	return p;
+	return memset(p, 0, size);
 }
 
 char *fcat__arena_strndup(fcat__arena *a, const char *s, size_t n)

@@ -12,6 +12,8 @@ typedef struct fcat__arena {
 
 void fcat__arena_init(fcat__arena *a, size_t block_size);
 void fcat__arena_release(fcat__arena *a);
+/* Forgets every allocation but keeps the newest block for reuse. */
+void fcat__arena_reset(fcat__arena *a);
 /* Zeroed, 16-byte aligned memory; NULL when out of memory. */
 void *fcat__arena_alloc(fcat__arena *a, size_t size);
 /* A NUL-terminated copy; NULL in -> NULL out. */

@@ -1,0 +1,194 @@
+/*
+ * fcat_plugin.h - the plugin ABI: the one header a storage backend includes.
+ *
+ * A plugin is a shared object named fcat_<name>.so that exports one symbol,
+ * FCAT_PLUGIN_ENTRY_NAME ("fcat_plugin_entry"), a function that returns a
+ * table of function pointers opening with the ABI version it was built for.
+ * Core finds plugins on a search path ($FCAT_PLUGIN_PATH, then the build
+ * tree, then the install prefix), refuses one of another ABI version, and
+ * hands each its section of fcat.yaml. Core links no plugin, and a plugin
+ * needs nothing but this header (and whatever client library it wraps).
+ *
+ * Stability: this header is versioned by FCAT_PLUGIN_ABI_VERSION. Within
+ * one version slots are only ever appended, never reordered or removed;
+ * each slot says whether a plugin MUST or MAY provide it (NULL when not).
+ *
+ * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
+ * sets the message through fcat_plugin_host.error, which stores it as the
+ * calling thread's fcat_error_last().
+ *
+ * Threads: core may call read from several threads at once on one store;
+ * every other function is called from one thread at a time per store.
+ */
+#ifndef FCAT_PLUGIN_H
+#define FCAT_PLUGIN_H
+
+#include "fcat.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FCAT_PLUGIN_ABI_VERSION 1
+#define FCAT_PLUGIN_ENTRY_NAME "fcat_plugin_entry"
+
+/* ------------------------------------------------------------------------ */
+/* What core offers plugins                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Services core hands to a plugin. Valid for the life of the process. */
+typedef struct fcat_plugin_host {
+	unsigned int abi_version; /**< FCAT_PLUGIN_ABI_VERSION of core */
+	/** Sets the calling thread's last error; returns `code`. */
+	int (*error)(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+		__attribute__((format(printf, 2, 3)))
+#endif
+		;
+	/** fcat_value_parse, fcat_value_clear, fcat_timestamp_parse (fcat.h). */
+	int (*value_parse)(fcat_value *out, fcat_type type, const char *text, size_t len);
+	void (*value_clear)(fcat_value *value);
+	int (*timestamp_parse)(int64_t *out, const char *text, size_t len);
+} fcat_plugin_host;
+
+/** A plugin's configuration: its section of fcat.yaml and where it runs. */
+typedef struct fcat_plugin_config {
+	const char *repo_root; /**< absolute path of the feature repo */
+	const char *project;   /**< fcat.yaml's project name */
+	const char *section;   /**< "online_store", "offline_store", or "source" */
+	/** A setting of the section as written ("path", "tls.ca_file"), or
+	 * NULL when absent. The string lives as long as the store. */
+	const char *(*get)(const struct fcat_plugin_config *config, const char *key);
+	const void *impl; /**< core's; do not touch */
+} fcat_plugin_config;
+
+/* ------------------------------------------------------------------------ */
+/* Online stores                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Online rows are opaque bytes encoded by core, identical for every
+ * backend. A plugin stores them per (view, entity key) and needs to read
+ * only this fixed header at the start of each row, to keep the newer row:
+ */
+#define FCAT_ROW_MAGIC 0xFC             /**< byte 0 */
+#define FCAT_ROW_EVENT_TS_OFFSET 8     /**< int64 little-endian, microseconds */
+#define FCAT_ROW_CREATED_TS_OFFSET 16  /**< int64 little-endian, microseconds */
+#define FCAT_ROW_HEADER_SIZE 24
+
+/** One row to write. */
+typedef struct fcat_online_row {
+	fcat_bytes key;     /**< the encoded entity key */
+	fcat_bytes row;     /**< the encoded row, header first */
+	int64_t event_ts;   /**< as in the header */
+	int64_t created_ts; /**< as in the header */
+} fcat_online_row;
+
+typedef struct fcat_online_ops {
+	/** MUST. Opens the store described by `config` (creating it when it
+	 * does not exist). *out is the plugin's handle. */
+	int (*open)(void **out, const fcat_plugin_config *config);
+
+	/** MUST. Closes and frees the handle (NULL is allowed). */
+	void (*close)(void *store);
+
+	/** MUST. Writes rows of one view as one transaction: after a crash at
+	 * any moment, every key holds either its old row or its new one, whole.
+	 * A row replaces the stored one only when (event_ts, created_ts) is
+	 * greater; otherwise the stored one stays. */
+	int (*write)(void *store, const char *view, const fcat_online_row *rows, size_t n);
+
+	/** MUST. Reads the rows of `n` keys of one view into out[i]; out[i].ptr
+	 * is NULL when a key has no row. The bytes stay valid until the next
+	 * call of read on the same thread, or close. */
+	int (*read)(void *store, const char *view, const fcat_bytes *keys, size_t n,
+		    fcat_bytes *out);
+
+	/** MUST. Store metadata (materialization progress): copies the value
+	 * of `key` into buf (NUL-terminated) and returns its length, or
+	 * FCAT_ENOTFOUND. */
+	int (*meta_get)(void *store, const char *key, char *buf, size_t size);
+
+	/** MUST. Sets a metadata value, durably. */
+	int (*meta_set)(void *store, const char *key, const char *value);
+
+	/** MAY. Removes every row of a view (a view dropped or rebuilt). */
+	int (*drop_view)(void *store, const char *view);
+} fcat_online_ops;
+
+/* ------------------------------------------------------------------------ */
+/* Offline stores and sources                                                */
+/* ------------------------------------------------------------------------ */
+
+/** What to read from a source. */
+typedef struct fcat_scan_request {
+	const char *path;  /**< a file source, relative to the repo root; or NULL */
+	const char *table; /**< a table; or NULL */
+	const char *query; /**< a query; or NULL */
+	const char *const *columns; /**< the columns to read, by name */
+	const fcat_type *types;     /**< their types */
+	size_t ncolumns;
+	/** When >= 0: the index (in `columns`) of the event timestamp column,
+	 * and only rows with start <= ts < end are wanted. A plugin MAY return
+	 * more rows (core filters again) but never fewer. */
+	int ts_column;
+	int64_t start, end;
+} fcat_scan_request;
+
+/**
+ * Receives a batch of rows: cells holds nrows * ncolumns values, row-major.
+ * Strings point into the plugin's memory, valid during the call only.
+ * Return 0 to go on, anything else to stop the scan with that code.
+ */
+typedef int (*fcat_scan_fn)(void *ctx, const fcat_value *cells, size_t nrows);
+
+typedef struct fcat_offline_ops {
+	/** MUST. Opens the store (or the file reader) described by `config`. */
+	int (*open)(void **out, const fcat_plugin_config *config);
+
+	/** MUST. Closes and frees the handle (NULL is allowed). */
+	void (*close)(void *store);
+
+	/** MUST. Reads rows, typed, in batches. A value that does not parse as
+	 * its column's type is an error naming where it is (file:line:column,
+	 * or table, row and column). A missing column is an error naming it. */
+	int (*scan)(void *store, const fcat_scan_request *request, fcat_scan_fn fn,
+		    void *ctx);
+} fcat_offline_ops;
+
+/* ------------------------------------------------------------------------ */
+/* The entry point                                                           */
+/* ------------------------------------------------------------------------ */
+
+/** What a plugin's entry function returns. Static storage is typical. */
+typedef struct fcat_plugin {
+	unsigned int abi_version; /**< MUST be FCAT_PLUGIN_ABI_VERSION */
+	const char *name;         /**< MUST match the file name: fcat_<name>.so */
+	const char *description;  /**< MAY: one line for people */
+	const fcat_online_ops *online;   /**< MAY: NULL when not an online store */
+	const fcat_offline_ops *offline; /**< MAY: NULL when not an offline store */
+} fcat_plugin;
+
+/** The type of the exported entry function. It MAY return NULL (after
+ * host->error) to refuse a host it cannot work with. */
+typedef const fcat_plugin *(*fcat_plugin_entry_fn)(const fcat_plugin_host *host);
+
+#if defined(__GNUC__)
+#define FCAT_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define FCAT_PLUGIN_EXPORT
+#endif
+
+/** Declares the entry function in a plugin's source:
+ *  FCAT_PLUGIN_DEFINE_ENTRY(host) { ...; return &my_plugin; } */
+#define FCAT_PLUGIN_DEFINE_ENTRY(host)                                               \
+	FCAT_PLUGIN_EXPORT const fcat_plugin *fcat_plugin_entry(const fcat_plugin_host *host)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCAT_PLUGIN_H */

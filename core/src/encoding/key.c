@@ -1,0 +1,52 @@
+/* key.c - the binary encoding of entity keys (composite keys in one
+ * canonical order). */
+#include "encoding/encoding.h"
+
+#include "util/error.h"
+
+#include <string.h>
+
+static void put_u32(fcat__buf *b, uint32_t v)
+{
+	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
+	fcat__buf_append(b, x, 4);
+}
+
+static void put_ordered_i64(fcat__buf *b, int64_t v)
+{
+	uint64_t u = (uint64_t)v ^ (1ULL << 63);
+	unsigned char x[8];
+	for (int i = 7; i >= 0; i--, u >>= 8)
+		x[i] = (unsigned char)u;
+	fcat__buf_append(b, x, 8);
+}
+
+int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
+{
+	fcat__buf_putc(out, 1);
+	for (size_t i = 0; i < n; i++) {
+		const fcat_value *k = &keys[i];
+		if (k->is_null)
+			return fcat__error(FCAT_EINVALID, "join key %zu is null", i + 1);
+		if (k->type.is_array)
+			return fcat__error(FCAT_EINVALID, "join key %zu is an array", i + 1);
+		fcat__buf_putc(out, (char)k->type.scalar);
+		switch (k->type.scalar) {
+		case FCAT_INT32: put_ordered_i64(out, k->u.i32); break;
+		case FCAT_INT64: put_ordered_i64(out, k->u.i64); break;
+		case FCAT_TIMESTAMP: put_ordered_i64(out, k->u.ts); break;
+		case FCAT_STRING:
+		case FCAT_BYTES:
+			if (k->u.str.len > UINT32_MAX)
+				return fcat__error(FCAT_EINVALID, "join key %zu is too long", i + 1);
+			put_u32(out, (uint32_t)k->u.str.len);
+			fcat__buf_append(out, k->u.str.ptr, k->u.str.len);
+			break;
+		default:
+			return fcat__error(FCAT_EINVALID, "join key %zu has type %s, which cannot be a key",
+					   i + 1, fcat_scalar_name(k->type.scalar));
+		}
+	}
+	return out->oom ? fcat__error_oom() : 0;
+}

@@ -1,0 +1,189 @@
+/* row.c - the binary encoding of feature rows, shared by every online
+ * backend: a fixed header, the writer's data hash, then tagged values. */
+#include "encoding/encoding.h"
+
+#include "fcat_plugin.h"
+#include "util/error.h"
+
+#include <string.h>
+
+#define ROW_FORMAT 1
+#define HASH_OFFSET FCAT_ROW_HEADER_SIZE
+#define VALUES_OFFSET (FCAT_ROW_HEADER_SIZE + 32)
+
+static size_t scalar_size(fcat_scalar s)
+{
+	switch (s) {
+	case FCAT_INT32: case FCAT_FLOAT32: return 4;
+	case FCAT_INT64: case FCAT_FLOAT64: case FCAT_TIMESTAMP: return 8;
+	case FCAT_BOOL: return 1;
+	default: return 0; /* variable: string, bytes */
+	}
+}
+
+static void put_u32(fcat__buf *b, uint32_t v) { fcat__buf_append(b, &v, 4); }
+
+/* one scalar element from its C representation at p */
+static void put_scalar(fcat__buf *b, fcat_scalar s, const void *p)
+{
+	size_t w = scalar_size(s);
+	if (w == 1) {
+		char c = *(const bool *)p ? 1 : 0;
+		fcat__buf_putc(b, c);
+	} else if (w) {
+		fcat__buf_append(b, p, w); /* little-endian hosts only (checked at build) */
+	} else {
+		const fcat_bytes *x = p;
+		put_u32(b, (uint32_t)x->len);
+		fcat__buf_append(b, x->ptr, x->len);
+	}
+}
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fcat's encodings assume little-endian");
+
+void fcat__row_encode(fcat__buf *out, const unsigned char data_hash[32], int64_t event_ts,
+		      int64_t created_ts, const fcat_value *values, size_t n)
+{
+	unsigned char hdr[FCAT_ROW_HEADER_SIZE] = {FCAT_ROW_MAGIC, ROW_FORMAT,
+						   (unsigned char)n, (unsigned char)(n >> 8)};
+	memcpy(hdr + FCAT_ROW_EVENT_TS_OFFSET, &event_ts, 8);
+	memcpy(hdr + FCAT_ROW_CREATED_TS_OFFSET, &created_ts, 8);
+	fcat__buf_append(out, hdr, sizeof hdr);
+	fcat__buf_append(out, data_hash, 32);
+	for (size_t i = 0; i < n; i++) {
+		const fcat_value *v = &values[i];
+		if (v->is_null) {
+			fcat__buf_putc(out, 0);
+			continue;
+		}
+		fcat__buf_putc(out, (char)(v->type.scalar | (v->type.is_array ? 0x80 : 0)));
+		if (!v->type.is_array) {
+			put_scalar(out, v->type.scalar, &v->u);
+			continue;
+		}
+		size_t w = scalar_size(v->type.scalar);
+		put_u32(out, (uint32_t)v->u.array.len);
+		if (w > 1) {
+			fcat__buf_append(out, v->u.array.items, w * v->u.array.len);
+		} else {
+			size_t stride = w == 1 ? sizeof(bool) : sizeof(fcat_bytes);
+			for (size_t k = 0; k < v->u.array.len; k++)
+				put_scalar(out, v->type.scalar,
+					   (const char *)v->u.array.items + k * stride);
+		}
+	}
+}
+
+typedef struct cursor {
+	const unsigned char *p, *end;
+	bool bad;
+} cursor;
+
+static const unsigned char *take(cursor *c, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return NULL;
+	}
+	const unsigned char *p = c->p;
+	c->p += n;
+	return p;
+}
+
+static uint32_t take_u32(cursor *c)
+{
+	const unsigned char *p = take(c, 4);
+	uint32_t v = 0;
+	if (p)
+		memcpy(&v, p, 4);
+	return v;
+}
+
+/* reads one scalar into dst (its C representation) */
+static void get_scalar(cursor *c, fcat_scalar s, void *dst)
+{
+	size_t w = scalar_size(s);
+	const unsigned char *p;
+	if (w == 1) {
+		if ((p = take(c, 1)))
+			*(bool *)dst = *p != 0;
+	} else if (w) {
+		if ((p = take(c, w)))
+			memcpy(dst, p, w);
+	} else {
+		fcat_bytes *x = dst;
+		x->len = take_u32(c);
+		x->ptr = (const char *)take(c, x->len);
+	}
+}
+
+int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const fcat_type *types,
+		     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch)
+{
+	*mismatch = 0;
+	if (len < VALUES_OFFSET || row[0] != FCAT_ROW_MAGIC || row[1] != ROW_FORMAT)
+		return fcat__error(FCAT_EINVALID, "not an fcat row (%zu bytes)", len);
+	memcpy(&hdr->event_ts, row + FCAT_ROW_EVENT_TS_OFFSET, 8);
+	memcpy(&hdr->created_ts, row + FCAT_ROW_CREATED_TS_OFFSET, 8);
+	hdr->data_hash = row + HASH_OFFSET;
+	hdr->count = (size_t)row[2] | (size_t)row[3] << 8;
+	cursor c = {row + VALUES_OFFSET, row + len, false};
+	for (size_t i = 0; i < n; i++) {
+		fcat_value *v = &values[i];
+		memset(v, 0, sizeof *v);
+		v->type = types[i];
+		v->is_null = true;
+		if (i >= hdr->count) {
+			(*mismatch)++;
+			continue;
+		}
+		const unsigned char *tagp = take(&c, 1);
+		if (!tagp)
+			break;
+		unsigned tag = *tagp;
+		if (!tag)
+			continue;
+		fcat_scalar s = (fcat_scalar)(tag & 0x7f);
+		bool is_array = tag & 0x80;
+		bool same = s == types[i].scalar && is_array == types[i].is_array;
+		if (!is_array) {
+			fcat_value tmp;
+			get_scalar(&c, s, &tmp.u);
+			if (same) {
+				v->u = tmp.u;
+				v->is_null = false;
+			} else {
+				(*mismatch)++;
+			}
+			continue;
+		}
+		uint32_t count = take_u32(&c);
+		size_t w = scalar_size(s);
+		size_t stride = w > 1 ? w : w == 1 ? sizeof(bool) : sizeof(fcat_bytes);
+		if (count > (size_t)(c.end - c.p)) {
+			c.bad = true;
+			break;
+		}
+		void *items = fcat__arena_alloc(scratch, stride * count);
+		if (!items)
+			return fcat__error_oom();
+		if (w > 1) {
+			const unsigned char *p = take(&c, w * count);
+			if (p)
+				memcpy(items, p, w * count);
+		} else {
+			for (uint32_t k = 0; k < count; k++)
+				get_scalar(&c, s, (char *)items + k * stride);
+		}
+		if (same && (!types[i].dim || types[i].dim == count)) {
+			v->u.array.items = items;
+			v->u.array.len = count;
+			v->is_null = false;
+		} else {
+			(*mismatch)++;
+		}
+	}
+	if (c.bad)
+		return fcat__error(FCAT_EINVALID, "a damaged fcat row (%zu bytes)", len);
+	return 0;
+}

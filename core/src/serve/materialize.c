@@ -1,0 +1,253 @@
+/* materialize.c - moving the latest source row of each entity key into the
+ * online store: scan [start, end), keep the newest row per key, write in
+ * transactional batches, record how far each view got. */
+#include "encoding/encoding.h"
+#include "serve/latest_map.h"
+#include "serve/source_scan.h"
+#include "util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Rows per online-store transaction. */
+#define WRITE_BATCH 10000
+#define META_PREFIX "materialized_until:"
+
+typedef struct run {
+	const fcat__view *view;
+	size_t nkeys;          /* join key columns come first */
+	int ts_col, created_col; /* column indexes, created -1 when none */
+	size_t feat_col;       /* first feature column */
+	size_t ncols;
+	fcat__latest_map latest;
+	fcat__buf keybuf, rowbuf;
+	uint64_t rows, skipped;
+	fcat_progress_fn progress;
+	void *ctx;
+	uint64_t next_report;
+} run;
+
+static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
+{
+	run *r = ctx;
+	const fcat__view *v = r->view;
+	for (size_t i = 0; i < nrows; i++) {
+		const fcat_value *row = cells + i * r->ncols;
+		bool null_key = false;
+		for (size_t k = 0; k < r->nkeys; k++)
+			null_key |= row[k].is_null;
+		if (null_key || row[r->ts_col].is_null) {
+			r->skipped++;
+			continue;
+		}
+		r->keybuf.len = 0;
+		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
+		if (rc)
+			return rc;
+		fcat__latest *e = fcat__latest_map_get(&r->latest, r->keybuf.ptr, r->keybuf.len);
+		if (!e || r->keybuf.oom)
+			return fcat__error_oom();
+		int64_t ts = row[r->ts_col].u.ts;
+		int64_t created = r->created_col >= 0 && !row[r->created_col].is_null
+					  ? row[r->created_col].u.ts
+					  : INT64_MIN;
+		r->rows++;
+		if (ts < e->event_ts || (ts == e->event_ts && created <= e->created_ts))
+			continue;
+		e->event_ts = ts;
+		e->created_ts = created;
+		r->rowbuf.len = 0;
+		fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
+				 v->nfeatures);
+		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
+			return fcat__error_oom();
+	}
+	if (r->progress && r->rows >= r->next_report) {
+		r->progress(r->ctx, v->base.name, r->rows);
+		r->next_report = r->rows + 250000;
+	}
+	return 0;
+}
+
+/* Sends the latest rows to the online store, WRITE_BATCH per transaction. */
+static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t *written)
+{
+	fcat_online_row *batch = malloc(WRITE_BATCH * sizeof *batch);
+	if (!batch)
+		return fcat__error_oom();
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < r->latest.cap && rc == 0; i++) {
+		const fcat__latest *e = r->latest.slots[i];
+		if (!e || !e->row)
+			continue;
+		batch[n++] = (fcat_online_row){{(const char *)e->key, e->key_len},
+					       {(const char *)e->row, e->row_len},
+					       e->event_ts, e->created_ts};
+		if (n == WRITE_BATCH) {
+			rc = ops->write(handle, r->view->base.name, batch, n);
+			*written += rc == 0 ? n : 0;
+			n = 0;
+		}
+	}
+	if (rc == 0 && n) {
+		rc = ops->write(handle, r->view->base.name, batch, n);
+		*written += rc == 0 ? n : 0;
+	}
+	free(batch);
+	return rc ? fcat__error_wrap(rc, "writing view '%s' to the online store",
+				     r->view->base.name)
+		  : 0;
+}
+
+static int materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
+			    fcat_materialize_stats *st, fcat_progress_fn progress, void *ctx)
+{
+	if (v->transform.code)
+		return fcat__error(FCAT_EINVALID, "feature_view '%s' has a transform, and running "
+						  "transformations is not built yet",
+				   v->base.name);
+	if (v->nfeatures > 1024)
+		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than 1024 features",
+				   v->base.name);
+	run r = {0};
+	r.view = v;
+	r.progress = progress;
+	r.ctx = ctx;
+	const char *cols[1100];
+	fcat_type types[1100];
+	size_t n = 0;
+	for (size_t e = 0; e < v->nentities; e++)
+		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
+			cols[n] = v->entities[e]->keys[k].base.name;
+			types[n++] = v->entities[e]->keys[k].type;
+		}
+	r.nkeys = n;
+	r.ts_col = (int)n;
+	cols[n] = v->timestamp_field;
+	types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
+	r.created_col = -1;
+	if (v->source->created_timestamp_field) {
+		r.created_col = (int)n;
+		cols[n] = v->source->created_timestamp_field;
+		types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
+	}
+	r.feat_col = n;
+	for (size_t f = 0; f < v->nfeatures; f++) {
+		cols[n] = v->features[f].base.name;
+		types[n++] = v->features[f].type;
+	}
+	r.ncols = n;
+	fcat__latest_map_init(&r.latest);
+	int rc = fcat__source_scan(s, v->source, cols, types, n, r.ts_col, start, end, on_rows, &r);
+	const fcat_online_ops *ops;
+	void *handle;
+	if (rc == 0)
+		rc = fcat__store_online(s, &ops, &handle);
+	if (rc == 0)
+		rc = write_out(&r, ops, handle, &st->keys_written);
+	if (rc == 0) {
+		char key[512], value[32];
+		snprintf(key, sizeof key, META_PREFIX "%s", v->base.name);
+		snprintf(value, sizeof value, "%lld", (long long)end);
+		rc = ops->meta_set(handle, key, value);
+	}
+	if (progress)
+		progress(ctx, v->base.name, r.rows);
+	st->rows_read += r.rows;
+	st->rows_skipped += r.skipped;
+	st->views++;
+	fcat__latest_map_free(&r.latest);
+	fcat__buf_free(&r.keybuf);
+	fcat__buf_free(&r.rowbuf);
+	return rc;
+}
+
+/* The views to run: the named ones, or every online view. */
+static int pick_views(const fcat_store *s, const char *const *names, size_t n,
+		      const fcat__view ***out, size_t *count)
+{
+	const fcat__objvec *all = &s->catalog->objects[FCAT_OBJ_VIEW];
+	const fcat__view **v = calloc(all->len + n + 1, sizeof *v);
+	if (!v)
+		return fcat__error_oom();
+	*count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const fcat_object *o = fcat__strmap_get(&s->catalog->by_name, names[i]);
+		if (!o || o->kind != FCAT_OBJ_VIEW) {
+			free(v);
+			return fcat__error(FCAT_ENOTFOUND, "unknown feature view '%s'", names[i]);
+		}
+		if (!((const fcat__view *)o)->online) {
+			free(v);
+			return fcat__error(FCAT_EINVALID, "feature view '%s' is not online", names[i]);
+		}
+		v[(*count)++] = (const fcat__view *)o;
+	}
+	for (size_t i = 0; !n && i < all->len; i++)
+		if (((const fcat__view *)all->items[i])->online)
+			v[(*count)++] = (const fcat__view *)all->items[i];
+	*out = v;
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *start,
+		   int64_t end, const char *const *names, size_t n, fcat_progress_fn progress,
+		   void *ctx)
+{
+	fcat_materialize_stats st = {0};
+	double t0 = now_seconds();
+	const fcat__view **views = NULL;
+	size_t count = 0;
+	int rc = pick_views(s, names, n, &views, &count);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		int64_t from = start ? *start : INT64_MIN;
+		if (!start) {
+			/* incremental: where the last run ended, else end - ttl */
+			const fcat_online_ops *ops;
+			void *handle;
+			char key[512], value[64];
+			snprintf(key, sizeof key, META_PREFIX "%s", views[i]->base.name);
+			rc = fcat__store_online(s, &ops, &handle);
+			if (rc)
+				break;
+			int got = ops->meta_get(handle, key, value, sizeof value);
+			if (got >= 0)
+				from = strtoll(value, NULL, 10);
+			else if (views[i]->ttl_seconds)
+				from = end - views[i]->ttl_seconds * 1000000;
+			fcat__error_clear();
+		}
+		if (from < end)
+			rc = materialize_view(s, views[i], from, end, &st, progress, ctx);
+	}
+	free(views);
+	st.seconds = now_seconds() - t0;
+	if (stats)
+		*stats = st;
+	return rc;
+}
+
+int fcat_materialize(fcat_materialize_stats *stats, fcat_store *s, int64_t start, int64_t end,
+		     const char *const *views, size_t nviews, fcat_progress_fn progress, void *ctx)
+{
+	if (start >= end)
+		return fcat__error(FCAT_EINVALID, "materialize: START must be before END");
+	return run_all(stats, s, &start, end, views, nviews, progress, ctx);
+}
+
+int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *s, int64_t end,
+				 const char *const *views, size_t nviews, fcat_progress_fn progress,
+				 void *ctx)
+{
+	return run_all(stats, s, NULL, end, views, nviews, progress, ctx);
+}

@@ -1,0 +1,243 @@
+/* csv_scan.c - reading the requested columns of a CSV file as typed batches. */
+#include "csv_scan.h"
+
+#include "csv_batch.h"
+#include "csv_message.h"
+#include "csv_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scan {
+	const csv_store *store;
+	const fcat_plugin_host *host;
+	const fcat_scan_request *req;
+	fcat_scan_fn fn;
+	void *ctx;
+	csv_reader r;
+	csv_batch b;
+	size_t *map; /* requested column -> field of the file */
+	size_t nhead;
+} scan;
+
+static int check_request(const csv_store *st, const fcat_scan_request *req, fcat_scan_fn fn)
+{
+	const fcat_plugin_host *host = st->host;
+
+	if (!req || !fn || (req->ncolumns && (!req->columns || !req->types)))
+		return host->error(FCAT_EUSAGE, "csv: scan called without a request or callback");
+	if (!req->path || !*req->path)
+		return host->error(FCAT_EINVALID,
+				   "csv: the csv plugin reads files, and the source names none "
+				   "(give it a path)");
+	if (req->ts_column >= 0) {
+		if ((size_t)req->ts_column >= req->ncolumns)
+			return host->error(FCAT_EUSAGE, "csv: ts_column %d is not a requested column",
+					   req->ts_column);
+		fcat_type t = req->types[req->ts_column];
+
+		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
+			return host->error(FCAT_EUSAGE, "%s: the event timestamp column '%s' must be "
+							"read as a timestamp",
+					   req->path, req->columns[req->ts_column]);
+	}
+	return 0;
+}
+
+static char *full_path(const csv_store *st, const char *path)
+{
+	if (path[0] == '/' || !st->root[0])
+		return strdup(path);
+
+	size_t a = strlen(st->root), b = strlen(path);
+	char *p = malloc(a + b + 2);
+
+	if (p) {
+		memcpy(p, st->root, a);
+		p[a] = '/';
+		memcpy(p + a + 1, path, b + 1);
+	}
+	return p;
+}
+
+/* Reads records until one is whole (refilling freely: nothing is pending). */
+static int next_record(scan *s)
+{
+	int rc;
+
+	while ((rc = csv_reader_next(&s->r)) == CSV_REFILL)
+		if ((rc = csv_reader_refill(&s->r)) != 0)
+			return rc;
+	return rc;
+}
+
+static int missing_column(scan *s, const char *column)
+{
+	const csv_reader *r = &s->r;
+	size_t len = 1;
+
+	for (size_t j = 0; j < r->nfields; j++)
+		len += r->fields[j].len + 2;
+
+	char *list = malloc(len), *p = list;
+
+	if (!list)
+		return s->host->error(FCAT_ENOMEM, "out of memory");
+	for (size_t j = 0; j < r->nfields; j++) {
+		if (j) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		memcpy(p, r->fields[j].ptr, r->fields[j].len);
+		p += r->fields[j].len;
+	}
+	*p = '\0';
+
+	int rc = s->host->error(FCAT_EINVALID, "%s: no column '%s' in the header (columns: %s)",
+				s->req->path, column, list);
+
+	free(list);
+	return rc;
+}
+
+/* Reads the header and maps the requested columns to fields. */
+static int read_header(scan *s)
+{
+	const fcat_scan_request *req = s->req;
+	int rc = next_record(s);
+
+	if (rc < 0)
+		return rc;
+	if (rc == CSV_END) {
+		if (req->ncolumns == 0)
+			return 0;
+		return s->host->error(FCAT_EINVALID, "%s: the file is empty, without even the "
+						     "header row that names its columns",
+				      req->path);
+	}
+	s->nhead = s->r.nfields;
+	for (size_t i = 0; i < req->ncolumns; i++) {
+		size_t n = strlen(req->columns[i]), j = 0;
+
+		while (j < s->nhead && (s->r.fields[j].len != n ||
+					memcmp(s->r.fields[j].ptr, req->columns[i], n) != 0))
+			j++;
+		if (j == s->nhead)
+			return missing_column(s, req->columns[i]);
+		s->map[i] = j;
+	}
+	return 0;
+}
+
+static int parse_cell(scan *s, fcat_value *cell, size_t i)
+{
+	const csv_field *f = &s->r.fields[s->map[i]];
+	fcat_type type = s->req->types[i];
+	int rc = csv_cell_parse(&s->b, cell, type, f->ptr, f->len);
+
+	if (rc != 0) {
+		csv_where w = {s->req->path, f->line, s->map[i] + 1, s->req->columns[i]};
+
+		return csv_cell_error(s->host, rc, &w, type, f->ptr, f->len);
+	}
+	return 0;
+}
+
+/* Parses the current record into the next row of the batch. Returns 0 when
+ * the row is kept, 1 when the time filter drops it, or an error. */
+static int parse_row(scan *s)
+{
+	const fcat_scan_request *req = s->req;
+	const csv_reader *r = &s->r;
+	fcat_value *cells = s->b.cells + s->b.nrows * req->ncolumns;
+	int ts = req->ts_column, rc;
+
+	if (r->nfields != s->nhead)
+		return s->host->error(FCAT_EINVALID, "%s:%lld: expected %zu fields (as in the "
+						     "header), found %zu",
+				      req->path, (long long)r->rec_line, s->nhead, r->nfields);
+	if (ts >= 0) {
+		if ((rc = parse_cell(s, &cells[ts], (size_t)ts)) != 0)
+			return rc;
+		if (cells[ts].is_null) {
+			const csv_field *f = &r->fields[s->map[ts]];
+
+			return s->host->error(FCAT_EINVALID, "%s:%lld:%zu (%s): the event timestamp "
+							     "is empty (a row needs one to be "
+							     "placed in time)",
+					      req->path, (long long)f->line, s->map[ts] + 1,
+					      req->columns[ts]);
+		}
+		if (cells[ts].u.ts < req->start || cells[ts].u.ts >= req->end)
+			return 1;
+	}
+	for (size_t i = 0; i < req->ncolumns; i++)
+		if ((int)i != ts && (rc = parse_cell(s, &cells[i], i)) != 0)
+			return rc;
+	s->b.nrows++;
+	return 0;
+}
+
+/* Hands the batch to the callback. */
+static int flush(scan *s)
+{
+	int rc = 0;
+
+	if (s->b.nrows)
+		rc = s->fn(s->ctx, s->b.cells, s->b.nrows);
+	csv_batch_reset(&s->b);
+	return rc;
+}
+
+static int scan_rows(scan *s)
+{
+	int rc;
+
+	for (;;) {
+		rc = csv_reader_next(&s->r);
+		if (rc == CSV_REFILL) {
+			/* the batch points into the buffer that moves */
+			if ((rc = flush(s)) != 0 || (rc = csv_reader_refill(&s->r)) != 0)
+				return rc;
+			continue;
+		}
+		if (rc == CSV_END)
+			return flush(s);
+		if (rc < 0 || (rc = parse_row(s)) < 0)
+			return rc;
+		if (s->b.nrows == s->b.rows_cap && (rc = flush(s)) != 0)
+			return rc;
+	}
+}
+
+int csv_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *ctx)
+{
+	const csv_store *st = store;
+	scan s = {.store = st, .host = st->host, .req = req, .fn = fn, .ctx = ctx};
+	int rc = check_request(st, req, fn);
+
+	if (rc != 0)
+		return rc;
+
+	char *path = full_path(st, req->path);
+
+	s.r.fd = -1;
+	s.map = malloc((req->ncolumns + 1) * sizeof *s.map);
+	if (!path || !s.map) {
+		rc = st->host->error(FCAT_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = csv_reader_open(&s.r, st->host, path, req->path, st->chunk);
+	if (rc == 0)
+		rc = csv_batch_init(&s.b, st->host, req->ncolumns, st->batch_rows);
+	if (rc == 0)
+		rc = read_header(&s);
+	if (rc == 0)
+		rc = scan_rows(&s);
+out:
+	csv_batch_free(&s.b);
+	csv_reader_close(&s.r);
+	free(s.map);
+	free(path);
+	return rc;
+}

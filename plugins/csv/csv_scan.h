@@ -1,0 +1,21 @@
+/* csv_scan.h - the csv plugin's store handle and its scan. */
+#ifndef FCAT_CSV_SCAN_H
+#define FCAT_CSV_SCAN_H
+
+#include "fcat_plugin.h"
+
+#include <stddef.h>
+
+#define CSV_BATCH_ROWS 4096
+
+typedef struct csv_store {
+	const fcat_plugin_host *host;
+	char *root;        /* relative paths are read from here */
+	size_t chunk;      /* read buffer size; 0: the reader's default */
+	size_t batch_rows; /* rows per callback, at most */
+} csv_store;
+
+/* fcat_offline_ops.scan over the file request->path. */
+int csv_scan(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,181 @@
+/* test_online_sqlite.c - the SQLite online store: conformance, names, threads. */
+#include "testutil.h"
+
+#include "online_conformance.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const fcat_online_ops *sqlite_ops(void)
+{
+	const fcat_plugin *p = test_load_plugin("sqlite");
+	assert_non_null(p->online);
+	assert_null(p->offline);
+	return p->online;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	return stat(path, &st) == 0;
+}
+
+static void test_online_sqlite__conformance(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	const char *kv[] = {"path", "store/online.db", NULL};
+	fcat_plugin_config *config = test_plugin_config(dir, kv);
+	online_conformance_run("sqlite", config);
+	assert_true(exists(dir, "store/online.db"));
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_online_sqlite__default_path_and_wal(void **state)
+{
+	(void)state;
+	const fcat_online_ops *ops = sqlite_ops();
+	char *dir = test_mkdtemp();
+	fcat_plugin_config *config = test_plugin_config(dir, NULL);
+	void *s = online_open(ops, config);
+	fcat_online_row row;
+	online_row_make(&row, "k", 1, 1, "v");
+	assert_int_equal(ops->write(s, "v", &row, 1), 0);
+	assert_true(exists(dir, "data/online.db"));
+	assert_true(exists(dir, "data/online.db-wal"));
+	ops->close(s);
+	online_row_free(&row);
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_online_sqlite__bad_view_names_are_refused(void **state)
+{
+	(void)state;
+	const fcat_online_ops *ops = sqlite_ops();
+	char *dir = test_mkdtemp();
+	fcat_plugin_config *config = test_plugin_config(dir, NULL);
+	void *s = online_open(ops, config);
+	fcat_online_row row;
+	online_row_make(&row, "k", 1, 1, "v");
+	const char *bad[] = {"x\"; DROP TABLE fcat_meta; --", "it's", "a b", "", "a.b", "é"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fcat_bytes out;
+		assert_int_equal(ops->write(s, bad[i], &row, 1), FCAT_EINVALID);
+		assert_non_null(strstr(fcat_error_last(), "invalid view name"));
+		assert_int_equal(ops->read(s, bad[i], &row.key, 1, &out), FCAT_EINVALID);
+		assert_int_equal(ops->drop_view(s, bad[i]), FCAT_EINVALID);
+	}
+	/* The store is unharmed and still works. */
+	assert_int_equal(ops->meta_set(s, "m", "1"), 0);
+	assert_int_equal(ops->write(s, "Good_view_2", &row, 1), 0);
+	online_expect_row(ops, s, "Good_view_2", "k", &row);
+	ops->close(s);
+	online_row_free(&row);
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_online_sqlite__bad_rows_are_refused(void **state)
+{
+	(void)state;
+	const fcat_online_ops *ops = sqlite_ops();
+	char *dir = test_mkdtemp();
+	fcat_plugin_config *config = test_plugin_config(dir, NULL);
+	void *s = online_open(ops, config);
+	fcat_online_row good, bad;
+	online_row_make(&good, "k", 5, 1, "good");
+	bad = good;
+	bad.created_ts = 2; /* disagrees with the header */
+	fcat_online_row rows[2] = {good, bad};
+	assert_int_equal(ops->write(s, "v", rows, 2), FCAT_EINVALID);
+	online_expect_row(ops, s, "v", "k", NULL);
+	assert_int_equal(ops->write(s, "v", &good, 1), 0);
+	online_expect_row(ops, s, "v", "k", &good);
+	online_row_free(&good);
+	ops->close(s);
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+typedef struct one_read {
+	const fcat_online_ops *ops;
+	void *store;
+	const fcat_online_row *row;
+	int ok;
+} one_read;
+
+static void *one_read_main(void *p)
+{
+	one_read *r = p;
+	fcat_bytes out;
+	r->ok = r->ops->read(r->store, "v", &r->row->key, 1, &out) == 0 && out.ptr &&
+		out.len == r->row->row.len;
+	return NULL;
+}
+
+/* A thread's connection is closed when the thread ends. */
+static void test_online_sqlite__threads_come_and_go(void **state)
+{
+	(void)state;
+	const fcat_online_ops *ops = sqlite_ops();
+	char *dir = test_mkdtemp();
+	fcat_plugin_config *config = test_plugin_config(dir, NULL);
+	void *s = online_open(ops, config);
+	fcat_online_row row;
+	online_row_make(&row, "k", 1, 1, "v");
+	assert_int_equal(ops->write(s, "v", &row, 1), 0);
+	/* SQLite keeps the file descriptor of a closed connection for reuse
+	 * while others hold locks on the file: count after a first thread. */
+	int before = 0;
+	for (int i = 0; i < 100; i++) {
+		if (i == 1)
+			before = count_fds();
+		one_read r = {ops, s, &row, 0};
+		pthread_t th;
+		assert_int_equal(pthread_create(&th, NULL, one_read_main, &r), 0);
+		pthread_join(th, NULL);
+		if (!r.ok)
+			fail_msg("thread %d: %s", i, fcat_error_last());
+	}
+	assert_int_equal(count_fds(), before);
+	ops->close(s);
+	online_row_free(&row);
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_online_sqlite__conformance),
+		cmocka_unit_test(test_online_sqlite__default_path_and_wal),
+		cmocka_unit_test(test_online_sqlite__bad_view_names_are_refused),
+		cmocka_unit_test(test_online_sqlite__bad_rows_are_refused),
+		cmocka_unit_test(test_online_sqlite__threads_come_and_go),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

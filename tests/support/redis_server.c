@@ -1,0 +1,89 @@
+/* redis_server.c - a real redis-server for tests, started on 127.0.0.1 on a
+ * free port in a temporary directory, and stopped. */
+#include "redis_server.h"
+
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static int ping(int port)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int ok = 0;
+	if (connect(s, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    write(s, "PING\r\n", 6) == 6) {
+		char buf[16] = {0};
+		ok = read(s, buf, sizeof buf - 1) > 0 && strncmp(buf, "+PONG", 5) == 0;
+	}
+	close(s);
+	return ok;
+}
+
+void test_redis_start(test_redis *r)
+{
+	memset(r, 0, sizeof *r);
+	char *dir = test_mkdtemp();
+	snprintf(r->dir, sizeof r->dir, "%s", dir);
+	free(dir);
+	r->port = free_port();
+	char port[16];
+	snprintf(port, sizeof port, "%d", r->port);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port,
+		       "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", r->dir,
+		       (char *)NULL);
+		fprintf(stderr, "cannot run redis-server (install redis-server)\n");
+		_exit(127);
+	}
+	r->pid = pid;
+	for (int i = 0; i < 1000; i++) {
+		if (ping(r->port)) {
+			snprintf(r->url, sizeof r->url, "redis://127.0.0.1:%d/0", r->port);
+			return;
+		}
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			fail_msg("redis-server exited before answering (is it installed?)");
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	test_redis_stop(r);
+	fail_msg("redis-server did not answer PING on port %d within 10 s", r->port);
+}
+
+void test_redis_stop(test_redis *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGTERM);
+		waitpid(r->pid, NULL, 0);
+		r->pid = 0;
+	}
+	if (r->dir[0])
+		test_rmtree(r->dir);
+	r->dir[0] = '\0';
+}

@@ -1,0 +1,262 @@
+/* cmd_get_online.c - `fcat get-online`: feature vectors from the online
+ * store, with each value's status and event time, as a table or as Feast's
+ * JSON response shape. */
+#include "cli.h"
+#include "table.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: fcat get-online (--features VIEW:FEATURE[,...] | --service NAME)\n"
+	"                       --entity KEY=VALUE[,KEY=VALUE...] [--entity ...]\n"
+	"                       [--full-names] [--json] [--at TIME] [--repo DIR]\n\n"
+	"Reads feature vectors from the online store. Each --entity is one entity\n"
+	"row giving every join key the features need. For each entity and feature:\n"
+	"the value, its event time and a status: PRESENT, NOT_FOUND, NULL_VALUE or\n"
+	"OUTSIDE_MAX_AGE (older than the view's ttl; the value is still shown). A\n"
+	"value written by an older version of its view is marked STALE_VERSION.\n"
+	"--json prints Feast's /get-online-features response shape. --at judges the\n"
+	"ttl at another time than now (RFC 3339 or epoch seconds).\n";
+
+/* Parses the entity rows into typed key values, in the set's key order. */
+static int parse_entities(fcat_value *keys, const fcat_feature_set *set, const cli_list *rows)
+{
+	size_t nk = fcat_feature_set_key_count(set);
+	for (size_t r = 0; r < rows->n; r++) {
+		char *copy = strdup(rows->items[r]);
+		for (size_t k = 0; k < nk; k++)
+			keys[r * nk + k] = (fcat_value){.type = fcat_feature_set_key_type(set, k),
+							.is_null = true};
+		int rc = 0;
+		for (char *pair = strtok(copy, ","); pair && rc == 0; pair = strtok(NULL, ",")) {
+			char *eq = strchr(pair, '=');
+			if (!eq) {
+				rc = cli_usage_error("get-online", "--entity takes KEY=VALUE, got '%s'",
+						     pair);
+				break;
+			}
+			*eq = '\0';
+			size_t k = 0;
+			while (k < nk && strcmp(fcat_feature_set_key_name(set, k), pair) != 0)
+				k++;
+			if (k == nk) {
+				fprintf(stderr, "error: --entity: '%s' is not a join key of these "
+						"features (they need:", pair);
+				for (size_t j = 0; j < nk; j++)
+					fprintf(stderr, " %s", fcat_feature_set_key_name(set, j));
+				fprintf(stderr, ")\n");
+				rc = EXIT_USER;
+				break;
+			}
+			fcat_value_clear(&keys[r * nk + k]);
+			if (fcat_value_parse(&keys[r * nk + k], fcat_feature_set_key_type(set, k), eq + 1,
+					     strlen(eq + 1))) {
+				fprintf(stderr, "error: --entity %s: %s\n", pair, fcat_error_last());
+				rc = EXIT_USER;
+			}
+		}
+		for (size_t k = 0; rc == 0 && k < nk; k++)
+			if (keys[r * nk + k].is_null) {
+				fprintf(stderr, "error: --entity '%s' gives no value for the join key "
+						"'%s'\n", rows->items[r], fcat_feature_set_key_name(set, k));
+				rc = EXIT_USER;
+			}
+		free(copy);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static json_t *value_json(const fcat_value *v)
+{
+	if (v->is_null)
+		return json_null();
+	if (v->type.is_array) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			fcat_value e = {.type = {v->type.scalar, false, 0}};
+			const char *p = v->u.array.items;
+			switch (v->type.scalar) {
+			case FCAT_INT32: e.u.i32 = ((const int32_t *)p)[i]; break;
+			case FCAT_INT64: e.u.i64 = ((const int64_t *)p)[i]; break;
+			case FCAT_TIMESTAMP: e.u.ts = ((const int64_t *)p)[i]; break;
+			case FCAT_FLOAT32: e.u.f32 = ((const float *)p)[i]; break;
+			case FCAT_FLOAT64: e.u.f64 = ((const double *)p)[i]; break;
+			case FCAT_BOOL: e.u.b = ((const bool *)p)[i]; break;
+			default: e.u.str = ((const fcat_bytes *)p)[i]; break;
+			}
+			json_array_append_new(a, value_json(&e));
+		}
+		return a;
+	}
+	switch (v->type.scalar) {
+	case FCAT_INT32: return json_integer(v->u.i32);
+	case FCAT_INT64: return json_integer(v->u.i64);
+	case FCAT_TIMESTAMP: return json_integer(v->u.ts / 1000000); /* epoch seconds, as Feast */
+	case FCAT_FLOAT32: return json_real(v->u.f32);
+	case FCAT_FLOAT64: return json_real(v->u.f64);
+	case FCAT_BOOL: return json_boolean(v->u.b);
+	case FCAT_STRING: return json_stringn(v->u.str.ptr, v->u.str.len);
+	default: {
+		char *text;
+		if (fcat_value_format(&text, v))
+			return json_null();
+		json_t *j = json_string(text); /* bytes: base64 */
+		fcat_free(text);
+		return j;
+	}
+	}
+}
+
+static const char *feature_name(const fcat_object *f, bool full, char *buf, size_t size)
+{
+	if (!full)
+		return fcat_object_name(f);
+	snprintf(buf, size, "%s__%s", fcat_object_name(fcat_feature_view(f)), fcat_object_name(f));
+	return buf;
+}
+
+static void print_json(const fcat_online_result *res, const fcat_feature_set *set,
+		       const fcat_value *keys, size_t nrows, bool full)
+{
+	json_t *results = json_array(), *names = json_array();
+	size_t nk = fcat_feature_set_key_count(set), nf = fcat_feature_set_count(set);
+	char ts[40], buf[512];
+	for (size_t k = 0; k < nk; k++) {
+		json_t *col = json_object(), *vals = json_array(), *st = json_array(),
+		       *tss = json_array();
+		for (size_t r = 0; r < nrows; r++) {
+			json_array_append_new(vals, value_json(&keys[r * nk + k]));
+			json_array_append_new(st, json_string("PRESENT"));
+			json_array_append_new(tss, json_string("1970-01-01T00:00:00Z"));
+		}
+		json_object_set_new(col, "values", vals);
+		json_object_set_new(col, "statuses", st);
+		json_object_set_new(col, "event_timestamps", tss);
+		json_array_append_new(results, col);
+		json_array_append_new(names, json_string(fcat_feature_set_key_name(set, k)));
+	}
+	for (size_t f = 0; f < nf; f++) {
+		json_t *col = json_object(), *vals = json_array(), *st = json_array(),
+		       *tss = json_array();
+		for (size_t r = 0; r < nrows; r++) {
+			const fcat_feature_value *v = fcat_online_result_at(res, r, f);
+			fcat_timestamp_format(ts, sizeof ts, v->event_ts);
+			json_array_append_new(vals, value_json(&v->value));
+			json_array_append_new(st, json_string(fcat_status_name(v->status)));
+			json_array_append_new(tss, json_string(ts));
+		}
+		json_object_set_new(col, "values", vals);
+		json_object_set_new(col, "statuses", st);
+		json_object_set_new(col, "event_timestamps", tss);
+		json_array_append_new(results, col);
+		json_array_append_new(names, json_string(feature_name(fcat_feature_set_feature(set, f),
+								      full, buf, sizeof buf)));
+	}
+	json_t *meta = json_object(), *j = json_object();
+	json_object_set_new(meta, "feature_names", names);
+	json_object_set_new(j, "results", results);
+	json_object_set_new(j, "metadata", meta);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	puts(text ? text : "{}");
+	free(text);
+	json_decref(j);
+}
+
+static void print_table(const fcat_online_result *res, const fcat_feature_set *set,
+			const cli_list *rows, bool full)
+{
+	static const char *const header[] = {"ENTITY", "FEATURE", "VALUE", "STATUS", "EVENT_TIME"};
+	cli_table *t = cli_table_new(5, header);
+	char ts[40], buf[512];
+	for (size_t r = 0; r < rows->n; r++)
+		for (size_t f = 0; f < fcat_feature_set_count(set); f++) {
+			const fcat_feature_value *v = fcat_online_result_at(res, r, f);
+			char *text = NULL;
+			if (v->value.is_null || fcat_value_format(&text, &v->value))
+				text = NULL;
+			char status[64];
+			snprintf(status, sizeof status, "%s%s", fcat_status_name(v->status),
+				 v->stale_version ? " STALE_VERSION" : "");
+			if (v->status == FCAT_STATUS_NOT_FOUND)
+				snprintf(ts, sizeof ts, "-");
+			else
+				fcat_timestamp_format(ts, sizeof ts, v->event_ts);
+			cli_table_row(t, (const char *[]){rows->items[r],
+							  feature_name(fcat_feature_set_feature(set, f),
+								       full, buf, sizeof buf),
+							  text ? text : "null", status, ts});
+			fcat_free(text);
+		}
+	cli_table_print(t, stdout);
+}
+
+int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
+{
+	const char *features = NULL, *service = NULL, *as_json = NULL, *full = NULL, *at = NULL;
+	cli_list entities = {0};
+	const cli_opt opts[] = {{"features", 1, &features, NULL}, {"service", 1, &service, NULL},
+				{"entity", 1, NULL, &entities},	   {"json", 0, &as_json, NULL},
+				{"full-names", 0, &full, NULL},	   {"at", 1, &at, NULL},
+				{NULL, 0, NULL, NULL}};
+	int first, rc = cli_parse(ctx, "get-online", help, argc, argv, opts, &first);
+	if (rc >= 0)
+		return rc;
+	if (first < argc)
+		return cli_usage_error("get-online", "unexpected argument '%s'", argv[first]);
+	if (!features == !service)
+		return cli_usage_error("get-online", "give either --features or --service");
+	if (!entities.n)
+		return cli_usage_error("get-online", "give at least one --entity KEY=VALUE");
+	int64_t now = 0;
+	if (at && fcat_timestamp_parse(&now, at, strlen(at)) != 0)
+		return cli_usage_error("get-online", "--at: not a time: '%s'", at);
+	fcat_store *store;
+	if ((rc = cli_open_store(&store, ctx)))
+		return rc;
+	fcat_feature_set *set = NULL;
+	if (service) {
+		rc = fcat_feature_set_for_service(&set, store, service);
+	} else {
+		char *copy = strdup(features);
+		const char *refs[512];
+		size_t n = 0;
+		for (char *tok = strtok(copy, ","); tok && n < 512; tok = strtok(NULL, ","))
+			refs[n++] = tok;
+		rc = fcat_feature_set_new(&set, store, refs, n);
+		free(copy);
+	}
+	fcat_value *keys = NULL;
+	fcat_online_result *res = NULL;
+	size_t nk = 0;
+	int exit_code = EXIT_OK;
+	if (rc) {
+		exit_code = cli_fail(rc);
+		goto out;
+	}
+	nk = fcat_feature_set_key_count(set);
+	keys = calloc(entities.n * nk + 1, sizeof *keys);
+	if ((exit_code = parse_entities(keys, set, &entities)))
+		goto out;
+	if ((rc = fcat_online_result_new(&res)) ||
+	    (rc = at ? fcat_online_read_at(res, store, set, keys, entities.n, now)
+		     : fcat_online_read(res, store, set, keys, entities.n))) {
+		exit_code = cli_fail(rc);
+		goto out;
+	}
+	if (as_json)
+		print_json(res, set, keys, entities.n, full != NULL);
+	else
+		print_table(res, set, &entities, full != NULL);
+out:
+	for (size_t i = 0; keys && i < entities.n * nk; i++)
+		fcat_value_clear(&keys[i]);
+	free(keys);
+	fcat_online_result_free(res);
+	fcat_feature_set_free(set);
+	fcat_store_free(store);
+	return exit_code;
+}
