@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_SIZE ((size_t)1 << 20)
+#define BLOCK_SIZE   ((size_t)1 << 20)
 #define INT64_DIGITS 18 /* always in range */
 #define INT32_DIGITS 9
 
@@ -16,8 +16,7 @@ struct csv_block {
 	max_align_t data[];
 };
 
-int csv_batch_init(csv_batch *b, const fcat_plugin_host *host, size_t ncols,
-		   size_t rows_cap)
+int csv_batch_init(csv_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap)
 {
 	memset(b, 0, sizeof *b);
 	b->host = host;
@@ -93,15 +92,15 @@ static inline bool is_ws(char c)
 
 static size_t item_size(fcat_scalar s)
 {
-	return s == FCAT_INT32 ? sizeof(int32_t)
+	return s == FCAT_INT32     ? sizeof(int32_t)
 	       : s == FCAT_FLOAT32 ? sizeof(float)
-	       : s == FCAT_INT64 ? sizeof(int64_t)
-				 : sizeof(double);
+	       : s == FCAT_INT64   ? sizeof(int64_t)
+	                           : sizeof(double);
 }
 
 /* Parses one element at p into items[k]; returns its end or NULL. */
 static inline const char *fast_item(void *items, size_t k, fcat_scalar s, const char *p,
-				    const char *end)
+                                    const char *end)
 {
 	const char *q;
 	int64_t i;
@@ -129,8 +128,7 @@ static inline const char *fast_item(void *items, size_t k, fcat_scalar s, const 
 
 /* A numeric array "[1, 2.5e3]": 1 when parsed, 0 to leave it to the host
  * (anything unusual, including every error), or FCAT_ENOMEM. */
-static int fast_array(csv_batch *b, fcat_value *cell, fcat_type type, const char *s,
-		      size_t n)
+static int fast_array(csv_batch *b, fcat_value *cell, fcat_type type, const char *s, size_t n)
 {
 	const char *p = s + 1, *end = s + n;
 	size_t cap = (n - 1) / 2, k = 0; /* every element takes a byte and a separator */
@@ -180,9 +178,7 @@ static int fast_scalar(fcat_value *cell, fcat_scalar s, const char *text, size_t
 	double d;
 
 	switch (s) {
-	case FCAT_STRING:
-		cell->u.str = (fcat_bytes){text, len};
-		break;
+	case FCAT_STRING: cell->u.str = (fcat_bytes){text, len}; break;
 	case FCAT_INT64:
 		if (csv_fast_int(&i, text, end, INT64_DIGITS) != end)
 			return 0;
@@ -208,15 +204,13 @@ static int fast_scalar(fcat_value *cell, fcat_scalar s, const char *text, size_t
 			return 0;
 		cell->u.ts = i;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	cell->is_null = false;
 	return 1;
 }
 
-static int host_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text,
-		      size_t len)
+static int host_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
 {
 	int rc = b->host->value_parse(cell, type, text, len);
 
@@ -239,8 +233,7 @@ static int host_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char
 	return 0;
 }
 
-int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text,
-		   size_t len)
+int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
 {
 	int rc;
 
@@ -251,7 +244,7 @@ int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *t
 		if (fast_scalar(cell, type.scalar, text, len))
 			return 0;
 	} else if (type.scalar == FCAT_FLOAT32 || type.scalar == FCAT_FLOAT64 ||
-		   type.scalar == FCAT_INT32 || type.scalar == FCAT_INT64) {
+	           type.scalar == FCAT_INT32 || type.scalar == FCAT_INT64) {
 		rc = fast_array(b, cell, type, text, len);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;

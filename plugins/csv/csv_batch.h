@@ -23,8 +23,7 @@ typedef struct csv_batch {
 	csv_block *blocks, *cur;
 } csv_batch;
 
-int csv_batch_init(csv_batch *b, const fcat_plugin_host *host, size_t ncols,
-		   size_t rows_cap);
+int csv_batch_init(csv_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap);
 
 /* Clears what the cells own and empties the batch. */
 void csv_batch_reset(csv_batch *b);
@@ -33,7 +32,6 @@ void csv_batch_free(csv_batch *b);
 
 /* Parses the text of a cell as `type` (empty text: null). Returns 0, or the
  * host's error code with the host's message set. */
-int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text,
-		   size_t len);
+int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len);
 
 #endif

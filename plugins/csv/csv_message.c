@@ -14,22 +14,22 @@
 #pragma weak fcat_error_last
 
 #define QUOTE_MAX 64 /* as the host cuts texts in messages */
-#define PROBE "\x01" "csv-probe"
+#define PROBE     "\001csv-probe"
 
 static const char *scalar_name(fcat_scalar s)
 {
 	static const char *const names[] = {
-		[FCAT_INVALID] = "invalid", [FCAT_INT32] = "int32",	[FCAT_INT64] = "int64",
-		[FCAT_FLOAT32] = "float32", [FCAT_FLOAT64] = "float64", [FCAT_STRING] = "string",
-		[FCAT_BYTES] = "bytes",	    [FCAT_BOOL] = "bool",	[FCAT_TIMESTAMP] = "timestamp",
+	    [FCAT_INVALID] = "invalid", [FCAT_INT32] = "int32",     [FCAT_INT64] = "int64",
+	    [FCAT_FLOAT32] = "float32", [FCAT_FLOAT64] = "float64", [FCAT_STRING] = "string",
+	    [FCAT_BYTES] = "bytes",     [FCAT_BOOL] = "bool",       [FCAT_TIMESTAMP] = "timestamp",
 	};
 
 	return (unsigned)s < sizeof names / sizeof *names ? names[s] : "invalid";
 }
 
 /* The host's message for text that does not parse, copied into buf. */
-static void host_message(char *buf, size_t size, const fcat_plugin_host *host,
-			 fcat_type type, const char *text, size_t len)
+static void host_message(char *buf, size_t size, const fcat_plugin_host *host, fcat_type type,
+                         const char *text, size_t len)
 {
 	if (fcat_error_last) {
 		host->error(FCAT_EINVALID, "%s", PROBE);
@@ -50,16 +50,15 @@ static void host_message(char *buf, size_t size, const fcat_plugin_host *host,
 	if (!type.is_array)
 		snprintf(name, sizeof name, "%s", scalar_name(type.scalar));
 	else if (type.dim)
-		snprintf(name, sizeof name, "%s[%u]", scalar_name(type.scalar),
-			 (unsigned)type.dim);
+		snprintf(name, sizeof name, "%s[%u]", scalar_name(type.scalar), (unsigned)type.dim);
 	else
 		snprintf(name, sizeof name, "%s[]", scalar_name(type.scalar));
 	snprintf(buf, size, "not a valid %s: \"%.*s%s\"", name, shown, text,
-		 len > QUOTE_MAX ? "..." : "");
+	         len > QUOTE_MAX ? "..." : "");
 }
 
-int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *where,
-		   fcat_type type, const char *text, size_t len)
+int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *where, fcat_type type,
+                   const char *text, size_t len)
 {
 	char msg[1024];
 
@@ -68,5 +67,5 @@ int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *wher
 	else
 		host_message(msg, sizeof msg, host, type, text, len);
 	return host->error(code, "%s:%lld:%zu (%s): %s", where->file, (long long)where->line,
-			   where->field, where->column, msg);
+	                   where->field, where->column, msg);
 }

@@ -22,7 +22,7 @@ typedef struct csv_where {
  * written the way the host writes it, without the detail in parentheses).
  * Returns `code`.
  */
-int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *where,
-		   fcat_type type, const char *text, size_t len);
+int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *where, fcat_type type,
+                   const char *text, size_t len);
 
 #endif

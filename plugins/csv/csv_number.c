@@ -1,12 +1,10 @@
 /* csv_number.c - fast parsers for the common shapes of numbers and times. */
 #include "csv_number.h"
 
-#include <string.h>
-
 #define MAX_MANTISSA_DIGITS 19
-#define EXACT_MANTISSA (UINT64_C(1) << 53)
-#define MAX_EXACT_POW10 22
-#define EXPONENT_CAP 100000
+#define EXACT_MANTISSA      (UINT64_C(1) << 53)
+#define MAX_EXACT_POW10     22
+#define EXPONENT_CAP        100000
 
 static inline bool is_digit(char c)
 {
@@ -35,95 +33,12 @@ const char *csv_fast_int(int64_t *out, const char *p, const char *end, int max_d
 }
 
 static const double pow10_exact[MAX_EXACT_POW10 + 1] = {
-	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-	defined(__GNUC__)
-#define CSV_SWAR 1
-
-static inline uint64_t load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-/* How many of the 8 bytes in v (first byte lowest) are ASCII digits before
- * the first that is not. Borrows and carries only spill upwards, past the
- * first non-digit, so the lowest flag is exact. */
-static inline unsigned leading_digits(uint64_t v)
-{
-	uint64_t below = (v - UINT64_C(0x3030303030303030)) & ~v & UINT64_C(0x8080808080808080);
-	uint64_t above = ((v + UINT64_C(0x4646464646464646)) | v) & UINT64_C(0x8080808080808080);
-	uint64_t m = below | above;
-
-	return m ? (unsigned)__builtin_ctzll(m) / 8 : 8;
-}
-
-/* The value of the first n (1..8) bytes of v, all digits. */
-static inline uint64_t digits_value(uint64_t v, unsigned n)
-{
-	v = (v - UINT64_C(0x3030303030303030)) << (8 * (8 - n)); /* leading zeros */
-	v = v * 10 + (v >> 8);
-	return ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
-		((v >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >>
-	       32;
-}
-
-static const uint64_t pow10_u64[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-#endif
-
-/* [+-]?D{0,7}.D{0,7} (at least one digit, no exponent) read 8 bytes at a
- * time; needs 18 readable bytes at p. Returns the end or NULL. */
-static inline const char *short_decimal(double *out, const char *p)
-{
-#ifdef CSV_SWAR
-	bool neg = false;
-
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-
-	uint64_t v = load8(p);
-	unsigned ni = leading_digits(v);
-
-	if (ni == 8 || p[ni] != '.')
-		return NULL;
-
-	const char *f = p + ni + 1;
-	uint64_t fv = load8(f);
-	unsigned nf = leading_digits(fv);
-
-	if (nf == 8 || ni + nf == 0 || f[nf] == 'e' || f[nf] == 'E')
-		return NULL;
-
-	uint64_t w = ni ? digits_value(v, ni) : 0;
-
-	if (nf)
-		w = w * pow10_u64[nf] + digits_value(fv, nf);
-
-	/* w < 10^14, so both operands are exact and the one rounding is right */
-	double d = w ? (double)w / pow10_exact[nf] : 0.0;
-
-	*out = neg ? -d : d;
-	return f + nf;
-#else
-	(void)out, (void)p;
-	return NULL;
-#endif
-}
 
 const char *csv_fast_double(double *out, const char *p, const char *end)
 {
-	if (end - p >= 18) {
-		const char *q = short_decimal(out, p);
-
-		if (q)
-			return q;
-	}
-
 	bool neg = false;
 	uint64_t w = 0;
 	int digits = 0, exp10 = 0;
@@ -208,12 +123,11 @@ bool csv_fast_timestamp(int64_t *out, const char *s, size_t n)
 	int64_t frac = 0;
 	size_t i = 19;
 
-	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[n - 1] != 'Z')
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    s[n - 1] != 'Z')
 		return false;
 	if (!digits_at(&y, s, 4) || !digits_at(&mo, s + 5, 2) || !digits_at(&d, s + 8, 2) ||
-	    !digits_at(&hh, s + 11, 2) || !digits_at(&mi, s + 14, 2) ||
-	    !digits_at(&ss, s + 17, 2))
+	    !digits_at(&hh, s + 11, 2) || !digits_at(&mi, s + 14, 2) || !digits_at(&ss, s + 17, 2))
 		return false;
 	if (s[i] == '.') {
 		size_t k = 0;
@@ -228,8 +142,7 @@ bool csv_fast_timestamp(int64_t *out, const char *s, size_t n)
 	}
 	if (i != n - 1)
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 ||
-	    ss > 59)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 || ss > 59)
 		return false;
 
 	int64_t secs = days_from_civil(y, mo, d) * 86400 + (int64_t)(hh * 3600 + mi * 60 + ss);

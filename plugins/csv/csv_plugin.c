@@ -8,8 +8,7 @@
 static const fcat_plugin_host *csv_host;
 
 /* A positive size setting ("4194304"); absent leaves *out alone. */
-static int size_setting(size_t *out, const fcat_plugin_config *config, const char *key,
-			size_t max)
+static int size_setting(size_t *out, const fcat_plugin_config *config, const char *key, size_t max)
 {
 	const char *v = config->get ? config->get(config, key) : NULL;
 	char *end;
@@ -20,9 +19,10 @@ static int size_setting(size_t *out, const fcat_plugin_config *config, const cha
 	unsigned long long n = strtoull(v, &end, 10);
 
 	if (errno || end == v || *end || n == 0 || n > max || v[0] == '-')
-		return csv_host->error(FCAT_EINVALID, "%s.%s: expected a number from 1 to %zu, "
-						      "not '%s'",
-				       config->section ? config->section : "csv", key, max, v);
+		return csv_host->error(FCAT_EINVALID,
+		                       "%s.%s: expected a number from 1 to %zu, "
+		                       "not '%s'",
+		                       config->section ? config->section : "csv", key, max, v);
 	*out = (size_t)n;
 	return 0;
 }
@@ -65,17 +65,17 @@ static int csv_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_offline_ops csv_ops = {
-	.open = csv_open,
-	.close = csv_close,
-	.scan = csv_scan,
+    .open = csv_open,
+    .close = csv_close,
+    .scan = csv_scan,
 };
 
 static const fcat_plugin csv_plugin = {
-	.abi_version = FCAT_PLUGIN_ABI_VERSION,
-	.name = "csv",
-	.description = "CSV files (RFC 4180, with a header row) as a source of rows",
-	.online = NULL,
-	.offline = &csv_ops,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .name = "csv",
+    .description = "CSV files (RFC 4180, with a header row) as a source of rows",
+    .online = NULL,
+    .offline = &csv_ops,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
@@ -83,9 +83,10 @@ FCAT_PLUGIN_DEFINE_ENTRY(host)
 	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION || !host->error ||
 	    !host->value_parse || !host->value_clear) {
 		if (host && host->error)
-			host->error(FCAT_EVERSION, "csv: host speaks plugin ABI version %u, "
-						   "not %u",
-				    host->abi_version, FCAT_PLUGIN_ABI_VERSION);
+			host->error(FCAT_EVERSION,
+			            "csv: host speaks plugin ABI version %u, "
+			            "not %u",
+			            host->abi_version, FCAT_PLUGIN_ABI_VERSION);
 		return NULL;
 	}
 	csv_host = host;

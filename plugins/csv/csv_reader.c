@@ -8,14 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CSV_CHUNK_DEFAULT ((size_t)4 << 20)
+#define CSV_CHUNK_DEFAULT  ((size_t)4 << 20)
 #define CSV_FIELDS_INITIAL 16
 
 /* Bytes that end an unquoted field (a lone '\r' turns out to be data). */
 static const unsigned char stop_plain[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1};
 
-int csv_reader_open(csv_reader *r, const fcat_plugin_host *host, const char *path,
-		    const char *name, size_t chunk)
+int csv_reader_open(csv_reader *r, const fcat_plugin_host *host, const char *path, const char *name,
+                    size_t chunk)
 {
 	struct stat st;
 
@@ -28,7 +28,7 @@ int csv_reader_open(csv_reader *r, const fcat_plugin_host *host, const char *pat
 		int e = errno;
 
 		return host->error(e == ENOENT || e == ENOTDIR ? FCAT_ENOTFOUND : FCAT_EIO,
-				   "cannot open %s: %s", name, strerror(e));
+		                   "cannot open %s: %s", name, strerror(e));
 	}
 	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return host->error(FCAT_EIO, "cannot read %s: it is a directory", name);
@@ -83,7 +83,7 @@ int csv_reader_refill(csv_reader *r)
 			continue;
 		if (n < 0)
 			return r->host->error(FCAT_EIO, "cannot read %s: %s", r->name,
-					      strerror(errno));
+			                      strerror(errno));
 		if (n == 0)
 			r->eof = true;
 		r->len += (size_t)n;
@@ -161,8 +161,8 @@ static int64_t count_newlines(const char *p, const char *end)
 
 /* Finds the closing quote of the quoted field whose content starts at p.
  * Returns it, NULL for CSV_REFILL, or `end` when the file ends first. */
-static const char *closing_quote(const csv_reader *r, const char *p, const char *end,
-				 int64_t *line, bool *escaped)
+static const char *closing_quote(const csv_reader *r, const char *p, const char *end, int64_t *line,
+                                 bool *escaped)
 {
 	for (;;) {
 		const char *q = memchr(p, '"', (size_t)(end - p));
@@ -199,12 +199,12 @@ static int after_quote_error(const csv_reader *r, int64_t line, size_t field, ch
 {
 	if (c >= 0x20 && c < 0x7f)
 		return r->host->error(FCAT_EINVALID,
-				      "%s:%lld:%zu: unexpected '%c' after the closing quote "
-				      "(a quote inside a quoted field is written \"\")",
-				      r->name, (long long)line, field, c);
+		                      "%s:%lld:%zu: unexpected '%c' after the closing quote "
+		                      "(a quote inside a quoted field is written \"\")",
+		                      r->name, (long long)line, field, c);
 	return r->host->error(FCAT_EINVALID,
-			      "%s:%lld:%zu: unexpected byte 0x%02x after the closing quote",
-			      r->name, (long long)line, field, (unsigned)(unsigned char)c);
+	                      "%s:%lld:%zu: unexpected byte 0x%02x after the closing quote",
+	                      r->name, (long long)line, field, (unsigned)(unsigned char)c);
 }
 
 int csv_reader_next(csv_reader *r)
@@ -235,9 +235,9 @@ int csv_reader_next(csv_reader *r)
 				return CSV_REFILL;
 			if (q == end)
 				return r->host->error(FCAT_EINVALID,
-						      "%s:%lld:%zu: the quoted field that starts "
-						      "here is never closed",
-						      r->name, (long long)f->line, nf);
+				                      "%s:%lld:%zu: the quoted field that starts "
+				                      "here is never closed",
+				                      r->name, (long long)f->line, nf);
 			f->ptr = p + 1;
 			f->len = (size_t)(q - (p + 1));
 			any_escaped |= f->escaped;
@@ -284,8 +284,8 @@ int csv_reader_next(csv_reader *r)
 	if (any_escaped) {
 		for (size_t i = 0; i < nf; i++)
 			if (r->fields[i].escaped)
-				r->fields[i].len = unescape((char *)r->fields[i].ptr,
-							    r->fields[i].len);
+				r->fields[i].len =
+				    unescape((char *)r->fields[i].ptr, r->fields[i].len);
 	}
 	return CSV_RECORD;
 }

@@ -40,8 +40,8 @@ typedef struct csv_reader {
 /* Opens `path` with a read buffer of `chunk` bytes (0: the default, 4 MiB;
  * it grows for longer records). Errors name `name`: FCAT_ENOTFOUND, FCAT_EIO,
  * FCAT_ENOMEM. */
-int csv_reader_open(csv_reader *r, const fcat_plugin_host *host, const char *path,
-		    const char *name, size_t chunk);
+int csv_reader_open(csv_reader *r, const fcat_plugin_host *host, const char *path, const char *name,
+                    size_t chunk);
 
 void csv_reader_close(csv_reader *r);
 

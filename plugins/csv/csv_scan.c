@@ -9,7 +9,6 @@
 #include <string.h>
 
 typedef struct scan {
-	const csv_store *store;
 	const fcat_plugin_host *host;
 	const fcat_scan_request *req;
 	fcat_scan_fn fn;
@@ -28,18 +27,20 @@ static int check_request(const csv_store *st, const fcat_scan_request *req, fcat
 		return host->error(FCAT_EUSAGE, "csv: scan called without a request or callback");
 	if (!req->path || !*req->path)
 		return host->error(FCAT_EINVALID,
-				   "csv: the csv plugin reads files, and the source names none "
-				   "(give it a path)");
+		                   "csv: the csv plugin reads files, and the source names none "
+		                   "(give it a path)");
 	if (req->ts_column >= 0) {
 		if ((size_t)req->ts_column >= req->ncolumns)
-			return host->error(FCAT_EUSAGE, "csv: ts_column %d is not a requested column",
-					   req->ts_column);
+			return host->error(FCAT_EUSAGE,
+			                   "csv: ts_column %d is not a requested column",
+			                   req->ts_column);
 		fcat_type t = req->types[req->ts_column];
 
 		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
-			return host->error(FCAT_EUSAGE, "%s: the event timestamp column '%s' must be "
-							"read as a timestamp",
-					   req->path, req->columns[req->ts_column]);
+			return host->error(FCAT_EUSAGE,
+			                   "%s: the event timestamp column '%s' must be "
+			                   "read as a timestamp",
+			                   req->path, req->columns[req->ts_column]);
 	}
 	return 0;
 }
@@ -94,7 +95,7 @@ static int missing_column(scan *s, const char *column)
 	*p = '\0';
 
 	int rc = s->host->error(FCAT_EINVALID, "%s: no column '%s' in the header (columns: %s)",
-				s->req->path, column, list);
+	                        s->req->path, column, list);
 
 	free(list);
 	return rc;
@@ -111,16 +112,17 @@ static int read_header(scan *s)
 	if (rc == CSV_END) {
 		if (req->ncolumns == 0)
 			return 0;
-		return s->host->error(FCAT_EINVALID, "%s: the file is empty, without even the "
-						     "header row that names its columns",
-				      req->path);
+		return s->host->error(FCAT_EINVALID,
+		                      "%s: the file is empty, without even the "
+		                      "header row that names its columns",
+		                      req->path);
 	}
 	s->nhead = s->r.nfields;
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		size_t n = strlen(req->columns[i]), j = 0;
 
 		while (j < s->nhead && (s->r.fields[j].len != n ||
-					memcmp(s->r.fields[j].ptr, req->columns[i], n) != 0))
+		                        memcmp(s->r.fields[j].ptr, req->columns[i], n) != 0))
 			j++;
 		if (j == s->nhead)
 			return missing_column(s, req->columns[i]);
@@ -153,20 +155,22 @@ static int parse_row(scan *s)
 	int ts = req->ts_column, rc;
 
 	if (r->nfields != s->nhead)
-		return s->host->error(FCAT_EINVALID, "%s:%lld: expected %zu fields (as in the "
-						     "header), found %zu",
-				      req->path, (long long)r->rec_line, s->nhead, r->nfields);
+		return s->host->error(FCAT_EINVALID,
+		                      "%s:%lld: expected %zu fields (as in the "
+		                      "header), found %zu",
+		                      req->path, (long long)r->rec_line, s->nhead, r->nfields);
 	if (ts >= 0) {
 		if ((rc = parse_cell(s, &cells[ts], (size_t)ts)) != 0)
 			return rc;
 		if (cells[ts].is_null) {
 			const csv_field *f = &r->fields[s->map[ts]];
 
-			return s->host->error(FCAT_EINVALID, "%s:%lld:%zu (%s): the event timestamp "
-							     "is empty (a row needs one to be "
-							     "placed in time)",
-					      req->path, (long long)f->line, s->map[ts] + 1,
-					      req->columns[ts]);
+			return s->host->error(FCAT_EINVALID,
+			                      "%s:%lld:%zu (%s): the event timestamp "
+			                      "is empty (a row needs one to be "
+			                      "placed in time)",
+			                      req->path, (long long)f->line, s->map[ts] + 1,
+			                      req->columns[ts]);
 		}
 		if (cells[ts].u.ts < req->start || cells[ts].u.ts >= req->end)
 			return 1;
@@ -213,7 +217,7 @@ static int scan_rows(scan *s)
 int csv_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *ctx)
 {
 	const csv_store *st = store;
-	scan s = {.store = st, .host = st->host, .req = req, .fn = fn, .ctx = ctx};
+	scan s = {.host = st->host, .req = req, .fn = fn, .ctx = ctx};
 	int rc = check_request(st, req, fn);
 
 	if (rc != 0)

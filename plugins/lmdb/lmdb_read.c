@@ -275,14 +275,16 @@ static int reserve(lmdb_slot *slot, size_t need)
 }
 
 /* Copies the rows into the slot's buffer; out[i].ptr is a placeholder
- * (non-NULL) for a found row until the buffer stops moving. */
-static int get_rows(lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys, size_t n,
-		    fcat_bytes *out)
+ * (non-NULL) for a found row until the buffer stops moving. A key LMDB
+ * cannot hold (empty, too long) has no row. */
+static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys,
+		    size_t n, fcat_bytes *out)
 {
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
 		MDB_val k = {keys[i].len, (void *)keys[i].ptr}, v;
-		int rc = mdb_get(slot->txn, dbi, &k, &v);
+		int rc = k.mv_size && k.mv_size <= s->max_key ? mdb_get(slot->txn, dbi, &k, &v)
+							       : MDB_NOTFOUND;
 		if (rc == MDB_NOTFOUND) {
 			out[i] = (fcat_bytes){NULL, 0};
 			continue;
@@ -298,30 +300,33 @@ static int get_rows(lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys, size_t
 	return 0;
 }
 
-static int read_locked(lmdb_store *s, lmdb_slot *slot, const char *view,
-		       const fcat_bytes *keys, size_t n, fcat_bytes *out)
+/* The read proper, inside the slot's active section; an LMDB code, and
+ * what failed in *what. */
+static int read_active(lmdb_store *s, lmdb_slot *slot, const char *view,
+		       const fcat_bytes *keys, size_t n, fcat_bytes *out, const char **what)
 {
 	MDB_dbi dbi;
+	*what = "opening a view's database";
 	int rc = slot_view(s, slot, view, &dbi);
 	if (rc == MDB_NOTFOUND) {
 		memset(out, 0, n * sizeof *out);
 		return 0;
 	}
 	if (rc)
-		return lmdb_fail(rc, "opening a view's database", s);
+		return rc;
+	*what = "starting a read";
 	rc = slot->txn ? mdb_txn_renew(slot->txn)
 		       : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &slot->txn);
 	if (rc) {
 		if (slot->txn)
 			mdb_txn_abort(slot->txn);
 		slot->txn = NULL;
-		return lmdb_fail(rc, "starting a read", s);
+		return rc;
 	}
-	rc = get_rows(slot, dbi, keys, n, out);
+	*what = "reading rows";
+	rc = get_rows(s, slot, dbi, keys, n, out);
 	mdb_txn_reset(slot->txn);
-	if (rc)
-		return lmdb_fail(rc, "reading rows", s);
-	return 0;
+	return rc;
 }
 
 int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
@@ -334,11 +339,21 @@ int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
 	lmdb_slot *slot = slot_get(s);
 	if (!slot)
 		return lmdb_host->error(FCAT_ENOMEM, "lmdb: out of memory");
-	reader_enter(s, slot);
-	rc = read_locked(s, slot, view, keys, n, out);
-	reader_leave(slot);
+	const char *what;
+	for (int tries = 0;; tries++) {
+		reader_enter(s, slot);
+		rc = read_active(s, slot, view, keys, n, out, &what);
+		reader_leave(slot);
+		/* Another process grew the map: adopt its size, read again. */
+		if (rc != MDB_MAP_RESIZED || tries == 8)
+			break;
+		what = "adopting the map size";
+		rc = lmdb_adopt_mapsize(s);
+		if (rc)
+			break;
+	}
 	if (rc)
-		return rc;
+		return lmdb_fail(rc, what, s);
 	size_t off = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (out[i].ptr) {

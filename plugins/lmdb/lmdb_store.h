@@ -1,4 +1,4 @@
-/* lmdb_store.h - the LMDB online store's state, shared by its two files. */
+/* lmdb_store.h - the LMDB online store's state, shared by its files. */
 #ifndef FCAT_LMDB_STORE_H
 #define FCAT_LMDB_STORE_H
 
@@ -11,6 +11,9 @@
 #include <sys/types.h>
 
 extern const fcat_plugin_host *lmdb_host;
+
+/* The database of store metadata; no view may take its name. */
+#define LMDB_META_DB "__meta"
 
 /* A view's named database, opened once for the life of the store. */
 typedef struct lmdb_view {
@@ -48,6 +51,7 @@ typedef struct lmdb_store {
 	pthread_mutex_t views_mu; /* guards views and every mdb_dbi_open */
 	lmdb_view *views;
 	size_t nviews, cap_views;
+	pthread_mutex_t write_mu;  /* held by every transaction outside read() */
 	pthread_mutex_t resize_mu; /* held while the map is resized */
 	atomic_int resizing;
 	lmdb_slot *slots;         /* global lock */
@@ -78,7 +82,19 @@ void lmdb_live_remove(lmdb_store *s);
 void lmdb_readers_pause(lmdb_store *s);
 void lmdb_readers_resume(lmdb_store *s);
 
+/* Adopts the map size another process set (after MDB_MAP_RESIZED); an
+ * LMDB code. Called by a reader outside its slot's active section. */
+int lmdb_adopt_mapsize(lmdb_store *s);
+
+/* Opens (creating) the metadata database at open. */
+int lmdb_open_meta(lmdb_store *s);
+
+/* The online operations (fcat_plugin.h). */
+int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_t n);
 int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
 	      fcat_bytes *out);
+int lmdb_meta_get(void *store, const char *key, char *buf, size_t size);
+int lmdb_meta_set(void *store, const char *key, const char *value);
+int lmdb_drop_view(void *store, const char *view);
 
 #endif

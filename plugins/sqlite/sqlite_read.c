@@ -244,7 +244,7 @@ static int slot_select(sq_store *s, sq_slot *slot, const char *view, sqlite3_stm
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	}
 	unsigned i = slot->nsel < SQ_SLOT_VIEWS ? slot->nsel++ : slot->next_sel++ % SQ_SLOT_VIEWS;
-	if (i < slot->nsel && slot->sel[i].stmt) {
+	if (slot->sel[i].stmt) { /* the cache is full: evict */
 		sqlite3_finalize(slot->sel[i].stmt);
 		free(slot->sel[i].view);
 	}

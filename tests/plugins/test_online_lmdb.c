@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const fcat_online_ops *lmdb_ops(void)
 {
@@ -232,6 +234,93 @@ static void test_online_lmdb__map_grows(void **state)
 	free(dir);
 }
 
+/* Another process grows the map under an open store: the store's readers
+ * and writer adopt the new size (MDB_MAP_RESIZED) instead of failing. */
+static int child_write(const fcat_online_ops *ops, const fcat_plugin_config *config, int fd,
+		       const char *view, size_t n)
+{
+	char c;
+	if (read(fd, &c, 1) != 1)
+		return 2;
+	void *s = NULL;
+	if (ops->open(&s, config))
+		return 3;
+	fcat_online_row *rows = calloc(n, sizeof *rows);
+	make_rows(rows, n, view);
+	int rc = ops->write(s, view, rows, n);
+	ops->close(s);
+	for (size_t i = 0; i < n; i++)
+		online_row_free(&rows[i]);
+	free(rows);
+	return rc ? 4 : 0;
+}
+
+/* Forks a child that waits for a byte on *go, then writes n rows. */
+static pid_t spawn_writer(const fcat_online_ops *ops, const fcat_plugin_config *config,
+			  const char *view, size_t n, int *go)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		_exit(child_write(ops, config, p[0], view, n));
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+static void run_writer(pid_t pid, int go)
+{
+	assert_int_equal(write(go, "x", 1), 1);
+	close(go);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_online_lmdb__map_grown_by_another_process(void **state)
+{
+	(void)state;
+	const fcat_online_ops *ops = lmdb_ops();
+	char *dir = test_mkdtemp();
+	const char *kv[] = {"map_size_mb", "1", NULL};
+	fcat_plugin_config *config = test_plugin_config(dir, kv);
+	int go_a, go_b;
+	/* Fork first: the children must not inherit an open environment. */
+	pid_t a = spawn_writer(ops, config, "child_a", 30000, &go_a);
+	pid_t b = spawn_writer(ops, config, "child_b", 60000, &go_b);
+
+	void *s = online_open(ops, config);
+	fcat_online_row mine[2], theirs;
+	make_rows(mine, 2, "parent");
+	assert_int_equal(ops->write(s, "parent", mine, 1), 0);
+	online_expect_row(ops, s, "parent", mine[0].key.ptr, &mine[0]);
+
+	run_writer(a, go_a); /* readers adopt the size */
+	make_rows(&theirs, 1, "child_a");
+	online_expect_row(ops, s, "child_a", theirs.key.ptr, &theirs);
+	online_row_free(&theirs);
+
+	run_writer(b, go_b); /* the writer adopts the size */
+	int rc = ops->write(s, "parent", &mine[1], 1);
+	if (rc)
+		fail_msg("write after another process grew the map: %s", fcat_error_last());
+	online_expect_row(ops, s, "parent", mine[1].key.ptr, &mine[1]);
+	make_rows(&theirs, 1, "child_b");
+	online_expect_row(ops, s, "child_b", theirs.key.ptr, &theirs);
+	online_row_free(&theirs);
+	online_row_free(&mine[0]);
+	online_row_free(&mine[1]);
+	ops->close(s);
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* A thread's reader slot goes away with the thread: more threads than
  * LMDB has reader entries come and go. */
 typedef struct one_read {
@@ -314,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_online_lmdb__one_environment_open_once),
 		cmocka_unit_test(test_online_lmdb__bad_rows_are_refused),
 		cmocka_unit_test(test_online_lmdb__map_grows),
+		cmocka_unit_test(test_online_lmdb__map_grown_by_another_process),
 		cmocka_unit_test(test_online_lmdb__threads_come_and_go),
 		cmocka_unit_test(test_online_lmdb__several_stores),
 	};

@@ -248,6 +248,26 @@ static void check_drop_view(const fcat_online_ops *ops, void *s)
 	online_row_free(&old);
 }
 
+/* More views than a reader keeps handles for, read in turn. */
+static void check_many_views(const fcat_online_ops *ops, void *s)
+{
+	enum { N = 40 };
+	fcat_online_row rows[N];
+	char view[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(view, sizeof view, "conf_many_%d", i);
+		online_row_make(&rows[i], "k", 1, 1, view);
+		OK(ops->write(s, view, &rows[i], 1));
+	}
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < N; i++) {
+			snprintf(view, sizeof view, "conf_many_%d", i);
+			online_expect_row(ops, s, view, "k", &rows[i]);
+		}
+	}
+	free_rows(rows, N);
+}
+
 /* Concurrent reads while the main thread writes newer versions. */
 #define THREAD_KEYS 2000
 #define THREAD_ROUNDS 5
@@ -362,6 +382,7 @@ void online_conformance_run(const char *plugin_name, const fcat_plugin_config *c
 	check_round_trip(ops, s);
 	check_missing_view_and_empty_write(ops, s);
 	check_views_are_separate(ops, s);
+	check_many_views(ops, s);
 	check_newer_wins(ops, s);
 	check_big_batch(ops, s);
 	check_meta(ops, s);

@@ -1,0 +1,276 @@
+/* lmdb_write.c - the LMDB store's writes, metadata, and the growing map. */
+#include "lmdb_store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Every transaction begun outside read() runs under write_mu, so that the
+ * map can be resized (which needs no transaction open in the process)
+ * after waiting only for the readers. The map is resized when a write
+ * fills it (MDB_MAP_FULL: doubled) and when another process has grown it
+ * (MDB_MAP_RESIZED: adopted), then the transaction starts over.
+ */
+
+/* Sets the map size (0: adopt the size on disk). Caller holds write_mu. */
+static int resize(lmdb_store *s, size_t size)
+{
+	lmdb_readers_pause(s);
+	int rc = mdb_env_set_mapsize(s->env, size);
+	lmdb_readers_resume(s);
+	return rc;
+}
+
+static int grow(lmdb_store *s)
+{
+	MDB_envinfo info;
+	int rc = mdb_env_info(s->env, &info);
+	if (rc)
+		return rc;
+	if (info.me_mapsize > SIZE_MAX / 2)
+		return ENOMEM;
+	return resize(s, 2 * info.me_mapsize);
+}
+
+int lmdb_adopt_mapsize(lmdb_store *s)
+{
+	pthread_mutex_lock(&s->write_mu);
+	int rc = resize(s, 0);
+	pthread_mutex_unlock(&s->write_mu);
+	return rc;
+}
+
+/* Runs attempt() until the map is not in its way. Caller holds write_mu. */
+static int retry(lmdb_store *s, int (*attempt)(lmdb_store *, void *), void *ctx)
+{
+	for (int tries = 0;; tries++) {
+		int rc = attempt(s, ctx);
+		if ((rc != MDB_MAP_FULL && rc != MDB_MAP_RESIZED) || tries == 64)
+			return rc;
+		rc = rc == MDB_MAP_FULL ? grow(s) : resize(s, 0);
+		if (rc)
+			return rc;
+	}
+}
+
+typedef struct txn_call {
+	unsigned flags; /* 0 or MDB_RDONLY */
+	int (*fn)(MDB_txn *txn, void *ctx);
+	void *ctx;
+} txn_call;
+
+/* One transaction over fn: committed when fn returns 0, else aborted. */
+static int run_txn(lmdb_store *s, void *ctx)
+{
+	const txn_call *c = ctx;
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, c->flags, &txn);
+	if (rc)
+		return rc;
+	rc = c->fn(txn, c->ctx);
+	if (rc == 0 && !(c->flags & MDB_RDONLY))
+		return mdb_txn_commit(txn);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int locked_txn(lmdb_store *s, unsigned flags, int (*fn)(MDB_txn *, void *), void *ctx)
+{
+	txn_call c = {flags, fn, ctx};
+	pthread_mutex_lock(&s->write_mu);
+	int rc = retry(s, run_txn, &c);
+	pthread_mutex_unlock(&s->write_mu);
+	return rc;
+}
+
+typedef struct view_call {
+	const char *view;
+	bool create;
+	MDB_dbi dbi;
+} view_call;
+
+static int open_view(lmdb_store *s, void *ctx)
+{
+	view_call *v = ctx;
+	const char *name;
+	return lmdb_view_dbi(s, v->view, v->create, &v->dbi, &name);
+}
+
+static int open_meta(MDB_txn *txn, void *ctx)
+{
+	lmdb_store *s = ctx;
+	return mdb_dbi_open(txn, LMDB_META_DB, MDB_CREATE, &s->meta);
+}
+
+int lmdb_open_meta(lmdb_store *s)
+{
+	int rc = locked_txn(s, 0, open_meta, s);
+	return rc ? lmdb_fail(rc, "creating the metadata database", s) : 0;
+}
+
+static int64_t get_i64le(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | u[i];
+	return (int64_t)v;
+}
+
+static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const fcat_online_row *r = &rows[i];
+		if (r->key.len == 0 || r->key.len > s->max_key || !r->key.ptr)
+			return lmdb_host->error(FCAT_EINVALID,
+						"lmdb: row %zu: a key must hold 1 to %zu bytes, "
+						"not %zu", i, s->max_key, r->key.len);
+		if (!r->row.ptr || r->row.len < FCAT_ROW_HEADER_SIZE ||
+		    (unsigned char)r->row.ptr[0] != FCAT_ROW_MAGIC ||
+		    get_i64le(r->row.ptr + FCAT_ROW_EVENT_TS_OFFSET) != r->event_ts ||
+		    get_i64le(r->row.ptr + FCAT_ROW_CREATED_TS_OFFSET) != r->created_ts)
+			return lmdb_host->error(FCAT_EINVALID,
+						"lmdb: row %zu: not an encoded row (bad header)", i);
+	}
+	return 0;
+}
+
+/* True when the stored row is older than (event_ts, created_ts). */
+static bool stored_is_older(const MDB_val *v, int64_t event_ts, int64_t created_ts)
+{
+	if (v->mv_size < FCAT_ROW_HEADER_SIZE)
+		return true;
+	int64_t ev = get_i64le((const char *)v->mv_data + FCAT_ROW_EVENT_TS_OFFSET);
+	int64_t cr = get_i64le((const char *)v->mv_data + FCAT_ROW_CREATED_TS_OFFSET);
+	return ev < event_ts || (ev == event_ts && cr < created_ts);
+}
+
+typedef struct write_ctx {
+	MDB_dbi dbi;
+	const fcat_online_row *rows;
+	size_t n;
+} write_ctx;
+
+static int write_rows(MDB_txn *txn, void *ctx)
+{
+	const write_ctx *w = ctx;
+	for (size_t i = 0; i < w->n; i++) {
+		const fcat_online_row *r = &w->rows[i];
+		MDB_val k = {r->key.len, (void *)r->key.ptr}, v;
+		int rc = mdb_get(txn, w->dbi, &k, &v);
+		if (rc == 0 && !stored_is_older(&v, r->event_ts, r->created_ts))
+			continue;
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		v = (MDB_val){r->row.len, (void *)r->row.ptr};
+		rc = mdb_put(txn, w->dbi, &k, &v, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_t n)
+{
+	lmdb_store *s = store;
+	int rc = lmdb_check_view(s, view);
+	if (!rc)
+		rc = check_rows(s, rows, n);
+	if (rc || n == 0)
+		return rc;
+	view_call v = {view, true, 0};
+	pthread_mutex_lock(&s->write_mu);
+	const char *what = "creating a view's database";
+	rc = retry(s, open_view, &v);
+	if (!rc) {
+		write_ctx w = {v.dbi, rows, n};
+		txn_call c = {0, write_rows, &w};
+		what = "writing rows";
+		rc = retry(s, run_txn, &c);
+	}
+	pthread_mutex_unlock(&s->write_mu);
+	return rc ? lmdb_fail(rc, what, s) : 0;
+}
+
+typedef struct meta_ctx {
+	MDB_dbi dbi;
+	MDB_val k, v;
+	char *buf;
+	size_t size;
+} meta_ctx;
+
+static int get_meta(MDB_txn *txn, void *ctx)
+{
+	meta_ctx *m = ctx;
+	int rc = mdb_get(txn, m->dbi, &m->k, &m->v);
+	if (rc == 0 && m->v.mv_size < m->size) {
+		memcpy(m->buf, m->v.mv_data, m->v.mv_size);
+		m->buf[m->v.mv_size] = 0;
+	}
+	return rc;
+}
+
+int lmdb_meta_get(void *store, const char *key, char *buf, size_t size)
+{
+	lmdb_store *s = store;
+	meta_ctx m = {s->meta, {strlen(key), (void *)key}, {0, NULL}, buf, size};
+	if (m.k.mv_size == 0 || m.k.mv_size > s->max_key)
+		return lmdb_host->error(FCAT_ENOTFOUND, "lmdb: no metadata '%s'", key);
+	int rc = locked_txn(s, MDB_RDONLY, get_meta, &m);
+	if (rc == MDB_NOTFOUND)
+		return lmdb_host->error(FCAT_ENOTFOUND, "lmdb: no metadata '%s'", key);
+	if (rc)
+		return lmdb_fail(rc, "reading metadata", s);
+	if (m.v.mv_size >= size || m.v.mv_size > INT_MAX)
+		return lmdb_host->error(FCAT_EINVALID,
+					"lmdb: metadata '%s' holds %zu bytes, the buffer %zu", key,
+					m.v.mv_size, size);
+	return (int)m.v.mv_size;
+}
+
+static int put_meta(MDB_txn *txn, void *ctx)
+{
+	meta_ctx *m = ctx;
+	return mdb_put(txn, m->dbi, &m->k, &m->v, 0);
+}
+
+int lmdb_meta_set(void *store, const char *key, const char *value)
+{
+	lmdb_store *s = store;
+	meta_ctx m = {s->meta, {strlen(key), (void *)key}, {strlen(value), (void *)value}, NULL,
+		      0};
+	if (m.k.mv_size == 0 || m.k.mv_size > s->max_key)
+		return lmdb_host->error(FCAT_EINVALID, "lmdb: invalid metadata key '%s'", key);
+	int rc = locked_txn(s, 0, put_meta, &m);
+	return rc ? lmdb_fail(rc, "writing metadata", s) : 0;
+}
+
+static int empty_db(MDB_txn *txn, void *ctx)
+{
+	return mdb_drop(txn, *(MDB_dbi *)ctx, 0);
+}
+
+/* Empties the view's database but keeps it (and its handle, cached by
+ * every reader) for later writes. */
+int lmdb_drop_view(void *store, const char *view)
+{
+	lmdb_store *s = store;
+	int rc = lmdb_check_view(s, view);
+	if (rc)
+		return rc;
+	view_call v = {view, false, 0};
+	pthread_mutex_lock(&s->write_mu);
+	rc = retry(s, open_view, &v);
+	if (rc == MDB_NOTFOUND) {
+		pthread_mutex_unlock(&s->write_mu);
+		return 0;
+	}
+	if (!rc) {
+		txn_call c = {0, empty_db, &v.dbi};
+		rc = retry(s, run_txn, &c);
+	}
+	pthread_mutex_unlock(&s->write_mu);
+	return rc ? lmdb_fail(rc, "dropping a view", s) : 0;
+}
