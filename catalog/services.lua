@@ -6,3 +6,10 @@ feature_service {
   description = "Everything the answer ranker reads about the user.",
   owner = "ranking@example.com",
 }
+
+feature_service {
+  name = "chat_reply",
+  features = { "user_features:preferred_language", "reply_style" },
+  description = "What the reply generator reads: language and answer shape.",
+  owner = "ranking@example.com",
+}

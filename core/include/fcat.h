@@ -603,6 +603,11 @@ FCAT_API size_t fcat_feature_set_key_count(const fcat_feature_set *set);
 FCAT_API const char *fcat_feature_set_key_name(const fcat_feature_set *set, size_t i);
 FCAT_API fcat_type fcat_feature_set_key_type(const fcat_feature_set *set, size_t i);
 
+/** The request data a read needs (fields of on-demand views), in order. */
+FCAT_API size_t fcat_feature_set_request_count(const fcat_feature_set *set);
+FCAT_API const char *fcat_feature_set_request_name(const fcat_feature_set *set, size_t i);
+FCAT_API fcat_type fcat_feature_set_request_type(const fcat_feature_set *set, size_t i);
+
 /** One served value. */
 typedef struct fcat_feature_value {
 	fcat_value value;     /**< null unless PRESENT or OUTSIDE_MAX_AGE */
@@ -635,10 +640,52 @@ FCAT_API int fcat_online_read_at(fcat_online_result *result, fcat_store *store,
 				 const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
 				 int64_t now);
 
+/**
+ * As fcat_online_read_at, with request data for on-demand views:
+ * `request` holds nrows * fcat_feature_set_request_count(set) values,
+ * row-major (NULL when the set needs none). `now` < 0 means the current time.
+ * On-demand features are computed by their transform from the row's values
+ * of their source views and its request data; their status is PRESENT or
+ * NULL_VALUE, their event time the newest of their inputs'.
+ * @return as fcat_online_read; a failing transform gives FCAT_EINVALID,
+ *         FCAT_ETIMEOUT or FCAT_ENOMEM naming the view, the feature and the
+ *         entity key.
+ */
+FCAT_API int fcat_online_read_ex(fcat_online_result *result, fcat_store *store,
+				 const fcat_feature_set *set, const fcat_value *keys,
+				 const fcat_value *request, size_t nrows, int64_t now);
+
 FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
 /** The value of feature `feature` (set order) for entity row `row`. */
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
 							 size_t row, size_t feature);
+
+/** What fcat_verify found. */
+typedef struct fcat_verify_report {
+	size_t views;          /**< feature views checked */
+	uint64_t samples;      /**< (entity key, cut-off time) pairs drawn */
+	uint64_t checked;      /**< feature values compared */
+	uint64_t differences;  /**< values that differ between the two paths */
+	char *details;         /**< one line per difference (the first 50 per view),
+				    or NULL; free with fcat_free */
+} fcat_verify_report;
+
+/**
+ * Proves the batch and serving paths agree: for about `sample` sampled
+ * (entity key, cut-off time) pairs per online view (cut-offs at the end of
+ * the data, exactly at a row's event time, exactly one ttl after a row, and
+ * mid-way; about 2% of the keys unknown), computes every feature through the
+ * offline path (the latest source row in the ttl window, then the view's
+ * transform) and through the online path (materialize into a scratch LMDB
+ * store, then an online read at the cut-off, with random request data for
+ * the on-demand views built on the view), and compares them bit for bit.
+ * The store's own online store is not touched.
+ * @param[out] out the report; free out->details with fcat_free
+ * @return 0 whether or not there are differences (see out); an error when a
+ *         path could not run (a failing transform, a bad source row).
+ */
+FCAT_API int fcat_verify(fcat_verify_report *out, fcat_store *store, size_t sample,
+			 uint64_t seed);
 
 #ifdef __cplusplus
 }

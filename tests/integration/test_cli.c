@@ -74,7 +74,9 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 		const char *type = strstr(line, expected[i][1]);
 		assert_true(type && type < eol);
 	}
-	assert_int_equal(test_count_lines(r.out), 5); /* header + 4 */
+	/* header, the view's four, and the on-demand view's two */
+	assert_int_equal(test_count_lines(r.out), 7);
+	assert_non_null(strstr(r.out, "reply_style    reply_length_hint    int64"));
 	test_run_free(&r);
 	test_rmtree(parent);
 	free(parent);

@@ -105,8 +105,8 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 
 	/* change what computes the view, apply, and the old rows say so */
 	char c2[41];
-	test_replace_in_file(repo, "catalog/users.lua", "field(\"total_conversations\", int64",
-			     "field(\"total_conversations\", int32");
+	test_replace_in_file(repo, "catalog/users.lua", "field(\"total_conversations\", int64, {",
+			     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "int32 now", 1800000000, c2);
 	r = test_fcat(repo, "apply", NULL);
 	test_run_free(&r);

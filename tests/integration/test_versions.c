@@ -43,8 +43,8 @@ static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(
 	(void)state;
 	char *parent, *repo = new_repo(&parent);
 	char c2[41], c3[41], c4[41];
-	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64",
-			     "field(\"total_conversations\", int32");
+	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
+			     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations to int32", 1800000000, c2);
 	test_replace_in_file(repo, USERS, "description = \"conversations so far\"",
 			     "description = \"finished conversations so far\"");
@@ -85,8 +85,8 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	assert_non_null(strstr(r.out, "no changes to apply"));
 	test_run_free(&r);
 
-	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64",
-			     "field(\"total_conversations\", int32");
+	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
+			     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations", 1800000000, c2);
 	r = test_fcat(repo, "plan", NULL);
 	assert_int_equal(r.status, 3);
@@ -128,8 +128,8 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	fcat_store *before;
 	assert_int_equal(fcat_store_open(&before, repo), 0);
 
-	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64",
-			     "field(\"total_conversations\", float64");
+	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
+			     "field(\"total_conversations\", float64, {");
 	test_write_file(repo, "catalog/extra.lua", "-- nothing yet\n");
 	test_run r = test_fcat(repo, "apply", NULL);
 	assert_int_equal(r.status, 1);

@@ -12,8 +12,9 @@
 static const char base_defs[] =
 	"local user = entity { name = 'user', join_keys = { field('user_id', string) },\n"
 	"  description = 'a person', owner = 'team@x', tags = { tier = 1, pii = false } }\n"
-	"local conv = source { name = 'conversations', path = 'data/c.csv',\n"
-	"  timestamp_field = 'ts', created_timestamp_field = 'created' }\n"
+	"local conv = source { name = 'conversations', path = 'data/c.csv', timestamp_field = 'ts',\n"
+	"  created_timestamp_field = 'created', schema = { field('user_id', string),\n"
+	"  field('ts', timestamp), field('created', timestamp), field('total', int64) } }\n"
 	"feature_view {\n"
 	"  name = 'user_features', entities = { user }, source = conv, ttl = days(7),\n"
 	"  schema = {\n"
@@ -53,7 +54,7 @@ static void test_catalog_dsl__definitions_become_catalog_objects(void **state)
 	assert_int_equal(fcat_object_kind_of(v), FCAT_OBJ_VIEW);
 	assert_int_equal(fcat_view_ttl_seconds(v), 7 * 86400);
 	assert_string_equal(fcat_object_file(v), "catalog/a.lua");
-	assert_int_equal(fcat_object_line(v), 5);
+	assert_int_equal(fcat_object_line(v), 6);
 	assert_int_equal(fcat_object_feature_count(v), 5);
 
 	const char *const names[] = {"total", "rating", "lang", "emb", "seen"};
@@ -69,7 +70,7 @@ static void test_catalog_dsl__definitions_become_catalog_objects(void **state)
 	const fcat_object *f;
 	assert_int_equal(fcat_catalog_lookup(&f, c, "user_features:lang"), 0);
 	assert_string_equal(fcat_object_tag_get(f, "pii"), "true");
-	assert_int_equal(fcat_object_line(f), 10);
+	assert_int_equal(fcat_object_line(f), 11);
 	assert_int_equal(fcat_catalog_lookup(&f, c, "user_features:total"), 0);
 	assert_string_equal(fcat_object_description(f), "count");
 
@@ -98,7 +99,7 @@ static void test_catalog_dsl__transform_source_is_kept(void **state)
 	assert_int_equal(fcat_catalog_lookup(&v, c, "user_features"), 0);
 	char *json;
 	assert_int_equal(fcat_object_describe_json(&json, v, false), 0);
-	assert_non_null(strstr(json, "\"transform\":{\"file\":\"catalog/a.lua\",\"line\":14,"
+	assert_non_null(strstr(json, "\"transform\":{\"file\":\"catalog/a.lua\",\"line\":15,"
 				     "\"code\":\"function(row)\\n    return { total = row.total + 1 "
 				     "}\\n  end\"}"));
 	assert_non_null(strstr(json, "\"ttl_seconds\":604800"));

@@ -11,56 +11,75 @@
 static const char help[] =
 	"usage: fcat get-online (--features VIEW:FEATURE[,...] | --service NAME)\n"
 	"                       --entity KEY=VALUE[,KEY=VALUE...] [--entity ...]\n"
-	"                       [--full-names] [--json] [--at TIME] [--repo DIR]\n\n"
+	"                       [--request KEY=VALUE[,...]] [--full-names] [--json]\n"
+	"                       [--at TIME] [--repo DIR]\n\n"
 	"Reads feature vectors from the online store. Each --entity is one entity\n"
 	"row giving every join key the features need. For each entity and feature:\n"
 	"the value, its event time and a status: PRESENT, NOT_FOUND, NULL_VALUE or\n"
 	"OUTSIDE_MAX_AGE (older than the view's ttl; the value is still shown). A\n"
 	"value written by an older version of its view is marked STALE_VERSION.\n"
+	"--request gives on-demand views their request data: once for every row, or\n"
+	"once per --entity, in the same order.\n"
 	"--json prints Feast's /get-online-features response shape. --at judges the\n"
 	"ttl at another time than now (RFC 3339 or epoch seconds).\n";
 
-/* Parses the entity rows into typed key values, in the set's key order. */
-static int parse_entities(fcat_value *keys, const fcat_feature_set *set, const cli_list *rows)
+/* The fields a list of KEY=VALUE rows fills: join keys or request data. */
+typedef struct fields {
+	const char *option, *what;
+	size_t n;
+	const char *(*name)(const fcat_feature_set *, size_t);
+	fcat_type (*type)(const fcat_feature_set *, size_t);
+} fields;
+
+static const fields key_fields = {"--entity", "join key", 0, fcat_feature_set_key_name,
+				  fcat_feature_set_key_type};
+static const fields request_fields = {"--request", "request field", 0,
+				      fcat_feature_set_request_name,
+				      fcat_feature_set_request_type};
+
+/* Parses KEY=VALUE rows into typed values, in the set's field order; row r
+ * of the output takes input row r, or the only one when there is one. */
+static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set *set,
+		      const cli_list *rows, const fields *fs)
 {
-	size_t nk = fcat_feature_set_key_count(set);
-	for (size_t r = 0; r < rows->n; r++) {
-		char *copy = strdup(rows->items[r]);
+	size_t nk = fs == &key_fields ? fcat_feature_set_key_count(set)
+				      : fcat_feature_set_request_count(set);
+	for (size_t r = 0; r < nout_rows; r++) {
+		const char *text = rows->items[rows->n == 1 ? 0 : r];
+		char *copy = strdup(text);
 		for (size_t k = 0; k < nk; k++)
-			keys[r * nk + k] = (fcat_value){.type = fcat_feature_set_key_type(set, k),
-							.is_null = true};
+			out[r * nk + k] = (fcat_value){.type = fs->type(set, k), .is_null = true};
 		int rc = 0;
 		for (char *pair = strtok(copy, ","); pair && rc == 0; pair = strtok(NULL, ",")) {
 			char *eq = strchr(pair, '=');
 			if (!eq) {
-				rc = cli_usage_error("get-online", "--entity takes KEY=VALUE, got '%s'",
-						     pair);
+				rc = cli_usage_error("get-online", "%s takes KEY=VALUE, got '%s'",
+						     fs->option, pair);
 				break;
 			}
 			*eq = '\0';
 			size_t k = 0;
-			while (k < nk && strcmp(fcat_feature_set_key_name(set, k), pair) != 0)
+			while (k < nk && strcmp(fs->name(set, k), pair) != 0)
 				k++;
 			if (k == nk) {
-				fprintf(stderr, "error: --entity: '%s' is not a join key of these "
-						"features (they need:", pair);
+				fprintf(stderr, "error: %s: '%s' is not a %s of these features (they "
+						"need:", fs->option, pair, fs->what);
 				for (size_t j = 0; j < nk; j++)
-					fprintf(stderr, " %s", fcat_feature_set_key_name(set, j));
-				fprintf(stderr, ")\n");
+					fprintf(stderr, " %s", fs->name(set, j));
+				fprintf(stderr, "%s)\n", nk ? "" : " none");
 				rc = EXIT_USER;
 				break;
 			}
-			fcat_value_clear(&keys[r * nk + k]);
-			if (fcat_value_parse(&keys[r * nk + k], fcat_feature_set_key_type(set, k), eq + 1,
-					     strlen(eq + 1))) {
-				fprintf(stderr, "error: --entity %s: %s\n", pair, fcat_error_last());
+			fcat_value_clear(&out[r * nk + k]);
+			if (fcat_value_parse(&out[r * nk + k], fs->type(set, k), eq + 1, strlen(eq + 1))) {
+				fprintf(stderr, "error: %s %s: %s\n", fs->option, pair, fcat_error_last());
 				rc = EXIT_USER;
 			}
 		}
 		for (size_t k = 0; rc == 0 && k < nk; k++)
-			if (keys[r * nk + k].is_null) {
-				fprintf(stderr, "error: --entity '%s' gives no value for the join key "
-						"'%s'\n", rows->items[r], fcat_feature_set_key_name(set, k));
+			if (out[r * nk + k].is_null) {
+				fprintf(stderr, "error: %s '%s' gives no value for the %s '%s'\n",
+					fs->option, text, fs->what, fs->name(set, k));
 				rc = EXIT_USER;
 			}
 		free(copy);
@@ -197,10 +216,11 @@ static void print_table(const fcat_online_result *res, const fcat_feature_set *s
 int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *features = NULL, *service = NULL, *as_json = NULL, *full = NULL, *at = NULL;
-	cli_list entities = {0};
+	cli_list entities = {0}, requests = {0};
 	const cli_opt opts[] = {{"features", 1, &features, NULL}, {"service", 1, &service, NULL},
 				{"entity", 1, NULL, &entities},	   {"json", 0, &as_json, NULL},
 				{"full-names", 0, &full, NULL},	   {"at", 1, &at, NULL},
+				{"request", 1, NULL, &requests},
 				{NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "get-online", help, argc, argv, opts, &first);
 	if (rc >= 0)
@@ -229,21 +249,31 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 		rc = fcat_feature_set_new(&set, store, refs, n);
 		free(copy);
 	}
-	fcat_value *keys = NULL;
+	fcat_value *keys = NULL, *req = NULL;
 	fcat_online_result *res = NULL;
-	size_t nk = 0;
+	size_t nk = 0, nq = 0;
 	int exit_code = EXIT_OK;
 	if (rc) {
 		exit_code = cli_fail(rc);
 		goto out;
 	}
 	nk = fcat_feature_set_key_count(set);
+	nq = fcat_feature_set_request_count(set);
 	keys = calloc(entities.n * nk + 1, sizeof *keys);
-	if ((exit_code = parse_entities(keys, set, &entities)))
+	req = calloc(entities.n * nq + 1, sizeof *req);
+	if ((exit_code = parse_rows(keys, entities.n, set, &entities, &key_fields)))
+		goto out;
+	if (nq && requests.n != 1 && requests.n != entities.n) {
+		exit_code = cli_usage_error("get-online", "these features need request data (%s...): "
+							  "give --request once, or once per --entity",
+					    fcat_feature_set_request_name(set, 0));
+		goto out;
+	}
+	if (requests.n && (exit_code = parse_rows(req, entities.n, set, &requests, &request_fields)))
 		goto out;
 	if ((rc = fcat_online_result_new(&res)) ||
-	    (rc = at ? fcat_online_read_at(res, store, set, keys, entities.n, now)
-		     : fcat_online_read(res, store, set, keys, entities.n))) {
+	    (rc = fcat_online_read_ex(res, store, set, keys, nq ? req : NULL, entities.n,
+				      at ? now : -1))) {
 		exit_code = cli_fail(rc);
 		goto out;
 	}
@@ -254,7 +284,10 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 out:
 	for (size_t i = 0; keys && i < entities.n * nk; i++)
 		fcat_value_clear(&keys[i]);
+	for (size_t i = 0; req && i < entities.n * nq; i++)
+		fcat_value_clear(&req[i]);
 	free(keys);
+	free(req);
 	fcat_online_result_free(res);
 	fcat_feature_set_free(set);
 	fcat_store_free(store);

@@ -19,6 +19,7 @@ const cli_command cli_commands[] = {
 	{"materialize-incremental", "materialize from where the last run ended",
 	 cmd_materialize_incremental},
 	{"get-online", "read feature vectors from the online store", cmd_get_online},
+	{"verify", "prove batch and serving compute the same features", cmd_verify},
 	{NULL, NULL, NULL},
 };
 

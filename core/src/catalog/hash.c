@@ -67,6 +67,8 @@ static void put_view_computation(fcat__buf *b, const fcat__view *v)
 	put(b, "source", v->source_ref.name);
 	put(b, "timestamp_field", v->timestamp_field);
 	put(b, "transform", v->transform.code);
+	if (v->transform.code && v->source) /* the transform's input columns */
+		put_fields(b, "source_schema", v->source->schema, v->source->nschema);
 }
 
 void fcat__object_canonical(fcat__buf *b, const fcat_object *o)

@@ -173,6 +173,11 @@ static void resolve_view(resolver *r, fcat__view *v)
 			problem(r, &v->base, v->features[i].base.loc.line,
 				"feature '%s' has the name of the timestamp field", name);
 	}
+	if (v->source && v->transform.code && !v->source->nschema)
+		problem(r, &v->base, v->transform.loc.line,
+			"has a transform, so its source '%s' must declare its columns "
+			"(schema = { field(...), ... }): they are the transform's input",
+			v->source->base.name);
 	if (r->problems == before && v->source)
 		check_against_source(r, v);
 	for (size_t i = 0; i < v->nfeatures; i++)
@@ -193,6 +198,22 @@ static void resolve_odv(resolver *r, fcat__odv *o)
 			o->sources[n++] = (fcat__view *)v;
 	}
 	o->nsources = n;
+	/* the transform sees its inputs by feature name: they must be unique */
+	for (size_t a = 0; a < n; a++)
+		for (size_t fa = 0; fa < o->sources[a]->nfeatures; fa++) {
+			const char *name = o->sources[a]->features[fa].base.name;
+			for (size_t b = a + 1; b < n; b++)
+				for (size_t fb = 0; fb < o->sources[b]->nfeatures; fb++)
+					if (!strcmp(name, o->sources[b]->features[fb].base.name))
+						problem(r, &o->base, 0, "views '%s' and '%s' both have a "
+							"feature '%s'; the transform's input would be ambiguous",
+							o->sources[a]->base.name, o->sources[b]->base.name, name);
+			for (size_t q = 0; q < o->nrequest; q++)
+				if (!strcmp(name, o->request[q].base.name))
+					problem(r, &o->base, o->request[q].base.loc.line,
+						"request field '%s' has the name of a feature of view '%s'",
+						name, o->sources[a]->base.name);
+		}
 	for (size_t i = 0; i < o->nrequest; i++)
 		for (size_t j = 0; j < o->nfeatures; j++)
 			if (strcmp(o->request[i].base.name, o->features[j].base.name) == 0)

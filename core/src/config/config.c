@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"project", "description", "catalog",
-				       "policies", "online_store", "offline_store",
-				       NULL};
+static const char *const top_keys[] = {"project",	"description",	 "catalog",
+				       "policies",	"online_store", "offline_store",
+				       "transforms", NULL};
 
 /* The defaults when a store section is absent: the embedded stores. */
 static const char *const default_plugin[2] = {"lmdb", "sqlite"};
@@ -93,8 +93,50 @@ static int set_default_store(fcat_config *c, fcat_store_role role)
 	return 0;
 }
 
+/* A positive whole number no larger than max. */
+static int want_count(const fcat_config *c, const fcat__ynode *n, const char *key,
+		      unsigned long long max, unsigned long long *out)
+{
+	char *end = NULL;
+	if (n->kind == FCAT_Y_SCALAR)
+		*out = strtoull(n->scalar, &end, 10);
+	if (n->kind != FCAT_Y_SCALAR || !end || *end || !n->scalar[0] || n->scalar[0] == '-' ||
+	    *out == 0 || *out > max)
+		return where(c, n, "'%s' must be a whole number from 1 to %s", key,
+			     max == 4096 ? "4096" : "10000000000");
+	return 0;
+}
+
+/* transforms: { memory_mb: 64, instructions: 1000000 } */
+static int load_transforms(fcat_config *c, const fcat__ynode *n)
+{
+	if (n->kind != FCAT_Y_MAP)
+		return where(c, n, "'transforms' must be a map (memory_mb, instructions), not %s",
+			     fcat__ykind_name(n->kind), "");
+	for (size_t i = 0; i < n->len; i++) {
+		const char *k = n->keys[i]->scalar;
+		unsigned long long v;
+		int rc;
+		if (!strcmp(k, "memory_mb")) {
+			if ((rc = want_count(c, n->items[i], k, 4096, &v)))
+				return rc;
+			c->transform_memory = (size_t)v << 20;
+		} else if (!strcmp(k, "instructions")) {
+			if ((rc = want_count(c, n->items[i], k, 10000000000ULL, &v)))
+				return rc;
+			c->transform_instructions = v;
+		} else {
+			return where(c, n->keys[i], "unknown key '%s' in 'transforms' (known: "
+				     "memory_mb, instructions)%s", k, "");
+		}
+	}
+	return 0;
+}
+
 static int interpret(fcat_config *c, const fcat__ynode *root)
 {
+	c->transform_memory = (size_t)64 << 20;
+	c->transform_instructions = 1000000;
 	if (root->kind != FCAT_Y_MAP)
 		return where(c, root, "the top level must be a map of settings, not %s",
 			     fcat__ykind_name(root->kind), "");
@@ -105,7 +147,7 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 			known |= strcmp(*t, k->scalar) == 0;
 		if (!known)
 			return where(c, k, "unknown key '%s' (known keys: project, description, "
-				     "catalog, policies, online_store, offline_store)%s",
+				     "catalog, policies, online_store, offline_store, transforms)%s",
 				     k->scalar, "");
 	}
 	const fcat__ynode *n;
@@ -127,6 +169,8 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 	if ((n = fcat__ymap_get(root, "policies")) &&
 	    ((rc = want_name(c, n, "policies", &c->policies_dir)) ||
 	     (rc = check_path(c, n, "policies"))))
+		return rc;
+	if ((n = fcat__ymap_get(root, "transforms")) && (rc = load_transforms(c, n)))
 		return rc;
 	static const char *const store_keys[2] = {"online_store", "offline_store"};
 	for (int role = 0; role < 2; role++) {

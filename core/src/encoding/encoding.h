@@ -38,4 +38,8 @@ typedef struct fcat__row_header {
 int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const fcat_type *types,
 		     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch);
 
+/* "user_id=u1,store_id=3": join keys for people, in error messages. */
+void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat_value *keys,
+		    size_t n);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "util/error.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void put_u32(fcat__buf *b, uint32_t v)
@@ -49,4 +50,22 @@ int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
 		}
 	}
 	return out->oom ? fcat__error_oom() : 0;
+}
+
+void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat_value *keys,
+		    size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++) {
+		char *text = NULL;
+		if (keys[i].is_null || fcat_value_format(&text, &keys[i]) != 0)
+			text = NULL;
+		int w = snprintf(buf + used, size - used, "%s%s=%s", i ? "," : "", names[i],
+				 text ? text : "null");
+		fcat_free(text);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
 }

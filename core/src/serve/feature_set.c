@@ -18,6 +18,14 @@ void fcat_feature_set_free(fcat_feature_set *set)
 		free(set->views[i].feature_out);
 		free(set->views[i].types);
 	}
+	for (size_t i = 0; i < set->nodvs; i++) {
+		free(set->odvs[i].views);
+		free(set->odvs[i].request);
+		free(set->odvs[i].feature_out);
+		free(set->odvs[i].names);
+	}
+	free(set->odvs);
+	free(set->requests);
 	free(set->views);
 	free(set->keys);
 	free(set->features);
@@ -42,58 +50,139 @@ static int add_key(fcat_feature_set *set, const fcat__field *key, size_t *index)
 	return 0;
 }
 
-/* Groups the features by view and collects the join keys. */
+/* The set's entry for a view, added (with its join keys) on first use. */
+static int view_entry(fcat_feature_set *set, const fcat__view *v, fcat__set_view **out)
+{
+	for (size_t k = 0; k < set->nviews; k++)
+		if (set->views[k].view == v) {
+			*out = &set->views[k];
+			return 0;
+		}
+	if (!v->online)
+		return fcat__error(FCAT_EINVALID, "view '%s' is not online (online = false)",
+				   v->base.name);
+	fcat__set_view *sv = &set->views[set->nviews++];
+	sv->view = v;
+	for (size_t e = 0; e < v->nentities; e++)
+		sv->nkeys += v->entities[e]->nkeys;
+	sv->key_index = calloc(sv->nkeys + 1, sizeof *sv->key_index);
+	sv->feature_out = malloc((v->nfeatures + 1) * sizeof *sv->feature_out);
+	sv->types = calloc(v->nfeatures + 1, sizeof *sv->types);
+	if (!sv->key_index || !sv->feature_out || !sv->types)
+		return fcat__error_oom();
+	size_t k = 0;
+	for (size_t e = 0; e < v->nentities; e++)
+		for (size_t j = 0; j < v->entities[e]->nkeys; j++) {
+			int rc = add_key(set, &v->entities[e]->keys[j], &sv->key_index[k++]);
+			if (rc)
+				return rc;
+		}
+	for (size_t f = 0; f < v->nfeatures; f++) {
+		sv->feature_out[f] = SIZE_MAX;
+		sv->types[f] = v->features[f].type;
+	}
+	*out = sv;
+	return 0;
+}
+
+static int add_request(fcat_feature_set *set, const fcat__field *q, size_t *index)
+{
+	for (size_t i = 0; i < set->nrequests; i++) {
+		if (strcmp(set->requests[i]->base.name, q->base.name) != 0)
+			continue;
+		if (!fcat_type_equal(set->requests[i]->type, q->type))
+			return fcat__error(FCAT_EINVALID, "request field '%s' has two types in this "
+							  "request", q->base.name);
+		*index = i;
+		return 0;
+	}
+	*index = set->nrequests;
+	set->requests[set->nrequests++] = q;
+	return 0;
+}
+
+/* The set's entry for an on-demand view, with its source views kept. */
+static int odv_entry(fcat_feature_set *set, const fcat__odv *o, fcat__set_odv **out)
+{
+	for (size_t k = 0; k < set->nodvs; k++)
+		if (set->odvs[k].odv == o) {
+			*out = &set->odvs[k];
+			return 0;
+		}
+	fcat__set_odv *so = &set->odvs[set->nodvs++];
+	so->odv = o;
+	size_t ninputs = o->nrequest;
+	for (size_t i = 0; i < o->nsources; i++)
+		ninputs += o->sources[i]->nfeatures;
+	so->views = calloc(o->nsources + 1, sizeof *so->views);
+	so->request = calloc(o->nrequest + 1, sizeof *so->request);
+	so->feature_out = malloc((o->nfeatures + 1) * sizeof *so->feature_out);
+	so->names = calloc(ninputs + 1, sizeof *so->names);
+	if (!so->views || !so->request || !so->feature_out || !so->names)
+		return fcat__error_oom();
+	for (size_t i = 0; i < o->nsources; i++) {
+		fcat__set_view *sv;
+		int rc = view_entry(set, o->sources[i], &sv);
+		if (rc)
+			return fcat__error_wrap(rc, "on-demand view '%s'", o->base.name);
+		sv->keep = true;
+		so->views[i] = (size_t)(sv - set->views);
+		for (size_t f = 0; f < o->sources[i]->nfeatures; f++)
+			so->names[so->ninputs++] = o->sources[i]->features[f].base.name;
+	}
+	for (size_t q = 0; q < o->nrequest; q++) {
+		int rc = add_request(set, &o->request[q], &so->request[q]);
+		if (rc)
+			return rc;
+		so->names[so->ninputs++] = o->request[q].base.name;
+	}
+	for (size_t f = 0; f < o->nfeatures; f++)
+		so->feature_out[f] = SIZE_MAX;
+	*out = so;
+	return 0;
+}
+
+/* Groups the features by the view that stores or computes them, and
+ * collects the join keys and request fields they need. */
 static int build(fcat_feature_set *set)
 {
-	size_t maxkeys = 0;
+	size_t maxviews = 0, maxkeys = 0, maxreq = 0;
 	for (size_t i = 0; i < set->nfeatures; i++) {
 		const fcat_object *parent = set->features[i]->parent;
-		if (parent->kind != FCAT_OBJ_VIEW)
-			return fcat__error(FCAT_EINVALID, "feature '%s' belongs to the on-demand view "
-							  "'%s': on-demand views cannot be served yet "
-							  "(transformations are not built)",
-					   set->features[i]->qualified, parent->name);
-		const fcat__view *v = (const fcat__view *)parent;
-		if (!v->online)
-			return fcat__error(FCAT_EINVALID, "feature '%s': view '%s' is not online "
-							  "(online = false)",
-					   set->features[i]->qualified, v->base.name);
-		for (size_t e = 0; e < v->nentities; e++)
-			maxkeys += v->entities[e]->nkeys;
+		const fcat__view *one = (const fcat__view *)parent;
+		const fcat__view *const *views = &one;
+		size_t nviews = 1;
+		if (parent->kind == FCAT_OBJ_ON_DEMAND_VIEW) {
+			const fcat__odv *o = (const fcat__odv *)parent;
+			views = (const fcat__view *const *)o->sources;
+			nviews = o->nsources;
+			maxreq += o->nrequest;
+		}
+		maxviews += nviews;
+		for (size_t k = 0; k < nviews; k++)
+			for (size_t e = 0; e < views[k]->nentities; e++)
+				maxkeys += views[k]->entities[e]->nkeys;
 	}
-	set->views = calloc(set->nfeatures + 1, sizeof *set->views);
+	set->views = calloc(maxviews + 1, sizeof *set->views);
 	set->keys = calloc(maxkeys + 1, sizeof *set->keys);
-	if (!set->views || !set->keys)
+	set->odvs = calloc(set->nfeatures + 1, sizeof *set->odvs);
+	set->requests = calloc(maxreq + 1, sizeof *set->requests);
+	if (!set->views || !set->keys || !set->odvs || !set->requests)
 		return fcat__error_oom();
 	for (size_t i = 0; i < set->nfeatures; i++) {
-		const fcat__view *v = (const fcat__view *)set->features[i]->parent;
-		fcat__set_view *sv = NULL;
-		for (size_t k = 0; k < set->nviews && !sv; k++)
-			if (set->views[k].view == v)
-				sv = &set->views[k];
-		if (!sv) {
-			sv = &set->views[set->nviews++];
-			sv->view = v;
-			for (size_t e = 0; e < v->nentities; e++)
-				sv->nkeys += v->entities[e]->nkeys;
-			sv->key_index = calloc(sv->nkeys + 1, sizeof *sv->key_index);
-			sv->feature_out = malloc((v->nfeatures + 1) * sizeof *sv->feature_out);
-			sv->types = calloc(v->nfeatures + 1, sizeof *sv->types);
-			if (!sv->key_index || !sv->feature_out || !sv->types)
-				return fcat__error_oom();
-			size_t k = 0;
-			for (size_t e = 0; e < v->nentities; e++)
-				for (size_t j = 0; j < v->entities[e]->nkeys; j++) {
-					int rc = add_key(set, &v->entities[e]->keys[j], &sv->key_index[k++]);
-					if (rc)
-						return rc;
-				}
-			for (size_t f = 0; f < v->nfeatures; f++) {
-				sv->feature_out[f] = SIZE_MAX;
-				sv->types[f] = v->features[f].type;
-			}
+		const fcat__field *f = set->features[i];
+		int rc;
+		if (f->parent->kind == FCAT_OBJ_VIEW) {
+			fcat__set_view *sv;
+			if ((rc = view_entry(set, (const fcat__view *)f->parent, &sv)))
+				return fcat__error_wrap(rc, "feature '%s'", f->qualified);
+			sv->feature_out[f->index] = i;
+		} else {
+			fcat__set_odv *so;
+			if ((rc = odv_entry(set, (const fcat__odv *)f->parent, &so)))
+				return rc;
+			so->feature_out[f->index] = i;
 		}
-		sv->feature_out[set->features[i]->index] = i;
 	}
 	return 0;
 }
@@ -195,4 +284,16 @@ const char *fcat_feature_set_key_name(const fcat_feature_set *set, size_t i)
 fcat_type fcat_feature_set_key_type(const fcat_feature_set *set, size_t i)
 {
 	return i < set->nkeys ? set->keys[i]->type : (fcat_type){0};
+}
+
+size_t fcat_feature_set_request_count(const fcat_feature_set *set) { return set->nrequests; }
+
+const char *fcat_feature_set_request_name(const fcat_feature_set *set, size_t i)
+{
+	return i < set->nrequests ? set->requests[i]->base.name : NULL;
+}
+
+fcat_type fcat_feature_set_request_type(const fcat_feature_set *set, size_t i)
+{
+	return i < set->nrequests ? set->requests[i]->type : (fcat_type){0};
 }

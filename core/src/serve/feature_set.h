@@ -12,7 +12,18 @@ typedef struct fcat__set_view {
 	size_t nkeys;
 	size_t *feature_out; /* view feature i -> position in the set, or SIZE_MAX */
 	fcat_type *types;    /* the view's feature types, for decoding */
+	bool keep;           /* an on-demand view reads all its values */
 } fcat__set_view;
+
+/* One on-demand view computed by a feature set. */
+typedef struct fcat__set_odv {
+	const fcat__odv *odv;
+	size_t *views;       /* source view s -> index in the set's views */
+	size_t *request;     /* request field q -> index in the set's requests */
+	size_t *feature_out; /* odv feature i -> position in the set, or SIZE_MAX */
+	const char **names;  /* the transform's input names: view features, requests */
+	size_t ninputs;
+} fcat__set_odv;
 
 struct fcat_feature_set {
 	const fcat__field **features; /* in the set's order */
@@ -21,6 +32,10 @@ struct fcat_feature_set {
 	size_t nkeys;
 	fcat__set_view *views;
 	size_t nviews;
+	fcat__set_odv *odvs;
+	size_t nodvs;
+	const fcat__field **requests; /* distinct request fields (by name) */
+	size_t nrequests;
 };
 
 #endif

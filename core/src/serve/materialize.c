@@ -3,6 +3,7 @@
  * transactional batches, record how far each view got. */
 #include "encoding/encoding.h"
 #include "serve/latest_map.h"
+#include "serve/serve.h"
 #include "serve/source_scan.h"
 #include "util/error.h"
 
@@ -17,6 +18,10 @@
 
 typedef struct run {
 	const fcat__view *view;
+	fcat__tx *tx;           /* when the view has a transform */
+	const char *const *names; /* the scanned columns: the transform's input */
+	fcat_value *outputs;    /* the transform's output, one row */
+	fcat__arena scratch;    /* the transform's strings and arrays, one row */
 	size_t nkeys;          /* join key columns come first */
 	int ts_col, created_col; /* column indexes, created -1 when none */
 	size_t feat_col;       /* first feature column */
@@ -56,11 +61,22 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 		r->rows++;
 		if (ts < e->event_ts || (ts == e->event_ts && created <= e->created_ts))
 			continue;
+		const fcat_value *features = row + r->feat_col;
+		if (r->tx) {
+			fcat__arena_reset(&r->scratch);
+			rc = fcat__tx_call(r->tx, &v->transform, r->names, row, r->ncols, v->features,
+					   v->nfeatures, r->outputs, &r->scratch);
+			if (rc) {
+				char key[512];
+				fcat__key_text(key, sizeof key, r->names, row, r->nkeys);
+				return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, key);
+			}
+			features = r->outputs;
+		}
 		e->event_ts = ts;
 		e->created_ts = created;
 		r->rowbuf.len = 0;
-		fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
-				 v->nfeatures);
+		fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, features, v->nfeatures);
 		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
 			return fcat__error_oom();
 	}
@@ -102,14 +118,11 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 		  : 0;
 }
 
-static int materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
-			    fcat_materialize_stats *st, fcat_progress_fn progress, void *ctx)
+int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
+			   const fcat__online *target, fcat_materialize_stats *st,
+			   fcat_progress_fn progress, void *ctx)
 {
-	if (v->transform.code)
-		return fcat__error(FCAT_EINVALID, "feature_view '%s' has a transform, and running "
-						  "transformations is not built yet",
-				   v->base.name);
-	if (v->nfeatures > 1024)
+	if (v->nfeatures > 1024 || v->source->nschema > 1024)
 		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than 1024 features",
 				   v->base.name);
 	run r = {0};
@@ -135,24 +148,42 @@ static int materialize_view(fcat_store *s, const fcat__view *v, int64_t start, i
 		types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
 	}
 	r.feat_col = n;
-	for (size_t f = 0; f < v->nfeatures; f++) {
-		cols[n] = v->features[f].base.name;
-		types[n++] = v->features[f].type;
+	int rc = 0;
+	if (!v->transform.code) {
+		for (size_t f = 0; f < v->nfeatures; f++) {
+			cols[n] = v->features[f].base.name;
+			types[n++] = v->features[f].type;
+		}
+	} else {
+		/* the transform reads the source's declared columns */
+		for (size_t c = 0; c < v->source->nschema; c++) {
+			const fcat__field *col = &v->source->schema[c];
+			bool have = false;
+			for (size_t j = 0; j < n && !have; j++)
+				have = strcmp(cols[j], col->base.name) == 0;
+			if (!have) {
+				cols[n] = col->base.name;
+				types[n++] = col->type;
+			}
+		}
+		rc = fcat__store_tx(s, &r.tx);
+		r.outputs = calloc(v->nfeatures + 1, sizeof *r.outputs);
+		if (!rc && !r.outputs)
+			rc = fcat__error_oom();
 	}
+	r.names = cols;
 	r.ncols = n;
+	fcat__arena_init(&r.scratch, 16 * 1024);
 	fcat__latest_map_init(&r.latest);
-	int rc = fcat__source_scan(s, v->source, cols, types, n, r.ts_col, start, end, on_rows, &r);
-	const fcat_online_ops *ops;
-	void *handle;
 	if (rc == 0)
-		rc = fcat__store_online(s, &ops, &handle);
+		rc = fcat__source_scan(s, v->source, cols, types, n, r.ts_col, start, end, on_rows, &r);
 	if (rc == 0)
-		rc = write_out(&r, ops, handle, &st->keys_written);
+		rc = write_out(&r, target->ops, target->handle, &st->keys_written);
 	if (rc == 0) {
 		char key[512], value[32];
 		snprintf(key, sizeof key, META_PREFIX "%s", v->base.name);
 		snprintf(value, sizeof value, "%lld", (long long)end);
-		rc = ops->meta_set(handle, key, value);
+		rc = target->ops->meta_set(target->handle, key, value);
 	}
 	if (progress)
 		progress(ctx, v->base.name, r.rows);
@@ -160,6 +191,8 @@ static int materialize_view(fcat_store *s, const fcat__view *v, int64_t start, i
 	st->rows_skipped += r.skipped;
 	st->views++;
 	fcat__latest_map_free(&r.latest);
+	fcat__arena_release(&r.scratch);
+	free(r.outputs);
 	fcat__buf_free(&r.keybuf);
 	fcat__buf_free(&r.rowbuf);
 	return rc;
@@ -227,8 +260,9 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 				from = end - views[i]->ttl_seconds * 1000000;
 			fcat__error_clear();
 		}
-		if (from < end)
-			rc = materialize_view(s, views[i], from, end, &st, progress, ctx);
+		fcat__online target;
+		if (from < end && (rc = fcat__store_online(s, &target.ops, &target.handle)) == 0)
+			rc = fcat__materialize_view(s, views[i], from, end, &target, &st, progress, ctx);
 	}
 	free(views);
 	st.seconds = now_seconds() - t0;

@@ -3,6 +3,7 @@
  * (present, null, not found, older than the ttl) and its writer's version. */
 #include "encoding/encoding.h"
 #include "serve/feature_set.h"
+#include "serve/serve.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -19,6 +20,12 @@ struct fcat_online_result {
 	fcat_bytes *keys, *vals;
 	fcat_value *decoded; /* one view's values of one row */
 	size_t row_cap, view_cap;
+	/* for on-demand views: every value of the kept views, per row */
+	fcat_value **kept;
+	int64_t **kept_ts; /* event time per row, INT64_MIN when not found */
+	size_t kept_views, kept_rows;
+	fcat_value *inputs, *outputs;
+	size_t io_cap;
 };
 
 const char *fcat_status_name(fcat_status status)
@@ -48,6 +55,14 @@ void fcat_online_result_free(fcat_online_result *r)
 	free(r->keys);
 	free(r->vals);
 	free(r->decoded);
+	for (size_t i = 0; i < r->kept_views; i++) {
+		free(r->kept[i]);
+		free(r->kept_ts[i]);
+	}
+	free(r->kept);
+	free(r->kept_ts);
+	free(r->inputs);
+	free(r->outputs);
 	free(r);
 }
 
@@ -84,6 +99,43 @@ static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nr
 		if (!ke || !k || !v)
 			return fcat__error_oom();
 		r->row_cap = nrows;
+	}
+	if (set->nodvs && (set->nviews > r->kept_views || nrows > r->kept_rows)) {
+		for (size_t i = 0; i < r->kept_views; i++) {
+			free(r->kept[i]);
+			free(r->kept_ts[i]);
+		}
+		free(r->kept);
+		free(r->kept_ts);
+		r->kept_views = r->kept_rows = 0;
+		r->kept = calloc(set->nviews, sizeof *r->kept);
+		r->kept_ts = calloc(set->nviews, sizeof *r->kept_ts);
+		if (!r->kept || !r->kept_ts)
+			return fcat__error_oom();
+		r->kept_views = set->nviews;
+		r->kept_rows = nrows;
+		for (size_t i = 0; i < set->nviews; i++) {
+			r->kept[i] = calloc(nrows * set->views[i].view->nfeatures + 1, sizeof **r->kept);
+			r->kept_ts[i] = calloc(nrows + 1, sizeof **r->kept_ts);
+			if (!r->kept[i] || !r->kept_ts[i])
+				return fcat__error_oom();
+		}
+	}
+	size_t io = 0;
+	for (size_t i = 0; i < set->nodvs; i++) {
+		size_t n = set->odvs[i].ninputs + set->odvs[i].odv->nfeatures;
+		io = n > io ? n : io;
+	}
+	if (io > r->io_cap) {
+		fcat_value *in = realloc(r->inputs, (io + 1) * sizeof *in);
+		if (in)
+			r->inputs = in;
+		fcat_value *out = realloc(r->outputs, (io + 1) * sizeof *out);
+		if (out)
+			r->outputs = out;
+		if (!in || !out)
+			return fcat__error_oom();
+		r->io_cap = io;
 	}
 	for (size_t i = 0; i < set->nviews; i++) {
 		size_t n = set->views[i].view->nfeatures;
@@ -172,20 +224,94 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 		c->event_ts = h->event_ts;
 		c->stale_version = stale;
 		c->value = r->decoded[f];
-		c->status = c->value.is_null ? FCAT_STATUS_NULL_VALUE
-			    : expired	     ? FCAT_STATUS_OUTSIDE_MAX_AGE
-					     : FCAT_STATUS_PRESENT;
+		/* past the ttl a row is outside the window, whatever its values */
+		c->status = expired	       ? FCAT_STATUS_OUTSIDE_MAX_AGE
+			    : c->value.is_null ? FCAT_STATUS_NULL_VALUE
+					       : FCAT_STATUS_PRESENT;
 	}
+}
+
+/* Computes the on-demand views of one row from kept values and requests. */
+static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
+			const fcat_value *keys, const fcat_value *request, size_t row)
+{
+	fcat__tx *tx;
+	int rc = fcat__store_tx(store, &tx);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < set->nodvs; i++) {
+		const fcat__set_odv *so = &set->odvs[i];
+		const fcat__odv *o = so->odv;
+		size_t n = 0;
+		int64_t newest = INT64_MIN;
+		for (size_t s = 0; s < o->nsources; s++) {
+			size_t vi = so->views[s], nf = set->views[vi].view->nfeatures;
+			memcpy(r->inputs + n, r->kept[vi] + row * nf, nf * sizeof *r->inputs);
+			n += nf;
+			if (r->kept_ts[vi][row] > newest)
+				newest = r->kept_ts[vi][row];
+		}
+		for (size_t q = 0; q < o->nrequest; q++) {
+			const fcat_value *v = request ? &request[row * set->nrequests + so->request[q]]
+						      : NULL;
+			if (!v || (!v->is_null && !fcat_type_equal(v->type, o->request[q].type)))
+				return fcat__error(FCAT_EINVALID, "entity row %zu: on-demand view '%s' needs "
+								  "the request field '%s' (%s)",
+						   row + 1, o->base.name, o->request[q].base.name,
+						   fcat_scalar_name(o->request[q].type.scalar));
+			r->inputs[n++] = *v;
+		}
+		rc = fcat__tx_call(tx, &o->transform, so->names, r->inputs, n, o->features,
+				   o->nfeatures, r->outputs, &r->scratch);
+		if (rc) {
+			char key[512];
+			const char *names[64];
+			size_t nk = set->nkeys < 64 ? set->nkeys : 64;
+			for (size_t k = 0; k < nk; k++)
+				names[k] = set->keys[k]->base.name;
+			fcat__key_text(key, sizeof key, names, keys + row * set->nkeys, nk);
+			return fcat__error_wrap(rc, "on-demand view '%s', entity %s", o->base.name, key);
+		}
+		for (size_t f = 0; f < o->nfeatures; f++) {
+			size_t out = so->feature_out[f];
+			if (out == SIZE_MAX)
+				continue;
+			fcat_feature_value *c = &r->cells[row * r->cols + out];
+			memset(c, 0, sizeof *c);
+			c->value = r->outputs[f];
+			c->status = c->value.is_null ? FCAT_STATUS_NULL_VALUE : FCAT_STATUS_PRESENT;
+			c->event_ts = newest == INT64_MIN ? 0 : newest;
+		}
+	}
+	return 0;
 }
 
 int fcat_online_read_at(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
 			const fcat_value *keys, size_t nrows, int64_t now)
 {
-	const fcat_online_ops *ops;
-	void *handle;
-	int rc = fcat__store_online(store, &ops, &handle);
-	if (rc)
-		return rc;
+	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, now);
+}
+
+int fcat_online_read_ex(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
+			const fcat_value *keys, const fcat_value *request, size_t nrows, int64_t now)
+{
+	if (now < 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	}
+	fcat__online target;
+	int rc = fcat__store_online(store, &target.ops, &target.handle);
+	return rc ? rc : fcat__online_read(r, store, &target, set, keys, request, nrows, now);
+}
+
+int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
+		      const fcat_feature_set *set, const fcat_value *keys,
+		      const fcat_value *request, size_t nrows, int64_t now)
+{
+	const fcat_online_ops *ops = target->ops;
+	void *handle = target->handle;
+	int rc;
 	fcat__arena_reset(&r->scratch);
 	r->rows = 0;
 	r->cols = set->nfeatures;
@@ -208,12 +334,27 @@ int fcat_online_read_at(fcat_online_result *r, fcat_store *store, const fcat_fea
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 							sv->view->base.name, row + 1);
 			for (size_t f = 0; found && f < sv->view->nfeatures; f++)
-				if (sv->feature_out[f] != SIZE_MAX &&
+				if ((sv->keep || sv->feature_out[f] != SIZE_MAX) &&
 				    (rc = own_strings(&r->scratch, &r->decoded[f])))
 					return rc;
 			fill_view(r, sv, row, &h, found, now);
+			if (sv->keep) {
+				/* an on-demand view sees what a training set would: nothing
+				 * for a row older than the ttl */
+				const fcat__view *v = sv->view;
+				bool usable = found && !(v->ttl_seconds > 0 &&
+							 now - h.event_ts > v->ttl_seconds * 1000000);
+				fcat_value *dst = r->kept[i] + row * v->nfeatures;
+				for (size_t f = 0; f < v->nfeatures; f++)
+					dst[f] = usable ? r->decoded[f]
+							: (fcat_value){.type = sv->types[f], .is_null = true};
+				r->kept_ts[i][row] = usable ? h.event_ts : INT64_MIN;
+			}
 		}
 	}
+	for (size_t row = 0; set->nodvs && row < nrows; row++)
+		if ((rc = compute_odvs(r, store, set, keys, request, row)))
+			return rc;
 	r->rows = nrows;
 	return 0;
 }
@@ -221,8 +362,5 @@ int fcat_online_read_at(fcat_online_result *r, fcat_store *store, const fcat_fea
 int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
 		     const fcat_value *keys, size_t nrows)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return fcat_online_read_at(r, store, set, keys, nrows,
-				   (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, -1);
 }

@@ -32,6 +32,62 @@ void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int 
 	pc->role = role;
 }
 
+/* A thread's engine, linked into its store's list. */
+typedef struct fcat__store_tx {
+	fcat__tx *tx;
+	fcat_store *store;
+	struct fcat__store_tx *next, **prev;
+} store_engine;
+
+static void unlink_engine(store_engine *e)
+{
+	*e->prev = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	fcat__tx_free(e->tx);
+	free(e);
+}
+
+/* Runs when a thread that used the store exits. */
+static void engine_destructor(void *p)
+{
+	store_engine *e = p;
+	pthread_mutex_lock(&e->store->lock);
+	fcat_store *s = e->store;
+	unlink_engine(e);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int fcat__store_tx(fcat_store *s, fcat__tx **out)
+{
+	store_engine *e = pthread_getspecific(s->tx_key);
+	if (e) {
+		*out = e->tx;
+		return 0;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return fcat__error_oom();
+	fcat__sandbox_limits limits = {s->config->transform_memory,
+				       s->config->transform_instructions};
+	int rc = fcat__tx_new(&e->tx, &limits);
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	e->store = s;
+	pthread_mutex_lock(&s->lock);
+	e->next = s->engines;
+	if (e->next)
+		e->next->prev = &e->next;
+	e->prev = &s->engines;
+	s->engines = e;
+	pthread_mutex_unlock(&s->lock);
+	pthread_setspecific(s->tx_key, e);
+	*out = e->tx;
+	return 0;
+}
+
 int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle)
 {
 	pthread_mutex_lock(&s->lock);
@@ -92,6 +148,11 @@ int fcat_store_open_ext(fcat_store **out, const char *repo_path,
 	if (!s)
 		return fcat__error_oom();
 	pthread_mutex_init(&s->lock, NULL);
+	if (pthread_key_create(&s->tx_key, engine_destructor) != 0) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return fcat__error_oom();
+	}
 	int rc = 0;
 	s->root = realpath(repo_path, NULL);
 	if (!s->root) {
@@ -128,6 +189,9 @@ void fcat_store_free(fcat_store *s)
 	if (s->online)
 		s->online_plugin.api->online->close(s->online);
 	fcat__plugin_unload(&s->online_plugin);
+	pthread_key_delete(s->tx_key); /* no destructor runs after this */
+	while (s->engines)
+		unlink_engine(s->engines);
 	pthread_mutex_destroy(&s->lock);
 	fcat_catalog_free(s->catalog);
 	fcat_config_free(s->config);

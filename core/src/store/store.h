@@ -6,6 +6,7 @@
 #include "catalog/model.h"
 #include "config/config.h"
 #include "plugin/loader.h"
+#include "transform/engine.h"
 
 #include <pthread.h>
 
@@ -24,7 +25,15 @@ struct fcat_store {
 	fcat__plugin online_plugin;
 	fcat__plugin_config online_config;
 	void *online; /* the plugin's handle; NULL until first use */
+	/* one transform engine per thread: found through tx_key, all of them
+	 * listed (under lock) so the store can free them */
+	pthread_key_t tx_key;
+	struct fcat__store_tx *engines;
 };
+
+/* The calling thread's transform engine for this store, made on first use
+ * with the limits of fcat.yaml's `transforms` section. */
+int fcat__store_tx(fcat_store *s, fcat__tx **out);
 
 /* The online store, opened on first use. */
 int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle);

@@ -65,8 +65,11 @@ char *fcat__buf_detach(fcat__buf *b)
 		fcat__buf_free(b);
 		return NULL;
 	}
-	if (!b->ptr && !reserve(b, 0))
-		return NULL;
+	if (!b->ptr) {
+		if (!reserve(b, 0))
+			return NULL;
+		b->ptr[0] = '\0';
+	}
 	char *p = b->ptr;
 	*b = (fcat__buf){0};
 	return p;

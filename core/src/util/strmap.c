@@ -81,3 +81,14 @@ int fcat__strmap_put(fcat__strmap *m, const char *key, void *value,
 	m->len++;
 	return 0;
 }
+
+int fcat__strmap_set(fcat__strmap *m, const char *key, void *value)
+{
+	if (!m->cap)
+		return -1;
+	fcat__strmap_slot *s = find(m, key, fcat__hash_bytes(key, strlen(key)));
+	if (!s->key)
+		return -1;
+	s->value = value;
+	return 0;
+}

@@ -26,4 +26,7 @@ void *fcat__strmap_get(const fcat__strmap *m, const char *key);
 int fcat__strmap_put(fcat__strmap *m, const char *key, void *value,
 		     void **existing);
 
+/* Replaces the value of an existing key; returns -1 when it is absent. */
+int fcat__strmap_set(fcat__strmap *m, const char *key, void *value);
+
 #endif

@@ -1,0 +1,24 @@
+/* serve.h - the serving paths with an explicit online backend, so that
+ * fcat verify can run them against a scratch store. */
+#ifndef FCAT_SERVE_SERVE_H
+#define FCAT_SERVE_SERVE_H
+
+#include "store/store.h"
+
+/* An opened online store: its plugin's functions and handle. */
+typedef struct fcat__online {
+	const fcat_online_ops *ops;
+	void *handle;
+} fcat__online;
+
+/* Materializes one view into `target` (see fcat_materialize). */
+int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
+			   const fcat__online *target, fcat_materialize_stats *st,
+			   fcat_progress_fn progress, void *ctx);
+
+/* Reads from `target` (see fcat_online_read_ex). */
+int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
+		      const fcat_feature_set *set, const fcat_value *keys,
+		      const fcat_value *request, size_t nrows, int64_t now);
+
+#endif

@@ -1,0 +1,193 @@
+/* test_transform.c - the transform sandbox and the one value conversion:
+ * exact values, and hostile transforms that fail cleanly and leave the
+ * process (and the next call) unharmed. */
+#include "testutil.h"
+
+#include "catalog/model.h"
+#include "transform/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A catalog with one view whose transform body is `body`. */
+static fcat_catalog *catalog_with(const char *body, char **dir)
+{
+	*dir = test_mkdtemp();
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+		 "source { name = 's', path = 'd.csv', timestamp_field = 'ts', schema = {\n"
+		 "  field('user_id', string), field('ts', timestamp), field('n', int64),\n"
+		 "  field('x', float64), field('tags', array(string)) } }\n"
+		 "feature_view { name = 'v', entities = { 'user' }, source = 's', schema = {\n"
+		 "  field('a', int64), field('b', float32), field('c', string),\n"
+		 "  field('d', array(float32, 2)) },\n"
+		 "  transform = function(row)\n%s\n  end }\n",
+		 body);
+	test_write_file(*dir, "catalog/defs.lua", text);
+	fcat_catalog *c = NULL;
+	if (fcat_catalog_load_dir(&c, *dir, "catalog") != 0)
+		fail_msg("%s", fcat_error_last());
+	return c;
+}
+
+typedef struct call {
+	int rc;
+	fcat_value out[4];
+	char message[1024];
+} call;
+
+static const char *const names[] = {"user_id", "ts", "n", "x", "tags"};
+
+static call run(fcat__tx *tx, const char *body)
+{
+	char *dir;
+	fcat_catalog *c = catalog_with(body, &dir);
+	const fcat__view *v = (const fcat__view *)c->objects[FCAT_OBJ_VIEW].items[0];
+	fcat_bytes tags[] = {{"a", 1}, {"bc", 2}};
+	fcat_value in[] = {
+		{.type = {FCAT_STRING, false, 0}, .u.str = {"u1", 2}},
+		{.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1700000000000000},
+		{.type = {FCAT_INT64, false, 0}, .u.i64 = 41},
+		{.type = {FCAT_FLOAT64, false, 0}, .u.f64 = 0.1},
+		{.type = {FCAT_STRING, true, 0}, .u.array = {tags, 2}},
+	};
+	call r = {0};
+	fcat__arena arena;
+	fcat__arena_init(&arena, 0);
+	r.rc = fcat__tx_call(tx, &v->transform, names, in, 5, v->features, 4, r.out, &arena);
+	snprintf(r.message, sizeof r.message, "%s", fcat_error_last());
+	/* keep what tests look at beyond the arena's life */
+	if (r.rc == 0 && !r.out[2].is_null) {
+		static char keep[256];
+		snprintf(keep, sizeof keep, "%.*s", (int)r.out[2].u.str.len, r.out[2].u.str.ptr);
+		r.out[2].u.str.ptr = keep;
+	}
+	if (r.rc == 0 && !r.out[3].is_null) {
+		static float d[2];
+		memcpy(d, r.out[3].u.array.items, sizeof d);
+		r.out[3].u.array.items = d;
+	}
+	fcat__arena_release(&arena);
+	fcat_catalog_free(c);
+	test_rmtree(dir);
+	free(dir);
+	return r;
+}
+
+static int setup(void **state)
+{
+	fcat__tx *tx;
+	fcat__sandbox_limits limits = {32u << 20, 200000};
+	assert_int_equal(fcat__tx_new(&tx, &limits), 0);
+	*state = tx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fcat__tx_free(*state);
+	return 0;
+}
+
+static void test_transform__values_convert_exactly_both_ways(void **state)
+{
+	call r = run(*state, "    return { a = row.n + 1, b = row.x, c = row.user_id .. '/' .. "
+			     "row.tags[2] .. '/' .. #row.tags,\n"
+			     "      d = { row.ts // 1000000 % 7, 0.5 } }");
+	if (r.rc)
+		fail_msg("%s", r.message);
+	assert_int_equal(r.out[0].u.i64, 42);
+	assert_true(r.out[1].u.f32 == (float)0.1); /* rounded once, from the double */
+	assert_string_equal(r.out[2].u.str.ptr, "u1/bc/2");
+	const float *d = r.out[3].u.array.items;
+	assert_true(d[0] == (float)(1700000000 % 7) && d[1] == 0.5f);
+}
+
+static void test_transform__null_is_explicit_and_nil_is_an_error(void **state)
+{
+	call r = run(*state, "    return { a = null, b = 1, c = 'x', d = { 1, 2 } }");
+	assert_int_equal(r.rc, 0);
+	assert_true(r.out[0].is_null);
+	r = run(*state, "    return { b = 1, c = 'x', d = { 1, 2 } }");
+	assert_int_equal(r.rc, FCAT_EINVALID);
+	assert_non_null(strstr(r.message, "feature 'a': the transform returned no value for it"));
+}
+
+static void test_transform__wrong_types_name_the_feature(void **state)
+{
+	const char *const bodies[][2] = {
+		{"return { a = 'x', b = 1, c = 'x', d = { 1, 2 } }",
+		 "feature 'a': the transform returned a wrong value: expected int64 (a whole number), "
+		 "got string"},
+		{"return { a = 1.5, b = 1, c = 'x', d = { 1, 2 } }", "feature 'a'"},
+		{"return { a = 1, b = 1, c = 'x', d = { 1, 2, 3 } }",
+		 "feature 'd': the transform returned a wrong value: expected 2 elements, got 3"},
+		{"return { a = 1, b = 1, c = 'x', d = { 1, 'two' } }", "element 2: expected float32"},
+		{"return { a = 1, b = 1, c = 'x', d = { 1, 2 }, e = 5 }",
+		 "the transform returned 'e', which is not a feature of the view"},
+		{"return 5", "the transform returned number, not a table of features"},
+	};
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		call r = run(*state, bodies[i][0]);
+		assert_int_equal(r.rc, FCAT_EINVALID);
+		if (!strstr(r.message, bodies[i][1]))
+			fail_msg("'%s' gave: %s", bodies[i][0], r.message);
+	}
+}
+
+static void test_transform__hostile_transforms_fail_cleanly(void **state)
+{
+	const struct {
+		const char *body;
+		int rc;
+		const char *message;
+	} cases[] = {
+		{"while true do end", FCAT_ETIMEOUT, "instruction budget"},
+		{"local ok = pcall(function() while true do end end) while true do end",
+		 FCAT_ETIMEOUT, "instruction budget"},
+		{"local s = string.rep('x', 1 << 30) return {}", FCAT_ENOMEM, "memory cap"},
+		{"local t = {} for i = 1, 1e9 do t[i] = i end", 0, NULL}, /* budget or memory */
+		{"os.execute('touch /tmp/fcat-pwned')", FCAT_EINVALID, "global 'os'"},
+		{"io.open('/etc/passwd')", FCAT_EINVALID, "global 'io'"},
+		{"require('os')", FCAT_EINVALID, "global 'require'"},
+		{"load('return 1')()", FCAT_EINVALID, "global 'load'"},
+		{"error('no luck')", FCAT_EINVALID, "catalog/defs.lua:9: no luck"},
+		{"coroutine.yield(1)", FCAT_EINVALID, "global 'coroutine'"},
+		{"string.lower = nil", FCAT_EINVALID, "transforms cannot change globals"},
+		{"counter = 1", FCAT_EINVALID, "transforms cannot change globals"},
+		{"rawset(_ENV, 'x', 1)", FCAT_EINVALID, "global 'rawset'"},
+		{"getmetatable('').__index.upper = nil", FCAT_EINVALID, "index a boolean value"},
+		{"math.random()", FCAT_EINVALID, "field 'random'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		call r = run(*state, cases[i].body);
+		if (cases[i].rc == 0) {
+			assert_true(r.rc == FCAT_ETIMEOUT || r.rc == FCAT_ENOMEM);
+			continue;
+		}
+		if (r.rc != cases[i].rc || !strstr(r.message, cases[i].message))
+			fail_msg("'%s' gave %d: %s", cases[i].body, r.rc, r.message);
+	}
+	/* and the engine still works, with nothing left behind */
+	call r = run(*state, "    return { a = counter == nil and 1 or 2, b = 1, c = ('X'):lower(), "
+			     "d = { 1, 2 } }");
+	if (r.rc)
+		fail_msg("%s", r.message);
+	assert_int_equal(r.out[0].u.i64, 1);
+	assert_string_equal(r.out[2].u.str.ptr, "x");
+	assert_null(fopen("/tmp/fcat-pwned", "r"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transform__values_convert_exactly_both_ways),
+		cmocka_unit_test(test_transform__null_is_explicit_and_nil_is_an_error),
+		cmocka_unit_test(test_transform__wrong_types_name_the_feature),
+		cmocka_unit_test(test_transform__hostile_transforms_fail_cleanly),
+	};
+	return cmocka_run_group_tests_name("transform", tests, setup, teardown);
+}
