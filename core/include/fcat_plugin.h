@@ -17,8 +17,13 @@
  * sets the message through fcat_plugin_host.error, which stores it as the
  * calling thread's fcat_error_last().
  *
- * Threads: core may call read from several threads at once on one store;
- * every other function is called from one thread at a time per store.
+ * Threads: core may call read from several threads at once on one store,
+ * and write, meta_get, meta_set and drop_view from one thread at a time per
+ * store while other threads read.
+ *
+ * Limits a plugin may rely on: view names are identifiers of at most 128
+ * letters, digits and '_'; an encoded entity key is at most 511 bytes; core
+ * writes at most 10,000 rows per write call.
  */
 #ifndef FCAT_PLUGIN_H
 #define FCAT_PLUGIN_H
@@ -52,6 +57,9 @@ typedef struct fcat_plugin_host {
 	int (*value_parse)(fcat_value *out, fcat_type type, const char *text, size_t len);
 	void (*value_clear)(fcat_value *value);
 	int (*timestamp_parse)(int64_t *out, const char *text, size_t len);
+	/** The calling thread's last error message (fcat_error_last), so a
+	 * plugin can add where a host function failed to its message. */
+	const char *(*error_last)(void);
 } fcat_plugin_host;
 
 /** A plugin's configuration: its section of fcat.yaml and where it runs. */
@@ -98,18 +106,21 @@ typedef struct fcat_online_ops {
 	/** MUST. Writes rows of one view as one transaction: after a crash at
 	 * any moment, every key holds either its old row or its new one, whole.
 	 * A row replaces the stored one only when (event_ts, created_ts) is
-	 * greater; otherwise the stored one stays. */
+	 * greater; otherwise the stored one stays. A plugin MAY refuse (with
+	 * FCAT_EINVALID, writing nothing) rows whose header disagrees with
+	 * their fields. */
 	int (*write)(void *store, const char *view, const fcat_online_row *rows, size_t n);
 
 	/** MUST. Reads the rows of `n` keys of one view into out[i]; out[i].ptr
 	 * is NULL when a key has no row. The bytes stay valid until the next
-	 * call of read on the same thread, or close. */
+	 * call of read on the same store and thread, or close. One call SHOULD
+	 * see a single committed state. */
 	int (*read)(void *store, const char *view, const fcat_bytes *keys, size_t n,
 		    fcat_bytes *out);
 
 	/** MUST. Store metadata (materialization progress): copies the value
 	 * of `key` into buf (NUL-terminated) and returns its length, or
-	 * FCAT_ENOTFOUND. */
+	 * FCAT_ENOTFOUND, or FCAT_EINVALID when it does not fit in `size`. */
 	int (*meta_get)(void *store, const char *key, char *buf, size_t size);
 
 	/** MUST. Sets a metadata value, durably. */

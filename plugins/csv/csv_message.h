@@ -17,9 +17,7 @@ typedef struct csv_where {
 
 /*
  * Raises the error of a cell the host could not parse:
- * "FILE:LINE:FIELD (COLUMN): " and the host's own message (asked for again
- * through fcat_error_last when the host process exports it, otherwise
- * written the way the host writes it, without the detail in parentheses).
+ * "FILE:LINE:FIELD (COLUMN): " and the host's own message (host->error_last).
  * Returns `code`.
  */
 int csv_cell_error(const fcat_plugin_host *host, int code, const csv_where *where, fcat_type type,

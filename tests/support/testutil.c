@@ -233,8 +233,8 @@ void test_replace_in_file(const char *dir, const char *rel, const char *from, co
 }
 
 static const fcat_plugin_host test_host = {
-	FCAT_PLUGIN_ABI_VERSION, fcat__error, fcat_value_parse, fcat_value_clear,
-	fcat_timestamp_parse,
+	FCAT_PLUGIN_ABI_VERSION, fcat__error,	      fcat_value_parse, fcat_value_clear,
+	fcat_timestamp_parse,	 fcat_error_last,
 };
 
 const fcat_plugin *test_load_plugin(const char *name)

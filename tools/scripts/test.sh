@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 tools/scripts/deps.sh test
+# the optimised build first: -O2 finds warnings (-Werror) a debug build does not
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DFCAT_TESTS=OFF >/dev/null
+cmake --build build/release -j"$(nproc)" >/dev/null
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DFCAT_SANITIZE=ON >/dev/null
 cmake --build build/asan -j"$(nproc)"
 cd build/asan

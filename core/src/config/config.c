@@ -98,6 +98,7 @@ static int want_count(const fcat_config *c, const fcat__ynode *n, const char *ke
 		      unsigned long long max, unsigned long long *out)
 {
 	char *end = NULL;
+	*out = 0;
 	if (n->kind == FCAT_Y_SCALAR)
 		*out = strtoull(n->scalar, &end, 10);
 	if (n->kind != FCAT_Y_SCALAR || !end || *end || !n->scalar[0] || n->scalar[0] == '-' ||
@@ -115,7 +116,7 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 			     fcat__ykind_name(n->kind), "");
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar;
-		unsigned long long v;
+		unsigned long long v = 0;
 		int rc;
 		if (!strcmp(k, "memory_mb")) {
 			if ((rc = want_count(c, n->items[i], k, 4096, &v)))

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 const fcat_plugin_host fcat__plugin_host = {
-	FCAT_PLUGIN_ABI_VERSION, fcat__error, fcat_value_parse, fcat_value_clear,
-	fcat_timestamp_parse,
+	FCAT_PLUGIN_ABI_VERSION, fcat__error,	      fcat_value_parse, fcat_value_clear,
+	fcat_timestamp_parse,	 fcat_error_last,
 };
 
 static int check_slots(const fcat__plugin *p, fcat__plugin_role role)

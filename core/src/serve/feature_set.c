@@ -121,7 +121,7 @@ static int odv_entry(fcat_feature_set *set, const fcat__odv *o, fcat__set_odv **
 	if (!so->views || !so->request || !so->feature_out || !so->names)
 		return fcat__error_oom();
 	for (size_t i = 0; i < o->nsources; i++) {
-		fcat__set_view *sv;
+		fcat__set_view *sv = NULL;
 		int rc = view_entry(set, o->sources[i], &sv);
 		if (rc)
 			return fcat__error_wrap(rc, "on-demand view '%s'", o->base.name);
@@ -173,12 +173,12 @@ static int build(fcat_feature_set *set)
 		const fcat__field *f = set->features[i];
 		int rc;
 		if (f->parent->kind == FCAT_OBJ_VIEW) {
-			fcat__set_view *sv;
+			fcat__set_view *sv = NULL;
 			if ((rc = view_entry(set, (const fcat__view *)f->parent, &sv)))
 				return fcat__error_wrap(rc, "feature '%s'", f->qualified);
 			sv->feature_out[f->index] = i;
 		} else {
-			fcat__set_odv *so;
+			fcat__set_odv *so = NULL;
 			if ((rc = odv_entry(set, (const fcat__odv *)f->parent, &so)))
 				return rc;
 			so->feature_out[f->index] = i;

@@ -1,5 +1,6 @@
 /* latest_map.c - per entity key, the latest row seen so far (by event time,
- * then created time): an open-addressing table over arena-held entries. */
+ * then created time): an open-addressing table of (hash, index) slots over a
+ * compact array of entries whose keys and rows live in an arena. */
 #include "serve/latest_map.h"
 
 #include "util/strmap.h"
@@ -17,23 +18,25 @@ void fcat__latest_map_free(fcat__latest_map *m)
 {
 	fcat__arena_release(&m->arena);
 	free(m->slots);
+	free(m->entries);
 	memset(m, 0, sizeof *m);
 }
 
+uint64_t fcat__latest_hash(const void *key, size_t len) { return fcat__hash_bytes(key, len); }
+
 static int grow(fcat__latest_map *m)
 {
-	size_t cap = m->cap ? m->cap * 2 : 1024;
-	fcat__latest **slots = calloc(cap, sizeof *slots);
+	size_t cap = m->cap ? m->cap * 2 : 4096;
+	fcat__latest_slot *slots = calloc(cap, sizeof *slots);
 	if (!slots)
 		return -1;
 	for (size_t i = 0; i < m->cap; i++) {
-		fcat__latest *e = m->slots[i];
-		if (!e)
+		if (!m->slots[i].index)
 			continue;
-		size_t j = e->hash & (cap - 1);
-		while (slots[j])
+		size_t j = m->slots[i].hash & (cap - 1);
+		while (slots[j].index)
 			j = (j + 1) & (cap - 1);
-		slots[j] = e;
+		slots[j] = m->slots[i];
 	}
 	free(m->slots);
 	m->slots = slots;
@@ -41,37 +44,63 @@ static int grow(fcat__latest_map *m)
 	return 0;
 }
 
-fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len)
+void fcat__latest_map_prefetch(const fcat__latest_map *m, uint64_t hash)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
+}
+
+static const unsigned char *key_of(const fcat__latest *e);
+
+void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash)
+{
+	if (!m->cap)
+		return;
+	const fcat__latest_slot *s = &m->slots[hash & (m->cap - 1)];
+	if (s->index && s->hash == hash)
+		__builtin_prefetch(&m->entries[s->index - 1]);
+}
+
+fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len,
+				   uint64_t h)
 {
 	if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)
 		return NULL;
-	uint64_t h = fcat__hash_bytes(key, len);
 	size_t mask = m->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		fcat__latest *e = m->slots[i];
-		if (!e) {
-			e = fcat__arena_alloc(&m->arena, sizeof *e + len);
-			if (!e)
-				return NULL;
-			e->hash = h;
-			e->event_ts = INT64_MIN;
-			e->created_ts = INT64_MIN;
-			e->key = (unsigned char *)(e + 1);
-			e->key_len = (uint32_t)len;
-			memcpy(e->key, key, len);
-			m->slots[i] = e;
-			m->len++;
-			return e;
+		fcat__latest_slot *s = &m->slots[i];
+		if (s->index) {
+			fcat__latest *e = &m->entries[s->index - 1];
+			if (s->hash == h && e->key_len == len && memcmp(key_of(e), key, len) == 0)
+				return e;
+			continue;
 		}
-		if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0)
-			return e;
+		if (m->len == m->entries_cap) {
+			size_t cap = m->entries_cap ? m->entries_cap * 2 : 4096;
+			fcat__latest *p = realloc(m->entries, cap * sizeof *p);
+			if (!p)
+				return NULL;
+			m->entries = p;
+			m->entries_cap = cap;
+		}
+		fcat__latest *e = &m->entries[m->len];
+		*e = (fcat__latest){.event_ts = INT64_MIN, .created_ts = INT64_MIN,
+				    .key_len = (uint32_t)len};
+		e->key = len <= FCAT_LATEST_INLINE_KEY ? NULL : fcat__arena_alloc_uninit(&m->arena, len);
+		if (len > FCAT_LATEST_INLINE_KEY && !e->key)
+			return NULL;
+		memcpy(e->key ? e->key : e->inline_key, key, len);
+		m->len++;
+		s->hash = h;
+		s->index = m->len;
+		return e;
 	}
 }
 
 int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, size_t len)
 {
 	if (len > e->row_cap) {
-		unsigned char *p = fcat__arena_alloc(&m->arena, len);
+		unsigned char *p = fcat__arena_alloc_uninit(&m->arena, len);
 		if (!p)
 			return -1;
 		e->row = p;
@@ -80,4 +109,29 @@ int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, 
 	memcpy(e->row, row, len);
 	e->row_len = (uint32_t)len;
 	return 0;
+}
+
+static const unsigned char *key_of(const fcat__latest *e)
+{
+	return e->key ? e->key : e->inline_key;
+}
+
+static int by_key(const void *pa, const void *pb)
+{
+	const fcat__latest *a = *(fcat__latest *const *)pa, *b = *(fcat__latest *const *)pb;
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = memcmp(key_of(a), key_of(b), n);
+	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+fcat__latest **fcat__latest_map_sorted(const fcat__latest_map *m)
+{
+	fcat__latest **v = malloc((m->len + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < m->len; i++)
+		v[i] = &m->entries[i];
+	if (m->len > 1)
+		qsort(v, m->len, sizeof *v, by_key);
+	return v;
 }

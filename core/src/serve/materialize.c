@@ -20,6 +20,8 @@ typedef struct run {
 	const fcat__view *view;
 	fcat__tx *tx;           /* when the view has a transform */
 	const char *const *names; /* the scanned columns: the transform's input */
+	const fcat_type *types;   /* and their types */
+	fcat_value *inputs;       /* one decoded source row */
 	fcat_value *outputs;    /* the transform's output, one row */
 	fcat__arena scratch;    /* the transform's strings and arrays, one row */
 	size_t nkeys;          /* join key columns come first */
@@ -28,31 +30,71 @@ typedef struct run {
 	size_t ncols;
 	fcat__latest_map latest;
 	fcat__buf keybuf, rowbuf;
+	size_t *key_end;  /* per batch row: end of its key in keybuf, 0 = skip */
+	uint64_t *hashes; /* per batch row */
+	size_t batch_cap;
 	uint64_t rows, skipped;
 	fcat_progress_fn progress;
 	void *ctx;
 	uint64_t next_report;
 } run;
 
+/* Encodes and hashes the keys of a whole batch first, asking for each
+ * key's slot ahead, so the lookups that follow rarely wait on memory. */
+static int hash_batch(run *r, const fcat_value *cells, size_t nrows)
+{
+	if (nrows > r->batch_cap) {
+		size_t *ke = realloc(r->key_end, nrows * sizeof *ke);
+		if (ke)
+			r->key_end = ke;
+		uint64_t *h = realloc(r->hashes, nrows * sizeof *h);
+		if (h)
+			r->hashes = h;
+		if (!ke || !h)
+			return fcat__error_oom();
+		r->batch_cap = nrows;
+	}
+	r->keybuf.len = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		const fcat_value *row = cells + i * r->ncols;
+		bool null_key = row[r->ts_col].is_null;
+		for (size_t k = 0; k < r->nkeys; k++)
+			null_key |= row[k].is_null;
+		size_t start = r->keybuf.len;
+		r->key_end[i] = 0;
+		if (null_key)
+			continue;
+		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
+		if (rc)
+			return rc;
+		r->key_end[i] = r->keybuf.len;
+		r->hashes[i] = fcat__latest_hash(r->keybuf.ptr + start, r->keybuf.len - start);
+		fcat__latest_map_prefetch(&r->latest, r->hashes[i]);
+	}
+	return r->keybuf.oom ? fcat__error_oom() : 0;
+}
+
 static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	run *r = ctx;
 	const fcat__view *v = r->view;
+	int rc = hash_batch(r, cells, nrows);
+	if (rc)
+		return rc;
+	size_t start = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
-		bool null_key = false;
-		for (size_t k = 0; k < r->nkeys; k++)
-			null_key |= row[k].is_null;
-		if (null_key || row[r->ts_col].is_null) {
+		if (!r->key_end[i]) {
 			r->skipped++;
 			continue;
 		}
-		r->keybuf.len = 0;
-		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
-		if (rc)
-			return rc;
-		fcat__latest *e = fcat__latest_map_get(&r->latest, r->keybuf.ptr, r->keybuf.len);
-		if (!e || r->keybuf.oom)
+		if (i + 8 < nrows && r->key_end[i + 8])
+			fcat__latest_map_prefetch_entry(&r->latest, r->hashes[i + 8]);
+		const char *key = r->keybuf.ptr + start;
+		size_t len = r->key_end[i] - start;
+		start = r->key_end[i];
+		fcat__latest *e = fcat__latest_map_get(&r->latest, key, len, r->hashes[i]);
+		if (!e)
 			return fcat__error_oom();
 		int64_t ts = row[r->ts_col].u.ts;
 		int64_t created = r->created_col >= 0 && !row[r->created_col].is_null
@@ -61,28 +103,54 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 		r->rows++;
 		if (ts < e->event_ts || (ts == e->event_ts && created <= e->created_ts))
 			continue;
-		const fcat_value *features = row + r->feat_col;
-		if (r->tx) {
-			fcat__arena_reset(&r->scratch);
-			rc = fcat__tx_call(r->tx, &v->transform, r->names, row, r->ncols, v->features,
-					   v->nfeatures, r->outputs, &r->scratch);
-			if (rc) {
-				char key[512];
-				fcat__key_text(key, sizeof key, r->names, row, r->nkeys);
-				return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, key);
-			}
-			features = r->outputs;
-		}
 		e->event_ts = ts;
 		e->created_ts = created;
 		r->rowbuf.len = 0;
-		fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, features, v->nfeatures);
+		/* with a transform, keep the whole source row: the transform runs once
+		 * per key on the winner (transform_all), not on every newer row */
+		if (r->tx)
+			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row, r->ncols);
+		else
+			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
+					 v->nfeatures);
 		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
 			return fcat__error_oom();
 	}
 	if (r->progress && r->rows >= r->next_report) {
 		r->progress(r->ctx, v->base.name, r->rows);
 		r->next_report = r->rows + 250000;
+	}
+	return 0;
+}
+
+/* Runs the view's transform on each key's latest source row and keeps its
+ * features instead, before anything is written: a failing transform writes
+ * nothing. */
+static int transform_all(run *r)
+{
+	const fcat__view *v = r->view;
+	for (size_t i = 0; i < r->latest.len; i++) {
+		fcat__latest *e = &r->latest.entries[i];
+		if (!e->row)
+			continue;
+		fcat__arena_reset(&r->scratch);
+		fcat__row_header h;
+		size_t mismatch;
+		int rc = fcat__row_decode(&h, r->inputs, r->ncols, r->types, &mismatch, e->row,
+					  e->row_len, &r->scratch);
+		if (rc == 0)
+			rc = fcat__tx_call(r->tx, &v->transform, r->names, r->inputs, r->ncols,
+					   v->features, v->nfeatures, r->outputs, &r->scratch);
+		if (rc) {
+			char text[512];
+			fcat__key_text(text, sizeof text, r->names, r->inputs, r->nkeys);
+			return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, text);
+		}
+		r->rowbuf.len = 0;
+		fcat__row_encode(&r->rowbuf, v->data_hash, e->event_ts, e->created_ts, r->outputs,
+				 v->nfeatures);
+		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
+			return fcat__error_oom();
 	}
 	return 0;
 }
@@ -94,12 +162,16 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 	if (!batch)
 		return fcat__error_oom();
 	size_t n = 0;
-	int rc = 0;
-	for (size_t i = 0; i < r->latest.cap && rc == 0; i++) {
-		const fcat__latest *e = r->latest.slots[i];
-		if (!e || !e->row)
+	/* in key order: a B-tree then fills pages in sequence instead of
+	 * rewriting pages all over the tree in every transaction */
+	fcat__latest **sorted = fcat__latest_map_sorted(&r->latest);
+	int rc = sorted ? 0 : fcat__error_oom();
+	for (size_t i = 0; sorted && i < r->latest.len && rc == 0; i++) {
+		const fcat__latest *e = sorted[i];
+		if (!e->row)
 			continue;
-		batch[n++] = (fcat_online_row){{(const char *)e->key, e->key_len},
+		const unsigned char *key = e->key ? e->key : e->inline_key;
+		batch[n++] = (fcat_online_row){{(const char *)key, e->key_len},
 					       {(const char *)e->row, e->row_len},
 					       e->event_ts, e->created_ts};
 		if (n == WRITE_BATCH) {
@@ -113,6 +185,7 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 		*written += rc == 0 ? n : 0;
 	}
 	free(batch);
+	free(sorted);
 	return rc ? fcat__error_wrap(rc, "writing view '%s' to the online store",
 				     r->view->base.name)
 		  : 0;
@@ -172,11 +245,16 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 			rc = fcat__error_oom();
 	}
 	r.names = cols;
+	r.types = types;
 	r.ncols = n;
+	if (r.tx && !(r.inputs = calloc(n + 1, sizeof *r.inputs)))
+		rc = fcat__error_oom();
 	fcat__arena_init(&r.scratch, 16 * 1024);
 	fcat__latest_map_init(&r.latest);
 	if (rc == 0)
 		rc = fcat__source_scan(s, v->source, cols, types, n, r.ts_col, start, end, on_rows, &r);
+	if (rc == 0 && r.tx)
+		rc = transform_all(&r);
 	if (rc == 0)
 		rc = write_out(&r, target->ops, target->handle, &st->keys_written);
 	if (rc == 0) {
@@ -193,7 +271,10 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 	fcat__latest_map_free(&r.latest);
 	fcat__arena_release(&r.scratch);
 	free(r.outputs);
+	free(r.inputs);
 	fcat__buf_free(&r.keybuf);
+	free(r.key_end);
+	free(r.hashes);
 	fcat__buf_free(&r.rowbuf);
 	return rc;
 }

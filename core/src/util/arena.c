@@ -43,6 +43,12 @@ void fcat__arena_reset(fcat__arena *a)
 
 void *fcat__arena_alloc(fcat__arena *a, size_t size)
 {
+	void *p = fcat__arena_alloc_uninit(a, size);
+	return p ? memset(p, 0, size) : NULL;
+}
+
+void *fcat__arena_alloc_uninit(fcat__arena *a, size_t size)
+{
 	size = (size + 15) & ~(size_t)15;
 	if (!size)
 		size = 16;
@@ -66,7 +72,7 @@ void *fcat__arena_alloc(fcat__arena *a, size_t size)
 	}
 	void *p = b->data + b->used;
 	b->used += size;
-	return memset(p, 0, size);
+	return p;
 }
 
 char *fcat__arena_strndup(fcat__arena *a, const char *s, size_t n)

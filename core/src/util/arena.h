@@ -16,6 +16,9 @@ void fcat__arena_release(fcat__arena *a);
 void fcat__arena_reset(fcat__arena *a);
 /* Zeroed, 16-byte aligned memory; NULL when out of memory. */
 void *fcat__arena_alloc(fcat__arena *a, size_t size);
+/* 16-byte aligned memory that is not zeroed, for what is overwritten at
+ * once. */
+void *fcat__arena_alloc_uninit(fcat__arena *a, size_t size);
 /* A NUL-terminated copy; NULL in -> NULL out. */
 char *fcat__arena_strdup(fcat__arena *a, const char *s);
 char *fcat__arena_strndup(fcat__arena *a, const char *s, size_t n);
