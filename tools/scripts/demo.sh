@@ -24,6 +24,17 @@ step "list the features" "$fcat" list features
 step "list the views" "$fcat" list views
 step "describe a feature view" "$fcat" describe user_features
 step "describe the feature service as JSON" "$fcat" describe chat_personalization --json
+step "materialize the last 30 days into the online store (LMDB)" \
+  "$fcat" materialize "$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)" now
+step "read a feature vector back, as a service would" \
+  "$fcat" get-online --service chat_personalization --entity user_id=u0001 --entity user_id=u0042
+step "the same in Feast's JSON shape" \
+  "$fcat" get-online --features user_features:total_conversations,user_features:preferred_language \
+  --entity user_id=u0001 --json
+step "an on-demand view, computed at request time from request data" \
+  "$fcat" get-online --service chat_reply --entity user_id=u0001 --request message_length=40
+step "prove batch and serving agree: offline vs online for 10,000 sampled keys and times" \
+  "$fcat" verify --sample 10000
 step "the versions of a feature" "$fcat" log user_features:user_embedding
 step "lineage of the feature service" "$fcat" lineage chat_personalization
 printf '\ndemo: done\n'
