@@ -382,9 +382,15 @@ typedef struct fcat_open_options {
 	unsigned int version;       /**< FCAT_OPEN_OPTIONS_VERSION */
 	fcat_catalog_source catalog;
 	const char *commit;         /**< a revision, for FCAT_CATALOG_COMMIT */
+	/** Who reads through this store, as named in the policy files; NULL is
+	 * "anonymous". Every read is checked against the policies of the
+	 * catalog version opened (when the repo has any) and the decision is
+	 * written to the audit log: these in-process checks govern; callers
+	 * are authenticated where they come in (the HTTP server). */
+	const char *principal;
 } fcat_open_options;
 
-#define FCAT_OPEN_OPTIONS_INIT {FCAT_OPEN_OPTIONS_VERSION, FCAT_CATALOG_APPLIED, NULL}
+#define FCAT_OPEN_OPTIONS_INIT {FCAT_OPEN_OPTIONS_VERSION, FCAT_CATALOG_APPLIED, NULL, NULL}
 
 /**
  * Opens a feature repo: reads `fcat.yaml` in repo_path and loads the
@@ -517,6 +523,41 @@ FCAT_API int fcat_history_of(fcat_history **out, const char *repo_path, const ch
 FCAT_API size_t fcat_history_count(const fcat_history *history);
 FCAT_API const fcat_object_version *fcat_history_at(const fcat_history *history, size_t i);
 FCAT_API void fcat_history_free(fcat_history *history);
+
+/** Whether the store's principal may see an object (the `describe`
+ * action; always true when the repo has no policies). list, describe and
+ * lineage show only what this allows. */
+FCAT_API bool fcat_store_may_describe(const fcat_store *store, const fcat_object *object);
+
+/** fcat_lineage showing only what the store's principal may describe.
+ * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden. */
+FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char *name,
+				fcat_lineage_format format);
+
+/**
+ * Explains a policy decision: allow or deny, and every rule that matched
+ * (file:line). `action` is describe, read_online, read_offline, write, apply
+ * or admin; `resource` is project, view:NAME, feature:VIEW:NAME or
+ * service:NAME (a feature's tags are looked up in the catalog).
+ * @param[out] out text, freed with fcat_free
+ * @return 0; FCAT_ENOTFOUND when the catalog version has no policies;
+ *         FCAT_EINVALID for an unknown action or a malformed resource.
+ */
+FCAT_API int fcat_policy_explain(char **out, const fcat_store *store, const char *principal,
+				 const char *action, const char *resource);
+
+/** Runs the test cases kept beside the policies (policies/tests/, or
+ * *_test.yaml): one line per case and a summary in *report (fcat_free);
+ * *failures counts the failed cases. */
+FCAT_API int fcat_policy_test(char **report, const fcat_store *store, size_t *failures);
+
+/** Signs the policy files in the work tree with an Ed25519 private key
+ * (PEM) and writes policies/SIGNATURE; *out_path (fcat_free) names it.
+ * Stores then verify it against fcat.yaml's policy.trusted_keys. */
+FCAT_API int fcat_policy_sign(char **out_path, const char *repo_path, const char *private_key_pem);
+
+/** The principal the store reads as ("anonymous" when none was given). */
+FCAT_API const char *fcat_store_principal(const fcat_store *store);
 
 /** The commit (40 hex digits) the catalog was read from, or "" for the work
  * tree. Borrowed from the catalog. */

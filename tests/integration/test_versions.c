@@ -214,7 +214,7 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	char cmd[8192], png[4096];
 	snprintf(png, sizeof png, "%s/lineage.png", parent);
 	snprintf(cmd, sizeof cmd,
-		 "cd '%s' && '%s' lineage chat_personalization --format dot | dot -Tpng -o '%s'",
+		 "cd '%s' && FCAT_PRINCIPAL=fcat-operator '%s' lineage chat_personalization --format dot | dot -Tpng -o '%s'",
 		 repo, FCAT_CLI_PATH, png);
 	assert_int_equal(system(cmd), 0);
 	FILE *f = fopen(png, "rb");

@@ -162,7 +162,9 @@ test_run test_fcat(const char *cwd, ...)
 		argv[n++] = a;
 	va_end(ap);
 	argv[n] = NULL;
-	return test_exec(cwd, NULL, argv);
+	/* the demo policies' operator, unless the test process says otherwise */
+	const char *env[] = {getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator", NULL};
+	return test_exec(cwd, env, argv);
 }
 
 void test_run_free(test_run *r)

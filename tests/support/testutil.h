@@ -32,7 +32,8 @@ typedef struct test_run {
  * Standard input is /dev/null. */
 test_run test_exec(const char *cwd, const char *const *env, const char *const *argv);
 
-/* Runs the fcat binary with the given arguments (NULL-terminated) in cwd. */
+/* Runs the fcat binary with the given arguments (NULL-terminated) in cwd, as
+ * the demo policies' principal fcat-operator unless FCAT_PRINCIPAL is set. */
 test_run test_fcat(const char *cwd, ...);
 
 void test_run_free(test_run *r);

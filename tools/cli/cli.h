@@ -17,6 +17,7 @@ typedef struct cli_ctx {
 	const char *prog;     /* "fcat" */
 	const char *commit;   /* --commit REV: read the catalog at a commit */
 	const char *worktree; /* --worktree: read the work tree's files */
+	const char *principal; /* --as, else $FCAT_PRINCIPAL */
 } cli_ctx;
 
 /* The options of commands that read the catalog (applied by default). */
@@ -49,6 +50,7 @@ int cmd_materialize(cli_ctx *ctx, int argc, char **argv);
 int cmd_materialize_incremental(cli_ctx *ctx, int argc, char **argv);
 int cmd_get_online(cli_ctx *ctx, int argc, char **argv);
 int cmd_verify(cli_ctx *ctx, int argc, char **argv);
+int cmd_policy(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "fcat CMD: message" to stderr and returns EXIT_USAGE, after a hint
  * to run --help. */

@@ -134,6 +134,12 @@ int cmd_describe(cli_ctx *ctx, int argc, char **argv)
 	const fcat_object *o;
 	char *text = NULL;
 	rc = fcat_catalog_lookup(&o, fcat_store_catalog(store), argv[first]);
+	bool hidden = rc == 0 && !fcat_store_may_describe(store, o);
+	if (hidden) { /* a principal learns nothing of what it may not describe */
+		fcat_store_free(store);
+		fprintf(stderr, "error: no object named '%s' in the catalog\n", argv[first]);
+		return EXIT_USER;
+	}
 	if (rc == 0)
 		rc = fcat_object_describe_json(&text, o, true);
 	fcat_store_free(store);

@@ -132,6 +132,8 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 	for (size_t k = 0; k < l->nkinds; k++) {
 		for (size_t i = 0; i < fcat_catalog_count(c, l->kinds[k]); i++) {
 			const fcat_object *o = fcat_catalog_at(c, l->kinds[k], i);
+			if (!fcat_store_may_describe(store, o))
+				continue; /* what a principal may not describe is not shown */
 			if (t) {
 				l->row(t, o);
 				continue;

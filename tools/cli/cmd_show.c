@@ -60,7 +60,7 @@ int cmd_lineage(cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_open_store(&store, ctx)))
 		return rc;
 	char *text;
-	rc = fcat_lineage(&text, fcat_store_catalog(store), argv[first], f);
+	rc = fcat_store_lineage(&text, store, argv[first], f);
 	fcat_store_free(store);
 	if (rc)
 		return cli_fail(rc);

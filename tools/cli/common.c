@@ -71,6 +71,7 @@ int cli_open_store_at(fcat_store **out, cli_ctx *ctx, const char *rev)
 	if (rc)
 		return rc;
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.principal = ctx->principal;
 	if (rev && !strcmp(rev, "WORKTREE")) {
 		o.catalog = FCAT_CATALOG_WORKTREE;
 	} else if (rev) {
@@ -93,6 +94,7 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 	int n = 0;
 	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	longopts[n++] = (struct option){"repo", required_argument, NULL, 'r'};
+	longopts[n++] = (struct option){"as", required_argument, NULL, 'a'};
 	for (const cli_opt *o = opts; o && o->name && n < 30; o++, n++)
 		longopts[n] = (struct option){o->name, o->has_arg ? required_argument : no_argument,
 					      NULL, 1000 + (int)(o - opts)};
@@ -106,6 +108,8 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 			return EXIT_OK;
 		} else if (c == 'r') {
 			ctx->repo = optarg;
+		} else if (c == 'a') {
+			ctx->principal = optarg;
 		} else if (c >= 1000 && opts[c - 1000].list) {
 			cli_list *l = opts[c - 1000].list;
 			if (l->n == sizeof l->items / sizeof *l->items)

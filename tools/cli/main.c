@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const cli_command cli_commands[] = {
@@ -20,6 +21,7 @@ const cli_command cli_commands[] = {
 	 cmd_materialize_incremental},
 	{"get-online", "read feature vectors from the online store", cmd_get_online},
 	{"verify", "prove batch and serving compute the same features", cmd_verify},
+	{"policy", "check, explain, test and sign the access policies", cmd_policy},
 	{NULL, NULL, NULL},
 };
 
@@ -34,6 +36,8 @@ static void usage(FILE *f)
 	fprintf(f, "\noptions:\n"
 		   "  --repo DIR   the feature repo (default: the nearest directory upward\n"
 		   "               that holds fcat.yaml)\n"
+		   "  --as NAME    read as this principal of the policies (default:\n"
+		   "               $FCAT_PRINCIPAL, else anonymous)\n"
 		   "  --help       this text; `fcat COMMAND --help` for a command\n"
 		   "  --version    the fcat version\n\n"
 		   "exit codes: 0 success, 1 an error in the repo or the request, 2 bad usage\n");
@@ -41,7 +45,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	cli_ctx ctx = {.prog = "fcat"};
+	cli_ctx ctx = {.prog = "fcat", .principal = getenv("FCAT_PRINCIPAL")};
 	int i = 1;
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];
@@ -57,6 +61,9 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--repo=", 7)) {
 			ctx.repo = a + 7;
 			i++;
+		} else if (!strcmp(a, "--as") && i + 1 < argc) {
+			ctx.principal = argv[i + 1];
+			i += 2;
 		} else {
 			fprintf(stderr, "fcat: unknown option '%s'\n", a);
 			usage(stderr);

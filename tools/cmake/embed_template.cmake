@@ -2,7 +2,7 @@
 # (fcat.yaml, catalog/*.lua, policies/*.yaml) so `fcat init` writes the same
 # files the project root runs. Run with -DROOT=<source dir> -DOUT=<file.c>.
 file(GLOB catalog RELATIVE ${ROOT} ${ROOT}/catalog/*.lua)
-file(GLOB policies RELATIVE ${ROOT} ${ROOT}/policies/*.yaml)
+file(GLOB_RECURSE policies RELATIVE ${ROOT} ${ROOT}/policies/*.yaml)
 list(SORT catalog)
 list(SORT policies)
 set(files fcat.yaml ${catalog} ${policies})

@@ -11,6 +11,9 @@ cmake --build build/release -j"$(nproc)" >/dev/null
 fcat=$root/build/release/fcat
 datagen=$root/build/release/fcat-datagen
 
+# the demo runs as the platform team's operator of policies/access.yaml
+export FCAT_PRINCIPAL=fcat-operator
+
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
 mkdir -p data
@@ -35,6 +38,14 @@ step "an on-demand view, computed at request time from request data" \
   "$fcat" get-online --service chat_reply --entity user_id=u0001 --request message_length=40
 step "prove batch and serving agree: offline vs online for 10,000 sampled keys and times" \
   "$fcat" verify --sample 10000
+step "policies: a data scientist is refused the personal (pii) feature" \
+  "$fcat" --as alice get-online --features user_features:preferred_language \
+  --entity user_id=u0001 || true
+step "... and why" "$fcat" policy explain alice read_online feature:user_features:preferred_language
+step "the serving service reads it through its feature service" \
+  "$fcat" --as ranking-service get-online --service chat_personalization --entity user_id=u0001
+step "the policies' own test cases" "$fcat" policy test
+step "both decisions are in the audit log" grep preferred_language data/audit.log
 step "the versions of a feature" "$fcat" log user_features:user_embedding
 step "lineage of the feature service" "$fcat" lineage chat_personalization
 printf '\ndemo: done\n'

@@ -176,7 +176,8 @@ static char *json_out(const graph *g, const bool *up, const bool *down, const fc
 	return s;
 }
 
-int fcat_lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format)
+int fcat__lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format,
+		  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx)
 {
 	*out = NULL;
 	const fcat_object *root;
@@ -191,6 +192,13 @@ int fcat_lineage(char **out, const fcat_catalog *c, const char *name, fcat_linea
 		free(up);
 		free(down);
 		return fcat__error_oom();
+	}
+	if (visible) { /* what the reader may not describe is not shown */
+		size_t kept = 0;
+		for (size_t i = 0; i < g.len; i++)
+			if (visible(ctx, g.e[i].from) && visible(ctx, g.e[i].to))
+				g.e[kept++] = g.e[i];
+		g.len = kept;
 	}
 	reach(&g, root, false, up);
 	reach(&g, root, true, down);
@@ -209,4 +217,9 @@ int fcat_lineage(char **out, const fcat_catalog *c, const char *name, fcat_linea
 	free(up);
 	free(down);
 	return *out ? 0 : fcat__error_oom();
+}
+
+int fcat_lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format)
+{
+	return fcat__lineage(out, c, name, format, NULL, NULL);
 }

@@ -142,6 +142,10 @@ int fcat__catalog_resolve(fcat_catalog *c, struct fcat__buf *errors);
 int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text,
 		       size_t len, struct fcat__buf *errors);
 
+/* fcat_lineage, showing only the objects `visible` accepts. */
+int fcat__lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format,
+		  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx);
+
 /* "a" or "an", for the word that follows it in a message. */
 const char *fcat__article(const char *word);
 

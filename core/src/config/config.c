@@ -12,7 +12,7 @@
 
 static const char *const top_keys[] = {"project",	"description",	 "catalog",
 				       "policies",	"online_store", "offline_store",
-				       "transforms", NULL};
+				       "transforms", "policy", NULL};
 
 /* The defaults when a store section is absent: the embedded stores. */
 static const char *const default_plugin[2] = {"lmdb", "sqlite"};
@@ -134,6 +134,29 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 	return 0;
 }
 
+/* policy: { trusted_keys: /etc/fcat/keys.pem, audit_log: data/audit.log } */
+static int load_policy(fcat_config *c, const fcat__ynode *n)
+{
+	if (n->kind != FCAT_Y_MAP)
+		return where(c, n, "'policy' must be a map (trusted_keys, audit_log), not %s",
+			     fcat__ykind_name(n->kind), "");
+	for (size_t i = 0; i < n->len; i++) {
+		const char *k = n->keys[i]->scalar;
+		int rc;
+		if (!strcmp(k, "trusted_keys")) {
+			if ((rc = want_name(c, n->items[i], k, &c->trusted_keys)))
+				return rc;
+		} else if (!strcmp(k, "audit_log")) {
+			if ((rc = want_name(c, n->items[i], k, &c->audit_log)))
+				return rc;
+		} else {
+			return where(c, n->keys[i], "unknown key '%s' in 'policy' (known: "
+				     "trusted_keys, audit_log)%s", k, "");
+		}
+	}
+	return 0;
+}
+
 static int interpret(fcat_config *c, const fcat__ynode *root)
 {
 	c->transform_memory = (size_t)64 << 20;
@@ -148,7 +171,7 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 			known |= strcmp(*t, k->scalar) == 0;
 		if (!known)
 			return where(c, k, "unknown key '%s' (known keys: project, description, "
-				     "catalog, policies, online_store, offline_store, transforms)%s",
+				     "catalog, policies, online_store, offline_store, transforms, policy)%s",
 				     k->scalar, "");
 	}
 	const fcat__ynode *n;
@@ -172,6 +195,8 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 	     (rc = check_path(c, n, "policies"))))
 		return rc;
 	if ((n = fcat__ymap_get(root, "transforms")) && (rc = load_transforms(c, n)))
+		return rc;
+	if ((n = fcat__ymap_get(root, "policy")) && (rc = load_policy(c, n)))
 		return rc;
 	static const char *const store_keys[2] = {"online_store", "offline_store"};
 	for (int role = 0; role < 2; role++) {

@@ -2,7 +2,7 @@
  * features to serve, grouped by the view that stores them. */
 #include "serve/feature_set.h"
 
-#include "store/store.h"
+#include "store/access.h"
 #include "util/error.h"
 
 #include <stdint.h>
@@ -187,9 +187,13 @@ static int build(fcat_feature_set *set)
 	return 0;
 }
 
-static int finish(fcat_feature_set **out, fcat_feature_set *set)
+static int finish(fcat_feature_set **out, fcat_feature_set *set, const fcat_store *store,
+		  const char *service)
 {
 	int rc = build(set);
+	/* the policies decide, feature by feature, before anything is read */
+	for (size_t i = 0; rc == 0 && i < set->nfeatures; i++)
+		rc = fcat__access_feature(store, FCAT__PA_READ_ONLINE, set->features[i], service);
 	if (rc) {
 		fcat_feature_set_free(set);
 		return rc;
@@ -246,7 +250,7 @@ int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
 				set->features[set->nfeatures++] = f;
 		}
 	}
-	return finish(out, set);
+	return finish(out, set, store, NULL);
 }
 
 int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
@@ -264,7 +268,7 @@ int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store
 	}
 	for (size_t i = 0; i < s->nfeatures; i++)
 		set->features[set->nfeatures++] = s->features[i];
-	return finish(out, set);
+	return finish(out, set, store, service);
 }
 
 size_t fcat_feature_set_count(const fcat_feature_set *set) { return set->nfeatures; }

@@ -4,6 +4,7 @@
 #include "encoding/encoding.h"
 #include "serve/latest_map.h"
 #include "serve/serve.h"
+#include "store/access.h"
 #include "serve/source_scan.h"
 #include "util/error.h"
 
@@ -323,6 +324,8 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 	const fcat__view **views = NULL;
 	size_t count = 0;
 	int rc = pick_views(s, names, n, &views, &count);
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = fcat__access_view(s, FCAT__PA_WRITE, views[i]);
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		int64_t from = start ? *start : INT64_MIN;
 		if (!start) {

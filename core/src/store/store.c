@@ -3,6 +3,8 @@
 #include "store/store.h"
 
 #include "git/catalog_at.h"
+#include "store/access.h"
+#include "store/audit.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -116,8 +118,10 @@ int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle
 static int load_catalog(fcat_store *s, const fcat_open_options *o)
 {
 	const char *dir = fcat_config_catalog_dir(s->config);
-	if (o->catalog == FCAT_CATALOG_WORKTREE)
-		return fcat_catalog_load_dir(&s->catalog, s->root, dir);
+	if (o->catalog == FCAT_CATALOG_WORKTREE) {
+		int rc = fcat_catalog_load_dir(&s->catalog, s->root, dir);
+		return rc ? rc : fcat__access_load(s, NULL, NULL);
+	}
 	fcat__git g;
 	git_oid commit;
 	int rc = fcat__git_open(&g, s->root);
@@ -129,6 +133,8 @@ static int load_catalog(fcat_store *s, const fcat_open_options *o)
 		rc = fcat__git_applied(&g, &commit);
 	if (rc == 0)
 		rc = fcat__catalog_at_commit(&s->catalog, &g, &commit, dir, true);
+	if (rc == 0) /* the policies of the same version */
+		rc = fcat__access_load(s, &g, &commit);
 	fcat__git_close(&g);
 	return rc;
 }
@@ -168,6 +174,9 @@ int fcat_store_open_ext(fcat_store **out, const char *repo_path,
 	if (rc == FCAT_ENOTFOUND)
 		fcat__error(rc, "%s is not a feature repo: it has no fcat.yaml", s->root);
 	free(yaml);
+	s->principal = strdup(o->principal && *o->principal ? o->principal : "anonymous");
+	if (!s->principal)
+		rc = fcat__error_oom();
 	if (rc || (rc = load_catalog(s, o)))
 		goto fail;
 	*out = s;
@@ -193,6 +202,9 @@ void fcat_store_free(fcat_store *s)
 	while (s->engines)
 		unlink_engine(s->engines);
 	pthread_mutex_destroy(&s->lock);
+	fcat__audit_close(s->audit);
+	fcat__policy_free(s->policy);
+	free(s->principal);
 	fcat_catalog_free(s->catalog);
 	fcat_config_free(s->config);
 	free(s->root);
@@ -202,3 +214,25 @@ void fcat_store_free(fcat_store *s)
 const fcat_config *fcat_store_config(const fcat_store *s) { return s->config; }
 const fcat_catalog *fcat_store_catalog(const fcat_store *s) { return s->catalog; }
 const char *fcat_store_root(const fcat_store *s) { return s->root; }
+
+bool fcat_store_may_describe(const fcat_store *s, const fcat_object *o)
+{
+	return fcat__access_describe(s, o);
+}
+
+static bool visible(const void *ctx, const fcat_object *o)
+{
+	return fcat__access_describe(ctx, o);
+}
+
+int fcat_store_lineage(char **out, const fcat_store *s, const char *name,
+		       fcat_lineage_format format)
+{
+	const fcat_object *o;
+	*out = NULL;
+	if (fcat_catalog_lookup(&o, s->catalog, name) == 0 && !fcat__access_describe(s, o))
+		return fcat__error(FCAT_EDENIED, "%s may not describe '%s'", s->principal, name);
+	return fcat__lineage(out, s->catalog, name, format, visible, s);
+}
+
+const char *fcat_store_principal(const fcat_store *s) { return s->principal; }

@@ -8,6 +8,9 @@
 #include "plugin/loader.h"
 #include "transform/engine.h"
 
+struct fcat__policy;
+struct fcat__audit;
+
 #include <pthread.h>
 
 /* fcat_plugin_config over a section of fcat.yaml. */
@@ -29,6 +32,10 @@ struct fcat_store {
 	 * listed (under lock) so the store can free them */
 	pthread_key_t tx_key;
 	struct fcat__store_tx *engines;
+	/* access: NULL policy when the repo has no policies (open) */
+	struct fcat__policy *policy;
+	char *principal; /* "anonymous" when none is given */
+	struct fcat__audit *audit;
 };
 
 /* The calling thread's transform engine for this store, made on first use

@@ -1,0 +1,197 @@
+/* test_access.c - the policies through the real fcat binary: every read path
+ * that exists refuses the PII feature to a principal without the grant and
+ * serves it to one with it, both decisions land in the audit log, and signed
+ * policies fail closed when unsigned or changed. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *new_repo(char **parent, const char *extra_yaml)
+{
+	*parent = test_mkdtemp();
+	test_run r = test_fcat(*parent, "init", "demo", NULL);
+	if (r.status != 0)
+		fail_msg("fcat init failed (%d): %s", r.status, r.err);
+	test_run_free(&r);
+	char *repo = malloc(strlen(*parent) + 8);
+	sprintf(repo, "%s/demo", *parent);
+	char yaml[4096];
+	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s",
+		 extra_yaml);
+	test_write_file(repo, "fcat.yaml", yaml);
+	r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
+	if (r.status != 0)
+		fail_msg("materialize failed: %s", r.err);
+	test_run_free(&r);
+	return repo;
+}
+
+static test_run as(const char *repo, const char *principal, const char *const *args)
+{
+	const char *argv[32] = {FCAT_CLI_PATH, "--as", principal};
+	int n = 3;
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	return test_exec(repo, NULL, argv);
+}
+
+static void test_access__pii_is_refused_without_the_grant_and_served_with_it(void **state)
+{
+	(void)state;
+	char *parent, *repo = new_repo(&parent, "");
+	/* online read: a scientist is denied the language, by the scientist's deny rule */
+	test_run r = as(repo, "alice", (const char *[]){"get-online", "--features",
+		"user_features:total_conversations,user_features:preferred_language", "--entity",
+		"user_id=u0001", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "alice may not read_online "
+				      "feature:user_features:preferred_language: deny rule 2 of role "
+				      "scientist at policies/access.yaml:31"));
+	assert_string_equal(r.out, ""); /* the request fails as a whole */
+	test_run_free(&r);
+	/* without the PII feature alice reads */
+	r = as(repo, "alice", (const char *[]){"get-online", "--features",
+		"user_features:total_conversations", "--entity", "user_id=u0001", NULL});
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	/* the serving service reads it through its service */
+	r = as(repo, "ranking-service", (const char *[]){"get-online", "--service",
+		"chat_personalization", "--entity", "user_id=u0001", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	/* an unknown principal reads nothing and sees nothing */
+	r = as(repo, "mallory", (const char *[]){"get-online", "--features",
+		"user_features:total_conversations", "--entity", "user_id=u0001", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "default deny"));
+	test_run_free(&r);
+	r = as(repo, "mallory", (const char *[]){"list", "features", NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(test_count_lines(r.out), 1); /* the header alone */
+	test_run_free(&r);
+	r = as(repo, "mallory", (const char *[]){"describe", "user_features", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "no object named 'user_features'"));
+	test_run_free(&r);
+	r = as(repo, "mallory", (const char *[]){"lineage", "chat_personalization", NULL});
+	assert_int_equal(r.status, 1);
+	test_run_free(&r);
+	/* materialize is a write */
+	r = as(repo, "ranking-service", (const char *[]){"materialize", "2020-01-01", "now", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "ranking-service may not write view:user_features"));
+	test_run_free(&r);
+
+	/* both decisions on the PII feature are in the audit log */
+	char path[4096];
+	snprintf(path, sizeof path, "%s/data/audit.log", repo);
+	char *log = test_read_file(path);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "\"principal\":\"alice\",\"action\":\"read_online\","
+				    "\"resource\":\"feature:user_features:preferred_language\","
+				    "\"decision\":\"deny\""));
+	assert_non_null(strstr(log, "\"principal\":\"ranking-service\",\"action\":\"read_online\","
+				    "\"resource\":\"feature:user_features:preferred_language\","
+				    "\"decision\":\"allow\""));
+	free(log);
+	test_rmtree(parent);
+	free(parent);
+	free(repo);
+}
+
+static void test_access__explain_and_test_the_policies(void **state)
+{
+	(void)state;
+	char *parent, *repo = new_repo(&parent, "");
+	test_run r = test_fcat(repo, "policy", "explain", "alice", "read_online",
+			       "feature:user_features:preferred_language", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "deny: alice may not read_online"));
+	assert_non_null(strstr(r.out, "policies/access.yaml:31"));
+	test_run_free(&r);
+	r = test_fcat(repo, "policy", "test", NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	r = test_fcat(repo, "policy", "check", NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	r = test_fcat(repo, "policy", "explain", "alice", "steal", "project", NULL);
+	assert_int_equal(r.status, 1);
+	test_run_free(&r);
+	/* a malformed policy file names its place */
+	test_write_file(repo, "policies/broken.yaml", "roles:\n  - name: x\n    rulez: []\n");
+	r = test_fcat(repo, "policy", "check", "--worktree", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "policies/broken.yaml:3:"));
+	test_run_free(&r);
+	test_rmtree(parent);
+	free(parent);
+	free(repo);
+}
+
+static void test_access__signed_policies_fail_closed(void **state)
+{
+	(void)state;
+	char *keys = test_mkdtemp();
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd,
+		 "openssl genpkey -algorithm ed25519 -out '%s/private.pem' 2>/dev/null && "
+		 "openssl pkey -in '%s/private.pem' -pubout -out '%s/trusted.pem' 2>/dev/null",
+		 keys, keys, keys);
+	assert_int_equal(system(cmd), 0);
+	char extra[4096];
+	snprintf(extra, sizeof extra, "  trusted_keys: %s/trusted.pem\n", keys);
+	char *parent, *repo = new_repo(&parent, "");
+	char yaml[8192];
+	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s", extra);
+	test_write_file(repo, "fcat.yaml", yaml);
+	/* unsigned: the store does not open */
+	test_run r = test_fcat(repo, "list", "views", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "not signed"));
+	test_run_free(&r);
+	/* signed and committed: it opens */
+	char key[4096];
+	snprintf(key, sizeof key, "%s/private.pem", keys);
+	r = test_fcat(repo, "policy", "sign", "--key", key, NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	char commit[41];
+	test_git_commit_all(repo, "Sign the policies", 1800000000, commit);
+	r = test_fcat(repo, "apply", NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	r = test_fcat(repo, "list", "views", NULL);
+	if (r.status != 0)
+		fail_msg("%s", r.err);
+	test_run_free(&r);
+	/* a grant slipped in afterwards: refused, naming the file */
+	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
+			     "groups: [data-science, services] }");
+	test_git_commit_all(repo, "Give myself the serving role", 1800000100, commit);
+	r = test_fcat(repo, "apply", NULL);
+	test_run_free(&r);
+	r = test_fcat(repo, "list", "views", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "policies/access.yaml changed since the policies were signed"));
+	test_run_free(&r);
+	test_rmtree(keys);
+	free(keys);
+	test_rmtree(parent);
+	free(parent);
+	free(repo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_access__pii_is_refused_without_the_grant_and_served_with_it),
+		cmocka_unit_test(test_access__explain_and_test_the_policies),
+		cmocka_unit_test(test_access__signed_policies_fail_closed),
+	};
+	return cmocka_run_group_tests_name("access", tests, NULL, NULL);
+}
