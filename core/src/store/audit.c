@@ -102,11 +102,8 @@ void fcat__audit_record(fcat__audit *a, const char *principal, const char *actio
 		return;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
 	char when[40];
-	snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	fcat_timestamp_format(when, sizeof when, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 	fcat__buf b = {0};
 	fcat__buf_printf(&b, "{\"time\":\"%s\",\"principal\":", when);
 	put_json_string(&b, principal);
