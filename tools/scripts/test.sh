@@ -21,8 +21,8 @@ if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
   echo "test: a sanitizer reported a problem (see $PWD/$log)"
   status=1
 fi
-passed=$(grep -hoE '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}')
-failed=$(grep -hoE '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
-grep -hE '^\[==========\] [0-9]+ test\(s\) run' "$log" | awk '{s+=$2} END {print "[==========] " s+0 " test(s) run."}'
+passed=$(awk '/^\[  PASSED  \] [0-9]+/ {s+=$4} END {print s+0}' "$log")
+failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ {s+=$4} END {print s+0}' "$log")
+awk '/^\[==========\] [0-9]+ test\(s\) run/ {s+=$2} END {print "[==========] " s+0 " test(s) run."}' "$log"
 echo "cmocka: $passed passed, $failed failed"
 exit $status
