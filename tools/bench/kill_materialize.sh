@@ -19,6 +19,8 @@
 # (default build/release, relative to the repository root); the temporary
 # repo (under $TMPDIR or /tmp) is removed at the end.
 set -euo pipefail
+# the repo comes from fcat init, with the demo policies: read and write as their operator
+export FCAT_PRINCIPAL=${FCAT_PRINCIPAL:-fcat-operator}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FCAT_BUILD:-build/release}

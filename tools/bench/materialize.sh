@@ -8,6 +8,8 @@
 # is made with `fcat init --no-data` in a temporary directory (or under
 # $TMPDIR) and removed at the end, with its CSV (about 180 bytes a row).
 set -euo pipefail
+# the repo comes from fcat init, with the demo policies: read and write as their operator
+export FCAT_PRINCIPAL=${FCAT_PRINCIPAL:-fcat-operator}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FCAT_BUILD:-build/release}
