@@ -178,7 +178,9 @@ int main(int argc, char **argv)
 	fcat_store *store;
 	fcat_feature_set *set;
 	fcat_online_result *res;
-	if (fcat_store_open(&store, repo) != 0)
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.principal = getenv("FCAT_PRINCIPAL"); /* the repo may have policies */
+	if (fcat_store_open_ext(&store, repo, &o) != 0)
 		die("fcat_store_open %s: %s", repo, fcat_error_last());
 	const char *refs[] = {view};
 	if (fcat_feature_set_new(&set, store, refs, 1) != 0)

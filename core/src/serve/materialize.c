@@ -3,6 +3,7 @@
  * transactional batches, record how far each view got. */
 #include "encoding/encoding.h"
 #include "serve/latest_map.h"
+#include "serve/scan_pipeline.h"
 #include "serve/serve.h"
 #include "store/access.h"
 #include "serve/source_scan.h"
@@ -192,6 +193,24 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 		  : 0;
 }
 
+/* The source scan of one view, as the pipeline runs it. */
+typedef struct scan_args {
+	fcat_store *s;
+	const fcat__source *src;
+	const char *const *cols;
+	const fcat_type *types;
+	size_t n;
+	int ts_col;
+	int64_t start, end;
+} scan_args;
+
+static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
+{
+	scan_args *a = ctx;
+	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
+				 fn, fn_ctx);
+}
+
 int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
 			   const fcat__online *target, fcat_materialize_stats *st,
 			   fcat_progress_fn progress, void *ctx)
@@ -252,8 +271,11 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		rc = fcat__error_oom();
 	fcat__arena_init(&r.scratch, 16 * 1024);
 	fcat__latest_map_init(&r.latest);
-	if (rc == 0)
-		rc = fcat__source_scan(s, v->source, cols, types, n, r.ts_col, start, end, on_rows, &r);
+	if (rc == 0) {
+		/* parsing on this thread, keeping the latest row per key on another */
+		scan_args a = {s, v->source, cols, types, n, r.ts_col, start, end};
+		rc = fcat__scan_pipelined(run_scan, &a, n, on_rows, &r);
+	}
 	if (rc == 0 && r.tx)
 		rc = transform_all(&r);
 	if (rc == 0)
