@@ -701,6 +701,35 @@ FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
 							 size_t row, size_t feature);
 
+/* ------------------------------------------------------------------------ */
+/* Historical retrieval (training sets)                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct fcat_historical_stats {
+	size_t rows;     /**< entity rows */
+	size_t features; /**< feature columns */
+} fcat_historical_stats;
+
+/**
+ * Builds a training set: for every row of the entity CSV file (its join
+ * keys, an `event_timestamp` column T, and any other columns such as labels,
+ * kept as they are and in their order), the value of every requested feature
+ * as it was at T: the source row with the same keys and the largest event
+ * time in [T - ttl, T] (no lower bound without ttl), ties to the largest
+ * created time, after the view's transform; null when there is none. On-demand
+ * views take their request data from the entity file's columns of the same
+ * name. Rows come out in input order; features are named `feature` or, with
+ * full_names, `view__feature`. Beside OUT, OUT.meta.json records the catalog
+ * commit and every feature's version hash, so the set can be rebuilt exactly.
+ * Each feature needs read_offline under the policies.
+ * @param[in] refs "VIEW:FEATURE" or "VIEW" references, or NULL with `service`
+ * @return 0; FCAT_ENOTFOUND; FCAT_EINVALID (a bad cell, named where);
+ *         FCAT_EDENIED; FCAT_EIO.
+ */
+FCAT_API int fcat_get_historical(fcat_historical_stats *stats, fcat_store *store,
+				 const char *entity_file, const char *const *refs, size_t nrefs,
+				 const char *service, bool full_names, const char *out_path);
+
 /** What fcat_verify found. */
 typedef struct fcat_verify_report {
 	size_t views;          /**< feature views checked */
