@@ -340,8 +340,12 @@ static int join_view(request *q, hview *hv)
 		for (size_t k = 0; k < x.nkeys; k++)
 			fcat_value_clear(&keys[k]);
 	}
+	/* the first scan reads only the keys and times */
+	size_t ncols = x.ncols;
+	x.ncols = (size_t)(x.created_col >= 0 ? x.created_col : x.ts_col) + 1;
 	if (rc == 0)
 		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, collect, &x);
+	x.ncols = ncols;
 	if (rc == 0) {
 		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, v->ttl_seconds * 1000000, match);
 		x.winners = malloc((q->ent.nrows + 1) * sizeof *x.winners);
