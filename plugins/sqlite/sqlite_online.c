@@ -1,5 +1,6 @@
 /* sqlite_online.c - SQLite as an online store: open, close, write, metadata. */
 #include "sqlite_online.h"
+#include "sqlite_offline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -403,9 +404,9 @@ static const fcat_online_ops sq_online = {
 static const fcat_plugin sq_plugin = {
 	.abi_version = FCAT_PLUGIN_ABI_VERSION,
 	.name = "sqlite",
-	.description = "SQLite database file (WAL) as an online store",
+	.description = "SQLite database file: an online store (WAL) and offline tables",
 	.online = &sq_online,
-	.offline = NULL,
+	.offline = &sq_offline,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)

@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config liblua5.4-dev libgit2-dev libssl-dev
   libsqlite3-dev libyaml-dev liblmdb-dev libjansson-dev libmicrohttpd-dev
   libhiredis-dev libpq-dev)
-test_pkgs=(libcmocka-dev graphviz redis-server redis-tools)
+test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-build}" = test ]; then

@@ -1,0 +1,88 @@
+/* pg_plugin.c - the postgres plugin: entry point, settings, open and close. */
+#include "pg_offline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const fcat_plugin_host *pg_host;
+
+static void pg_close(void *store)
+{
+	pg_store *s = store;
+	if (!s)
+		return;
+	free(s->dsn);
+	free(s->schema);
+	free(s);
+}
+
+static bool valid_schema(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int pg_open(void **out, const fcat_plugin_config *config)
+{
+	*out = NULL;
+	const char *dsn = config && config->get ? config->get(config, "dsn") : NULL;
+	const char *schema = config && config->get ? config->get(config, "schema") : NULL;
+	const char *section = config && config->section ? config->section : "offline_store";
+	if (!dsn)
+		return pg_host->error(FCAT_EINVALID,
+				      "postgres: %s needs a 'dsn' (a libpq connection string, "
+				      "such as \"host=db dbname=features user=fcat\")",
+				      section);
+	if (schema && !valid_schema(schema))
+		return pg_host->error(FCAT_EINVALID,
+				      "postgres: %s.schema: invalid schema name '%s': use 1 to "
+				      "63 letters, digits and '_'",
+				      section, schema);
+	pg_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	s->dsn = strdup(dsn);
+	s->schema = schema ? strdup(schema) : NULL;
+	if (!s->dsn || (schema && !s->schema)) {
+		pg_close(s);
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	}
+	*out = s;
+	return 0;
+}
+
+static const fcat_offline_ops pg_ops = {
+	.open = pg_open,
+	.close = pg_close,
+	.scan = pg_scan,
+};
+
+static const fcat_plugin pg_plugin = {
+	.abi_version = FCAT_PLUGIN_ABI_VERSION,
+	.name = "postgres",
+	.description = "PostgreSQL tables and queries as an offline store (libpq)",
+	.online = NULL,
+	.offline = &pg_ops,
+};
+
+FCAT_PLUGIN_DEFINE_ENTRY(host)
+{
+	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION || !host->error ||
+	    !host->value_parse || !host->value_clear || !host->timestamp_parse ||
+	    !host->error_last) {
+		if (host && host->error)
+			host->error(FCAT_EVERSION, "postgres: built for plugin ABI %d",
+				    FCAT_PLUGIN_ABI_VERSION);
+		return NULL;
+	}
+	pg_host = host;
+	return &pg_plugin;
+}

@@ -1,0 +1,64 @@
+/* sqlite_offline.h - SQLite as an offline store: typed scans of tables and queries. */
+#ifndef FCAT_SQLITE_OFFLINE_H
+#define FCAT_SQLITE_OFFLINE_H
+
+#include "fcat_plugin.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * How SQLite values become fcat values (the CSV plugin's text rules where a
+ * value is TEXT, so a table loaded from a CSV file reads the same):
+ *
+ *   NULL                          null, for every type
+ *   int32, int64                  INTEGER (range-checked); TEXT as CSV text
+ *   float32, float64              REAL, INTEGER (as a double, then rounded
+ *                                 once to float32); TEXT as CSV text
+ *   bool                          INTEGER 0 or 1; TEXT as CSV text
+ *   timestamp                     TEXT: RFC 3339 or epoch seconds
+ *                                 (host->timestamp_parse); INTEGER: epoch
+ *                                 seconds, as CSV's integer form
+ *   string                        TEXT
+ *   bytes                         BLOB as is; TEXT as base64 (as CSV)
+ *   arrays                        TEXT "[...]" (host->value_parse)
+ *
+ * Anything else is an error naming the database, the table (or "query"),
+ * the row (1-based, in scan order) and the column.
+ */
+
+typedef struct sqo_block sqo_block;
+
+/* A batch of typed cells and the memory behind their strings and arrays. */
+typedef struct sqo_batch {
+	const fcat_plugin_host *host;
+	fcat_value *cells;
+	size_t ncols, rows_cap, nrows;
+	fcat_value **owned; /* cells to clear with host->value_clear */
+	size_t nowned, owned_cap;
+	sqo_block *blocks, *cur;
+} sqo_batch;
+
+int sqo_batch_init(sqo_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap);
+void sqo_batch_reset(sqo_batch *b);
+void sqo_batch_free(sqo_batch *b);
+
+/* Where a cell is, for messages. */
+typedef struct sqo_where {
+	const char *db;     /* the database path as configured */
+	const char *table;  /* or NULL for a query */
+	int64_t row;        /* 1-based */
+	const char *column;
+} sqo_where;
+
+/* Converts column `col` of the statement's current row into `cell`.
+ * Returns 0, or an error (set, naming `where`). */
+int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+	     const sqo_where *where);
+
+/* fcat_offline_ops of the sqlite plugin. */
+extern const fcat_offline_ops sq_offline;
+
+#endif

@@ -1,0 +1,175 @@
+/* pit_fixture.h - the point-in-time data of test_historical.c as a feature
+ * repo whose sources are CSV files or offline-store tables, and a SQLite
+ * loader, for the offline plugin tests (included by them: header only). */
+#ifndef FCAT_TEST_PIT_FIXTURE_H
+#define FCAT_TEST_PIT_FIXTURE_H
+
+#include "testutil.h"
+
+#include "fcat.h"
+
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sources as in test_historical.c: SRC_EVENTS and SRC_VISITS are either
+ * "path = 'data/events.csv'" or "table = 'events'". */
+#define PIT_DEFS(SRC_EVENTS, SRC_VISITS)                                                        \
+	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"                   \
+	"entity { name = 'store', join_keys = { field('store_id', int64) } }\n"                  \
+	"source { name = 'events', " SRC_EVENTS ", timestamp_field = 'ts',\n"                    \
+	"         created_timestamp_field = 'created' }\n"                                       \
+	"source { name = 'visits', " SRC_VISITS ", timestamp_field = 'ts' }\n"                   \
+	"feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n" \
+	"  schema = { field('a', int64), field('b', string) } }\n"                               \
+	"feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"        \
+	"  schema = { field('n', int64) } }\n"
+
+static const char pit_defs_csv[] = PIT_DEFS("path = 'data/events.csv'", "path = 'data/visits.csv'");
+static const char pit_defs_tables[] = PIT_DEFS("table = 'events'", "table = 'visits'");
+
+static const char pit_events_csv[] =
+	"user_id,ts,created,a,b\n"
+	"u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
+	"u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
+	"u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
+	"u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
+	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
+	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
+	"u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
+
+static const char pit_visits_csv[] =
+	"user_id,store_id,ts,n\n"
+	"u1,7,2025-06-01T00:00:00Z,70\n"
+	"u1,8,2025-06-01T00:00:00Z,80\n"
+	"u2,7,2026-01-01T12:00:00Z,99\n";
+
+/* The events as SQL, for SQLite (text times) and PostgreSQL (timestamptz). */
+static const char pit_rows_sql[] =
+	"INSERT INTO events VALUES\n"
+	" ('u1', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z', 1, 'at T'),\n"
+	" ('u1', '2026-01-01T11:00:00Z', '2026-01-01T11:00:00Z', 2, 'after T'),\n"
+	" ('u2', '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z', 3, 'exactly ttl before'),\n"
+	" ('u3', '2026-01-01T08:59:59Z', '2026-01-01T08:59:59Z', 4, 'one second outside'),\n"
+	" ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:05Z', 5, 'tie newer created'),\n"
+	" ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:01Z', 6, 'tie older created'),\n"
+	" ('u5', '2026-01-01T09:30:00Z', '2026-01-01T09:30:00Z', NULL, NULL);\n";
+
+/* SQLite: events' times as RFC 3339 text, visits' as epoch seconds. */
+static const char pit_sqlite_sql[] =
+	"CREATE TABLE events(user_id TEXT, ts TEXT, created TEXT, a INTEGER, b TEXT);\n"
+	"CREATE TABLE visits(user_id TEXT, store_id INTEGER, ts INTEGER, n INTEGER);\n"
+	"INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
+	" ('u2', 7, 1767268800, 99);\n";
+
+static const char pit_entity_rows[] =
+	"user_id,store_id,event_timestamp,label\n"
+	"u1,7,2026-01-01T10:00:00Z,yes\n"
+	"u2,7,2026-01-01T10:00:00Z,no\n"
+	"u3,8,2026-01-01T10:00:00Z,\"a, b\"\n"
+	"u4,8,2026-01-01T10:00:00Z,no\n"
+	"u5,7,2026-01-01T10:00:00Z,no\n"
+	"u9,7,2026-01-01T10:00:00Z,no\n"
+	"u1,7,2026-01-01T10:00:00Z,again\n"
+	"u1,8,2026-01-01T10:30:00Z,later\n";
+
+static const char pit_expected[] =
+	"user_id,store_id,event_timestamp,label,a,b,n\n"
+	"u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
+	"u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
+	"u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
+	"u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
+	"u5,7,2026-01-01T10:00:00Z,no,,,\n"
+	"u9,7,2026-01-01T10:00:00Z,no,,,\n"
+	"u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
+	"u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
+
+/* A feature repo in a fresh directory: fcat.yaml (project, then `yaml_rest`),
+ * the catalog, the entity rows, and the CSV files when `csv`. */
+static inline char *pit_repo(const char *yaml_rest, bool csv)
+{
+	char *dir = test_mkdtemp();
+	char yaml[2048];
+	snprintf(yaml, sizeof yaml, "project: t\n%s", yaml_rest);
+	test_write_file(dir, "fcat.yaml", yaml);
+	test_write_file(dir, "catalog/defs.lua", csv ? pit_defs_csv : pit_defs_tables);
+	test_write_file(dir, "entities.csv", pit_entity_rows);
+	if (csv) {
+		test_write_file(dir, "data/events.csv", pit_events_csv);
+		test_write_file(dir, "data/visits.csv", pit_visits_csv);
+	}
+	return dir;
+}
+
+/* Runs the point-in-time request of test_historical.c on the work tree of
+ * `dir` (not a git repo) and returns the training set's bytes. */
+static inline char *pit_historical(const char *dir)
+{
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.catalog = FCAT_CATALOG_WORKTREE;
+	fcat_store *s;
+	if (fcat_store_open_ext(&s, dir, &o) != 0)
+		fail_msg("open %s: %s", dir, fcat_error_last());
+	char in[4096], out[4096];
+	snprintf(in, sizeof in, "%s/entities.csv", dir);
+	snprintf(out, sizeof out, "%s/training.csv", dir);
+	const char *refs[] = {"v", "w:n"};
+	fcat_historical_stats st;
+	if (fcat_get_historical(&st, s, in, refs, 2, NULL, false, out) != 0)
+		fail_msg("get_historical on %s: %s", dir, fcat_error_last());
+	assert_int_equal(st.rows, 8);
+	assert_int_equal(st.features, 3);
+	fcat_store_free(s);
+	char *got = test_read_file(out);
+	assert_non_null(got);
+	return got;
+}
+
+/* SQLite through dlopen: the tests link no client library of their own. */
+typedef struct pit_sqlite_api {
+	int (*open)(const char *path, void **db);
+	int (*exec)(void *db, const char *sql, void *cb, void *arg, char **err);
+	int (*close)(void *db);
+	void (*free)(void *p);
+} pit_sqlite_api;
+
+static inline const pit_sqlite_api *pit_sqlite(void)
+{
+	static pit_sqlite_api api;
+	if (api.exec)
+		return &api;
+	void *h = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		fail_msg("cannot load libsqlite3.so.0 (run tools/scripts/deps.sh test): %s",
+			 dlerror());
+	*(void **)&api.open = dlsym(h, "sqlite3_open");
+	*(void **)&api.close = dlsym(h, "sqlite3_close");
+	*(void **)&api.free = dlsym(h, "sqlite3_free");
+	*(void **)&api.exec = dlsym(h, "sqlite3_exec");
+	assert_true(api.open && api.close && api.free && api.exec);
+	return &api;
+}
+
+/* Runs `sql` on the SQLite database dir/rel (created when missing). */
+static inline void pit_sqlite_exec(const char *dir, const char *rel, const char *sql)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	const pit_sqlite_api *api = pit_sqlite();
+	void *db = NULL;
+	char *err = NULL;
+	if (api->open(path, &db) != 0)
+		fail_msg("cannot open %s", path);
+	if (api->exec(db, sql, NULL, NULL, &err) != 0) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", err ? err : "?");
+		api->free(err);
+		api->close(db);
+		fail_msg("sqlite: %s in:\n%s", msg, sql);
+	}
+	api->close(db);
+}
+
+#endif
