@@ -46,6 +46,13 @@ step "the serving service reads it through its feature service" \
   "$fcat" --as ranking-service get-online --service chat_personalization --entity user_id=u0001
 step "the policies' own test cases" "$fcat" policy test
 step "both decisions are in the audit log" grep preferred_language data/audit.log
+awk -F, 'NR == 1 { print "user_id,event_timestamp,message_length,clicked"; next }
+         NR % 100 == 0 { print $1 "," $2 "," (NR / 100) % 50 + 1 "," (NR / 100) % 2 }' \
+  data/conversations.csv > data/training_entities.csv
+step "a training set: each labelled row joined with the features as they were then" \
+  "$fcat" get-historical --entities data/training_entities.csv --service chat_reply \
+  -o data/training_set.csv
+head -4 data/training_set.csv
 step "the versions of a feature" "$fcat" log user_features:user_embedding
 step "lineage of the feature service" "$fcat" lineage chat_personalization
 printf '\ndemo: done\n'
