@@ -6,23 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *new_repo(char **parent)
-{
-	*parent = test_mkdtemp();
-	test_run r = test_fcat(*parent, "init", "demo", NULL);
-	if (r.status != 0)
-		fail_msg("fcat init failed (%d): %s", r.status, r.err);
-	test_run_free(&r);
-	char *repo = malloc(strlen(*parent) + 8);
-	sprintf(repo, "%s/demo", *parent);
-	return repo;
-}
-
 static void test_cli__init_makes_a_repo_that_works_at_once(void **state)
 {
 	(void)state;
 	char *parent;
-	char *repo = new_repo(&parent);
+	char *repo = test_demo_repo(&parent, true);
 	test_run r = test_fcat(repo, "list", "views", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "user_features"));
@@ -57,7 +45,7 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 {
 	(void)state;
 	char *parent;
-	char *repo = new_repo(&parent);
+	char *repo = test_demo_repo(&parent, true);
 	char sub[4096];
 	snprintf(sub, sizeof sub, "%s/catalog", repo);
 	/* run from a subdirectory: the repo is found upward */
@@ -87,7 +75,7 @@ static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **st
 {
 	(void)state;
 	char *parent;
-	char *repo = new_repo(&parent);
+	char *repo = test_demo_repo(&parent, true);
 	test_run r = test_fcat(NULL, "--repo", repo, "describe", "user_features", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	json_error_t err;
@@ -128,7 +116,7 @@ static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **st
 static void expect_broken(const char *text, const char *want_prefix)
 {
 	char *parent;
-	char *repo = new_repo(&parent);
+	char *repo = test_demo_repo(&parent, true);
 	test_write_file(repo, "catalog/zz_broken.lua", text);
 	const char *const cmds[][4] = {{"validate", NULL, NULL, NULL},
 				       {"list", "features", "--worktree", NULL},

@@ -7,42 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *new_repo(char **parent)
-{
-	*parent = test_mkdtemp();
-	test_run r = test_fcat(*parent, "init", "demo", NULL);
-	if (r.status != 0)
-		fail_msg("fcat init failed (%d): %s", r.status, r.err);
-	test_run_free(&r);
-	char *repo = malloc(strlen(*parent) + 8);
-	sprintf(repo, "%s/demo", *parent);
-	return repo;
-}
-
-static void done(char *parent, char *repo)
-{
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
-}
-
 static void test_transforms__verify_finds_no_difference_on_the_demo(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, true);
 	test_run r = test_fcat(repo, "verify", "--sample", "10000", NULL);
 	if (r.status != 0)
 		fail_msg("verify failed (%d): %s%s", r.status, r.out, r.err);
 	assert_non_null(strstr(r.out, "verify: 1 view, 10000 sampled entities and times, 60000 "
 				      "feature values compared, 0 differences"));
 	test_run_free(&r);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_transforms__on_demand_views_take_request_data(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, true);
 	test_run r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
@@ -65,7 +46,7 @@ static void test_transforms__on_demand_views_take_request_data(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "not a valid int64"));
 	test_run_free(&r);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 /* Replaces the demo view's transform body with `body`, commits and applies. */
@@ -110,7 +91,7 @@ static void test_transforms__hostile_transforms_fail_and_write_nothing(void **st
 		 "feature 'total_conversations': the transform returned a wrong value"},
 		{"    coroutine.yield()", "global 'coroutine'"},
 	};
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, true);
 	test_write_file(repo, "fcat.yaml", "project: demo\ntransforms:\n  memory_mb: 16\n"
 					   "  instructions: 100000\n");
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -127,7 +108,7 @@ static void test_transforms__hostile_transforms_fail_and_write_nothing(void **st
 		assert_non_null(strstr(r.out, "NOT_FOUND"));
 		test_run_free(&r);
 	}
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 int main(void)

@@ -10,25 +10,6 @@
 
 #define USERS "catalog/users.lua"
 
-static char *new_repo(char **parent)
-{
-	*parent = test_mkdtemp();
-	test_run r = test_fcat(*parent, "init", "--no-data", "demo", NULL);
-	if (r.status != 0)
-		fail_msg("fcat init failed (%d): %s", r.status, r.err);
-	test_run_free(&r);
-	char *repo = malloc(strlen(*parent) + 8);
-	sprintf(repo, "%s/demo", *parent);
-	return repo;
-}
-
-static void done(char *parent, char *repo)
-{
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
-}
-
 /* How many times `needle` occurs in `s`. */
 static int count(const char *s, const char *needle)
 {
@@ -41,7 +22,7 @@ static int count(const char *s, const char *needle)
 static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, false);
 	char c2[41], c3[41], c4[41];
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
 			     "field(\"total_conversations\", int32, {");
@@ -72,13 +53,13 @@ static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(
 	assert_int_equal(count(r.out, "Hash:   "), 2);
 	assert_non_null(strstr(r.out, c4));
 	test_run_free(&r);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, false);
 	char c2[41];
 	test_run r = test_fcat(repo, "plan", NULL);
 	assert_int_equal(r.status, 0);
@@ -118,13 +99,13 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	assert_non_null(strstr(r.out, "- feature user_features:user_embedding  BREAKING: removed "
 				      "while the feature service 'chat_personalization' uses it"));
 	test_run_free(&r);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, false);
 	fcat_store *before;
 	assert_int_equal(fcat_store_open(&before, repo), 0);
 
@@ -176,13 +157,13 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	o.commit = "HEAD~1";
 	assert_int_equal(fcat_store_open_ext(&before, repo, &o), 0);
 	fcat_store_free(before);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_versions__an_invalid_commit_is_not_applied(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, false);
 	char c2[41];
 	test_write_file(repo, "catalog/broken.lua", "feature_view { name = 'x' }\n");
 	test_git_commit_all(repo, "Broken", 1800000000, c2);
@@ -193,13 +174,13 @@ static void test_versions__an_invalid_commit_is_not_applied(void **state)
 	r = test_fcat(repo, "apply", "--commit", "HEAD~1", NULL);
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_versions__lineage_renders_with_graphviz(void **state)
 {
 	(void)state;
-	char *parent, *repo = new_repo(&parent);
+	char *parent, *repo = test_demo_repo(&parent, false);
 	test_run r = test_fcat(repo, "lineage", "chat_personalization", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "source conversations -> feature_view user_features"));
@@ -223,7 +204,7 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	assert_int_equal(fread(magic, 1, 8, f), 8);
 	fclose(f);
 	assert_memory_equal(magic, "\x89PNG\r\n\x1a\n", 8);
-	done(parent, repo);
+	test_repo_done(parent, repo);
 }
 
 int main(void)

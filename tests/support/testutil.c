@@ -281,3 +281,23 @@ fcat_plugin_config *test_plugin_config(const char *root, const char *const *kv)
 	c->kv = kv;
 	return &c->base;
 }
+
+char *test_demo_repo(char **parent, bool with_data)
+{
+	*parent = test_mkdtemp();
+	test_run r = with_data ? test_fcat(*parent, "init", "demo", NULL)
+			       : test_fcat(*parent, "init", "--no-data", "demo", NULL);
+	if (r.status != 0)
+		fail_msg("fcat init failed (%d): %s", r.status, r.err);
+	test_run_free(&r);
+	char *repo = malloc(strlen(*parent) + 8);
+	sprintf(repo, "%s/demo", *parent);
+	return repo;
+}
+
+void test_repo_done(char *parent, char *repo)
+{
+	test_rmtree(parent);
+	free(parent);
+	free(repo);
+}

@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,12 @@ const struct fcat_plugin *test_load_plugin(const char *name);
  * is `root`. The strings must outlive the config. Free with free(). */
 struct fcat_plugin_config;
 struct fcat_plugin_config *test_plugin_config(const char *root, const char *const *kv);
+
+/* `fcat init` of a demo repo named "demo" in a fresh temporary directory
+ * (*parent; with_data adds the sample data); returns the repo's path. Fails
+ * the test when init fails. Free both with test_repo_done. */
+char *test_demo_repo(char **parent, bool with_data);
+void test_repo_done(char *parent, char *repo);
 
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);
