@@ -124,10 +124,14 @@ int fcat__sandbox_pcall(lua_State *L, int nargs, int nresults)
 	sandbox *s = get(L);
 	s->exhausted = 0;
 	s->spent = 0;
-	if (s->budget)
+	/* the count hook stays armed between calls (it only counts VM
+	 * instructions, which only calls run); it is set again only after a
+	 * call that ran out, whose hook fires on every line */
+	if (s->budget && lua_gethook(L) != budget_hook)
 		lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
 	int rc = lua_pcall(L, nargs, nresults, 0);
-	lua_sethook(L, NULL, 0, 0);
+	if (s->budget && s->exhausted == 2)
+		lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
 	if (rc != LUA_OK && s->exhausted == 1) {
 		/* lift the cap while the message is built, so that it fits */
 		size_t limit = s->limit;
