@@ -19,7 +19,7 @@ static char *new_repo(char **parent, const char *extra_yaml)
 	sprintf(repo, "%s/demo", *parent);
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s",
-		 extra_yaml);
+	         extra_yaml);
 	test_write_file(repo, "fcat.yaml", yaml);
 	r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
 	if (r.status != 0)
@@ -43,29 +43,42 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	(void)state;
 	char *parent, *repo = new_repo(&parent, "");
 	/* online read: a scientist is denied the language, by the scientist's deny rule */
-	test_run r = as(repo, "alice", (const char *[]){"get-online", "--features",
-		"user_features:total_conversations,user_features:preferred_language", "--entity",
-		"user_id=u0001", NULL});
+	test_run r = as(
+	    repo, "alice",
+	    (const char *[]){"get-online", "--features",
+	                     "user_features:total_conversations,user_features:preferred_language",
+	                     "--entity", "user_id=u0001", NULL});
 	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "alice may not read_online "
-				      "feature:user_features:preferred_language: deny rule 2 of role "
-				      "scientist at policies/access.yaml:31"));
+	assert_non_null(strstr(r.err,
+	                       "alice may not read_online "
+	                       "feature:user_features:preferred_language: deny rule 2 of role "
+	                       "scientist at policies/access.yaml:31"));
 	assert_string_equal(r.out, ""); /* the request fails as a whole */
 	test_run_free(&r);
 	/* without the PII feature alice reads */
-	r = as(repo, "alice", (const char *[]){"get-online", "--features",
-		"user_features:total_conversations", "--entity", "user_id=u0001", NULL});
+	r = as(repo, "alice",
+	       (const char *[]){"get-online", "--features", "user_features:total_conversations",
+	                        "--entity", "user_id=u0001", NULL});
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
+	/* nor through an on-demand view that reads it (found in review) */
+	r = as(repo, "alice",
+	       (const char *[]){"get-online", "--features", "reply_style", "--entity",
+	                        "user_id=u0001", "--request", "message_length=5", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "feature:user_features:preferred_language"));
+	test_run_free(&r);
 	/* the serving service reads it through its service */
-	r = as(repo, "ranking-service", (const char *[]){"get-online", "--service",
-		"chat_personalization", "--entity", "user_id=u0001", NULL});
+	r = as(repo, "ranking-service",
+	       (const char *[]){"get-online", "--service", "chat_personalization", "--entity",
+	                        "user_id=u0001", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
 	/* an unknown principal reads nothing and sees nothing */
-	r = as(repo, "mallory", (const char *[]){"get-online", "--features",
-		"user_features:total_conversations", "--entity", "user_id=u0001", NULL});
+	r = as(repo, "mallory",
+	       (const char *[]){"get-online", "--features", "user_features:total_conversations",
+	                        "--entity", "user_id=u0001", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "default deny"));
 	test_run_free(&r);
@@ -92,11 +105,11 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	char *log = test_read_file(path);
 	assert_non_null(log);
 	assert_non_null(strstr(log, "\"principal\":\"alice\",\"action\":\"read_online\","
-				    "\"resource\":\"feature:user_features:preferred_language\","
-				    "\"decision\":\"deny\""));
+	                            "\"resource\":\"feature:user_features:preferred_language\","
+	                            "\"decision\":\"deny\""));
 	assert_non_null(strstr(log, "\"principal\":\"ranking-service\",\"action\":\"read_online\","
-				    "\"resource\":\"feature:user_features:preferred_language\","
-				    "\"decision\":\"allow\""));
+	                            "\"resource\":\"feature:user_features:preferred_language\","
+	                            "\"decision\":\"allow\""));
 	free(log);
 	test_rmtree(parent);
 	free(parent);
@@ -108,7 +121,7 @@ static void test_access__explain_and_test_the_policies(void **state)
 	(void)state;
 	char *parent, *repo = new_repo(&parent, "");
 	test_run r = test_fcat(repo, "policy", "explain", "alice", "read_online",
-			       "feature:user_features:preferred_language", NULL);
+	                       "feature:user_features:preferred_language", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "deny: alice may not read_online"));
 	assert_non_null(strstr(r.out, "policies/access.yaml:31"));
@@ -139,15 +152,16 @@ static void test_access__signed_policies_fail_closed(void **state)
 	char *keys = test_mkdtemp();
 	char cmd[8192];
 	snprintf(cmd, sizeof cmd,
-		 "openssl genpkey -algorithm ed25519 -out '%s/private.pem' 2>/dev/null && "
-		 "openssl pkey -in '%s/private.pem' -pubout -out '%s/trusted.pem' 2>/dev/null",
-		 keys, keys, keys);
+	         "openssl genpkey -algorithm ed25519 -out '%s/private.pem' 2>/dev/null && "
+	         "openssl pkey -in '%s/private.pem' -pubout -out '%s/trusted.pem' 2>/dev/null",
+	         keys, keys, keys);
 	assert_int_equal(system(cmd), 0);
 	char extra[4096];
 	snprintf(extra, sizeof extra, "  trusted_keys: %s/trusted.pem\n", keys);
 	char *parent, *repo = new_repo(&parent, "");
 	char yaml[8192];
-	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s", extra);
+	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s",
+	         extra);
 	test_write_file(repo, "fcat.yaml", yaml);
 	/* unsigned: the store does not open */
 	test_run r = test_fcat(repo, "list", "views", NULL);
@@ -171,13 +185,14 @@ static void test_access__signed_policies_fail_closed(void **state)
 	test_run_free(&r);
 	/* a grant slipped in afterwards: refused, naming the file */
 	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
-			     "groups: [data-science, services] }");
+	                     "groups: [data-science, services] }");
 	test_git_commit_all(repo, "Give myself the serving role", 1800000100, commit);
 	r = test_fcat(repo, "apply", NULL);
 	test_run_free(&r);
 	r = test_fcat(repo, "list", "views", NULL);
 	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "policies/access.yaml changed since the policies were signed"));
+	assert_non_null(
+	    strstr(r.err, "policies/access.yaml changed since the policies were signed"));
 	test_run_free(&r);
 	test_rmtree(keys);
 	free(keys);
@@ -189,9 +204,9 @@ static void test_access__signed_policies_fail_closed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_access__pii_is_refused_without_the_grant_and_served_with_it),
-		cmocka_unit_test(test_access__explain_and_test_the_policies),
-		cmocka_unit_test(test_access__signed_policies_fail_closed),
+	    cmocka_unit_test(test_access__pii_is_refused_without_the_grant_and_served_with_it),
+	    cmocka_unit_test(test_access__explain_and_test_the_policies),
+	    cmocka_unit_test(test_access__signed_policies_fail_closed),
 	};
 	return cmocka_run_group_tests_name("access", tests, NULL, NULL);
 }

@@ -17,15 +17,15 @@ static fcat_catalog *catalog_with(const char *body, char **dir)
 	*dir = test_mkdtemp();
 	char text[4096];
 	snprintf(text, sizeof text,
-		 "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-		 "source { name = 's', path = 'd.csv', timestamp_field = 'ts', schema = {\n"
-		 "  field('user_id', string), field('ts', timestamp), field('n', int64),\n"
-		 "  field('x', float64), field('tags', array(string)) } }\n"
-		 "feature_view { name = 'v', entities = { 'user' }, source = 's', schema = {\n"
-		 "  field('a', int64), field('b', float32), field('c', string),\n"
-		 "  field('d', array(float32, 2)) },\n"
-		 "  transform = function(row)\n%s\n  end }\n",
-		 body);
+	         "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	         "source { name = 's', path = 'd.csv', timestamp_field = 'ts', schema = {\n"
+	         "  field('user_id', string), field('ts', timestamp), field('n', int64),\n"
+	         "  field('x', float64), field('tags', array(string)) } }\n"
+	         "feature_view { name = 'v', entities = { 'user' }, source = 's', schema = {\n"
+	         "  field('a', int64), field('b', float32), field('c', string),\n"
+	         "  field('d', array(float32, 2)) },\n"
+	         "  transform = function(row)\n%s\n  end }\n",
+	         body);
 	test_write_file(*dir, "catalog/defs.lua", text);
 	fcat_catalog *c = NULL;
 	if (fcat_catalog_load_dir(&c, *dir, "catalog") != 0)
@@ -48,11 +48,11 @@ static call run(fcat__tx *tx, const char *body)
 	const fcat__view *v = (const fcat__view *)c->objects[FCAT_OBJ_VIEW].items[0];
 	fcat_bytes tags[] = {{"a", 1}, {"bc", 2}};
 	fcat_value in[] = {
-		{.type = {FCAT_STRING, false, 0}, .u.str = {"u1", 2}},
-		{.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1700000000000000},
-		{.type = {FCAT_INT64, false, 0}, .u.i64 = 41},
-		{.type = {FCAT_FLOAT64, false, 0}, .u.f64 = 0.1},
-		{.type = {FCAT_STRING, true, 0}, .u.array = {tags, 2}},
+	    {.type = {FCAT_STRING, false, 0}, .u.str = {"u1", 2}},
+	    {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1700000000000000},
+	    {.type = {FCAT_INT64, false, 0}, .u.i64 = 41},
+	    {.type = {FCAT_FLOAT64, false, 0}, .u.f64 = 0.1},
+	    {.type = {FCAT_STRING, true, 0}, .u.array = {tags, 2}},
 	};
 	call r = {0};
 	fcat__arena arena;
@@ -95,8 +95,8 @@ static int teardown(void **state)
 static void test_transform__values_convert_exactly_both_ways(void **state)
 {
 	call r = run(*state, "    return { a = row.n + 1, b = row.x, c = row.user_id .. '/' .. "
-			     "row.tags[2] .. '/' .. #row.tags,\n"
-			     "      d = { row.ts // 1000000 % 7, 0.5 } }");
+	                     "row.tags[2] .. '/' .. #row.tags,\n"
+	                     "      d = { row.ts // 1000000 % 7, 0.5 } }");
 	if (r.rc)
 		fail_msg("%s", r.message);
 	assert_int_equal(r.out[0].u.i64, 42);
@@ -119,16 +119,16 @@ static void test_transform__null_is_explicit_and_nil_is_an_error(void **state)
 static void test_transform__wrong_types_name_the_feature(void **state)
 {
 	const char *const bodies[][2] = {
-		{"return { a = 'x', b = 1, c = 'x', d = { 1, 2 } }",
-		 "feature 'a': the transform returned a wrong value: expected int64 (a whole number), "
-		 "got string"},
-		{"return { a = 1.5, b = 1, c = 'x', d = { 1, 2 } }", "feature 'a'"},
-		{"return { a = 1, b = 1, c = 'x', d = { 1, 2, 3 } }",
-		 "feature 'd': the transform returned a wrong value: expected 2 elements, got 3"},
-		{"return { a = 1, b = 1, c = 'x', d = { 1, 'two' } }", "element 2: expected float32"},
-		{"return { a = 1, b = 1, c = 'x', d = { 1, 2 }, e = 5 }",
-		 "the transform returned 'e', which is not a feature of the view"},
-		{"return 5", "the transform returned number, not a table of features"},
+	    {"return { a = 'x', b = 1, c = 'x', d = { 1, 2 } }",
+	     "feature 'a': the transform returned a wrong value: expected int64 (a whole number), "
+	     "got string"},
+	    {"return { a = 1.5, b = 1, c = 'x', d = { 1, 2 } }", "feature 'a'"},
+	    {"return { a = 1, b = 1, c = 'x', d = { 1, 2, 3 } }",
+	     "feature 'd': the transform returned a wrong value: expected 2 elements, got 3"},
+	    {"return { a = 1, b = 1, c = 'x', d = { 1, 'two' } }", "element 2: expected float32"},
+	    {"return { a = 1, b = 1, c = 'x', d = { 1, 2 }, e = 5 }",
+	     "the transform returned 'e', which is not a feature of the view"},
+	    {"return 5", "the transform returned number, not a table of features"},
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
 		call r = run(*state, bodies[i][0]);
@@ -145,22 +145,22 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 		int rc;
 		const char *message;
 	} cases[] = {
-		{"while true do end", FCAT_ETIMEOUT, "instruction budget"},
-		{"local ok = pcall(function() while true do end end) while true do end",
-		 FCAT_ETIMEOUT, "instruction budget"},
-		{"local s = string.rep('x', 1 << 30) return {}", FCAT_ENOMEM, "memory cap"},
-		{"local t = {} for i = 1, 1e9 do t[i] = i end", 0, NULL}, /* budget or memory */
-		{"os.execute('touch /tmp/fcat-pwned')", FCAT_EINVALID, "global 'os'"},
-		{"io.open('/etc/passwd')", FCAT_EINVALID, "global 'io'"},
-		{"require('os')", FCAT_EINVALID, "global 'require'"},
-		{"load('return 1')()", FCAT_EINVALID, "global 'load'"},
-		{"error('no luck')", FCAT_EINVALID, "catalog/defs.lua:9: no luck"},
-		{"coroutine.yield(1)", FCAT_EINVALID, "global 'coroutine'"},
-		{"string.lower = nil", FCAT_EINVALID, "transforms cannot change globals"},
-		{"counter = 1", FCAT_EINVALID, "transforms cannot change globals"},
-		{"rawset(_ENV, 'x', 1)", FCAT_EINVALID, "global 'rawset'"},
-		{"getmetatable('').__index.upper = nil", FCAT_EINVALID, "index a boolean value"},
-		{"math.random()", FCAT_EINVALID, "field 'random'"},
+	    {"while true do end", FCAT_ETIMEOUT, "instruction budget"},
+	    {"local ok = pcall(function() while true do end end) while true do end", FCAT_ETIMEOUT,
+	     "instruction budget"},
+	    {"local s = string.rep('x', 1 << 30) return {}", FCAT_ENOMEM, "memory cap"},
+	    {"local t = {} for i = 1, 1e9 do t[i] = i end", 0, NULL}, /* budget or memory */
+	    {"os.execute('touch /tmp/fcat-pwned')", FCAT_EINVALID, "global 'os'"},
+	    {"io.open('/etc/passwd')", FCAT_EINVALID, "global 'io'"},
+	    {"require('os')", FCAT_EINVALID, "global 'require'"},
+	    {"load('return 1')()", FCAT_EINVALID, "global 'load'"},
+	    {"error('no luck')", FCAT_EINVALID, "catalog/defs.lua:9: no luck"},
+	    {"coroutine.yield(1)", FCAT_EINVALID, "global 'coroutine'"},
+	    {"string.lower = nil", FCAT_EINVALID, "transforms cannot change globals"},
+	    {"counter = 1", FCAT_EINVALID, "transforms cannot change globals"},
+	    {"rawset(_ENV, 'x', 1)", FCAT_EINVALID, "global 'rawset'"},
+	    {"getmetatable('').__index.upper = nil", FCAT_EINVALID, "index a boolean value"},
+	    {"math.random()", FCAT_EINVALID, "field 'random'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		call r = run(*state, cases[i].body);
@@ -172,8 +172,9 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 			fail_msg("'%s' gave %d: %s", cases[i].body, r.rc, r.message);
 	}
 	/* and the engine still works, with nothing left behind */
-	call r = run(*state, "    return { a = counter == nil and 1 or 2, b = 1, c = ('X'):lower(), "
-			     "d = { 1, 2 } }");
+	call r =
+	    run(*state, "    return { a = counter == nil and 1 or 2, b = 1, c = ('X'):lower(), "
+	                "d = { 1, 2 } }");
 	if (r.rc)
 		fail_msg("%s", r.message);
 	assert_int_equal(r.out[0].u.i64, 1);
@@ -184,10 +185,10 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transform__values_convert_exactly_both_ways),
-		cmocka_unit_test(test_transform__null_is_explicit_and_nil_is_an_error),
-		cmocka_unit_test(test_transform__wrong_types_name_the_feature),
-		cmocka_unit_test(test_transform__hostile_transforms_fail_cleanly),
+	    cmocka_unit_test(test_transform__values_convert_exactly_both_ways),
+	    cmocka_unit_test(test_transform__null_is_explicit_and_nil_is_an_error),
+	    cmocka_unit_test(test_transform__wrong_types_name_the_feature),
+	    cmocka_unit_test(test_transform__hostile_transforms_fail_cleanly),
 	};
 	return cmocka_run_group_tests_name("transform", tests, setup, teardown);
 }

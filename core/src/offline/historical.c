@@ -47,7 +47,8 @@ static int read_header(entities *e, const char *path)
 		return fcat__error(FCAT_EINVALID, "%s:1: the entity file has no header", path);
 	}
 	const char *p = line.ptr;
-	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+	    (unsigned char)p[2] == 0xbf)
 		p += 3;
 	size_t cap = 8;
 	e->names = calloc(cap, sizeof *e->names);
@@ -82,8 +83,10 @@ static int read_header(entities *e, const char *path)
 		if (e->names[i] && !strcmp(e->names[i], TIME_COLUMN))
 			e->ts_col = (int)i;
 	if (e->ts_col < 0)
-		return fcat__error(FCAT_EINVALID, "%s:1: the entity file needs a column '%s' (the time "
-						  "of each row)", path, TIME_COLUMN);
+		return fcat__error(FCAT_EINVALID,
+		                   "%s:1: the entity file needs a column '%s' (the time "
+		                   "of each row)",
+		                   path, TIME_COLUMN);
 	return 0;
 }
 
@@ -103,8 +106,8 @@ static int keep_entities(void *ctx, const fcat_value *cells, size_t nrows)
 	for (size_t i = 0; i < nrows * e->ncols; i++) {
 		fcat_value *d = &e->cells[e->nrows * e->ncols + i];
 		*d = cells[i];
-		if (!d->is_null &&
-		    !(d->u.str.ptr = fcat__arena_strndup(&e->arena, cells[i].u.str.ptr, cells[i].u.str.len)))
+		if (!d->is_null && !(d->u.str.ptr = fcat__arena_strndup(
+		                         &e->arena, cells[i].u.str.ptr, cells[i].u.str.len)))
 			return fcat__error_oom();
 	}
 	e->nrows += nrows;
@@ -187,8 +190,8 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 		fcat__pit_hash(x->key.ptr, x->key.len, &p->h1, &p->h2);
 		p->ts = r[x->ts_col].u.ts;
 		p->created = x->created_col >= 0 && !r[x->created_col].is_null
-				     ? r[x->created_col].u.ts
-				     : INT64_MIN;
+		                 ? r[x->created_col].u.ts
+		                 : INT64_MIN;
 		p->row = x->row;
 	}
 	return 0;
@@ -207,13 +210,13 @@ static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 		const fcat_value *feats = r + (x->ncols - v->nfeatures);
 		if (x->tx) {
 			fcat__arena_reset(&x->scratch);
-			int rc = fcat__tx_call(x->tx, &v->transform, x->cols, r, x->ncols, v->features,
-					       v->nfeatures, x->out, &x->scratch);
+			int rc = fcat__tx_call(x->tx, &v->transform, x->cols, r, x->ncols,
+			                       v->features, v->nfeatures, x->out, &x->scratch);
 			if (rc) {
 				char text[512];
 				fcat__key_text(text, sizeof text, x->cols, r, x->nkeys);
-				return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name,
-							text);
+				return fcat__error_wrap(rc, "feature_view '%s', entity %s",
+				                        v->base.name, text);
 			}
 			feats = x->out;
 		}
@@ -221,7 +224,8 @@ static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 		     x->next++) {
 			size_t e = (size_t)(x->winners[x->next] & 0xffffffffu);
 			for (size_t f = 0; f < v->nfeatures; f++)
-				if (copy_value(&x->q->arena, &x->hv->values[e * v->nfeatures + f], &feats[f]))
+				if (copy_value(&x->q->arena, &x->hv->values[e * v->nfeatures + f],
+				               &feats[f]))
 					return fcat__error_oom();
 		}
 	}
@@ -235,13 +239,15 @@ static int copy_value(fcat__arena *a, fcat_value *dst, const fcat_value *src)
 		return 0;
 	bool str = src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES;
 	if (!src->type.is_array) {
-		if (str && !(dst->u.str.ptr = fcat__arena_strndup(a, src->u.str.ptr, src->u.str.len)))
+		if (str &&
+		    !(dst->u.str.ptr = fcat__arena_strndup(a, src->u.str.ptr, src->u.str.len)))
 			return -1;
 		return 0;
 	}
 	size_t w = src->type.scalar == FCAT_INT32 || src->type.scalar == FCAT_FLOAT32 ? 4
-		   : src->type.scalar == FCAT_BOOL ? sizeof(bool)
-		   : str ? sizeof(fcat_bytes) : 8;
+	           : src->type.scalar == FCAT_BOOL                                    ? sizeof(bool)
+	           : str ? sizeof(fcat_bytes)
+	                 : 8;
 	void *items = fcat__arena_alloc_uninit(a, w * src->u.array.len + 1);
 	if (!items)
 		return -1;
@@ -272,7 +278,8 @@ static int join_view(request *q, hview *hv)
 	size_t cap = 1100;
 	x.cols = calloc(cap, sizeof *x.cols);
 	x.types = calloc(cap, sizeof *x.types);
-	hv->values = fcat__arena_alloc(&q->arena, (q->ent.nrows * v->nfeatures + 1) * sizeof *hv->values);
+	hv->values =
+	    fcat__arena_alloc(&q->arena, (q->ent.nrows * v->nfeatures + 1) * sizeof *hv->values);
 	fcat__pit_left *left = calloc(q->ent.nrows + 1, sizeof *left);
 	uint32_t *match = calloc(q->ent.nrows + 1, sizeof *match);
 	fcat__arena_init(&x.scratch, 16 * 1024);
@@ -326,9 +333,11 @@ static int join_view(request *q, hview *hv)
 				const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + c];
 				if (strcmp(q->ent.names[c], x.cols[k]) || cell->is_null)
 					continue;
-				if (fcat_value_parse(&keys[k], x.types[k], cell->u.str.ptr, cell->u.str.len))
-					rc = fcat__error_wrap(FCAT_EINVALID, "entity row %zu, column '%s'", r + 1,
-							      x.cols[k]);
+				if (fcat_value_parse(&keys[k], x.types[k], cell->u.str.ptr,
+				                     cell->u.str.len))
+					rc = fcat__error_wrap(FCAT_EINVALID,
+					                      "entity row %zu, column '%s'", r + 1,
+					                      x.cols[k]);
 			}
 			ok = rc == 0 && !keys[k].is_null;
 		}
@@ -344,17 +353,19 @@ static int join_view(request *q, hview *hv)
 	size_t ncols = x.ncols;
 	x.ncols = (size_t)(x.created_col >= 0 ? x.created_col : x.ts_col) + 1;
 	if (rc == 0)
-		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, collect, &x);
+		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, collect,
+		                       &x);
 	x.ncols = ncols;
 	if (rc == 0) {
-		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, v->ttl_seconds * 1000000, match);
+		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, v->ttl_seconds * 1000000,
+		               match);
 		x.winners = malloc((q->ent.nrows + 1) * sizeof *x.winners);
 		if (!x.winners)
 			rc = fcat__error_oom();
 		for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++) {
 			for (size_t f = 0; f < v->nfeatures; f++)
 				hv->values[r * v->nfeatures + f] =
-					(fcat_value){.type = v->features[f].type, .is_null = true};
+				    (fcat_value){.type = v->features[f].type, .is_null = true};
 			if (match[r] != FCAT_PIT_NONE) /* rows without a key or time never match */
 				x.winners[x.nwinners++] = (uint64_t)match[r] << 32 | r;
 		}
@@ -362,7 +373,8 @@ static int join_view(request *q, hview *hv)
 	if (rc == 0) {
 		qsort(x.winners, x.nwinners, sizeof *x.winners, cmp_u64);
 		x.row = 0;
-		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, fill, &x);
+		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, fill,
+		                       &x);
 	}
 	free(x.cols);
 	free(x.types);
@@ -388,7 +400,7 @@ static int compute_odv(request *q, size_t oi)
 	const char **names = calloc(nin + 1, sizeof *names);
 	fcat_value *in = calloc(nin + 1, sizeof *in);
 	q->odv_out[oi] = fcat__arena_alloc(&q->arena, (q->ent.nrows * o->nfeatures + 1) *
-							      sizeof *q->odv_out[oi]);
+	                                                  sizeof *q->odv_out[oi]);
 	fcat__arena scratch;
 	fcat__arena_init(&scratch, 16 * 1024);
 	if (!rc && (!names || !in || !q->odv_out[oi]))
@@ -410,17 +422,21 @@ static int compute_odv(request *q, size_t oi)
 			for (size_t c = 0; c < q->ent.ncols; c++) {
 				const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + c];
 				if (!strcmp(q->ent.names[c], req->base.name) && !cell->is_null &&
-				    fcat_value_parse(&in[n], req->type, cell->u.str.ptr, cell->u.str.len))
-					rc = fcat__error_wrap(FCAT_EINVALID, "entity row %zu, request column '%s'",
-							      r + 1, req->base.name);
+				    fcat_value_parse(&in[n], req->type, cell->u.str.ptr,
+				                     cell->u.str.len))
+					rc = fcat__error_wrap(FCAT_EINVALID,
+					                      "entity row %zu, request column '%s'",
+					                      r + 1, req->base.name);
 			}
 			n++;
 		}
 		if (rc == 0)
-			rc = fcat__tx_call(tx, &o->transform, names, in, n, o->features, o->nfeatures,
-					   q->odv_out[oi] + r * o->nfeatures, &q->arena);
+			rc = fcat__tx_call(tx, &o->transform, names, in, n, o->features,
+			                   o->nfeatures, q->odv_out[oi] + r * o->nfeatures,
+			                   &q->arena);
 		if (rc)
-			rc = fcat__error_wrap(rc, "on-demand view '%s', entity row %zu", o->base.name, r + 1);
+			rc = fcat__error_wrap(rc, "on-demand view '%s', entity row %zu",
+			                      o->base.name, r + 1);
 		for (size_t k = n - o->nrequest; k < n; k++)
 			fcat_value_clear(&in[k]);
 	}
@@ -527,8 +543,8 @@ static int write_meta(request *q, const char *path, const char *entity_path)
 	char meta[PATH_MAX + 16];
 	snprintf(meta, sizeof meta, "%s.meta.json", path);
 	int rc = json_dump_file(j, meta, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-			 ? fcat__error(FCAT_EIO, "%s: cannot write", meta)
-			 : 0;
+	             ? fcat__error(FCAT_EIO, "%s: cannot write", meta)
+	             : 0;
 	json_decref(j);
 	return rc;
 }
@@ -551,14 +567,20 @@ static int add_feature(request *q, const fcat__field *f)
 		if (q->odvs[i] == o)
 			return 0;
 	q->odvs[q->nodvs++] = o;
-	for (size_t i = 0; i < o->nsources; i++)
+	for (size_t i = 0; i < o->nsources; i++) {
 		view_of(q, o->sources[i])->needed_whole = true;
+		/* its transform sees every input: each must be readable too */
+		for (size_t k = 0; k < o->sources[i]->nfeatures; k++)
+			if ((rc = fcat__access_feature(q->s, FCAT__PA_READ_OFFLINE,
+			                               &o->sources[i]->features[k], NULL)))
+				return rc;
+	}
 	return 0;
 }
 
 int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char *entity_file,
-			const char *const *refs, size_t nrefs, const char *service,
-			bool full_names, const char *out_path)
+                        const char *const *refs, size_t nrefs, const char *service, bool full_names,
+                        const char *out_path)
 {
 	request q = {0};
 	q.s = s;
@@ -593,8 +615,9 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
 		}
 		if (o->kind == FCAT_OBJ_FEATURE)
 			rc = add_feature(&q, (const fcat__field *)o);
-		for (size_t k = 0; rc == 0 && o->kind != FCAT_OBJ_FEATURE &&
-				   k < fcat_object_feature_count(o); k++)
+		for (size_t k = 0;
+		     rc == 0 && o->kind != FCAT_OBJ_FEATURE && k < fcat_object_feature_count(o);
+		     k++)
 			rc = add_feature(&q, (const fcat__field *)fcat_object_feature_at(o, k));
 	}
 	/* the entity rows, every column as text */
@@ -606,8 +629,8 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
 			types[c] = (fcat_type){FCAT_STRING, false, 0};
 		fcat__source src = {.base = {.name = "entity file"}, .path = abs};
 		rc = types ? fcat__source_scan(s, &src, (const char *const *)q.ent.names, types,
-					       q.ent.ncols, -1, 0, 0, keep_entities, &q.ent)
-			   : fcat__error_oom();
+		                               q.ent.ncols, -1, 0, 0, keep_entities, &q.ent)
+		           : fcat__error_oom();
 		free(types);
 	}
 	if (rc == 0 && !(q.ent.ts = malloc((q.ent.nrows + 1) * sizeof *q.ent.ts)))
@@ -617,8 +640,8 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
 		q.ent.ts[r] = INT64_MIN;
 		if (!cell->is_null &&
 		    fcat_timestamp_parse(&q.ent.ts[r], cell->u.str.ptr, cell->u.str.len) != 0)
-			rc = fcat__error_wrap(FCAT_EINVALID, "%s: entity row %zu, column '%s'", entity_file,
-					      r + 1, TIME_COLUMN);
+			rc = fcat__error_wrap(FCAT_EINVALID, "%s: entity row %zu, column '%s'",
+			                      entity_file, r + 1, TIME_COLUMN);
 	}
 	for (size_t i = 0; rc == 0 && i < q.nviews; i++)
 		rc = join_view(&q, &q.views[i]);

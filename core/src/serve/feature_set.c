@@ -38,10 +38,12 @@ static int add_key(fcat_feature_set *set, const fcat__field *key, size_t *index)
 		if (strcmp(set->keys[i]->base.name, key->base.name) != 0)
 			continue;
 		if (!fcat_type_equal(set->keys[i]->type, key->type))
-			return fcat__error(FCAT_EINVALID, "join key '%s' has two types in this "
-							  "request (%s and %s)",
-					   key->base.name, fcat_scalar_name(set->keys[i]->type.scalar),
-					   fcat_scalar_name(key->type.scalar));
+			return fcat__error(FCAT_EINVALID,
+			                   "join key '%s' has two types in this "
+			                   "request (%s and %s)",
+			                   key->base.name,
+			                   fcat_scalar_name(set->keys[i]->type.scalar),
+			                   fcat_scalar_name(key->type.scalar));
 		*index = i;
 		return 0;
 	}
@@ -60,7 +62,7 @@ static int view_entry(fcat_feature_set *set, const fcat__view *v, fcat__set_view
 		}
 	if (!v->online)
 		return fcat__error(FCAT_EINVALID, "view '%s' is not online (online = false)",
-				   v->base.name);
+		                   v->base.name);
 	fcat__set_view *sv = &set->views[set->nviews++];
 	sv->view = v;
 	for (size_t e = 0; e < v->nentities; e++)
@@ -91,8 +93,10 @@ static int add_request(fcat_feature_set *set, const fcat__field *q, size_t *inde
 		if (strcmp(set->requests[i]->base.name, q->base.name) != 0)
 			continue;
 		if (!fcat_type_equal(set->requests[i]->type, q->type))
-			return fcat__error(FCAT_EINVALID, "request field '%s' has two types in this "
-							  "request", q->base.name);
+			return fcat__error(FCAT_EINVALID,
+			                   "request field '%s' has two types in this "
+			                   "request",
+			                   q->base.name);
 		*index = i;
 		return 0;
 	}
@@ -188,12 +192,21 @@ static int build(fcat_feature_set *set)
 }
 
 static int finish(fcat_feature_set **out, fcat_feature_set *set, const fcat_store *store,
-		  const char *service)
+                  const char *service)
 {
 	int rc = build(set);
 	/* the policies decide, feature by feature, before anything is read */
 	for (size_t i = 0; rc == 0 && i < set->nfeatures; i++)
 		rc = fcat__access_feature(store, FCAT__PA_READ_ONLINE, set->features[i], service);
+	/* an on-demand view sees every feature of its sources: each must be
+	 * readable too, or a transform could hand a denied value on */
+	for (size_t o = 0; rc == 0 && o < set->nodvs; o++)
+		for (size_t v = 0; rc == 0 && v < set->odvs[o].odv->nsources; v++) {
+			const fcat__view *src = set->odvs[o].odv->sources[v];
+			for (size_t f = 0; rc == 0 && f < src->nfeatures; f++)
+				rc = fcat__access_feature(store, FCAT__PA_READ_ONLINE,
+				                          &src->features[f], service);
+		}
 	if (rc) {
 		fcat_feature_set_free(set);
 		return rc;
@@ -210,8 +223,8 @@ static bool contains(const fcat_feature_set *set, const fcat__field *f)
 	return false;
 }
 
-int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
-			 const char *const *refs, size_t nrefs)
+int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store, const char *const *refs,
+                         size_t nrefs)
 {
 	*out = NULL;
 	const fcat_catalog *c = store->catalog;
@@ -240,9 +253,10 @@ int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
 		const fcat_object *o = fcat__strmap_get(&c->by_name, ref);
 		if (!o || (o->kind != FCAT_OBJ_VIEW && o->kind != FCAT_OBJ_ON_DEMAND_VIEW)) {
 			fcat_feature_set_free(set);
-			return fcat__error(FCAT_ENOTFOUND, "unknown feature view '%s' (a reference is "
-							   "VIEW or VIEW:FEATURE)",
-					   ref);
+			return fcat__error(FCAT_ENOTFOUND,
+			                   "unknown feature view '%s' (a reference is "
+			                   "VIEW or VIEW:FEATURE)",
+			                   ref);
 		}
 		for (size_t k = 0; k < fcat_object_feature_count(o); k++) {
 			const fcat__field *f = (const fcat__field *)fcat_object_feature_at(o, k);
@@ -254,7 +268,7 @@ int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
 }
 
 int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
-				 const char *service)
+                                 const char *service)
 {
 	*out = NULL;
 	const fcat_object *o = fcat__strmap_get(&store->catalog->by_name, service);
@@ -271,14 +285,20 @@ int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store
 	return finish(out, set, store, service);
 }
 
-size_t fcat_feature_set_count(const fcat_feature_set *set) { return set->nfeatures; }
+size_t fcat_feature_set_count(const fcat_feature_set *set)
+{
+	return set->nfeatures;
+}
 
 const fcat_object *fcat_feature_set_feature(const fcat_feature_set *set, size_t i)
 {
 	return i < set->nfeatures ? &set->features[i]->base : NULL;
 }
 
-size_t fcat_feature_set_key_count(const fcat_feature_set *set) { return set->nkeys; }
+size_t fcat_feature_set_key_count(const fcat_feature_set *set)
+{
+	return set->nkeys;
+}
 
 const char *fcat_feature_set_key_name(const fcat_feature_set *set, size_t i)
 {
@@ -290,7 +310,10 @@ fcat_type fcat_feature_set_key_type(const fcat_feature_set *set, size_t i)
 	return i < set->nkeys ? set->keys[i]->type : (fcat_type){0};
 }
 
-size_t fcat_feature_set_request_count(const fcat_feature_set *set) { return set->nrequests; }
+size_t fcat_feature_set_request_count(const fcat_feature_set *set)
+{
+	return set->nrequests;
+}
 
 const char *fcat_feature_set_request_name(const fcat_feature_set *set, size_t i)
 {
