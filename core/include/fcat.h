@@ -30,9 +30,9 @@ extern "C" {
 #define FCAT_API
 #endif
 
-#define FCAT_VERSION_MAJOR 0
-#define FCAT_VERSION_MINOR 1
-#define FCAT_VERSION_PATCH 0
+#define FCAT_VERSION_MAJOR  0
+#define FCAT_VERSION_MINOR  1
+#define FCAT_VERSION_PATCH  0
 #define FCAT_VERSION_STRING "0.1.0"
 
 /* ------------------------------------------------------------------------ */
@@ -42,16 +42,16 @@ extern "C" {
 /** Error codes. 0 is success; every failure is negative. */
 typedef enum fcat_error_code {
 	FCAT_OK = 0,
-	FCAT_ERROR = -1,      /**< any failure without a more specific code */
-	FCAT_ENOTFOUND = -3,  /**< a named object, file or key does not exist */
-	FCAT_EEXISTS = -4,    /**< the object already exists */
-	FCAT_EINVALID = -5,   /**< bad input: a definition, a value, a config */
-	FCAT_EVERSION = -6,   /**< an incompatible version (plugin ABI, cache) */
-	FCAT_ETIMEOUT = -7,   /**< a time or instruction budget ran out */
-	FCAT_ENOMEM = -8,     /**< out of memory, or a memory cap was reached */
-	FCAT_EIO = -9,        /**< reading or writing a file or a backend failed */
-	FCAT_EDENIED = -10,   /**< a policy denied the request */
-	FCAT_EUSAGE = -11,    /**< an API was called with invalid arguments */
+	FCAT_ERROR = -1,     /**< any failure without a more specific code */
+	FCAT_ENOTFOUND = -3, /**< a named object, file or key does not exist */
+	FCAT_EEXISTS = -4,   /**< the object already exists */
+	FCAT_EINVALID = -5,  /**< bad input: a definition, a value, a config */
+	FCAT_EVERSION = -6,  /**< an incompatible version (plugin ABI, cache) */
+	FCAT_ETIMEOUT = -7,  /**< a time or instruction budget ran out */
+	FCAT_ENOMEM = -8,    /**< out of memory, or a memory cap was reached */
+	FCAT_EIO = -9,       /**< reading or writing a file or a backend failed */
+	FCAT_EDENIED = -10,  /**< a policy denied the request */
+	FCAT_EUSAGE = -11,   /**< an API was called with invalid arguments */
 } fcat_error_code;
 
 /**
@@ -156,8 +156,7 @@ FCAT_API bool fcat_type_equal(fcat_type a, fcat_type b);
  *             allocated for this value, released with fcat_value_clear.
  * @return 0, or FCAT_EINVALID with a message naming the text and the type.
  */
-FCAT_API int fcat_value_parse(fcat_value *out, fcat_type type, const char *text,
-			      size_t len);
+FCAT_API int fcat_value_parse(fcat_value *out, fcat_type type, const char *text, size_t len);
 
 /** Releases what fcat_value_parse allocated for a value and nulls it. */
 FCAT_API void fcat_value_clear(fcat_value *value);
@@ -203,8 +202,7 @@ FCAT_API int fcat_config_load(fcat_config **out, const char *path);
 /**
  * Same as fcat_config_load, from text in memory; `name` is used in messages.
  */
-FCAT_API int fcat_config_parse(fcat_config **out, const char *name,
-			       const char *text, size_t len);
+FCAT_API int fcat_config_parse(fcat_config **out, const char *name, const char *text, size_t len);
 
 FCAT_API void fcat_config_free(fcat_config *config);
 
@@ -224,25 +222,22 @@ typedef enum fcat_store_role {
 } fcat_store_role;
 
 /** The plugin name of a store section ("lmdb", "sqlite", ...). */
-FCAT_API const char *fcat_config_store_plugin(const fcat_config *config,
-					      fcat_store_role role);
+FCAT_API const char *fcat_config_store_plugin(const fcat_config *config, fcat_store_role role);
 
 /**
  * A plugin setting of a store section, as the scalar text written in
  * fcat.yaml, or NULL when the key is absent or not a scalar. `key` may be a
  * dotted path into nested maps ("tls.ca_file"). Borrowed from the config.
  */
-FCAT_API const char *fcat_config_store_setting(const fcat_config *config,
-					       fcat_store_role role,
-					       const char *key);
+FCAT_API const char *fcat_config_store_setting(const fcat_config *config, fcat_store_role role,
+                                               const char *key);
 
 /**
  * The whole plugin section of a store as JSON text (the plugin name under
  * "plugin", every other key as written, scalars as strings).
  * @param[out] out NUL-terminated JSON, freed with fcat_free.
  */
-FCAT_API int fcat_config_store_json(char **out, const fcat_config *config,
-				    fcat_store_role role);
+FCAT_API int fcat_config_store_json(char **out, const fcat_config *config, fcat_store_role role);
 
 /* ------------------------------------------------------------------------ */
 /* Catalog                                                                   */
@@ -259,10 +254,10 @@ typedef struct fcat_object fcat_object;
 typedef enum fcat_object_kind {
 	FCAT_OBJ_ENTITY = 0,
 	FCAT_OBJ_SOURCE = 1,
-	FCAT_OBJ_VIEW = 2,          /**< a feature view */
+	FCAT_OBJ_VIEW = 2, /**< a feature view */
 	FCAT_OBJ_ON_DEMAND_VIEW = 3,
-	FCAT_OBJ_SERVICE = 4,       /**< a feature service */
-	FCAT_OBJ_FEATURE = 5,       /**< a feature of a (on-demand) view */
+	FCAT_OBJ_SERVICE = 4, /**< a feature service */
+	FCAT_OBJ_FEATURE = 5, /**< a feature of a (on-demand) view */
 	FCAT_OBJ_KIND_COUNT = 6,
 } fcat_object_kind;
 
@@ -278,18 +273,17 @@ typedef enum fcat_object_kind {
  *         when the directory does not exist; FCAT_EIO; FCAT_ENOMEM.
  */
 FCAT_API int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
-				   const char *catalog_dir);
+                                   const char *catalog_dir);
 
 FCAT_API void fcat_catalog_free(fcat_catalog *catalog);
 
 /** The number of objects of a kind (FCAT_OBJ_FEATURE counts features of
  * feature views and on-demand views). */
-FCAT_API size_t fcat_catalog_count(const fcat_catalog *catalog,
-				   fcat_object_kind kind);
+FCAT_API size_t fcat_catalog_count(const fcat_catalog *catalog, fcat_object_kind kind);
 
 /** The i-th object of a kind, in definition order; NULL when out of range. */
-FCAT_API const fcat_object *fcat_catalog_at(const fcat_catalog *catalog,
-					    fcat_object_kind kind, size_t i);
+FCAT_API const fcat_object *fcat_catalog_at(const fcat_catalog *catalog, fcat_object_kind kind,
+                                            size_t i);
 
 /**
  * Finds an object by name: "NAME" for an entity, source, view, on-demand
@@ -297,8 +291,8 @@ FCAT_API const fcat_object *fcat_catalog_at(const fcat_catalog *catalog,
  * @param[out] out the borrowed object
  * @return 0 or FCAT_ENOTFOUND.
  */
-FCAT_API int fcat_catalog_lookup(const fcat_object **out,
-				 const fcat_catalog *catalog, const char *name);
+FCAT_API int fcat_catalog_lookup(const fcat_object **out, const fcat_catalog *catalog,
+                                 const char *name);
 
 FCAT_API fcat_object_kind fcat_object_kind_of(const fcat_object *object);
 
@@ -317,12 +311,11 @@ FCAT_API int fcat_object_line(const fcat_object *object);
 
 /** Tags, in the order they are sorted by key. */
 FCAT_API size_t fcat_object_tag_count(const fcat_object *object);
-FCAT_API int fcat_object_tag(const char **key, const char **value,
-			     const fcat_object *object, size_t i);
+FCAT_API int fcat_object_tag(const char **key, const char **value, const fcat_object *object,
+                             size_t i);
 
 /** The value of a tag, or NULL when the object has no such tag. */
-FCAT_API const char *fcat_object_tag_get(const fcat_object *object,
-					 const char *key);
+FCAT_API const char *fcat_object_tag_get(const fcat_object *object, const char *key);
 
 /** For a feature: its type. For anything else: scalar FCAT_INVALID. */
 FCAT_API fcat_type fcat_feature_type(const fcat_object *feature);
@@ -333,8 +326,7 @@ FCAT_API const fcat_object *fcat_feature_view(const fcat_object *feature);
 /** For a view or on-demand view: its features, in schema order. For a
  * service: the features it serves. Otherwise 0 / NULL. */
 FCAT_API size_t fcat_object_feature_count(const fcat_object *object);
-FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object,
-						   size_t i);
+FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, size_t i);
 
 /**
  * The object's content hash: SHA-256 of a canonical form of its definition
@@ -354,8 +346,7 @@ FCAT_API int64_t fcat_view_ttl_seconds(const fcat_object *view);
  * @param[out] out NUL-terminated JSON (indented when `pretty`), freed with
  *             fcat_free.
  */
-FCAT_API int fcat_object_describe_json(char **out, const fcat_object *object,
-				       bool pretty);
+FCAT_API int fcat_object_describe_json(char **out, const fcat_object *object, bool pretty);
 
 /* ------------------------------------------------------------------------ */
 /* The store handle                                                          */
@@ -379,9 +370,9 @@ typedef enum fcat_catalog_source {
 
 /** Options of fcat_store_open_ext; start from FCAT_OPEN_OPTIONS_INIT. */
 typedef struct fcat_open_options {
-	unsigned int version;       /**< FCAT_OPEN_OPTIONS_VERSION */
+	unsigned int version; /**< FCAT_OPEN_OPTIONS_VERSION */
 	fcat_catalog_source catalog;
-	const char *commit;         /**< a revision, for FCAT_CATALOG_COMMIT */
+	const char *commit; /**< a revision, for FCAT_CATALOG_COMMIT */
 	/** Who reads through this store, as named in the policy files; NULL is
 	 * "anonymous". Every read is checked against the policies of the
 	 * catalog version opened (when the repo has any) and the decision is
@@ -390,7 +381,10 @@ typedef struct fcat_open_options {
 	const char *principal;
 } fcat_open_options;
 
-#define FCAT_OPEN_OPTIONS_INIT {FCAT_OPEN_OPTIONS_VERSION, FCAT_CATALOG_APPLIED, NULL, NULL}
+#define FCAT_OPEN_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		FCAT_OPEN_OPTIONS_VERSION, FCAT_CATALOG_APPLIED, NULL, NULL                        \
+	}
 
 /**
  * Opens a feature repo: reads `fcat.yaml` in repo_path and loads the
@@ -412,7 +406,7 @@ FCAT_API int fcat_store_open(fcat_store **out, const char *repo_path);
  * @return as fcat_store_open; FCAT_EVERSION for an unknown options version.
  */
 FCAT_API int fcat_store_open_ext(fcat_store **out, const char *repo_path,
-				 const fcat_open_options *options);
+                                 const fcat_open_options *options);
 
 FCAT_API void fcat_store_free(fcat_store *store);
 
@@ -438,7 +432,7 @@ typedef enum fcat_lineage_format {
  * @return 0; FCAT_ENOTFOUND for an unknown name; FCAT_ENOMEM.
  */
 FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *name,
-			  fcat_lineage_format format);
+                          fcat_lineage_format format);
 
 /* ------------------------------------------------------------------------ */
 /* Catalog versions (git)                                                    */
@@ -470,11 +464,11 @@ typedef enum fcat_change_kind {
 typedef struct fcat_change {
 	fcat_change_kind change;
 	fcat_object_kind kind;
-	const char *name;           /**< "NAME", or "VIEW:FEATURE" */
-	const fcat_object *before;  /**< NULL when added; borrowed from `from` */
-	const fcat_object *after;   /**< NULL when removed; borrowed from `to` */
-	const char *fields;         /**< changed fields, "type, description" */
-	const char *breaking;       /**< why it breaks readers, or NULL */
+	const char *name;          /**< "NAME", or "VIEW:FEATURE" */
+	const fcat_object *before; /**< NULL when added; borrowed from `from` */
+	const fcat_object *after;  /**< NULL when removed; borrowed from `to` */
+	const char *fields;        /**< changed fields, "type, description" */
+	const char *breaking;      /**< why it breaks readers, or NULL */
 } fcat_change;
 
 /** The differences between two catalogs. */
@@ -489,8 +483,7 @@ typedef struct fcat_diff fcat_diff;
  *             fcat_diff_free. They borrow from both catalogs, which must
  *             outlive them.
  */
-FCAT_API int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from,
-			       const fcat_catalog *to);
+FCAT_API int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from, const fcat_catalog *to);
 FCAT_API size_t fcat_diff_count(const fcat_diff *diff);
 FCAT_API const fcat_change *fcat_diff_at(const fcat_diff *diff, size_t i);
 /** How many of the changes are breaking. */
@@ -519,7 +512,7 @@ typedef struct fcat_history fcat_history;
  * @return 0; FCAT_ENOTFOUND when the object never existed; FCAT_EIO.
  */
 FCAT_API int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
-			     const char *rev);
+                             const char *rev);
 FCAT_API size_t fcat_history_count(const fcat_history *history);
 FCAT_API const fcat_object_version *fcat_history_at(const fcat_history *history, size_t i);
 FCAT_API void fcat_history_free(fcat_history *history);
@@ -532,7 +525,7 @@ FCAT_API bool fcat_store_may_describe(const fcat_store *store, const fcat_object
 /** fcat_lineage showing only what the store's principal may describe.
  * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden. */
 FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char *name,
-				fcat_lineage_format format);
+                                fcat_lineage_format format);
 
 /**
  * Explains a policy decision: allow or deny, and every rule that matched
@@ -544,7 +537,7 @@ FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char 
  *         FCAT_EINVALID for an unknown action or a malformed resource.
  */
 FCAT_API int fcat_policy_explain(char **out, const fcat_store *store, const char *principal,
-				 const char *action, const char *resource);
+                                 const char *action, const char *resource);
 
 /** Runs the test cases kept beside the policies (policies/tests/, or
  * *_test.yaml): one line per case and a summary in *report (fcat_free);
@@ -593,16 +586,16 @@ typedef void (*fcat_progress_fn)(void *ctx, const char *view, uint64_t rows_read
  *         FCAT_EINVALID (a bad source row, named file:line:column); FCAT_EIO.
  */
 FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, int64_t start,
-			      int64_t end, const char *const *views, size_t nviews,
-			      fcat_progress_fn progress, void *ctx);
+                              int64_t end, const char *const *views, size_t nviews,
+                              fcat_progress_fn progress, void *ctx);
 
 /**
  * As fcat_materialize, starting each view where its last run ended (never
  * run: at end - ttl, or at the beginning of time for a view without ttl).
  */
 FCAT_API int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *store,
-					  int64_t end, const char *const *views, size_t nviews,
-					  fcat_progress_fn progress, void *ctx);
+                                          int64_t end, const char *const *views, size_t nviews,
+                                          fcat_progress_fn progress, void *ctx);
 
 /** The status of one served feature value (Feast's FieldStatus numbers). */
 typedef enum fcat_status {
@@ -627,11 +620,11 @@ typedef struct fcat_feature_set fcat_feature_set;
  * @return 0; FCAT_ENOTFOUND naming an unknown view or feature.
  */
 FCAT_API int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
-				  const char *const *refs, size_t nrefs);
+                                  const char *const *refs, size_t nrefs);
 
 /** The features of a feature service. */
 FCAT_API int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
-					  const char *service);
+                                          const char *service);
 
 FCAT_API void fcat_feature_set_free(fcat_feature_set *set);
 
@@ -651,9 +644,9 @@ FCAT_API fcat_type fcat_feature_set_request_type(const fcat_feature_set *set, si
 
 /** One served value. */
 typedef struct fcat_feature_value {
-	fcat_value value;     /**< null unless PRESENT or OUTSIDE_MAX_AGE */
+	fcat_value value; /**< null unless PRESENT or OUTSIDE_MAX_AGE */
 	fcat_status status;
-	int64_t event_ts;     /**< microseconds; 0 when NOT_FOUND */
+	int64_t event_ts; /**< microseconds; 0 when NOT_FOUND */
 	/** The row was written by another version of the view (its data
 	 * hash differs from the served catalog's): rematerialize it. */
 	bool stale_version;
@@ -673,13 +666,13 @@ FCAT_API void fcat_online_result_free(fcat_online_result *result);
  *         store. Values in `result` live until its next read or free.
  */
 FCAT_API int fcat_online_read(fcat_online_result *result, fcat_store *store,
-			      const fcat_feature_set *set, const fcat_value *keys, size_t nrows);
+                              const fcat_feature_set *set, const fcat_value *keys, size_t nrows);
 
 /** As fcat_online_read, judging ttl at `now` (microseconds) instead of the
  * current time. */
 FCAT_API int fcat_online_read_at(fcat_online_result *result, fcat_store *store,
-				 const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
-				 int64_t now);
+                                 const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
+                                 int64_t now);
 
 /**
  * As fcat_online_read_at, with request data for on-demand views:
@@ -693,13 +686,13 @@ FCAT_API int fcat_online_read_at(fcat_online_result *result, fcat_store *store,
  *         entity key.
  */
 FCAT_API int fcat_online_read_ex(fcat_online_result *result, fcat_store *store,
-				 const fcat_feature_set *set, const fcat_value *keys,
-				 const fcat_value *request, size_t nrows, int64_t now);
+                                 const fcat_feature_set *set, const fcat_value *keys,
+                                 const fcat_value *request, size_t nrows, int64_t now);
 
 FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
 /** The value of feature `feature` (set order) for entity row `row`. */
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
-							 size_t row, size_t feature);
+                                                         size_t row, size_t feature);
 
 /* ------------------------------------------------------------------------ */
 /* Historical retrieval (training sets)                                      */
@@ -727,17 +720,17 @@ typedef struct fcat_historical_stats {
  *         FCAT_EDENIED; FCAT_EIO.
  */
 FCAT_API int fcat_get_historical(fcat_historical_stats *stats, fcat_store *store,
-				 const char *entity_file, const char *const *refs, size_t nrefs,
-				 const char *service, bool full_names, const char *out_path);
+                                 const char *entity_file, const char *const *refs, size_t nrefs,
+                                 const char *service, bool full_names, const char *out_path);
 
 /** What fcat_verify found. */
 typedef struct fcat_verify_report {
-	size_t views;          /**< feature views checked */
-	uint64_t samples;      /**< (entity key, cut-off time) pairs drawn */
-	uint64_t checked;      /**< feature values compared */
-	uint64_t differences;  /**< values that differ between the two paths */
-	char *details;         /**< one line per difference (the first 50 per view),
-				    or NULL; free with fcat_free */
+	size_t views;         /**< feature views checked */
+	uint64_t samples;     /**< (entity key, cut-off time) pairs drawn */
+	uint64_t checked;     /**< feature values compared */
+	uint64_t differences; /**< values that differ between the two paths */
+	char *details;        /**< one line per difference (the first 50 per view),
+	                           or NULL; free with fcat_free */
 } fcat_verify_report;
 
 /**
@@ -754,8 +747,7 @@ typedef struct fcat_verify_report {
  * @return 0 whether or not there are differences (see out); an error when a
  *         path could not run (a failing transform, a bad source row).
  */
-FCAT_API int fcat_verify(fcat_verify_report *out, fcat_store *store, size_t sample,
-			 uint64_t seed);
+FCAT_API int fcat_verify(fcat_verify_report *out, fcat_store *store, size_t sample, uint64_t seed);
 
 #ifdef __cplusplus
 }

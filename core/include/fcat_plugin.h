@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define FCAT_PLUGIN_ABI_VERSION 1
-#define FCAT_PLUGIN_ENTRY_NAME "fcat_plugin_entry"
+#define FCAT_PLUGIN_ENTRY_NAME  "fcat_plugin_entry"
 
 /* ------------------------------------------------------------------------ */
 /* What core offers plugins                                                  */
@@ -50,9 +50,9 @@ typedef struct fcat_plugin_host {
 	/** Sets the calling thread's last error; returns `code`. */
 	int (*error)(int code, const char *fmt, ...)
 #if defined(__GNUC__)
-		__attribute__((format(printf, 2, 3)))
+	    __attribute__((format(printf, 2, 3)))
 #endif
-		;
+	    ;
 	/** fcat_value_parse, fcat_value_clear, fcat_timestamp_parse (fcat.h). */
 	int (*value_parse)(fcat_value *out, fcat_type type, const char *text, size_t len);
 	void (*value_clear)(fcat_value *value);
@@ -82,10 +82,10 @@ typedef struct fcat_plugin_config {
  * backend. A plugin stores them per (view, entity key) and needs to read
  * only this fixed header at the start of each row, to keep the newer row:
  */
-#define FCAT_ROW_MAGIC 0xFC             /**< byte 0 */
-#define FCAT_ROW_EVENT_TS_OFFSET 8     /**< int64 little-endian, microseconds */
-#define FCAT_ROW_CREATED_TS_OFFSET 16  /**< int64 little-endian, microseconds */
-#define FCAT_ROW_HEADER_SIZE 24
+#define FCAT_ROW_MAGIC             0xFC /**< byte 0 */
+#define FCAT_ROW_EVENT_TS_OFFSET   8    /**< int64 little-endian, microseconds */
+#define FCAT_ROW_CREATED_TS_OFFSET 16   /**< int64 little-endian, microseconds */
+#define FCAT_ROW_HEADER_SIZE       24
 
 /** One row to write. */
 typedef struct fcat_online_row {
@@ -116,7 +116,7 @@ typedef struct fcat_online_ops {
 	 * call of read on the same store and thread, or close. One call SHOULD
 	 * see a single committed state. */
 	int (*read)(void *store, const char *view, const fcat_bytes *keys, size_t n,
-		    fcat_bytes *out);
+	            fcat_bytes *out);
 
 	/** MUST. Store metadata (materialization progress): copies the value
 	 * of `key` into buf (NUL-terminated) and returns its length, or
@@ -136,9 +136,9 @@ typedef struct fcat_online_ops {
 
 /** What to read from a source. */
 typedef struct fcat_scan_request {
-	const char *path;  /**< a file source, relative to the repo root; or NULL */
-	const char *table; /**< a table; or NULL */
-	const char *query; /**< a query; or NULL */
+	const char *path;           /**< a file source, relative to the repo root; or NULL */
+	const char *table;          /**< a table; or NULL */
+	const char *query;          /**< a query; or NULL */
 	const char *const *columns; /**< the columns to read, by name */
 	const fcat_type *types;     /**< their types */
 	size_t ncolumns;
@@ -166,8 +166,7 @@ typedef struct fcat_offline_ops {
 	/** MUST. Reads rows, typed, in batches. A value that does not parse as
 	 * its column's type is an error naming where it is (file:line:column,
 	 * or table, row and column). A missing column is an error naming it. */
-	int (*scan)(void *store, const fcat_scan_request *request, fcat_scan_fn fn,
-		    void *ctx);
+	int (*scan)(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);
 } fcat_offline_ops;
 
 /* ------------------------------------------------------------------------ */
@@ -176,9 +175,9 @@ typedef struct fcat_offline_ops {
 
 /** What a plugin's entry function returns. Static storage is typical. */
 typedef struct fcat_plugin {
-	unsigned int abi_version; /**< MUST be FCAT_PLUGIN_ABI_VERSION */
-	const char *name;         /**< MUST match the file name: fcat_<name>.so */
-	const char *description;  /**< MAY: one line for people */
+	unsigned int abi_version;        /**< MUST be FCAT_PLUGIN_ABI_VERSION */
+	const char *name;                /**< MUST match the file name: fcat_<name>.so */
+	const char *description;         /**< MAY: one line for people */
 	const fcat_online_ops *online;   /**< MAY: NULL when not an online store */
 	const fcat_offline_ops *offline; /**< MAY: NULL when not an offline store */
 } fcat_plugin;
@@ -195,7 +194,7 @@ typedef const fcat_plugin *(*fcat_plugin_entry_fn)(const fcat_plugin_host *host)
 
 /** Declares the entry function in a plugin's source:
  *  FCAT_PLUGIN_DEFINE_ENTRY(host) { ...; return &my_plugin; } */
-#define FCAT_PLUGIN_DEFINE_ENTRY(host)                                               \
+#define FCAT_PLUGIN_DEFINE_ENTRY(host)                                                             \
 	FCAT_PLUGIN_EXPORT const fcat_plugin *fcat_plugin_entry(const fcat_plugin_host *host)
 
 #ifdef __cplusplus

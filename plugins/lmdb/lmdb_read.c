@@ -97,8 +97,8 @@ int lmdb_live_add_locked(lmdb_store *s)
 {
 	for (lmdb_store *o = live; o; o = o->next)
 		if (o->dev == s->dev && o->ino == s->ino)
-			return lmdb_host->error(FCAT_EEXISTS,
-						"lmdb: %s is open already in this process", s->path);
+			return lmdb_host->error(
+			    FCAT_EEXISTS, "lmdb: %s is open already in this process", s->path);
 	s->gen = ++last_gen;
 	s->next = live;
 	live = s;
@@ -252,8 +252,8 @@ static int slot_view(lmdb_store *s, lmdb_slot *slot, const char *view, MDB_dbi *
 	int rc = lmdb_view_dbi(s, view, false, dbi, &name);
 	if (rc)
 		return rc;
-	unsigned i = slot->nviews < LMDB_SLOT_VIEWS ? slot->nviews++
-						    : slot->next_view++ % LMDB_SLOT_VIEWS;
+	unsigned i =
+	    slot->nviews < LMDB_SLOT_VIEWS ? slot->nviews++ : slot->next_view++ % LMDB_SLOT_VIEWS;
 	slot->views[i].name = name;
 	slot->views[i].dbi = *dbi;
 	return 0;
@@ -277,14 +277,14 @@ static int reserve(lmdb_slot *slot, size_t need)
 /* Copies the rows into the slot's buffer; out[i].ptr is a placeholder
  * (non-NULL) for a found row until the buffer stops moving. A key LMDB
  * cannot hold (empty, too long) has no row. */
-static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys,
-		    size_t n, fcat_bytes *out)
+static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys, size_t n,
+                    fcat_bytes *out)
 {
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
 		MDB_val k = {keys[i].len, (void *)keys[i].ptr}, v;
 		int rc = k.mv_size && k.mv_size <= s->max_key ? mdb_get(slot->txn, dbi, &k, &v)
-							       : MDB_NOTFOUND;
+		                                              : MDB_NOTFOUND;
 		if (rc == MDB_NOTFOUND) {
 			out[i] = (fcat_bytes){NULL, 0};
 			continue;
@@ -302,8 +302,8 @@ static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_byte
 
 /* The read proper, inside the slot's active section; an LMDB code, and
  * what failed in *what. */
-static int read_active(lmdb_store *s, lmdb_slot *slot, const char *view,
-		       const fcat_bytes *keys, size_t n, fcat_bytes *out, const char **what)
+static int read_active(lmdb_store *s, lmdb_slot *slot, const char *view, const fcat_bytes *keys,
+                       size_t n, fcat_bytes *out, const char **what)
 {
 	MDB_dbi dbi;
 	*what = "opening a view's database";
@@ -316,7 +316,7 @@ static int read_active(lmdb_store *s, lmdb_slot *slot, const char *view,
 		return rc;
 	*what = "starting a read";
 	rc = slot->txn ? mdb_txn_renew(slot->txn)
-		       : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &slot->txn);
+	               : mdb_txn_begin(s->env, NULL, MDB_RDONLY, &slot->txn);
 	if (rc) {
 		if (slot->txn)
 			mdb_txn_abort(slot->txn);
@@ -329,8 +329,7 @@ static int read_active(lmdb_store *s, lmdb_slot *slot, const char *view,
 	return rc;
 }
 
-int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
-	      fcat_bytes *out)
+int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_bytes *out)
 {
 	lmdb_store *s = store;
 	int rc = lmdb_check_view(s, view);

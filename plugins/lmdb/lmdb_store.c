@@ -8,21 +8,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_PATH "data/online.lmdb"
-#define DEFAULT_MAP_MB 1024
-#define DEFAULT_MAX_VIEWS 1024
+#define DEFAULT_PATH        "data/online.lmdb"
+#define DEFAULT_MAP_MB      1024
+#define DEFAULT_MAX_VIEWS   1024
 #define DEFAULT_MAX_READERS 1024
 
 const fcat_plugin_host *lmdb_host;
 
 int lmdb_fail(int rc, const char *what, const lmdb_store *s)
 {
-	int code = rc == MDB_NOTFOUND	   ? FCAT_ENOTFOUND
-		   : rc == ENOMEM	   ? FCAT_ENOMEM
-		   : rc == MDB_BAD_VALSIZE ? FCAT_EINVALID
-					   : FCAT_EIO;
+	int code = rc == MDB_NOTFOUND      ? FCAT_ENOTFOUND
+	           : rc == ENOMEM          ? FCAT_ENOMEM
+	           : rc == MDB_BAD_VALSIZE ? FCAT_EINVALID
+	                                   : FCAT_EIO;
 	return lmdb_host->error(code, "lmdb: %s (%s): %s", what, s ? s->path : "?",
-				mdb_strerror(rc));
+	                        mdb_strerror(rc));
 }
 
 int lmdb_check_view(const lmdb_store *s, const char *view)
@@ -30,7 +30,7 @@ int lmdb_check_view(const lmdb_store *s, const char *view)
 	size_t len = view ? strlen(view) : 0;
 	if (len == 0 || len > s->max_key)
 		return lmdb_host->error(FCAT_EINVALID, "lmdb: invalid view name '%s'",
-					view ? view : "(null)");
+		                        view ? view : "(null)");
 	if (strcmp(view, LMDB_META_DB) == 0)
 		return lmdb_host->error(FCAT_EINVALID, "lmdb: '%s' is reserved", view);
 	return 0;
@@ -63,8 +63,7 @@ static int add_view(lmdb_store *s, const char *view, MDB_dbi dbi, const char **n
 	return 0;
 }
 
-int lmdb_view_dbi(lmdb_store *s, const char *view, bool create, MDB_dbi *dbi,
-		  const char **name)
+int lmdb_view_dbi(lmdb_store *s, const char *view, bool create, MDB_dbi *dbi, const char **name)
 {
 	pthread_mutex_lock(&s->views_mu);
 	lmdb_view *v = find_view(s, view);
@@ -91,8 +90,8 @@ int lmdb_view_dbi(lmdb_store *s, const char *view, bool create, MDB_dbi *dbi,
 	return rc;
 }
 
-static int parse_size(size_t *out, const fcat_plugin_config *config, const char *key,
-		      size_t def, size_t max)
+static int parse_size(size_t *out, const fcat_plugin_config *config, const char *key, size_t def,
+                      size_t max)
 {
 	const char *text = config->get(config, key);
 	*out = def;
@@ -102,9 +101,9 @@ static int parse_size(size_t *out, const fcat_plugin_config *config, const char 
 	errno = 0;
 	unsigned long long v = strtoull(text, &end, 10);
 	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > max)
-		return lmdb_host->error(FCAT_EINVALID,
-					"lmdb: setting %s: '%s' is not a whole number from 1 to %zu",
-					key, text, max);
+		return lmdb_host->error(
+		    FCAT_EINVALID, "lmdb: setting %s: '%s' is not a whole number from 1 to %zu",
+		    key, text, max);
 	*out = (size_t)v;
 	return 0;
 }
@@ -234,21 +233,21 @@ static void lmdb_close(void *store)
 }
 
 static const fcat_online_ops lmdb_online = {
-	.open = lmdb_open,
-	.close = lmdb_close,
-	.write = lmdb_write,
-	.read = lmdb_read,
-	.meta_get = lmdb_meta_get,
-	.meta_set = lmdb_meta_set,
-	.drop_view = lmdb_drop_view,
+    .open = lmdb_open,
+    .close = lmdb_close,
+    .write = lmdb_write,
+    .read = lmdb_read,
+    .meta_get = lmdb_meta_get,
+    .meta_set = lmdb_meta_set,
+    .drop_view = lmdb_drop_view,
 };
 
 static const fcat_plugin lmdb_plugin = {
-	.abi_version = FCAT_PLUGIN_ABI_VERSION,
-	.name = "lmdb",
-	.description = "embedded online store (LMDB memory-mapped B-tree)",
-	.online = &lmdb_online,
-	.offline = NULL,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .name = "lmdb",
+    .description = "embedded online store (LMDB memory-mapped B-tree)",
+    .online = &lmdb_online,
+    .offline = NULL,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
@@ -256,7 +255,7 @@ FCAT_PLUGIN_DEFINE_ENTRY(host)
 	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
 		if (host && host->error)
 			host->error(FCAT_EVERSION, "lmdb: built for plugin ABI %d",
-				    FCAT_PLUGIN_ABI_VERSION);
+			            FCAT_PLUGIN_ABI_VERSION);
 		return NULL;
 	}
 	lmdb_host = host;

@@ -54,8 +54,8 @@ typedef struct lmdb_store {
 	pthread_mutex_t write_mu;  /* held by every transaction outside read() */
 	pthread_mutex_t resize_mu; /* held while the map is resized */
 	atomic_int resizing;
-	lmdb_slot *slots;         /* global lock */
-	struct lmdb_store *next;  /* live stores (global lock) */
+	lmdb_slot *slots;        /* global lock */
+	struct lmdb_store *next; /* live stores (global lock) */
 } lmdb_store;
 
 /* Sets the error for an LMDB return code; returns the FCAT_E* code. */
@@ -64,8 +64,7 @@ int lmdb_fail(int rc, const char *what, const lmdb_store *s);
 /* The handle of a view's database, opened (and created when `create`) on
  * first use. Returns 0, MDB_NOTFOUND (no such view, not created) or another
  * LMDB code; never holds a lock on return. */
-int lmdb_view_dbi(lmdb_store *s, const char *view, bool create, MDB_dbi *dbi,
-		  const char **name);
+int lmdb_view_dbi(lmdb_store *s, const char *view, bool create, MDB_dbi *dbi, const char **name);
 
 /* 0 when `view` may name a view; FCAT_EINVALID (error set) otherwise. */
 int lmdb_check_view(const lmdb_store *s, const char *view);
@@ -91,8 +90,7 @@ int lmdb_open_meta(lmdb_store *s);
 
 /* The online operations (fcat_plugin.h). */
 int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_t n);
-int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
-	      fcat_bytes *out);
+int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_bytes *out);
 int lmdb_meta_get(void *store, const char *key, char *buf, size_t size);
 int lmdb_meta_set(void *store, const char *key, const char *value);
 int lmdb_drop_view(void *store, const char *view);

@@ -125,14 +125,15 @@ static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n
 		const fcat_online_row *r = &rows[i];
 		if (r->key.len == 0 || r->key.len > s->max_key || !r->key.ptr)
 			return lmdb_host->error(FCAT_EINVALID,
-						"lmdb: row %zu: a key must hold 1 to %zu bytes, "
-						"not %zu", i, s->max_key, r->key.len);
+			                        "lmdb: row %zu: a key must hold 1 to %zu bytes, "
+			                        "not %zu",
+			                        i, s->max_key, r->key.len);
 		if (!r->row.ptr || r->row.len < FCAT_ROW_HEADER_SIZE ||
 		    (unsigned char)r->row.ptr[0] != FCAT_ROW_MAGIC ||
 		    get_i64le(r->row.ptr + FCAT_ROW_EVENT_TS_OFFSET) != r->event_ts ||
 		    get_i64le(r->row.ptr + FCAT_ROW_CREATED_TS_OFFSET) != r->created_ts)
-			return lmdb_host->error(FCAT_EINVALID,
-						"lmdb: row %zu: not an encoded row (bad header)", i);
+			return lmdb_host->error(
+			    FCAT_EINVALID, "lmdb: row %zu: not an encoded row (bad header)", i);
 	}
 	return 0;
 }
@@ -225,8 +226,8 @@ int lmdb_meta_get(void *store, const char *key, char *buf, size_t size)
 		return lmdb_fail(rc, "reading metadata", s);
 	if (m.v.mv_size >= size || m.v.mv_size > INT_MAX)
 		return lmdb_host->error(FCAT_EINVALID,
-					"lmdb: metadata '%s' holds %zu bytes, the buffer %zu", key,
-					m.v.mv_size, size);
+		                        "lmdb: metadata '%s' holds %zu bytes, the buffer %zu", key,
+		                        m.v.mv_size, size);
 	return (int)m.v.mv_size;
 }
 
@@ -239,8 +240,7 @@ static int put_meta(MDB_txn *txn, void *ctx)
 int lmdb_meta_set(void *store, const char *key, const char *value)
 {
 	lmdb_store *s = store;
-	meta_ctx m = {s->meta, {strlen(key), (void *)key}, {strlen(value), (void *)value}, NULL,
-		      0};
+	meta_ctx m = {s->meta, {strlen(key), (void *)key}, {strlen(value), (void *)value}, NULL, 0};
 	if (m.k.mv_size == 0 || m.k.mv_size > s->max_key)
 		return lmdb_host->error(FCAT_EINVALID, "lmdb: invalid metadata key '%s'", key);
 	int rc = locked_txn(s, 0, put_meta, &m);

@@ -8,23 +8,47 @@
 #include <strings.h>
 
 #define BLOCK_SIZE ((size_t)1 << 16)
-#define MAX_SHOWN 64
+#define MAX_SHOWN  64
 
 /* Type OIDs (pg_type.dat); stable across PostgreSQL versions. */
 enum {
-	OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23,
-	OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700, OID_DATE = 1082,
-	OID_TIMESTAMP = 1114, OID_TIMESTAMPTZ = 1184,
-	OID_BOOL_ARR = 1000, OID_BYTEA_ARR = 1001, OID_INT2_ARR = 1005, OID_INT4_ARR = 1007,
-	OID_TEXT_ARR = 1009, OID_BPCHAR_ARR = 1014, OID_VARCHAR_ARR = 1015,
-	OID_INT8_ARR = 1016, OID_FLOAT4_ARR = 1021, OID_FLOAT8_ARR = 1022,
-	OID_TIMESTAMP_ARR = 1115, OID_DATE_ARR = 1182, OID_TIMESTAMPTZ_ARR = 1185,
+	OID_BOOL = 16,
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_NUMERIC = 1700,
+	OID_DATE = 1082,
+	OID_TIMESTAMP = 1114,
+	OID_TIMESTAMPTZ = 1184,
+	OID_BOOL_ARR = 1000,
+	OID_BYTEA_ARR = 1001,
+	OID_INT2_ARR = 1005,
+	OID_INT4_ARR = 1007,
+	OID_TEXT_ARR = 1009,
+	OID_BPCHAR_ARR = 1014,
+	OID_VARCHAR_ARR = 1015,
+	OID_INT8_ARR = 1016,
+	OID_FLOAT4_ARR = 1021,
+	OID_FLOAT8_ARR = 1022,
+	OID_TIMESTAMP_ARR = 1115,
+	OID_DATE_ARR = 1182,
+	OID_TIMESTAMPTZ_ARR = 1185,
 	OID_NUMERIC_ARR = 1231,
 };
 
 typedef enum kind {
 	K_TEXT, /* text and everything else: read as CSV text */
-	K_INT, K_NUMERIC, K_FLOAT, K_BOOL, K_TS, K_TS_NAIVE, K_DATE, K_BYTEA,
+	K_INT,
+	K_NUMERIC,
+	K_FLOAT,
+	K_BOOL,
+	K_TS,
+	K_TS_NAIVE,
+	K_DATE,
+	K_BYTEA,
 } kind;
 
 static kind kind_of(Oid oid, bool *is_array)
@@ -66,8 +90,8 @@ static kind kind_of(Oid oid, bool *is_array)
 
 static const char *kind_name(kind k, bool arr)
 {
-	static const char *const n[] = {"text", "an integer", "numeric", "a float", "bool",
-					"timestamptz", "timestamp", "date", "bytea"};
+	static const char *const n[] = {"text",        "an integer", "numeric", "a float", "bool",
+	                                "timestamptz", "timestamp",  "date",    "bytea"};
 	return arr ? "an array" : n[k];
 }
 
@@ -143,17 +167,17 @@ static int where_error(int code, const pg_where *w, const char *msg)
 {
 	if (w->table)
 		return pg_host->error(code, "postgres: table '%s', row %lld, column '%s': %s",
-				      w->table, (long long)w->row, w->column, msg);
-	return pg_host->error(code, "postgres: query, row %lld, column '%s': %s",
-			      (long long)w->row, w->column, msg);
+		                      w->table, (long long)w->row, w->column, msg);
+	return pg_host->error(code, "postgres: query, row %lld, column '%s': %s", (long long)w->row,
+	                      w->column, msg);
 }
 
 static void type_name(char *buf, size_t size, fcat_type t)
 {
-	static const char *const names[] = {"invalid", "int32",  "int64", "float32", "float64",
-					    "string",  "bytes",  "bool",  "timestamp"};
-	const char *n = (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar]
-									 : "invalid";
+	static const char *const names[] = {"invalid", "int32", "int64", "float32",  "float64",
+	                                    "string",  "bytes", "bool",  "timestamp"};
+	const char *n =
+	    (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar] : "invalid";
 	if (!t.is_array)
 		snprintf(buf, size, "%s", n);
 	else if (t.dim)
@@ -163,22 +187,22 @@ static void type_name(char *buf, size_t size, fcat_type t)
 }
 
 static int wrong_kind(fcat_type type, kind k, bool arr, const char *text, size_t len,
-		      const pg_where *w, const char *detail)
+                      const pg_where *w, const char *detail)
 {
 	char tn[48], msg[512];
 	int shown = len > MAX_SHOWN ? MAX_SHOWN : (int)len;
 	type_name(tn, sizeof tn, type);
 	snprintf(msg, sizeof msg, "expected %s, found %s '%.*s'%s%s%s", tn, kind_name(k, arr),
-		 shown, text, len > MAX_SHOWN ? "..." : "", detail ? ": " : "",
-		 detail ? detail : "");
+	         shown, text, len > MAX_SHOWN ? "..." : "", detail ? ": " : "",
+	         detail ? detail : "");
 	return where_error(FCAT_EINVALID, w, msg);
 }
 
 /* ---- conversions ---------------------------------------------------------- */
 
 /* Text read as the CSV plugin reads a cell: through host->value_parse. */
-static int host_parse(pg_batch *b, fcat_value *cell, fcat_type type, const char *text,
-		      size_t len, const pg_where *w)
+static int host_parse(pg_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
+                      const pg_where *w)
 {
 	int rc = pg_host->value_parse(cell, type, text, len);
 	if (rc != 0) {
@@ -186,8 +210,8 @@ static int host_parse(pg_batch *b, fcat_value *cell, fcat_type type, const char 
 		snprintf(msg, sizeof msg, "%s", pg_host->error_last());
 		return where_error(rc, w, msg);
 	}
-	if (cell->is_null || (!type.is_array && type.scalar != FCAT_STRING &&
-			      type.scalar != FCAT_BYTES))
+	if (cell->is_null ||
+	    (!type.is_array && type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES))
 		return 0;
 	if (b->nowned == b->owned_cap) {
 		size_t cap = b->owned_cap ? b->owned_cap * 2 : 64;
@@ -239,7 +263,7 @@ static bool iso_to_rfc3339(char *out, size_t size, kind k, const char *t, size_t
 }
 
 static int timestamp(fcat_value *cell, kind k, fcat_type type, const char *text, size_t len,
-		     const pg_where *w)
+                     const pg_where *w)
 {
 	char buf[96];
 	if (!iso_to_rfc3339(buf, sizeof buf, k, text, len) ||
@@ -261,7 +285,7 @@ static int hex_digit(char c)
 }
 
 static int bytea(pg_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
-		 const pg_where *w)
+                 const pg_where *w)
 {
 	if (len < 2 || text[0] != '\\' || text[1] != 'x' || len % 2)
 		return wrong_kind(type, K_BYTEA, false, text, len, w, "not in hex format");
@@ -414,17 +438,17 @@ static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
 }
 
 static int array(pg_batch *b, fcat_value *cell, fcat_type type, kind k, const char *text,
-		 size_t len, const pg_where *w)
+                 size_t len, const pg_where *w)
 {
 	jbuf j = {0};
 	bool numeric = type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES &&
-		       type.scalar != FCAT_BOOL && type.scalar != FCAT_TIMESTAMP;
-	bool fits = (k == K_TEXT && type.scalar == FCAT_STRING) ||
-		    (k == K_BOOL && type.scalar == FCAT_BOOL) ||
-		    ((k == K_TS || k == K_TS_NAIVE || k == K_DATE) &&
-		     type.scalar == FCAT_TIMESTAMP) ||
-		    ((k == K_INT || k == K_NUMERIC) && numeric) ||
-		    (k == K_FLOAT && (type.scalar == FCAT_FLOAT32 || type.scalar == FCAT_FLOAT64));
+	               type.scalar != FCAT_BOOL && type.scalar != FCAT_TIMESTAMP;
+	bool fits =
+	    (k == K_TEXT && type.scalar == FCAT_STRING) ||
+	    (k == K_BOOL && type.scalar == FCAT_BOOL) ||
+	    ((k == K_TS || k == K_TS_NAIVE || k == K_DATE) && type.scalar == FCAT_TIMESTAMP) ||
+	    ((k == K_INT || k == K_NUMERIC) && numeric) ||
+	    (k == K_FLOAT && (type.scalar == FCAT_FLOAT32 || type.scalar == FCAT_FLOAT64));
 	if (!fits || !pg_array_to_json(&j, k, text, len)) {
 		bool oom = j.oom;
 		free(j.p);
@@ -439,8 +463,8 @@ static int array(pg_batch *b, fcat_value *cell, fcat_type type, kind k, const ch
 
 /* ---- a cell --------------------------------------------------------------- */
 
-int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text,
-	    size_t len, const pg_where *w)
+int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
+            const pg_where *w)
 {
 	bool arr;
 	kind k = kind_of(oid, &arr);

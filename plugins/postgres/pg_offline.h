@@ -67,8 +67,8 @@ typedef struct pg_where {
 
 /* Converts the text `text` (len bytes) of a value of PostgreSQL type `oid`
  * to `type` into cell; NULL text is null. Returns 0 or an error naming w. */
-int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text,
-	    size_t len, const pg_where *w);
+int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
+            const pg_where *w);
 
 int pg_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *ctx);
 

@@ -38,14 +38,14 @@ static int pg_open(void **out, const fcat_plugin_config *config)
 	const char *section = config && config->section ? config->section : "offline_store";
 	if (!dsn)
 		return pg_host->error(FCAT_EINVALID,
-				      "postgres: %s needs a 'dsn' (a libpq connection string, "
-				      "such as \"host=db dbname=features user=fcat\")",
-				      section);
+		                      "postgres: %s needs a 'dsn' (a libpq connection string, "
+		                      "such as \"host=db dbname=features user=fcat\")",
+		                      section);
 	if (schema && !valid_schema(schema))
 		return pg_host->error(FCAT_EINVALID,
-				      "postgres: %s.schema: invalid schema name '%s': use 1 to "
-				      "63 letters, digits and '_'",
-				      section, schema);
+		                      "postgres: %s.schema: invalid schema name '%s': use 1 to "
+		                      "63 letters, digits and '_'",
+		                      section, schema);
 	pg_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
@@ -60,17 +60,17 @@ static int pg_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_offline_ops pg_ops = {
-	.open = pg_open,
-	.close = pg_close,
-	.scan = pg_scan,
+    .open = pg_open,
+    .close = pg_close,
+    .scan = pg_scan,
 };
 
 static const fcat_plugin pg_plugin = {
-	.abi_version = FCAT_PLUGIN_ABI_VERSION,
-	.name = "postgres",
-	.description = "PostgreSQL tables and queries as an offline store (libpq)",
-	.online = NULL,
-	.offline = &pg_ops,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .name = "postgres",
+    .description = "PostgreSQL tables and queries as an offline store (libpq)",
+    .online = NULL,
+    .offline = &pg_ops,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
@@ -80,7 +80,7 @@ FCAT_PLUGIN_DEFINE_ENTRY(host)
 	    !host->error_last) {
 		if (host && host->error)
 			host->error(FCAT_EVERSION, "postgres: built for plugin ABI %d",
-				    FCAT_PLUGIN_ABI_VERSION);
+			            FCAT_PLUGIN_ABI_VERSION);
 		return NULL;
 	}
 	pg_host = host;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TABLE_NAME 127
+#define MAX_TABLE_NAME           127
 #define SQLSTATE_UNDEFINED_TABLE "42P01"
 
 /*
@@ -60,29 +60,29 @@ static int check_request(const fcat_scan_request *req, fcat_scan_fn fn)
 {
 	if (!req || !fn || (req->ncolumns && (!req->columns || !req->types)))
 		return pg_host->error(FCAT_EUSAGE, "postgres: scan called without a request or "
-						   "callback");
+		                                   "callback");
 	bool table = req->table && *req->table, query = req->query && *req->query;
 	if (table == query)
 		return pg_host->error(FCAT_EINVALID,
-				      "postgres: a source read from the offline store names a "
-				      "table or a query (one of them)%s",
-				      req->path ? ", not a file" : "");
+		                      "postgres: a source read from the offline store names a "
+		                      "table or a query (one of them)%s",
+		                      req->path ? ", not a file" : "");
 	if (table && !valid_table(req->table))
 		return pg_host->error(FCAT_EINVALID,
-				      "postgres: invalid table name '%s': use letters, digits "
-				      "and '_' (and one '.' after a schema)",
-				      req->table);
+		                      "postgres: invalid table name '%s': use letters, digits "
+		                      "and '_' (and one '.' after a schema)",
+		                      req->table);
 	if (req->ts_column >= 0) {
 		if ((size_t)req->ts_column >= req->ncolumns)
 			return pg_host->error(FCAT_EUSAGE,
-					      "postgres: ts_column %d is not a requested column",
-					      req->ts_column);
+			                      "postgres: ts_column %d is not a requested column",
+			                      req->ts_column);
 		fcat_type t = req->types[req->ts_column];
 		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
 			return pg_host->error(FCAT_EUSAGE,
-					      "postgres: the event timestamp column '%s' must "
-					      "be read as a timestamp",
-					      req->columns[req->ts_column]);
+			                      "postgres: the event timestamp column '%s' must "
+			                      "be read as a timestamp",
+			                      req->columns[req->ts_column]);
 	}
 	return 0;
 }
@@ -186,26 +186,26 @@ static int connect_db(scan *s)
 	s->conn = PQconnectdb(s->st->dsn);
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK)
 		return pg_host->error(FCAT_EIO, "postgres: cannot connect: %s",
-				      conn_message(s->conn));
-	return command(s, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-			  "SET bytea_output = 'hex'; SET extra_float_digits = 1; "
-			  "SET IntervalStyle = 'iso_8601'; BEGIN READ ONLY",
-		       "setting up the session");
+		                      conn_message(s->conn));
+	return command(s,
+	               "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+	               "SET bytea_output = 'hex'; SET extra_float_digits = 1; "
+	               "SET IntervalStyle = 'iso_8601'; BEGIN READ ONLY",
+	               "setting up the session");
 }
 
 static int query_error(scan *s, PGresult *r, const char *doing)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	if (s->req->table && state && strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0)
-		return pg_host->error(FCAT_ENOTFOUND, "postgres: no table '%s'%s%s%s", s->req->table,
-				      s->st->schema && !strchr(s->req->table, '.')
-					  ? " in schema '" : "",
-				      s->st->schema && !strchr(s->req->table, '.') ? s->st->schema
-										     : "",
-				      s->st->schema && !strchr(s->req->table, '.') ? "'" : "");
+		return pg_host->error(
+		    FCAT_ENOTFOUND, "postgres: no table '%s'%s%s%s", s->req->table,
+		    s->st->schema && !strchr(s->req->table, '.') ? " in schema '" : "",
+		    s->st->schema && !strchr(s->req->table, '.') ? s->st->schema : "",
+		    s->st->schema && !strchr(s->req->table, '.') ? "'" : "");
 	return pg_host->error(FCAT_EINVALID, "postgres: %s of %s%s%s: %s", doing,
-			      s->req->table ? "table '" : "", what(s), s->req->table ? "'" : "",
-			      conn_message(s->conn));
+	                      s->req->table ? "table '" : "", what(s), s->req->table ? "'" : "",
+	                      conn_message(s->conn));
 }
 
 static int missing_column(scan *s, PGresult *probe, const char *column)
@@ -215,14 +215,14 @@ static int missing_column(scan *s, PGresult *probe, const char *column)
 	list[0] = 0;
 	for (int j = 0; j < PQnfields(probe) && len < sizeof list; j++)
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "",
-					PQfname(probe, j));
+		                        PQfname(probe, j));
 	if (s->req->table)
 		return pg_host->error(FCAT_EINVALID,
-				      "postgres: no column '%s' in table '%s' (columns: %s)",
-				      column, s->req->table, list);
+		                      "postgres: no column '%s' in table '%s' (columns: %s)",
+		                      column, s->req->table, list);
 	return pg_host->error(FCAT_EINVALID,
-			      "postgres: no column '%s' in the query's results (columns: %s)",
-			      column, list);
+	                      "postgres: no column '%s' in the query's results (columns: %s)",
+	                      column, list);
 }
 
 /* Checks every requested column, then declares the cursor. */
@@ -283,23 +283,22 @@ static int convert_row(scan *s, PGresult *r, int i, fcat_value *cells, int64_t r
 			if ((pass == 0) != ((int)c == ts))
 				continue;
 			w.column = req->columns[c];
-			const char *text = PQgetisnull(r, i, (int)c) ? NULL
-								       : PQgetvalue(r, i, (int)c);
+			const char *text =
+			    PQgetisnull(r, i, (int)c) ? NULL : PQgetvalue(r, i, (int)c);
 			rc = pg_cell(&s->b, &cells[c], req->types[c], PQftype(r, (int)c), text,
-				     (size_t)PQgetlength(r, i, (int)c), &w);
+			             (size_t)PQgetlength(r, i, (int)c), &w);
 			if (rc)
 				return rc;
 			if ((int)c != ts)
 				continue;
 			if (cells[c].is_null)
-				return pg_host->error(FCAT_EINVALID,
-						      "postgres: %s%s%s, row %lld, column '%s': "
-						      "the event timestamp is null (a row needs "
-						      "one to be placed in time)",
-						      req->table ? "table '" : "",
-						      req->table ? req->table : "query",
-						      req->table ? "'" : "", (long long)row,
-						      w.column);
+				return pg_host->error(
+				    FCAT_EINVALID,
+				    "postgres: %s%s%s, row %lld, column '%s': "
+				    "the event timestamp is null (a row needs "
+				    "one to be placed in time)",
+				    req->table ? "table '" : "", req->table ? req->table : "query",
+				    req->table ? "'" : "", (long long)row, w.column);
 			if (cells[c].u.ts < req->start || cells[c].u.ts >= req->end)
 				return 1;
 		}

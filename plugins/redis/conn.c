@@ -14,13 +14,12 @@ int rs_reply_check(const rs_store *s, const redisReply *r, const char *what)
 {
 	if (r->type != REDIS_REPLY_ERROR)
 		return 0;
-	return rs_host->error(FCAT_EIO, "redis: %s on %s: %.*s", what, s->url.display,
-			      (int)r->len, r->str);
+	return rs_host->error(FCAT_EIO, "redis: %s on %s: %.*s", what, s->url.display, (int)r->len,
+	                      r->str);
 }
 
 /* Runs one command and checks its reply is not an error. */
-static int command(rs_store *s, redisContext *c, const char *what, int argc,
-		   const char **argv)
+static int command(rs_store *s, redisContext *c, const char *what, int argc, const char **argv)
 {
 	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
 	if (!r)
@@ -39,8 +38,7 @@ static int handshake(rs_store *s, redisContext *c)
 	if (s->url.port)
 		redisEnableKeepAlive(c);
 	if (s->password) {
-		const char *argv[] = {"AUTH", s->url.user ? s->url.user : s->password,
-				      s->password};
+		const char *argv[] = {"AUTH", s->url.user ? s->url.user : s->password, s->password};
 		rc = command(s, c, "AUTH", s->url.user ? 3 : 2, argv);
 	}
 	if (!rc && s->url.db) {
@@ -54,9 +52,9 @@ static int handshake(rs_store *s, redisContext *c)
 
 int rs_connect(redisContext **out, rs_store *s)
 {
-	redisContext *c = s->url.port
-		? redisConnectWithTimeout(s->url.host, s->url.port, s->connect_timeout)
-		: redisConnectUnixWithTimeout(s->url.host, s->connect_timeout);
+	redisContext *c =
+	    s->url.port ? redisConnectWithTimeout(s->url.host, s->url.port, s->connect_timeout)
+	                : redisConnectUnixWithTimeout(s->url.host, s->connect_timeout);
 	if (!c)
 		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");
 	int rc = c->err ? rs_conn_error(s, c, "cannot connect to") : handshake(s, c);

@@ -14,8 +14,7 @@ size_t rs_key_size(const rs_store *s, size_t key_len, size_t view_len)
 	return s->prefix_len + 4 + (key_len ? 2 * key_len : 1) + view_len;
 }
 
-size_t rs_key(char *buf, const rs_store *s, fcat_bytes key, const char *view,
-	      size_t view_len)
+size_t rs_key(char *buf, const rs_store *s, fcat_bytes key, const char *view, size_t view_len)
 {
 	char *p = buf;
 	const unsigned char *k = (const unsigned char *)key.ptr;
@@ -45,7 +44,8 @@ bool rs_key_is_view(const rs_store *s, const char *key, size_t len, const char *
 		i++;
 	} else {
 		size_t start = i;
-		while (i < len && ((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
+		while (i < len &&
+		       ((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
 			i++;
 		if (i == start || (i - start) % 2)
 			return false;

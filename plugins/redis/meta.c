@@ -16,14 +16,15 @@ static int copy_value(rs_store *s, meta_ctx *x, const redisReply *r)
 {
 	if (r->type == REDIS_REPLY_NIL)
 		return rs_host->error(FCAT_ENOTFOUND, "redis: no metadata '%s' in %s", x->key,
-				      s->url.display);
+		                      s->url.display);
 	if (r->type != REDIS_REPLY_STRING)
 		return rs_host->error(FCAT_EIO, "redis: metadata '%s' in %s: unexpected reply",
-				      x->key, s->url.display);
+		                      x->key, s->url.display);
 	if (r->len >= x->size || r->len > INT_MAX)
-		return rs_host->error(FCAT_EINVALID, "redis: metadata '%s' has %zu bytes, more"
-				      " than the buffer of %zu holds", x->key, (size_t)r->len,
-				      x->size);
+		return rs_host->error(FCAT_EINVALID,
+		                      "redis: metadata '%s' has %zu bytes, more"
+		                      " than the buffer of %zu holds",
+		                      x->key, (size_t)r->len, x->size);
 	memcpy(x->buf, r->str, r->len);
 	x->buf[r->len] = '\0';
 	return (int)r->len;
@@ -79,8 +80,7 @@ int rs_meta_set(void *store, const char *key, const char *value)
 }
 
 /* Unlinks the keys of one SCAN page that belong to the view. */
-static int unlink_page(rs_store *s, redisContext *c, const redisReply *keys,
-		       const char *view)
+static int unlink_page(rs_store *s, redisContext *c, const redisReply *keys, const char *view)
 {
 	const char **argv = malloc((keys->elements + 1) * sizeof *argv);
 	size_t *lens = malloc((keys->elements + 1) * sizeof *lens);
@@ -129,11 +129,11 @@ static int drop_on(rs_store *s, redisContext *c, void *arg)
 			return rs_conn_error(s, c, "lost the connection to");
 		int rc = rs_reply_check(s, r, "SCAN");
 		if (!rc && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-			    r->element[0]->type != REDIS_REPLY_STRING ||
-			    r->element[0]->len >= sizeof cursor ||
-			    r->element[1]->type != REDIS_REPLY_ARRAY))
+		            r->element[0]->type != REDIS_REPLY_STRING ||
+		            r->element[0]->len >= sizeof cursor ||
+		            r->element[1]->type != REDIS_REPLY_ARRAY))
 			rc = rs_host->error(FCAT_EIO, "redis: SCAN on %s: unexpected reply",
-					    s->url.display);
+			                    s->url.display);
 		if (!rc) {
 			memcpy(cursor, r->element[0]->str, r->element[0]->len + 1);
 			rc = unlink_page(s, c, r->element[1], x->view);

@@ -8,15 +8,14 @@
 
 const fcat_plugin_host *rs_host;
 
-static const char *setting(const fcat_plugin_config *config, const char *key,
-			   const char *fallback)
+static const char *setting(const fcat_plugin_config *config, const char *key, const char *fallback)
 {
 	const char *v = config->get ? config->get(config, key) : NULL;
 	return v ? v : fallback;
 }
 
 static int setting_uint(unsigned *out, const fcat_plugin_config *config, const char *key,
-			unsigned fallback, unsigned min, unsigned max)
+                        unsigned fallback, unsigned min, unsigned max)
 {
 	const char *v = setting(config, key, NULL);
 	*out = fallback;
@@ -25,8 +24,10 @@ static int setting_uint(unsigned *out, const fcat_plugin_config *config, const c
 	char *end;
 	unsigned long n = strtoul(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end || n < min || n > max)
-		return rs_host->error(FCAT_EINVALID, "redis: %s is '%s', expected a whole"
-				      " number from %u to %u", key, v, min, max);
+		return rs_host->error(FCAT_EINVALID,
+		                      "redis: %s is '%s', expected a whole"
+		                      " number from %u to %u",
+		                      key, v, min, max);
 	*out = (unsigned)n;
 	return 0;
 }
@@ -55,8 +56,10 @@ static int settings(rs_store *s, const fcat_plugin_config *config)
 	if (!prefix || !*prefix)
 		prefix = "fcat";
 	if (strpbrk(prefix, "{}"))
-		return rs_host->error(FCAT_EINVALID, "redis: key_prefix '%s' has a brace: it"
-				      " would become the Redis Cluster hash tag", prefix);
+		return rs_host->error(FCAT_EINVALID,
+		                      "redis: key_prefix '%s' has a brace: it"
+		                      " would become the Redis Cluster hash tag",
+		                      prefix);
 	const char *password = setting(config, "password", s->url.password);
 	s->prefix = strdup(prefix);
 	s->prefix_len = strlen(prefix);
@@ -119,27 +122,27 @@ static int rs_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_online_ops online = {
-	.open = rs_open,
-	.close = rs_close,
-	.write = rs_write,
-	.read = rs_read,
-	.meta_get = rs_meta_get,
-	.meta_set = rs_meta_set,
-	.drop_view = rs_drop_view,
+    .open = rs_open,
+    .close = rs_close,
+    .write = rs_write,
+    .read = rs_read,
+    .meta_get = rs_meta_get,
+    .meta_set = rs_meta_set,
+    .drop_view = rs_drop_view,
 };
 
 static const fcat_plugin plugin = {
-	.abi_version = FCAT_PLUGIN_ABI_VERSION,
-	.name = "redis",
-	.description = "Redis online store (standalone; keys hash-tagged per entity)",
-	.online = &online,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .name = "redis",
+    .description = "Redis online store (standalone; keys hash-tagged per entity)",
+    .online = &online,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
 	if (host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
 		host->error(FCAT_EVERSION, "redis: built for plugin ABI %d, host has %u",
-			    FCAT_PLUGIN_ABI_VERSION, host->abi_version);
+		            FCAT_PLUGIN_ABI_VERSION, host->abi_version);
 		return NULL;
 	}
 	rs_host = host;

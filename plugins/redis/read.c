@@ -56,15 +56,16 @@ static int fill(rs_store *s, const rs_slot *slot, const char *view, fcat_bytes *
 			snprintf(what, sizeof what, "reading view '%s'", view);
 			return rs_reply_check(s, r, what);
 		} else if (r->type != REDIS_REPLY_NIL) {
-			return rs_host->error(FCAT_EIO, "redis: GET of a key of view '%s' on %s"
-				" answered with reply type %d", view, s->url.display, r->type);
+			return rs_host->error(FCAT_EIO,
+			                      "redis: GET of a key of view '%s' on %s"
+			                      " answered with reply type %d",
+			                      view, s->url.display, r->type);
 		}
 	}
 	return 0;
 }
 
-int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
-	    fcat_bytes *out)
+int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_bytes *out)
 {
 	rs_store *s = store;
 	rs_slot *slot = rs_slot_get(s);

@@ -17,8 +17,8 @@ extern const fcat_plugin_host *rs_host;
 
 /* Where the server is: parsed from the `url` setting. */
 typedef struct rs_url {
-	char *host;     /* a host name or address, or a socket path */
-	int port;       /* 0 for a unix socket */
+	char *host; /* a host name or address, or a socket path */
+	int port;   /* 0 for a unix socket */
 	int db;
 	char *user;     /* NULL unless given in the url */
 	char *password; /* NULL unless given in the url */
@@ -37,7 +37,7 @@ typedef struct rs_store {
 	size_t prefix_len;
 	struct timeval connect_timeout, command_timeout;
 	unsigned pool_size;
-	char sha[41];   /* the write script's, from SCRIPT LOAD */
+	char sha[41]; /* the write script's, from SCRIPT LOAD */
 
 	pthread_mutex_t mu; /* guards the pool */
 	pthread_cond_t cv;
@@ -70,8 +70,7 @@ int rs_reply_check(const rs_store *s, const redisReply *r, const char *what);
 /* Keys: "<prefix>:{<hex of the entity key>}:<view>" and "<prefix>:__meta".
  * The braces are a Redis Cluster hash tag: one entity, one slot. */
 size_t rs_key_size(const rs_store *s, size_t key_len, size_t view_len);
-size_t rs_key(char *buf, const rs_store *s, fcat_bytes key, const char *view,
-	      size_t view_len);
+size_t rs_key(char *buf, const rs_store *s, fcat_bytes key, const char *view, size_t view_len);
 bool rs_key_is_view(const rs_store *s, const char *key, size_t len, const char *view);
 /* A SCAN pattern for the keys of a view (a superset: check rs_key_is_view).
  * malloc'd. */
@@ -81,11 +80,11 @@ char *rs_meta_key(const rs_store *s);
 /* The replies a thread's last read returned, kept until its next read on
  * the same store, or close. */
 struct rs_slot {
-	uint64_t gen;      /* the store's; never changes */
-	rs_store *store;   /* NULL once the store is closed */
+	uint64_t gen;    /* the store's; never changes */
+	rs_store *store; /* NULL once the store is closed */
 	redisReply **r;
 	size_t n, cap;
-	rs_slot *tnext;    /* the thread's slots */
+	rs_slot *tnext;         /* the thread's slots */
 	rs_slot *snext, *sprev; /* the store's slots */
 };
 
@@ -97,8 +96,7 @@ void rs_slots_close(rs_store *s);
 int rs_slots_init(rs_store *s);
 
 /* The operations. */
-int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n,
-	    fcat_bytes *out);
+int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_bytes *out);
 int rs_write(void *store, const char *view, const fcat_online_row *rows, size_t n);
 int rs_script_load(rs_store *s, redisContext *c);
 int rs_meta_get(void *store, const char *key, char *buf, size_t size);

@@ -107,7 +107,7 @@ static int make_display(rs_url *u)
 		n = asprintf(&u->display, "unix://%s%s", u->host, db);
 	} else {
 		n = asprintf(&u->display, "redis://%s%s%s:%d/%d", v6, u->host, *v6 ? "]" : "",
-			     u->port, u->db);
+		             u->port, u->db);
 	}
 	if (n < 0) {
 		u->display = NULL;

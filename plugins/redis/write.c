@@ -8,26 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char script[] =
-	"local old = redis.call('GET', KEYS[1])\n"
-	"if old and #old >= 24 then\n"
-	"	local new = ARGV[1]\n"
-	"	for at = 9, 17, 8 do\n" /* event ts, then created ts */
-	"		local nl, nh = struct.unpack('<I4i4', new, at)\n"
-	"		local ol, oh = struct.unpack('<I4i4', old, at)\n"
-	"		if nh ~= oh then\n"
-	"			if nh < oh then return 0 end\n"
-	"			break\n"
-	"		end\n"
-	"		if nl ~= ol then\n"
-	"			if nl < ol then return 0 end\n"
-	"			break\n"
-	"		end\n"
-	"		if at == 17 then return 0 end\n"
-	"	end\n"
-	"end\n"
-	"redis.call('SET', KEYS[1], ARGV[1])\n"
-	"return 1\n";
+static const char script[] = "local old = redis.call('GET', KEYS[1])\n"
+                             "if old and #old >= 24 then\n"
+                             "	local new = ARGV[1]\n"
+                             "	for at = 9, 17, 8 do\n" /* event ts, then created ts */
+                             "		local nl, nh = struct.unpack('<I4i4', new, at)\n"
+                             "		local ol, oh = struct.unpack('<I4i4', old, at)\n"
+                             "		if nh ~= oh then\n"
+                             "			if nh < oh then return 0 end\n"
+                             "			break\n"
+                             "		end\n"
+                             "		if nl ~= ol then\n"
+                             "			if nl < ol then return 0 end\n"
+                             "			break\n"
+                             "		end\n"
+                             "		if at == 17 then return 0 end\n"
+                             "	end\n"
+                             "end\n"
+                             "redis.call('SET', KEYS[1], ARGV[1])\n"
+                             "return 1\n";
 
 int rs_script_load(rs_store *s, redisContext *c)
 {
@@ -37,7 +36,7 @@ int rs_script_load(rs_store *s, redisContext *c)
 	int rc = rs_reply_check(s, r, "SCRIPT LOAD");
 	if (!rc && (r->type != REDIS_REPLY_STRING || r->len != 40))
 		rc = rs_host->error(FCAT_EIO, "redis: SCRIPT LOAD on %s: unexpected reply",
-				    s->url.display);
+		                    s->url.display);
 	if (!rc)
 		memcpy(s->sha, r->str, 41);
 	freeReplyObject(r);
@@ -55,7 +54,7 @@ typedef struct write_ctx {
 /* Sends rows[idx[0..m)] (rows[base..base+m) when idx is NULL) by EVALSHA,
  * or by EVAL with the script's text; notes which ones found no script. */
 static int send_rows(rs_store *s, redisContext *c, write_ctx *x, size_t base, size_t m,
-		const size_t *idx, bool eval, size_t *noscript, size_t *nnoscript)
+                     const size_t *idx, bool eval, size_t *noscript, size_t *nnoscript)
 {
 	const char *argv[5] = {"EVALSHA", s->sha, "1", x->kbuf, NULL};
 	size_t lens[5] = {7, 40, 1, 0, 0};
@@ -85,8 +84,10 @@ static int send_rows(rs_store *s, redisContext *c, write_ctx *x, size_t base, si
 		else if (!rc)
 			rc = rs_reply_check(s, r, what);
 		if (!rc && r->type != REDIS_REPLY_INTEGER && r->type != REDIS_REPLY_ERROR)
-			rc = rs_host->error(FCAT_EIO, "redis: %s on %s: unexpected reply"
-					    " type %d", what, s->url.display, r->type);
+			rc = rs_host->error(FCAT_EIO,
+			                    "redis: %s on %s: unexpected reply"
+			                    " type %d",
+			                    what, s->url.display, r->type);
 		freeReplyObject(r);
 	}
 	return rc;
@@ -116,9 +117,10 @@ int rs_write(void *store, const char *view, const fcat_online_row *rows, size_t 
 	size_t longest = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].row.len < FCAT_ROW_HEADER_SIZE || !rows[i].row.ptr)
-			return rs_host->error(FCAT_EINVALID, "redis: row %zu of view '%s' has %zu"
-					      " bytes, less than the %d-byte row header", i,
-					      view, rows[i].row.len, FCAT_ROW_HEADER_SIZE);
+			return rs_host->error(FCAT_EINVALID,
+			                      "redis: row %zu of view '%s' has %zu"
+			                      " bytes, less than the %d-byte row header",
+			                      i, view, rows[i].row.len, FCAT_ROW_HEADER_SIZE);
 		longest = rows[i].key.len > longest ? rows[i].key.len : longest;
 	}
 	if (n == 0)

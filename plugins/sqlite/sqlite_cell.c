@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define BLOCK_SIZE ((size_t)1 << 16)
-#define MAX_SHOWN 64 /* bytes of a bad value quoted in a message */
+#define MAX_SHOWN  64 /* bytes of a bad value quoted in a message */
 
 struct sqo_block {
 	sqo_block *next;
@@ -82,10 +82,10 @@ static const char *arena_copy(sqo_batch *b, const void *src, size_t n)
 
 static void type_name(char *buf, size_t size, fcat_type t)
 {
-	static const char *const names[] = {"invalid", "int32",  "int64", "float32", "float64",
-					    "string",  "bytes",  "bool",  "timestamp"};
-	const char *n = (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar]
-									 : "invalid";
+	static const char *const names[] = {"invalid", "int32", "int64", "float32",  "float64",
+	                                    "string",  "bytes", "bool",  "timestamp"};
+	const char *n =
+	    (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar] : "invalid";
 	if (!t.is_array)
 		snprintf(buf, size, "%s", n);
 	else if (t.dim)
@@ -105,39 +105,37 @@ static const char *storage_name(int t)
 	}
 }
 
-static int where_error(const fcat_plugin_host *host, int code, const sqo_where *w,
-		       const char *msg)
+static int where_error(const fcat_plugin_host *host, int code, const sqo_where *w, const char *msg)
 {
 	if (w->table)
-		return host->error(code, "sqlite: %s: table '%s', row %lld, column '%s': %s",
-				   w->db, w->table, (long long)w->row, w->column, msg);
+		return host->error(code, "sqlite: %s: table '%s', row %lld, column '%s': %s", w->db,
+		                   w->table, (long long)w->row, w->column, msg);
 	return host->error(code, "sqlite: %s: query, row %lld, column '%s': %s", w->db,
-			   (long long)w->row, w->column, msg);
+	                   (long long)w->row, w->column, msg);
 }
 
 /* "expected int64, found REAL 1.5" (the value quoted when it is not a blob). */
 static int wrong_kind(sqo_batch *b, sqlite3_stmt *st, int col, fcat_type type, int storage,
-		      const sqo_where *w, const char *detail)
+                      const sqo_where *w, const char *detail)
 {
 	char tn[48], msg[256];
 	type_name(tn, sizeof tn, type);
 	if (storage == SQLITE_BLOB) {
 		snprintf(msg, sizeof msg, "expected %s, found a BLOB of %d bytes%s%s", tn,
-			 sqlite3_column_bytes(st, col), detail ? ": " : "", detail ? detail : "");
+		         sqlite3_column_bytes(st, col), detail ? ": " : "", detail ? detail : "");
 	} else {
 		const char *text = (const char *)sqlite3_column_text(st, col);
 		int len = sqlite3_column_bytes(st, col);
 		snprintf(msg, sizeof msg, "expected %s, found %s '%.*s'%s%s%s", tn,
-			 storage_name(storage), len > MAX_SHOWN ? MAX_SHOWN : len,
-			 text ? text : "", len > MAX_SHOWN ? "..." : "", detail ? ": " : "",
-			 detail ? detail : "");
+		         storage_name(storage), len > MAX_SHOWN ? MAX_SHOWN : len, text ? text : "",
+		         len > MAX_SHOWN ? "..." : "", detail ? ": " : "", detail ? detail : "");
 	}
 	return where_error(b->host, FCAT_EINVALID, w, msg);
 }
 
 /* TEXT read as the CSV plugin reads a cell: through host->value_parse. */
-static int parse_text(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col,
-		      fcat_type type, const sqo_where *w)
+static int parse_text(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+                      const sqo_where *w)
 {
 	const char *text = (const char *)sqlite3_column_text(st, col);
 	size_t len = (size_t)sqlite3_column_bytes(st, col);
@@ -149,8 +147,8 @@ static int parse_text(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col,
 		snprintf(msg, sizeof msg, "%s", b->host->error_last());
 		return where_error(b->host, rc, w, msg);
 	}
-	if (cell->is_null || (!type.is_array && type.scalar != FCAT_STRING &&
-			      type.scalar != FCAT_BYTES))
+	if (cell->is_null ||
+	    (!type.is_array && type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES))
 		return 0;
 	if (b->nowned == b->owned_cap) {
 		size_t cap = b->owned_cap ? b->owned_cap * 2 : 64;
@@ -176,8 +174,8 @@ static int copy_bytes(sqo_batch *b, fcat_value *cell, const void *p, int n, cons
 	return 0;
 }
 
-static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col,
-			fcat_type type, const sqo_where *w)
+static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+                        const sqo_where *w)
 {
 	int64_t i = sqlite3_column_int64(st, col);
 	switch (type.scalar) {
@@ -191,14 +189,13 @@ static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int co
 	case FCAT_FLOAT64: cell->u.f64 = (double)i; break;
 	case FCAT_BOOL:
 		if (i != 0 && i != 1)
-			return wrong_kind(b, st, col, type, SQLITE_INTEGER, w,
-					  "a bool is 0 or 1");
+			return wrong_kind(b, st, col, type, SQLITE_INTEGER, w, "a bool is 0 or 1");
 		cell->u.b = i == 1;
 		break;
 	case FCAT_TIMESTAMP: /* epoch seconds */
 		if (i > INT64_MAX / 1000000 || i < INT64_MIN / 1000000)
 			return wrong_kind(b, st, col, type, SQLITE_INTEGER, w,
-					  "out of range (epoch seconds)");
+			                  "out of range (epoch seconds)");
 		cell->u.ts = i * 1000000;
 		break;
 	default: return wrong_kind(b, st, col, type, SQLITE_INTEGER, w, NULL);
@@ -208,7 +205,7 @@ static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int co
 }
 
 int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
-	     const sqo_where *w)
+             const sqo_where *w)
 {
 	int storage = sqlite3_column_type(st, col);
 	*cell = (fcat_value){.type = type, .is_null = true};
@@ -234,7 +231,7 @@ int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_typ
 		if (type.scalar != FCAT_BYTES)
 			return wrong_kind(b, st, col, type, storage, w, NULL);
 		return copy_bytes(b, cell, sqlite3_column_blob(st, col),
-				  sqlite3_column_bytes(st, col), w);
+		                  sqlite3_column_bytes(st, col), w);
 	default: break;
 	}
 	/* TEXT */

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_PATH "data/offline.db"
-#define BATCH_ROWS 4096
+#define DEFAULT_PATH   "data/offline.db"
+#define BATCH_ROWS     4096
 #define MAX_TABLE_NAME 255
 
 /*
@@ -93,29 +93,29 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 {
 	if (!req || !fn || (req->ncolumns && (!req->columns || !req->types)))
 		return sq_host->error(FCAT_EUSAGE, "sqlite: scan called without a request or "
-						   "callback");
+		                                   "callback");
 	bool table = req->table && *req->table, query = req->query && *req->query;
 	if (table == query)
 		return sq_host->error(FCAT_EINVALID,
-				      "sqlite: %s: a source read from the offline store names "
-				      "a table or a query (one of them)%s",
-				      st->name, req->path ? ", not a file" : "");
+		                      "sqlite: %s: a source read from the offline store names "
+		                      "a table or a query (one of them)%s",
+		                      st->name, req->path ? ", not a file" : "");
 	if (table && !valid_table(req->table))
 		return sq_host->error(FCAT_EINVALID,
-				      "sqlite: %s: invalid table name '%s': use letters, "
-				      "digits and '_' (and one '.' after a schema)",
-				      st->name, req->table);
+		                      "sqlite: %s: invalid table name '%s': use letters, "
+		                      "digits and '_' (and one '.' after a schema)",
+		                      st->name, req->table);
 	if (req->ts_column >= 0) {
 		if ((size_t)req->ts_column >= req->ncolumns)
 			return sq_host->error(FCAT_EUSAGE,
-					      "sqlite: ts_column %d is not a requested column",
-					      req->ts_column);
+			                      "sqlite: ts_column %d is not a requested column",
+			                      req->ts_column);
 		fcat_type t = req->types[req->ts_column];
 		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
 			return sq_host->error(FCAT_EUSAGE,
-					      "sqlite: the event timestamp column '%s' must be "
-					      "read as a timestamp",
-					      req->columns[req->ts_column]);
+			                      "sqlite: the event timestamp column '%s' must be "
+			                      "read as a timestamp",
+			                      req->columns[req->ts_column]);
 	}
 	return 0;
 }
@@ -198,13 +198,13 @@ static int connect_db(scan *s)
 	struct stat sb;
 	if (stat(s->st->path, &sb) != 0)
 		return sq_host->error(errno == ENOENT ? FCAT_ENOTFOUND : FCAT_EIO,
-				      "sqlite: cannot open the offline store %s: %s", s->st->name,
-				      strerror(errno));
+		                      "sqlite: cannot open the offline store %s: %s", s->st->name,
+		                      strerror(errno));
 	int rc = sqlite3_open_v2(s->st->path, &s->db, SQLITE_OPEN_READONLY, NULL);
 	if (rc) {
-		int code = sq_host->error(FCAT_EIO, "sqlite: cannot open the offline store %s: %s",
-					  s->st->name, s->db ? sqlite3_errmsg(s->db)
-							     : sqlite3_errstr(rc));
+		int code =
+		    sq_host->error(FCAT_EIO, "sqlite: cannot open the offline store %s: %s",
+		                   s->st->name, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		return code;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
@@ -221,12 +221,12 @@ static int prepare_error(scan *s, const char *sql_what)
 	const char *msg = sqlite3_errmsg(s->db);
 	if (s->req->table && strncmp(msg, "no such table", 13) == 0)
 		return sq_host->error(FCAT_ENOTFOUND, "sqlite: %s: no table '%s'", s->st->name,
-				      s->req->table);
+		                      s->req->table);
 	if (s->req->table)
 		return sq_host->error(FCAT_EINVALID, "sqlite: %s: %s of table '%s': %s",
-				      s->st->name, sql_what, s->req->table, msg);
+		                      s->st->name, sql_what, s->req->table, msg);
 	return sq_host->error(FCAT_EINVALID, "sqlite: %s: %s of the query: %s", s->st->name,
-			      sql_what, msg);
+	                      sql_what, msg);
 }
 
 static int missing_column(scan *s, sqlite3_stmt *probe, const char *column)
@@ -237,14 +237,14 @@ static int missing_column(scan *s, sqlite3_stmt *probe, const char *column)
 	int n = sqlite3_column_count(probe);
 	for (int j = 0; j < n && len < sizeof list; j++)
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "",
-					sqlite3_column_name(probe, j));
+		                        sqlite3_column_name(probe, j));
 	if (s->req->table)
 		return sq_host->error(FCAT_EINVALID,
-				      "sqlite: %s: no column '%s' in table '%s' (columns: %s)",
-				      s->st->name, column, s->req->table, list);
+		                      "sqlite: %s: no column '%s' in table '%s' (columns: %s)",
+		                      s->st->name, column, s->req->table, list);
 	return sq_host->error(FCAT_EINVALID,
-			      "sqlite: %s: no column '%s' in the query's results (columns: %s)",
-			      s->st->name, column, list);
+	                      "sqlite: %s: no column '%s' in the query's results (columns: %s)",
+	                      s->st->name, column, list);
 }
 
 /* Checks that every requested column exists, then prepares the SELECT. */
@@ -313,11 +313,11 @@ static int convert_row(scan *s, int64_t row)
 			return rc;
 		if (cells[ts].is_null)
 			return sq_host->error(FCAT_EINVALID,
-					      "sqlite: %s: %s%s%s, row %lld, column '%s': the "
-					      "event timestamp is null (a row needs one to be "
-					      "placed in time)",
-					      s->st->name, req->table ? "table '" : "", what(s),
-					      req->table ? "'" : "", (long long)row, w.column);
+			                      "sqlite: %s: %s%s%s, row %lld, column '%s': the "
+			                      "event timestamp is null (a row needs one to be "
+			                      "placed in time)",
+			                      s->st->name, req->table ? "table '" : "", what(s),
+			                      req->table ? "'" : "", (long long)row, w.column);
 		if (cells[ts].u.ts < req->start || cells[ts].u.ts >= req->end)
 			return 1;
 	}
@@ -342,9 +342,9 @@ static int scan_rows(scan *s)
 			return flush(s);
 		if (rc != SQLITE_ROW)
 			return sq_host->error(rc == SQLITE_NOMEM ? FCAT_ENOMEM : FCAT_EIO,
-					      "sqlite: %s: reading %s%s%s: %s", s->st->name,
-					      s->req->table ? "table '" : "", what(s),
-					      s->req->table ? "'" : "", sqlite3_errmsg(s->db));
+			                      "sqlite: %s: reading %s%s%s: %s", s->st->name,
+			                      s->req->table ? "table '" : "", what(s),
+			                      s->req->table ? "'" : "", sqlite3_errmsg(s->db));
 		rc = convert_row(s, ++row);
 		if (rc < 0)
 			return rc;
@@ -378,7 +378,7 @@ static int sqo_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, 
 }
 
 const fcat_offline_ops sq_offline = {
-	.open = sqo_open,
-	.close = sqo_close,
-	.scan = sqo_scan,
+    .open = sqo_open,
+    .close = sqo_close,
+    .scan = sqo_scan,
 };

@@ -47,16 +47,16 @@ void sqo_batch_free(sqo_batch *b);
 
 /* Where a cell is, for messages. */
 typedef struct sqo_where {
-	const char *db;     /* the database path as configured */
-	const char *table;  /* or NULL for a query */
-	int64_t row;        /* 1-based */
+	const char *db;    /* the database path as configured */
+	const char *table; /* or NULL for a query */
+	int64_t row;       /* 1-based */
 	const char *column;
 } sqo_where;
 
 /* Converts column `col` of the statement's current row into `cell`.
  * Returns 0, or an error (set, naming `where`). */
 int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
-	     const sqo_where *where);
+             const sqo_where *where);
 
 /* fcat_offline_ops of the sqlite plugin. */
 extern const fcat_offline_ops sq_offline;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_PATH "data/online.db"
-#define MAX_VIEW_NAME 128
+#define DEFAULT_PATH    "data/online.db"
+#define MAX_VIEW_NAME   128
 #define BUSY_TIMEOUT_MS 10000
 
 const fcat_plugin_host *sq_host;
@@ -34,8 +34,9 @@ int sq_check_view(const char *view)
 	}
 	if (!ok)
 		return sq_host->error(FCAT_EINVALID,
-				      "sqlite: invalid view name '%s': use 1 to %d letters, digits "
-				      "and '_'", view ? view : "(null)", MAX_VIEW_NAME);
+		                      "sqlite: invalid view name '%s': use 1 to %d letters, digits "
+		                      "and '_'",
+		                      view ? view : "(null)", MAX_VIEW_NAME);
 	return 0;
 }
 
@@ -56,7 +57,7 @@ int sq_connect(sqlite3 **db, const sq_store *s, bool writer)
 	}
 	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
 	const char *sql = writer ? "PRAGMA synchronous=FULL; PRAGMA mmap_size=1073741824"
-				: "PRAGMA query_only=1; PRAGMA mmap_size=1073741824";
+	                         : "PRAGMA query_only=1; PRAGMA mmap_size=1073741824";
 	rc = sqlite3_exec(*db, sql, NULL, NULL, NULL);
 	if (rc) {
 		rc = sq_fail(*db, rc, "setting up a connection", s);
@@ -71,8 +72,10 @@ int sq_view_exists(sqlite3 *db, const char *view, const sq_store *s)
 	char name[MAX_VIEW_NAME + 8];
 	snprintf(name, sizeof name, "online_%s", view);
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-					"name = ?1", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(db,
+	                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+	                            "name = ?1",
+	                            -1, &st, NULL);
 	if (rc)
 		return sq_fail(db, rc, "looking a view up", s);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -96,7 +99,7 @@ static int mkdir_p(char *path)
 		int failed = mkdir(path, 0755) != 0 && errno != EEXIST;
 		if (failed)
 			sq_host->error(FCAT_EIO, "sqlite: cannot create %s: %s", path,
-				       strerror(errno));
+			               strerror(errno));
 		*c = was;
 		if (failed)
 			return FCAT_EIO;
@@ -142,12 +145,14 @@ static int setup_writer(sq_store *s)
 		return sq_fail(s->db, rc, "switching to WAL", s);
 	rc = sqlite3_step(st);
 	bool wal = rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-		   strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	           strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
 	sqlite3_finalize(st);
 	if (!wal)
 		return sq_host->error(FCAT_EIO, "sqlite: %s cannot use WAL mode", s->path);
-	rc = sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS fcat_meta(key TEXT PRIMARY KEY, "
-				 "value TEXT)", NULL, NULL, NULL);
+	rc = sqlite3_exec(s->db,
+	                  "CREATE TABLE IF NOT EXISTS fcat_meta(key TEXT PRIMARY KEY, "
+	                  "value TEXT)",
+	                  NULL, NULL, NULL);
 	if (!rc)
 		rc = sq_prepare(s->db, "BEGIN IMMEDIATE", &s->begin);
 	if (!rc)
@@ -157,9 +162,10 @@ static int setup_writer(sq_store *s)
 	if (!rc)
 		rc = sq_prepare(s->db, "SELECT value FROM fcat_meta WHERE key = ?1", &s->meta_get);
 	if (!rc)
-		rc = sq_prepare(s->db, "INSERT INTO fcat_meta(key, value) VALUES (?1, ?2) "
-				       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-				&s->meta_set);
+		rc = sq_prepare(s->db,
+		                "INSERT INTO fcat_meta(key, value) VALUES (?1, ?2) "
+		                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		                &s->meta_set);
 	if (rc)
 		return sq_fail(s->db, rc, "preparing the store", s);
 	return 0;
@@ -230,19 +236,20 @@ static int upsert_stmt(sq_store *s, const char *view, sqlite3_stmt **out)
 	}
 	char sql[512 + 2 * MAX_VIEW_NAME];
 	snprintf(sql, sizeof sql,
-		 "CREATE TABLE IF NOT EXISTS \"online_%s\"(key BLOB PRIMARY KEY, "
-		 "event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, row BLOB NOT NULL) "
-		 "WITHOUT ROWID", view);
+	         "CREATE TABLE IF NOT EXISTS \"online_%s\"(key BLOB PRIMARY KEY, "
+	         "event_ts INTEGER NOT NULL, created_ts INTEGER NOT NULL, row BLOB NOT NULL) "
+	         "WITHOUT ROWID",
+	         view);
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	if (rc)
 		return sq_fail(s->db, rc, "creating a view's table", s);
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO \"online_%s\"(key, event_ts, created_ts, row) "
-		 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET "
-		 "event_ts = excluded.event_ts, created_ts = excluded.created_ts, "
-		 "row = excluded.row "
-		 "WHERE (excluded.event_ts, excluded.created_ts) > (event_ts, created_ts)",
-		 view);
+	         "INSERT INTO \"online_%s\"(key, event_ts, created_ts, row) "
+	         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET "
+	         "event_ts = excluded.event_ts, created_ts = excluded.created_ts, "
+	         "row = excluded.row "
+	         "WHERE (excluded.event_ts, excluded.created_ts) > (event_ts, created_ts)",
+	         view);
 	sqlite3_stmt *st;
 	rc = sq_prepare(s->db, sql, &st);
 	if (rc)
@@ -276,8 +283,8 @@ static int check_rows(const fcat_online_row *rows, size_t n)
 		    (unsigned char)r->row.ptr[0] != FCAT_ROW_MAGIC ||
 		    get_i64le(r->row.ptr + FCAT_ROW_EVENT_TS_OFFSET) != r->event_ts ||
 		    get_i64le(r->row.ptr + FCAT_ROW_CREATED_TS_OFFSET) != r->created_ts)
-			return sq_host->error(FCAT_EINVALID,
-					      "sqlite: row %zu: not an encoded row (bad header)", i);
+			return sq_host->error(
+			    FCAT_EINVALID, "sqlite: row %zu: not an encoded row (bad header)", i);
 	}
 	return 0;
 }
@@ -347,9 +354,9 @@ static int sq_meta_get(void *store, const char *key, char *buf, size_t size)
 			buf[len] = 0;
 			out = (int)len;
 		} else {
-			out = sq_host->error(FCAT_EINVALID,
-					     "sqlite: metadata '%s' holds %zu bytes, the buffer %zu",
-					     key, len, size);
+			out = sq_host->error(
+			    FCAT_EINVALID, "sqlite: metadata '%s' holds %zu bytes, the buffer %zu",
+			    key, len, size);
 		}
 	} else if (rc == SQLITE_DONE) {
 		out = sq_host->error(FCAT_ENOTFOUND, "sqlite: no metadata '%s'", key);
@@ -392,21 +399,21 @@ static int sq_drop_view(void *store, const char *view)
 }
 
 static const fcat_online_ops sq_online = {
-	.open = sq_open,
-	.close = sq_close,
-	.write = sq_write,
-	.read = sq_read,
-	.meta_get = sq_meta_get,
-	.meta_set = sq_meta_set,
-	.drop_view = sq_drop_view,
+    .open = sq_open,
+    .close = sq_close,
+    .write = sq_write,
+    .read = sq_read,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .drop_view = sq_drop_view,
 };
 
 static const fcat_plugin sq_plugin = {
-	.abi_version = FCAT_PLUGIN_ABI_VERSION,
-	.name = "sqlite",
-	.description = "SQLite database file: an online store (WAL) and offline tables",
-	.online = &sq_online,
-	.offline = &sq_offline,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .name = "sqlite",
+    .description = "SQLite database file: an online store (WAL) and offline tables",
+    .online = &sq_online,
+    .offline = &sq_offline,
 };
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
@@ -414,7 +421,7 @@ FCAT_PLUGIN_DEFINE_ENTRY(host)
 	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
 		if (host && host->error)
 			host->error(FCAT_EVERSION, "sqlite: built for plugin ABI %d",
-				    FCAT_PLUGIN_ABI_VERSION);
+			            FCAT_PLUGIN_ABI_VERSION);
 		return NULL;
 	}
 	sq_host = host;

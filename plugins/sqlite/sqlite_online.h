@@ -39,8 +39,8 @@ typedef struct sq_store {
 	sqlite3_stmt *begin, *commit, *rollback, *meta_get, *meta_set;
 	sq_view_stmt *upserts;
 	size_t nupserts, cap_upserts;
-	sq_slot *slots;          /* global lock */
-	struct sq_store *next;   /* live stores (global lock) */
+	sq_slot *slots;        /* global lock */
+	struct sq_store *next; /* live stores (global lock) */
 } sq_store;
 
 /* Sets the error from a connection's last failure; returns FCAT_E*. */

@@ -271,7 +271,7 @@ static int reserve(sq_slot *slot, size_t need)
 /* Copies rows into the slot's buffer; out[i].ptr is a placeholder
  * (non-NULL) for a found row until the buffer stops moving. */
 static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, size_t n,
-		    fcat_bytes *out)
+                    fcat_bytes *out)
 {
 	size_t used = 0;
 	int rc = SQLITE_OK;
@@ -279,7 +279,7 @@ static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, siz
 		if (keys[i].len > INT_MAX)
 			return SQLITE_TOOBIG;
 		sqlite3_bind_blob(st, 1, keys[i].ptr ? keys[i].ptr : "", (int)keys[i].len,
-				  SQLITE_STATIC);
+		                  SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		out[i] = (fcat_bytes){NULL, 0};
 		if (rc == SQLITE_ROW) {

@@ -52,9 +52,9 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 	test_run r = test_fcat(sub, "list", "features", NULL);
 	assert_int_equal(r.status, 0);
 	const char *const expected[][2] = {{"total_conversations", "int64"},
-					   {"avg_response_rating", "float32"},
-					   {"preferred_language", "string"},
-					   {"user_embedding", "float32[16]"}};
+	                                   {"avg_response_rating", "float32"},
+	                                   {"preferred_language", "string"},
+	                                   {"user_embedding", "float32[16]"}};
 	for (size_t i = 0; i < 4; i++) {
 		const char *line = strstr(r.out, expected[i][0]);
 		assert_non_null(line);
@@ -85,12 +85,12 @@ static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **st
 	assert_string_equal(json_string_value(json_object_get(j, "kind")), "feature_view");
 	assert_int_equal(json_integer_value(json_object_get(j, "ttl_seconds")), 7 * 86400);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "entities"), 0)),
-			    "user");
+	                    "user");
 	assert_string_equal(json_string_value(json_object_get(j, "source")), "conversations");
 	json_t *schema = json_object_get(j, "schema");
 	assert_int_equal(json_array_size(schema), 4);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(schema, 3), "type")),
-			    "float32[16]");
+	                    "float32[16]");
 	json_decref(j);
 	test_run_free(&r);
 	/* the text form, and a feature by VIEW:FEATURE */
@@ -119,8 +119,8 @@ static void expect_broken(const char *text, const char *want_prefix)
 	char *repo = test_demo_repo(&parent, true);
 	test_write_file(repo, "catalog/zz_broken.lua", text);
 	const char *const cmds[][4] = {{"validate", NULL, NULL, NULL},
-				       {"list", "features", "--worktree", NULL},
-				       {"describe", "user_features", "--worktree", NULL}};
+	                               {"list", "features", "--worktree", NULL},
+	                               {"describe", "user_features", "--worktree", NULL}};
 	for (size_t i = 0; i < 3; i++) {
 		test_run r = test_fcat(repo, cmds[i][0], cmds[i][1], cmds[i][2], NULL);
 		assert_int_equal(r.status, 1);
@@ -139,36 +139,36 @@ static void test_cli__syntax_error_is_one_line_with_file_and_line(void **state)
 {
 	(void)state;
 	expect_broken("entity {\n  name = 'x'\n  join_keys = {}\n}\n",
-		      "error: catalog/zz_broken.lua:3: '}' expected (to close '{' at line 1)");
+	              "error: catalog/zz_broken.lua:3: '}' expected (to close '{' at line 1)");
 }
 
 static void test_cli__unknown_entity_is_one_line_with_file_and_line(void **state)
 {
 	(void)state;
 	expect_broken("\n\nfeature_view { name = 'v2', entities = { 'customer' },\n"
-		      "  source = 'conversations', schema = { field('x', int64) } }\n",
-		      "error: catalog/zz_broken.lua:3: feature_view 'v2': unknown entity "
-		      "'customer'");
+	              "  source = 'conversations', schema = { field('x', int64) } }\n",
+	              "error: catalog/zz_broken.lua:3: feature_view 'v2': unknown entity "
+	              "'customer'");
 }
 
 static void test_cli__duplicate_feature_is_one_line_with_file_and_line(void **state)
 {
 	(void)state;
 	expect_broken("feature_view { name = 'v2', entities = { 'user' },\n"
-		      "  source = 'conversations', schema = {\n"
-		      "    field('x', int64),\n"
-		      "    field('x', int64) } }\n",
-		      "error: catalog/zz_broken.lua:4: feature_view 'v2': field 'x' appears twice");
+	              "  source = 'conversations', schema = {\n"
+	              "    field('x', int64),\n"
+	              "    field('x', int64) } }\n",
+	              "error: catalog/zz_broken.lua:4: feature_view 'v2': field 'x' appears twice");
 }
 
 static void test_cli__usage_errors_exit_2_and_help_exits_0(void **state)
 {
 	(void)state;
 	const char *const bad[][3] = {{"frobnicate", NULL, NULL},
-				      {"list", NULL, NULL},
-				      {"list", "widgets", NULL},
-				      {"describe", "--bogus", NULL},
-				      {"init", NULL, NULL}};
+	                              {"list", NULL, NULL},
+	                              {"list", "widgets", NULL},
+	                              {"describe", "--bogus", NULL},
+	                              {"init", NULL, NULL}};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		test_run r = test_fcat(NULL, bad[i][0], bad[i][1], bad[i][2], NULL);
 		assert_int_equal(r.status, 2);
@@ -207,14 +207,14 @@ static void test_cli__outside_a_repo_says_so(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cli__init_makes_a_repo_that_works_at_once),
-		cmocka_unit_test(test_cli__list_features_prints_names_and_types),
-		cmocka_unit_test(test_cli__describe_json_holds_schema_ttl_entity_and_source),
-		cmocka_unit_test(test_cli__syntax_error_is_one_line_with_file_and_line),
-		cmocka_unit_test(test_cli__unknown_entity_is_one_line_with_file_and_line),
-		cmocka_unit_test(test_cli__duplicate_feature_is_one_line_with_file_and_line),
-		cmocka_unit_test(test_cli__usage_errors_exit_2_and_help_exits_0),
-		cmocka_unit_test(test_cli__outside_a_repo_says_so),
+	    cmocka_unit_test(test_cli__init_makes_a_repo_that_works_at_once),
+	    cmocka_unit_test(test_cli__list_features_prints_names_and_types),
+	    cmocka_unit_test(test_cli__describe_json_holds_schema_ttl_entity_and_source),
+	    cmocka_unit_test(test_cli__syntax_error_is_one_line_with_file_and_line),
+	    cmocka_unit_test(test_cli__unknown_entity_is_one_line_with_file_and_line),
+	    cmocka_unit_test(test_cli__duplicate_feature_is_one_line_with_file_and_line),
+	    cmocka_unit_test(test_cli__usage_errors_exit_2_and_help_exits_0),
+	    cmocka_unit_test(test_cli__outside_a_repo_says_so),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -9,53 +9,50 @@
 #include <string.h>
 
 static const char defs[] =
-	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-	"entity { name = 'store', join_keys = { field('store_id', int64) } }\n"
-	"source { name = 'events', path = 'data/events.csv', timestamp_field = 'ts',\n"
-	"         created_timestamp_field = 'created' }\n"
-	"source { name = 'visits', path = 'data/visits.csv', timestamp_field = 'ts' }\n"
-	"feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n"
-	"  schema = { field('a', int64), field('b', string) } }\n"
-	"feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"
-	"  schema = { field('n', int64) } }\n";
+    "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+    "entity { name = 'store', join_keys = { field('store_id', int64) } }\n"
+    "source { name = 'events', path = 'data/events.csv', timestamp_field = 'ts',\n"
+    "         created_timestamp_field = 'created' }\n"
+    "source { name = 'visits', path = 'data/visits.csv', timestamp_field = 'ts' }\n"
+    "feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n"
+    "  schema = { field('a', int64), field('b', string) } }\n"
+    "feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"
+    "  schema = { field('n', int64) } }\n";
 
-static const char events[] =
-	"user_id,ts,created,a,b\n"
-	"u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
-	"u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
-	"u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
-	"u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
-	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
-	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
-	"u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
+static const char events[] = "user_id,ts,created,a,b\n"
+                             "u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
+                             "u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
+                             "u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
+                             "u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
+                             "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
+                             "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
+                             "u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
 
-static const char visits[] =
-	"user_id,store_id,ts,n\n"
-	"u1,7,2025-06-01T00:00:00Z,70\n"
-	"u1,8,2025-06-01T00:00:00Z,80\n"
-	"u2,7,2026-01-01T12:00:00Z,99\n";
+static const char visits[] = "user_id,store_id,ts,n\n"
+                             "u1,7,2025-06-01T00:00:00Z,70\n"
+                             "u1,8,2025-06-01T00:00:00Z,80\n"
+                             "u2,7,2026-01-01T12:00:00Z,99\n";
 
 static const char entity_rows[] =
-	"user_id,store_id,event_timestamp,label\n"
-	"u1,7,2026-01-01T10:00:00Z,yes\n"     /* exactly at T; w has no ttl: 2025 row */
-	"u2,7,2026-01-01T10:00:00Z,no\n"      /* exactly T - ttl; w's row is after T */
-	"u3,8,2026-01-01T10:00:00Z,\"a, b\"\n" /* one second outside the ttl */
-	"u4,8,2026-01-01T10:00:00Z,no\n"      /* equal event times: larger created wins */
-	"u5,7,2026-01-01T10:00:00Z,no\n"      /* a null value */
-	"u9,7,2026-01-01T10:00:00Z,no\n"      /* an entity with no rows */
-	"u1,7,2026-01-01T10:00:00Z,again\n"   /* a duplicate entity row */
-	"u1,8,2026-01-01T10:30:00Z,later\n";  /* composite key u1/8 */
+    "user_id,store_id,event_timestamp,label\n"
+    "u1,7,2026-01-01T10:00:00Z,yes\n"      /* exactly at T; w has no ttl: 2025 row */
+    "u2,7,2026-01-01T10:00:00Z,no\n"       /* exactly T - ttl; w's row is after T */
+    "u3,8,2026-01-01T10:00:00Z,\"a, b\"\n" /* one second outside the ttl */
+    "u4,8,2026-01-01T10:00:00Z,no\n"       /* equal event times: larger created wins */
+    "u5,7,2026-01-01T10:00:00Z,no\n"       /* a null value */
+    "u9,7,2026-01-01T10:00:00Z,no\n"       /* an entity with no rows */
+    "u1,7,2026-01-01T10:00:00Z,again\n"    /* a duplicate entity row */
+    "u1,8,2026-01-01T10:30:00Z,later\n";   /* composite key u1/8 */
 
-static const char expected[] =
-	"user_id,store_id,event_timestamp,label,a,b,n\n"
-	"u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
-	"u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
-	"u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
-	"u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
-	"u5,7,2026-01-01T10:00:00Z,no,,,\n"
-	"u9,7,2026-01-01T10:00:00Z,no,,,\n"
-	"u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
-	"u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
+static const char expected[] = "user_id,store_id,event_timestamp,label,a,b,n\n"
+                               "u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
+                               "u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
+                               "u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
+                               "u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
+                               "u5,7,2026-01-01T10:00:00Z,no,,,\n"
+                               "u9,7,2026-01-01T10:00:00Z,no,,,\n"
+                               "u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
+                               "u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
 
 static void test_historical__every_edge_of_the_window(void **state)
 {
@@ -114,10 +111,11 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	test_run_free(&r);
 	char repo[4096];
 	snprintf(repo, sizeof repo, "%s/demo", parent);
-	test_write_file(repo, "ents.csv", "user_id,event_timestamp,message_length,label\n"
-					  "u0001,2030-01-01T00:00:00Z,10,1\n");
+	test_write_file(repo, "ents.csv",
+	                "user_id,event_timestamp,message_length,label\n"
+	                "u0001,2030-01-01T00:00:00Z,10,1\n");
 	r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service", "chat_reply",
-		      "-o", "out.csv", NULL);
+	              "-o", "out.csv", NULL);
 	if (r.status != 0)
 		fail_msg("%s", r.err);
 	test_run_free(&r);
@@ -126,8 +124,8 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	/* far after the data: nothing in the ttl window; the on-demand view
 	 * still runs on its request column */
 	assert_string_equal(got, "user_id,event_timestamp,message_length,label,preferred_language,"
-				 "is_regular,reply_length_hint\n"
-				 "u0001,2030-01-01T00:00:00Z,10,1,,false,20\n");
+	                         "is_regular,reply_length_hint\n"
+	                         "u0001,2030-01-01T00:00:00Z,10,1,,false,20\n");
 	free(got);
 	test_rmtree(parent);
 	free(parent);
@@ -136,8 +134,8 @@ static void test_historical__the_demo_through_the_cli(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_historical__every_edge_of_the_window),
-		cmocka_unit_test(test_historical__the_demo_through_the_cli),
+	    cmocka_unit_test(test_historical__every_edge_of_the_window),
+	    cmocka_unit_test(test_historical__the_demo_through_the_cli),
 	};
 	return cmocka_run_group_tests_name("historical", tests, NULL, NULL);
 }

@@ -9,22 +9,21 @@
 #include <string.h>
 
 static const char defs[] =
-	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-	"source { name = 'events', path = 'data/events.csv', timestamp_field = 'ts',\n"
-	"         created_timestamp_field = 'created' }\n"
-	"feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = days(1),\n"
-	"  schema = { field('a', int64), field('b', string) } }\n";
+    "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+    "source { name = 'events', path = 'data/events.csv', timestamp_field = 'ts',\n"
+    "         created_timestamp_field = 'created' }\n"
+    "feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = days(1),\n"
+    "  schema = { field('a', int64), field('b', string) } }\n";
 
-static const char events[] =
-	"user_id,ts,created,a,b\n"
-	"u1,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,old\n"
-	"u1,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,2,new\n"
-	"u1,2026-01-02T00:00:00Z,2026-01-02T00:00:05Z,3,newest created\n"
-	"u1,2026-01-02T00:00:00Z,2026-01-02T00:00:01Z,4,lower created\n"
-	"u1,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,9,at END: excluded\n"
-	"u2,2026-01-02T06:00:00Z,2026-01-02T06:00:00Z,,\n"
-	",2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,5,no key\n"
-	"u3,2025-12-01T00:00:00Z,2025-12-01T00:00:00Z,7,before START\n";
+static const char events[] = "user_id,ts,created,a,b\n"
+                             "u1,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,old\n"
+                             "u1,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,2,new\n"
+                             "u1,2026-01-02T00:00:00Z,2026-01-02T00:00:05Z,3,newest created\n"
+                             "u1,2026-01-02T00:00:00Z,2026-01-02T00:00:01Z,4,lower created\n"
+                             "u1,2026-01-05T00:00:00Z,2026-01-05T00:00:00Z,9,at END: excluded\n"
+                             "u2,2026-01-02T06:00:00Z,2026-01-02T06:00:00Z,,\n"
+                             ",2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,5,no key\n"
+                             "u3,2025-12-01T00:00:00Z,2025-12-01T00:00:00Z,7,before START\n";
 
 static int64_t t(const char *s)
 {
@@ -76,7 +75,7 @@ static void read_users(fixture *f, const char *at)
 	fcat_value keys[3];
 	for (int i = 0; i < 3; i++)
 		keys[i] = (fcat_value){.type = {FCAT_STRING, false, 0},
-				       .u.str = {users[i], strlen(users[i])}};
+		                       .u.str = {users[i], strlen(users[i])}};
 	if (fcat_online_read_at(f->res, f->store, f->set, keys, 3, t(at)) != 0)
 		fail_msg("%s", fcat_error_last());
 }
@@ -86,8 +85,8 @@ static void test_materialize__latest_row_per_key_wins_with_created_time_ties(voi
 	fixture *f = *state;
 	fcat_materialize_stats st;
 	assert_int_equal(fcat_materialize(&st, f->store, t("2025-12-15T00:00:00Z"),
-					  t("2026-01-05T00:00:00Z"), NULL, 0, NULL, NULL),
-			 0);
+	                                  t("2026-01-05T00:00:00Z"), NULL, 0, NULL, NULL),
+	                 0);
 	assert_int_equal(st.views, 1);
 	assert_int_equal(st.rows_read, 5); /* u1 x4, u2 */
 	assert_int_equal(st.rows_skipped, 1);
@@ -118,14 +117,14 @@ static void test_materialize__an_older_run_never_replaces_newer_rows(void **stat
 {
 	fixture *f = *state;
 	assert_int_equal(fcat_materialize(NULL, f->store, t("2025-12-15T00:00:00Z"),
-					  t("2026-01-05T00:00:00Z"), NULL, 0, NULL, NULL),
-			 0);
+	                                  t("2026-01-05T00:00:00Z"), NULL, 0, NULL, NULL),
+	                 0);
 	/* a backfill of an earlier window: u1's 2026-01-01 row is older */
 	fcat_materialize_stats st;
 	const char *views[] = {"v"};
 	assert_int_equal(fcat_materialize(&st, f->store, t("2025-11-01T00:00:00Z"),
-					  t("2026-01-01T12:00:00Z"), views, 1, NULL, NULL),
-			 0);
+	                                  t("2026-01-01T12:00:00Z"), views, 1, NULL, NULL),
+	                 0);
 	read_users(f, "2026-01-02T12:00:00Z");
 	assert_int_equal(fcat_online_result_at(f->res, 0, 0)->value.u.i64, 3);
 	/* u3's row, before the first START, arrived with the backfill */
@@ -137,17 +136,18 @@ static void test_materialize__bad_requests_fail_cleanly(void **state)
 	fixture *f = *state;
 	const char *views[] = {"nope"};
 	assert_int_equal(fcat_materialize(NULL, f->store, 0, 1, views, 1, NULL, NULL),
-			 FCAT_ENOTFOUND);
+	                 FCAT_ENOTFOUND);
 	assert_non_null(strstr(fcat_error_last(), "unknown feature view 'nope'"));
 	assert_int_equal(fcat_materialize(NULL, f->store, 5, 5, NULL, 0, NULL, NULL),
-			 FCAT_EINVALID);
+	                 FCAT_EINVALID);
 	/* a bad cell names file:line:column; nothing is written */
-	test_write_file(f->dir, "data/events.csv", "user_id,ts,created,a,b\n"
-						   "u9,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,x\n"
-						   "u9,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,x1,y\n");
-	assert_int_equal(fcat_materialize(NULL, f->store, 0, t("2027-01-01T00:00:00Z"), NULL, 0,
-					  NULL, NULL),
-			 FCAT_EINVALID);
+	test_write_file(f->dir, "data/events.csv",
+	                "user_id,ts,created,a,b\n"
+	                "u9,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,x\n"
+	                "u9,2026-01-02T00:00:00Z,2026-01-02T00:00:00Z,x1,y\n");
+	assert_int_equal(
+	    fcat_materialize(NULL, f->store, 0, t("2027-01-01T00:00:00Z"), NULL, 0, NULL, NULL),
+	    FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "data/events.csv:3:4"));
 	fcat_value key = {.type = {FCAT_STRING, false, 0}, .u.str = {"u9", 2}};
 	assert_int_equal(fcat_online_read(f->res, f->store, f->set, &key, 1), 0);
@@ -161,12 +161,12 @@ static void test_materialize__bad_requests_fail_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-			test_materialize__latest_row_per_key_wins_with_created_time_ties, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_materialize__an_older_run_never_replaces_newer_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_materialize__bad_requests_fail_cleanly, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_materialize__latest_row_per_key_wins_with_created_time_ties, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_materialize__an_older_run_never_replaces_newer_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_materialize__bad_requests_fail_cleanly, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests_name("materialize", tests, NULL, NULL);
 }

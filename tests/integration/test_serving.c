@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define DATA_END "2026-01-01T00:00:00Z"
-#define READ_AT "2026-01-03T00:00:00Z"
+#define READ_AT  "2026-01-03T00:00:00Z"
 
 static char *make_repo(char **parent, const char *online_section)
 {
@@ -21,8 +21,18 @@ static char *make_repo(char **parent, const char *online_section)
 	sprintf(repo, "%s/demo", *parent);
 	char csv[4096];
 	snprintf(csv, sizeof csv, "%s/data/conversations.csv", repo);
-	const char *gen[] = {FCAT_DATAGEN_PATH, "--users", "300", "--rows-per-user", "6",
-			     "--days", "20", "--end", DATA_END, "-o", csv, NULL};
+	const char *gen[] = {FCAT_DATAGEN_PATH,
+	                     "--users",
+	                     "300",
+	                     "--rows-per-user",
+	                     "6",
+	                     "--days",
+	                     "20",
+	                     "--end",
+	                     DATA_END,
+	                     "-o",
+	                     csv,
+	                     NULL};
 	r = test_exec(NULL, NULL, gen);
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
@@ -42,8 +52,8 @@ static char *serve(const char *online_section)
 	assert_non_null(strstr(r.out, "materialized 1 view: 1800 rows read, 300 keys written"));
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--service", "chat_personalization", "--entity",
-		      "user_id=u0001", "--entity", "user_id=u0150", "--entity", "user_id=nobody",
-		      "--entity", "user_id=u0300", "--at", READ_AT, "--json", NULL);
+	              "user_id=u0001", "--entity", "user_id=u0150", "--entity", "user_id=nobody",
+	              "--entity", "user_id=u0300", "--at", READ_AT, "--json", NULL);
 	if (r.status != 0)
 		fail_msg("get-online (%s) failed: %s", online_section, r.err);
 	char *out = strdup(r.out);
@@ -70,8 +80,8 @@ static void test_serving__lmdb_sqlite_and_redis_serve_identical_vectors(void **s
 	assert_string_equal(lmdb, viaredis);
 	/* the shape and the statuses are real: keys first, then the features */
 	assert_non_null(strstr(lmdb, "\"feature_names\":[\"user_id\",\"total_conversations\","
-				     "\"avg_response_rating\",\"preferred_language\","
-				     "\"user_embedding\"]"));
+	                             "\"avg_response_rating\",\"preferred_language\","
+	                             "\"user_embedding\"]"));
 	assert_non_null(strstr(lmdb, "\"NOT_FOUND\""));
 	assert_non_null(strstr(lmdb, "\"PRESENT\""));
 	free(lmdb);
@@ -88,17 +98,17 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	test_run_free(&r);
 	/* read a month later: everything is older than the 7-day ttl */
 	r = test_fcat(repo, "get-online", "--features", "user_features:total_conversations",
-		      "--entity", "user_id=u0001", "--at", "2026-02-01T00:00:00Z", NULL);
+	              "--entity", "user_id=u0001", "--at", "2026-02-01T00:00:00Z", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "OUTSIDE_MAX_AGE"));
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--features", "user_features:nope", "--entity",
-		      "user_id=u0001", NULL);
+	              "user_id=u0001", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "unknown feature 'user_features:nope'"));
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--service", "chat_personalization", "--entity",
-		      "customer=3", NULL);
+	              "customer=3", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "'customer' is not a join key"));
 	test_run_free(&r);
@@ -106,12 +116,12 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	/* change what computes the view, apply, and the old rows say so */
 	char c2[41];
 	test_replace_in_file(repo, "catalog/users.lua", "field(\"total_conversations\", int64, {",
-			     "field(\"total_conversations\", int32, {");
+	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "int32 now", 1800000000, c2);
 	r = test_fcat(repo, "apply", NULL);
 	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--features", "user_features", "--entity", "user_id=u0001",
-		      "--at", READ_AT, NULL);
+	r = test_fcat(repo, "get-online", "--features", "user_features", "--entity",
+	              "user_id=u0001", "--at", READ_AT, NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "STALE_VERSION"));
 	test_run_free(&r);
@@ -124,16 +134,16 @@ static void test_serving__incremental_starts_where_the_last_run_ended(void **sta
 {
 	(void)state;
 	char *parent, *repo = make_repo(&parent, "");
-	test_run r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", "2025-12-22T00:00:00Z",
-			       NULL);
+	test_run r =
+	    test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", "2025-12-22T00:00:00Z", NULL);
 	assert_int_equal(r.status, 0);
 	unsigned long long first = 0, second = 0, keys = 0;
 	assert_int_equal(sscanf(strstr(r.out, "view: ") + 6, "%llu", &first), 1);
 	test_run_free(&r);
 	r = test_fcat(repo, "materialize-incremental", DATA_END, NULL);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(sscanf(strstr(r.out, "view: ") + 6, "%llu rows read, %llu", &second, &keys),
-			 2);
+	assert_int_equal(
+	    sscanf(strstr(r.out, "view: ") + 6, "%llu rows read, %llu", &second, &keys), 2);
 	test_run_free(&r);
 	assert_int_equal(first + second, 1800); /* every row read exactly once */
 	assert_true(first > 0 && second > 0);
@@ -149,9 +159,9 @@ static void test_serving__incremental_starts_where_the_last_run_ended(void **sta
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serving__lmdb_sqlite_and_redis_serve_identical_vectors),
-		cmocka_unit_test(test_serving__statuses_for_stale_missing_and_expired_rows),
-		cmocka_unit_test(test_serving__incremental_starts_where_the_last_run_ended),
+	    cmocka_unit_test(test_serving__lmdb_sqlite_and_redis_serve_identical_vectors),
+	    cmocka_unit_test(test_serving__statuses_for_stale_missing_and_expired_rows),
+	    cmocka_unit_test(test_serving__incremental_starts_where_the_last_run_ended),
 	};
 	return cmocka_run_group_tests_name("serving", tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ static void test_transforms__verify_finds_no_difference_on_the_demo(void **state
 	if (r.status != 0)
 		fail_msg("verify failed (%d): %s%s", r.status, r.out, r.err);
 	assert_non_null(strstr(r.out, "verify: 1 view, 10000 sampled entities and times, 60000 "
-				      "feature values compared, 0 differences"));
+	                              "feature values compared, 0 differences"));
 	test_run_free(&r);
 	test_repo_done(parent, repo);
 }
@@ -28,21 +28,22 @@ static void test_transforms__on_demand_views_take_request_data(void **state)
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-		      NULL);
+	              NULL);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "need request data (message_length"));
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-		      "--entity", "user_id=nobody", "--request", "message_length=500", "--json", NULL);
+	              "--entity", "user_id=nobody", "--request", "message_length=500", "--json",
+	              NULL);
 	assert_int_equal(r.status, 0);
 	/* an unknown user has no features: the transform's defaults apply */
 	assert_non_null(strstr(r.out, "\"feature_names\":[\"user_id\",\"preferred_language\","
-				      "\"is_regular\",\"reply_length_hint\"]"));
+	                              "\"is_regular\",\"reply_length_hint\"]"));
 	assert_non_null(strstr(r.out, "\"values\":[true,false]") ||
-			strstr(r.out, "\"values\":[false,false]"));
+	                strstr(r.out, "\"values\":[false,false]"));
 	test_run_free(&r);
 	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-		      "--request", "message_length=many", NULL);
+	              "--request", "message_length=many", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "not a valid int64"));
 	test_run_free(&r);
@@ -61,7 +62,7 @@ static void use_transform(const char *repo, const char *body)
 	assert_true(start && end);
 	char *out = malloc(strlen(text) + strlen(body) + 100);
 	sprintf(out, "%.*s  transform = function(row)\n%s\n  end,\n%s", (int)(start - text), text,
-		body, end + strlen("  end,\n"));
+	        body, end + strlen("  end,\n"));
 	test_write_file(repo, "catalog/users.lua", out);
 	free(out);
 	free(text);
@@ -79,21 +80,22 @@ static void test_transforms__hostile_transforms_fail_and_write_nothing(void **st
 	const struct {
 		const char *body, *message;
 	} cases[] = {
-		{"    while true do end", "instruction budget"},
-		{"    local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(100000) .. i end", "memory cap"},
-		{"    local s = string.rep('x', 1 << 30) return {}", "memory cap"},
-		{"    os.execute('true')", "global 'os'"},
-		{"    io.open('/etc/passwd')", "global 'io'"},
-		{"    require('os')", "global 'require'"},
-		{"    error('refused by the transform')", "refused by the transform"},
-		{"    return { total_conversations = 'many', avg_response_rating = 1,\n"
-		 "             preferred_language = 'x', user_embedding = null }",
-		 "feature 'total_conversations': the transform returned a wrong value"},
-		{"    coroutine.yield()", "global 'coroutine'"},
+	    {"    while true do end", "instruction budget"},
+	    {"    local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(100000) .. i end", "memory cap"},
+	    {"    local s = string.rep('x', 1 << 30) return {}", "memory cap"},
+	    {"    os.execute('true')", "global 'os'"},
+	    {"    io.open('/etc/passwd')", "global 'io'"},
+	    {"    require('os')", "global 'require'"},
+	    {"    error('refused by the transform')", "refused by the transform"},
+	    {"    return { total_conversations = 'many', avg_response_rating = 1,\n"
+	     "             preferred_language = 'x', user_embedding = null }",
+	     "feature 'total_conversations': the transform returned a wrong value"},
+	    {"    coroutine.yield()", "global 'coroutine'"},
 	};
 	char *parent, *repo = test_demo_repo(&parent, true);
-	test_write_file(repo, "fcat.yaml", "project: demo\ntransforms:\n  memory_mb: 16\n"
-					   "  instructions: 100000\n");
+	test_write_file(repo, "fcat.yaml",
+	                "project: demo\ntransforms:\n  memory_mb: 16\n"
+	                "  instructions: 100000\n");
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		use_transform(repo, cases[i].body);
 		test_run r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
@@ -103,7 +105,7 @@ static void test_transforms__hostile_transforms_fail_and_write_nothing(void **st
 		assert_int_equal(test_count_lines(r.err), 1);
 		test_run_free(&r);
 		r = test_fcat(repo, "get-online", "--features", "user_features:total_conversations",
-			      "--entity", "user_id=u0001", NULL);
+		              "--entity", "user_id=u0001", NULL);
 		assert_int_equal(r.status, 0);
 		assert_non_null(strstr(r.out, "NOT_FOUND"));
 		test_run_free(&r);
@@ -114,9 +116,9 @@ static void test_transforms__hostile_transforms_fail_and_write_nothing(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transforms__verify_finds_no_difference_on_the_demo),
-		cmocka_unit_test(test_transforms__on_demand_views_take_request_data),
-		cmocka_unit_test(test_transforms__hostile_transforms_fail_and_write_nothing),
+	    cmocka_unit_test(test_transforms__verify_finds_no_difference_on_the_demo),
+	    cmocka_unit_test(test_transforms__on_demand_views_take_request_data),
+	    cmocka_unit_test(test_transforms__hostile_transforms_fail_and_write_nothing),
 	};
 	return cmocka_run_group_tests_name("transforms", tests, NULL, NULL);
 }

@@ -25,10 +25,10 @@ static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(
 	char *parent, *repo = test_demo_repo(&parent, false);
 	char c2[41], c3[41], c4[41];
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
-			     "field(\"total_conversations\", int32, {");
+	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations to int32", 1800000000, c2);
 	test_replace_in_file(repo, USERS, "description = \"conversations so far\"",
-			     "description = \"finished conversations so far\"");
+	                     "description = \"finished conversations so far\"");
 	test_git_commit_all(repo, "Say which conversations count", 1800000100, c3);
 	/* a sibling feature changes: not a version of total_conversations */
 	test_replace_in_file(repo, USERS, "mean rating of answers, 1-5", "mean rating, 1-5");
@@ -67,12 +67,12 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	test_run_free(&r);
 
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
-			     "field(\"total_conversations\", int32, {");
+	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations", 1800000000, c2);
 	r = test_fcat(repo, "plan", NULL);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.out, "~ feature user_features:total_conversations  (type)  "
-				      "BREAKING: type changed from int64 to int32"));
+	                              "BREAKING: type changed from int64 to int32"));
 	assert_non_null(strstr(r.out, "~ feature_view user_features  (schema)"));
 	test_run_free(&r);
 
@@ -91,13 +91,15 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	/* removing a feature a service serves is breaking; diff says so too */
 	r = test_fcat(repo, "apply", NULL);
 	test_run_free(&r);
-	test_replace_in_file(repo, USERS, "field(\"user_embedding\", array(float32, 16), "
-					  "{ description = \"taste embedding\" }),", "");
+	test_replace_in_file(repo, USERS,
+	                     "field(\"user_embedding\", array(float32, 16), "
+	                     "{ description = \"taste embedding\" }),",
+	                     "");
 	test_git_commit_all(repo, "Drop the embedding", 1800000200, c2);
 	r = test_fcat(repo, "diff", "APPLIED", "HEAD", NULL);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.out, "- feature user_features:user_embedding  BREAKING: removed "
-				      "while the feature service 'chat_personalization' uses it"));
+	                              "while the feature service 'chat_personalization' uses it"));
 	test_run_free(&r);
 	test_repo_done(parent, repo);
 }
@@ -110,7 +112,7 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	assert_int_equal(fcat_store_open(&before, repo), 0);
 
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
-			     "field(\"total_conversations\", float64, {");
+	                     "field(\"total_conversations\", float64, {");
 	test_write_file(repo, "catalog/extra.lua", "-- nothing yet\n");
 	test_run r = test_fcat(repo, "apply", NULL);
 	assert_int_equal(r.status, 1);
@@ -134,14 +136,16 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	const fcat_object *f;
 	char type[32];
 	assert_int_equal(fcat_catalog_lookup(&f, fcat_store_catalog(before),
-					     "user_features:total_conversations"), 0);
+	                                     "user_features:total_conversations"),
+	                 0);
 	fcat_type_format(type, sizeof type, fcat_feature_type(f));
 	assert_string_equal(type, "int64");
 	fcat_store_free(before);
 	fcat_store *after;
 	assert_int_equal(fcat_store_open(&after, repo), 0);
-	assert_int_equal(fcat_catalog_lookup(&f, fcat_store_catalog(after),
-					     "user_features:total_conversations"), 0);
+	assert_int_equal(
+	    fcat_catalog_lookup(&f, fcat_store_catalog(after), "user_features:total_conversations"),
+	    0);
 	fcat_type_format(type, sizeof type, fcat_feature_type(f));
 	assert_string_equal(type, "float64");
 	assert_string_equal(fcat_catalog_commit(fcat_store_catalog(after)), c2);
@@ -185,9 +189,10 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "source conversations -> feature_view user_features"));
 	assert_non_null(strstr(r.out, "feature user_features:total_conversations -> "
-				      "feature_service chat_personalization"));
+	                              "feature_service chat_personalization"));
 	test_run_free(&r);
-	r = test_fcat(repo, "lineage", "user_features:preferred_language", "--format", "json", NULL);
+	r = test_fcat(repo, "lineage", "user_features:preferred_language", "--format", "json",
+	              NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\"direction\": \"downstream\""));
 	test_run_free(&r);
@@ -195,8 +200,9 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	char cmd[8192], png[4096];
 	snprintf(png, sizeof png, "%s/lineage.png", parent);
 	snprintf(cmd, sizeof cmd,
-		 "cd '%s' && FCAT_PRINCIPAL=fcat-operator '%s' lineage chat_personalization --format dot | dot -Tpng -o '%s'",
-		 repo, FCAT_CLI_PATH, png);
+	         "cd '%s' && FCAT_PRINCIPAL=fcat-operator '%s' lineage chat_personalization "
+	         "--format dot | dot -Tpng -o '%s'",
+	         repo, FCAT_CLI_PATH, png);
 	assert_int_equal(system(cmd), 0);
 	FILE *f = fopen(png, "rb");
 	assert_non_null(f);
@@ -210,11 +216,11 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_versions__log_lists_exactly_the_commits_that_changed_a_feature),
-		cmocka_unit_test(test_versions__plan_flags_a_type_change_as_breaking),
-		cmocka_unit_test(test_versions__apply_refuses_uncommitted_changes_and_naming_them),
-		cmocka_unit_test(test_versions__an_invalid_commit_is_not_applied),
-		cmocka_unit_test(test_versions__lineage_renders_with_graphviz),
+	    cmocka_unit_test(test_versions__log_lists_exactly_the_commits_that_changed_a_feature),
+	    cmocka_unit_test(test_versions__plan_flags_a_type_change_as_breaking),
+	    cmocka_unit_test(test_versions__apply_refuses_uncommitted_changes_and_naming_them),
+	    cmocka_unit_test(test_versions__an_invalid_commit_is_not_applied),
+	    cmocka_unit_test(test_versions__lineage_renders_with_graphviz),
 	};
 	return cmocka_run_group_tests_name("versions", tests, NULL, NULL);
 }

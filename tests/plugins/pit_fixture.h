@@ -16,75 +16,72 @@
 
 /* Sources as in test_historical.c: SRC_EVENTS and SRC_VISITS are either
  * "path = 'data/events.csv'" or "table = 'events'". */
-#define PIT_DEFS(SRC_EVENTS, SRC_VISITS)                                                        \
-	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"                   \
-	"entity { name = 'store', join_keys = { field('store_id', int64) } }\n"                  \
-	"source { name = 'events', " SRC_EVENTS ", timestamp_field = 'ts',\n"                    \
-	"         created_timestamp_field = 'created' }\n"                                       \
-	"source { name = 'visits', " SRC_VISITS ", timestamp_field = 'ts' }\n"                   \
-	"feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n" \
-	"  schema = { field('a', int64), field('b', string) } }\n"                               \
-	"feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"        \
+#define PIT_DEFS(SRC_EVENTS, SRC_VISITS)                                                           \
+	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"                     \
+	"entity { name = 'store', join_keys = { field('store_id', int64) } }\n"                    \
+	"source { name = 'events', " SRC_EVENTS ", timestamp_field = 'ts',\n"                      \
+	"         created_timestamp_field = 'created' }\n"                                         \
+	"source { name = 'visits', " SRC_VISITS ", timestamp_field = 'ts' }\n"                     \
+	"feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n"   \
+	"  schema = { field('a', int64), field('b', string) } }\n"                                 \
+	"feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"          \
 	"  schema = { field('n', int64) } }\n"
 
 static const char pit_defs_csv[] = PIT_DEFS("path = 'data/events.csv'", "path = 'data/visits.csv'");
 static const char pit_defs_tables[] = PIT_DEFS("table = 'events'", "table = 'visits'");
 
 static const char pit_events_csv[] =
-	"user_id,ts,created,a,b\n"
-	"u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
-	"u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
-	"u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
-	"u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
-	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
-	"u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
-	"u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
+    "user_id,ts,created,a,b\n"
+    "u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
+    "u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
+    "u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
+    "u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
+    "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
+    "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
+    "u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
 
-static const char pit_visits_csv[] =
-	"user_id,store_id,ts,n\n"
-	"u1,7,2025-06-01T00:00:00Z,70\n"
-	"u1,8,2025-06-01T00:00:00Z,80\n"
-	"u2,7,2026-01-01T12:00:00Z,99\n";
+static const char pit_visits_csv[] = "user_id,store_id,ts,n\n"
+                                     "u1,7,2025-06-01T00:00:00Z,70\n"
+                                     "u1,8,2025-06-01T00:00:00Z,80\n"
+                                     "u2,7,2026-01-01T12:00:00Z,99\n";
 
 /* The events as SQL, for SQLite (text times) and PostgreSQL (timestamptz). */
 static const char pit_rows_sql[] =
-	"INSERT INTO events VALUES\n"
-	" ('u1', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z', 1, 'at T'),\n"
-	" ('u1', '2026-01-01T11:00:00Z', '2026-01-01T11:00:00Z', 2, 'after T'),\n"
-	" ('u2', '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z', 3, 'exactly ttl before'),\n"
-	" ('u3', '2026-01-01T08:59:59Z', '2026-01-01T08:59:59Z', 4, 'one second outside'),\n"
-	" ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:05Z', 5, 'tie newer created'),\n"
-	" ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:01Z', 6, 'tie older created'),\n"
-	" ('u5', '2026-01-01T09:30:00Z', '2026-01-01T09:30:00Z', NULL, NULL);\n";
+    "INSERT INTO events VALUES\n"
+    " ('u1', '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z', 1, 'at T'),\n"
+    " ('u1', '2026-01-01T11:00:00Z', '2026-01-01T11:00:00Z', 2, 'after T'),\n"
+    " ('u2', '2026-01-01T09:00:00Z', '2026-01-01T09:00:00Z', 3, 'exactly ttl before'),\n"
+    " ('u3', '2026-01-01T08:59:59Z', '2026-01-01T08:59:59Z', 4, 'one second outside'),\n"
+    " ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:05Z', 5, 'tie newer created'),\n"
+    " ('u4', '2026-01-01T09:30:00Z', '2026-01-01T09:30:01Z', 6, 'tie older created'),\n"
+    " ('u5', '2026-01-01T09:30:00Z', '2026-01-01T09:30:00Z', NULL, NULL);\n";
 
 /* SQLite: events' times as RFC 3339 text, visits' as epoch seconds. */
 static const char pit_sqlite_sql[] =
-	"CREATE TABLE events(user_id TEXT, ts TEXT, created TEXT, a INTEGER, b TEXT);\n"
-	"CREATE TABLE visits(user_id TEXT, store_id INTEGER, ts INTEGER, n INTEGER);\n"
-	"INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
-	" ('u2', 7, 1767268800, 99);\n";
+    "CREATE TABLE events(user_id TEXT, ts TEXT, created TEXT, a INTEGER, b TEXT);\n"
+    "CREATE TABLE visits(user_id TEXT, store_id INTEGER, ts INTEGER, n INTEGER);\n"
+    "INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
+    " ('u2', 7, 1767268800, 99);\n";
 
-static const char pit_entity_rows[] =
-	"user_id,store_id,event_timestamp,label\n"
-	"u1,7,2026-01-01T10:00:00Z,yes\n"
-	"u2,7,2026-01-01T10:00:00Z,no\n"
-	"u3,8,2026-01-01T10:00:00Z,\"a, b\"\n"
-	"u4,8,2026-01-01T10:00:00Z,no\n"
-	"u5,7,2026-01-01T10:00:00Z,no\n"
-	"u9,7,2026-01-01T10:00:00Z,no\n"
-	"u1,7,2026-01-01T10:00:00Z,again\n"
-	"u1,8,2026-01-01T10:30:00Z,later\n";
+static const char pit_entity_rows[] = "user_id,store_id,event_timestamp,label\n"
+                                      "u1,7,2026-01-01T10:00:00Z,yes\n"
+                                      "u2,7,2026-01-01T10:00:00Z,no\n"
+                                      "u3,8,2026-01-01T10:00:00Z,\"a, b\"\n"
+                                      "u4,8,2026-01-01T10:00:00Z,no\n"
+                                      "u5,7,2026-01-01T10:00:00Z,no\n"
+                                      "u9,7,2026-01-01T10:00:00Z,no\n"
+                                      "u1,7,2026-01-01T10:00:00Z,again\n"
+                                      "u1,8,2026-01-01T10:30:00Z,later\n";
 
-static const char pit_expected[] =
-	"user_id,store_id,event_timestamp,label,a,b,n\n"
-	"u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
-	"u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
-	"u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
-	"u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
-	"u5,7,2026-01-01T10:00:00Z,no,,,\n"
-	"u9,7,2026-01-01T10:00:00Z,no,,,\n"
-	"u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
-	"u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
+static const char pit_expected[] = "user_id,store_id,event_timestamp,label,a,b,n\n"
+                                   "u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
+                                   "u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
+                                   "u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
+                                   "u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
+                                   "u5,7,2026-01-01T10:00:00Z,no,,,\n"
+                                   "u9,7,2026-01-01T10:00:00Z,no,,,\n"
+                                   "u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
+                                   "u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
 
 /* A feature repo in a fresh directory: fcat.yaml (project, then `yaml_rest`),
  * the catalog, the entity rows, and the CSV files when `csv`. */
@@ -143,7 +140,7 @@ static inline const pit_sqlite_api *pit_sqlite(void)
 	void *h = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		fail_msg("cannot load libsqlite3.so.0 (run tools/scripts/deps.sh test): %s",
-			 dlerror());
+		         dlerror());
 	*(void **)&api.open = dlsym(h, "sqlite3_open");
 	*(void **)&api.close = dlsym(h, "sqlite3_close");
 	*(void **)&api.free = dlsym(h, "sqlite3_free");

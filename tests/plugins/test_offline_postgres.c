@@ -25,10 +25,10 @@
 /* ---- a server of our own ---------------------------------------------------- */
 
 typedef struct pg_server {
-	char bin[1024];  /* /usr/lib/postgresql/N/bin */
-	char *dir;       /* data, socket and log */
+	char bin[1024]; /* /usr/lib/postgresql/N/bin */
+	char *dir;      /* data, socket and log */
 	int port;
-	bool as_nobody;  /* root runs the server as nobody: postgres refuses root */
+	bool as_nobody; /* root runs the server as nobody: postgres refuses root */
 	bool running;
 	char dsn[256];
 } pg_server;
@@ -60,8 +60,8 @@ static void load_libpq(void)
 	*(void **)&pq.result_status = dlsym(h, "PQresultStatus");
 	*(void **)&pq.clear = dlsym(h, "PQclear");
 	*(void **)&pq.finish = dlsym(h, "PQfinish");
-	assert_true(pq.connectdb && pq.status && pq.error_message && pq.exec &&
-		    pq.result_status && pq.clear && pq.finish);
+	assert_true(pq.connectdb && pq.status && pq.error_message && pq.exec && pq.result_status &&
+	            pq.clear && pq.finish);
 }
 
 /* Runs `sql` (several statements allowed) on database `db`. */
@@ -69,7 +69,7 @@ static void pg_exec(const char *db, const char *sql)
 {
 	char dsn[256];
 	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=postgres dbname=%s", server.port,
-		 db);
+	         db);
 	void *conn = pq.connectdb(dsn);
 	if (pq.status(conn) != PQ_CONNECTION_OK) {
 		char msg[1024];
@@ -134,7 +134,7 @@ static int server_start(void **state)
 	glob_t g;
 	if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) != 0 || g.gl_pathc == 0)
 		fail_msg("no PostgreSQL server under /usr/lib/postgresql/*/bin: run "
-			 "tools/scripts/deps.sh test");
+		         "tools/scripts/deps.sh test");
 	/* the newest version: the last in glob's sorted order of equal-width names */
 	snprintf(server.bin, sizeof server.bin, "%s", g.gl_pathv[g.gl_pathc - 1]);
 	globfree(&g);
@@ -146,22 +146,22 @@ static int server_start(void **state)
 		struct passwd *pw = getpwnam("nobody");
 		if (!pw || chown(server.dir, pw->pw_uid, pw->pw_gid) != 0)
 			fail_msg("running as root, and cannot hand %s to the user nobody",
-				 server.dir);
+			         server.dir);
 	}
 	server.port = free_port();
 	char data[4200], log[4200], opts[4400];
 	snprintf(data, sizeof data, "%s/data", server.dir);
 	snprintf(log, sizeof log, "%s/server.log", server.dir);
 	snprintf(opts, sizeof opts, "-k %s -p %d -c listen_addresses=127.0.0.1 -c fsync=off",
-		 server.dir, server.port);
-	run_server_tool("initdb", (const char *const[]){"-D", data, "-A", "trust", "-U",
-							 "postgres", "--no-sync", NULL});
+	         server.dir, server.port);
+	run_server_tool("initdb", (const char *const[]){"-D", data, "-A", "trust", "-U", "postgres",
+	                                                "--no-sync", NULL});
 	run_server_tool("pg_ctl", (const char *const[]){"-D", data, "-l", log, "-o", opts, "-w",
-							 "-t", "30", "start", NULL});
+	                                                "-t", "30", "start", NULL});
 	server.running = true;
 	pg_exec("postgres", "CREATE DATABASE fcat_test");
 	snprintf(server.dsn, sizeof server.dsn,
-		 "host=127.0.0.1 port=%d user=postgres dbname=fcat_test", server.port);
+	         "host=127.0.0.1 port=%d user=postgres dbname=fcat_test", server.port);
 	return 0;
 }
 
@@ -171,8 +171,8 @@ static int server_stop(void **state)
 	if (server.running) {
 		char data[4200];
 		snprintf(data, sizeof data, "%s/data", server.dir);
-		run_server_tool("pg_ctl", (const char *const[]){"-D", data, "-m", "fast", "-w",
-								 "stop", NULL});
+		run_server_tool(
+		    "pg_ctl", (const char *const[]){"-D", data, "-m", "fast", "-w", "stop", NULL});
 		server.running = false;
 	}
 	if (server.dir) {
@@ -257,32 +257,35 @@ static void test_offline_postgres__typed_values(void **state)
 {
 	(void)state;
 	pg_exec("fcat_test",
-		"CREATE TABLE typed(i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, num numeric,\n"
-		"  s text, vc varchar(10), by bytea, ok bool, tz timestamptz, naive timestamp,\n"
-		"  d date, emb float4[], tags text[], ids int8[], flags bool[], j text);\n"
-		"INSERT INTO typed VALUES (-7, 2147483647, 9007199254740993, 0.1, 0.1, 2.5,\n"
-		"  'héllo', 'v', '\\x00ff10', true, '2026-01-02T03:04:05.5+01:00',\n"
-		"  '2026-01-01 10:00:00', '2026-01-01', '{1.5,-2,300}', '{\"a b\",\"c\\\"d\",e}',\n"
-		"  '{1,2,3}', '{t,f}', '[1,2]'),\n"
-		" (0, 0, -1, 'Infinity', '-0', 3, '', '', '\\x', false, '1970-01-01Z',\n"
-		"  '1969-12-31 23:59:59.000001', '2000-02-29', '{}', '{}', '{}', '{}', '');\n");
-	const char *cols[] = {"i2", "i4", "i8", "f4", "f8", "num", "s", "vc", "by", "ok",
-			      "tz", "naive", "d", "emb", "tags", "ids", "flags", "j"};
-	fcat_type types[] = {T(INT32), T(INT32), T(INT64), T(FLOAT32), T(FLOAT64), T(FLOAT64),
-			     T(STRING), T(STRING), T(BYTES), T(BOOL), T(TIMESTAMP), T(TIMESTAMP),
-			     T(TIMESTAMP), TA(FLOAT32, 0), TA(STRING, 0), TA(INT64, 0),
-			     TA(BOOL, 0), TA(INT32, 2)};
-	fcat_scan_request req = {.table = "typed", .columns = cols, .types = types,
-				 .ncolumns = NCOLS(cols), .ts_column = -1};
+	        "CREATE TABLE typed(i2 int2, i4 int4, i8 int8, f4 float4, f8 float8, num numeric,\n"
+	        "  s text, vc varchar(10), by bytea, ok bool, tz timestamptz, naive timestamp,\n"
+	        "  d date, emb float4[], tags text[], ids int8[], flags bool[], j text);\n"
+	        "INSERT INTO typed VALUES (-7, 2147483647, 9007199254740993, 0.1, 0.1, 2.5,\n"
+	        "  'héllo', 'v', '\\x00ff10', true, '2026-01-02T03:04:05.5+01:00',\n"
+	        "  '2026-01-01 10:00:00', '2026-01-01', '{1.5,-2,300}', '{\"a b\",\"c\\\"d\",e}',\n"
+	        "  '{1,2,3}', '{t,f}', '[1,2]'),\n"
+	        " (0, 0, -1, 'Infinity', '-0', 3, '', '', '\\x', false, '1970-01-01Z',\n"
+	        "  '1969-12-31 23:59:59.000001', '2000-02-29', '{}', '{}', '{}', '{}', '');\n");
+	const char *cols[] = {"i2", "i4", "i8",    "f4", "f8",  "num",  "s",   "vc",    "by",
+	                      "ok", "tz", "naive", "d",  "emb", "tags", "ids", "flags", "j"};
+	fcat_type types[] = {
+	    T(INT32),     T(INT32),       T(INT64),      T(FLOAT32),   T(FLOAT64),   T(FLOAT64),
+	    T(STRING),    T(STRING),      T(BYTES),      T(BOOL),      T(TIMESTAMP), T(TIMESTAMP),
+	    T(TIMESTAMP), TA(FLOAT32, 0), TA(STRING, 0), TA(INT64, 0), TA(BOOL, 0),  TA(INT32, 2)};
+	fcat_scan_request req = {.table = "typed",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = NCOLS(cols),
+	                         .ts_column = -1};
 	rows r;
 	if (scan(NULL, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(r.text,
-			    "-7|2147483647|9007199254740993|0.1|0.1|2.5|héllo|v|AP8Q|true|"
-			    "2026-01-02T02:04:05.500Z|2026-01-01T10:00:00Z|2026-01-01T00:00:00Z|"
-			    "[1.5,-2,300]|[\"a b\",\"c\\\"d\",\"e\"]|[1,2,3]|[true,false]|[1,2]\n"
-			    "0|0|-1|inf|-0|3||||false|1970-01-01T00:00:00Z|"
-			    "1969-12-31T23:59:59.000001Z|2000-02-29T00:00:00Z|[]|[]|[]|[]|NULL\n");
+	                    "-7|2147483647|9007199254740993|0.1|0.1|2.5|héllo|v|AP8Q|true|"
+	                    "2026-01-02T02:04:05.500Z|2026-01-01T10:00:00Z|2026-01-01T00:00:00Z|"
+	                    "[1.5,-2,300]|[\"a b\",\"c\\\"d\",\"e\"]|[1,2,3]|[true,false]|[1,2]\n"
+	                    "0|0|-1|inf|-0|3||||false|1970-01-01T00:00:00Z|"
+	                    "1969-12-31T23:59:59.000001Z|2000-02-29T00:00:00Z|[]|[]|[]|[]|NULL\n");
 	free(r.text);
 }
 
@@ -290,13 +293,15 @@ static void test_offline_postgres__nulls_of_every_type(void **state)
 {
 	(void)state;
 	pg_exec("fcat_test", "CREATE TABLE nulls(a int8, b float4, c text, d bytea, "
-			     "e timestamptz, f int4[]);\n"
-			     "INSERT INTO nulls VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
+	                     "e timestamptz, f int4[]);\n"
+	                     "INSERT INTO nulls VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
 	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
-	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP),
-			     TA(INT32, 4)};
-	fcat_scan_request req = {.table = "nulls", .columns = cols, .types = types,
-				 .ncolumns = NCOLS(cols), .ts_column = -1};
+	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
+	fcat_scan_request req = {.table = "nulls",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = NCOLS(cols),
+	                         .ts_column = -1};
 	rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
@@ -309,8 +314,8 @@ static void test_offline_postgres__a_missing_column_is_named(void **state)
 	pg_exec("fcat_test", "CREATE SCHEMA feats; CREATE TABLE feats.ev(a int8, b text);");
 	const char *cols[] = {"a", "zz"};
 	fcat_type types[] = {T(INT64), T(STRING)};
-	fcat_scan_request req = {.table = "ev", .columns = cols, .types = types, .ncolumns = 2,
-				 .ts_column = -1};
+	fcat_scan_request req = {
+	    .table = "ev", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
 	rows r;
 	assert_int_equal(scan("feats", &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'ev' (columns: a, b)"));
@@ -333,11 +338,11 @@ static void test_offline_postgres__a_bad_value_names_table_row_and_column(void *
 {
 	(void)state;
 	pg_exec("fcat_test", "CREATE TABLE bad(id text, a text, f float8);\n"
-			     "INSERT INTO bad VALUES ('x', '1', 1), ('y', 'twelve', 2.5);\n");
+	                     "INSERT INTO bad VALUES ('x', '1', 1), ('y', 'twelve', 2.5);\n");
 	const char *cols[] = {"id", "a"};
 	fcat_type types[] = {T(STRING), T(INT64)};
-	fcat_scan_request req = {.table = "bad", .columns = cols, .types = types, .ncolumns = 2,
-				 .ts_column = -1};
+	fcat_scan_request req = {
+	    .table = "bad", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
 	rows r;
 	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "table 'bad', row 2, column 'a'"));
@@ -349,7 +354,7 @@ static void test_offline_postgres__a_bad_value_names_table_row_and_column(void *
 	req.query = "SELECT id, f FROM bad ORDER BY id;";
 	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "query, row 1, column 'f': expected int64, "
-						  "found a float '1'"));
+	                                          "found a float '1'"));
 	free(r.text);
 	/* a query that does not run says why */
 	req.query = "SELECT nope FROM bad";
@@ -362,24 +367,27 @@ static void test_offline_postgres__the_time_filter(void **state)
 {
 	(void)state;
 	pg_exec("fcat_test", "CREATE TABLE tf(ts timestamptz, v int8);\n"
-			     "INSERT INTO tf VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
-			     " ('2026-01-01T11:00:00+01:00', 2), ('2026-01-01T10:00:00Z', 3),\n"
-			     " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
+	                     "INSERT INTO tf VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
+	                     " ('2026-01-01T11:00:00+01:00', 2), ('2026-01-01T10:00:00Z', 3),\n"
+	                     " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
 	const char *cols[] = {"v", "ts"};
 	fcat_type types[] = {T(INT64), T(TIMESTAMP)};
-	fcat_scan_request req = {.query = "SELECT * FROM tf ORDER BY v", .columns = cols,
-				 .types = types, .ncolumns = 2, .ts_column = 1,
-				 .start = INT64_C(1767261600) * 1000000,
-				 .end = INT64_C(1767265200) * 1000000};
+	fcat_scan_request req = {.query = "SELECT * FROM tf ORDER BY v",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = 2,
+	                         .ts_column = 1,
+	                         .start = INT64_C(1767261600) * 1000000,
+	                         .end = INT64_C(1767265200) * 1000000};
 	rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
-				    "4|2026-01-01T10:59:59Z\n");
+	                            "4|2026-01-01T10:59:59Z\n");
 	free(r.text);
 	pg_exec("fcat_test", "INSERT INTO tf VALUES (NULL, 6);");
 	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "query, row 6, column 'ts': the event "
-						  "timestamp is null"));
+	                                          "timestamp is null"));
 	free(r.text);
 }
 
@@ -389,9 +397,11 @@ static void test_offline_postgres__streams_in_batches(void **state)
 	const char *cols[] = {"sq", "i"};
 	fcat_type types[] = {T(INT64), T(INT32)};
 	fcat_scan_request req = {.query = "SELECT i::int8 * i AS sq, i FROM "
-					  "generate_series(1, 10000) AS i ORDER BY i",
-				 .columns = cols, .types = types, .ncolumns = 2,
-				 .ts_column = -1};
+	                                  "generate_series(1, 10000) AS i ORDER BY i",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = 2,
+	                         .ts_column = -1};
 	rows r;
 	if (scan(NULL, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -406,14 +416,13 @@ static void test_offline_postgres__streams_in_batches(void **state)
 static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void **state)
 {
 	(void)state;
-	pg_exec("fcat_test",
-		"CREATE DATABASE fcat_pit");
+	pg_exec("fcat_test", "CREATE DATABASE fcat_pit");
 	pg_exec("fcat_pit",
-		"CREATE TABLE events(user_id text, ts timestamptz, created timestamptz, a int8,\n"
-		"  b text);\n"
-		"CREATE TABLE visits(user_id text, store_id int8, ts timestamptz, n int4);\n"
-		"INSERT INTO visits VALUES ('u1', 7, '2025-06-01T00:00:00Z', 70),\n"
-		" ('u1', 8, '2025-06-01T00:00:00Z', 80), ('u2', 7, '2026-01-01T12:00:00Z', 99);\n");
+	        "CREATE TABLE events(user_id text, ts timestamptz, created timestamptz, a int8,\n"
+	        "  b text);\n"
+	        "CREATE TABLE visits(user_id text, store_id int8, ts timestamptz, n int4);\n"
+	        "INSERT INTO visits VALUES ('u1', 7, '2025-06-01T00:00:00Z', 70),\n"
+	        " ('u1', 8, '2025-06-01T00:00:00Z', 80), ('u2', 7, '2026-01-01T12:00:00Z', 99);\n");
 	pg_exec("fcat_pit", pit_rows_sql);
 
 	char *csv = pit_repo("", true);
@@ -423,9 +432,9 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	pit_sqlite_exec(sq, "data/offline.db", pit_rows_sql);
 	char yaml[512];
 	snprintf(yaml, sizeof yaml,
-		 "offline_store:\n  plugin: postgres\n"
-		 "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit\"\n",
-		 server.port);
+	         "offline_store:\n  plugin: postgres\n"
+	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit\"\n",
+	         server.port);
 	char *pg = pit_repo(yaml, false);
 
 	char *a = pit_historical(csv), *b = pit_historical(sq), *c = pit_historical(pg);
@@ -445,13 +454,13 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_offline_postgres__typed_values),
-		cmocka_unit_test(test_offline_postgres__nulls_of_every_type),
-		cmocka_unit_test(test_offline_postgres__a_missing_column_is_named),
-		cmocka_unit_test(test_offline_postgres__a_bad_value_names_table_row_and_column),
-		cmocka_unit_test(test_offline_postgres__the_time_filter),
-		cmocka_unit_test(test_offline_postgres__streams_in_batches),
-		cmocka_unit_test(test_offline_postgres__the_same_training_set_as_csv_and_sqlite),
+	    cmocka_unit_test(test_offline_postgres__typed_values),
+	    cmocka_unit_test(test_offline_postgres__nulls_of_every_type),
+	    cmocka_unit_test(test_offline_postgres__a_missing_column_is_named),
+	    cmocka_unit_test(test_offline_postgres__a_bad_value_names_table_row_and_column),
+	    cmocka_unit_test(test_offline_postgres__the_time_filter),
+	    cmocka_unit_test(test_offline_postgres__streams_in_batches),
+	    cmocka_unit_test(test_offline_postgres__the_same_training_set_as_csv_and_sqlite),
 	};
 	return cmocka_run_group_tests_name("offline_postgres", tests, server_start, server_stop);
 }

@@ -97,32 +97,35 @@ static void done(char *dir, rows *r)
 }
 
 static const char typed_sql[] =
-	"CREATE TABLE t(i32 INTEGER, i64 INTEGER, f32 REAL, f64 REAL, s TEXT, by BLOB,\n"
-	"  ok INTEGER, ts TEXT, tsi INTEGER, emb TEXT, ftxt TEXT, btxt TEXT);\n"
-	"INSERT INTO t VALUES (-7, 9007199254740993, 0.1, 0.1, 'héllo', x'00ff10', 1,\n"
-	"  '2026-01-02T03:04:05.5+01:00', 1767261600, '[1.5, -2, 3e2]', '2.5', 'AP8Q');\n"
-	"INSERT INTO t VALUES (2147483647, -1, 3, 16777217, '', x'', 0,\n"
-	"  '1767261600', 0, '[]', '-0', '');\n";
+    "CREATE TABLE t(i32 INTEGER, i64 INTEGER, f32 REAL, f64 REAL, s TEXT, by BLOB,\n"
+    "  ok INTEGER, ts TEXT, tsi INTEGER, emb TEXT, ftxt TEXT, btxt TEXT);\n"
+    "INSERT INTO t VALUES (-7, 9007199254740993, 0.1, 0.1, 'héllo', x'00ff10', 1,\n"
+    "  '2026-01-02T03:04:05.5+01:00', 1767261600, '[1.5, -2, 3e2]', '2.5', 'AP8Q');\n"
+    "INSERT INTO t VALUES (2147483647, -1, 3, 16777217, '', x'', 0,\n"
+    "  '1767261600', 0, '[]', '-0', '');\n";
 
 static void test_offline_sqlite__typed_values(void **state)
 {
 	(void)state;
 	char *dir = db_with(typed_sql);
-	const char *cols[] = {"i32", "i64", "f32", "f64", "s", "by", "ok", "ts", "tsi",
-			      "emb", "ftxt", "btxt"};
-	fcat_type types[] = {T(INT32), T(INT64), T(FLOAT32), T(FLOAT64), T(STRING), T(BYTES),
-			     T(BOOL), T(TIMESTAMP), T(TIMESTAMP), TA(FLOAT32, 0), T(FLOAT64),
-			     T(BYTES)};
-	fcat_scan_request req = {.table = "t", .columns = cols, .types = types,
-				 .ncolumns = NCOLS(cols), .ts_column = -1};
+	const char *cols[] = {"i32", "i64", "f32", "f64", "s",    "by",
+	                      "ok",  "ts",  "tsi", "emb", "ftxt", "btxt"};
+	fcat_type types[] = {T(INT32),     T(INT64),       T(FLOAT32), T(FLOAT64),
+	                     T(STRING),    T(BYTES),       T(BOOL),    T(TIMESTAMP),
+	                     T(TIMESTAMP), TA(FLOAT32, 0), T(FLOAT64), T(BYTES)};
+	fcat_scan_request req = {.table = "t",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = NCOLS(cols),
+	                         .ts_column = -1};
 	rows r;
 	if (scan(dir, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(r.text,
-			    "-7|9007199254740993|0.1|0.1|héllo|AP8Q|true|2026-01-02T02:04:05.500Z|"
-			    "2026-01-01T10:00:00Z|[1.5,-2,300]|2.5|AP8Q\n"
-			    "2147483647|-1|3|16777217|||false|2026-01-01T10:00:00Z|"
-			    "1970-01-01T00:00:00Z|[]|-0|NULL\n");
+	                    "-7|9007199254740993|0.1|0.1|héllo|AP8Q|true|2026-01-02T02:04:05.500Z|"
+	                    "2026-01-01T10:00:00Z|[1.5,-2,300]|2.5|AP8Q\n"
+	                    "2147483647|-1|3|16777217|||false|2026-01-01T10:00:00Z|"
+	                    "1970-01-01T00:00:00Z|[]|-0|NULL\n");
 	done(dir, &r);
 }
 
@@ -130,12 +133,14 @@ static void test_offline_sqlite__nulls_of_every_type(void **state)
 {
 	(void)state;
 	char *dir = db_with("CREATE TABLE t(a, b, c, d, e, f);\n"
-			    "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
+	                    "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
 	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
-	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP),
-			     TA(INT32, 4)};
-	fcat_scan_request req = {.table = "t", .columns = cols, .types = types,
-				 .ncolumns = NCOLS(cols), .ts_column = -1};
+	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
+	fcat_scan_request req = {.table = "t",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = NCOLS(cols),
+	                         .ts_column = -1};
 	rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
 	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
@@ -148,8 +153,8 @@ static void test_offline_sqlite__a_missing_column_is_named(void **state)
 	char *dir = db_with("CREATE TABLE events(a INTEGER, b TEXT);\n");
 	const char *cols[] = {"a", "zz"};
 	fcat_type types[] = {T(INT64), T(STRING)};
-	fcat_scan_request req = {.table = "events", .columns = cols, .types = types,
-				 .ncolumns = 2, .ts_column = -1};
+	fcat_scan_request req = {
+	    .table = "events", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
 	rows r;
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'events'"));
@@ -184,11 +189,11 @@ static void test_offline_sqlite__a_bad_value_names_table_row_and_column(void **s
 {
 	(void)state;
 	char *dir = db_with("CREATE TABLE events(id TEXT, a);\n"
-			    "INSERT INTO events VALUES ('x', 1), ('y', 'twelve'), ('z', 2.5);\n");
+	                    "INSERT INTO events VALUES ('x', 1), ('y', 'twelve'), ('z', 2.5);\n");
 	const char *cols[] = {"id", "a"};
 	fcat_type types[] = {T(STRING), T(INT64)};
-	fcat_scan_request req = {.table = "events", .columns = cols, .types = types,
-				 .ncolumns = 2, .ts_column = -1};
+	fcat_scan_request req = {
+	    .table = "events", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
 	rows r;
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "table 'events', row 2, column 'a'"));
@@ -199,7 +204,7 @@ static void test_offline_sqlite__a_bad_value_names_table_row_and_column(void **s
 	req.table = NULL;
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "query, row 1, column 'a': expected int64, "
-						  "found REAL '2.5'"));
+	                                          "found REAL '2.5'"));
 	free(r.text);
 	/* out of range for int32, and not a bool */
 	types[1] = T(INT32);
@@ -219,24 +224,28 @@ static void test_offline_sqlite__the_time_filter(void **state)
 	(void)state;
 	/* text with offsets and epoch seconds: the filter is exact on the instant */
 	char *dir = db_with("CREATE TABLE e(ts, v INTEGER);\n"
-			    "INSERT INTO e VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
-			    " ('2026-01-01T11:00:00+01:00', 2), (1767261600, 3),\n"
-			    " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
+	                    "INSERT INTO e VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
+	                    " ('2026-01-01T11:00:00+01:00', 2), (1767261600, 3),\n"
+	                    " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
 	const char *cols[] = {"v", "ts"};
 	fcat_type types[] = {T(INT64), T(TIMESTAMP)};
-	fcat_scan_request req = {.table = "e", .columns = cols, .types = types, .ncolumns = 2,
-				 .ts_column = 1, .start = INT64_C(1767261600) * 1000000,
-				 .end = INT64_C(1767265200) * 1000000};
+	fcat_scan_request req = {.table = "e",
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = 2,
+	                         .ts_column = 1,
+	                         .start = INT64_C(1767261600) * 1000000,
+	                         .end = INT64_C(1767265200) * 1000000};
 	rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
 	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
-				    "4|2026-01-01T10:59:59Z\n");
+	                            "4|2026-01-01T10:59:59Z\n");
 	free(r.text);
 	/* a null event time cannot be placed */
 	pit_sqlite_exec(dir, "data/offline.db", "INSERT INTO e VALUES (NULL, 6);");
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "table 'e', row 6, column 'ts': the event "
-						  "timestamp is null"));
+	                                          "timestamp is null"));
 	done(dir, &r);
 }
 
@@ -244,13 +253,15 @@ static void test_offline_sqlite__queries_and_batches(void **state)
 {
 	(void)state;
 	char *dir = db_with("CREATE TABLE n(i INTEGER);\n"
-			    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-			    "WHERE x < 10000) INSERT INTO n SELECT x FROM c;\n");
+	                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+	                    "WHERE x < 10000) INSERT INTO n SELECT x FROM c;\n");
 	const char *cols[] = {"sq", "i"};
 	fcat_type types[] = {T(INT64), T(INT32)};
 	fcat_scan_request req = {.query = "SELECT i * i AS sq, i FROM n ORDER BY i;\n",
-				 .columns = cols, .types = types, .ncolumns = 2,
-				 .ts_column = -1};
+	                         .columns = cols,
+	                         .types = types,
+	                         .ncolumns = 2,
+	                         .ts_column = -1};
 	rows r;
 	if (scan(dir, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -284,13 +295,13 @@ static void test_offline_sqlite__the_same_training_set_as_csv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_offline_sqlite__typed_values),
-		cmocka_unit_test(test_offline_sqlite__nulls_of_every_type),
-		cmocka_unit_test(test_offline_sqlite__a_missing_column_is_named),
-		cmocka_unit_test(test_offline_sqlite__a_bad_value_names_table_row_and_column),
-		cmocka_unit_test(test_offline_sqlite__the_time_filter),
-		cmocka_unit_test(test_offline_sqlite__queries_and_batches),
-		cmocka_unit_test(test_offline_sqlite__the_same_training_set_as_csv),
+	    cmocka_unit_test(test_offline_sqlite__typed_values),
+	    cmocka_unit_test(test_offline_sqlite__nulls_of_every_type),
+	    cmocka_unit_test(test_offline_sqlite__a_missing_column_is_named),
+	    cmocka_unit_test(test_offline_sqlite__a_bad_value_names_table_row_and_column),
+	    cmocka_unit_test(test_offline_sqlite__the_time_filter),
+	    cmocka_unit_test(test_offline_sqlite__queries_and_batches),
+	    cmocka_unit_test(test_offline_sqlite__the_same_training_set_as_csv),
 	};
 	return cmocka_run_group_tests_name("offline_sqlite", tests, NULL, NULL);
 }

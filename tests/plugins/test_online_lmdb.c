@@ -69,10 +69,10 @@ static void test_online_lmdb__bad_settings_are_refused(void **state)
 	const fcat_online_ops *ops = lmdb_ops();
 	char *dir = test_mkdtemp();
 	const char *bad[][4] = {
-		{"map_size_mb", "lots", NULL},
-		{"map_size_mb", "0", NULL},
-		{"map_size_mb", "-5", NULL},
-		{"max_views", "12x", NULL},
+	    {"map_size_mb", "lots", NULL},
+	    {"map_size_mb", "0", NULL},
+	    {"map_size_mb", "-5", NULL},
+	    {"max_views", "12x", NULL},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		fcat_plugin_config *config = test_plugin_config(dir, bad[i]);
@@ -171,8 +171,10 @@ static void make_rows(fcat_online_row *rows, size_t n, const char *prefix)
 	char key[64], payload[128];
 	for (size_t i = 0; i < n; i++) {
 		snprintf(key, sizeof key, "%s:%06zu", prefix, i);
-		snprintf(payload, sizeof payload, "payload %zu of %s, padded to look like "
-			 "a row of a few features", i, prefix);
+		snprintf(payload, sizeof payload,
+		         "payload %zu of %s, padded to look like "
+		         "a row of a few features",
+		         i, prefix);
 		online_row_make(&rows[i], key, 1000 + (int64_t)i, 1, payload);
 	}
 }
@@ -237,7 +239,7 @@ static void test_online_lmdb__map_grows(void **state)
 /* Another process grows the map under an open store: the store's readers
  * and writer adopt the new size (MDB_MAP_RESIZED) instead of failing. */
 static int child_write(const fcat_online_ops *ops, const fcat_plugin_config *config, int fd,
-		       const char *view, size_t n)
+                       const char *view, size_t n)
 {
 	char c;
 	if (read(fd, &c, 1) != 1)
@@ -257,7 +259,7 @@ static int child_write(const fcat_online_ops *ops, const fcat_plugin_config *con
 
 /* Forks a child that waits for a byte on *go, then writes n rows. */
 static pid_t spawn_writer(const fcat_online_ops *ops, const fcat_plugin_config *config,
-			  const char *view, size_t n, int *go)
+                          const char *view, size_t n, int *go)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -335,7 +337,7 @@ static void *one_read_main(void *p)
 	one_read *r = p;
 	fcat_bytes out;
 	r->ok = r->ops->read(r->store, "v", &r->row->key, 1, &out) == 0 && out.ptr &&
-		out.len == r->row->row.len;
+	        out.len == r->row->row.len;
 	return NULL;
 }
 
@@ -397,15 +399,15 @@ static void test_online_lmdb__several_stores(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_online_lmdb__conformance),
-		cmocka_unit_test(test_online_lmdb__default_and_absolute_paths),
-		cmocka_unit_test(test_online_lmdb__bad_settings_are_refused),
-		cmocka_unit_test(test_online_lmdb__one_environment_open_once),
-		cmocka_unit_test(test_online_lmdb__bad_rows_are_refused),
-		cmocka_unit_test(test_online_lmdb__map_grows),
-		cmocka_unit_test(test_online_lmdb__map_grown_by_another_process),
-		cmocka_unit_test(test_online_lmdb__threads_come_and_go),
-		cmocka_unit_test(test_online_lmdb__several_stores),
+	    cmocka_unit_test(test_online_lmdb__conformance),
+	    cmocka_unit_test(test_online_lmdb__default_and_absolute_paths),
+	    cmocka_unit_test(test_online_lmdb__bad_settings_are_refused),
+	    cmocka_unit_test(test_online_lmdb__one_environment_open_once),
+	    cmocka_unit_test(test_online_lmdb__bad_rows_are_refused),
+	    cmocka_unit_test(test_online_lmdb__map_grows),
+	    cmocka_unit_test(test_online_lmdb__map_grown_by_another_process),
+	    cmocka_unit_test(test_online_lmdb__threads_come_and_go),
+	    cmocka_unit_test(test_online_lmdb__several_stores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

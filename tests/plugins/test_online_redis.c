@@ -62,14 +62,15 @@ static int free_port(void)
 static int ping(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct timeval tv = {0, 200000};
 	char buf[8] = "";
 	int ok = 0;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    write(fd, "PING\r\n", 6) == 6 && read(fd, buf, 7) == 7)
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 && write(fd, "PING\r\n", 6) == 6 &&
+	    read(fd, buf, 7) == 7)
 		ok = !memcmp(buf, "+PONG\r\n", 7) || !memcmp(buf, "-NOAUTH", 7);
 	close(fd);
 	return ok;
@@ -80,9 +81,23 @@ static void exec_server(const server *sv, const char *const *extra)
 	char sock[4200], log[4200];
 	snprintf(sock, sizeof sock, "%s/redis.sock", sv->dir);
 	snprintf(log, sizeof log, "%s/redis.log", sv->dir);
-	const char *argv[32] = {"redis-server", "--port", sv->port_text, "--bind", "127.0.0.1",
-				"--save", "", "--appendonly", "no", "--daemonize", "no",
-				"--dir", sv->dir, "--unixsocket", sock, "--unixsocketperm", "700"};
+	const char *argv[32] = {"redis-server",
+	                        "--port",
+	                        sv->port_text,
+	                        "--bind",
+	                        "127.0.0.1",
+	                        "--save",
+	                        "",
+	                        "--appendonly",
+	                        "no",
+	                        "--daemonize",
+	                        "no",
+	                        "--dir",
+	                        sv->dir,
+	                        "--unixsocket",
+	                        sock,
+	                        "--unixsocketperm",
+	                        "700"};
 	int argc = 17;
 	for (; extra && *extra && argc < 31; extra++)
 		argv[argc++] = *extra;
@@ -94,7 +109,7 @@ static void exec_server(const server *sv, const char *const *extra)
 	}
 	execvp(argv[0], (char *const *)argv);
 	fprintf(stderr, "cannot run redis-server: %s (install the redis-server package)\n",
-		strerror(errno));
+	        strerror(errno));
 	_exit(127);
 }
 
@@ -220,7 +235,7 @@ static void put_le64(char *p, int64_t v)
 
 /* A row: the header, then the payload. buf holds 24 + strlen(payload). */
 static fcat_online_row row_of(char *buf, fcat_bytes key, int64_t event, int64_t created,
-			      const char *payload)
+                              const char *payload)
 {
 	memset(buf, 0, FCAT_ROW_HEADER_SIZE);
 	buf[0] = (char)FCAT_ROW_MAGIC;
@@ -256,10 +271,10 @@ static int store_open_rc(test_store *t, const char *url, const char *prefix, ...
 	return ops->open(&t->h, t->config);
 }
 
-#define store_open(t, ...)                                                             \
-	do {                                                                           \
-		if (store_open_rc(t, __VA_ARGS__, NULL))                               \
-			fail_msg("open: %s", fcat_error_last());                      \
+#define store_open(t, ...)                                                                         \
+	do {                                                                                       \
+		if (store_open_rc(t, __VA_ARGS__, NULL))                                           \
+			fail_msg("open: %s", fcat_error_last());                                   \
 	} while (0)
 
 static void store_close(test_store *t)
@@ -276,7 +291,7 @@ static void write_ok(test_store *t, const char *view, const fcat_online_row *row
 }
 
 static void write_one(test_store *t, const char *view, const char *key, int64_t event,
-		      int64_t created, const char *payload)
+                      int64_t created, const char *payload)
 {
 	char buf[256];
 	fcat_online_row r = row_of(buf, bytes(key), event, created, payload);
@@ -301,8 +316,8 @@ static void assert_payload(test_store *t, const char *view, const char *key, con
 	if (got.len - FCAT_ROW_HEADER_SIZE != strlen(payload) ||
 	    memcmp(got.ptr + FCAT_ROW_HEADER_SIZE, payload, strlen(payload)))
 		fail_msg("%s/%s: got '%.*s', expected '%s'", view, key,
-			 (int)(got.len - FCAT_ROW_HEADER_SIZE), got.ptr + FCAT_ROW_HEADER_SIZE,
-			 payload);
+		         (int)(got.len - FCAT_ROW_HEADER_SIZE), got.ptr + FCAT_ROW_HEADER_SIZE,
+		         payload);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -317,9 +332,9 @@ static void test_online_redis__read_returns_the_written_bytes(void **state)
 	static const char binkey[] = {0, '}', '{', (char)0xff, 0};
 	char b1[64], b2[64], b3[64];
 	fcat_online_row rows[3] = {
-		row_of(b1, bytes("user:1"), 100, 1, "alpha"),
-		row_of(b2, (fcat_bytes){binkey, sizeof binkey}, 100, 1, "b\0nary"),
-		row_of(b3, (fcat_bytes){"", 0}, 100, 1, ""),
+	    row_of(b1, bytes("user:1"), 100, 1, "alpha"),
+	    row_of(b2, (fcat_bytes){binkey, sizeof binkey}, 100, 1, "b\0nary"),
+	    row_of(b3, (fcat_bytes){"", 0}, 100, 1, ""),
 	};
 	write_ok(&t, "v", rows, 3);
 	fcat_bytes keys[4] = {rows[0].key, bytes("nobody"), rows[1].key, rows[2].key};
@@ -407,8 +422,8 @@ static void test_online_redis__batch_of_10000_rows(void **state)
 	enum { N = 10000 };
 	test_store t;
 	store_open(&t, main_server.url, "batch");
-	char (*bufs)[64] = calloc(N + 2, sizeof *bufs);
-	char (*names)[16] = calloc(N, sizeof *names);
+	char(*bufs)[64] = calloc(N + 2, sizeof *bufs);
+	char(*names)[16] = calloc(N, sizeof *names);
 	fcat_online_row *rows = calloc(N + 2, sizeof *rows);
 	fcat_bytes *keys = calloc(N, sizeof *keys), *out = calloc(N, sizeof *out);
 	char payload[32];
@@ -525,7 +540,7 @@ static void test_online_redis__no_server_is_an_error_naming_the_url(void **state
 	snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", free_port());
 	test_store t;
 	assert_int_equal(store_open_rc(&t, url, "none", "connect_timeout_ms", "300", NULL),
-			 FCAT_EIO);
+	                 FCAT_EIO);
 	assert_null(t.h);
 	if (!strstr(fcat_error_last(), url))
 		fail_msg("'%s' not in: %s", url, fcat_error_last());
@@ -536,12 +551,12 @@ static void test_online_redis__bad_settings_are_invalid(void **state)
 {
 	(void)state;
 	static const char *const cases[][3] = {
-		{"http://127.0.0.1:6379", "p", "redis://"},
-		{"rediss://127.0.0.1:6379", "p", "TLS"},
-		{"redis://127.0.0.1:70000/0", "p", "port"},
-		{"redis://127.0.0.1:6379/x", "p", "database"},
-		{"unix://relative.sock", "p", "absolute"},
-		{"redis://127.0.0.1:6379/0", "a{b}", "hash tag"},
+	    {"http://127.0.0.1:6379", "p", "redis://"},
+	    {"rediss://127.0.0.1:6379", "p", "TLS"},
+	    {"redis://127.0.0.1:70000/0", "p", "port"},
+	    {"redis://127.0.0.1:6379/x", "p", "database"},
+	    {"unix://relative.sock", "p", "absolute"},
+	    {"redis://127.0.0.1:6379/0", "a{b}", "hash tag"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		test_store t;
@@ -551,8 +566,7 @@ static void test_online_redis__bad_settings_are_invalid(void **state)
 		free(t.config);
 	}
 	test_store t;
-	assert_int_equal(store_open_rc(&t, main_server.url, "p", "pool", "0", NULL),
-			 FCAT_EINVALID);
+	assert_int_equal(store_open_rc(&t, main_server.url, "p", "pool", "0", NULL), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "pool"));
 	free(t.config);
 }
@@ -654,12 +668,12 @@ static void test_online_redis__unix_socket_and_database_in_the_url(void **state)
 	write_one(&t, "v", "k", 1, 1, "over unix");
 	assert_payload(&t, "v", "k", "over unix");
 	store_close(&t);
-	char *out = cli(&main_server,
-			(const char *[]){"-n", "3", "--scan", "--pattern", "unixdb:*", NULL});
+	char *out =
+	    cli(&main_server, (const char *[]){"-n", "3", "--scan", "--pattern", "unixdb:*", NULL});
 	assert_string_equal(out, "unixdb:{6b}:v\n");
 	free(out);
-	out = cli(&main_server,
-		  (const char *[]){"-n", "0", "--scan", "--pattern", "unixdb:*", NULL});
+	out =
+	    cli(&main_server, (const char *[]){"-n", "0", "--scan", "--pattern", "unixdb:*", NULL});
 	assert_string_equal(out, "");
 	free(out);
 }
@@ -733,24 +747,24 @@ static void test_online_redis__conformance(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_online_redis__read_returns_the_written_bytes),
-		cmocka_unit_test(test_online_redis__missing_key_and_view_read_null),
-		cmocka_unit_test(test_online_redis__older_row_does_not_replace_newer),
-		cmocka_unit_test(test_online_redis__equal_event_larger_created_replaces),
-		cmocka_unit_test(test_online_redis__timestamps_compare_as_full_int64),
-		cmocka_unit_test(test_online_redis__batch_of_10000_rows),
-		cmocka_unit_test(test_online_redis__meta_get_and_set),
-		cmocka_unit_test(test_online_redis__concurrent_reads_from_two_threads),
-		cmocka_unit_test(test_online_redis__bytes_live_until_the_next_read_of_the_store),
-		cmocka_unit_test(test_online_redis__no_server_is_an_error_naming_the_url),
-		cmocka_unit_test(test_online_redis__bad_settings_are_invalid),
-		cmocka_unit_test(test_online_redis__one_entity_keys_share_a_cluster_slot),
-		cmocka_unit_test(test_online_redis__drop_view_removes_only_that_view),
-		cmocka_unit_test(test_online_redis__unix_socket_and_database_in_the_url),
-		cmocka_unit_test(test_online_redis__killed_connections_are_replaced),
-		cmocka_unit_test(test_online_redis__flushed_script_cache_still_writes),
-		cmocka_unit_test(test_online_redis__password),
-		cmocka_unit_test(test_online_redis__conformance),
+	    cmocka_unit_test(test_online_redis__read_returns_the_written_bytes),
+	    cmocka_unit_test(test_online_redis__missing_key_and_view_read_null),
+	    cmocka_unit_test(test_online_redis__older_row_does_not_replace_newer),
+	    cmocka_unit_test(test_online_redis__equal_event_larger_created_replaces),
+	    cmocka_unit_test(test_online_redis__timestamps_compare_as_full_int64),
+	    cmocka_unit_test(test_online_redis__batch_of_10000_rows),
+	    cmocka_unit_test(test_online_redis__meta_get_and_set),
+	    cmocka_unit_test(test_online_redis__concurrent_reads_from_two_threads),
+	    cmocka_unit_test(test_online_redis__bytes_live_until_the_next_read_of_the_store),
+	    cmocka_unit_test(test_online_redis__no_server_is_an_error_naming_the_url),
+	    cmocka_unit_test(test_online_redis__bad_settings_are_invalid),
+	    cmocka_unit_test(test_online_redis__one_entity_keys_share_a_cluster_slot),
+	    cmocka_unit_test(test_online_redis__drop_view_removes_only_that_view),
+	    cmocka_unit_test(test_online_redis__unix_socket_and_database_in_the_url),
+	    cmocka_unit_test(test_online_redis__killed_connections_are_replaced),
+	    cmocka_unit_test(test_online_redis__flushed_script_cache_still_writes),
+	    cmocka_unit_test(test_online_redis__password),
+	    cmocka_unit_test(test_online_redis__conformance),
 	};
 	return cmocka_run_group_tests_name("online_redis", tests, group_setup, group_teardown);
 }

@@ -132,7 +132,7 @@ static void *one_read_main(void *p)
 	one_read *r = p;
 	fcat_bytes out;
 	r->ok = r->ops->read(r->store, "v", &r->row->key, 1, &out) == 0 && out.ptr &&
-		out.len == r->row->row.len;
+	        out.len == r->row->row.len;
 	return NULL;
 }
 
@@ -171,11 +171,11 @@ static void test_online_sqlite__threads_come_and_go(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_online_sqlite__conformance),
-		cmocka_unit_test(test_online_sqlite__default_path_and_wal),
-		cmocka_unit_test(test_online_sqlite__bad_view_names_are_refused),
-		cmocka_unit_test(test_online_sqlite__bad_rows_are_refused),
-		cmocka_unit_test(test_online_sqlite__threads_come_and_go),
+	    cmocka_unit_test(test_online_sqlite__conformance),
+	    cmocka_unit_test(test_online_sqlite__default_path_and_wal),
+	    cmocka_unit_test(test_online_sqlite__bad_view_names_are_refused),
+	    cmocka_unit_test(test_online_sqlite__bad_rows_are_refused),
+	    cmocka_unit_test(test_online_sqlite__threads_come_and_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

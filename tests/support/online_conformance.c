@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OK(call)                                                                   \
-	do {                                                                       \
-		int rc_ = (call);                                                  \
-		if (rc_ != 0)                                                      \
-			fail_msg("%s failed (%d): %s", #call, rc_, fcat_error_last()); \
+#define OK(call)                                                                                   \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+		if (rc_ != 0)                                                                      \
+			fail_msg("%s failed (%d): %s", #call, rc_, fcat_error_last());             \
 	} while (0)
 
 static void put_i64le(char *p, int64_t v)
@@ -24,7 +24,7 @@ static void put_i64le(char *p, int64_t v)
 
 /* One allocation: the key, a NUL, then the row. */
 static void row_make_raw(fcat_online_row *row, const char *key, size_t klen, int64_t event_ts,
-			 int64_t created_ts, const char *payload, size_t plen)
+                         int64_t created_ts, const char *payload, size_t plen)
 {
 	char *block = malloc(klen + 1 + FCAT_ROW_HEADER_SIZE + plen);
 	assert_non_null(block);
@@ -42,8 +42,8 @@ static void row_make_raw(fcat_online_row *row, const char *key, size_t klen, int
 	row->created_ts = created_ts;
 }
 
-void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts,
-		     int64_t created_ts, const char *payload)
+void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts, int64_t created_ts,
+                     const char *payload)
 {
 	row_make_raw(row, key, strlen(key), event_ts, created_ts, payload, strlen(payload));
 }
@@ -67,8 +67,8 @@ static void expect_bytes(fcat_bytes got, const fcat_online_row *want, const char
 		fail_msg("%s: row differs (%zu bytes, want %zu)", what, got.len, want->row.len);
 }
 
-void online_expect_row(const fcat_online_ops *ops, void *store, const char *view,
-		       const char *key, const fcat_online_row *want)
+void online_expect_row(const fcat_online_ops *ops, void *store, const char *view, const char *key,
+                       const fcat_online_row *want)
 {
 	fcat_bytes k = {key, strlen(key)}, out = {"garbage", 7};
 	OK(ops->read(store, view, &k, 1, &out));
@@ -141,7 +141,7 @@ static void check_views_are_separate(const fcat_online_ops *ops, void *s)
 
 /* Writes one row and asserts which row the view then holds. */
 static void write_expect(const fcat_online_ops *ops, void *s, fcat_online_row *row,
-			 const fcat_online_row *want)
+                         const fcat_online_row *want)
 {
 	OK(ops->write(s, "conf_newer", row, 1));
 	online_expect_row(ops, s, "conf_newer", "k", want);
@@ -269,7 +269,7 @@ static void check_many_views(const fcat_online_ops *ops, void *s)
 }
 
 /* Concurrent reads while the main thread writes newer versions. */
-#define THREAD_KEYS 2000
+#define THREAD_KEYS   2000
 #define THREAD_ROUNDS 5
 
 typedef struct reader_ctx {
@@ -335,7 +335,7 @@ static void check_threads(const fcat_online_ops *ops, void *s)
 		pthread_join(th[i], NULL);
 		if (ctx[i].errors)
 			fail_msg("reader thread %d: %d errors, first: %s", i, ctx[i].errors,
-				 ctx[i].first);
+			         ctx[i].first);
 	}
 	online_expect_row(ops, s, "conf_threads", "t-01999", &v1[1999]);
 	free_rows(v0, THREAD_KEYS);
@@ -373,7 +373,7 @@ void online_conformance_run(const char *plugin_name, const fcat_plugin_config *c
 	const fcat_online_ops *ops = p->online;
 	assert_non_null(ops);
 	assert_true(ops->open && ops->close && ops->write && ops->read && ops->meta_get &&
-		    ops->meta_set);
+	            ops->meta_set);
 	ops->close(NULL);
 
 	void *s = online_open(ops, config);

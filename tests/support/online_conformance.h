@@ -16,13 +16,13 @@ void online_conformance_run(const char *plugin_name, const fcat_plugin_config *c
 /* Fills *row with a copy of `key` (NUL-terminated) and an encoded row: the 24-byte header
  * (magic, event and created timestamps, little endian) then `payload`.
  * Free with online_row_free. */
-void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts,
-		     int64_t created_ts, const char *payload);
+void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts, int64_t created_ts,
+                     const char *payload);
 void online_row_free(fcat_online_row *row);
 
 /* Reads one key and asserts its row is `want` (NULL: no row). */
-void online_expect_row(const fcat_online_ops *ops, void *store, const char *view,
-		       const char *key, const fcat_online_row *want);
+void online_expect_row(const fcat_online_ops *ops, void *store, const char *view, const char *key,
+                       const fcat_online_row *want);
 
 /* Opens a store, failing the test with the plugin's message when it cannot. */
 void *online_open(const fcat_online_ops *ops, const fcat_plugin_config *config);

@@ -29,11 +29,11 @@ static int free_port(void)
 static int ping(int port)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons((uint16_t)port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int ok = 0;
-	if (connect(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    write(s, "PING\r\n", 6) == 6) {
+	if (connect(s, (struct sockaddr *)&a, sizeof a) == 0 && write(s, "PING\r\n", 6) == 6) {
 		char buf[16] = {0};
 		ok = read(s, buf, sizeof buf - 1) > 0 && strncmp(buf, "+PONG", 5) == 0;
 	}

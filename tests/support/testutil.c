@@ -163,7 +163,8 @@ test_run test_fcat(const char *cwd, ...)
 	va_end(ap);
 	argv[n] = NULL;
 	/* the demo policies' operator, unless the test process says otherwise */
-	const char *env[] = {getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator", NULL};
+	const char *env[] = {getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator",
+	                     NULL};
 	return test_exec(cwd, env, argv);
 }
 
@@ -206,8 +207,8 @@ void test_git_commit_all(const char *repo_path, const char *message, long long w
 		assert_int_equal(git_commit_lookup(&parent, repo, &parent_id), 0);
 	const git_commit *parents[1] = {parent};
 	assert_int_equal(git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-					   parent ? 1 : 0, parents),
-			 0);
+	                                   parent ? 1 : 0, parents),
+	                 0);
 	git_oid_tostr(out, 41, &commit_id);
 	git_commit_free(parent);
 	git_signature_free(sig);
@@ -235,8 +236,8 @@ void test_replace_in_file(const char *dir, const char *rel, const char *from, co
 }
 
 static const fcat_plugin_host test_host = {
-	FCAT_PLUGIN_ABI_VERSION, fcat__error,	      fcat_value_parse, fcat_value_clear,
-	fcat_timestamp_parse,	 fcat_error_last,
+    FCAT_PLUGIN_ABI_VERSION, fcat__error,          fcat_value_parse,
+    fcat_value_clear,        fcat_timestamp_parse, fcat_error_last,
 };
 
 const fcat_plugin *test_load_plugin(const char *name)
@@ -286,7 +287,7 @@ char *test_demo_repo(char **parent, bool with_data)
 {
 	*parent = test_mkdtemp();
 	test_run r = with_data ? test_fcat(*parent, "init", "demo", NULL)
-			       : test_fcat(*parent, "init", "--no-data", "demo", NULL);
+	                       : test_fcat(*parent, "init", "--no-data", "demo", NULL);
 	if (r.status != 0)
 		fail_msg("fcat init failed (%d): %s", r.status, r.err);
 	test_run_free(&r);

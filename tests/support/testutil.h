@@ -23,9 +23,9 @@ void test_write_file(const char *dir, const char *rel, const char *text);
 char *test_read_file(const char *path);
 
 typedef struct test_run {
-	int status;   /* exit code, or 128+signal */
-	char *out;    /* standard output, NUL-terminated, malloc'd */
-	char *err;    /* standard error */
+	int status; /* exit code, or 128+signal */
+	char *out;  /* standard output, NUL-terminated, malloc'd */
+	char *err;  /* standard error */
 } test_run;
 
 /* Runs argv (argv[0] is the program path) in `cwd` with extra environment

@@ -10,24 +10,24 @@
 #include <string.h>
 
 static const char base_defs[] =
-	"local user = entity { name = 'user', join_keys = { field('user_id', string) },\n"
-	"  description = 'a person', owner = 'team@x', tags = { tier = 1, pii = false } }\n"
-	"local conv = source { name = 'conversations', path = 'data/c.csv', timestamp_field = 'ts',\n"
-	"  created_timestamp_field = 'created', schema = { field('user_id', string),\n"
-	"  field('ts', timestamp), field('created', timestamp), field('total', int64) } }\n"
-	"feature_view {\n"
-	"  name = 'user_features', entities = { user }, source = conv, ttl = days(7),\n"
-	"  schema = {\n"
-	"    field('total', int64, { description = 'count' }),\n"
-	"    field('rating', float32),\n"
-	"    field('lang', string, { tags = { pii = 'true' } }),\n"
-	"    field('emb', array(float32, 16)),\n"
-	"    field('seen', 'timestamp'),\n"
-	"  },\n"
-	"  transform = function(row)\n"
-	"    return { total = row.total + 1 }\n"
-	"  end,\n"
-	"}\n";
+    "local user = entity { name = 'user', join_keys = { field('user_id', string) },\n"
+    "  description = 'a person', owner = 'team@x', tags = { tier = 1, pii = false } }\n"
+    "local conv = source { name = 'conversations', path = 'data/c.csv', timestamp_field = 'ts',\n"
+    "  created_timestamp_field = 'created', schema = { field('user_id', string),\n"
+    "  field('ts', timestamp), field('created', timestamp), field('total', int64) } }\n"
+    "feature_view {\n"
+    "  name = 'user_features', entities = { user }, source = conv, ttl = days(7),\n"
+    "  schema = {\n"
+    "    field('total', int64, { description = 'count' }),\n"
+    "    field('rating', float32),\n"
+    "    field('lang', string, { tags = { pii = 'true' } }),\n"
+    "    field('emb', array(float32, 16)),\n"
+    "    field('seen', 'timestamp'),\n"
+    "  },\n"
+    "  transform = function(row)\n"
+    "    return { total = row.total + 1 }\n"
+    "  end,\n"
+    "}\n";
 
 static fcat_catalog *load(const char *dir)
 {
@@ -99,9 +99,10 @@ static void test_catalog_dsl__transform_source_is_kept(void **state)
 	assert_int_equal(fcat_catalog_lookup(&v, c, "user_features"), 0);
 	char *json;
 	assert_int_equal(fcat_object_describe_json(&json, v, false), 0);
-	assert_non_null(strstr(json, "\"transform\":{\"file\":\"catalog/a.lua\",\"line\":15,"
-				     "\"code\":\"function(row)\\n    return { total = row.total + 1 "
-				     "}\\n  end\"}"));
+	assert_non_null(strstr(json,
+	                       "\"transform\":{\"file\":\"catalog/a.lua\",\"line\":15,"
+	                       "\"code\":\"function(row)\\n    return { total = row.total + 1 "
+	                       "}\\n  end\"}"));
 	assert_non_null(strstr(json, "\"ttl_seconds\":604800"));
 	assert_non_null(strstr(json, "\"join_keys\":[{\"name\":\"user_id\",\"type\":\"string\"}]"));
 	assert_non_null(strstr(json, "\"source\":\"conversations\""));
@@ -117,12 +118,12 @@ static void test_catalog_dsl__files_reference_each_other_by_name(void **state)
 	char *dir = test_mkdtemp();
 	test_write_file(dir, "catalog/a.lua", base_defs);
 	test_write_file(dir, "catalog/sub/services.lua",
-			"on_demand_view { name = 'odv', sources = { 'user_features' },\n"
-			"  request = { field('msg_len', int64) },\n"
-			"  schema = { field('score', float64) },\n"
-			"  transform = function(inputs) return { score = 1.0 } end }\n"
-			"feature_service { name = 'svc', features = { 'user_features:total',\n"
-			"  'odv', 'user_features' } }\n");
+	                "on_demand_view { name = 'odv', sources = { 'user_features' },\n"
+	                "  request = { field('msg_len', int64) },\n"
+	                "  schema = { field('score', float64) },\n"
+	                "  transform = function(inputs) return { score = 1.0 } end }\n"
+	                "feature_service { name = 'svc', features = { 'user_features:total',\n"
+	                "  'odv', 'user_features' } }\n");
 	fcat_catalog *c = load(dir);
 	const fcat_object *s;
 	assert_int_equal(fcat_catalog_lookup(&s, c, "svc"), 0);
@@ -143,14 +144,14 @@ static void test_catalog_dsl__string_is_both_a_type_and_the_library(void **state
 	(void)state;
 	char *dir = test_mkdtemp();
 	test_write_file(dir, "catalog/a.lua",
-			"local names = {}\n"
-			"for i = 1, 3 do names[i] = string.format('e%d', i) end\n"
-			"for _, n in ipairs(names) do\n"
-			"  entity { name = n, join_keys = { field(n .. '_id', string) },\n"
-			"           description = ('x'):rep(3) }\n"
-			"end\n"
-			"assert(hours(2) == 7200 and minutes(3) == 180 and seconds(5) == 5)\n"
-			"assert(days(0.5) == 43200)\n");
+	                "local names = {}\n"
+	                "for i = 1, 3 do names[i] = string.format('e%d', i) end\n"
+	                "for _, n in ipairs(names) do\n"
+	                "  entity { name = n, join_keys = { field(n .. '_id', string) },\n"
+	                "           description = ('x'):rep(3) }\n"
+	                "end\n"
+	                "assert(hours(2) == 7200 and minutes(3) == 180 and seconds(5) == 5)\n"
+	                "assert(days(0.5) == 43200)\n");
 	fcat_catalog *c = load(dir);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_ENTITY), 3);
 	const fcat_object *e;
@@ -165,10 +166,10 @@ static void test_catalog_dsl__sandbox_offers_no_io_os_or_require(void **state)
 {
 	(void)state;
 	const char *const hostile[] = {
-		"io.open('/etc/passwd')", "os.execute('true')", "require('os')",
-		"dofile('/etc/passwd')", "loadfile('/etc/passwd')", "load('return 1')",
-		"debug.getinfo(1)", "package.loaded.os.exit(1)", "math.random()",
-		"collectgarbage()",
+	    "io.open('/etc/passwd')", "os.execute('true')",        "require('os')",
+	    "dofile('/etc/passwd')",  "loadfile('/etc/passwd')",   "load('return 1')",
+	    "debug.getinfo(1)",       "package.loaded.os.exit(1)", "math.random()",
+	    "collectgarbage()",
 	};
 	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
 		char *dir = test_mkdtemp();
@@ -189,9 +190,9 @@ static void test_catalog_dsl__endless_loop_and_memory_bomb_are_stopped(void **st
 {
 	(void)state;
 	const char *const bombs[] = {
-		"while true do end",
-		"local t = {} for i = 1, 1e12 do t[i] = ('x'):rep(1000) .. i end",
-		"local s = 'x' while true do s = s .. s end",
+	    "while true do end",
+	    "local t = {} for i = 1, 1e12 do t[i] = ('x'):rep(1000) .. i end",
+	    "local s = 'x' while true do s = s .. s end",
 	};
 	for (size_t i = 0; i < sizeof bombs / sizeof *bombs; i++) {
 		char *dir = test_mkdtemp();
@@ -222,13 +223,13 @@ static void test_catalog_dsl__empty_catalog_is_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_catalog_dsl__definitions_become_catalog_objects),
-		cmocka_unit_test(test_catalog_dsl__transform_source_is_kept),
-		cmocka_unit_test(test_catalog_dsl__files_reference_each_other_by_name),
-		cmocka_unit_test(test_catalog_dsl__string_is_both_a_type_and_the_library),
-		cmocka_unit_test(test_catalog_dsl__sandbox_offers_no_io_os_or_require),
-		cmocka_unit_test(test_catalog_dsl__endless_loop_and_memory_bomb_are_stopped),
-		cmocka_unit_test(test_catalog_dsl__empty_catalog_is_valid),
+	    cmocka_unit_test(test_catalog_dsl__definitions_become_catalog_objects),
+	    cmocka_unit_test(test_catalog_dsl__transform_source_is_kept),
+	    cmocka_unit_test(test_catalog_dsl__files_reference_each_other_by_name),
+	    cmocka_unit_test(test_catalog_dsl__string_is_both_a_type_and_the_library),
+	    cmocka_unit_test(test_catalog_dsl__sandbox_offers_no_io_os_or_require),
+	    cmocka_unit_test(test_catalog_dsl__endless_loop_and_memory_bomb_are_stopped),
+	    cmocka_unit_test(test_catalog_dsl__empty_catalog_is_valid),
 	};
 	return cmocka_run_group_tests_name("catalog_dsl", tests, NULL, NULL);
 }

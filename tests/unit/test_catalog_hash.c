@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFS(PAD, A_TYPE, A_DESC, B_TYPE)                                                  \
-	PAD "entity { name = 'user', join_keys = { field('user_id', string) } }\n"          \
-	    "source { name = 'src', path = 'd.csv', timestamp_field = 'ts' }\n"             \
-	    "feature_view { name = 'v', entities = { 'user' }, source = 'src',\n"           \
-	    "  schema = { field('a', " A_TYPE ", { description = '" A_DESC "' }),\n"        \
+#define DEFS(PAD, A_TYPE, A_DESC, B_TYPE)                                                          \
+	PAD "entity { name = 'user', join_keys = { field('user_id', string) } }\n"                 \
+	    "source { name = 'src', path = 'd.csv', timestamp_field = 'ts' }\n"                    \
+	    "feature_view { name = 'v', entities = { 'user' }, source = 'src',\n"                  \
+	    "  schema = { field('a', " A_TYPE ", { description = '" A_DESC "' }),\n"               \
 	    "             field('b', " B_TYPE ") } }\n"
 
 /* Loads the text and returns the hash of `name`. */
@@ -70,9 +70,9 @@ static void test_catalog_hash__a_sibling_change_keeps_a_feature_hash(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_catalog_hash__moving_a_definition_keeps_its_hash),
-		cmocka_unit_test(test_catalog_hash__type_and_description_changes_change_the_hash),
-		cmocka_unit_test(test_catalog_hash__a_sibling_change_keeps_a_feature_hash),
+	    cmocka_unit_test(test_catalog_hash__moving_a_definition_keeps_its_hash),
+	    cmocka_unit_test(test_catalog_hash__type_and_description_changes_change_the_hash),
+	    cmocka_unit_test(test_catalog_hash__a_sibling_change_keeps_a_feature_hash),
 	};
 	return cmocka_run_group_tests_name("catalog_hash", tests, NULL, NULL);
 }

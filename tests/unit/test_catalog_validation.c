@@ -8,8 +8,8 @@
 #include <string.h>
 
 /* A valid prelude: entity at line 1, source at line 2. */
-#define PRELUDE                                                                    \
-	"local user = entity { name = 'user', join_keys = { field('user_id', string) } }\n" \
+#define PRELUDE                                                                                    \
+	"local user = entity { name = 'user', join_keys = { field('user_id', string) } }\n"        \
 	"local src = source { name = 'src', path = 'd.csv', timestamp_field = 'ts' }\n"
 
 /* Loads `text` as catalog/defs.lua and expects the whole report to be `want`
@@ -46,14 +46,14 @@ static void test_catalog_validation__lua_syntax_error(void **state)
 {
 	(void)state;
 	expect_prefix(PRELUDE "feature_view {\n  name = 'v',,\n}\n",
-		      "catalog/defs.lua:4: unexpected symbol near ','");
+	              "catalog/defs.lua:4: unexpected symbol near ','");
 }
 
 static void test_catalog_validation__lua_runtime_error(void **state)
 {
 	(void)state;
 	expect_prefix(PRELUDE "\nlocal x = nil\nx.y = 1\n",
-		      "catalog/defs.lua:5: attempt to index a nil value");
+	              "catalog/defs.lua:5: attempt to index a nil value");
 	expect(PRELUDE "error('custom failure')\n", "catalog/defs.lua:3: custom failure");
 }
 
@@ -61,15 +61,15 @@ static void test_catalog_validation__unknown_global_is_reported(void **state)
 {
 	(void)state;
 	expect_prefix(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-			      "  schema = { field('a', strng) } }\n",
-		      "catalog/defs.lua:4: unknown name 'strng'");
+	                      "  schema = { field('a', strng) } }\n",
+	              "catalog/defs.lua:4: unknown name 'strng'");
 }
 
 static void test_catalog_validation__unknown_entity(void **state)
 {
 	(void)state;
 	expect(PRELUDE "\nfeature_view { name = 'v', entities = { 'usr' }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:4: feature_view 'v': unknown entity 'usr'");
 }
 
@@ -77,7 +77,7 @@ static void test_catalog_validation__unknown_source(void **state)
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = 'nope',\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'v': unknown source 'nope'");
 }
 
@@ -85,11 +85,11 @@ static void test_catalog_validation__reference_of_the_wrong_kind(void **state)
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { src }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'v': entities[1] is the source 'src', not an "
 	       "entity");
 	expect(PRELUDE "feature_view { name = 'v', entities = { 'src' }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'v': 'src' is a source, not an entity");
 }
 
@@ -97,14 +97,14 @@ static void test_catalog_validation__unknown_view_and_feature_in_service(void **
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n"
-		       "feature_service { name = 's', features = { 'v:b' } }\n"
-		       "feature_service { name = 't', features = { 'w' } }\n",
+	               "  schema = { field('a', int64) } }\n"
+	               "feature_service { name = 's', features = { 'v:b' } }\n"
+	               "feature_service { name = 't', features = { 'w' } }\n",
 	       "catalog/defs.lua:5: feature_service 's': unknown feature 'b' in feature_view 'v'\n"
 	       "catalog/defs.lua:6: feature_service 't': unknown feature view or on-demand "
 	       "view 'w'");
 	expect(PRELUDE "on_demand_view { name = 'o', sources = { 'nov' },\n"
-		       "  schema = { field('x', int64) }, transform = function(i) return i end }\n",
+	               "  schema = { field('x', int64) }, transform = function(i) return i end }\n",
 	       "catalog/defs.lua:3: on_demand_view 'o': unknown feature view 'nov'");
 }
 
@@ -112,12 +112,12 @@ static void test_catalog_validation__unknown_type(void **state)
 {
 	(void)state;
 	expect_prefix(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-			      "  schema = {\n    field('a', 'int46') } }\n",
-		      "catalog/defs.lua:5: field 'a': unknown type 'int46'");
+	                      "  schema = {\n    field('a', 'int46') } }\n",
+	              "catalog/defs.lua:5: field 'a': unknown type 'int46'");
 	expect_prefix(PRELUDE "\nlocal t = array(array(int64))\n",
-		      "catalog/defs.lua:4: array: arrays of arrays are not supported");
+	              "catalog/defs.lua:4: array: arrays of arrays are not supported");
 	expect_prefix(PRELUDE "local t = field('x', {})\n",
-		      "catalog/defs.lua:3: field 'x': expected a type");
+	              "catalog/defs.lua:3: field 'x': expected a type");
 }
 
 static void test_catalog_validation__view_without_timestamp_field(void **state)
@@ -138,7 +138,7 @@ static void test_catalog_validation__duplicate_names(void **state)
 	       "catalog/defs.lua:3: entity 'user': the name is already used by the entity "
 	       "defined at catalog/defs.lua:1");
 	expect(PRELUDE "feature_view { name = 'src', entities = { user }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'src': the name is already used by the "
 	       "source defined at catalog/defs.lua:2");
 }
@@ -147,10 +147,10 @@ static void test_catalog_validation__duplicate_feature(void **state)
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-		       "  schema = {\n"
-		       "    field('a', int64),\n"
-		       "    field('a', float32),\n"
-		       "  } }\n",
+	               "  schema = {\n"
+	               "    field('a', int64),\n"
+	               "    field('a', float32),\n"
+	               "  } }\n",
 	       "catalog/defs.lua:6: feature_view 'v': field 'a' appears twice in 'schema' (first "
 	       "at line 5)");
 }
@@ -159,16 +159,16 @@ static void test_catalog_validation__feature_name_clashes(void **state)
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-		       "  schema = {\n"
-		       "    field('user_id', string),\n"
-		       "    field('ts', int64) } }\n",
+	               "  schema = {\n"
+	               "    field('user_id', string),\n"
+	               "    field('ts', int64) } }\n",
 	       "catalog/defs.lua:5: feature_view 'v': feature 'user_id' has the name of a join "
 	       "key of entity 'user'\n"
 	       "catalog/defs.lua:6: feature_view 'v': feature 'ts' has the name of the timestamp "
 	       "field");
 	expect(PRELUDE "entity { name = 'account', join_keys = { field('user_id', string) } }\n"
-		       "feature_view { name = 'v', entities = { user, 'account' }, source = src,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "feature_view { name = 'v', entities = { user, 'account' }, source = src,\n"
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:4: feature_view 'v': entities 'user' and 'account' both have the "
 	       "join key 'user_id'");
 }
@@ -177,8 +177,8 @@ static void test_catalog_validation__bad_keys_and_values(void **state)
 {
 	(void)state;
 	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
-		       "  tll = days(1), online = 'yes', ttl = -5,\n"
-		       "  schema = { field('a', int64) } }\n",
+	               "  tll = days(1), online = 'yes', ttl = -5,\n"
+	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'v': unknown key 'tll' (known: name, entities, "
 	       "source, ttl, online, offline, schema, transform, timestamp_field, description, "
 	       "owner, tags)\n"
@@ -206,31 +206,32 @@ static void test_catalog_validation__transform_must_be_self_contained(void **sta
 {
 	(void)state;
 	expect(PRELUDE "local factor = 2\n"
-		       "feature_view { name = 'v', entities = { user }, source = src,\n"
-		       "  schema = { field('a', int64) },\n"
-		       "  transform = function(r) return { a = r.a * factor } end }\n",
+	               "feature_view { name = 'v', entities = { user }, source = src,\n"
+	               "  schema = { field('a', int64) },\n"
+	               "  transform = function(r) return { a = r.a * factor } end }\n",
 	       "catalog/defs.lua:4: feature_view 'v': 'transform' uses the local 'factor' from "
 	       "outside the function; a transform must be self-contained (define helpers inside "
 	       "it)");
 	expect(PRELUDE "on_demand_view { name = 'o', request = { field('x', int64) },\n"
-		       "  schema = { field('y', int64) } }\n",
+	               "  schema = { field('y', int64) } }\n",
 	       "catalog/defs.lua:3: on_demand_view 'o': needs 'transform', a function");
 }
 
 static void test_catalog_validation__declared_source_schema_is_checked(void **state)
 {
 	(void)state;
-	expect("entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-	       "source { name = 'src', path = 'd.csv', timestamp_field = 'ts',\n"
-	       "  schema = { field('user_id', string), field('ts', timestamp), field('a', int32) } }\n"
-	       "feature_view { name = 'v', entities = { 'user' }, source = 'src',\n"
-	       "  schema = {\n"
-	       "    field('a', int64),\n"
-	       "    field('b', int64) } }\n",
-	       "catalog/defs.lua:6: feature_view 'v': feature 'a' is int64 but the source column "
-	       "is int32\n"
-	       "catalog/defs.lua:7: feature_view 'v': feature 'b' is not a column of source 'src' "
-	       "(and the view has no transform)");
+	expect(
+	    "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	    "source { name = 'src', path = 'd.csv', timestamp_field = 'ts',\n"
+	    "  schema = { field('user_id', string), field('ts', timestamp), field('a', int32) } }\n"
+	    "feature_view { name = 'v', entities = { 'user' }, source = 'src',\n"
+	    "  schema = {\n"
+	    "    field('a', int64),\n"
+	    "    field('b', int64) } }\n",
+	    "catalog/defs.lua:6: feature_view 'v': feature 'a' is int64 but the source column "
+	    "is int32\n"
+	    "catalog/defs.lua:7: feature_view 'v': feature 'b' is not a column of source 'src' "
+	    "(and the view has no transform)");
 }
 
 static void test_catalog_validation__errors_in_several_files_are_all_reported(void **state)
@@ -251,22 +252,22 @@ static void test_catalog_validation__errors_in_several_files_are_all_reported(vo
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_catalog_validation__lua_syntax_error),
-		cmocka_unit_test(test_catalog_validation__lua_runtime_error),
-		cmocka_unit_test(test_catalog_validation__unknown_global_is_reported),
-		cmocka_unit_test(test_catalog_validation__unknown_entity),
-		cmocka_unit_test(test_catalog_validation__unknown_source),
-		cmocka_unit_test(test_catalog_validation__reference_of_the_wrong_kind),
-		cmocka_unit_test(test_catalog_validation__unknown_view_and_feature_in_service),
-		cmocka_unit_test(test_catalog_validation__unknown_type),
-		cmocka_unit_test(test_catalog_validation__view_without_timestamp_field),
-		cmocka_unit_test(test_catalog_validation__duplicate_names),
-		cmocka_unit_test(test_catalog_validation__duplicate_feature),
-		cmocka_unit_test(test_catalog_validation__feature_name_clashes),
-		cmocka_unit_test(test_catalog_validation__bad_keys_and_values),
-		cmocka_unit_test(test_catalog_validation__transform_must_be_self_contained),
-		cmocka_unit_test(test_catalog_validation__declared_source_schema_is_checked),
-		cmocka_unit_test(test_catalog_validation__errors_in_several_files_are_all_reported),
+	    cmocka_unit_test(test_catalog_validation__lua_syntax_error),
+	    cmocka_unit_test(test_catalog_validation__lua_runtime_error),
+	    cmocka_unit_test(test_catalog_validation__unknown_global_is_reported),
+	    cmocka_unit_test(test_catalog_validation__unknown_entity),
+	    cmocka_unit_test(test_catalog_validation__unknown_source),
+	    cmocka_unit_test(test_catalog_validation__reference_of_the_wrong_kind),
+	    cmocka_unit_test(test_catalog_validation__unknown_view_and_feature_in_service),
+	    cmocka_unit_test(test_catalog_validation__unknown_type),
+	    cmocka_unit_test(test_catalog_validation__view_without_timestamp_field),
+	    cmocka_unit_test(test_catalog_validation__duplicate_names),
+	    cmocka_unit_test(test_catalog_validation__duplicate_feature),
+	    cmocka_unit_test(test_catalog_validation__feature_name_clashes),
+	    cmocka_unit_test(test_catalog_validation__bad_keys_and_values),
+	    cmocka_unit_test(test_catalog_validation__transform_must_be_self_contained),
+	    cmocka_unit_test(test_catalog_validation__declared_source_schema_is_checked),
+	    cmocka_unit_test(test_catalog_validation__errors_in_several_files_are_all_reported),
 	};
 	return cmocka_run_group_tests_name("catalog_validation", tests, NULL, NULL);
 }

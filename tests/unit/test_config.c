@@ -35,7 +35,7 @@ static void test_config__minimal_file_gets_embedded_store_defaults(void **state)
 	assert_string_equal(fcat_config_store_plugin(c, FCAT_ONLINE_STORE), "lmdb");
 	assert_string_equal(fcat_config_store_plugin(c, FCAT_OFFLINE_STORE), "sqlite");
 	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "path"),
-			    "data/online.lmdb");
+	                    "data/online.lmdb");
 	fcat_config_free(c);
 }
 
@@ -43,28 +43,29 @@ static void test_config__store_sections_are_handed_on_untouched(void **state)
 {
 	(void)state;
 	fcat_config *c = parse_ok("project: demo\n"
-				  "online_store:\n"
-				  "  plugin: redis\n"
-				  "  url: redis://127.0.0.1:6379/0\n"
-				  "  tls:\n"
-				  "    ca_file: /etc/ca.pem\n"
-				  "  cluster_nodes: [a, b]\n"
-				  "offline_store:\n"
-				  "  plugin: postgres\n"
-				  "  dsn: host=127.0.0.1\n");
+	                          "online_store:\n"
+	                          "  plugin: redis\n"
+	                          "  url: redis://127.0.0.1:6379/0\n"
+	                          "  tls:\n"
+	                          "    ca_file: /etc/ca.pem\n"
+	                          "  cluster_nodes: [a, b]\n"
+	                          "offline_store:\n"
+	                          "  plugin: postgres\n"
+	                          "  dsn: host=127.0.0.1\n");
 	assert_string_equal(fcat_config_store_plugin(c, FCAT_ONLINE_STORE), "redis");
 	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "url"),
-			    "redis://127.0.0.1:6379/0");
+	                    "redis://127.0.0.1:6379/0");
 	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "tls.ca_file"),
-			    "/etc/ca.pem");
+	                    "/etc/ca.pem");
 	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes"));
 	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "nope"));
 	assert_string_equal(fcat_config_store_setting(c, FCAT_OFFLINE_STORE, "dsn"),
-			    "host=127.0.0.1");
+	                    "host=127.0.0.1");
 	char *json;
 	assert_int_equal(fcat_config_store_json(&json, c, FCAT_ONLINE_STORE), 0);
-	assert_string_equal(json, "{\"plugin\":\"redis\",\"url\":\"redis://127.0.0.1:6379/0\","
-				  "\"tls\":{\"ca_file\":\"/etc/ca.pem\"},\"cluster_nodes\":[\"a\",\"b\"]}");
+	assert_string_equal(
+	    json, "{\"plugin\":\"redis\",\"url\":\"redis://127.0.0.1:6379/0\","
+	          "\"tls\":{\"ca_file\":\"/etc/ca.pem\"},\"cluster_nodes\":[\"a\",\"b\"]}");
 	fcat_free(json);
 	fcat_config_free(c);
 }
@@ -73,7 +74,7 @@ static void test_config__unknown_key_names_line_and_column(void **state)
 {
 	(void)state;
 	expect_error("project: demo\n  \nonlne_store:\n  plugin: lmdb\n",
-		     "fcat.yaml:3:1: unknown key 'onlne_store'");
+	             "fcat.yaml:3:1: unknown key 'onlne_store'");
 }
 
 static void test_config__missing_project_is_an_error(void **state)
@@ -87,12 +88,12 @@ static void test_config__wrong_types_name_the_key(void **state)
 	(void)state;
 	expect_error("project: [a, b]\n", "fcat.yaml:1:10: 'project' must be a single value");
 	expect_error("project: demo\nonline_store: lmdb\n",
-		     "fcat.yaml:2:15: 'online_store' must be a map");
+	             "fcat.yaml:2:15: 'online_store' must be a map");
 	expect_error("project: demo\noffline_store:\n  path: x.db\n",
-		     "fcat.yaml:3:3: 'offline_store' needs a 'plugin' key");
+	             "fcat.yaml:3:3: 'offline_store' needs a 'plugin' key");
 	expect_error("project: demo\ncatalog:\n  a: b\n", "'catalog' must be a single value");
 	expect_error("project: demo\ncatalog: ../elsewhere\n",
-		     "fcat.yaml:2:10: 'catalog' must be a path inside the repo");
+	             "fcat.yaml:2:10: 'catalog' must be a path inside the repo");
 	expect_error("project: my project\n", "project name 'my project' may hold only");
 }
 
@@ -100,7 +101,8 @@ static void test_config__yaml_syntax_error_names_the_place(void **state)
 {
 	(void)state;
 	expect_error("project: demo\nonline_store:\n  plugin: [lmdb\n", "fcat.yaml:4:");
-	expect_error("project: demo\nproject: again\n", "fcat.yaml:2:1: key 'project' appears twice");
+	expect_error("project: demo\nproject: again\n",
+	             "fcat.yaml:2:1: key 'project' appears twice");
 	expect_error("- a\n- b\n", "the top level must be a map");
 }
 
@@ -115,13 +117,13 @@ static void test_config__load_reports_a_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config__minimal_file_gets_embedded_store_defaults),
-		cmocka_unit_test(test_config__store_sections_are_handed_on_untouched),
-		cmocka_unit_test(test_config__unknown_key_names_line_and_column),
-		cmocka_unit_test(test_config__missing_project_is_an_error),
-		cmocka_unit_test(test_config__wrong_types_name_the_key),
-		cmocka_unit_test(test_config__yaml_syntax_error_names_the_place),
-		cmocka_unit_test(test_config__load_reports_a_missing_file),
+	    cmocka_unit_test(test_config__minimal_file_gets_embedded_store_defaults),
+	    cmocka_unit_test(test_config__store_sections_are_handed_on_untouched),
+	    cmocka_unit_test(test_config__unknown_key_names_line_and_column),
+	    cmocka_unit_test(test_config__missing_project_is_an_error),
+	    cmocka_unit_test(test_config__wrong_types_name_the_key),
+	    cmocka_unit_test(test_config__yaml_syntax_error_names_the_place),
+	    cmocka_unit_test(test_config__load_reports_a_missing_file),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

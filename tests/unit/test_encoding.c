@@ -25,7 +25,7 @@ static void test_encoding__composite_keys_are_canonical_and_distinct(void **stat
 	(void)state;
 	fcat__buf a = {0}, b = {0};
 	fcat_value k1[] = {str("u1"), i64(7)}, k2[] = {str("u1"), i64(8)},
-		   k3[] = {str("u17"), i64(7)};
+	           k3[] = {str("u17"), i64(7)};
 	assert_int_equal(fcat__key_encode(&a, k1, 2), 0);
 	assert_int_equal(fcat__key_encode(&b, k1, 2), 0);
 	assert_int_equal(a.len, b.len);
@@ -83,18 +83,18 @@ static void test_encoding__rows_round_trip_every_type(void **state)
 	fcat_bytes names[] = {{"a", 1}, {"", 0}, {"ünï", 5}};
 	bool flags[] = {true, false, true};
 	fcat_value in[] = {
-		{.type = {FCAT_INT32, false, 0}, .u.i32 = -123456},
-		i64(INT64_MIN),
-		{.type = {FCAT_FLOAT32, false, 0}, .u.f32 = 0.1f},
-		{.type = {FCAT_FLOAT64, false, 0}, .u.f64 = -0.0},
-		str("hello, world"),
-		{.type = {FCAT_BYTES, false, 0}, .u.str = {"\0\1\2", 3}},
-		{.type = {FCAT_BOOL, false, 0}, .u.b = true},
-		{.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1767225600123456},
-		{.type = {FCAT_FLOAT32, true, 16}, .u.array = {emb, 16}},
-		{.type = {FCAT_STRING, true, 0}, .u.array = {names, 3}},
-		{.type = {FCAT_BOOL, true, 0}, .u.array = {flags, 3}},
-		{.type = {FCAT_INT64, false, 0}, .is_null = true},
+	    {.type = {FCAT_INT32, false, 0}, .u.i32 = -123456},
+	    i64(INT64_MIN),
+	    {.type = {FCAT_FLOAT32, false, 0}, .u.f32 = 0.1f},
+	    {.type = {FCAT_FLOAT64, false, 0}, .u.f64 = -0.0},
+	    str("hello, world"),
+	    {.type = {FCAT_BYTES, false, 0}, .u.str = {"\0\1\2", 3}},
+	    {.type = {FCAT_BOOL, false, 0}, .u.b = true},
+	    {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1767225600123456},
+	    {.type = {FCAT_FLOAT32, true, 16}, .u.array = {emb, 16}},
+	    {.type = {FCAT_STRING, true, 0}, .u.array = {names, 3}},
+	    {.type = {FCAT_BOOL, true, 0}, .u.array = {flags, 3}},
+	    {.type = {FCAT_INT64, false, 0}, .is_null = true},
 	};
 	size_t n = sizeof in / sizeof *in;
 	fcat_type types[sizeof in / sizeof *in];
@@ -117,7 +117,8 @@ static void test_encoding__rows_round_trip_every_type(void **state)
 	fcat__row_header h;
 	size_t mismatch;
 	assert_int_equal(fcat__row_decode(&h, out, n, types, &mismatch,
-					  (const unsigned char *)row.ptr, row.len, &scratch), 0);
+	                                  (const unsigned char *)row.ptr, row.len, &scratch),
+	                 0);
 	assert_int_equal(mismatch, 0);
 	assert_int_equal(h.event_ts, 1000);
 	assert_int_equal(h.created_ts, 2000);
@@ -158,18 +159,19 @@ static void test_encoding__a_row_of_another_schema_is_counted_not_misread(void *
 	fcat__arena scratch;
 	fcat__arena_init(&scratch, 0);
 	assert_int_equal(fcat__row_decode(&h, out, 3, now, &mismatch,
-					  (const unsigned char *)row.ptr, row.len, &scratch), 0);
+	                                  (const unsigned char *)row.ptr, row.len, &scratch),
+	                 0);
 	assert_int_equal(mismatch, 2); /* int64 stored, int32 wanted; the third is missing */
 	assert_true(out[0].is_null);
 	assert_false(out[1].is_null);
 	assert_true(out[2].is_null);
 	/* truncated bytes are an error, not a crash */
 	assert_int_equal(fcat__row_decode(&h, out, 3, now, &mismatch,
-					  (const unsigned char *)row.ptr, row.len - 1, &scratch),
-			 FCAT_EINVALID);
+	                                  (const unsigned char *)row.ptr, row.len - 1, &scratch),
+	                 FCAT_EINVALID);
 	assert_int_equal(fcat__row_decode(&h, out, 3, now, &mismatch,
-					  (const unsigned char *)row.ptr, 10, &scratch),
-			 FCAT_EINVALID);
+	                                  (const unsigned char *)row.ptr, 10, &scratch),
+	                 FCAT_EINVALID);
 	fcat__arena_release(&scratch);
 	fcat__buf_free(&row);
 }
@@ -177,11 +179,11 @@ static void test_encoding__a_row_of_another_schema_is_counted_not_misread(void *
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encoding__composite_keys_are_canonical_and_distinct),
-		cmocka_unit_test(test_encoding__integer_keys_sort_like_numbers),
-		cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
-		cmocka_unit_test(test_encoding__rows_round_trip_every_type),
-		cmocka_unit_test(test_encoding__a_row_of_another_schema_is_counted_not_misread),
+	    cmocka_unit_test(test_encoding__composite_keys_are_canonical_and_distinct),
+	    cmocka_unit_test(test_encoding__integer_keys_sort_like_numbers),
+	    cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
+	    cmocka_unit_test(test_encoding__rows_round_trip_every_type),
+	    cmocka_unit_test(test_encoding__a_row_of_another_schema_is_counted_not_misread),
 	};
 	return cmocka_run_group_tests_name("encoding", tests, NULL, NULL);
 }

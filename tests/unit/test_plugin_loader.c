@@ -8,7 +8,7 @@
 #include <string.h>
 
 static void expect_refused(const char *name, fcat__plugin_role role, int code,
-			   const char *const *needles)
+                           const char *const *needles)
 {
 	fcat__plugin p;
 	int rc = fcat__plugin_load(&p, name, role);
@@ -31,44 +31,44 @@ static void test_plugin_loader__another_abi_version_names_both_versions(void **s
 {
 	(void)state;
 	expect_refused("badabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
-		       (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_badabi.so",
-					"plugin ABI version 42", "speaks version 1", NULL});
+	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_badabi.so",
+	                                "plugin ABI version 42", "speaks version 1", NULL});
 }
 
 static void test_plugin_loader__a_library_without_the_entry_symbol_is_refused(void **state)
 {
 	(void)state;
-	expect_refused("noentry", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
-		       (const char *[]){"fcat_noentry.so is not an fcat plugin",
-					"'fcat_plugin_entry'", NULL});
+	expect_refused(
+	    "noentry", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
+	    (const char *[]){"fcat_noentry.so is not an fcat plugin", "'fcat_plugin_entry'", NULL});
 }
 
 static void test_plugin_loader__missing_required_slots_are_named(void **state)
 {
 	(void)state;
-	expect_refused("halfonline", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
-		       (const char *[]){"fcat_halfonline.so",
-					"lacks the required function 'write'", NULL});
+	expect_refused(
+	    "halfonline", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
+	    (const char *[]){"fcat_halfonline.so", "lacks the required function 'write'", NULL});
 	expect_refused("halfonline", FCAT__PLUGIN_OFFLINE, FCAT_EINVALID,
-		       (const char *[]){"is not an offline store", NULL});
+	               (const char *[]){"is not an offline store", NULL});
 }
 
 static void test_plugin_loader__a_plugin_may_refuse_the_host(void **state)
 {
 	(void)state;
-	expect_refused("refuses", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
-		       (const char *[]){"fcat_refuses.so refused to load",
-					"needs a newer host", NULL});
+	expect_refused(
+	    "refuses", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
+	    (const char *[]){"fcat_refuses.so refused to load", "needs a newer host", NULL});
 }
 
 static void test_plugin_loader__unknown_plugin_lists_where_it_looked(void **state)
 {
 	(void)state;
 	expect_refused("nosuchplugin", FCAT__PLUGIN_ONLINE, FCAT_ENOTFOUND,
-		       (const char *[]){"plugin 'nosuchplugin' not found",
-					FCAT_TEST_FIXTURE_DIR, "FCAT_PLUGIN_PATH", NULL});
+	               (const char *[]){"plugin 'nosuchplugin' not found", FCAT_TEST_FIXTURE_DIR,
+	                                "FCAT_PLUGIN_PATH", NULL});
 	expect_refused("../etc", FCAT__PLUGIN_ONLINE, FCAT_EINVALID,
-		       (const char *[]){"bad plugin name", NULL});
+	               (const char *[]){"bad plugin name", NULL});
 }
 
 static void test_plugin_loader__the_real_plugins_load(void **state)
@@ -90,12 +90,12 @@ static void test_plugin_loader__the_real_plugins_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plugin_loader__another_abi_version_names_both_versions),
-		cmocka_unit_test(test_plugin_loader__a_library_without_the_entry_symbol_is_refused),
-		cmocka_unit_test(test_plugin_loader__missing_required_slots_are_named),
-		cmocka_unit_test(test_plugin_loader__a_plugin_may_refuse_the_host),
-		cmocka_unit_test(test_plugin_loader__unknown_plugin_lists_where_it_looked),
-		cmocka_unit_test(test_plugin_loader__the_real_plugins_load),
+	    cmocka_unit_test(test_plugin_loader__another_abi_version_names_both_versions),
+	    cmocka_unit_test(test_plugin_loader__a_library_without_the_entry_symbol_is_refused),
+	    cmocka_unit_test(test_plugin_loader__missing_required_slots_are_named),
+	    cmocka_unit_test(test_plugin_loader__a_plugin_may_refuse_the_host),
+	    cmocka_unit_test(test_plugin_loader__unknown_plugin_lists_where_it_looked),
+	    cmocka_unit_test(test_plugin_loader__the_real_plugins_load),
 	};
 	return cmocka_run_group_tests_name("plugin_loader", tests, setup, NULL);
 }

@@ -13,39 +13,39 @@
 
 /* The line numbers in the tests below refer to this file. */
 static const char TEAM[] =
-	"principals:\n"                                                      /*  1 */
-	"  - { name: alice, kind: user, groups: [data-science] }\n"          /*  2 */
-	"  - { name: bob, kind: user }\n"                                    /*  3 */
-	"  - { name: ranking-service, kind: service, groups: [serving] }\n"  /*  4 */
-	"  - { name: carol, kind: user, roles: [auditor] }\n"                /*  5 */
-	"groups:\n"                                                          /*  6 */
-	"  - { name: data-science, roles: [scientist] }\n"                   /*  7 */
-	"  - { name: serving, roles: [online-reader] }\n"                    /*  8 */
-	"  - name: pii-readers\n"                                            /*  9 */
-	"    members: [bob]\n"                                               /* 10 */
-	"    roles: [pii-reader]\n"                                          /* 11 */
-	"roles:\n"                                                           /* 12 */
-	"  - name: scientist\n"                                              /* 13 */
-	"    rules:\n"                                                       /* 14 */
-	"      - allow: [read_offline, describe]\n"                          /* 15 */
-	"        resources: [\"view:*\", \"feature:*:*\"]\n"                 /* 16 */
-	"      - deny: [read_online, read_offline]\n"                        /* 17 */
-	"        tags: { pii: \"true\" }\n"                                  /* 18 */
-	"  - name: online-reader\n"                                          /* 19 */
-	"    rules:\n"                                                       /* 20 */
-	"      - allow: [read_online]\n"                                     /* 21 */
-	"        resources: [\"view:user_*\", \"service:ranking*\",\n"       /* 22 */
-	"                    \"feature:orders:total_?\"]\n"                  /* 23 */
-	"  - name: pii-reader\n"                                             /* 24 */
-	"    rules:\n"                                                       /* 25 */
-	"      - allow: read_offline\n"                                      /* 26 */
-	"        tags: { pii: \"true\" }\n"                                  /* 27 */
-	"  - name: auditor\n"                                                /* 28 */
-	"    rules:\n"                                                       /* 29 */
-	"      - allow: [\"*\"]\n"                                           /* 30 */
-	"        resources: [\"*\"]\n"                                       /* 31 */
-	"      - deny: [admin]\n"                                            /* 32 */
-	"        resources: [project]\n";                                    /* 33 */
+    "principals:\n"                                                     /*  1 */
+    "  - { name: alice, kind: user, groups: [data-science] }\n"         /*  2 */
+    "  - { name: bob, kind: user }\n"                                   /*  3 */
+    "  - { name: ranking-service, kind: service, groups: [serving] }\n" /*  4 */
+    "  - { name: carol, kind: user, roles: [auditor] }\n"               /*  5 */
+    "groups:\n"                                                         /*  6 */
+    "  - { name: data-science, roles: [scientist] }\n"                  /*  7 */
+    "  - { name: serving, roles: [online-reader] }\n"                   /*  8 */
+    "  - name: pii-readers\n"                                           /*  9 */
+    "    members: [bob]\n"                                              /* 10 */
+    "    roles: [pii-reader]\n"                                         /* 11 */
+    "roles:\n"                                                          /* 12 */
+    "  - name: scientist\n"                                             /* 13 */
+    "    rules:\n"                                                      /* 14 */
+    "      - allow: [read_offline, describe]\n"                         /* 15 */
+    "        resources: [\"view:*\", \"feature:*:*\"]\n"                /* 16 */
+    "      - deny: [read_online, read_offline]\n"                       /* 17 */
+    "        tags: { pii: \"true\" }\n"                                 /* 18 */
+    "  - name: online-reader\n"                                         /* 19 */
+    "    rules:\n"                                                      /* 20 */
+    "      - allow: [read_online]\n"                                    /* 21 */
+    "        resources: [\"view:user_*\", \"service:ranking*\",\n"      /* 22 */
+    "                    \"feature:orders:total_?\"]\n"                 /* 23 */
+    "  - name: pii-reader\n"                                            /* 24 */
+    "    rules:\n"                                                      /* 25 */
+    "      - allow: read_offline\n"                                     /* 26 */
+    "        tags: { pii: \"true\" }\n"                                 /* 27 */
+    "  - name: auditor\n"                                               /* 28 */
+    "    rules:\n"                                                      /* 29 */
+    "      - allow: [\"*\"]\n"                                          /* 30 */
+    "        resources: [\"*\"]\n"                                      /* 31 */
+    "      - deny: [admin]\n"                                           /* 32 */
+    "        resources: [project]\n";                                   /* 33 */
 
 static const fcat__tag PII[] = {{"owner", "growth"}, {"pii", "true"}};
 static const fcat__tag NOT_PII[] = {{"pii", "false"}};
@@ -107,7 +107,7 @@ static void expect_errors(const char *const *pairs, const char *const *messages)
 }
 
 static int allowed(const fcat__policy *p, const char *who, fcat__policy_action a,
-		   const char *resource, const fcat__tag *tags, size_t ntags)
+                   const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	int got = fcat__policy_eval(p, who, a, resource, tags, ntags, NULL);
 	assert_true(got == 0 || got == 1);
@@ -118,7 +118,7 @@ static int allowed(const fcat__policy *p, const char *who, fcat__policy_action a
 }
 
 static char *explain(const fcat__policy *p, const char *who, fcat__policy_action a,
-		     const char *resource, const fcat__tag *tags, size_t ntags)
+                     const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	fcat__policy_decision d;
 	assert_int_equal(fcat__policy_decide(&d, p, who, a, resource, tags, ntags), 0);
@@ -146,9 +146,11 @@ static void test_policy__default_deny(void **state)
 	/* alice is known, but nothing grants her apply or writes */
 	assert_int_equal(allowed(p, "alice", FCAT__PA_APPLY, "project", NULL, 0), 0);
 	assert_int_equal(allowed(p, "alice", FCAT__PA_WRITE, "view:user_profile", NULL, 0), 0);
-	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_ONLINE, "view:user_profile", NULL, 0), 0);
+	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_ONLINE, "view:user_profile", NULL, 0),
+	                 0);
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_APPLY, "project", NULL, 0), 0);
+	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_APPLY, "project", NULL, 0),
+	                 0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
 	assert_int_equal(d.why, FCAT__WHY_NO_RULE);
 	assert_null(d.deciding);
@@ -159,7 +161,7 @@ static void test_policy__default_deny(void **state)
 	expect_in(text, "no rule matches: denied by default");
 	free(text);
 	assert_int_equal(fcat__policy_require(p, "alice", FCAT__PA_APPLY, "project", NULL, 0),
-			 FCAT_EDENIED);
+	                 FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policy denies alice apply on project (no rule allows it");
 	fcat__policy_free(p);
 }
@@ -168,14 +170,15 @@ static void test_policy__allow_rule_grants_the_action(void **state)
 {
 	(void)state;
 	fcat__policy *p = load_team();
-	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_OFFLINE, "view:user_profile", NULL, 0), 1);
-	assert_int_equal(allowed(p, "alice", FCAT__PA_DESCRIBE, "feature:orders:total", NULL, 0), 1);
-	assert_int_equal(fcat__policy_require(p, "alice", FCAT__PA_DESCRIBE, "view:orders", NULL, 0),
-			 0);
+	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_OFFLINE, "view:user_profile", NULL, 0),
+	                 1);
+	assert_int_equal(allowed(p, "alice", FCAT__PA_DESCRIBE, "feature:orders:total", NULL, 0),
+	                 1);
+	assert_int_equal(
+	    fcat__policy_require(p, "alice", FCAT__PA_DESCRIBE, "view:orders", NULL, 0), 0);
 	const fcat__policy_rule *r = NULL;
-	assert_int_equal(fcat__policy_eval(p, "alice", FCAT__PA_READ_OFFLINE, "view:orders", NULL, 0,
-					   &r),
-			 1);
+	assert_int_equal(
+	    fcat__policy_eval(p, "alice", FCAT__PA_READ_OFFLINE, "view:orders", NULL, 0, &r), 1);
 	assert_non_null(r);
 	assert_string_equal(r->loc.file, "policies/team.yaml");
 	assert_int_equal(r->loc.line, 15);
@@ -188,16 +191,14 @@ static void test_policy__deny_beats_allow(void **state)
 	(void)state;
 	fcat__policy *p = load_team();
 	/* the scientist's allow on feature:*:* and deny on pii both match */
-	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:email",
-				 PII, 2),
-			 0);
-	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:age",
-				 NOT_PII, 1),
-			 1);
+	assert_int_equal(
+	    allowed(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:email", PII, 2), 0);
+	assert_int_equal(
+	    allowed(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:age", NOT_PII, 1), 1);
 	fcat__policy_decision d;
 	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_READ_OFFLINE,
-					     "feature:user_profile:email", PII, 2),
-			 0);
+	                                     "feature:user_profile:email", PII, 2),
+	                 0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
 	assert_int_equal(d.why, FCAT__WHY_DENIED);
 	assert_int_equal(d.nmatches, 2);
@@ -206,21 +207,22 @@ static void test_policy__deny_beats_allow(void **state)
 
 	/* the deny wins wherever it is written: here in a later file */
 	fcat__policy *q = load_pairs((const char *const[]){
-		"policies/a.yaml",
-		"principals: [{name: dan, kind: user, roles: [r1, r2]}]\n"
-		"roles:\n"
-		"  - {name: r1, rules: [{allow: [read_online], resources: [\"*\"]}]}\n",
-		"policies/b.yaml",
-		"roles:\n"
-		"  - {name: r2, rules: [{deny: [read_online], resources: [\"view:secret\"]}]}\n",
-		NULL});
+	    "policies/a.yaml",
+	    "principals: [{name: dan, kind: user, roles: [r1, r2]}]\n"
+	    "roles:\n"
+	    "  - {name: r1, rules: [{allow: [read_online], resources: [\"*\"]}]}\n",
+	    "policies/b.yaml",
+	    "roles:\n"
+	    "  - {name: r2, rules: [{deny: [read_online], resources: [\"view:secret\"]}]}\n",
+	    NULL});
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "view:public", NULL, 0), 1);
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "view:secret", NULL, 0), 0);
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "feature:secret:x", NULL, 0), 0);
-	assert_int_equal(fcat__policy_require(q, "dan", FCAT__PA_READ_ONLINE, "view:secret", NULL, 0),
-			 FCAT_EDENIED);
+	assert_int_equal(
+	    fcat__policy_require(q, "dan", FCAT__PA_READ_ONLINE, "view:secret", NULL, 0),
+	    FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policy denies dan read_online on view:secret "
-				     "(deny rule 1 of role r2 at policies/b.yaml:2)");
+	                             "(deny rule 1 of role r2 at policies/b.yaml:2)");
 	fcat__policy_free(q);
 	fcat__policy_free(p);
 }
@@ -241,11 +243,13 @@ static void test_policy__globs_match_names(void **state)
 	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "view:orders", NULL, 0), 0);
 	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "service:ranking_v2", NULL, 0), 1);
 	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "service:search", NULL, 0), 0);
-	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "feature:orders:total_7", NULL, 0), 1);
-	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "feature:orders:total_30", NULL, 0), 0);
+	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "feature:orders:total_7", NULL, 0),
+	                 1);
+	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "feature:orders:total_30", NULL, 0),
+	                 0);
 	/* a view rule covers the view's features */
 	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "feature:user_profile:age", NULL, 0),
-			 1);
+	                 1);
 	/* but a view pattern does not match a service of the same name */
 	assert_int_equal(allowed(p, svc, FCAT__PA_READ_ONLINE, "service:user_x", NULL, 0), 0);
 	/* "*" matches every kind, the project included */
@@ -260,30 +264,26 @@ static void test_policy__tag_rules_select_resources_by_tag(void **state)
 	(void)state;
 	fcat__policy *p = load_team();
 	/* bob holds only pii-reader: features tagged pii=true, offline */
-	assert_int_equal(allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:email",
-				 PII, 2),
-			 1);
-	assert_int_equal(allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:age",
-				 NOT_PII, 1),
-			 0);
-	assert_int_equal(allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:age",
-				 NULL, 0),
-			 0);
-	assert_int_equal(allowed(p, "bob", FCAT__PA_READ_ONLINE, "feature:user_profile:email",
-				 PII, 2),
-			 0);
+	assert_int_equal(
+	    allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:email", PII, 2), 1);
+	assert_int_equal(
+	    allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:age", NOT_PII, 1), 0);
+	assert_int_equal(
+	    allowed(p, "bob", FCAT__PA_READ_OFFLINE, "feature:user_profile:age", NULL, 0), 0);
+	assert_int_equal(
+	    allowed(p, "bob", FCAT__PA_READ_ONLINE, "feature:user_profile:email", PII, 2), 0);
 
 	/* a selector value may be a glob; several tags must all match */
-	fcat__policy *q = load_pairs((const char *const[]){
-		"policies/tags.yaml",
-		"principals: [{name: eve, kind: user, roles: [r]}]\n"
-		"roles:\n"
-		"  - name: r\n"
-		"    rules:\n"
-		"      - allow: [describe]\n"
-		"        resources: [\"feature:*:*\"]\n"
-		"        tags: { owner: \"*\", tier: gold }\n",
-		NULL});
+	fcat__policy *q =
+	    load_pairs((const char *const[]){"policies/tags.yaml",
+	                                     "principals: [{name: eve, kind: user, roles: [r]}]\n"
+	                                     "roles:\n"
+	                                     "  - name: r\n"
+	                                     "    rules:\n"
+	                                     "      - allow: [describe]\n"
+	                                     "        resources: [\"feature:*:*\"]\n"
+	                                     "        tags: { owner: \"*\", tier: gold }\n",
+	                                     NULL});
 	const fcat__tag gold[] = {{"owner", "growth"}, {"tier", "gold"}};
 	const fcat__tag silver[] = {{"owner", "growth"}, {"tier", "silver"}};
 	const fcat__tag no_owner[] = {{"tier", "gold"}};
@@ -313,9 +313,8 @@ static void test_policy__groups_give_their_roles_to_members(void **state)
 	expect_in(text, "  allow  policies/team.yaml:30  role auditor rule 1: allow * on *\n");
 	free(text);
 	/* roles are not shared across groups: the service is no scientist */
-	assert_int_equal(allowed(p, "ranking-service", FCAT__PA_READ_OFFLINE, "view:user_profile",
-				 NULL, 0),
-			 0);
+	assert_int_equal(
+	    allowed(p, "ranking-service", FCAT__PA_READ_OFFLINE, "view:user_profile", NULL, 0), 0);
 	const fcat__policy_principal *svc = fcat__strmap_get(&p->by_principal, "ranking-service");
 	assert_non_null(svc);
 	assert_true(svc->service);
@@ -329,8 +328,8 @@ static void test_policy__unknown_principal_is_denied(void **state)
 	fcat__policy *p = load_team();
 	assert_int_equal(allowed(p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0), 0);
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0),
-			 0);
+	assert_int_equal(
+	    fcat__policy_decide(&d, p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0), 0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
 	assert_int_equal(d.why, FCAT__WHY_UNKNOWN_PRINCIPAL);
 	fcat__policy_decision_free(&d);
@@ -338,7 +337,7 @@ static void test_policy__unknown_principal_is_denied(void **state)
 	expect_in(text, "'mallory' is not a known principal: denied by default");
 	free(text);
 	assert_int_equal(fcat__policy_require(p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0),
-			 FCAT_EDENIED);
+	                 FCAT_EDENIED);
 	expect_in(fcat_error_last(), "unknown principal");
 	fcat__policy_free(p);
 }
@@ -352,28 +351,28 @@ static void test_policy__unknown_action_is_an_error(void **state)
 	expect_in(fcat_error_last(), "unknown action 'frobnicate' (expected describe, read_online");
 	fcat__policy *p = load_team();
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "alice", (fcat__policy_action)42, "project", NULL,
-					     0),
-			 FCAT_EUSAGE);
-	assert_int_equal(fcat__policy_allowed(p, "alice", (fcat__policy_action)42, "project", NULL, 0,
-					      NULL),
-			 FCAT_EUSAGE);
+	assert_int_equal(
+	    fcat__policy_decide(&d, p, "alice", (fcat__policy_action)42, "project", NULL, 0),
+	    FCAT_EUSAGE);
+	assert_int_equal(
+	    fcat__policy_allowed(p, "alice", (fcat__policy_action)42, "project", NULL, 0, NULL),
+	    FCAT_EUSAGE);
 	fcat__policy_free(p);
 	/* in a rule and in a test case, with file:line:column */
-	expect_errors((const char *const[]){
-			      "policies/r.yaml",
-			      "roles:\n"
-			      "  - name: r\n"
-			      "    rules:\n"
-			      "      - allow: [read_offline, raed_online]\n"
-			      "        resources: [\"*\"]\n",
-			      "policies/tests/r_test.yaml",
-			      "tests:\n"
-			      "  - { principal: a, action: fly, resource: project, expect: deny }\n",
-			      NULL},
-		      (const char *const[]){"policies/r.yaml:4:31: unknown action 'raed_online'",
-					    "policies/tests/r_test.yaml:2:29: unknown action 'fly'",
-					    NULL});
+	expect_errors(
+	    (const char *const[]){
+	        "policies/r.yaml",
+	        "roles:\n"
+	        "  - name: r\n"
+	        "    rules:\n"
+	        "      - allow: [read_offline, raed_online]\n"
+	        "        resources: [\"*\"]\n",
+	        "policies/tests/r_test.yaml",
+	        "tests:\n"
+	        "  - { principal: a, action: fly, resource: project, expect: deny }\n",
+	        NULL},
+	    (const char *const[]){"policies/r.yaml:4:31: unknown action 'raed_online'",
+	                          "policies/tests/r_test.yaml:2:29: unknown action 'fly'", NULL});
 }
 
 static void test_policy__malformed_resource_is_an_error(void **state)
@@ -382,15 +381,17 @@ static void test_policy__malformed_resource_is_an_error(void **state)
 	fcat__policy *p = load_team();
 	fcat__policy_decision d;
 	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_DESCRIBE, "table:x", NULL, 0),
-			 FCAT_EINVALID);
+	                 FCAT_EINVALID);
 	expect_in(fcat_error_last(), "resource 'table:x' must be project, view:NAME");
-	assert_int_equal(fcat__policy_eval(p, "alice", FCAT__PA_DESCRIBE, "feature:v", NULL, 0, NULL),
-			 FCAT_EINVALID);
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:", NULL, 0, NULL),
-			 FCAT_EINVALID);
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:a:b", NULL, 0,
-					      NULL),
-			 FCAT_EINVALID);
+	assert_int_equal(
+	    fcat__policy_eval(p, "alice", FCAT__PA_DESCRIBE, "feature:v", NULL, 0, NULL),
+	    FCAT_EINVALID);
+	assert_int_equal(
+	    fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:", NULL, 0, NULL),
+	    FCAT_EINVALID);
+	assert_int_equal(
+	    fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:a:b", NULL, 0, NULL),
+	    FCAT_EINVALID);
 	fcat__policy_free(p);
 }
 
@@ -399,149 +400,148 @@ static void test_policy__malformed_files_name_file_line_and_column(void **state)
 	(void)state;
 	/* a YAML syntax error */
 	expect_errors((const char *const[]){"policies/bad.yaml", "roles:\n  - name: [r\n", NULL},
-		      (const char *const[]){"policies/bad.yaml:3:", NULL});
+	              (const char *const[]){"policies/bad.yaml:3:", NULL});
 	/* several problems, all reported at once, in several files */
 	expect_errors(
-		(const char *const[]){
-			"policies/a.yaml",
-			"principals:\n"
-			"  - { name: alice, kind: robot }\n"
-			"  - { name: bob, kind: user, grups: [x] }\n"
-			"rols: []\n"
-			"roles:\n"
-			"  - name: r\n"
-			"    rules:\n"
-			"      - { allow: [describe], deny: [describe], resources: [\"*\"] }\n"
-			"      - { allow: [describe] }\n"
-			"      - { allow: [describe], resources: [\"feature:*\"] }\n"
-			"      - { allow: [describe], resources: [\"table:x\"] }\n"
-			"      - { allow: [describe], tags: [pii] }\n"
-			"  - { name: \"bad name\", rules: [] }\n"
-			"  - { name: t, rules: [{ deny: [describe], tags: {} }] }\n",
-			"policies/b.yaml", "- just\n- a list\n",
-			NULL},
-		(const char *const[]){
-			"policies/a.yaml:2:26: unknown principal kind 'robot' (expected user or "
-			"service)",
-			"policies/a.yaml:3:30: unknown key 'grups' in a principal (expected name, kind, "
-			"groups, roles, description)",
-			"policies/a.yaml:4:1: unknown key 'rols' in a policy file",
-			"policies/a.yaml:8:9: a rule has either 'allow' or 'deny', not both",
-			"policies/a.yaml:9:9: a rule needs 'resources', 'tags' or both",
-			"policies/a.yaml:10:42: resource 'feature:*' must be feature:VIEW:NAME "
-			"(every feature: feature:*:*)",
-			"policies/a.yaml:11:42: resource 'table:x' must be project, view:NAME, "
-			"feature:VIEW:NAME or service:NAME",
-			"policies/a.yaml:12:36: 'tags' must be a map of tag: value",
-			"policies/a.yaml:13:13: role name 'bad name' must be non-empty",
-			"policies/a.yaml:14:50: 'tags' needs at least one tag: value",
-			"policies/b.yaml:1:1: the top level must be a map",
-			NULL});
+	    (const char *const[]){
+	        "policies/a.yaml",
+	        "principals:\n"
+	        "  - { name: alice, kind: robot }\n"
+	        "  - { name: bob, kind: user, grups: [x] }\n"
+	        "rols: []\n"
+	        "roles:\n"
+	        "  - name: r\n"
+	        "    rules:\n"
+	        "      - { allow: [describe], deny: [describe], resources: [\"*\"] }\n"
+	        "      - { allow: [describe] }\n"
+	        "      - { allow: [describe], resources: [\"feature:*\"] }\n"
+	        "      - { allow: [describe], resources: [\"table:x\"] }\n"
+	        "      - { allow: [describe], tags: [pii] }\n"
+	        "  - { name: \"bad name\", rules: [] }\n"
+	        "  - { name: t, rules: [{ deny: [describe], tags: {} }] }\n",
+	        "policies/b.yaml", "- just\n- a list\n", NULL},
+	    (const char *const[]){
+	        "policies/a.yaml:2:26: unknown principal kind 'robot' (expected user or "
+	        "service)",
+	        "policies/a.yaml:3:30: unknown key 'grups' in a principal (expected name, kind, "
+	        "groups, roles, description)",
+	        "policies/a.yaml:4:1: unknown key 'rols' in a policy file",
+	        "policies/a.yaml:8:9: a rule has either 'allow' or 'deny', not both",
+	        "policies/a.yaml:9:9: a rule needs 'resources', 'tags' or both",
+	        "policies/a.yaml:10:42: resource 'feature:*' must be feature:VIEW:NAME "
+	        "(every feature: feature:*:*)",
+	        "policies/a.yaml:11:42: resource 'table:x' must be project, view:NAME, "
+	        "feature:VIEW:NAME or service:NAME",
+	        "policies/a.yaml:12:36: 'tags' must be a map of tag: value",
+	        "policies/a.yaml:13:13: role name 'bad name' must be non-empty",
+	        "policies/a.yaml:14:50: 'tags' needs at least one tag: value",
+	        "policies/b.yaml:1:1: the top level must be a map", NULL});
 	/* names are resolved across files; unknown ones are named where used */
-	expect_errors((const char *const[]){
-			      "policies/a.yaml",
-			      "principals:\n"
-			      "  - { name: alice, kind: user, groups: [ds, nope], roles: [ghost] }\n"
-			      "groups:\n"
-			      "  - { name: ds, roles: [r], members: [alice, zed] }\n",
-			      "policies/b.yaml",
-			      "roles:\n"
-			      "  - { name: r, rules: [{ allow: [describe], resources: [\"*\"] }] }\n",
-			      NULL},
-		      (const char *const[]){
-			      "policies/a.yaml:2:45: principal 'alice' names unknown group 'nope'",
-			      "policies/a.yaml:2:60: principal 'alice' names unknown role 'ghost'",
-			      "policies/a.yaml:4:46: group 'ds' names unknown principal 'zed'",
-			      NULL});
+	expect_errors(
+	    (const char *const[]){
+	        "policies/a.yaml",
+	        "principals:\n"
+	        "  - { name: alice, kind: user, groups: [ds, nope], roles: [ghost] }\n"
+	        "groups:\n"
+	        "  - { name: ds, roles: [r], members: [alice, zed] }\n",
+	        "policies/b.yaml",
+	        "roles:\n"
+	        "  - { name: r, rules: [{ allow: [describe], resources: [\"*\"] }] }\n",
+	        NULL},
+	    (const char *const[]){
+	        "policies/a.yaml:2:45: principal 'alice' names unknown group 'nope'",
+	        "policies/a.yaml:2:60: principal 'alice' names unknown role 'ghost'",
+	        "policies/a.yaml:4:46: group 'ds' names unknown principal 'zed'", NULL});
 	/* a name defined twice names the first definition */
-	expect_errors((const char *const[]){
-			      "policies/a.yaml",
-			      "roles:\n  - { name: r, rules: [{ allow: [describe], tags: {a: b} }] }\n",
-			      "policies/b.yaml",
-			      "\nroles:\n  - { name: r, rules: [{ deny: [describe], tags: {a: b} }] }\n",
-			      NULL},
-		      (const char *const[]){"policies/b.yaml:3:5: role 'r' is defined twice (first "
-					    "at policies/a.yaml:2)",
-					    NULL});
+	expect_errors(
+	    (const char *const[]){
+	        "policies/a.yaml",
+	        "roles:\n  - { name: r, rules: [{ allow: [describe], tags: {a: b} }] }\n",
+	        "policies/b.yaml",
+	        "\nroles:\n  - { name: r, rules: [{ deny: [describe], tags: {a: b} }] }\n", NULL},
+	    (const char *const[]){"policies/b.yaml:3:5: role 'r' is defined twice (first "
+	                          "at policies/a.yaml:2)",
+	                          NULL});
 	/* a test case with a bad expectation */
-	expect_errors((const char *const[]){
-			      "policies/tests/t.yaml",
-			      "tests:\n"
-			      "  - { principal: a, action: describe, resource: project, expect: yes }\n"
-			      "  - { principal: a, action: describe, resource: \"view:*:x\", "
-			      "expect: deny }\n"
-			      "  - { principal: a, resource: project, expect: deny }\n",
-			      NULL},
-		      (const char *const[]){
-			      "policies/tests/t.yaml:2:66: 'expect' must be allow or deny, not 'yes'",
-			      "policies/tests/t.yaml:3:49: resource 'view:*:x' must be project",
-			      "policies/tests/t.yaml:4:5: a test case needs 'action'", NULL});
+	expect_errors(
+	    (const char *const[]){
+	        "policies/tests/t.yaml",
+	        "tests:\n"
+	        "  - { principal: a, action: describe, resource: project, expect: yes }\n"
+	        "  - { principal: a, action: describe, resource: \"view:*:x\", "
+	        "expect: deny }\n"
+	        "  - { principal: a, resource: project, expect: deny }\n",
+	        NULL},
+	    (const char *const[]){
+	        "policies/tests/t.yaml:2:66: 'expect' must be allow or deny, not 'yes'",
+	        "policies/tests/t.yaml:3:49: resource 'view:*:x' must be project",
+	        "policies/tests/t.yaml:4:5: a test case needs 'action'", NULL});
 }
 
 static void test_policy__explain_lists_each_matching_rule_with_file_and_line(void **state)
 {
 	(void)state;
 	fcat__policy *p = load_team();
-	char *text = explain(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:email", PII, 2);
+	char *text =
+	    explain(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:email", PII, 2);
 	assert_string_equal(
-		text,
-		"deny: alice may not read_offline feature:user_profile:email\n"
-		"  allow  policies/team.yaml:15  role scientist rule 1 (via group data-science): "
-		"allow describe, read_offline on view:*, feature:*:*\n"
-		"  deny   policies/team.yaml:17  role scientist rule 2 (via group data-science): "
-		"deny read_online, read_offline with tags pii=true\n"
-		"denied by deny rule 2 of role scientist at policies/team.yaml:17; an explicit deny "
-		"beats every allow\n");
+	    text,
+	    "deny: alice may not read_offline feature:user_profile:email\n"
+	    "  allow  policies/team.yaml:15  role scientist rule 1 (via group data-science): "
+	    "allow describe, read_offline on view:*, feature:*:*\n"
+	    "  deny   policies/team.yaml:17  role scientist rule 2 (via group data-science): "
+	    "deny read_online, read_offline with tags pii=true\n"
+	    "denied by deny rule 2 of role scientist at policies/team.yaml:17; an explicit deny "
+	    "beats every allow\n");
 	free(text);
 	text = explain(p, "alice", FCAT__PA_DESCRIBE, "view:orders", NULL, 0);
 	expect_in(text, "allowed by allow rule 1 of role scientist at policies/team.yaml:15; no "
-			"rule denies\n");
+	                "rule denies\n");
 	free(text);
 	fcat__policy_free(p);
 }
 
 static const char TEAM_TESTS[] =
-	"tests:\n"                                       /*  1 */
-	"  - name: alice reads offline\n"                /*  2 */
-	"    principal: alice\n"                         /*  3 */
-	"    action: read_offline\n"                     /*  4 */
-	"    resource: feature:user_profile:age\n"       /*  5 */
-	"    expect: allow\n"                            /*  6 */
-	"  - name: alice reads pii online\n"             /*  7 */
-	"    principal: alice\n"                         /*  8 */
-	"    action: read_online\n"                      /*  9 */
-	"    resource: feature:user_profile:email\n"     /* 10 */
-	"    tags: { pii: \"true\" }\n"                  /* 11 */
-	"    expect: allow\n"                            /* 12 */
-	"  - { principal: mallory, action: describe, resource: project, expect: deny }\n";
+    "tests:\n"                                   /*  1 */
+    "  - name: alice reads offline\n"            /*  2 */
+    "    principal: alice\n"                     /*  3 */
+    "    action: read_offline\n"                 /*  4 */
+    "    resource: feature:user_profile:age\n"   /*  5 */
+    "    expect: allow\n"                        /*  6 */
+    "  - name: alice reads pii online\n"         /*  7 */
+    "    principal: alice\n"                     /*  8 */
+    "    action: read_online\n"                  /*  9 */
+    "    resource: feature:user_profile:email\n" /* 10 */
+    "    tags: { pii: \"true\" }\n"              /* 11 */
+    "    expect: allow\n"                        /* 12 */
+    "  - { principal: mallory, action: describe, resource: project, expect: deny }\n";
 
 static void test_policy__test_runner_reports_a_failing_case(void **state)
 {
 	(void)state;
-	fcat__policy *p = load_pairs((const char *const[]){"policies/team.yaml", TEAM,
-							   "policies/tests/team_test.yaml",
-							   TEAM_TESTS, "policies/README.md",
-							   "not yaml: [", NULL});
+	fcat__policy *p = load_pairs(
+	    (const char *const[]){"policies/team.yaml", TEAM, "policies/tests/team_test.yaml",
+	                          TEAM_TESTS, "policies/README.md", "not yaml: [", NULL});
 	assert_int_equal(p->ntests, 3);
 	assert_int_equal(p->nfiles, 1);
 	fcat__buf report = {0};
 	assert_int_equal(fcat__policy_run_tests(&report, p), 1);
 	expect_in(report.ptr, "ok   policies/tests/team_test.yaml:2 alice reads offline: alice "
-			      "read_offline feature:user_profile:age -> allow\n");
+	                      "read_offline feature:user_profile:age -> allow\n");
 	expect_in(report.ptr, "FAIL policies/tests/team_test.yaml:7 alice reads pii online: alice "
-			      "read_online feature:user_profile:email -> deny, expected allow\n");
+	                      "read_online feature:user_profile:email -> deny, expected allow\n");
 	expect_in(report.ptr, "       deny   policies/team.yaml:17  role scientist rule 2");
 	expect_in(report.ptr, "ok   policies/tests/team_test.yaml:13: mallory describe project -> "
-			      "deny\n");
+	                      "deny\n");
 	expect_in(report.ptr, "3 tests, 1 failed\n");
 	fcat__buf_free(&report);
 	fcat__policy_free(p);
 
 	/* all passing: 0 failures */
 	p = load_pairs((const char *const[]){"policies/team.yaml", TEAM, "policies/x_test.yaml",
-					     "tests:\n  - { principal: carol, action: write, "
-					     "resource: \"view:a\", expect: allow }\n",
-					     NULL});
+	                                     "tests:\n  - { principal: carol, action: write, "
+	                                     "resource: \"view:a\", expect: allow }\n",
+	                                     NULL});
 	assert_int_equal(fcat__policy_run_tests(&report, p), 0);
 	expect_in(report.ptr, "1 test, 0 failed\n");
 	fcat__buf_free(&report);
@@ -568,13 +568,13 @@ static void test_policy__cached_decisions_match_uncached(void **state)
 	fcat__policy_cache_stats(p->cache, &hits0, &misses0);
 	const fcat__policy_rule *r = NULL;
 	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
-					      "feature:user_profile:email", PII, 2, &r),
-			 0);
+	                                      "feature:user_profile:email", PII, 2, &r),
+	                 0);
 	assert_int_equal(r->loc.line, 17);
 	r = NULL;
 	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
-					      "feature:user_profile:email", PII, 2, &r),
-			 0);
+	                                      "feature:user_profile:email", PII, 2, &r),
+	                 0);
 	assert_non_null(r);
 	assert_int_equal(r->loc.line, 17);
 	fcat__policy_cache_stats(p->cache, &hits, &misses);
@@ -582,26 +582,24 @@ static void test_policy__cached_decisions_match_uncached(void **state)
 	assert_int_equal(misses - misses0, 1);
 	/* the tags are part of the key: the same feature without pii differs */
 	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
-					      "feature:user_profile:email", NOT_PII, 1, &r),
-			 1);
+	                                      "feature:user_profile:email", NOT_PII, 1, &r),
+	                 1);
 	assert_int_equal(r->loc.line, 15);
 	/* so is the action, and the principal */
 	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE,
-					      "feature:user_profile:email", PII, 2, NULL),
-			 1);
+	                                      "feature:user_profile:email", PII, 2, NULL),
+	                 1);
 	assert_int_equal(fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE,
-					      "feature:user_profile:email", PII, 2, NULL),
-			 1);
+	                                      "feature:user_profile:email", PII, 2, NULL),
+	                 1);
 	/* many distinct requests: the cache empties stripes, answers stay right */
 	for (int i = 0; i < 20000; i++) {
 		char res[64];
 		snprintf(res, sizeof res, "feature:v%d:f", i);
-		assert_int_equal(fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, PII, 2,
-						      NULL),
-				 1);
-		assert_int_equal(fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, NULL, 0,
-						      NULL),
-				 0);
+		assert_int_equal(
+		    fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, PII, 2, NULL), 1);
+		assert_int_equal(
+		    fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, NULL, 0, NULL), 0);
 	}
 	fcat__policy_free(p);
 }
@@ -620,7 +618,7 @@ static void *hammer_run(void *arg)
 		bool pii = (i + h->id) % 2;
 		int want = pii ? 0 : 1;
 		int got = fcat__policy_allowed(h->p, "alice", FCAT__PA_READ_OFFLINE, res,
-					       pii ? PII : NOT_PII, pii ? 2 : 1, NULL);
+		                               pii ? PII : NOT_PII, pii ? 2 : 1, NULL);
 		h->failures += got != want;
 	}
 	return NULL;
@@ -682,10 +680,8 @@ static void keys_free(keys *k)
 }
 
 static const char *const SIGNED[] = {
-	"policies/team.yaml", TEAM,
-	"policies/pii.yaml", "roles: []\n",
-	"policies/tests/team_test.yaml", TEAM_TESTS,
-	NULL};
+    "policies/team.yaml", TEAM, "policies/pii.yaml", "roles: []\n", "policies/tests/team_test.yaml",
+    TEAM_TESTS,           NULL};
 
 static char *sign_pairs(const keys *k, const char *const *pairs)
 {
@@ -703,8 +699,8 @@ static int verify_pairs(const char *const *pairs, const char *sig, const char *t
 {
 	size_t n;
 	fcat__def_file *f = files_of(&n, pairs);
-	int rc = fcat__policy_verify(f, n, "policies/SIGNATURE", sig, sig ? strlen(sig) : 0,
-				     trusted);
+	int rc =
+	    fcat__policy_verify(f, n, "policies/SIGNATURE", sig, sig ? strlen(sig) : 0, trusted);
 	files_free(f, n);
 	return rc;
 }
@@ -724,10 +720,15 @@ static void test_policy__sign_and_verify_round_trip(void **state)
 	expect_in(sig, "\nsignature ");
 	assert_int_equal(verify_pairs(SIGNED, sig, k.pub), 0);
 	/* the order the files come in does not matter, nor does a SIGNATURE */
-	const char *const reordered[] = {"policies/tests/team_test.yaml", TEAM_TESTS,
-					 "policies/SIGNATURE", sig,
-					 "policies/pii.yaml", "roles: []\n",
-					 "policies/team.yaml", TEAM, NULL};
+	const char *const reordered[] = {"policies/tests/team_test.yaml",
+	                                 TEAM_TESTS,
+	                                 "policies/SIGNATURE",
+	                                 sig,
+	                                 "policies/pii.yaml",
+	                                 "roles: []\n",
+	                                 "policies/team.yaml",
+	                                 TEAM,
+	                                 NULL};
 	assert_int_equal(verify_pairs(reordered, sig, k.pub), 0);
 	/* signing is deterministic (Ed25519) */
 	char *again = sign_pairs(&k, reordered);
@@ -761,7 +762,7 @@ static void test_policy__unsigned_policies_fail_closed(void **state)
 	assert_int_equal(verify_pairs(SIGNED, "", k.pub), FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policies/SIGNATURE is malformed (line 1)");
 	assert_int_equal(verify_pairs(SIGNED, "fcat policy signature 1\nkey zz\n", k.pub),
-			 FCAT_EDENIED);
+	                 FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policies/SIGNATURE is malformed (line 2)");
 	/* a missing or empty trusted keys file is an error, never a pass */
 	char missing[4200];
@@ -791,14 +792,16 @@ static void test_policy__tampered_file_is_named(void **state)
 	keys_make(&k);
 	char *sig = sign_pairs(&k, SIGNED);
 	const char *const tampered[] = {
-		"policies/team.yaml", TEAM,
-		"policies/pii.yaml",
-		"roles:\n  - { name: me, rules: [{ allow: ['*'], resources: ['*'] }] }\n",
-		"policies/tests/team_test.yaml", TEAM_TESTS,
-		NULL};
+	    "policies/team.yaml",
+	    TEAM,
+	    "policies/pii.yaml",
+	    "roles:\n  - { name: me, rules: [{ allow: ['*'], resources: ['*'] }] }\n",
+	    "policies/tests/team_test.yaml",
+	    TEAM_TESTS,
+	    NULL};
 	assert_int_equal(verify_pairs(tampered, sig, k.pub), FCAT_EDENIED);
 	assert_string_equal(fcat_error_last(),
-			    "policies/pii.yaml changed since the policies were signed");
+	                    "policies/pii.yaml changed since the policies were signed");
 	free(sig);
 	keys_free(&k);
 }
@@ -809,15 +812,17 @@ static void test_policy__added_and_removed_files_are_named(void **state)
 	keys k;
 	keys_make(&k);
 	char *sig = sign_pairs(&k, SIGNED);
-	const char *const changed[] = {
-		"policies/team.yaml", TEAM,
-		"policies/grant-me.yaml", "roles: []\n",
-		"policies/tests/team_test.yaml", TEAM_TESTS,
-		NULL};
+	const char *const changed[] = {"policies/team.yaml",
+	                               TEAM,
+	                               "policies/grant-me.yaml",
+	                               "roles: []\n",
+	                               "policies/tests/team_test.yaml",
+	                               TEAM_TESTS,
+	                               NULL};
 	assert_int_equal(verify_pairs(changed, sig, k.pub), FCAT_EDENIED);
 	assert_string_equal(fcat_error_last(),
-			    "policies/grant-me.yaml was added since the policies were signed\n"
-			    "policies/pii.yaml was removed since the policies were signed");
+	                    "policies/grant-me.yaml was added since the policies were signed\n"
+	                    "policies/pii.yaml was removed since the policies were signed");
 	free(sig);
 	keys_free(&k);
 }
@@ -833,7 +838,8 @@ static void test_policy__altered_signature_or_untrusted_key_is_refused(void **st
 	char *line = strstr(edited, "\nfile ") + 6;
 	*line = *line == '0' ? '1' : '0';
 	assert_int_equal(verify_pairs(SIGNED, edited, k.pub), FCAT_EDENIED);
-	expect_in(fcat_error_last(), "policies/SIGNATURE: the signature does not match its content");
+	expect_in(fcat_error_last(),
+	          "policies/SIGNATURE: the signature does not match its content");
 	free(edited);
 	/* a set signed by someone else's key */
 	char mine[4096], mine_pub[4096];
@@ -852,26 +858,26 @@ static void test_policy__altered_signature_or_untrusted_key_is_refused(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_policy__default_deny),
-		cmocka_unit_test(test_policy__allow_rule_grants_the_action),
-		cmocka_unit_test(test_policy__deny_beats_allow),
-		cmocka_unit_test(test_policy__globs_match_names),
-		cmocka_unit_test(test_policy__tag_rules_select_resources_by_tag),
-		cmocka_unit_test(test_policy__groups_give_their_roles_to_members),
-		cmocka_unit_test(test_policy__unknown_principal_is_denied),
-		cmocka_unit_test(test_policy__unknown_action_is_an_error),
-		cmocka_unit_test(test_policy__malformed_resource_is_an_error),
-		cmocka_unit_test(test_policy__malformed_files_name_file_line_and_column),
-		cmocka_unit_test(test_policy__explain_lists_each_matching_rule_with_file_and_line),
-		cmocka_unit_test(test_policy__test_runner_reports_a_failing_case),
-		cmocka_unit_test(test_policy__file_kinds),
-		cmocka_unit_test(test_policy__cached_decisions_match_uncached),
-		cmocka_unit_test(test_policy__cache_is_shared_by_threads),
-		cmocka_unit_test(test_policy__sign_and_verify_round_trip),
-		cmocka_unit_test(test_policy__unsigned_policies_fail_closed),
-		cmocka_unit_test(test_policy__tampered_file_is_named),
-		cmocka_unit_test(test_policy__added_and_removed_files_are_named),
-		cmocka_unit_test(test_policy__altered_signature_or_untrusted_key_is_refused),
+	    cmocka_unit_test(test_policy__default_deny),
+	    cmocka_unit_test(test_policy__allow_rule_grants_the_action),
+	    cmocka_unit_test(test_policy__deny_beats_allow),
+	    cmocka_unit_test(test_policy__globs_match_names),
+	    cmocka_unit_test(test_policy__tag_rules_select_resources_by_tag),
+	    cmocka_unit_test(test_policy__groups_give_their_roles_to_members),
+	    cmocka_unit_test(test_policy__unknown_principal_is_denied),
+	    cmocka_unit_test(test_policy__unknown_action_is_an_error),
+	    cmocka_unit_test(test_policy__malformed_resource_is_an_error),
+	    cmocka_unit_test(test_policy__malformed_files_name_file_line_and_column),
+	    cmocka_unit_test(test_policy__explain_lists_each_matching_rule_with_file_and_line),
+	    cmocka_unit_test(test_policy__test_runner_reports_a_failing_case),
+	    cmocka_unit_test(test_policy__file_kinds),
+	    cmocka_unit_test(test_policy__cached_decisions_match_uncached),
+	    cmocka_unit_test(test_policy__cache_is_shared_by_threads),
+	    cmocka_unit_test(test_policy__sign_and_verify_round_trip),
+	    cmocka_unit_test(test_policy__unsigned_policies_fail_closed),
+	    cmocka_unit_test(test_policy__tampered_file_is_named),
+	    cmocka_unit_test(test_policy__added_and_removed_files_are_named),
+	    cmocka_unit_test(test_policy__altered_signature_or_untrusted_key_is_refused),
 	};
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

@@ -84,8 +84,8 @@ static void roundtrip_f32(float f)
 	char *s = format(&v);
 	fcat_value back = parse_ok(T_F32, s);
 	if (memcmp(&back.u.f32, &f, sizeof f) != 0)
-		fail_msg("float32 %a formatted as \"%s\" read back as %a", (double)f,
-			 s, (double)back.u.f32);
+		fail_msg("float32 %a formatted as \"%s\" read back as %a", (double)f, s,
+		         (double)back.u.f32);
 	fcat_free(s);
 }
 
@@ -95,8 +95,7 @@ static void roundtrip_f64(double d)
 	char *s = format(&v);
 	fcat_value back = parse_ok(T_F64, s);
 	if (memcmp(&back.u.f64, &d, sizeof d) != 0)
-		fail_msg("float64 %a formatted as \"%s\" read back as %a", d, s,
-			 back.u.f64);
+		fail_msg("float64 %a formatted as \"%s\" read back as %a", d, s, back.u.f64);
 	fcat_free(s);
 }
 
@@ -207,9 +206,9 @@ static void test_values__error_message_truncates_long_text(void **state)
 static void test_values__float32_round_trip(void **state)
 {
 	(void)state;
-	const float cases[] = {0.1f,     1e-45f,  -0.0f,   0.0f,  1.0f / 3,
-			       FLT_MAX,  -FLT_MAX, FLT_MIN, 16777217.0f,
-			       3.4e38f,  1e-40f,  123456.789f, -2.5f};
+	const float cases[] = {0.1f,    1e-45f,      -0.0f,   0.0f,        1.0f / 3,
+	                       FLT_MAX, -FLT_MAX,    FLT_MIN, 16777217.0f, 3.4e38f,
+	                       1e-40f,  123456.789f, -2.5f};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		roundtrip_f32(cases[i]);
 	for (int i = 0; i < 200000; i++) {
@@ -225,9 +224,19 @@ static void test_values__float32_round_trip(void **state)
 static void test_values__float64_round_trip(void **state)
 {
 	(void)state;
-	const double cases[] = {0.1,     -0.0,   0.0,     DBL_MAX, -DBL_MAX,
-				DBL_MIN, 5e-324, 1.0 / 3, 1e22,    1e23,
-				0.30000000000000004, 9007199254740993.0, 2.5e-308};
+	const double cases[] = {0.1,
+	                        -0.0,
+	                        0.0,
+	                        DBL_MAX,
+	                        -DBL_MAX,
+	                        DBL_MIN,
+	                        5e-324,
+	                        1.0 / 3,
+	                        1e22,
+	                        1e23,
+	                        0.30000000000000004,
+	                        9007199254740993.0,
+	                        2.5e-308};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		roundtrip_f64(cases[i]);
 	for (int i = 0; i < 200000; i++) {
@@ -315,9 +324,8 @@ static void test_values__string_is_copied_as_is(void **state)
 static void test_values__empty_text_is_null(void **state)
 {
 	(void)state;
-	const fcat_type types[] = {T_INT32, T_INT64,  T_F32, T_F64,
-				   T_STRING, T_BYTES, T_BOOL, T_TS,
-				   {FCAT_INT64, true, 3}};
+	const fcat_type types[] = {
+	    T_INT32, T_INT64, T_F32, T_F64, T_STRING, T_BYTES, T_BOOL, T_TS, {FCAT_INT64, true, 3}};
 	for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
 		fcat_value v;
 		assert_int_equal(fcat_value_parse(&v, types[i], "", 0), 0);
@@ -400,8 +408,7 @@ static void test_values__timestamp_offsets(void **state)
 	assert_true(ts_ok("2026-01-02T08:34:05+05:30") == utc);
 	assert_true(ts_ok("2026-01-01T22:04:05-05:00") == utc);
 	assert_true(ts_ok("2026-01-02T03:04:05-00:00") == utc);
-	assert_true(ts_ok("2026-01-02T03:04:05.250+01:00") ==
-		    utc - INT64_C(3600000000) + 250000);
+	assert_true(ts_ok("2026-01-02T03:04:05.250+01:00") == utc - INT64_C(3600000000) + 250000);
 	ts_bad("2026-01-02T03:04:05+0530");
 	ts_bad("2026-01-02T03:04:05+05");
 	ts_bad("2026-01-02T03:04:05+24:00");
@@ -512,8 +519,7 @@ static void test_values__timestamp_round_trip(void **state)
 		char *s = format(&v);
 		fcat_value back = parse_ok(T_TS, s);
 		if (back.u.ts != t)
-			fail_msg("%lld -> \"%s\" -> %lld", (long long)t, s,
-				 (long long)back.u.ts);
+			fail_msg("%lld -> \"%s\" -> %lld", (long long)t, s, (long long)back.u.ts);
 		fcat_free(s);
 	}
 	/* Every day of a few centuries, around the 1970 and 2000 boundaries. */
@@ -542,8 +548,7 @@ static void test_values__int_array_round_trip(void **state)
 	fcat_value_clear(&v);
 	assert_true(v.is_null);
 	check_text(array_of(FCAT_INT32, 0), "[ 1 , 2 ,3 ]", "[1,2,3]");
-	check_text(array_of(FCAT_INT64, 2), "[9223372036854775807,-9223372036854775808]",
-		   NULL);
+	check_text(array_of(FCAT_INT64, 2), "[9223372036854775807,-9223372036854775808]", NULL);
 	check_text(array_of(FCAT_INT64, 0), "[]", NULL);
 	check_text(array_of(FCAT_INT64, 0), "[ ]", "[]");
 	check_text(array_of(FCAT_INT64, 0), "[\t7\n]", "[7]");
@@ -557,8 +562,7 @@ static void test_values__float_array_round_trip(void **state)
 {
 	(void)state;
 	check_text(array_of(FCAT_FLOAT32, 4), "[0.1,-0,1e-45,nan]", "[0.1,-0,1.4013e-45,nan]");
-	check_text(array_of(FCAT_FLOAT64, 0), "[0.1,inf,-inf,1.7976931348623157e+308]",
-		   NULL);
+	check_text(array_of(FCAT_FLOAT64, 0), "[0.1,inf,-inf,1.7976931348623157e+308]", NULL);
 	float f[16];
 	for (int i = 0; i < 16; i++)
 		f[i] = (float)i / 7.0f;
@@ -577,11 +581,10 @@ static void test_values__bool_and_timestamp_arrays(void **state)
 	(void)state;
 	check_text(array_of(FCAT_BOOL, 0), "[true, FALSE,1,0]", "[true,false,true,false]");
 	check_text(array_of(FCAT_TIMESTAMP, 0),
-		   "[\"2026-01-02T03:04:05Z\",\"1969-12-31T23:59:59.999Z\"]", NULL);
-	check_text(array_of(FCAT_TIMESTAMP, 0),
-		   "[2026-01-02 03:04:05+05:30, 0, 2024-02-29]",
-		   "[\"2026-01-01T21:34:05Z\",\"1970-01-01T00:00:00Z\","
-		   "\"2024-02-29T00:00:00Z\"]");
+	           "[\"2026-01-02T03:04:05Z\",\"1969-12-31T23:59:59.999Z\"]", NULL);
+	check_text(array_of(FCAT_TIMESTAMP, 0), "[2026-01-02 03:04:05+05:30, 0, 2024-02-29]",
+	           "[\"2026-01-01T21:34:05Z\",\"1970-01-01T00:00:00Z\","
+	           "\"2024-02-29T00:00:00Z\"]");
 	parse_bad(array_of(FCAT_TIMESTAMP, 0), "[2023-02-29]", "element 1");
 	parse_bad(array_of(FCAT_BOOL, 0), "[true,maybe]", "element 2 is not a valid bool");
 }
@@ -604,7 +607,7 @@ static void test_values__string_array_escapes(void **state)
 	fcat_free(out);
 	fcat_value_clear(&v);
 	check_text(t, "[\"\\u0001\\u001f\\u007f\\r\\b\\f\",\"\\/\"]",
-		   "[\"\\u0001\\u001f\\u007f\\r\\b\\f\",\"/\"]");
+	           "[\"\\u0001\\u001f\\u007f\\r\\b\\f\",\"/\"]");
 }
 
 static void test_values__unicode_escapes(void **state)
@@ -622,7 +625,8 @@ static void test_values__unicode_escapes(void **state)
 	assert_int_equal(s[3].len, 1);
 	assert_int_equal(s[3].ptr[0], 0);
 	char *out = format(&v);
-	assert_string_equal(out, "[\"\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\",\"\\u0000\"]");
+	assert_string_equal(out,
+	                    "[\"\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\",\"\\u0000\"]");
 	fcat_value back = parse_ok(t, out);
 	assert_int_equal(back.u.array.len, 4);
 	for (int i = 0; i < 4; i++) {
@@ -697,9 +701,8 @@ static void test_values__type_name_parse_and_format(void **state)
 {
 	(void)state;
 	static const char *const names[] = {
-		"int32",       "int64",   "float32", "float64",     "string",
-		"bytes",       "bool",    "timestamp", "float32[16]", "string[]",
-		"int64[1]",    "bytes[]", "timestamp[3]"};
+	    "int32",     "int64",       "float32",  "float64",  "string",  "bytes",       "bool",
+	    "timestamp", "float32[16]", "string[]", "int64[1]", "bytes[]", "timestamp[3]"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		fcat_type t;
 		assert_int_equal(fcat_type_parse(&t, names[i]), 0);
@@ -716,8 +719,8 @@ static void test_values__type_name_parse_and_format(void **state)
 	assert_int_equal(fcat_type_parse(&t, "string[]"), 0);
 	assert_true(t.is_array);
 	assert_int_equal(t.dim, 0);
-	static const char *const bad[] = {"int46", "", "float32[0]", "float32[",
-					  "string[]x", "Int64", "int64[-1]", "[]"};
+	static const char *const bad[] = {"int46",     "",      "float32[0]", "float32[",
+	                                  "string[]x", "Int64", "int64[-1]",  "[]"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		assert_int_equal(fcat_type_parse(&t, bad[i]), FCAT_EINVALID);
 		assert_non_null(strstr(fcat_error_last(), "unknown type"));
@@ -761,39 +764,39 @@ static void test_values__parse_honours_length(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values__int32_round_trip),
-		cmocka_unit_test(test_values__int64_round_trip),
-		cmocka_unit_test(test_values__int_overflow_is_an_error),
-		cmocka_unit_test(test_values__int_syntax_errors),
-		cmocka_unit_test(test_values__error_message_truncates_long_text),
-		cmocka_unit_test(test_values__float32_round_trip),
-		cmocka_unit_test(test_values__float64_round_trip),
-		cmocka_unit_test(test_values__float_shortest_text),
-		cmocka_unit_test(test_values__float_special_values),
-		cmocka_unit_test(test_values__bool_parse_and_format),
-		cmocka_unit_test(test_values__string_is_copied_as_is),
-		cmocka_unit_test(test_values__empty_text_is_null),
-		cmocka_unit_test(test_values__bytes_base64_round_trip),
-		cmocka_unit_test(test_values__bad_base64_is_an_error),
-		cmocka_unit_test(test_values__timestamp_basic_forms),
-		cmocka_unit_test(test_values__timestamp_offsets),
-		cmocka_unit_test(test_values__timestamp_fractions),
-		cmocka_unit_test(test_values__timestamp_leap_years),
-		cmocka_unit_test(test_values__timestamp_rejects_garbage),
-		cmocka_unit_test(test_values__timestamp_negative_epochs),
-		cmocka_unit_test(test_values__timestamp_format_digits),
-		cmocka_unit_test(test_values__timestamp_round_trip),
-		cmocka_unit_test(test_values__int_array_round_trip),
-		cmocka_unit_test(test_values__float_array_round_trip),
-		cmocka_unit_test(test_values__bool_and_timestamp_arrays),
-		cmocka_unit_test(test_values__string_array_escapes),
-		cmocka_unit_test(test_values__unicode_escapes),
-		cmocka_unit_test(test_values__bytes_array_round_trip),
-		cmocka_unit_test(test_values__array_dim_mismatch),
-		cmocka_unit_test(test_values__array_syntax_errors),
-		cmocka_unit_test(test_values__type_name_parse_and_format),
-		cmocka_unit_test(test_values__parse_rejects_invalid_type),
-		cmocka_unit_test(test_values__parse_honours_length),
+	    cmocka_unit_test(test_values__int32_round_trip),
+	    cmocka_unit_test(test_values__int64_round_trip),
+	    cmocka_unit_test(test_values__int_overflow_is_an_error),
+	    cmocka_unit_test(test_values__int_syntax_errors),
+	    cmocka_unit_test(test_values__error_message_truncates_long_text),
+	    cmocka_unit_test(test_values__float32_round_trip),
+	    cmocka_unit_test(test_values__float64_round_trip),
+	    cmocka_unit_test(test_values__float_shortest_text),
+	    cmocka_unit_test(test_values__float_special_values),
+	    cmocka_unit_test(test_values__bool_parse_and_format),
+	    cmocka_unit_test(test_values__string_is_copied_as_is),
+	    cmocka_unit_test(test_values__empty_text_is_null),
+	    cmocka_unit_test(test_values__bytes_base64_round_trip),
+	    cmocka_unit_test(test_values__bad_base64_is_an_error),
+	    cmocka_unit_test(test_values__timestamp_basic_forms),
+	    cmocka_unit_test(test_values__timestamp_offsets),
+	    cmocka_unit_test(test_values__timestamp_fractions),
+	    cmocka_unit_test(test_values__timestamp_leap_years),
+	    cmocka_unit_test(test_values__timestamp_rejects_garbage),
+	    cmocka_unit_test(test_values__timestamp_negative_epochs),
+	    cmocka_unit_test(test_values__timestamp_format_digits),
+	    cmocka_unit_test(test_values__timestamp_round_trip),
+	    cmocka_unit_test(test_values__int_array_round_trip),
+	    cmocka_unit_test(test_values__float_array_round_trip),
+	    cmocka_unit_test(test_values__bool_and_timestamp_arrays),
+	    cmocka_unit_test(test_values__string_array_escapes),
+	    cmocka_unit_test(test_values__unicode_escapes),
+	    cmocka_unit_test(test_values__bytes_array_round_trip),
+	    cmocka_unit_test(test_values__array_dim_mismatch),
+	    cmocka_unit_test(test_values__array_syntax_errors),
+	    cmocka_unit_test(test_values__type_name_parse_and_format),
+	    cmocka_unit_test(test_values__parse_rejects_invalid_type),
+	    cmocka_unit_test(test_values__parse_honours_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #define VIEWS_PER_FILE 50
-#define ENTITIES 10
-#define SOURCES 10
-#define SERVICE_EVERY 10
-#define APPLY_RUNS 5
+#define ENTITIES       10
+#define SOURCES        10
+#define SERVICE_EVERY  10
+#define APPLY_RUNS     5
 
 static void die(const char *fmt, ...)
 {
@@ -45,7 +45,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fcat-bench-catalog [--views N] [--features N] [--runs N] "
-			"[--keep DIR]\n");
+	                "[--keep DIR]\n");
 	exit(2);
 }
 
@@ -93,7 +93,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	(void)ftw;
 	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
 		fprintf(stderr, "fcat-bench-catalog: cannot remove %s: %s\n", path,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -132,11 +132,11 @@ static const struct {
 	const char *lua;
 	const char *tag;
 } feature_types[] = {
-	{"int64", "count"},          {"float32", "rate"},
-	{"string", "label"},         {"array(float32, 16)", "embedding"},
-	{"float64", "score"},        {"bool", "flag"},
-	{"int32", "bucket"},         {"timestamp", "last_seen"},
-	{"\"float32[16]\"", "vec"},  {"array(int64)", "history"},
+    {"int64", "count"},         {"float32", "rate"},
+    {"string", "label"},        {"array(float32, 16)", "embedding"},
+    {"float64", "score"},       {"bool", "flag"},
+    {"int32", "bucket"},        {"timestamp", "last_seen"},
+    {"\"float32[16]\"", "vec"}, {"array(int64)", "history"},
 };
 #define NTYPES (sizeof feature_types / sizeof feature_types[0])
 
@@ -145,12 +145,14 @@ static void write_entities(const char *root, long *bytes)
 	FILE *f = create(root, "catalog/00_entities.lua");
 	fprintf(f, "-- 00_entities.lua - the entities every view refers to by name.\n");
 	for (int i = 0; i < ENTITIES; i++)
-		fprintf(f, "\nentity {\n"
-			   "  name = \"user%d\",\n"
-			   "  join_keys = { field(\"user%d_id\", string) },\n"
-			   "  description = \"Benchmark entity %d.\",\n"
-			   "  owner = \"bench@example.com\",\n"
-			   "}\n", i, i, i);
+		fprintf(f,
+		        "\nentity {\n"
+		        "  name = \"user%d\",\n"
+		        "  join_keys = { field(\"user%d_id\", string) },\n"
+		        "  description = \"Benchmark entity %d.\",\n"
+		        "  owner = \"bench@example.com\",\n"
+		        "}\n",
+		        i, i, i);
 	*bytes += finish(f, "catalog/00_entities.lua");
 }
 
@@ -159,39 +161,44 @@ static void write_sources(const char *root, long *bytes)
 	FILE *f = create(root, "catalog/01_sources.lua");
 	fprintf(f, "-- 01_sources.lua - the sources every view refers to by name.\n");
 	for (int i = 0; i < SOURCES; i++)
-		fprintf(f, "\nsource {\n"
-			   "  name = \"src%d\",\n"
-			   "  path = \"data/src%d.csv\",\n"
-			   "  timestamp_field = \"event_timestamp\",\n"
-			   "  created_timestamp_field = \"created_at\",\n"
-			   "  description = \"Benchmark source %d.\",\n"
-			   "}\n", i, i, i);
+		fprintf(f,
+		        "\nsource {\n"
+		        "  name = \"src%d\",\n"
+		        "  path = \"data/src%d.csv\",\n"
+		        "  timestamp_field = \"event_timestamp\",\n"
+		        "  created_timestamp_field = \"created_at\",\n"
+		        "  description = \"Benchmark source %d.\",\n"
+		        "}\n",
+		        i, i, i);
 	*bytes += finish(f, "catalog/01_sources.lua");
 }
 
 static void write_view(FILE *f, int v, int nfeatures)
 {
-	fprintf(f, "\nfeature_view {\n"
-		   "  name = \"view%05d\",\n"
-		   "  entities = { \"user%d\" },\n"
-		   "  source = \"src%d\",\n"
-		   "  ttl = days(%d),\n"
-		   "  online = true,\n"
-		   "  schema = {\n",
-		v, v % ENTITIES, (v * 3 + 1) % SOURCES, 1 + v % 30);
+	fprintf(f,
+	        "\nfeature_view {\n"
+	        "  name = \"view%05d\",\n"
+	        "  entities = { \"user%d\" },\n"
+	        "  source = \"src%d\",\n"
+	        "  ttl = days(%d),\n"
+	        "  online = true,\n"
+	        "  schema = {\n",
+	        v, v % ENTITIES, (v * 3 + 1) % SOURCES, 1 + v % 30);
 	for (int j = 0; j < nfeatures; j++) {
 		size_t t = (size_t)(j + v) % NTYPES;
-		fprintf(f, "    field(\"f%03d_%s\", %s, { description = \"%s %d of view %d\", "
-			   "tags = { tier = \"%s\" } }),\n",
-			j, feature_types[t].tag, feature_types[t].lua, feature_types[t].tag,
-			j, v, (j + v) % 3 == 0 ? "gold" : "silver");
+		fprintf(f,
+		        "    field(\"f%03d_%s\", %s, { description = \"%s %d of view %d\", "
+		        "tags = { tier = \"%s\" } }),\n",
+		        j, feature_types[t].tag, feature_types[t].lua, feature_types[t].tag, j, v,
+		        (j + v) % 3 == 0 ? "gold" : "silver");
 	}
-	fprintf(f, "  },\n"
-		   "  description = \"Benchmark view %d.\",\n"
-		   "  owner = \"team%d@example.com\",\n"
-		   "  tags = { team = \"team%d\" },\n"
-		   "}\n",
-		v, v % 7, v % 7);
+	fprintf(f,
+	        "  },\n"
+	        "  description = \"Benchmark view %d.\",\n"
+	        "  owner = \"team%d@example.com\",\n"
+	        "  tags = { team = \"team%d\" },\n"
+	        "}\n",
+	        v, v % 7, v % 7);
 }
 
 /* A service over the views [first, last]: whole views, and one feature. */
@@ -200,10 +207,11 @@ static void write_service(FILE *f, int first, int last)
 	fprintf(f, "\nfeature_service {\n  name = \"service%05d\",\n  features = {", first);
 	for (int v = first; v <= last; v++)
 		fprintf(f, " \"view%05d\",", v);
-	fprintf(f, " \"view%05d:f000_%s\" },\n"
-		   "  description = \"Benchmark service over views %d to %d.\",\n"
-		   "}\n",
-		first, feature_types[(size_t)first % NTYPES].tag, first, last);
+	fprintf(f,
+	        " \"view%05d:f000_%s\" },\n"
+	        "  description = \"Benchmark service over views %d to %d.\",\n"
+	        "}\n",
+	        first, feature_types[(size_t)first % NTYPES].tag, first, last);
 }
 
 static int write_views(const char *root, int nviews, int nfeatures, long *bytes)
@@ -251,8 +259,8 @@ static void git_commit_everything(const char *root)
 	git_check(git_tree_lookup(&tree, repo, &tree_id), "tree lookup");
 	git_check(git_signature_now(&sig, "fcat bench", "bench@example.com"), "signature");
 	git_check(git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL,
-				    "Generated benchmark catalog\n", tree, 0, NULL),
-		  "commit");
+	                            "Generated benchmark catalog\n", tree, 0, NULL),
+	          "commit");
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_index_free(index);
@@ -276,8 +284,8 @@ static void check_count(const fcat_store *s, size_t want, const char *what)
 
 /* Opens and frees the store `runs` times; the count is checked between the
  * two, outside the timed part. */
-static void time_open(double *ms, int runs, const char *root,
-		      const fcat_open_options *opts, size_t want, const char *what)
+static void time_open(double *ms, int runs, const char *root, const fcat_open_options *opts,
+                      size_t want, const char *what)
 {
 	for (int i = 0; i < runs; i++) {
 		fcat_store *s;
@@ -392,14 +400,14 @@ int main(int argc, char **argv)
 	double cached_med = median(cached_ms, runs);
 	double peer_med = median(peer_ms, runs);
 	char label[64];
-	printf("libfcat %s, commit %.12s%s%s\n", fcat_version(), commit,
-	       keep ? ", kept in " : "", keep ? keep : "");
+	printf("libfcat %s, commit %.12s%s%s\n", fcat_version(), commit, keep ? ", kept in " : "",
+	       keep ? keep : "");
 	printf("catalog: %d views x %d features (%zu features), %d files "
 	       "(+2 of entities and sources), %.0f KiB of Lua\n",
 	       nviews, nfeatures, want, nfiles - 2, (double)bytes / 1024);
 	snprintf(label, sizeof label, "apply (validate + compile + ref), %d runs:", APPLY_RUNS);
-	printf("%-46s median %7.1f ms  min %7.1f  max %7.1f\n", label, apply_med,
-	       apply_ms[0], apply_ms[APPLY_RUNS - 1]);
+	printf("%-46s median %7.1f ms  min %7.1f  max %7.1f\n", label, apply_med, apply_ms[0],
+	       apply_ms[APPLY_RUNS - 1]);
 	snprintf(label, sizeof label, "open from compiled cache, %d runs:", runs);
 	printf("%-46s median %7.1f ms  p90 %7.1f  min %7.1f\n", label, cached_med,
 	       percentile(cached_ms, runs, 90), cached_ms[0]);

@@ -39,10 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VIEW "user_stats"
-#define NFEATURES 10
-#define EMBED_DIM 16
-#define SEED 0x5eed0f0ca7ULL
+#define VIEW         "user_stats"
+#define NFEATURES    10
+#define EMBED_DIM    16
+#define SEED         0x5eed0f0ca7ULL
 #define WARMUP_READS 20000
 /* Events start here (2026-01-01T00:00:00Z) and are an hour apart per row. */
 #define T0_SECONDS 1767225600LL
@@ -67,7 +67,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fcat-bench-online [--store lmdb|redis] [--redis-url URL] "
-			"[--users N] [--rows-per-user N] [--reads N] [--batch N] [--keep DIR]\n");
+	                "[--users N] [--rows-per-user N] [--reads N] [--batch N] [--keep DIR]\n");
 	exit(2);
 }
 
@@ -122,8 +122,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	(void)st;
 	(void)ftw;
 	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-		fprintf(stderr, "fcat-bench-online: cannot remove %s: %s\n", path,
-			strerror(errno));
+		fprintf(stderr, "fcat-bench-online: cannot remove %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -163,43 +162,43 @@ static void make_dir(const char *root, const char *rel)
 }
 
 static const char catalog_lua[] =
-	"-- bench.lua - the online benchmark's user features: ten of mixed types.\n"
-	"\n"
-	"local user = entity {\n"
-	"  name = \"user\",\n"
-	"  join_keys = { field(\"user_id\", string) },\n"
-	"}\n"
-	"\n"
-	"local events = source {\n"
-	"  name = \"events\",\n"
-	"  path = \"data/events.csv\",\n"
-	"  timestamp_field = \"event_timestamp\",\n"
-	"  created_timestamp_field = \"created_at\",\n"
-	"}\n"
-	"\n"
-	"feature_view {\n"
-	"  name = \"" VIEW "\",\n"
-	"  entities = { user },\n"
-	"  source = events,\n"
-	"  ttl = days(30),\n"
-	"  online = true,\n"
-	"  schema = {\n"
-	"    field(\"clicks\", int64),\n"
-	"    field(\"ctr\", float32),\n"
-	"    field(\"score\", float64),\n"
-	"    field(\"country\", string),\n"
-	"    field(\"is_premium\", bool),\n"
-	"    field(\"embedding\", array(float32, 16)),\n"
-	"    field(\"age_bucket\", int32),\n"
-	"    field(\"last_login\", timestamp),\n"
-	"    field(\"device\", string),\n"
-	"    field(\"recent_items\", array(int64)),\n"
-	"  },\n"
-	"}\n";
+    "-- bench.lua - the online benchmark's user features: ten of mixed types.\n"
+    "\n"
+    "local user = entity {\n"
+    "  name = \"user\",\n"
+    "  join_keys = { field(\"user_id\", string) },\n"
+    "}\n"
+    "\n"
+    "local events = source {\n"
+    "  name = \"events\",\n"
+    "  path = \"data/events.csv\",\n"
+    "  timestamp_field = \"event_timestamp\",\n"
+    "  created_timestamp_field = \"created_at\",\n"
+    "}\n"
+    "\n"
+    "feature_view {\n"
+    "  name = \"" VIEW "\",\n"
+    "  entities = { user },\n"
+    "  source = events,\n"
+    "  ttl = days(30),\n"
+    "  online = true,\n"
+    "  schema = {\n"
+    "    field(\"clicks\", int64),\n"
+    "    field(\"ctr\", float32),\n"
+    "    field(\"score\", float64),\n"
+    "    field(\"country\", string),\n"
+    "    field(\"is_premium\", bool),\n"
+    "    field(\"embedding\", array(float32, 16)),\n"
+    "    field(\"age_bucket\", int32),\n"
+    "    field(\"last_login\", timestamp),\n"
+    "    field(\"device\", string),\n"
+    "    field(\"recent_items\", array(int64)),\n"
+    "  },\n"
+    "}\n";
 
 static const char *const countries[] = {"US", "DE", "FR", "JP", "BR", "IN", "GB", "NG"};
-static const char *const devices[] = {"ios-17.4", "android-14", "web-chrome", "web-safari",
-				      "web-firefox", "ipados-17"};
+static const char *const devices[] = {"ios-17.4",   "android-14",  "web-chrome",
+                                      "web-safari", "web-firefox", "ipados-17"};
 
 static void put_ts(FILE *f, int64_t seconds)
 {
@@ -227,13 +226,13 @@ static void write_events(const char *root, long users, long rows_per_user, int w
 			fputc(',', f);
 			put_ts(f, ts + 1 + rng_below(&g, 60));
 			fprintf(f, ",%u,%.9g,%.17g,%s,%s,\"[", rng_below(&g, 1000000),
-				(double)((float)rng_below(&g, 100000) / 100000.0f),
-				(double)rng_below(&g, 1u << 30) / 7919.0,
-				countries[rng_below(&g, 8)], rng_below(&g, 4) ? "false" : "true");
+			        (double)((float)rng_below(&g, 100000) / 100000.0f),
+			        (double)rng_below(&g, 1u << 30) / 7919.0,
+			        countries[rng_below(&g, 8)], rng_below(&g, 4) ? "false" : "true");
 			for (int i = 0; i < EMBED_DIM; i++)
 				fprintf(f, "%s%.9g", i ? "," : "",
-					(double)((float)((int)rng_below(&g, 20001) - 10000) /
-						 10000.0f));
+				        (double)((float)((int)rng_below(&g, 20001) - 10000) /
+				                 10000.0f));
 			fprintf(f, "]\",%u,", rng_below(&g, 10));
 			put_ts(f, ts - (int64_t)rng_below(&g, 86400 * 30));
 			fprintf(f, ",%s,\"[", devices[rng_below(&g, 6)]);
@@ -246,15 +245,15 @@ static void write_events(const char *root, long users, long rows_per_user, int w
 	finish(f, "data/events.csv");
 }
 
-static void write_repo(const char *root, const char *store, const char *redis_url,
-		       long users, long rows_per_user, int width)
+static void write_repo(const char *root, const char *store, const char *redis_url, long users,
+                       long rows_per_user, int width)
 {
 	make_dir(root, "catalog");
 	make_dir(root, "data");
 	FILE *f = create(root, "fcat.yaml");
 	fprintf(f, "# fcat.yaml - the online benchmark's generated feature repo.\n"
-		   "project: bench_online\n"
-		   "online_store:\n");
+	           "project: bench_online\n"
+	           "online_store:\n");
 	if (!strcmp(store, "redis"))
 		fprintf(f, "  plugin: redis\n  url: %s\n", redis_url);
 	else
@@ -298,7 +297,7 @@ static void materialize(const char *root, uint64_t rows)
 		fcat_materialize_stats st;
 		/* every row: [1970, 2100) */
 		fcat_check(fcat_materialize(&st, s, 0, 4102444800LL * 1000000, NULL, 0, NULL, NULL),
-			   "fcat_materialize");
+		           "fcat_materialize");
 		fcat_store_free(s);
 		if (st.rows_read != rows)
 			die("materialize read %llu rows, expected %llu",
@@ -338,7 +337,7 @@ typedef struct figures {
 } figures;
 
 static void summarize(figures *out, uint64_t *lat, size_t n, uint64_t batch_ns,
-		      size_t batch_entities)
+                      size_t batch_entities)
 {
 	qsort(lat, n, sizeof *lat, cmp_u64);
 	out->p50 = pct_us(lat, n, 500);
@@ -349,8 +348,7 @@ static void summarize(figures *out, uint64_t *lat, size_t n, uint64_t batch_ns,
 }
 
 static void fcat_reads(figures *out, const char *root, const fcat_value *keys, long users,
-		       const uint32_t *seq, size_t nreads, size_t batch, int64_t now,
-		       uint64_t *lat)
+                       const uint32_t *seq, size_t nreads, size_t batch, int64_t now, uint64_t *lat)
 {
 	fcat_store *s = open_store(root);
 	fcat_feature_set *set;
@@ -370,9 +368,9 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 	}
 	uint64_t g = SEED + 1;
 	for (int i = 0; i < WARMUP_READS; i++)
-		fcat_check(fcat_online_read_at(res, s, set, keys + rng_below(&g, (uint32_t)users),
-					       1, now),
-			   "warm-up read");
+		fcat_check(
+		    fcat_online_read_at(res, s, set, keys + rng_below(&g, (uint32_t)users), 1, now),
+		    "warm-up read");
 
 	for (size_t i = 0; i < nreads; i++) {
 		const fcat_value *k = keys + seq[i];
@@ -440,8 +438,8 @@ static inline void raw_get(raw_reader *r, const MDB_val *keys, const uint32_t *i
 	mdb_txn_reset(r->txn);
 }
 
-static void raw_reads(figures *out, const char *root, long users, int width,
-		      const uint32_t *seq, size_t nreads, size_t batch, uint64_t *lat)
+static void raw_reads(figures *out, const char *root, long users, int width, const uint32_t *seq,
+                      size_t nreads, size_t batch, uint64_t *lat)
 {
 	char path[8192];
 	snprintf(path, sizeof path, "%s/data/online.lmdb", root);
@@ -450,7 +448,7 @@ static void raw_reads(figures *out, const char *root, long users, int width,
 	mdb_check(mdb_env_set_maxdbs(env, 16), "mdb_env_set_maxdbs");
 	mdb_check(mdb_env_set_mapsize(env, (size_t)1 << 30), "mdb_env_set_mapsize");
 	mdb_check(mdb_env_open(env, path, MDB_RDONLY | MDB_NOTLS | MDB_NORDAHEAD, 0644),
-		  "mdb_env_open");
+	          "mdb_env_open");
 	/* The handle outlives the transaction that opens it once that one
 	 * commits (as the plugin does it); the reader's own is reset and
 	 * renewed around each read. */
@@ -582,7 +580,7 @@ int main(int argc, char **argv)
 	} else {
 		const char *tmp = getenv("TMPDIR");
 		snprintf(root, sizeof root, "%s/fcat-bench-online-XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
+		         tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(root))
 			die("mkdtemp %s: %s", root, strerror(errno));
 		snprintf(temp_root, sizeof temp_root, "%s", root);
@@ -610,8 +608,7 @@ int main(int argc, char **argv)
 	for (long u = 0; u < users; u++) {
 		char *id = ids + u * (width + 2);
 		int len = snprintf(id, (size_t)width + 2, "u%0*ld", width, u + 1);
-		keys[u] = (fcat_value){.type = {FCAT_STRING, false, 0},
-				       .u.str = {id, (size_t)len}};
+		keys[u] = (fcat_value){.type = {FCAT_STRING, false, 0}, .u.str = {id, (size_t)len}};
 	}
 	uint64_t g = SEED;
 	for (long i = 0; i < nreads; i++)
@@ -632,8 +629,7 @@ int main(int argc, char **argv)
 	       "fcat_online_read_at, 1 entity x 10:", fc.p50, fc.p99, fc.p999, fc.max);
 	if (lmdb)
 		printf("%-40s p50 %6.2f us  p99 %6.2f  p999 %6.2f  max %8.1f\n",
-		       "peer: raw mdb_get (renew/get/reset):", raw.p50, raw.p99, raw.p999,
-		       raw.max);
+		       "peer: raw mdb_get (renew/get/reset):", raw.p50, raw.p99, raw.p999, raw.max);
 	printf("%-40s %.0f entities/s\n", "fcat batched, 100 per call:", fc.eps);
 	if (lmdb) {
 		printf("%-40s %.0f entities/s\n", "peer: raw mdb_get, 100 per txn:", raw.eps);

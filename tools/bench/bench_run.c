@@ -75,10 +75,11 @@ int main(int argc, char **argv)
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	fprintf(out, "RUN wall_s=%.3f user_s=%.3f sys_s=%.3f maxrss_kb=%ld read_mib=%.1f "
-		     "write_mib=%.1f exit=%d\n",
-		wall, seconds(ru.ru_utime), seconds(ru.ru_stime), ru.ru_maxrss,
-		(double)ru.ru_inblock * 512 / 1048576, (double)ru.ru_oublock * 512 / 1048576, code);
+	fprintf(out,
+	        "RUN wall_s=%.3f user_s=%.3f sys_s=%.3f maxrss_kb=%ld read_mib=%.1f "
+	        "write_mib=%.1f exit=%d\n",
+	        wall, seconds(ru.ru_utime), seconds(ru.ru_stime), ru.ru_maxrss,
+	        (double)ru.ru_inblock * 512 / 1048576, (double)ru.ru_oublock * 512 / 1048576, code);
 	if (out != stderr && fclose(out) != 0) {
 		fprintf(stderr, "fcat-bench-run: cannot write %s\n", out_path);
 		return 2;

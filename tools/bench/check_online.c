@@ -43,7 +43,7 @@ static void die(const char *fmt, ...)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fcat-bench-check-online --repo DIR --users N --old-end TIME "
-			"[--new-end TIME] [--days N] [--view VIEW] [--expect-new]\n");
+	                "[--new-end TIME] [--days N] [--view VIEW] [--expect-new]\n");
 	exit(2);
 }
 
@@ -79,7 +79,7 @@ static void bad(counts *c, const char *id, const char *why)
 
 /* Judges row `r` of a read. */
 static void judge(counts *c, const fcat_online_result *res, size_t r, size_t nfeatures,
-		  const char *id, int64_t old_lo, int64_t old_hi, int64_t new_lo, int64_t new_hi)
+                  const char *id, int64_t old_lo, int64_t old_hi, int64_t new_lo, int64_t new_hi)
 {
 	size_t missing = 0, invalid = 0, outside = 0;
 	int64_t ts = 0;
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 			char *id = ids + i * (size_t)(width + 2);
 			int len = snprintf(id, (size_t)width + 2, "u%0*ld", width, first + (long)i);
 			keys[i] = (fcat_value){.type = {FCAT_STRING, false, 0},
-					       .u.str = {id, (size_t)len}};
+			                       .u.str = {id, (size_t)len}};
 		}
 		if (fcat_online_read(res, store, set, keys, n) == 0) {
 			for (size_t i = 0; i < n; i++)

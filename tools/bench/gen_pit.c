@@ -1,4 +1,5 @@
-/* gen_pit.c - fcat-bench-gen-pit: writes a deterministic event log and entity file for the point-in-time join benchmark.
+/* gen_pit.c - fcat-bench-gen-pit: writes a deterministic event log and entity file for the
+ * point-in-time join benchmark.
  *
  * fcat-bench-gen-pit [--rows N] [--entities M] [--seed S] FEATURES.csv ENTITIES.csv
  *
@@ -26,11 +27,11 @@
 #include <time.h>
 
 #define START_EPOCH 1759276800LL /* 2025-10-01T00:00:00Z */
-#define SPAN_DAYS 90
-#define DAY_S 86400u
-#define TTL_S (7u * DAY_S)
-#define NDAYS (SPAN_DAYS + 8) /* room for ttl-later entity times and created */
-#define OUTBUF (1u << 22)
+#define SPAN_DAYS   90
+#define DAY_S       86400u
+#define TTL_S       (7u * DAY_S)
+#define NDAYS       (SPAN_DAYS + 8) /* room for ttl-later entity times and created */
+#define OUTBUF      (1u << 22)
 
 /* xoshiro256** seeded by splitmix64: fast, and the same stream everywhere */
 static uint64_t rng_s[4];
@@ -206,7 +207,7 @@ static int parse_count(const char *s, uint64_t *out)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fcat-bench-gen-pit [--rows N] [--entities M] [--seed S] "
-			"FEATURES.csv ENTITIES.csv\n");
+	                "FEATURES.csv ENTITIES.csv\n");
 	exit(2);
 }
 
@@ -214,7 +215,8 @@ static FILE *open_out(const char *path)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f) {
-		fprintf(stderr, "fcat-bench-gen-pit: cannot create %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "fcat-bench-gen-pit: cannot create %s: %s\n", path,
+		        strerror(errno));
 		exit(1);
 	}
 	return f;
@@ -244,8 +246,10 @@ int main(int argc, char **argv)
 			dst = &seed;
 		if (dst) {
 			if (i + 1 >= argc || parse_count(argv[i + 1], dst) != 0) {
-				fprintf(stderr, "fcat-bench-gen-pit: %s needs a count from 1 to "
-						"2000000000\n", argv[i]);
+				fprintf(stderr,
+				        "fcat-bench-gen-pit: %s needs a count from 1 to "
+				        "2000000000\n",
+				        argv[i]);
 				return 2;
 			}
 			i++;

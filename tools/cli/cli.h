@@ -13,19 +13,22 @@
 enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_USAGE = 2 };
 
 typedef struct cli_ctx {
-	const char *repo;     /* --repo, or NULL to search upward from the cwd */
-	const char *prog;     /* "fcat" */
-	const char *commit;   /* --commit REV: read the catalog at a commit */
-	const char *worktree; /* --worktree: read the work tree's files */
+	const char *repo;      /* --repo, or NULL to search upward from the cwd */
+	const char *prog;      /* "fcat" */
+	const char *commit;    /* --commit REV: read the catalog at a commit */
+	const char *worktree;  /* --worktree: read the work tree's files */
 	const char *principal; /* --as, else $FCAT_PRINCIPAL */
 } cli_ctx;
 
 /* The options of commands that read the catalog (applied by default). */
-#define CLI_VERSION_OPTS(ctx)                                                          \
-	{"commit", 1, &(ctx)->commit, NULL}, { "worktree", 0, &(ctx)->worktree, NULL }
-#define CLI_VERSION_HELP                                                              \
-	"  --commit REV  read the catalog as it is in a commit (default: the applied\n"  \
-	"                version, see fcat apply)\n"                                     \
+#define CLI_VERSION_OPTS(ctx)                                                                      \
+	{"commit", 1, &(ctx)->commit, NULL},                                                       \
+	{                                                                                          \
+		"worktree", 0, &(ctx)->worktree, NULL                                              \
+	}
+#define CLI_VERSION_HELP                                                                           \
+	"  --commit REV  read the catalog as it is in a commit (default: the applied\n"            \
+	"                version, see fcat apply)\n"                                               \
 	"  --worktree    read the catalog files as they are now, committed or not\n"
 
 typedef struct cli_command {
@@ -55,8 +58,7 @@ int cmd_get_historical(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "fcat CMD: message" to stderr and returns EXIT_USAGE, after a hint
  * to run --help. */
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints the last libfcat error (each line prefixed "error: ") and returns
  * the exit code for the error code. */
@@ -87,14 +89,14 @@ typedef struct cli_list {
 } cli_list;
 
 typedef struct cli_opt {
-	const char *name; /* long name */
-	int has_arg;      /* 0 or 1 */
+	const char *name;   /* long name */
+	int has_arg;        /* 0 or 1 */
 	const char **value; /* set to the argument; for flags, to "1" */
 	cli_list *list;     /* instead of value: collects every occurrence */
 } cli_opt;
 
 int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **argv,
-	      const cli_opt *opts, int *optind_out);
+              const cli_opt *opts, int *optind_out);
 
 /* "7d", "12h", "90m", "30s", "7d12h"; "none" for 0. */
 void cli_format_duration(char *buf, size_t size, long long seconds);

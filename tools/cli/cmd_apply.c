@@ -5,12 +5,12 @@
 #include <limits.h>
 
 static const char help[] =
-	"usage: fcat apply [--commit REV] [--repo DIR]\n\n"
-	"Validates the definitions at a commit (default HEAD) and records it as the\n"
-	"applied version (the ref refs/fcat/applied, plus a compiled cache that makes\n"
-	"opening a store fast). Refuses while catalog/ or policies/ has uncommitted\n"
-	"changes, naming each file. Stores opened before keep serving the version\n"
-	"they opened.\n";
+    "usage: fcat apply [--commit REV] [--repo DIR]\n\n"
+    "Validates the definitions at a commit (default HEAD) and records it as the\n"
+    "applied version (the ref refs/fcat/applied, plus a compiled cache that makes\n"
+    "opening a store fast). Refuses while catalog/ or policies/ has uncommitted\n"
+    "changes, naming each file. Stores opened before keep serving the version\n"
+    "they opened.\n";
 
 int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 {

@@ -8,13 +8,13 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: fcat describe NAME [--json] [--commit REV | --worktree] [--repo DIR]\n\n"
-	"Shows the definition of an entity, source, feature view, on-demand view or\n"
-	"feature service (NAME), or of one feature (VIEW:FEATURE): where it is\n"
-	"defined, its schema, ttl, entities, source, tags and transform. --json\n"
-	"prints the same as a JSON object.\n\n"
-	"options:\n"
-	"  --json        JSON instead of text\n" CLI_VERSION_HELP;
+    "usage: fcat describe NAME [--json] [--commit REV | --worktree] [--repo DIR]\n\n"
+    "Shows the definition of an entity, source, feature view, on-demand view or\n"
+    "feature service (NAME), or of one feature (VIEW:FEATURE): where it is\n"
+    "defined, its schema, ttl, entities, source, tags and transform. --json\n"
+    "prints the same as a JSON object.\n\n"
+    "options:\n"
+    "  --json        JSON instead of text\n" CLI_VERSION_HELP;
 
 static const char *text_of(json_t *v, char *buf, size_t size)
 {
@@ -43,17 +43,19 @@ static void print_fields(json_t *a)
 	cli_table *t = cli_table_new(4, header);
 	size_t i;
 	json_t *f;
-	json_array_foreach(a, i, f) {
+	json_array_foreach(a, i, f)
+	{
 		char name[256], tags[512] = "";
 		snprintf(name, sizeof name, "  %s", json_string_value(json_object_get(f, "name")));
 		const char *k;
 		json_t *v;
 		json_object_foreach(json_object_get(f, "tags"), k, v)
-			snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s%s=%s",
-				 tags[0] ? ", " : "", k, json_string_value(v));
+		    snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s%s=%s",
+		             tags[0] ? ", " : "", k, json_string_value(v));
 		const char *desc = json_string_value(json_object_get(f, "description"));
-		cli_table_row(t, (const char *[]){name, json_string_value(json_object_get(f, "type")),
-						  desc ? desc : "", tags});
+		cli_table_row(t,
+		              (const char *[]){name, json_string_value(json_object_get(f, "type")),
+		                               desc ? desc : "", tags});
 	}
 	cli_table_print(t, stdout);
 }
@@ -67,7 +69,8 @@ static void print_text(json_t *j)
 	       (long long)json_integer_value(json_object_get(at, "line")));
 	const char *key;
 	json_t *v;
-	json_object_foreach(j, key, v) {
+	json_object_foreach(j, key, v)
+	{
 		char buf[256];
 		if (!strcmp(key, "kind") || !strcmp(key, "name") || !strcmp(key, "defined_at"))
 			continue;
@@ -83,8 +86,7 @@ static void print_text(json_t *j)
 			printf("tags:");
 			const char *k;
 			json_t *tv;
-			json_object_foreach(v, k, tv)
-				printf(" %s=%s", k, json_string_value(tv));
+			json_object_foreach(v, k, tv) printf(" %s=%s", k, json_string_value(tv));
 			printf("\n");
 		} else if (!strcmp(key, "transform")) {
 			if (json_is_null(v)) {
@@ -101,7 +103,7 @@ static void print_text(json_t *j)
 				code += n + (code[n] == '\n');
 			}
 		} else if (json_is_array(v) && json_array_size(v) &&
-			   json_is_object(json_array_get(v, 0))) {
+		           json_is_object(json_array_get(v, 0))) {
 			printf("%s:\n", key);
 			print_fields(v);
 		} else if (json_is_array(v)) {
@@ -109,7 +111,7 @@ static void print_text(json_t *j)
 			size_t i;
 			json_t *x;
 			json_array_foreach(v, i, x)
-				printf("%s %s", i ? "," : "", text_of(x, buf, sizeof buf));
+			    printf("%s %s", i ? "," : "", text_of(x, buf, sizeof buf));
 			printf("%s\n", json_array_size(v) ? "" : " -");
 		} else {
 			printf("%s: %s\n", key, text_of(v, buf, sizeof buf));
@@ -120,7 +122,8 @@ static void print_text(json_t *j)
 int cmd_describe(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *as_json = NULL;
-	const cli_opt opts[] = {{"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
+	const cli_opt opts[] = {
+	    {"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "describe", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;

@@ -5,19 +5,19 @@
 #include <string.h>
 
 static const char plan_help[] =
-	"usage: fcat plan [--repo DIR]\n\n"
-	"Shows what applying HEAD would change against the applied version: added,\n"
-	"removed and changed objects with the changed fields. Breaking changes (a\n"
-	"feature's type changed, an entity's join keys changed, a feature removed\n"
-	"while a service or an on-demand view uses it) are flagged.\n"
-	"Exit code: 0 nothing breaks, 3 something breaks, 1 an error.\n";
+    "usage: fcat plan [--repo DIR]\n\n"
+    "Shows what applying HEAD would change against the applied version: added,\n"
+    "removed and changed objects with the changed fields. Breaking changes (a\n"
+    "feature's type changed, an entity's join keys changed, a feature removed\n"
+    "while a service or an on-demand view uses it) are flagged.\n"
+    "Exit code: 0 nothing breaks, 3 something breaks, 1 an error.\n";
 
 static const char diff_help[] =
-	"usage: fcat diff REV1 REV2 [--repo DIR]\n\n"
-	"Shows what changed in the catalog between two revisions (REV may also be\n"
-	"APPLIED or WORKTREE): added, removed and changed objects with the changed\n"
-	"fields, breaking changes flagged. Exit code: 0 nothing breaks, 3 something\n"
-	"breaks, 1 an error.\n";
+    "usage: fcat diff REV1 REV2 [--repo DIR]\n\n"
+    "Shows what changed in the catalog between two revisions (REV may also be\n"
+    "APPLIED or WORKTREE): added, removed and changed objects with the changed\n"
+    "fields, breaking changes flagged. Exit code: 0 nothing breaks, 3 something\n"
+    "breaks, 1 an error.\n";
 
 /* Exit code of plan and diff when a change breaks readers. */
 enum { EXIT_BREAKING = 3 };
@@ -68,7 +68,8 @@ int cmd_plan(cli_ctx *ctx, int argc, char **argv)
 		fcat_store_free(applied);
 		return rc;
 	}
-	printf("plan: applied %.12s -> HEAD %.12s\n", fcat_catalog_commit(fcat_store_catalog(applied)),
+	printf("plan: applied %.12s -> HEAD %.12s\n",
+	       fcat_catalog_commit(fcat_store_catalog(applied)),
 	       fcat_catalog_commit(fcat_store_catalog(head)));
 	rc = print_diff(applied, head, "to apply");
 	fcat_store_free(applied);

@@ -6,22 +6,25 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: fcat get-historical --entities FILE.csv (--features VIEW:FEATURE,... |\n"
-	"                           --service NAME) [--full-names] -o OUT.csv [--repo DIR]\n\n"
-	"For every row of FILE.csv (join keys, an event_timestamp column, and any\n"
-	"other columns such as labels, kept as they are), the value of each feature\n"
-	"as it was at that time: the latest source row at or before it within the\n"
-	"view's ttl, ties to the latest created time, after the view's transform;\n"
-	"empty when there is none. Rows keep their input order. OUT.csv.meta.json\n"
-	"records the catalog commit and every feature's version.\n";
+    "usage: fcat get-historical --entities FILE.csv (--features VIEW:FEATURE,... |\n"
+    "                           --service NAME) [--full-names] -o OUT.csv [--repo DIR]\n\n"
+    "For every row of FILE.csv (join keys, an event_timestamp column, and any\n"
+    "other columns such as labels, kept as they are), the value of each feature\n"
+    "as it was at that time: the latest source row at or before it within the\n"
+    "view's ttl, ties to the latest created time, after the view's transform;\n"
+    "empty when there is none. Rows keep their input order. OUT.csv.meta.json\n"
+    "records the catalog commit and every feature's version.\n";
 
 int cmd_get_historical(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *entities = NULL, *features = NULL, *service = NULL, *out = NULL, *full = NULL;
-	const cli_opt opts[] = {{"entities", 1, &entities, NULL}, {"features", 1, &features, NULL},
-				{"service", 1, &service, NULL},	  {"full-names", 0, &full, NULL},
-				{"output", 1, &out, NULL},	  CLI_VERSION_OPTS(ctx),
-				{NULL, 0, NULL, NULL}};
+	const cli_opt opts[] = {{"entities", 1, &entities, NULL},
+	                        {"features", 1, &features, NULL},
+	                        {"service", 1, &service, NULL},
+	                        {"full-names", 0, &full, NULL},
+	                        {"output", 1, &out, NULL},
+	                        CLI_VERSION_OPTS(ctx),
+	                        {NULL, 0, NULL, NULL}};
 	for (int i = 1; i < argc; i++) /* -o is the short form of --output */
 		if (!strcmp(argv[i], "-o"))
 			argv[i] = "--output";

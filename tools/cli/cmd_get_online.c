@@ -9,19 +9,19 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: fcat get-online (--features VIEW:FEATURE[,...] | --service NAME)\n"
-	"                       --entity KEY=VALUE[,KEY=VALUE...] [--entity ...]\n"
-	"                       [--request KEY=VALUE[,...]] [--full-names] [--json]\n"
-	"                       [--at TIME] [--repo DIR]\n\n"
-	"Reads feature vectors from the online store. Each --entity is one entity\n"
-	"row giving every join key the features need. For each entity and feature:\n"
-	"the value, its event time and a status: PRESENT, NOT_FOUND, NULL_VALUE or\n"
-	"OUTSIDE_MAX_AGE (older than the view's ttl; the value is still shown). A\n"
-	"value written by an older version of its view is marked STALE_VERSION.\n"
-	"--request gives on-demand views their request data: once for every row, or\n"
-	"once per --entity, in the same order.\n"
-	"--json prints Feast's /get-online-features response shape. --at judges the\n"
-	"ttl at another time than now (RFC 3339 or epoch seconds).\n";
+    "usage: fcat get-online (--features VIEW:FEATURE[,...] | --service NAME)\n"
+    "                       --entity KEY=VALUE[,KEY=VALUE...] [--entity ...]\n"
+    "                       [--request KEY=VALUE[,...]] [--full-names] [--json]\n"
+    "                       [--at TIME] [--repo DIR]\n\n"
+    "Reads feature vectors from the online store. Each --entity is one entity\n"
+    "row giving every join key the features need. For each entity and feature:\n"
+    "the value, its event time and a status: PRESENT, NOT_FOUND, NULL_VALUE or\n"
+    "OUTSIDE_MAX_AGE (older than the view's ttl; the value is still shown). A\n"
+    "value written by an older version of its view is marked STALE_VERSION.\n"
+    "--request gives on-demand views their request data: once for every row, or\n"
+    "once per --entity, in the same order.\n"
+    "--json prints Feast's /get-online-features response shape. --at judges the\n"
+    "ttl at another time than now (RFC 3339 or epoch seconds).\n";
 
 /* The fields a list of KEY=VALUE rows fills: join keys or request data. */
 typedef struct fields {
@@ -32,18 +32,17 @@ typedef struct fields {
 } fields;
 
 static const fields key_fields = {"--entity", "join key", 0, fcat_feature_set_key_name,
-				  fcat_feature_set_key_type};
+                                  fcat_feature_set_key_type};
 static const fields request_fields = {"--request", "request field", 0,
-				      fcat_feature_set_request_name,
-				      fcat_feature_set_request_type};
+                                      fcat_feature_set_request_name, fcat_feature_set_request_type};
 
 /* Parses KEY=VALUE rows into typed values, in the set's field order; row r
  * of the output takes input row r, or the only one when there is one. */
 static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set *set,
-		      const cli_list *rows, const fields *fs)
+                      const cli_list *rows, const fields *fs)
 {
 	size_t nk = fs == &key_fields ? fcat_feature_set_key_count(set)
-				      : fcat_feature_set_request_count(set);
+	                              : fcat_feature_set_request_count(set);
 	for (size_t r = 0; r < nout_rows; r++) {
 		const char *text = rows->items[rows->n == 1 ? 0 : r];
 		char *copy = strdup(text);
@@ -54,7 +53,7 @@ static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set 
 			char *eq = strchr(pair, '=');
 			if (!eq) {
 				rc = cli_usage_error("get-online", "%s takes KEY=VALUE, got '%s'",
-						     fs->option, pair);
+				                     fs->option, pair);
 				break;
 			}
 			*eq = '\0';
@@ -62,8 +61,10 @@ static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set 
 			while (k < nk && strcmp(fs->name(set, k), pair) != 0)
 				k++;
 			if (k == nk) {
-				fprintf(stderr, "error: %s: '%s' is not a %s of these features (they "
-						"need:", fs->option, pair, fs->what);
+				fprintf(stderr,
+				        "error: %s: '%s' is not a %s of these features (they "
+				        "need:",
+				        fs->option, pair, fs->what);
 				for (size_t j = 0; j < nk; j++)
 					fprintf(stderr, " %s", fs->name(set, j));
 				fprintf(stderr, "%s)\n", nk ? "" : " none");
@@ -71,15 +72,17 @@ static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set 
 				break;
 			}
 			fcat_value_clear(&out[r * nk + k]);
-			if (fcat_value_parse(&out[r * nk + k], fs->type(set, k), eq + 1, strlen(eq + 1))) {
-				fprintf(stderr, "error: %s %s: %s\n", fs->option, pair, fcat_error_last());
+			if (fcat_value_parse(&out[r * nk + k], fs->type(set, k), eq + 1,
+			                     strlen(eq + 1))) {
+				fprintf(stderr, "error: %s %s: %s\n", fs->option, pair,
+				        fcat_error_last());
 				rc = EXIT_USER;
 			}
 		}
 		for (size_t k = 0; rc == 0 && k < nk; k++)
 			if (out[r * nk + k].is_null) {
 				fprintf(stderr, "error: %s '%s' gives no value for the %s '%s'\n",
-					fs->option, text, fs->what, fs->name(set, k));
+				        fs->option, text, fs->what, fs->name(set, k));
 				rc = EXIT_USER;
 			}
 		free(copy);
@@ -139,7 +142,7 @@ static const char *feature_name(const fcat_object *f, bool full, char *buf, size
 }
 
 static void print_json(const fcat_online_result *res, const fcat_feature_set *set,
-		       const fcat_value *keys, size_t nrows, bool full)
+                       const fcat_value *keys, size_t nrows, bool full)
 {
 	json_t *results = json_array(), *names = json_array();
 	size_t nk = fcat_feature_set_key_count(set), nf = fcat_feature_set_count(set);
@@ -172,8 +175,9 @@ static void print_json(const fcat_online_result *res, const fcat_feature_set *se
 		json_object_set_new(col, "statuses", st);
 		json_object_set_new(col, "event_timestamps", tss);
 		json_array_append_new(results, col);
-		json_array_append_new(names, json_string(feature_name(fcat_feature_set_feature(set, f),
-								      full, buf, sizeof buf)));
+		json_array_append_new(names,
+		                      json_string(feature_name(fcat_feature_set_feature(set, f),
+		                                               full, buf, sizeof buf)));
 	}
 	json_t *meta = json_object(), *j = json_object();
 	json_object_set_new(meta, "feature_names", names);
@@ -186,7 +190,7 @@ static void print_json(const fcat_online_result *res, const fcat_feature_set *se
 }
 
 static void print_table(const fcat_online_result *res, const fcat_feature_set *set,
-			const cli_list *rows, bool full)
+                        const cli_list *rows, bool full)
 {
 	static const char *const header[] = {"ENTITY", "FEATURE", "VALUE", "STATUS", "EVENT_TIME"};
 	cli_table *t = cli_table_new(5, header);
@@ -199,15 +203,16 @@ static void print_table(const fcat_online_result *res, const fcat_feature_set *s
 				text = NULL;
 			char status[64];
 			snprintf(status, sizeof status, "%s%s", fcat_status_name(v->status),
-				 v->stale_version ? " STALE_VERSION" : "");
+			         v->stale_version ? " STALE_VERSION" : "");
 			if (v->status == FCAT_STATUS_NOT_FOUND)
 				snprintf(ts, sizeof ts, "-");
 			else
 				fcat_timestamp_format(ts, sizeof ts, v->event_ts);
-			cli_table_row(t, (const char *[]){rows->items[r],
-							  feature_name(fcat_feature_set_feature(set, f),
-								       full, buf, sizeof buf),
-							  text ? text : "null", status, ts});
+			cli_table_row(
+			    t, (const char *[]){rows->items[r],
+			                        feature_name(fcat_feature_set_feature(set, f), full,
+			                                     buf, sizeof buf),
+			                        text ? text : "null", status, ts});
 			fcat_free(text);
 		}
 	cli_table_print(t, stdout);
@@ -218,10 +223,9 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 	const char *features = NULL, *service = NULL, *as_json = NULL, *full = NULL, *at = NULL;
 	cli_list entities = {0}, requests = {0};
 	const cli_opt opts[] = {{"features", 1, &features, NULL}, {"service", 1, &service, NULL},
-				{"entity", 1, NULL, &entities},	   {"json", 0, &as_json, NULL},
-				{"full-names", 0, &full, NULL},	   {"at", 1, &at, NULL},
-				{"request", 1, NULL, &requests},
-				{NULL, 0, NULL, NULL}};
+	                        {"entity", 1, NULL, &entities},   {"json", 0, &as_json, NULL},
+	                        {"full-names", 0, &full, NULL},   {"at", 1, &at, NULL},
+	                        {"request", 1, NULL, &requests},  {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "get-online", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
@@ -264,16 +268,18 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 	if ((exit_code = parse_rows(keys, entities.n, set, &entities, &key_fields)))
 		goto out;
 	if (nq && requests.n != 1 && requests.n != entities.n) {
-		exit_code = cli_usage_error("get-online", "these features need request data (%s...): "
-							  "give --request once, or once per --entity",
-					    fcat_feature_set_request_name(set, 0));
+		exit_code = cli_usage_error("get-online",
+		                            "these features need request data (%s...): "
+		                            "give --request once, or once per --entity",
+		                            fcat_feature_set_request_name(set, 0));
 		goto out;
 	}
-	if (requests.n && (exit_code = parse_rows(req, entities.n, set, &requests, &request_fields)))
+	if (requests.n &&
+	    (exit_code = parse_rows(req, entities.n, set, &requests, &request_fields)))
 		goto out;
 	if ((rc = fcat_online_result_new(&res)) ||
 	    (rc = fcat_online_read_ex(res, store, set, keys, nq ? req : NULL, entities.n,
-				      at ? now : -1))) {
+	                              at ? now : -1))) {
 		exit_code = cli_fail(rc);
 		goto out;
 	}

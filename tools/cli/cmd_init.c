@@ -13,16 +13,15 @@
 #include <unistd.h>
 
 static const char help[] =
-	"usage: fcat init DIR [--no-data]\n\n"
-	"Creates DIR as a new feature repo: fcat.yaml (the project is named after\n"
-	"DIR), the demo catalog in catalog/, policies/, sample data in data/ (made\n"
-	"by fcat-datagen; --no-data skips it) and a git repository with a first\n"
-	"commit of the definitions, which it applies. DIR must not exist or be empty.\n";
+    "usage: fcat init DIR [--no-data]\n\n"
+    "Creates DIR as a new feature repo: fcat.yaml (the project is named after\n"
+    "DIR), the demo catalog in catalog/, policies/, sample data in data/ (made\n"
+    "by fcat-datagen; --no-data skips it) and a git repository with a first\n"
+    "commit of the definitions, which it applies. DIR must not exist or be empty.\n";
 
-static const char gitignore[] =
-	"# data is generated (fcat-datagen) and stores are local\n"
-	"data/\n"
-	".fcat/\n";
+static const char gitignore[] = "# data is generated (fcat-datagen) and stores are local\n"
+                                "data/\n"
+                                ".fcat/\n";
 
 static int mkdirs(const char *root, const char *rel)
 {
@@ -67,7 +66,7 @@ static int write_config(const char *root, const char *data, size_t len, const ch
 	if (!out)
 		return -1;
 	int n = snprintf(out, size, "%.*sproject: %s%.*s", (int)head, data, project, (int)tail,
-			 eol ? eol : "");
+	                 eol ? eol : "");
 	int rc = write_file(root, "fcat.yaml", out, (size_t)n);
 	free(out);
 	return rc;
@@ -107,7 +106,7 @@ static int git_first_commit(const char *root)
 		goto out;
 	}
 	if (git_commit_create_v(&commit_id, repo, "HEAD", sig, sig, NULL,
-				"Create the feature repo with fcat init\n", tree, 0) < 0)
+	                        "Create the feature repo with fcat init\n", tree, 0) < 0)
 		rc = git_fail("git commit");
 out:
 	git_tree_free(tree);
@@ -145,8 +144,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error("init", "unexpected argument '%s'", argv[first + 1]);
 	const char *dir = argv[first];
 	if (!dir_is_usable(dir)) {
-		fprintf(stderr, "error: %s: cannot create a feature repo there: it is not an empty "
-				"directory (or cannot be created)\n", dir);
+		fprintf(stderr,
+		        "error: %s: cannot create a feature repo there: it is not an empty "
+		        "directory (or cannot be created)\n",
+		        dir);
 		return EXIT_USER;
 	}
 	char *copy = strdup(dir);
@@ -159,8 +160,8 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 			*p = '_';
 	for (const fcat_template_file *f = fcat_repo_template; f->path; f++) {
 		int w = strcmp(f->path, "fcat.yaml") == 0
-				? write_config(dir, f->data, f->len, project)
-				: write_file(dir, f->path, f->data, f->len);
+		            ? write_config(dir, f->data, f->len, project)
+		            : write_file(dir, f->path, f->data, f->len);
 		if (w != 0) {
 			fprintf(stderr, "error: %s/%s: %s\n", dir, f->path, strerror(errno));
 			return EXIT_USER;

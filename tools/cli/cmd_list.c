@@ -8,13 +8,13 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: fcat list entities|sources|views|features|services [--json]\n"
-	"                 [--commit REV | --worktree] [--repo DIR]\n\n"
-	"Lists the catalog's objects of one kind in definition order. `views` lists\n"
-	"feature views and on-demand views. With --json, prints a JSON array of the\n"
-	"objects' descriptions (as fcat describe --json).\n\n"
-	"options:\n"
-	"  --json        JSON instead of a table\n" CLI_VERSION_HELP;
+    "usage: fcat list entities|sources|views|features|services [--json]\n"
+    "                 [--commit REV | --worktree] [--repo DIR]\n\n"
+    "Lists the catalog's objects of one kind in definition order. `views` lists\n"
+    "feature views and on-demand views. With --json, prints a JSON array of the\n"
+    "objects' descriptions (as fcat describe --json).\n\n"
+    "options:\n"
+    "  --json        JSON instead of a table\n" CLI_VERSION_HELP;
 
 static void join_keys(char *buf, size_t size, const fcat_object *entity)
 {
@@ -28,9 +28,9 @@ static void join_keys(char *buf, size_t size, const fcat_object *entity)
 	size_t i;
 	json_t *k;
 	json_array_foreach(json_object_get(j, "join_keys"), i, k)
-		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s %s", i ? ", " : "",
-			 json_string_value(json_object_get(k, "name")),
-			 json_string_value(json_object_get(k, "type")));
+	    snprintf(buf + strlen(buf), size - strlen(buf), "%s%s %s", i ? ", " : "",
+	             json_string_value(json_object_get(k, "name")),
+	             json_string_value(json_object_get(k, "type")));
 	json_decref(j);
 }
 
@@ -55,7 +55,7 @@ static void row_source(cli_table *t, const fcat_object *o)
 		where = "(query)";
 	const char *ts = json_string_value(json_object_get(j, "timestamp_field"));
 	cli_table_row(t, (const char *[]){fcat_object_name(o), where, ts ? ts : "-",
-					  fcat_object_description(o)});
+	                                  fcat_object_description(o)});
 	json_decref(j);
 }
 
@@ -66,7 +66,7 @@ static void row_view(cli_table *t, const fcat_object *o)
 	bool odv = fcat_object_kind_of(o) == FCAT_OBJ_ON_DEMAND_VIEW;
 	cli_format_duration(ttl, sizeof ttl, fcat_view_ttl_seconds(o));
 	cli_table_row(t, (const char *[]){fcat_object_name(o), odv ? "on_demand" : "batch", n,
-					  odv ? "-" : ttl, fcat_object_description(o)});
+	                                  odv ? "-" : ttl, fcat_object_description(o)});
 }
 
 static void row_feature(cli_table *t, const fcat_object *o)
@@ -74,7 +74,7 @@ static void row_feature(cli_table *t, const fcat_object *o)
 	char type[64];
 	fcat_type_format(type, sizeof type, fcat_feature_type(o));
 	cli_table_row(t, (const char *[]){fcat_object_name(fcat_feature_view(o)),
-					  fcat_object_name(o), type, fcat_object_description(o)});
+	                                  fcat_object_name(o), type, fcat_object_description(o)});
 }
 
 static void row_service(cli_table *t, const fcat_object *o)
@@ -94,26 +94,34 @@ typedef struct listing {
 } listing;
 
 static const listing listings[] = {
-	{"entities", {FCAT_OBJ_ENTITY}, 1, 3, {"NAME", "JOIN KEYS", "DESCRIPTION"}, row_entity},
-	{"sources", {FCAT_OBJ_SOURCE}, 1, 4, {"NAME", "LOCATION", "TIMESTAMP", "DESCRIPTION"},
-	 row_source},
-	{"views", {FCAT_OBJ_VIEW, FCAT_OBJ_ON_DEMAND_VIEW}, 2, 5,
-	 {"NAME", "KIND", "FEATURES", "TTL", "DESCRIPTION"}, row_view},
-	{"features", {FCAT_OBJ_FEATURE}, 1, 4, {"VIEW", "FEATURE", "TYPE", "DESCRIPTION"},
-	 row_feature},
-	{"services", {FCAT_OBJ_SERVICE}, 1, 3, {"NAME", "FEATURES", "DESCRIPTION"}, row_service},
+    {"entities", {FCAT_OBJ_ENTITY}, 1, 3, {"NAME", "JOIN KEYS", "DESCRIPTION"}, row_entity},
+    {"sources",
+     {FCAT_OBJ_SOURCE},
+     1,
+     4,
+     {"NAME", "LOCATION", "TIMESTAMP", "DESCRIPTION"},
+     row_source},
+    {"views",
+     {FCAT_OBJ_VIEW, FCAT_OBJ_ON_DEMAND_VIEW},
+     2,
+     5,
+     {"NAME", "KIND", "FEATURES", "TTL", "DESCRIPTION"},
+     row_view},
+    {"features", {FCAT_OBJ_FEATURE}, 1, 4, {"VIEW", "FEATURE", "TYPE", "DESCRIPTION"}, row_feature},
+    {"services", {FCAT_OBJ_SERVICE}, 1, 3, {"NAME", "FEATURES", "DESCRIPTION"}, row_service},
 };
 
 int cmd_list(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *as_json = NULL;
-	const cli_opt opts[] = {{"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
+	const cli_opt opts[] = {
+	    {"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "list", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
 	if (first >= argc)
 		return cli_usage_error("list", "what to list? entities, sources, views, features "
-					       "or services");
+		                               "or services");
 	if (first + 1 < argc)
 		return cli_usage_error("list", "unexpected argument '%s'", argv[first + 1]);
 	const listing *l = NULL;
@@ -121,8 +129,10 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 		if (!strcmp(listings[i].word, argv[first]))
 			l = &listings[i];
 	if (!l)
-		return cli_usage_error("list", "cannot list '%s': use entities, sources, views, "
-					       "features or services", argv[first]);
+		return cli_usage_error("list",
+		                       "cannot list '%s': use entities, sources, views, "
+		                       "features or services",
+		                       argv[first]);
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx)))
 		return rc;

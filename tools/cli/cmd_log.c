@@ -5,11 +5,11 @@
 #include <time.h>
 
 static const char help[] =
-	"usage: fcat log NAME [--from REV] [--repo DIR]\n\n"
-	"Lists the versions of an object (entity, source, view, service, or\n"
-	"VIEW:FEATURE), newest first: the commits where its content hash changed,\n"
-	"with author, date, message and hash. NAME may also be a file of the repo\n"
-	"(policies/access.yaml). --from starts the walk at REV instead of HEAD.\n";
+    "usage: fcat log NAME [--from REV] [--repo DIR]\n\n"
+    "Lists the versions of an object (entity, source, view, service, or\n"
+    "VIEW:FEATURE), newest first: the commits where its content hash changed,\n"
+    "with author, date, message and hash. NAME may also be a file of the repo\n"
+    "(policies/access.yaml). --from starts the walk at REV instead of HEAD.\n";
 
 int cmd_log(cli_ctx *ctx, int argc, char **argv)
 {

@@ -8,17 +8,17 @@
 #include <unistd.h>
 
 static const char help[] =
-	"usage: fcat materialize START END [--views V[,V...]] [--repo DIR]\n\n"
-	"Writes, for each online feature view and each entity key, the latest source\n"
-	"row with START <= event time < END (ties: the larger created timestamp) into\n"
-	"the online store, never replacing a newer row already there. Writes are\n"
-	"batched and transactional. START and END are RFC 3339 times, epoch seconds,\n"
-	"or `now`.\n";
+    "usage: fcat materialize START END [--views V[,V...]] [--repo DIR]\n\n"
+    "Writes, for each online feature view and each entity key, the latest source\n"
+    "row with START <= event time < END (ties: the larger created timestamp) into\n"
+    "the online store, never replacing a newer row already there. Writes are\n"
+    "batched and transactional. START and END are RFC 3339 times, epoch seconds,\n"
+    "or `now`.\n";
 
 static const char incremental_help[] =
-	"usage: fcat materialize-incremental END [--views V[,V...]] [--repo DIR]\n\n"
-	"As materialize, starting each view where its last run ended (a view never\n"
-	"materialized starts at END minus its ttl).\n";
+    "usage: fcat materialize-incremental END [--views V[,V...]] [--repo DIR]\n\n"
+    "As materialize, starting each view where its last run ended (a view never\n"
+    "materialized starts at END minus its ttl).\n";
 
 static int parse_time(int64_t *out, const char *cmd, const char *text)
 {
@@ -30,7 +30,7 @@ static int parse_time(int64_t *out, const char *cmd, const char *text)
 	}
 	if (fcat_timestamp_parse(out, text, strlen(text)) != 0)
 		return cli_usage_error(cmd, "not a time: '%s' (use RFC 3339, epoch seconds or now)",
-				       text);
+		                       text);
 	return 0;
 }
 
@@ -56,8 +56,8 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 	const char *cmd = incremental ? "materialize-incremental" : "materialize";
 	const char *views_opt = NULL;
 	const cli_opt opts[] = {{"views", 1, &views_opt, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, cmd, incremental ? incremental_help : help, argc, argv,
-				  opts, &first);
+	int first, rc = cli_parse(ctx, cmd, incremental ? incremental_help : help, argc, argv, opts,
+	                          &first);
 	if (rc >= 0)
 		return rc;
 	int want = incremental ? 1 : 2;
@@ -79,9 +79,9 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 	bool tty = isatty(2);
 	fcat_materialize_stats st;
 	rc = incremental ? fcat_materialize_incremental(&st, store, end, views, nviews,
-							tty ? progress : NULL, NULL)
-			 : fcat_materialize(&st, store, start, end, views, nviews,
-					    tty ? progress : NULL, NULL);
+	                                                tty ? progress : NULL, NULL)
+	                 : fcat_materialize(&st, store, start, end, views, nviews,
+	                                    tty ? progress : NULL, NULL);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	fcat_store_free(store);
@@ -91,12 +91,15 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 	printf("materialized %zu view%s: %llu rows read, %llu keys written, %llu rows without a "
 	       "key skipped, %.2f s (%.0f rows/s)\n",
 	       st.views, st.views == 1 ? "" : "s", (unsigned long long)st.rows_read,
-	       (unsigned long long)st.keys_written, (unsigned long long)st.rows_skipped,
-	       st.seconds, st.seconds > 0 ? (double)st.rows_read / st.seconds : 0.0);
+	       (unsigned long long)st.keys_written, (unsigned long long)st.rows_skipped, st.seconds,
+	       st.seconds > 0 ? (double)st.rows_read / st.seconds : 0.0);
 	return EXIT_OK;
 }
 
-int cmd_materialize(cli_ctx *ctx, int argc, char **argv) { return run(ctx, argc, argv, false); }
+int cmd_materialize(cli_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, false);
+}
 
 int cmd_materialize_incremental(cli_ctx *ctx, int argc, char **argv)
 {

@@ -6,16 +6,16 @@
 #include <string.h>
 
 static const char show_help[] =
-	"usage: fcat show NAME[@REV] [--json] [--repo DIR]\n\n"
-	"Shows an object as it is defined at a revision (a commit, a branch, HEAD~2;\n"
-	"without @REV the applied version), as fcat describe does.\n";
+    "usage: fcat show NAME[@REV] [--json] [--repo DIR]\n\n"
+    "Shows an object as it is defined at a revision (a commit, a branch, HEAD~2;\n"
+    "without @REV the applied version), as fcat describe does.\n";
 
 static const char lineage_help[] =
-	"usage: fcat lineage NAME [--format text|json|dot] [--commit REV | --worktree]\n"
-	"                    [--repo DIR]\n\n"
-	"Shows where an object's data comes from (entities and sources -> views ->\n"
-	"features) and where it goes (features -> on-demand views -> services).\n"
-	"--format dot writes a Graphviz graph: fcat lineage X --format dot | dot -Tpng\n";
+    "usage: fcat lineage NAME [--format text|json|dot] [--commit REV | --worktree]\n"
+    "                    [--repo DIR]\n\n"
+    "Shows where an object's data comes from (entities and sources -> views ->\n"
+    "features) and where it goes (features -> on-demand views -> services).\n"
+    "--format dot writes a Graphviz graph: fcat lineage X --format dot | dot -Tpng\n";
 
 int cmd_show(cli_ctx *ctx, int argc, char **argv)
 {
@@ -41,7 +41,8 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv)
 int cmd_lineage(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *format = "text";
-	const cli_opt opts[] = {{"format", 1, &format, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
+	const cli_opt opts[] = {
+	    {"format", 1, &format, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "lineage", lineage_help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
@@ -55,7 +56,8 @@ int cmd_lineage(cli_ctx *ctx, int argc, char **argv)
 	else if (!strcmp(format, "dot"))
 		f = FCAT_LINEAGE_DOT;
 	else
-		return cli_usage_error("lineage", "unknown format '%s': use text, json or dot", format);
+		return cli_usage_error("lineage", "unknown format '%s': use text, json or dot",
+		                       format);
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx)))
 		return rc;

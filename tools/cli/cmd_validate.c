@@ -3,11 +3,11 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: fcat validate [--commit REV] [--repo DIR]\n\n"
-	"Reads fcat.yaml and runs every catalog/*.lua definition file of the work\n"
-	"tree (or of a commit), then checks the catalog as a whole. Each problem is\n"
-	"printed on its own line as FILE:LINE: what is wrong. Exits 0 when\n"
-	"everything is valid, 1 otherwise.\n";
+    "usage: fcat validate [--commit REV] [--repo DIR]\n\n"
+    "Reads fcat.yaml and runs every catalog/*.lua definition file of the work\n"
+    "tree (or of a commit), then checks the catalog as a whole. Each problem is\n"
+    "printed on its own line as FILE:LINE: what is wrong. Exits 0 when\n"
+    "everything is valid, 1 otherwise.\n";
 
 int cmd_validate(cli_ctx *ctx, int argc, char **argv)
 {

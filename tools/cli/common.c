@@ -56,7 +56,7 @@ int cli_find_repo(char *dir, size_t size, cli_ctx *ctx)
 		char *slash = strrchr(dir, '/');
 		if (!slash || slash == dir) {
 			fprintf(stderr, "error: not in a feature repo: no fcat.yaml here or in any "
-					"parent directory (use --repo DIR or fcat init)\n");
+			                "parent directory (use --repo DIR or fcat init)\n");
 			return EXIT_USER;
 		}
 		*slash = '\0';
@@ -88,7 +88,7 @@ int cli_open_store(fcat_store **out, cli_ctx *ctx)
 }
 
 int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **argv,
-	      const cli_opt *opts, int *optind_out)
+              const cli_opt *opts, int *optind_out)
 {
 	struct option longopts[32];
 	int n = 0;
@@ -97,7 +97,7 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 	longopts[n++] = (struct option){"as", required_argument, NULL, 'a'};
 	for (const cli_opt *o = opts; o && o->name && n < 30; o++, n++)
 		longopts[n] = (struct option){o->name, o->has_arg ? required_argument : no_argument,
-					      NULL, 1000 + (int)(o - opts)};
+		                              NULL, 1000 + (int)(o - opts)};
 	longopts[n] = (struct option){0, 0, 0, 0};
 	optind = 0; /* reset getopt for this argv */
 	opterr = 0;
@@ -114,13 +114,13 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 			cli_list *l = opts[c - 1000].list;
 			if (l->n == sizeof l->items / sizeof *l->items)
 				return cli_usage_error(cmd, "--%s given too many times",
-						       opts[c - 1000].name);
+				                       opts[c - 1000].name);
 			l->items[l->n++] = optarg;
 		} else if (c >= 1000) {
 			*opts[c - 1000].value = opts[c - 1000].has_arg ? optarg : "1";
 		} else if (c == ':' || (c == '?' && optopt)) {
 			return cli_usage_error(cmd, "option needs a value or is unknown: %s",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		} else {
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -143,8 +143,8 @@ void cli_format_duration(char *buf, size_t size, long long s)
 	buf[0] = '\0';
 	for (size_t i = 0; i < 4 && used < size; i++)
 		if (s >= units[i].unit) {
-			used += (size_t)snprintf(buf + used, size - used, "%lld%c", s / units[i].unit,
-						 units[i].c);
+			used += (size_t)snprintf(buf + used, size - used, "%lld%c",
+			                         s / units[i].unit, units[i].c);
 			s %= units[i].unit;
 		}
 }

@@ -6,43 +6,42 @@
 #include <string.h>
 
 const cli_command cli_commands[] = {
-	{"init", "create a new, working feature repo", cmd_init},
-	{"validate", "check fcat.yaml and every definition", cmd_validate},
-	{"list", "list entities, sources, views, features or services", cmd_list},
-	{"describe", "show one object's definition", cmd_describe},
-	{"apply", "validate a commit and make it the applied version", cmd_apply},
-	{"plan", "what applying HEAD would change, breaking changes flagged", cmd_plan},
-	{"log", "the versions of an object (commits where its hash changed)", cmd_log},
-	{"show", "an object as defined at a revision (NAME@REV)", cmd_show},
-	{"diff", "what changed in the catalog between two revisions", cmd_diff},
-	{"lineage", "upstream and downstream of an object (text, json, dot)", cmd_lineage},
-	{"materialize", "load the latest source rows into the online store", cmd_materialize},
-	{"materialize-incremental", "materialize from where the last run ended",
-	 cmd_materialize_incremental},
-	{"get-online", "read feature vectors from the online store", cmd_get_online},
-	{"get-historical", "build a training set with point-in-time correct joins",
-	 cmd_get_historical},
-	{"verify", "prove batch and serving compute the same features", cmd_verify},
-	{"policy", "check, explain, test and sign the access policies", cmd_policy},
-	{NULL, NULL, NULL},
+    {"init", "create a new, working feature repo", cmd_init},
+    {"validate", "check fcat.yaml and every definition", cmd_validate},
+    {"list", "list entities, sources, views, features or services", cmd_list},
+    {"describe", "show one object's definition", cmd_describe},
+    {"apply", "validate a commit and make it the applied version", cmd_apply},
+    {"plan", "what applying HEAD would change, breaking changes flagged", cmd_plan},
+    {"log", "the versions of an object (commits where its hash changed)", cmd_log},
+    {"show", "an object as defined at a revision (NAME@REV)", cmd_show},
+    {"diff", "what changed in the catalog between two revisions", cmd_diff},
+    {"lineage", "upstream and downstream of an object (text, json, dot)", cmd_lineage},
+    {"materialize", "load the latest source rows into the online store", cmd_materialize},
+    {"materialize-incremental", "materialize from where the last run ended",
+     cmd_materialize_incremental},
+    {"get-online", "read feature vectors from the online store", cmd_get_online},
+    {"get-historical", "build a training set with point-in-time correct joins", cmd_get_historical},
+    {"verify", "prove batch and serving compute the same features", cmd_verify},
+    {"policy", "check, explain, test and sign the access policies", cmd_policy},
+    {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fcat [--repo DIR] COMMAND [ARGS...]\n\n"
-		   "fcat is a governed feature store: features defined once in Lua,\n"
-		   "versioned in git, served the same to training and inference.\n\n"
-		   "commands:\n");
+	           "fcat is a governed feature store: features defined once in Lua,\n"
+	           "versioned in git, served the same to training and inference.\n\n"
+	           "commands:\n");
 	for (const cli_command *c = cli_commands; c->name; c++)
 		fprintf(f, "  %-24s %s\n", c->name, c->summary);
 	fprintf(f, "\noptions:\n"
-		   "  --repo DIR   the feature repo (default: the nearest directory upward\n"
-		   "               that holds fcat.yaml)\n"
-		   "  --as NAME    read as this principal of the policies (default:\n"
-		   "               $FCAT_PRINCIPAL, else anonymous)\n"
-		   "  --help       this text; `fcat COMMAND --help` for a command\n"
-		   "  --version    the fcat version\n\n"
-		   "exit codes: 0 success, 1 an error in the repo or the request, 2 bad usage\n");
+	           "  --repo DIR   the feature repo (default: the nearest directory upward\n"
+	           "               that holds fcat.yaml)\n"
+	           "  --as NAME    read as this principal of the policies (default:\n"
+	           "               $FCAT_PRINCIPAL, else anonymous)\n"
+	           "  --help       this text; `fcat COMMAND --help` for a command\n"
+	           "  --version    the fcat version\n\n"
+	           "exit codes: 0 success, 1 an error in the repo or the request, 2 bad usage\n");
 }
 
 int main(int argc, char **argv)

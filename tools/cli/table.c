@@ -36,7 +36,10 @@ cli_table *cli_table_new(size_t ncols, const char *const *header)
 	return t;
 }
 
-void cli_table_row(cli_table *t, const char *const *cells) { put(t, cells); }
+void cli_table_row(cli_table *t, const char *const *cells)
+{
+	put(t, cells);
+}
 
 void cli_table_print(cli_table *t, FILE *f)
 {

@@ -23,18 +23,18 @@
  */
 
 #define DAY_SECONDS 86400
-#define EMBED_DIM 16
+#define EMBED_DIM   16
 #define OUTBUF_SIZE (1 << 20)
-#define ROW_MAX 1024 /* generous bound on the length of one row */
+#define ROW_MAX     1024 /* generous bound on the length of one row */
 
 /* Bounds of a 4-digit-year RFC 3339 timestamp: 0000-01-01 .. 10000-01-01. */
-#define MIN_SECONDS (-62167219200LL)
+#define MIN_SECONDS   (-62167219200LL)
 #define LIMIT_SECONDS (253402300800LL)
 
 enum { DOMAIN_USER = 1, DOMAIN_ROW = 2, DOMAIN_PERM = 3 };
 
 static const char header[] = "user_id,event_timestamp,created_at,total_conversations,"
-			     "avg_response_rating,preferred_language,user_embedding\n";
+                             "avg_response_rating,preferred_language,user_embedding\n";
 
 static const char *const languages[] = {"en", "fr", "de", "es", "ja", "pt"};
 /* Cumulative weights (out of 100) of the languages above. */
@@ -223,8 +223,8 @@ static char *put_timestamp(char *p, int64_t t)
  */
 static inline char *put_decimal(char *p, int32_t q, unsigned decimals)
 {
-	static const uint32_t pow10[] = {1,      10,      100,      1000,     10000,
-					 100000, 1000000, 10000000, 100000000, 1000000000};
+	static const uint32_t pow10[] = {1,      10,      100,      1000,      10000,
+	                                 100000, 1000000, 10000000, 100000000, 1000000000};
 	uint32_t a = q < 0 ? 0U - (uint32_t)q : (uint32_t)q;
 	uint32_t frac = a % pow10[decimals];
 
@@ -264,15 +264,15 @@ int fcat_demo_format_float(char *buf, size_t size, float v)
 typedef struct user_params {
 	unsigned lang_primary;
 	unsigned lang_second;
-	int64_t switch_time; /* when the language changes; INT64_MAX: never */
-	int64_t base;        /* conversations before the window */
-	uint64_t rate_milli; /* conversations per day, in thousandths */
-	int rating_mean;     /* hundredths */
+	int64_t switch_time;  /* when the language changes; INT64_MAX: never */
+	int64_t base;         /* conversations before the window */
+	uint64_t rate_milli;  /* conversations per day, in thousandths */
+	int rating_mean;      /* hundredths */
 	int embed[EMBED_DIM]; /* ten-thousandths */
 } user_params;
 
 static void user_params_make(user_params *u, uint64_t seed, uint64_t user, int64_t start,
-			     uint64_t span)
+                             uint64_t span)
 {
 	rng g;
 	unsigned w;
@@ -282,8 +282,8 @@ static void user_params_make(user_params *u, uint64_t seed, uint64_t user, int64
 	u->lang_primary = 0;
 	while (w >= language_weights[u->lang_primary])
 		u->lang_primary++;
-	u->lang_second = (u->lang_primary + 1 + (unsigned)rng_below(&g, LANGUAGE_COUNT - 1)) %
-			 LANGUAGE_COUNT;
+	u->lang_second =
+	    (u->lang_primary + 1 + (unsigned)rng_below(&g, LANGUAGE_COUNT - 1)) % LANGUAGE_COUNT;
 	bool switches = rng_below(&g, 100) < 15;
 	int64_t when = start + (int64_t)rng_below(&g, span);
 
@@ -316,8 +316,9 @@ static char *put_row(char *p, const gen *G, uint64_t r)
 
 	int64_t t = G->start + (int64_t)rng_below(&g, G->span);
 	int64_t created = t + (int64_t)rng_below(&g, 3601);
-	int64_t total = u.base + (int64_t)(((unsigned __int128)(uint64_t)(t - G->start) *
-					    u.rate_milli) / (DAY_SECONDS * 1000ULL));
+	int64_t total =
+	    u.base + (int64_t)(((unsigned __int128)(uint64_t)(t - G->start) * u.rate_milli) /
+	                       (DAY_SECONDS * 1000ULL));
 	bool rating_null = rng_below(&g, 10000) < 200;
 	int rating = u.rating_mean + (int)rng_below(&g, 81) + (int)rng_below(&g, 81) - 80;
 	bool lang_null = rng_below(&g, 10000) < 100;

@@ -16,20 +16,20 @@ static const char *prog = "fcat-datagen";
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s [OPTION]...\n"
-		"Writes a deterministic sample conversations CSV (the fcat demo's data).\n"
-		"\n"
-		"  -u, --users N          number of users (default 1000)\n"
-		"  -r, --rows-per-user N  rows per user (default 10)\n"
-		"  -d, --days N           length of the time window in days (default 30)\n"
-		"  -s, --seed S           PRNG seed (default 42)\n"
-		"  -e, --end TIME         end of the window, RFC 3339 or epoch seconds\n"
-		"                         (default: the start of the current UTC day)\n"
-		"  -o, --output FILE      write to FILE instead of standard output\n"
-		"  -h, --help             show this help and exit\n"
-		"\n"
-		"The same options always produce the same bytes.\n",
-		prog);
+	        "Usage: %s [OPTION]...\n"
+	        "Writes a deterministic sample conversations CSV (the fcat demo's data).\n"
+	        "\n"
+	        "  -u, --users N          number of users (default 1000)\n"
+	        "  -r, --rows-per-user N  rows per user (default 10)\n"
+	        "  -d, --days N           length of the time window in days (default 30)\n"
+	        "  -s, --seed S           PRNG seed (default 42)\n"
+	        "  -e, --end TIME         end of the window, RFC 3339 or epoch seconds\n"
+	        "                         (default: the start of the current UTC day)\n"
+	        "  -o, --output FILE      write to FILE instead of standard output\n"
+	        "  -h, --help             show this help and exit\n"
+	        "\n"
+	        "The same options always produce the same bytes.\n",
+	        prog);
 }
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
@@ -157,14 +157,14 @@ static bool parse_time(const char *s, int64_t *out)
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{"users", required_argument, NULL, 'u'},
-		{"rows-per-user", required_argument, NULL, 'r'},
-		{"days", required_argument, NULL, 'd'},
-		{"seed", required_argument, NULL, 's'},
-		{"end", required_argument, NULL, 'e'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"users", required_argument, NULL, 'u'},
+	    {"rows-per-user", required_argument, NULL, 'r'},
+	    {"days", required_argument, NULL, 'd'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"end", required_argument, NULL, 'e'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	fcat_demo_options o;
 	const char *output = NULL;
@@ -199,17 +199,12 @@ int main(int argc, char **argv)
 		case 'e':
 			if (!parse_time(optarg, &o.end_seconds))
 				return bad_usage("invalid value for --end: '%s' (want RFC 3339 or "
-						 "epoch seconds)",
-						 optarg);
+				                 "epoch seconds)",
+				                 optarg);
 			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return fflush(stdout) ? 1 : 0;
-		case ':':
-			return bad_usage("option '%s' needs a value", argv[optind - 1]);
+		case 'o': output = optarg; break;
+		case 'h': usage(stdout); return fflush(stdout) ? 1 : 0;
+		case ':': return bad_usage("option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
 				return bad_usage("unknown option '-%c'", optopt);
@@ -237,7 +232,7 @@ int main(int argc, char **argv)
 		int err = errno;
 
 		fprintf(stderr, "%s: cannot write %s: %s\n", prog,
-			out == stdout ? "standard output" : output, strerror(err));
+		        out == stdout ? "standard output" : output, strerror(err));
 		if (out != stdout) {
 			fclose(out);
 			unlink(output);

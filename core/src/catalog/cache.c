@@ -12,17 +12,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAGIC "FCATCAT\0"
+#define MAGIC          "FCATCAT\0"
 #define FORMAT_VERSION 2u
-#define NO_STRING 0xffffffffu
+#define NO_STRING      0xffffffffu
 
 static const fcat_object_kind stored_kinds[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
-						FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
+                                                FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
 
 /* ---- writing ---------------------------------------------------------- */
 
-static void w_u32(fcat__buf *b, uint32_t v) { fcat__buf_append(b, &v, 4); }
-static void w_i64(fcat__buf *b, int64_t v) { fcat__buf_append(b, &v, 8); }
+static void w_u32(fcat__buf *b, uint32_t v)
+{
+	fcat__buf_append(b, &v, 4);
+}
+static void w_i64(fcat__buf *b, int64_t v)
+{
+	fcat__buf_append(b, &v, 8);
+}
 
 static void w_str(fcat__buf *b, const char *s)
 {
@@ -280,8 +286,8 @@ static void r_transform(reader *r, fcat__transform *t, const char *file)
 static void r_object(reader *r, fcat_object_kind kind)
 {
 	static const size_t sizes[] = {sizeof(fcat__entity), sizeof(fcat__source),
-				       sizeof(fcat__view), sizeof(fcat__odv),
-				       sizeof(fcat__service)};
+	                               sizeof(fcat__view), sizeof(fcat__odv),
+	                               sizeof(fcat__service)};
 	fcat_object *o = r_alloc(r, sizes[kind]);
 	if (!o)
 		return;
@@ -361,8 +367,8 @@ int fcat__cache_read(fcat_catalog **out, char *blob, size_t len)
 	memcpy(&version, blob + 8, 4);
 	if (version != FORMAT_VERSION) {
 		free(blob);
-		return fcat__error(FCAT_EVERSION, "compiled catalog format %u, expected %u", version,
-				   FORMAT_VERSION);
+		return fcat__error(FCAT_EVERSION, "compiled catalog format %u, expected %u",
+		                   version, FORMAT_VERSION);
 	}
 	fcat_catalog *c = fcat__catalog_new();
 	if (!c) {
@@ -385,8 +391,9 @@ int fcat__cache_read(fcat_catalog **out, char *blob, size_t len)
 	fcat__buf_free(&errors);
 	if (problems != 0) {
 		fcat_catalog_free(c);
-		return problems < 0 ? problems
-				    : fcat__error(FCAT_EINVALID, "the compiled catalog is inconsistent");
+		return problems < 0
+		           ? problems
+		           : fcat__error(FCAT_EINVALID, "the compiled catalog is inconsistent");
 	}
 	*out = c;
 	return 0;

@@ -61,7 +61,8 @@ int fcat__catalog_build(fcat_catalog **out, const fcat__def_file *files, size_t 
 	fcat__buf errors = {0};
 	int problems = 0, rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int got = fcat__dsl_run_file(c, files[i].path, files[i].text, files[i].len, &errors);
+		int got =
+		    fcat__dsl_run_file(c, files[i].path, files[i].text, files[i].len, &errors);
 		if (got < 0)
 			rc = got;
 		else
@@ -89,8 +90,7 @@ int fcat__catalog_build(fcat_catalog **out, const fcat__def_file *files, size_t 
 	return 0;
 }
 
-int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
-			  const char *catalog_dir)
+int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root, const char *catalog_dir)
 {
 	*out = NULL;
 	char *dir = fcat__path_join(repo_root, catalog_dir);
@@ -101,10 +101,9 @@ int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
 	int rc = fcat__list_files(&names, &n, dir, ".lua");
 	free(dir);
 	if (rc)
-		return rc == FCAT_ENOTFOUND
-			       ? fcat__error(rc, "no catalog directory '%s' in %s", catalog_dir,
-					     repo_root)
-			       : rc;
+		return rc == FCAT_ENOTFOUND ? fcat__error(rc, "no catalog directory '%s' in %s",
+		                                          catalog_dir, repo_root)
+		                            : rc;
 	fcat__def_file *files = calloc(n + 1, sizeof *files);
 	if (!files)
 		rc = fcat__error_oom();
@@ -112,7 +111,8 @@ int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
 		char *rel = fcat__path_join(catalog_dir, names[i]);
 		char *path = rel ? fcat__path_join(repo_root, rel) : NULL;
 		files[i].path = rel;
-		rc = path ? fcat__read_file(&files[i].text, &files[i].len, path) : fcat__error_oom();
+		rc =
+		    path ? fcat__read_file(&files[i].text, &files[i].len, path) : fcat__error_oom();
 		free(path);
 	}
 	if (rc == 0)
@@ -141,7 +141,7 @@ const fcat_object *fcat_catalog_at(const fcat_catalog *c, fcat_object_kind kind,
 int fcat_catalog_lookup(const fcat_object **out, const fcat_catalog *c, const char *name)
 {
 	*out = strchr(name, ':') ? fcat__strmap_get(&c->features, name)
-				 : fcat__strmap_get(&c->by_name, name);
+	                         : fcat__strmap_get(&c->by_name, name);
 	if (!*out)
 		return fcat__error(FCAT_ENOTFOUND, "no object named '%s' in the catalog", name);
 	return 0;
@@ -152,21 +152,42 @@ const char *fcat__article(const char *word)
 	return strchr("aeiou", word[0]) && word[0] ? "an" : "a";
 }
 
-fcat_object_kind fcat_object_kind_of(const fcat_object *o) { return o->kind; }
+fcat_object_kind fcat_object_kind_of(const fcat_object *o)
+{
+	return o->kind;
+}
 
 const char *fcat_object_kind_name(fcat_object_kind kind)
 {
-	static const char *const names[] = {"entity", "source", "feature_view",
-					    "on_demand_view", "feature_service", "feature"};
+	static const char *const names[] = {"entity",         "source",          "feature_view",
+	                                    "on_demand_view", "feature_service", "feature"};
 	return (unsigned)kind < FCAT_OBJ_KIND_COUNT ? names[kind] : "unknown";
 }
 
-const char *fcat_object_name(const fcat_object *o) { return o->name; }
-const char *fcat_object_description(const fcat_object *o) { return o->description; }
-const char *fcat_object_owner(const fcat_object *o) { return o->owner; }
-const char *fcat_object_file(const fcat_object *o) { return o->loc.file; }
-int fcat_object_line(const fcat_object *o) { return o->loc.line; }
-size_t fcat_object_tag_count(const fcat_object *o) { return o->ntags; }
+const char *fcat_object_name(const fcat_object *o)
+{
+	return o->name;
+}
+const char *fcat_object_description(const fcat_object *o)
+{
+	return o->description;
+}
+const char *fcat_object_owner(const fcat_object *o)
+{
+	return o->owner;
+}
+const char *fcat_object_file(const fcat_object *o)
+{
+	return o->loc.file;
+}
+int fcat_object_line(const fcat_object *o)
+{
+	return o->loc.line;
+}
+size_t fcat_object_tag_count(const fcat_object *o)
+{
+	return o->ntags;
+}
 
 int fcat_object_tag(const char **key, const char **value, const fcat_object *o, size_t i)
 {
@@ -222,4 +243,7 @@ int64_t fcat_view_ttl_seconds(const fcat_object *o)
 	return o->kind == FCAT_OBJ_VIEW ? ((const fcat__view *)o)->ttl_seconds : 0;
 }
 
-const char *fcat_catalog_commit(const fcat_catalog *c) { return c->commit; }
+const char *fcat_catalog_commit(const fcat_catalog *c)
+{
+	return c->commit;
+}

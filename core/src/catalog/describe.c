@@ -46,7 +46,7 @@ static json_t *fields_json(const fcat__field *f, size_t n)
 			json_t *tags = json_object();
 			for (size_t t = 0; t < f[i].base.ntags; t++)
 				json_object_set_new(tags, f[i].base.tags[t].key,
-						    json_string(f[i].base.tags[t].value));
+				                    json_string(f[i].base.tags[t].value));
 			json_object_set_new(x, "tags", tags);
 		}
 		json_array_append_new(a, x);
@@ -75,7 +75,8 @@ static json_t *names_json(fcat_object *const *objs, size_t n)
 
 static void put_view(json_t *j, const fcat__view *v)
 {
-	json_object_set_new(j, "entities", names_json((fcat_object *const *)v->entities, v->nentities));
+	json_object_set_new(j, "entities",
+	                    names_json((fcat_object *const *)v->entities, v->nentities));
 	json_t *keys = json_array();
 	for (size_t e = 0; e < v->nentities; e++) {
 		json_t *ks = fields_json(v->entities[e]->keys, v->entities[e]->nkeys);
@@ -86,9 +87,9 @@ static void put_view(json_t *j, const fcat__view *v)
 	json_object_set_new(j, "source", json_string(v->source->base.name));
 	json_object_set_new(j, "timestamp_field", json_string(v->timestamp_field));
 	json_object_set_new(j, "created_timestamp_field",
-			    v->source->created_timestamp_field
-				    ? json_string(v->source->created_timestamp_field)
-				    : json_null());
+	                    v->source->created_timestamp_field
+	                        ? json_string(v->source->created_timestamp_field)
+	                        : json_null());
 	json_object_set_new(j, "ttl_seconds", json_integer(v->ttl_seconds));
 	json_object_set_new(j, "online", json_boolean(v->online));
 	json_object_set_new(j, "offline", json_boolean(v->offline));
@@ -105,10 +106,10 @@ static void put_source(json_t *j, const fcat__source *s)
 	if (s->query)
 		json_object_set_new(j, "query", json_string(s->query));
 	json_object_set_new(j, "timestamp_field",
-			    s->timestamp_field ? json_string(s->timestamp_field) : json_null());
+	                    s->timestamp_field ? json_string(s->timestamp_field) : json_null());
 	json_object_set_new(j, "created_timestamp_field",
-			    s->created_timestamp_field ? json_string(s->created_timestamp_field)
-						       : json_null());
+	                    s->created_timestamp_field ? json_string(s->created_timestamp_field)
+	                                               : json_null());
 	json_object_set_new(j, "schema", fields_json(s->schema, s->nschema));
 }
 
@@ -121,7 +122,8 @@ static void put_feature(json_t *j, const fcat__field *f)
 
 static void put_odv(json_t *j, const fcat__odv *o)
 {
-	json_object_set_new(j, "sources", names_json((fcat_object *const *)o->sources, o->nsources));
+	json_object_set_new(j, "sources",
+	                    names_json((fcat_object *const *)o->sources, o->nsources));
 	json_object_set_new(j, "request", fields_json(o->request, o->nrequest));
 	json_object_set_new(j, "schema", fields_json(o->features, o->nfeatures));
 	json_object_set_new(j, "transform", transform_json(&o->transform));

@@ -31,7 +31,7 @@ static const char *qualified_name(const fcat_object *o)
 }
 
 static fcat_change *add(fcat_diff *d, fcat_change_kind change, const fcat_object *before,
-			const fcat_object *after)
+                        const fcat_object *after)
 {
 	if (d->len == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 32;
@@ -70,11 +70,13 @@ static const char *changed_fields(fcat_diff *d, json_t *a, json_t *b)
 	fcat__buf out = {0};
 	const char *key;
 	json_t *v;
-	json_object_foreach(a, key, v) {
+	json_object_foreach(a, key, v)
+	{
 		if (!json_equal(v, json_object_get(b, key)))
 			fcat__buf_printf(&out, "%s%s", out.len ? ", " : "", key);
 	}
-	json_object_foreach(b, key, v) {
+	json_object_foreach(b, key, v)
+	{
 		if (!json_object_get(a, key))
 			fcat__buf_printf(&out, "%s%s", out.len ? ", " : "", key);
 	}
@@ -103,13 +105,13 @@ static void judge_change(fcat_diff *d, fcat_change *c, json_t *a, json_t *b)
 	if (c->kind == FCAT_OBJ_FEATURE &&
 	    !json_equal(json_object_get(a, "type"), json_object_get(b, "type"))) {
 		c->breaking = say(d, "type changed from %s to %s",
-				  json_string_value(json_object_get(a, "type")),
-				  json_string_value(json_object_get(b, "type")));
+		                  json_string_value(json_object_get(a, "type")),
+		                  json_string_value(json_object_get(b, "type")));
 	} else if (c->kind == FCAT_OBJ_ENTITY &&
-		   !json_equal(json_object_get(a, "join_keys"), json_object_get(b, "join_keys"))) {
+	           !json_equal(json_object_get(a, "join_keys"), json_object_get(b, "join_keys"))) {
 		c->breaking = say(d, "join keys changed%s%s", "", "");
 	} else if (c->kind == FCAT_OBJ_VIEW &&
-		   !json_equal(json_object_get(a, "entities"), json_object_get(b, "entities"))) {
+	           !json_equal(json_object_get(a, "entities"), json_object_get(b, "entities"))) {
 		c->breaking = say(d, "entities changed%s%s", "", "");
 	}
 }
@@ -165,8 +167,8 @@ int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from, const fcat_cata
 				const char *kind = NULL, *user = NULL;
 				if (k == FCAT_OBJ_FEATURE &&
 				    (user = user_of(from, (const fcat__field *)a, &kind)))
-					c->breaking = say(d, "removed while the %s '%s' uses it", kind,
-							  user);
+					c->breaking =
+					    say(d, "removed while the %s '%s' uses it", kind, user);
 			} else if (memcmp(a->hash, b->hash, 32) != 0) {
 				if (!(c = add(d, FCAT_CHANGE_CHANGED, a, b)))
 					break;
@@ -192,14 +194,20 @@ int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from, const fcat_cata
 	return 0;
 }
 
-size_t fcat_diff_count(const fcat_diff *d) { return d->len; }
+size_t fcat_diff_count(const fcat_diff *d)
+{
+	return d->len;
+}
 
 const fcat_change *fcat_diff_at(const fcat_diff *d, size_t i)
 {
 	return i < d->len ? &d->items[i] : NULL;
 }
 
-size_t fcat_diff_breaking_count(const fcat_diff *d) { return d->breaking; }
+size_t fcat_diff_breaking_count(const fcat_diff *d)
+{
+	return d->breaking;
+}
 
 void fcat_diff_free(fcat_diff *d)
 {

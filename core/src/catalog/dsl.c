@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Limits for running definition files (not transforms). */
-#define DSL_MEMORY (256u << 20)
+#define DSL_MEMORY       (256u << 20)
 #define DSL_INSTRUCTIONS 200000000ull
 
 static fcat__dsl *ctx(lua_State *L)
@@ -37,8 +37,8 @@ static int finish(lua_State *L, fcat__def *d, fcat_object *o)
 
 static int l_entity(lua_State *L)
 {
-	static const char *const keys[] = {"name", "join_keys", "description", "owner",
-					   "tags", NULL};
+	static const char *const keys[] = {"name",  "join_keys", "description",
+	                                   "owner", "tags",      NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "entity", NULL, 0, false};
 	fcat__entity *e = alloc_obj(L, x, sizeof *e);
@@ -50,19 +50,27 @@ static int l_entity(lua_State *L)
 		if (t.is_array || t.scalar == FCAT_FLOAT32 || t.scalar == FCAT_FLOAT64 ||
 		    t.scalar == FCAT_BOOL)
 			fcat__def_error(&d, e->keys[i].base.loc.line,
-					"join key '%s' must be a string, bytes, int32, int64 or "
-					"timestamp, not %s",
-					e->keys[i].base.name,
-					t.is_array ? "an array" : fcat_scalar_name(t.scalar));
+			                "join key '%s' must be a string, bytes, int32, int64 or "
+			                "timestamp, not %s",
+			                e->keys[i].base.name,
+			                t.is_array ? "an array" : fcat_scalar_name(t.scalar));
 	}
 	return finish(L, &d, &e->base);
 }
 
 static int l_source(lua_State *L)
 {
-	static const char *const keys[] = {
-		"name", "path", "table", "query", "timestamp_field",
-		"created_timestamp_field", "schema", "description", "owner", "tags", NULL};
+	static const char *const keys[] = {"name",
+	                                   "path",
+	                                   "table",
+	                                   "query",
+	                                   "timestamp_field",
+	                                   "created_timestamp_field",
+	                                   "schema",
+	                                   "description",
+	                                   "owner",
+	                                   "tags",
+	                                   NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "source", NULL, 0, false};
 	fcat__source *s = alloc_obj(L, x, sizeof *s);
@@ -73,11 +81,12 @@ static int l_source(lua_State *L)
 	s->query = fcat__def_string(&d, L, "query");
 	int where = (s->path != NULL) + (s->table != NULL) + (s->query != NULL);
 	if (where != 1)
-		fcat__def_error(&d, d.line, "needs exactly one of 'path' (a file), 'table' or "
-				"'query' (in the offline store)");
+		fcat__def_error(&d, d.line,
+		                "needs exactly one of 'path' (a file), 'table' or "
+		                "'query' (in the offline store)");
 	if (s->path && (s->path[0] == '/' || strstr(s->path, "..")))
 		fcat__def_error(&d, d.line, "'path' must be relative and inside the repo, got '%s'",
-				s->path);
+		                s->path);
 	s->timestamp_field = fcat__def_string(&d, L, "timestamp_field");
 	s->created_timestamp_field = fcat__def_string(&d, L, "created_timestamp_field");
 	s->schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_SOURCE, &s->nschema);
@@ -94,15 +103,15 @@ static void set_parent(fcat__field *f, size_t n, fcat_object *parent)
 static int l_feature_view(lua_State *L)
 {
 	static const char *const keys[] = {
-		"name", "entities", "source", "ttl", "online", "offline", "schema",
-		"transform", "timestamp_field", "description", "owner", "tags", NULL};
+	    "name",      "entities",        "source",      "ttl",   "online", "offline", "schema",
+	    "transform", "timestamp_field", "description", "owner", "tags",   NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "feature_view", NULL, 0, false};
 	fcat__view *v = alloc_obj(L, x, sizeof *v);
 	if (!fcat__def_begin(&d, L, &v->base, FCAT_OBJ_VIEW, keys))
 		return finish(L, &d, &v->base);
-	v->entity_refs = fcat__def_refs(&d, L, "entities", true, FCAT_OBJ_ENTITY, -1,
-					&v->nentities);
+	v->entity_refs =
+	    fcat__def_refs(&d, L, "entities", true, FCAT_OBJ_ENTITY, -1, &v->nentities);
 	fcat__def_ref(&d, L, "source", FCAT_OBJ_SOURCE, &v->source_ref);
 	v->ttl_seconds = fcat__def_seconds(&d, L, "ttl");
 	v->online = fcat__def_bool(&d, L, "online", true);
@@ -116,21 +125,21 @@ static int l_feature_view(lua_State *L)
 
 static int l_on_demand_view(lua_State *L)
 {
-	static const char *const keys[] = {"name", "sources", "request", "schema",
-					   "transform", "description", "owner", "tags",
-					   NULL};
+	static const char *const keys[] = {"name",   "sources",   "request",
+	                                   "schema", "transform", "description",
+	                                   "owner",  "tags",      NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "on_demand_view", NULL, 0, false};
 	fcat__odv *o = alloc_obj(L, x, sizeof *o);
 	if (!fcat__def_begin(&d, L, &o->base, FCAT_OBJ_ON_DEMAND_VIEW, keys))
 		return finish(L, &d, &o->base);
-	o->source_refs = fcat__def_refs(&d, L, "sources", false, FCAT_OBJ_VIEW, -1,
-					&o->nsources);
-	o->request = fcat__def_fields(&d, L, "request", false, FCAT_OBJ_ON_DEMAND_VIEW,
-				      &o->nrequest);
+	o->source_refs = fcat__def_refs(&d, L, "sources", false, FCAT_OBJ_VIEW, -1, &o->nsources);
+	o->request =
+	    fcat__def_fields(&d, L, "request", false, FCAT_OBJ_ON_DEMAND_VIEW, &o->nrequest);
 	if (!o->nsources && !o->nrequest && !d.failed)
-		fcat__def_error(&d, d.line, "needs inputs: 'sources' (feature views) and/or "
-				"'request' (fields the caller passes)");
+		fcat__def_error(&d, d.line,
+		                "needs inputs: 'sources' (feature views) and/or "
+		                "'request' (fields the caller passes)");
 	o->features = fcat__def_fields(&d, L, "schema", true, FCAT_OBJ_FEATURE, &o->nfeatures);
 	set_parent(o->features, o->nfeatures, &o->base);
 	fcat__def_transform(&d, L, "transform", true, &o->transform);
@@ -139,15 +148,15 @@ static int l_on_demand_view(lua_State *L)
 
 static int l_feature_service(lua_State *L)
 {
-	static const char *const keys[] = {"name", "features", "description", "owner",
-					   "tags", NULL};
+	static const char *const keys[] = {"name",  "features", "description",
+	                                   "owner", "tags",     NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "feature_service", NULL, 0, false};
 	fcat__service *s = alloc_obj(L, x, sizeof *s);
 	if (!fcat__def_begin(&d, L, &s->base, FCAT_OBJ_SERVICE, keys))
 		return finish(L, &d, &s->base);
 	s->feature_refs = fcat__def_refs(&d, L, "features", true, FCAT_OBJ_VIEW,
-					 FCAT_OBJ_ON_DEMAND_VIEW, &s->nrefs);
+	                                 FCAT_OBJ_ON_DEMAND_VIEW, &s->nrefs);
 	return finish(L, &d, &s->base);
 }
 
@@ -177,9 +186,10 @@ static int l_field(lua_State *L)
 			lua_pop(L, 1);
 			const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
 			if (strcmp(k, "description") && strcmp(k, "owner") && strcmp(k, "tags"))
-				return luaL_error(L, "%s: unknown option '%s' (known: description, "
-						     "owner, tags)",
-						  what, luaL_tolstring(L, -1, NULL));
+				return luaL_error(L,
+				                  "%s: unknown option '%s' (known: description, "
+				                  "owner, tags)",
+				                  what, luaL_tolstring(L, -1, NULL));
 			lua_pushvalue(L, -1);
 			lua_gettable(L, 3);
 			lua_setfield(L, -3, k); /* the new table is below key and value */
@@ -208,8 +218,10 @@ static int l_array(lua_State *L)
 		int isint = 0;
 		dim = lua_tointegerx(L, 2, &isint);
 		if (!isint || dim < 1 || dim > 1000000)
-			return luaL_error(L, "array: the length must be a whole number from 1 to "
-					     "1000000, got %s", luaL_tolstring(L, 2, NULL));
+			return luaL_error(L,
+			                  "array: the length must be a whole number from 1 to "
+			                  "1000000, got %s",
+			                  luaL_tolstring(L, 2, NULL));
 	}
 	t.is_array = true;
 	t.dim = (uint32_t)dim;
@@ -233,15 +245,27 @@ static int duration(lua_State *L, lua_Integer unit, const char *fn)
 	lua_Number n = lua_tonumber(L, 1) * (lua_Number)unit;
 	if (!(n >= 0 && n < 9.2e12) || n != (lua_Number)(lua_Integer)n)
 		return luaL_error(L, "%s(%f) is not a whole number of seconds", fn,
-				  lua_tonumber(L, 1));
+		                  lua_tonumber(L, 1));
 	lua_pushinteger(L, (lua_Integer)n);
 	return 1;
 }
 
-static int l_days(lua_State *L) { return duration(L, 86400, "days"); }
-static int l_hours(lua_State *L) { return duration(L, 3600, "hours"); }
-static int l_minutes(lua_State *L) { return duration(L, 60, "minutes"); }
-static int l_seconds(lua_State *L) { return duration(L, 1, "seconds"); }
+static int l_days(lua_State *L)
+{
+	return duration(L, 86400, "days");
+}
+static int l_hours(lua_State *L)
+{
+	return duration(L, 3600, "hours");
+}
+static int l_minutes(lua_State *L)
+{
+	return duration(L, 60, "minutes");
+}
+static int l_seconds(lua_State *L)
+{
+	return duration(L, 1, "seconds");
+}
 
 static int l_handle_newindex(lua_State *L)
 {
@@ -256,9 +280,10 @@ static int l_env_index(lua_State *L)
 	if (!lua_isnil(L, -1))
 		return 1;
 	if (lua_type(L, 2) == LUA_TSTRING)
-		return luaL_error(L, "unknown name '%s' (a typo, or something the definition "
-				     "sandbox does not offer)",
-				  lua_tostring(L, 2));
+		return luaL_error(L,
+		                  "unknown name '%s' (a typo, or something the definition "
+		                  "sandbox does not offer)",
+		                  lua_tostring(L, 2));
 	return 0;
 }
 
@@ -289,23 +314,22 @@ static void push_vocabulary(lua_State *L, fcat__dsl *x)
 	}
 	lua_pop(L, 1);
 	static const luaL_Reg defs[] = {
-		{"entity", l_entity},
-		{"source", l_source},
-		{"feature_view", l_feature_view},
-		{"on_demand_view", l_on_demand_view},
-		{"feature_service", l_feature_service},
-		{NULL, NULL},
+	    {"entity", l_entity},
+	    {"source", l_source},
+	    {"feature_view", l_feature_view},
+	    {"on_demand_view", l_on_demand_view},
+	    {"feature_service", l_feature_service},
+	    {NULL, NULL},
 	};
 	lua_pushlightuserdata(L, x);
 	luaL_setfuncs(L, defs, 1);
 	static const luaL_Reg helpers[] = {
-		{"field", l_field},     {"array", l_array},     {"days", l_days},
-		{"hours", l_hours},     {"minutes", l_minutes}, {"seconds", l_seconds},
-		{NULL, NULL},
+	    {"field", l_field},     {"array", l_array},     {"days", l_days}, {"hours", l_hours},
+	    {"minutes", l_minutes}, {"seconds", l_seconds}, {NULL, NULL},
 	};
 	luaL_setfuncs(L, helpers, 0);
-	static const char *const types[] = {"int32", "int64", "float32", "float64",
-					    "bytes", "bool", "timestamp", NULL};
+	static const char *const types[] = {"int32", "int64", "float32",   "float64",
+	                                    "bytes", "bool",  "timestamp", NULL};
 	for (const char *const *t = types; *t; t++) {
 		push_type(L, *t, FCAT_MT_TYPE);
 		lua_setfield(L, -2, *t);
@@ -333,8 +357,8 @@ static int run_chunk(lua_State *L)
 	return 0;
 }
 
-int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text,
-		       size_t len, fcat__buf *errors)
+int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text, size_t len,
+                       fcat__buf *errors)
 {
 	fcat__dsl x = {c, errors, NULL, text, len, 0, false};
 	x.file = fcat__arena_strdup(&c->arena, file);

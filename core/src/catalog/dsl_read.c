@@ -85,7 +85,7 @@ static void read_tags(fcat__def *d, lua_State *L, int idx, fcat_object *o, int l
 	}
 	if (!lua_istable(L, -1)) {
 		fcat__def_error(d, line, "'tags' must be a table of name = value, got %s",
-				luaL_typename(L, -1));
+		                luaL_typename(L, -1));
 		lua_settop(L, top);
 		return;
 	}
@@ -104,8 +104,9 @@ static void read_tags(fcat__def *d, lua_State *L, int idx, fcat_object *o, int l
 		} else {
 			const char *v = tag_text(L, vtop);
 			if (!v)
-				fcat__def_error(d, line, "tag '%s' must be a string, boolean or number, got %s",
-						lua_tostring(L, -2), luaL_typename(L, vtop));
+				fcat__def_error(
+				    d, line, "tag '%s' must be a string, boolean or number, got %s",
+				    lua_tostring(L, -2), luaL_typename(L, vtop));
 			else if (o->tags) {
 				o->tags[o->ntags].key = copy(d, lua_tostring(L, vtop - 1));
 				o->tags[o->ntags].value = copy(d, v);
@@ -120,8 +121,7 @@ static void read_tags(fcat__def *d, lua_State *L, int idx, fcat_object *o, int l
 }
 
 /* Reads an optional string field of the table at idx (line for errors). */
-static const char *opt_string(fcat__def *d, lua_State *L, int idx, const char *key,
-			      int line)
+static const char *opt_string(fcat__def *d, lua_State *L, int idx, const char *key, int line)
 {
 	lua_getfield(L, idx, key);
 	const char *s = NULL;
@@ -129,13 +129,13 @@ static const char *opt_string(fcat__def *d, lua_State *L, int idx, const char *k
 		s = copy(d, lua_tostring(L, -1));
 	else if (!lua_isnil(L, -1))
 		fcat__def_error(d, line, "'%s' must be a string, got %s", key,
-				luaL_typename(L, -1));
+		                luaL_typename(L, -1));
 	lua_pop(L, 1);
 	return s;
 }
 
-bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
-		     fcat_object_kind kind, const char *const *allowed)
+bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o, fcat_object_kind kind,
+                     const char *const *allowed)
 {
 	d->line = fcat__caller_line(L);
 	o->kind = kind;
@@ -144,7 +144,7 @@ bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
 	o->description = o->owner = "";
 	if (lua_gettop(L) != 1 || !lua_istable(L, 1)) {
 		fcat__def_error(d, d->line, "expects one table: %s { name = \"...\", ... }",
-				d->kind);
+		                d->kind);
 		return false;
 	}
 	lua_getfield(L, 1, "name");
@@ -156,13 +156,14 @@ bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
 	d->name = o->name = copy(d, lua_tostring(L, -1));
 	lua_pop(L, 1);
 	if (!is_identifier(o->name))
-		fcat__def_error(d, d->line, "the name must be an identifier (letters, digits, '_')");
+		fcat__def_error(d, d->line,
+		                "the name must be an identifier (letters, digits, '_')");
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		lua_pop(L, 1);
 		if (lua_type(L, -1) != LUA_TSTRING) {
 			fcat__def_error(d, d->line, "has a key that is not a name (%s)",
-					luaL_typename(L, -1));
+			                luaL_typename(L, -1));
 			continue;
 		}
 		const char *key = lua_tostring(L, -1);
@@ -173,7 +174,7 @@ bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
 			char known[512] = "";
 			for (const char *const *a = allowed; *a; a++)
 				snprintf(known + strlen(known), sizeof known - strlen(known),
-					 "%s%s", a == allowed ? "" : ", ", *a);
+				         "%s%s", a == allowed ? "" : ", ", *a);
 			fcat__def_error(d, d->line, "unknown key '%s' (known: %s)", key, known);
 		}
 	}
@@ -199,7 +200,7 @@ bool fcat__def_bool(fcat__def *d, lua_State *L, const char *key, bool dflt)
 		v = lua_toboolean(L, -1);
 	else if (!lua_isnil(L, -1))
 		fcat__def_error(d, d->line, "'%s' must be true or false, got %s", key,
-				luaL_typename(L, -1));
+		                luaL_typename(L, -1));
 	lua_pop(L, 1);
 	return v;
 }
@@ -214,9 +215,9 @@ int64_t fcat__def_seconds(fcat__def *d, lua_State *L, const char *key)
 		lua_Integer i = lua_tointegerx(L, -1, &isint);
 		if (lua_type(L, -1) != LUA_TNUMBER || !isint || i < 0)
 			fcat__def_error(d, d->line,
-					"'%s' must be a whole, non-negative number of seconds "
-					"such as days(7) or hours(12), got %s",
-					key, luaL_tolstring(L, -1, NULL));
+			                "'%s' must be a whole, non-negative number of seconds "
+			                "such as days(7) or hours(12), got %s",
+			                key, luaL_tolstring(L, -1, NULL));
 		else
 			v = i;
 	}
@@ -245,9 +246,10 @@ fcat_type fcat__check_type(lua_State *L, int idx, const char *what)
 				return t;
 		}
 	}
-	luaL_error(L, "%s: expected a type (int32, int64, float32, float64, string, bytes, "
-		      "bool, timestamp, array(TYPE, N) or a type name), got %s",
-		   what, luaL_typename(L, idx));
+	luaL_error(L,
+	           "%s: expected a type (int32, int64, float32, float64, string, bytes, "
+	           "bool, timestamp, array(TYPE, N) or a type name), got %s",
+	           what, luaL_typename(L, idx));
 	return (fcat_type){0};
 }
 
@@ -262,8 +264,8 @@ static bool has_mt(lua_State *L, int idx, const char *mt)
 	return eq;
 }
 
-fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
-			      bool required, fcat_object_kind kind, size_t *n)
+fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key, bool required,
+                              fcat_object_kind kind, size_t *n)
 {
 	*n = 0;
 	int top = lua_gettop(L);
@@ -275,8 +277,8 @@ fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
 		return NULL;
 	}
 	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_FIELD)) {
-		fcat__def_error(d, d->line, "'%s' must be a list { field(...), ... }, got %s",
-				key, luaL_typename(L, -1));
+		fcat__def_error(d, d->line, "'%s' must be a list { field(...), ... }, got %s", key,
+		                luaL_typename(L, -1));
 		lua_settop(L, top);
 		return NULL;
 	}
@@ -289,8 +291,10 @@ fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
 		lua_pop(L, 1);
 	}
 	if (entries != len) {
-		fcat__def_error(d, d->line, "'%s' must be a list (keys 1..n) so that its order "
-				"is kept; write { field(\"a\", int64), ... }", key);
+		fcat__def_error(d, d->line,
+		                "'%s' must be a list (keys 1..n) so that its order "
+		                "is kept; write { field(\"a\", int64), ... }",
+		                key);
 		lua_settop(L, top);
 		return NULL;
 	}
@@ -301,8 +305,8 @@ fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
 		lua_rawgeti(L, list, (lua_Integer)i + 1);
 		int fi = lua_gettop(L);
 		if (!has_mt(L, fi, FCAT_MT_FIELD)) {
-			fcat__def_error(d, d->line, "%s[%zu] must be field(name, type), got %s", key,
-					i + 1, luaL_typename(L, fi));
+			fcat__def_error(d, d->line, "%s[%zu] must be field(name, type), got %s",
+			                key, i + 1, luaL_typename(L, fi));
 			lua_settop(L, list);
 			continue;
 		}
@@ -326,9 +330,10 @@ fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
 		x->index = *n;
 		for (size_t j = 0; j < *n; j++)
 			if (strcmp(f[j].base.name, x->base.name) == 0)
-				fcat__def_error(d, x->base.loc.line,
-						"field '%s' appears twice in '%s' (first at line %d)",
-						x->base.name, key, f[j].base.loc.line);
+				fcat__def_error(
+				    d, x->base.loc.line,
+				    "field '%s' appears twice in '%s' (first at line %d)",
+				    x->base.name, key, f[j].base.loc.line);
 		(*n)++;
 		lua_settop(L, list);
 	}
@@ -338,7 +343,7 @@ fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
 
 /* Reads one reference at stack index idx; element describes it in errors. */
 static bool read_ref(fcat__def *d, lua_State *L, int idx, int want, int want_also,
-		     const char *element, fcat__ref *out)
+                     const char *element, fcat__ref *out)
 {
 	out->loc.file = d->dsl->file;
 	out->loc.line = d->line;
@@ -351,26 +356,27 @@ static bool read_ref(fcat__def *d, lua_State *L, int idx, int want, int want_als
 		lua_getfield(L, idx, "name");
 		const char *kind = lua_tostring(L, -2);
 		bool ok = strcmp(kind, fcat_object_kind_name((fcat_object_kind)want)) == 0 ||
-			  (want_also >= 0 &&
-			   strcmp(kind, fcat_object_kind_name((fcat_object_kind)want_also)) == 0);
+		          (want_also >= 0 &&
+		           strcmp(kind, fcat_object_kind_name((fcat_object_kind)want_also)) == 0);
 		if (ok)
 			out->name = copy(d, lua_tostring(L, -1));
 		else
-			fcat__def_error(d, d->line, "%s is the %s '%s', not %s %s", element, kind,
-					lua_tostring(L, -1),
-					fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
-					fcat_object_kind_name((fcat_object_kind)want));
+			fcat__def_error(
+			    d, d->line, "%s is the %s '%s', not %s %s", element, kind,
+			    lua_tostring(L, -1),
+			    fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
+			    fcat_object_kind_name((fcat_object_kind)want));
 		lua_pop(L, 2);
 		return ok;
 	}
 	fcat__def_error(d, d->line, "%s must be %s %s or its name, got %s", element,
-			fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
-			fcat_object_kind_name((fcat_object_kind)want), luaL_typename(L, idx));
+	                fcat__article(fcat_object_kind_name((fcat_object_kind)want)),
+	                fcat_object_kind_name((fcat_object_kind)want), luaL_typename(L, idx));
 	return false;
 }
 
-fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key,
-			  bool required, int want, int want_also, size_t *n)
+fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key, bool required, int want,
+                          int want_also, size_t *n)
 {
 	*n = 0;
 	int top = lua_gettop(L);
@@ -383,8 +389,8 @@ fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key,
 	}
 	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_HANDLE)) {
 		fcat__def_error(d, d->line, "'%s' must be a list { ... }, got %s", key,
-				has_mt(L, -1, FCAT_MT_HANDLE) ? "one object"
-							      : luaL_typename(L, -1));
+		                has_mt(L, -1, FCAT_MT_HANDLE) ? "one object"
+		                                              : luaL_typename(L, -1));
 		lua_settop(L, top);
 		return NULL;
 	}
@@ -405,8 +411,7 @@ fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key,
 	return r;
 }
 
-bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want,
-		   fcat__ref *out)
+bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want, fcat__ref *out)
 {
 	int top = lua_gettop(L);
 	lua_getfield(L, 1, key);
@@ -454,8 +459,8 @@ static const char *cut_source(fcat__def *d, int first, int last)
 	return s;
 }
 
-void fcat__def_transform(fcat__def *d, lua_State *L, const char *key,
-			 bool required, fcat__transform *out)
+void fcat__def_transform(fcat__def *d, lua_State *L, const char *key, bool required,
+                         fcat__transform *out)
 {
 	int top = lua_gettop(L);
 	lua_getfield(L, 1, key);
@@ -467,7 +472,7 @@ void fcat__def_transform(fcat__def *d, lua_State *L, const char *key,
 	}
 	if (!lua_isfunction(L, -1) || lua_iscfunction(L, -1)) {
 		fcat__def_error(d, d->line, "'%s' must be a Lua function, got %s", key,
-				luaL_typename(L, -1));
+		                luaL_typename(L, -1));
 		lua_settop(L, top);
 		return;
 	}
@@ -478,10 +483,11 @@ void fcat__def_transform(fcat__def *d, lua_State *L, const char *key,
 			break;
 		lua_pop(L, 1);
 		if (strcmp(up, "_ENV") != 0 || i != 1) {
-			fcat__def_error(d, d->line,
-					"'%s' uses the local '%s' from outside the function; a "
-					"transform must be self-contained (define helpers inside it)",
-					key, up);
+			fcat__def_error(
+			    d, d->line,
+			    "'%s' uses the local '%s' from outside the function; a "
+			    "transform must be self-contained (define helpers inside it)",
+			    key, up);
 			lua_settop(L, top);
 			return;
 		}

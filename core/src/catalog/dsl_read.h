@@ -29,21 +29,21 @@ typedef struct fcat__def {
 } fcat__def;
 
 /* Registry names of the metatables that mark fcat values in Lua. */
-#define FCAT_MT_HANDLE "fcat.handle"
-#define FCAT_MT_FIELD "fcat.field"
-#define FCAT_MT_TYPE "fcat.type"
+#define FCAT_MT_HANDLE      "fcat.handle"
+#define FCAT_MT_FIELD       "fcat.field"
+#define FCAT_MT_TYPE        "fcat.type"
 #define FCAT_MT_STRING_TYPE "fcat.type.string"
 
 /* Records "file:line: kind 'name': message" and marks the definition failed. */
 void fcat__def_error(fcat__def *d, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Starts reading a definition whose table is at stack index 1: checks it is
  * a table, that every key is in `allowed` (NULL-terminated), reads name,
  * description, owner and tags into `o`. Returns false when the call is so
  * wrong (no table, no name) that nothing more can be read. */
-bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o,
-		     fcat_object_kind kind, const char *const *allowed);
+bool fcat__def_begin(fcat__def *d, lua_State *L, fcat_object *o, fcat_object_kind kind,
+                     const char *const *allowed);
 
 /* Optional string key of the definition table: NULL when absent. */
 const char *fcat__def_string(fcat__def *d, lua_State *L, const char *key);
@@ -56,21 +56,20 @@ int64_t fcat__def_seconds(fcat__def *d, lua_State *L, const char *key);
 
 /* A list of fields (field(...) values) under `key`. `required` asks for at
  * least one. Each field is copied into the arena with kind `kind`. */
-fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key,
-			      bool required, fcat_object_kind kind, size_t *n);
+fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key, bool required,
+                              fcat_object_kind kind, size_t *n);
 
 /* A list of references under `key`: handles of kind `want` (or of
  * `want_also` when >= 0) or name strings. */
-fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key,
-			  bool required, int want, int want_also, size_t *n);
+fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key, bool required, int want,
+                          int want_also, size_t *n);
 
 /* A single reference under `key`. Returns false when absent or wrong. */
-bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want,
-		   fcat__ref *out);
+bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want, fcat__ref *out);
 
 /* The function under `key`, kept as source text and bytecode. */
-void fcat__def_transform(fcat__def *d, lua_State *L, const char *key,
-			 bool required, fcat__transform *out);
+void fcat__def_transform(fcat__def *d, lua_State *L, const char *key, bool required,
+                         fcat__transform *out);
 
 /* Pushes a handle for a definition: a table {kind=..., name=...}. */
 void fcat__push_handle(lua_State *L, fcat_object_kind kind, const char *name);

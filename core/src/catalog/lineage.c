@@ -104,8 +104,8 @@ static void text_section(fcat__buf *b, const graph *g, const bool *keep, const c
 		if (!keep[i])
 			continue;
 		fcat__buf_printf(b, "  %s %s -> %s %s\n", fcat_object_kind_name(g->e[i].from->kind),
-				 label(g->e[i].from), fcat_object_kind_name(g->e[i].to->kind),
-				 label(g->e[i].to));
+		                 label(g->e[i].from), fcat_object_kind_name(g->e[i].to->kind),
+		                 label(g->e[i].to));
 		n++;
 	}
 	if (!n)
@@ -113,10 +113,10 @@ static void text_section(fcat__buf *b, const graph *g, const bool *keep, const c
 }
 
 static void dot(fcat__buf *b, const graph *g, const bool *up, const bool *down,
-		const fcat_object *root)
+                const fcat_object *root)
 {
-	static const char *const shapes[] = {"ellipse", "cylinder", "box3d", "component",
-					     "doubleoctagon", "box"};
+	static const char *const shapes[] = {"ellipse",   "cylinder",      "box3d",
+	                                     "component", "doubleoctagon", "box"};
 	fcat__buf_puts(b, "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
 	char a[600], z[600];
 	for (int pass = 0; pass < 2; pass++) {
@@ -127,10 +127,11 @@ static void dot(fcat__buf *b, const graph *g, const bool *up, const bool *down,
 				const fcat_object *ends[2] = {g->e[i].from, g->e[i].to};
 				for (int k = 0; k < 2; k++) {
 					id(a, sizeof a, ends[k]);
-					fcat__buf_printf(b, "  \"%s\" [label=\"%s\\n%s\", shape=%s%s];\n", a,
-							 fcat_object_kind_name(ends[k]->kind), label(ends[k]),
-							 shapes[ends[k]->kind],
-							 ends[k] == root ? ", style=bold, color=blue" : "");
+					fcat__buf_printf(
+					    b, "  \"%s\" [label=\"%s\\n%s\", shape=%s%s];\n", a,
+					    fcat_object_kind_name(ends[k]->kind), label(ends[k]),
+					    shapes[ends[k]->kind],
+					    ends[k] == root ? ", style=bold, color=blue" : "");
 				}
 			} else {
 				id(a, sizeof a, g->e[i].from);
@@ -140,8 +141,8 @@ static void dot(fcat__buf *b, const graph *g, const bool *up, const bool *down,
 		}
 	}
 	id(a, sizeof a, root); /* also when it has no edges at all */
-	fcat__buf_printf(b, "  \"%s\" [label=\"%s\\n%s\", shape=%s, style=bold, color=blue];\n}\n", a,
-			 fcat_object_kind_name(root->kind), label(root), shapes[root->kind]);
+	fcat__buf_printf(b, "  \"%s\" [label=\"%s\\n%s\", shape=%s, style=bold, color=blue];\n}\n",
+	                 a, fcat_object_kind_name(root->kind), label(root), shapes[root->kind]);
 }
 
 static char *json_out(const graph *g, const bool *up, const bool *down, const fcat_object *root)
@@ -157,7 +158,8 @@ static char *json_out(const graph *g, const bool *up, const bool *down, const fc
 		for (int k = 0; k < 2; k++) {
 			id(a, sizeof a, ends[k]);
 			json_t *n = json_object();
-			json_object_set_new(n, "kind", json_string(fcat_object_kind_name(ends[k]->kind)));
+			json_object_set_new(n, "kind",
+			                    json_string(fcat_object_kind_name(ends[k]->kind)));
 			json_object_set_new(n, "name", json_string(label(ends[k])));
 			json_object_set_new(nodes, a, n);
 		}
@@ -177,7 +179,7 @@ static char *json_out(const graph *g, const bool *up, const bool *down, const fc
 }
 
 int fcat__lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format,
-		  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx)
+                  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx)
 {
 	*out = NULL;
 	const fcat_object *root;

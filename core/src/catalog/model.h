@@ -40,8 +40,8 @@ typedef struct fcat__ref {
 typedef struct fcat__field {
 	fcat_object base;
 	fcat_type type;
-	fcat_object *parent; /* the view holding a feature; NULL otherwise */
-	size_t index;        /* position in its parent's schema */
+	fcat_object *parent;   /* the view holding a feature; NULL otherwise */
+	size_t index;          /* position in its parent's schema */
 	const char *qualified; /* "view:feature" for features */
 } fcat__field;
 
@@ -68,7 +68,7 @@ typedef struct fcat__source {
 	const char *query; /* a query run by the offline store */
 	const char *timestamp_field;
 	const char *created_timestamp_field; /* NULL when unset */
-	fcat__field *schema; /* optional declared columns */
+	fcat__field *schema;                 /* optional declared columns */
 	size_t nschema;
 } fcat__source;
 
@@ -78,7 +78,7 @@ typedef struct fcat__view {
 	size_t nentities;
 	fcat__entity **entities; /* resolved */
 	fcat__ref source_ref;
-	fcat__source *source; /* resolved */
+	fcat__source *source;        /* resolved */
 	const char *timestamp_field; /* the view's own, else the source's */
 	int64_t ttl_seconds;         /* 0: no limit */
 	bool online, offline;
@@ -121,10 +121,10 @@ typedef struct fcat__objvec {
 struct fcat_catalog {
 	fcat__arena arena;
 	fcat__objvec objects[FCAT_OBJ_KIND_COUNT]; /* features included */
-	fcat__strmap by_name;    /* every named object but features */
-	fcat__strmap features;   /* "view:feature" -> fcat__field */
-	char *image;             /* the compiled image strings point into, or NULL */
-	char commit[41];         /* the git commit it was read from; "" otherwise */
+	fcat__strmap by_name;                      /* every named object but features */
+	fcat__strmap features;                     /* "view:feature" -> fcat__field */
+	char *image;     /* the compiled image strings point into, or NULL */
+	char commit[41]; /* the git commit it was read from; "" otherwise */
 };
 
 /* Appends an object to its kind's list. Returns 0 or FCAT_ENOMEM. */
@@ -139,12 +139,12 @@ int fcat__catalog_resolve(fcat_catalog *c, struct fcat__buf *errors);
 /* Runs one definition file (Lua source) and adds what it defines to the
  * catalog. Problems go to `errors` as "file:line: message" lines; returns the
  * number of problems (or a negative code when out of memory). */
-int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text,
-		       size_t len, struct fcat__buf *errors);
+int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text, size_t len,
+                       struct fcat__buf *errors);
 
 /* fcat_lineage, showing only the objects `visible` accepts. */
 int fcat__lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format,
-		  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx);
+                  bool (*visible)(const void *ctx, const fcat_object *o), const void *ctx);
 
 /* "a" or "an", for the word that follows it in a message. */
 const char *fcat__article(const char *word);

@@ -17,7 +17,7 @@ typedef struct resolver {
 } resolver;
 
 static void problem(resolver *r, const fcat_object *o, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void problem(resolver *r, const fcat_object *o, int line, const char *fmt, ...)
 {
@@ -27,17 +27,19 @@ static void problem(resolver *r, const fcat_object *o, int line, const char *fmt
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	fcat__buf_printf(r->errors, "%s:%d: %s '%s': %s\n", o->loc.file, line ? line : o->loc.line,
-			 fcat_object_kind_name(o->kind), o->name, msg);
+	                 fcat_object_kind_name(o->kind), o->name, msg);
 	r->problems++;
 }
 
-static fcat__objvec *vec(fcat_catalog *c, fcat_object_kind k) { return &c->objects[k]; }
+static fcat__objvec *vec(fcat_catalog *c, fcat_object_kind k)
+{
+	return &c->objects[k];
+}
 
 static void register_names(resolver *r)
 {
-	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE,
-						 FCAT_OBJ_VIEW, FCAT_OBJ_ON_DEMAND_VIEW,
-						 FCAT_OBJ_SERVICE};
+	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
+	                                         FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
 	for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
 		fcat__objvec *v = vec(r->c, named[k]);
 		for (size_t i = 0; i < v->len; i++) {
@@ -46,15 +48,16 @@ static void register_names(resolver *r)
 			if (rc < 0)
 				r->oom = true;
 			else if (rc == 1)
-				problem(r, o, 0, "the name is already used by the %s defined at %s:%d",
-					fcat_object_kind_name(old->kind), old->loc.file, old->loc.line);
+				problem(
+				    r, o, 0, "the name is already used by the %s defined at %s:%d",
+				    fcat_object_kind_name(old->kind), old->loc.file, old->loc.line);
 		}
 	}
 }
 
 /* Looks a name up and checks its kind; reports a problem when it fails. */
 static fcat_object *lookup(resolver *r, const fcat_object *from, const fcat__ref *ref,
-			   fcat_object_kind want, int want_also)
+                           fcat_object_kind want, int want_also)
 {
 	fcat_object *o = fcat__strmap_get(&r->c->by_name, ref->name);
 	const char *wname = fcat_object_kind_name(want);
@@ -66,8 +69,8 @@ static fcat_object *lookup(resolver *r, const fcat_object *from, const fcat__ref
 	}
 	if (o->kind != want && (int)o->kind != want_also) {
 		problem(r, from, ref->loc.line, "'%s' is %s %s, not %s %s", ref->name,
-			fcat__article(fcat_object_kind_name(o->kind)),
-			fcat_object_kind_name(o->kind), fcat__article(wname), wname);
+		        fcat__article(fcat_object_kind_name(o->kind)),
+		        fcat_object_kind_name(o->kind), fcat__article(wname), wname);
 		return NULL;
 	}
 	return o;
@@ -102,13 +105,16 @@ static void check_against_source(resolver *r, fcat__view *v)
 			const fcat__field *key = &v->entities[e]->keys[k];
 			const fcat__field *col = source_column(s, key->base.name);
 			if (!col)
-				problem(r, &v->base, 0, "join key '%s' is not a column of source '%s'",
-					key->base.name, s->base.name);
+				problem(r, &v->base, 0,
+				        "join key '%s' is not a column of source '%s'",
+				        key->base.name, s->base.name);
 			else if (!fcat_type_equal(col->type, key->type))
-				problem(r, &v->base, 0, "join key '%s' is %s in entity '%s' but %s in "
-					"source '%s'", key->base.name, fcat_scalar_name(key->type.scalar),
-					v->entities[e]->base.name, fcat_scalar_name(col->type.scalar),
-					s->base.name);
+				problem(r, &v->base, 0,
+				        "join key '%s' is %s in entity '%s' but %s in "
+				        "source '%s'",
+				        key->base.name, fcat_scalar_name(key->type.scalar),
+				        v->entities[e]->base.name,
+				        fcat_scalar_name(col->type.scalar), s->base.name);
 		}
 	if (v->transform.code)
 		return; /* a transform may compute features from any columns */
@@ -118,13 +124,15 @@ static void check_against_source(resolver *r, fcat__view *v)
 		char a[64], b[64];
 		if (!col) {
 			problem(r, &v->base, f->base.loc.line,
-				"feature '%s' is not a column of source '%s' (and the view has no "
-				"transform)", f->base.name, s->base.name);
+			        "feature '%s' is not a column of source '%s' (and the view has no "
+			        "transform)",
+			        f->base.name, s->base.name);
 		} else if (!fcat_type_equal(col->type, f->type)) {
 			fcat_type_format(a, sizeof a, f->type);
 			fcat_type_format(b, sizeof b, col->type);
 			problem(r, &v->base, f->base.loc.line,
-				"feature '%s' is %s but the source column is %s", f->base.name, a, b);
+			        "feature '%s' is %s but the source column is %s", f->base.name, a,
+			        b);
 		}
 	}
 }
@@ -148,8 +156,10 @@ static void resolve_view(resolver *r, fcat__view *v)
 	if (v->source && !v->timestamp_field)
 		v->timestamp_field = v->source->timestamp_field;
 	if (v->source && !v->timestamp_field)
-		problem(r, &v->base, 0, "has no timestamp field: set 'timestamp_field' on source "
-			"'%s' or on the view", v->source->base.name);
+		problem(r, &v->base, 0,
+		        "has no timestamp field: set 'timestamp_field' on source "
+		        "'%s' or on the view",
+		        v->source->base.name);
 	/* join keys and features share one namespace in every output row */
 	for (size_t e = 0; e < v->nentities; e++) {
 		for (size_t k = 0; k < v->entities[e]->nkeys; k++) {
@@ -157,27 +167,30 @@ static void resolve_view(resolver *r, fcat__view *v)
 			for (size_t e2 = 0; e2 < e; e2++)
 				for (size_t k2 = 0; k2 < v->entities[e2]->nkeys; k2++)
 					if (strcmp(key, v->entities[e2]->keys[k2].base.name) == 0)
-						problem(r, &v->base, 0, "entities '%s' and '%s' both have "
-							"the join key '%s'", v->entities[e2]->base.name,
-							v->entities[e]->base.name, key);
+						problem(r, &v->base, 0,
+						        "entities '%s' and '%s' both have "
+						        "the join key '%s'",
+						        v->entities[e2]->base.name,
+						        v->entities[e]->base.name, key);
 			for (size_t i = 0; i < v->nfeatures; i++)
 				if (strcmp(key, v->features[i].base.name) == 0)
 					problem(r, &v->base, v->features[i].base.loc.line,
-						"feature '%s' has the name of a join key of entity '%s'",
-						key, v->entities[e]->base.name);
+					        "feature '%s' has the name of a join key of entity "
+					        "'%s'",
+					        key, v->entities[e]->base.name);
 		}
 	}
 	for (size_t i = 0; i < v->nfeatures; i++) {
 		const char *name = v->features[i].base.name;
 		if (v->timestamp_field && strcmp(name, v->timestamp_field) == 0)
 			problem(r, &v->base, v->features[i].base.loc.line,
-				"feature '%s' has the name of the timestamp field", name);
+			        "feature '%s' has the name of the timestamp field", name);
 	}
 	if (v->source && v->transform.code && !v->source->nschema)
 		problem(r, &v->base, v->transform.loc.line,
-			"has a transform, so its source '%s' must declare its columns "
-			"(schema = { field(...), ... }): they are the transform's input",
-			v->source->base.name);
+		        "has a transform, so its source '%s' must declare its columns "
+		        "(schema = { field(...), ... }): they are the transform's input",
+		        v->source->base.name);
 	if (r->problems == before && v->source)
 		check_against_source(r, v);
 	for (size_t i = 0; i < v->nfeatures; i++)
@@ -205,20 +218,25 @@ static void resolve_odv(resolver *r, fcat__odv *o)
 			for (size_t b = a + 1; b < n; b++)
 				for (size_t fb = 0; fb < o->sources[b]->nfeatures; fb++)
 					if (!strcmp(name, o->sources[b]->features[fb].base.name))
-						problem(r, &o->base, 0, "views '%s' and '%s' both have a "
-							"feature '%s'; the transform's input would be ambiguous",
-							o->sources[a]->base.name, o->sources[b]->base.name, name);
+						problem(r, &o->base, 0,
+						        "views '%s' and '%s' both have a "
+						        "feature '%s'; the transform's input would "
+						        "be ambiguous",
+						        o->sources[a]->base.name,
+						        o->sources[b]->base.name, name);
 			for (size_t q = 0; q < o->nrequest; q++)
 				if (!strcmp(name, o->request[q].base.name))
 					problem(r, &o->base, o->request[q].base.loc.line,
-						"request field '%s' has the name of a feature of view '%s'",
-						name, o->sources[a]->base.name);
+					        "request field '%s' has the name of a feature of "
+					        "view '%s'",
+					        name, o->sources[a]->base.name);
 		}
 	for (size_t i = 0; i < o->nrequest; i++)
 		for (size_t j = 0; j < o->nfeatures; j++)
 			if (strcmp(o->request[i].base.name, o->features[j].base.name) == 0)
 				problem(r, &o->base, o->features[j].base.loc.line,
-					"feature '%s' has the name of a request field", o->features[j].base.name);
+				        "feature '%s' has the name of a request field",
+				        o->features[j].base.name);
 	for (size_t i = 0; i < o->nfeatures; i++)
 		add_feature(r, &o->features[i]);
 }
@@ -249,7 +267,7 @@ static void resolve_service(resolver *r, fcat__service *s)
 	for (size_t i = 0; i < s->nrefs; i++) {
 		char view[512];
 		snprintf(view, sizeof view, "%.*s", (int)strcspn(s->feature_refs[i].name, ":"),
-			 s->feature_refs[i].name);
+		         s->feature_refs[i].name);
 		fcat_object *o = fcat__strmap_get(&r->c->by_name, view);
 		if (o && (o->kind == FCAT_OBJ_VIEW || o->kind == FCAT_OBJ_ON_DEMAND_VIEW)) {
 			fcat__field *f;
@@ -267,8 +285,8 @@ static void resolve_service(resolver *r, fcat__service *s)
 		const fcat__ref *ref = &s->feature_refs[i];
 		const char *colon = strchr(ref->name, ':');
 		char view[512];
-		snprintf(view, sizeof view, "%.*s", (int)(colon ? colon - ref->name : (long)strlen(ref->name)),
-			 ref->name);
+		snprintf(view, sizeof view, "%.*s",
+		         (int)(colon ? colon - ref->name : (long)strlen(ref->name)), ref->name);
 		fcat__ref vref = {view, ref->loc};
 		fcat_object *o = lookup(r, &s->base, &vref, FCAT_OBJ_VIEW, FCAT_OBJ_ON_DEMAND_VIEW);
 		if (!o)
@@ -285,8 +303,8 @@ static void resolve_service(resolver *r, fcat__service *s)
 		if (one)
 			service_add(s, one);
 		else
-			problem(r, &s->base, ref->loc.line, "unknown feature '%s' in %s '%s'", colon + 1,
-				fcat_object_kind_name(o->kind), view);
+			problem(r, &s->base, ref->loc.line, "unknown feature '%s' in %s '%s'",
+			        colon + 1, fcat_object_kind_name(o->kind), view);
 	}
 }
 

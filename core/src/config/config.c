@@ -10,28 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"project",	"description",	 "catalog",
-				       "policies",	"online_store", "offline_store",
-				       "transforms", "policy", NULL};
+static const char *const top_keys[] = {"project",    "description",  "catalog",
+                                       "policies",   "online_store", "offline_store",
+                                       "transforms", "policy",       NULL};
 
 /* The defaults when a store section is absent: the embedded stores. */
 static const char *const default_plugin[2] = {"lmdb", "sqlite"};
 static const char *const default_path[2] = {"data/online.lmdb", "data/offline.db"};
 
-static int where(const fcat_config *c, const fcat__ynode *n, const char *fmt,
-		 const char *a, const char *b)
+static int where(const fcat_config *c, const fcat__ynode *n, const char *fmt, const char *a,
+                 const char *b)
 {
 	char msg[512];
 	snprintf(msg, sizeof msg, fmt, a, b);
 	return fcat__error(FCAT_EINVALID, "%s:%d:%d: %s", c->name, n->line, n->col, msg);
 }
 
-static int want_name(const fcat_config *c, const fcat__ynode *n, const char *key,
-		     const char **out)
+static int want_name(const fcat_config *c, const fcat__ynode *n, const char *key, const char **out)
 {
 	if (n->kind != FCAT_Y_SCALAR)
 		return where(c, n, "'%s' must be a single value, not %s", key,
-			     fcat__ykind_name(n->kind));
+		             fcat__ykind_name(n->kind));
 	if (!n->scalar[0])
 		return where(c, n, "'%s' must not be empty%s", key, "");
 	*out = n->scalar;
@@ -43,8 +42,10 @@ static int check_project_name(const fcat_config *c, const fcat__ynode *n)
 	for (const char *p = n->scalar; *p; p++) {
 		if (!(*p == '_' || *p == '-' || (*p >= 'a' && *p <= 'z') ||
 		      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
-			return where(c, n, "project name '%s' may hold only letters, digits, "
-				     "'_' and '-'%s", n->scalar, "");
+			return where(c, n,
+			             "project name '%s' may hold only letters, digits, "
+			             "'_' and '-'%s",
+			             n->scalar, "");
 	}
 	return 0;
 }
@@ -52,28 +53,26 @@ static int check_project_name(const fcat_config *c, const fcat__ynode *n)
 static int check_path(const fcat_config *c, const fcat__ynode *n, const char *key)
 {
 	if (n->scalar[0] == '/' || strstr(n->scalar, ".."))
-		return where(c, n, "'%s' must be a path inside the repo, got '%s'", key,
-			     n->scalar);
+		return where(c, n, "'%s' must be a path inside the repo, got '%s'", key, n->scalar);
 	return 0;
 }
 
-static int load_store(fcat_config *c, const fcat__ynode *n, fcat_store_role role,
-		      const char *key)
+static int load_store(fcat_config *c, const fcat__ynode *n, fcat_store_role role, const char *key)
 {
 	if (n->kind != FCAT_Y_MAP)
 		return where(c, n, "'%s' must be a map with a 'plugin' key, not %s", key,
-			     fcat__ykind_name(n->kind));
+		             fcat__ykind_name(n->kind));
 	const fcat__ynode *p = fcat__ymap_get(n, "plugin");
 	if (!p)
-		return where(c, n, "'%s' needs a 'plugin' key (the store backend, such as %s)",
-			     key, default_plugin[role]);
+		return where(c, n, "'%s' needs a 'plugin' key (the store backend, such as %s)", key,
+		             default_plugin[role]);
 	int rc = want_name(c, p, "plugin", &c->stores[role].plugin);
 	if (rc)
 		return rc;
 	for (const char *s = c->stores[role].plugin; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
 			return where(c, p, "plugin name '%s' may hold only a-z, 0-9 and '_'%s",
-				     c->stores[role].plugin, "");
+			             c->stores[role].plugin, "");
 	c->stores[role].node = n;
 	return 0;
 }
@@ -83,7 +82,7 @@ static int set_default_store(fcat_config *c, fcat_store_role role)
 	/* Build the section as if it had been written in the file. */
 	char text[256];
 	snprintf(text, sizeof text, "plugin: %s\npath: %s\n", default_plugin[role],
-		 default_path[role]);
+	         default_path[role]);
 	fcat__ynode *node;
 	int rc = fcat__yaml_load(&node, &c->arena, "(default)", text, strlen(text));
 	if (rc)
@@ -95,7 +94,7 @@ static int set_default_store(fcat_config *c, fcat_store_role role)
 
 /* A positive whole number no larger than max. */
 static int want_count(const fcat_config *c, const fcat__ynode *n, const char *key,
-		      unsigned long long max, unsigned long long *out)
+                      unsigned long long max, unsigned long long *out)
 {
 	char *end = NULL;
 	*out = 0;
@@ -104,7 +103,7 @@ static int want_count(const fcat_config *c, const fcat__ynode *n, const char *ke
 	if (n->kind != FCAT_Y_SCALAR || !end || *end || !n->scalar[0] || n->scalar[0] == '-' ||
 	    *out == 0 || *out > max)
 		return where(c, n, "'%s' must be a whole number from 1 to %s", key,
-			     max == 4096 ? "4096" : "10000000000");
+		             max == 4096 ? "4096" : "10000000000");
 	return 0;
 }
 
@@ -113,7 +112,7 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 {
 	if (n->kind != FCAT_Y_MAP)
 		return where(c, n, "'transforms' must be a map (memory_mb, instructions), not %s",
-			     fcat__ykind_name(n->kind), "");
+		             fcat__ykind_name(n->kind), "");
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar;
 		unsigned long long v = 0;
@@ -127,8 +126,10 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 				return rc;
 			c->transform_instructions = v;
 		} else {
-			return where(c, n->keys[i], "unknown key '%s' in 'transforms' (known: "
-				     "memory_mb, instructions)%s", k, "");
+			return where(c, n->keys[i],
+			             "unknown key '%s' in 'transforms' (known: "
+			             "memory_mb, instructions)%s",
+			             k, "");
 		}
 	}
 	return 0;
@@ -139,7 +140,7 @@ static int load_policy(fcat_config *c, const fcat__ynode *n)
 {
 	if (n->kind != FCAT_Y_MAP)
 		return where(c, n, "'policy' must be a map (trusted_keys, audit_log), not %s",
-			     fcat__ykind_name(n->kind), "");
+		             fcat__ykind_name(n->kind), "");
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar;
 		int rc;
@@ -150,8 +151,10 @@ static int load_policy(fcat_config *c, const fcat__ynode *n)
 			if ((rc = want_name(c, n->items[i], k, &c->audit_log)))
 				return rc;
 		} else {
-			return where(c, n->keys[i], "unknown key '%s' in 'policy' (known: "
-				     "trusted_keys, audit_log)%s", k, "");
+			return where(c, n->keys[i],
+			             "unknown key '%s' in 'policy' (known: "
+			             "trusted_keys, audit_log)%s",
+			             k, "");
 		}
 	}
 	return 0;
@@ -163,27 +166,29 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 	c->transform_instructions = 1000000;
 	if (root->kind != FCAT_Y_MAP)
 		return where(c, root, "the top level must be a map of settings, not %s",
-			     fcat__ykind_name(root->kind), "");
+		             fcat__ykind_name(root->kind), "");
 	for (size_t i = 0; i < root->len; i++) {
 		const fcat__ynode *k = root->keys[i];
 		int known = 0;
 		for (const char *const *t = top_keys; *t; t++)
 			known |= strcmp(*t, k->scalar) == 0;
 		if (!known)
-			return where(c, k, "unknown key '%s' (known keys: project, description, "
-				     "catalog, policies, online_store, offline_store, transforms, policy)%s",
-				     k->scalar, "");
+			return where(
+			    c, k,
+			    "unknown key '%s' (known keys: project, description, "
+			    "catalog, policies, online_store, offline_store, transforms, policy)%s",
+			    k->scalar, "");
 	}
 	const fcat__ynode *n;
 	int rc;
 	if (!(n = fcat__ymap_get(root, "project")))
 		return fcat__error(FCAT_EINVALID, "%s:%d:%d: missing required key 'project'",
-				   c->name, root->line, root->col);
+		                   c->name, root->line, root->col);
 	if ((rc = want_name(c, n, "project", &c->project)) || (rc = check_project_name(c, n)))
 		return rc;
 	if ((n = fcat__ymap_get(root, "description")) && n->kind != FCAT_Y_SCALAR)
 		return where(c, n, "'%s' must be text, not %s", "description",
-			     fcat__ykind_name(n->kind));
+		             fcat__ykind_name(n->kind));
 	c->catalog_dir = "catalog";
 	if ((n = fcat__ymap_get(root, "catalog")) &&
 	    ((rc = want_name(c, n, "catalog", &c->catalog_dir)) ||
@@ -209,8 +214,7 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 	return 0;
 }
 
-int fcat_config_parse(fcat_config **out, const char *name, const char *text,
-		      size_t len)
+int fcat_config_parse(fcat_config **out, const char *name, const char *text, size_t len)
 {
 	*out = NULL;
 	fcat_config *c = calloc(1, sizeof *c);
@@ -219,8 +223,8 @@ int fcat_config_parse(fcat_config **out, const char *name, const char *text,
 	fcat__arena_init(&c->arena, 16 * 1024);
 	c->name = fcat__arena_strdup(&c->arena, name);
 	fcat__ynode *root;
-	int rc = c->name ? fcat__yaml_load(&root, &c->arena, c->name, text, len)
-			 : fcat__error_oom();
+	int rc =
+	    c->name ? fcat__yaml_load(&root, &c->arena, c->name, text, len) : fcat__error_oom();
 	if (rc == 0)
 		rc = interpret(c, root);
 	if (rc) {
@@ -252,9 +256,18 @@ void fcat_config_free(fcat_config *config)
 	free(config);
 }
 
-const char *fcat_config_project(const fcat_config *c) { return c->project; }
-const char *fcat_config_catalog_dir(const fcat_config *c) { return c->catalog_dir; }
-const char *fcat_config_policies_dir(const fcat_config *c) { return c->policies_dir; }
+const char *fcat_config_project(const fcat_config *c)
+{
+	return c->project;
+}
+const char *fcat_config_catalog_dir(const fcat_config *c)
+{
+	return c->catalog_dir;
+}
+const char *fcat_config_policies_dir(const fcat_config *c)
+{
+	return c->policies_dir;
+}
 
 static const fcat__store_section *section(const fcat_config *c, fcat_store_role role)
 {
@@ -266,8 +279,7 @@ const char *fcat_config_store_plugin(const fcat_config *c, fcat_store_role role)
 	return section(c, role)->plugin;
 }
 
-const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role,
-				      const char *key)
+const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role, const char *key)
 {
 	const fcat__ynode *n = section(c, role)->node;
 	char part[256];

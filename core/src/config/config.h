@@ -18,10 +18,10 @@ struct fcat_config {
 	const char *project;
 	const char *catalog_dir;
 	const char *policies_dir;
-	fcat__store_section stores[2]; /* by fcat_store_role */
-	const char *trusted_keys;      /* policy.trusted_keys: PEM public keys, or NULL */
-	const char *audit_log;         /* policy.audit_log: JSON lines, or NULL */
-	size_t transform_memory;       /* bytes per Lua state */
+	fcat__store_section stores[2];   /* by fcat_store_role */
+	const char *trusted_keys;        /* policy.trusted_keys: PEM public keys, or NULL */
+	const char *audit_log;           /* policy.audit_log: JSON lines, or NULL */
+	size_t transform_memory;         /* bytes per Lua state */
 	uint64_t transform_instructions; /* per call */
 };
 

@@ -17,9 +17,8 @@ typedef struct {
 static int convert(fcat__ynode **out, loader *L, yaml_node_t *n)
 {
 	if (++L->depth > 64)
-		return fcat__error(FCAT_EINVALID, "%s:%zu:%zu: nesting too deep",
-				   L->name, n->start_mark.line + 1,
-				   n->start_mark.column + 1);
+		return fcat__error(FCAT_EINVALID, "%s:%zu:%zu: nesting too deep", L->name,
+		                   n->start_mark.line + 1, n->start_mark.column + 1);
 	fcat__ynode *y = fcat__arena_alloc(L->arena, sizeof *y);
 	if (!y)
 		return fcat__error_oom();
@@ -30,7 +29,7 @@ static int convert(fcat__ynode **out, loader *L, yaml_node_t *n)
 	case YAML_SCALAR_NODE:
 		y->kind = FCAT_Y_SCALAR;
 		y->scalar = fcat__arena_strndup(L->arena, (const char *)n->data.scalar.value,
-						n->data.scalar.length);
+		                                n->data.scalar.length);
 		if (!y->scalar)
 			rc = fcat__error_oom();
 		break;
@@ -41,7 +40,8 @@ static int convert(fcat__ynode **out, loader *L, yaml_node_t *n)
 		if (!y->items)
 			return fcat__error_oom();
 		for (size_t i = 0; i < count && rc == 0; i++) {
-			yaml_node_t *c = yaml_document_get_node(L->doc, n->data.sequence.items.start[i]);
+			yaml_node_t *c =
+			    yaml_document_get_node(L->doc, n->data.sequence.items.start[i]);
 			rc = convert(&y->items[y->len++], L, c);
 		}
 		break;
@@ -57,31 +57,31 @@ static int convert(fcat__ynode **out, loader *L, yaml_node_t *n)
 			yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
 			yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
 			if (k->type != YAML_SCALAR_NODE)
-				return fcat__error(FCAT_EINVALID, "%s:%zu:%zu: a map key must be a plain name",
-						   L->name, k->start_mark.line + 1,
-						   k->start_mark.column + 1);
+				return fcat__error(
+				    FCAT_EINVALID, "%s:%zu:%zu: a map key must be a plain name",
+				    L->name, k->start_mark.line + 1, k->start_mark.column + 1);
 			rc = convert(&y->keys[y->len], L, k);
 			if (rc == 0 && fcat__ymap_get(y, y->keys[y->len]->scalar))
-				return fcat__error(FCAT_EINVALID, "%s:%d:%d: key '%s' appears twice",
-						   L->name, y->keys[y->len]->line,
-						   y->keys[y->len]->col, y->keys[y->len]->scalar);
+				return fcat__error(FCAT_EINVALID,
+				                   "%s:%d:%d: key '%s' appears twice", L->name,
+				                   y->keys[y->len]->line, y->keys[y->len]->col,
+				                   y->keys[y->len]->scalar);
 			if (rc == 0)
 				rc = convert(&y->items[y->len], L,
-					     yaml_document_get_node(L->doc, p->value));
+				             yaml_document_get_node(L->doc, p->value));
 			y->len++;
 		}
 		break;
 	}
-	default:
-		rc = fcat__error(FCAT_EINVALID, "%s:%d:%d: empty node", L->name, y->line, y->col);
+	default: rc = fcat__error(FCAT_EINVALID, "%s:%d:%d: empty node", L->name, y->line, y->col);
 	}
 	L->depth--;
 	*out = y;
 	return rc;
 }
 
-int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name,
-		    const char *text, size_t len)
+int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name, const char *text,
+                    size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -90,12 +90,11 @@ int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name,
 		return fcat__error_oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		int rc = fcat__error(FCAT_EINVALID, "%s:%zu:%zu: %s%s%s", name,
-				     parser.problem_mark.line + 1,
-				     parser.problem_mark.column + 1,
-				     parser.problem ? parser.problem : "YAML syntax error",
-				     parser.context ? " " : "",
-				     parser.context ? parser.context : "");
+		int rc =
+		    fcat__error(FCAT_EINVALID, "%s:%zu:%zu: %s%s%s", name,
+		                parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		                parser.problem ? parser.problem : "YAML syntax error",
+		                parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
 		return rc;
 	}

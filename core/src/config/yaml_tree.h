@@ -27,8 +27,8 @@ struct fcat__ynode {
  * are resolved; a map key that is not a scalar or appears twice is an error.
  * All memory comes from `arena`. Returns 0 or FCAT_EINVALID with a message
  * "NAME:LINE:COL: problem". */
-int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name,
-		    const char *text, size_t len);
+int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name, const char *text,
+                    size_t len);
 
 /* The value under a key of a map node, or NULL. */
 const fcat__ynode *fcat__ymap_get(const fcat__ynode *map, const char *key);

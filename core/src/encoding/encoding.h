@@ -22,7 +22,7 @@ int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n);
  * fixed-width little-endian numbers, bool as one byte, string/bytes as u32
  * LE length + bytes, arrays as u32 LE count + elements. */
 void fcat__row_encode(fcat__buf *out, const unsigned char data_hash[32], int64_t event_ts,
-		      int64_t created_ts, const fcat_value *values, size_t n);
+                      int64_t created_ts, const fcat_value *values, size_t n);
 
 typedef struct fcat__row_header {
 	int64_t event_ts, created_ts;
@@ -36,10 +36,10 @@ typedef struct fcat__row_header {
  * copied into `scratch` (so they are aligned). Returns 0, or FCAT_EINVALID
  * for bytes that are not a row. */
 int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const fcat_type *types,
-		     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch);
+                     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch);
 
 /* "user_id=u1,store_id=3": join keys for people, in error messages. */
 void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat_value *keys,
-		    size_t n);
+                    size_t n);
 
 #endif

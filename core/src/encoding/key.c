@@ -10,7 +10,7 @@
 static void put_u32(fcat__buf *b, uint32_t v)
 {
 	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			      (unsigned char)(v >> 24)};
+	                      (unsigned char)(v >> 24)};
 	fcat__buf_append(b, x, 4);
 }
 
@@ -40,20 +40,22 @@ int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
 		case FCAT_STRING:
 		case FCAT_BYTES:
 			if (k->u.str.len > UINT32_MAX)
-				return fcat__error(FCAT_EINVALID, "join key %zu is too long", i + 1);
+				return fcat__error(FCAT_EINVALID, "join key %zu is too long",
+				                   i + 1);
 			put_u32(out, (uint32_t)k->u.str.len);
 			fcat__buf_append(out, k->u.str.ptr, k->u.str.len);
 			break;
 		default:
-			return fcat__error(FCAT_EINVALID, "join key %zu has type %s, which cannot be a key",
-					   i + 1, fcat_scalar_name(k->type.scalar));
+			return fcat__error(FCAT_EINVALID,
+			                   "join key %zu has type %s, which cannot be a key", i + 1,
+			                   fcat_scalar_name(k->type.scalar));
 		}
 	}
 	return out->oom ? fcat__error_oom() : 0;
 }
 
 void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat_value *keys,
-		    size_t n)
+                    size_t n)
 {
 	size_t used = 0;
 	buf[0] = '\0';
@@ -62,7 +64,7 @@ void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat
 		if (keys[i].is_null || fcat_value_format(&text, &keys[i]) != 0)
 			text = NULL;
 		int w = snprintf(buf + used, size - used, "%s%s=%s", i ? "," : "", names[i],
-				 text ? text : "null");
+		                 text ? text : "null");
 		fcat_free(text);
 		if (w < 0)
 			break;

@@ -7,21 +7,27 @@
 
 #include <string.h>
 
-#define ROW_FORMAT 1
-#define HASH_OFFSET FCAT_ROW_HEADER_SIZE
+#define ROW_FORMAT    1
+#define HASH_OFFSET   FCAT_ROW_HEADER_SIZE
 #define VALUES_OFFSET (FCAT_ROW_HEADER_SIZE + 32)
 
 static size_t scalar_size(fcat_scalar s)
 {
 	switch (s) {
-	case FCAT_INT32: case FCAT_FLOAT32: return 4;
-	case FCAT_INT64: case FCAT_FLOAT64: case FCAT_TIMESTAMP: return 8;
+	case FCAT_INT32:
+	case FCAT_FLOAT32: return 4;
+	case FCAT_INT64:
+	case FCAT_FLOAT64:
+	case FCAT_TIMESTAMP: return 8;
 	case FCAT_BOOL: return 1;
 	default: return 0; /* variable: string, bytes */
 	}
 }
 
-static void put_u32(fcat__buf *b, uint32_t v) { fcat__buf_append(b, &v, 4); }
+static void put_u32(fcat__buf *b, uint32_t v)
+{
+	fcat__buf_append(b, &v, 4);
+}
 
 /* one scalar element from its C representation at p */
 static void put_scalar(fcat__buf *b, fcat_scalar s, const void *p)
@@ -42,10 +48,10 @@ static void put_scalar(fcat__buf *b, fcat_scalar s, const void *p)
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fcat's encodings assume little-endian");
 
 void fcat__row_encode(fcat__buf *out, const unsigned char data_hash[32], int64_t event_ts,
-		      int64_t created_ts, const fcat_value *values, size_t n)
+                      int64_t created_ts, const fcat_value *values, size_t n)
 {
-	unsigned char hdr[FCAT_ROW_HEADER_SIZE] = {FCAT_ROW_MAGIC, ROW_FORMAT,
-						   (unsigned char)n, (unsigned char)(n >> 8)};
+	unsigned char hdr[FCAT_ROW_HEADER_SIZE] = {FCAT_ROW_MAGIC, ROW_FORMAT, (unsigned char)n,
+	                                           (unsigned char)(n >> 8)};
 	memcpy(hdr + FCAT_ROW_EVENT_TS_OFFSET, &event_ts, 8);
 	memcpy(hdr + FCAT_ROW_CREATED_TS_OFFSET, &created_ts, 8);
 	fcat__buf_append(out, hdr, sizeof hdr);
@@ -69,7 +75,7 @@ void fcat__row_encode(fcat__buf *out, const unsigned char data_hash[32], int64_t
 			size_t stride = w == 1 ? sizeof(bool) : sizeof(fcat_bytes);
 			for (size_t k = 0; k < v->u.array.len; k++)
 				put_scalar(out, v->type.scalar,
-					   (const char *)v->u.array.items + k * stride);
+				           (const char *)v->u.array.items + k * stride);
 		}
 	}
 }
@@ -118,7 +124,7 @@ static void get_scalar(cursor *c, fcat_scalar s, void *dst)
 }
 
 int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const fcat_type *types,
-		     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch)
+                     size_t *mismatch, const unsigned char *row, size_t len, fcat__arena *scratch)
 {
 	*mismatch = 0;
 	if (len < VALUES_OFFSET || row[0] != FCAT_ROW_MAGIC || row[1] != ROW_FORMAT)

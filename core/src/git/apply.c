@@ -31,9 +31,10 @@ int fcat_apply(char out_commit[41], const char *repo_path, const char *rev)
 	if (n > 0) {
 		if (dirty.len && dirty.ptr[dirty.len - 1] == '\n')
 			dirty.ptr[--dirty.len] = '\0';
-		rc = fcat__error(FCAT_EINVALID, "refusing to apply: %s/ or %s/ has uncommitted "
-						"changes; commit them first:\n%s",
-				 dirs[0], dirs[1], dirty.ptr);
+		rc = fcat__error(FCAT_EINVALID,
+		                 "refusing to apply: %s/ or %s/ has uncommitted "
+		                 "changes; commit them first:\n%s",
+		                 dirs[0], dirs[1], dirty.ptr);
 	} else if (n < 0) {
 		rc = n;
 	}

@@ -11,13 +11,12 @@
 #include <sys/stat.h>
 
 /* <git dir>/fcat/cache/<commit>-<hash of the catalog's place>.cat */
-static void cache_path(char *buf, size_t size, fcat__git *g, const char *commit,
-		       const char *dir)
+static void cache_path(char *buf, size_t size, fcat__git *g, const char *commit, const char *dir)
 {
 	char place[4096];
 	snprintf(place, sizeof place, "%s%s", g->prefix, dir);
 	snprintf(buf, size, "%sfcat/cache/%s-%016llx.cat", fcat__git_dir(g), commit,
-		 (unsigned long long)fcat__hash_bytes(place, strlen(place)));
+	         (unsigned long long)fcat__hash_bytes(place, strlen(place)));
 }
 
 static void ensure_cache_dir(fcat__git *g)
@@ -30,7 +29,7 @@ static void ensure_cache_dir(fcat__git *g)
 }
 
 int fcat__catalog_at_commit(fcat_catalog **out, fcat__git *g, const git_oid *commit,
-			    const char *catalog_dir, bool use_cache)
+                            const char *catalog_dir, bool use_cache)
 {
 	char hex[GIT_OID_HEXSZ + 1], path[4096];
 	git_oid_tostr(hex, sizeof hex, commit);

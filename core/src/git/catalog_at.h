@@ -9,7 +9,7 @@
  * `use_cache`, reads the compiled image when present and writes it when not
  * (a failure to write it is not an error). */
 int fcat__catalog_at_commit(fcat_catalog **out, fcat__git *g, const git_oid *commit,
-			    const char *catalog_dir, bool use_cache);
+                            const char *catalog_dir, bool use_cache);
 
 /* Writes the compiled image of a catalog read from a commit. */
 int fcat__catalog_save_cache(fcat__git *g, const fcat_catalog *c, const char *catalog_dir);

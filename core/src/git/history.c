@@ -27,8 +27,8 @@ static bool is_path(const char *name)
 }
 
 /* The object's hash at a commit; `dir_tree` memoizes the catalog tree. */
-static int object_state(fcat__git *g, const git_oid *commit, const char *dir,
-			const char *name, state *s)
+static int object_state(fcat__git *g, const git_oid *commit, const char *dir, const char *name,
+                        state *s)
 {
 	fcat_catalog *c;
 	int rc = fcat__catalog_at_commit(&c, g, commit, dir, false);
@@ -94,8 +94,7 @@ static int record(fcat_history *h, git_commit *commit, const char *hash)
 	return 0;
 }
 
-static int walk(fcat_history *h, fcat__git *g, const char *dir, const char *name,
-		const char *rev)
+static int walk(fcat_history *h, fcat__git *g, const char *dir, const char *name, const char *rev)
 {
 	git_oid start, oid, last_tree;
 	int rc = fcat__git_resolve(g, rev ? rev : "HEAD", &start);
@@ -139,8 +138,7 @@ static int walk(fcat_history *h, fcat__git *g, const char *dir, const char *name
 	return rc;
 }
 
-int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
-		    const char *rev)
+int fcat_history_of(fcat_history **out, const char *repo_path, const char *name, const char *rev)
 {
 	*out = NULL;
 	char *yaml = fcat__path_join(repo_path, "fcat.yaml");
@@ -165,7 +163,7 @@ int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
 	fcat_config_free(config);
 	if (rc == 0 && h->len == 0)
 		rc = fcat__error(FCAT_ENOTFOUND, "'%s' has no versions in the history of %s", name,
-				 rev ? rev : "HEAD");
+		                 rev ? rev : "HEAD");
 	if (rc) {
 		fcat_history_free(h);
 		return rc;
@@ -180,7 +178,10 @@ int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
 	return 0;
 }
 
-size_t fcat_history_count(const fcat_history *h) { return h->len; }
+size_t fcat_history_count(const fcat_history *h)
+{
+	return h->len;
+}
 
 const fcat_object_version *fcat_history_at(const fcat_history *h, size_t i)
 {

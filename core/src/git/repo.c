@@ -21,7 +21,10 @@ int fcat__git_error(const char *what)
  * costs milliseconds (it loads TLS certificates), too much for every open. */
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
 
-static void git_init(void) { git_libgit2_init(); }
+static void git_init(void)
+{
+	git_libgit2_init();
+}
 
 int fcat__git_open(fcat__git *g, const char *root)
 {
@@ -31,8 +34,10 @@ int fcat__git_open(fcat__git *g, const char *root)
 	if (!real)
 		return fcat__error(FCAT_ENOTFOUND, "%s: no such directory", root);
 	if (git_repository_open_ext(&g->repo, real, 0, NULL) < 0) {
-		int rc = fcat__error(FCAT_ENOTFOUND, "%s is not in a git repository (run `git init` "
-						     "and commit the catalog)", real);
+		int rc = fcat__error(FCAT_ENOTFOUND,
+		                     "%s is not in a git repository (run `git init` "
+		                     "and commit the catalog)",
+		                     real);
 		free(real);
 		return rc;
 	}
@@ -40,7 +45,8 @@ int fcat__git_open(fcat__git *g, const char *root)
 	if (!wd) {
 		free(real);
 		fcat__git_close(g);
-		return fcat__error(FCAT_EINVALID, "%s: a bare git repository has no work tree", root);
+		return fcat__error(FCAT_EINVALID, "%s: a bare git repository has no work tree",
+		                   root);
 	}
 	char *wdreal = realpath(wd, NULL);
 	size_t wl = wdreal ? strlen(wdreal) : 0;
@@ -79,7 +85,10 @@ void fcat__git_close(fcat__git *g)
 	*g = (fcat__git){0};
 }
 
-const char *fcat__git_dir(const fcat__git *g) { return git_repository_path(g->repo); }
+const char *fcat__git_dir(const fcat__git *g)
+{
+	return git_repository_path(g->repo);
+}
 
 int fcat__git_resolve(fcat__git *g, const char *rev, git_oid *out)
 {
@@ -191,8 +200,8 @@ static int cmp_file(const void *a, const void *b)
 	return strcmp(((const fcat__def_file *)a)->path, ((const fcat__def_file *)b)->path);
 }
 
-int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir,
-		       const char *suffix, fcat__def_file **files, size_t *n)
+int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir, const char *suffix,
+                       fcat__def_file **files, size_t *n)
 {
 	*files = NULL;
 	*n = 0;
@@ -231,7 +240,8 @@ static const char *status_word(unsigned s)
 		return "deleted";
 	if (s & GIT_STATUS_INDEX_NEW)
 		return "added, not committed";
-	if (s & (GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE))
+	if (s &
+	    (GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE))
 		return "staged, not committed";
 	return "modified";
 }
@@ -250,7 +260,7 @@ int fcat__git_dirty(fcat__git *g, const char *const *dirs, size_t ndirs, fcat__b
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	             GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	opts.pathspec.strings = specs;
 	opts.pathspec.count = n;
 	git_status_list *list = NULL;
@@ -265,7 +275,8 @@ int fcat__git_dirty(fcat__git *g, const char *const *dirs, size_t ndirs, fcat__b
 		const git_status_entry *e = git_status_byindex(list, i);
 		if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED))
 			continue;
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+		const git_diff_delta *d =
+		    e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
 		const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
 		if (strncmp(path, g->prefix, strlen(g->prefix)) == 0)
 			path += strlen(g->prefix);
@@ -281,7 +292,7 @@ int fcat__git_applied(fcat__git *g, git_oid *out)
 	int rc = git_reference_name_to_id(out, g->repo, FCAT_APPLIED_REF);
 	if (rc == GIT_ENOTFOUND)
 		return fcat__error(FCAT_ENOTFOUND, "no catalog version has been applied yet: run "
-						   "`fcat apply`");
+		                                   "`fcat apply`");
 	return rc < 0 ? fcat__git_error("reading " FCAT_APPLIED_REF) : 0;
 }
 

@@ -29,8 +29,8 @@ int fcat__git_resolve(fcat__git *g, const char *rev, git_oid *out);
  * in `suffix`, as they are in a commit, in path order. Paths in *files are
  * relative to the feature repo. A missing directory gives no files. Free
  * with fcat__def_files_free. */
-int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir,
-		       const char *suffix, fcat__def_file **files, size_t *n);
+int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir, const char *suffix,
+                       fcat__def_file **files, size_t *n);
 
 void fcat__def_files_free(fcat__def_file *files, size_t n);
 

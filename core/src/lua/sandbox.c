@@ -57,14 +57,13 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 }
 
 static const luaL_Reg safe_libs[] = {
-	{LUA_GNAME, luaopen_base},      {LUA_STRLIBNAME, luaopen_string},
-	{LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
-	{LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
+    {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
+    {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
+    {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
 };
 
-static const char *const unsafe_globals[] = {"dofile", "loadfile", "load",
-					     "collectgarbage", "print", "require",
-					     NULL};
+static const char *const unsafe_globals[] = {"dofile", "loadfile", "load", "collectgarbage",
+                                             "print",  "require",  NULL};
 
 static int open_safe(lua_State *L)
 {
@@ -144,6 +143,12 @@ int fcat__sandbox_pcall(lua_State *L, int nargs, int nresults)
 	return rc;
 }
 
-size_t fcat__sandbox_memory(lua_State *L) { return get(L)->used; }
+size_t fcat__sandbox_memory(lua_State *L)
+{
+	return get(L)->used;
+}
 
-int fcat__sandbox_exhausted(lua_State *L) { return get(L)->exhausted; }
+int fcat__sandbox_exhausted(lua_State *L)
+{
+	return get(L)->exhausted;
+}

@@ -62,62 +62,62 @@ static int cmp_right(const void *pa, const void *pb)
 /* LSD radix sort on h1, 16 bits a pass, then the short runs of equal h1
  * (one key's rows, about as many as it has events) by the full order:
  * qsort's comparisons dominated the join at 10M rows. */
-#define RADIX_SORT(NAME, T, CMP)                                                          \
-	static void NAME(T *a, size_t n)                                                  \
-	{                                                                                 \
-		T *tmp = n > 64 ? malloc(n * sizeof *tmp) : NULL;                          \
-		if (!tmp) {                                                               \
-			qsort(a, n, sizeof *a, CMP);                                      \
-			return;                                                           \
-		}                                                                         \
-		size_t *count = malloc(65536 * sizeof *count);                            \
-		if (!count) {                                                             \
-			free(tmp);                                                        \
-			qsort(a, n, sizeof *a, CMP);                                      \
-			return;                                                           \
-		}                                                                         \
-		T *src = a, *dst = tmp;                                                   \
-		for (int shift = 0; shift < 64; shift += 16) {                            \
-			memset(count, 0, 65536 * sizeof *count);                          \
-			for (size_t i = 0; i < n; i++)                                    \
-				count[(src[i].h1 >> shift) & 0xffff]++;                   \
-			size_t sum = 0;                                                   \
-			for (size_t d = 0; d < 65536; d++) {                              \
-				size_t c = count[d];                                      \
-				count[d] = sum;                                           \
-				sum += c;                                                 \
-			}                                                                 \
-			for (size_t i = 0; i < n; i++)                                    \
-				dst[count[(src[i].h1 >> shift) & 0xffff]++] = src[i];     \
-			T *t = src;                                                       \
-			src = dst;                                                        \
-			dst = t;                                                          \
-		}                                                                         \
-		/* four passes: the sorted data is back in `a` */                          \
-		free(count);                                                              \
-		free(tmp);                                                                \
-		for (size_t i = 0; i < n;) {                                              \
-			size_t j = i + 1;                                                 \
-			while (j < n && a[j].h1 == a[i].h1)                               \
-				j++;                                                      \
-			for (size_t k = i + 1; k < j; k++) { /* insertion sort */         \
-				T x = a[k];                                               \
-				size_t m = k;                                             \
-				while (m > i && CMP(&a[m - 1], &x) > 0) {                 \
-					a[m] = a[m - 1];                                  \
-					m--;                                              \
-				}                                                         \
-				a[m] = x;                                                 \
-			}                                                                 \
-			i = j;                                                            \
-		}                                                                         \
+#define RADIX_SORT(NAME, T, CMP)                                                                   \
+	static void NAME(T *a, size_t n)                                                           \
+	{                                                                                          \
+		T *tmp = n > 64 ? malloc(n * sizeof *tmp) : NULL;                                  \
+		if (!tmp) {                                                                        \
+			qsort(a, n, sizeof *a, CMP);                                               \
+			return;                                                                    \
+		}                                                                                  \
+		size_t *count = malloc(65536 * sizeof *count);                                     \
+		if (!count) {                                                                      \
+			free(tmp);                                                                 \
+			qsort(a, n, sizeof *a, CMP);                                               \
+			return;                                                                    \
+		}                                                                                  \
+		T *src = a, *dst = tmp;                                                            \
+		for (int shift = 0; shift < 64; shift += 16) {                                     \
+			memset(count, 0, 65536 * sizeof *count);                                   \
+			for (size_t i = 0; i < n; i++)                                             \
+				count[(src[i].h1 >> shift) & 0xffff]++;                            \
+			size_t sum = 0;                                                            \
+			for (size_t d = 0; d < 65536; d++) {                                       \
+				size_t c = count[d];                                               \
+				count[d] = sum;                                                    \
+				sum += c;                                                          \
+			}                                                                          \
+			for (size_t i = 0; i < n; i++)                                             \
+				dst[count[(src[i].h1 >> shift) & 0xffff]++] = src[i];              \
+			T *t = src;                                                                \
+			src = dst;                                                                 \
+			dst = t;                                                                   \
+		}                                                                                  \
+		/* four passes: the sorted data is back in `a` */                                  \
+		free(count);                                                                       \
+		free(tmp);                                                                         \
+		for (size_t i = 0; i < n;) {                                                       \
+			size_t j = i + 1;                                                          \
+			while (j < n && a[j].h1 == a[i].h1)                                        \
+				j++;                                                               \
+			for (size_t k = i + 1; k < j; k++) { /* insertion sort */                  \
+				T x = a[k];                                                        \
+				size_t m = k;                                                      \
+				while (m > i && CMP(&a[m - 1], &x) > 0) {                          \
+					a[m] = a[m - 1];                                           \
+					m--;                                                       \
+				}                                                                  \
+				a[m] = x;                                                          \
+			}                                                                          \
+			i = j;                                                                     \
+		}                                                                                  \
 	}
 
 RADIX_SORT(sort_left, fcat__pit_left, cmp_left)
 RADIX_SORT(sort_right, fcat__pit_right, cmp_right)
 
 void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, size_t nright,
-		    int64_t ttl_us, uint32_t *match)
+                    int64_t ttl_us, uint32_t *match)
 {
 	sort_left(left, nleft);
 	sort_right(right, nright);
@@ -137,8 +137,7 @@ void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, 
 		if (best != SIZE_MAX && i + 1 < nleft &&
 		    cmp_key(left[i + 1].h1, left[i + 1].h2, l->h1, l->h2) == 0)
 			j = best; /* the next entity row of this key starts here */
-		bool inside = best != SIZE_MAX &&
-			      (ttl_us <= 0 || right[best].ts >= l->ts - ttl_us);
+		bool inside = best != SIZE_MAX && (ttl_us <= 0 || right[best].ts >= l->ts - ttl_us);
 		match[l->idx] = inside ? right[best].row : FCAT_PIT_NONE;
 	}
 }

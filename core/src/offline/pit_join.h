@@ -29,7 +29,7 @@ typedef struct fcat__pit_right {
  * FCAT_PIT_NONE. The window is T - ttl <= ts <= T (no lower bound when
  * ttl_us is 0). Keys are compared by their 128-bit hashes. */
 void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, size_t nright,
-		    int64_t ttl_us, uint32_t *match);
+                    int64_t ttl_us, uint32_t *match);
 
 /* The 128-bit hash of an encoded key. */
 void fcat__pit_hash(const void *key, size_t len, uint64_t *h1, uint64_t *h2);

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 const fcat_plugin_host fcat__plugin_host = {
-	FCAT_PLUGIN_ABI_VERSION, fcat__error,	      fcat_value_parse, fcat_value_clear,
-	fcat_timestamp_parse,	 fcat_error_last,
+    FCAT_PLUGIN_ABI_VERSION, fcat__error,          fcat_value_parse,
+    fcat_value_clear,        fcat_timestamp_parse, fcat_error_last,
 };
 
 static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
@@ -21,46 +21,56 @@ static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 		const fcat_online_ops *o = a->online;
 		if (!o)
 			return fcat__error(FCAT_EINVALID, "plugin '%s' (%s) is not an online store",
-					   a->name, p->path);
-		const char *missing = !o->open	   ? "open"
-				      : !o->close  ? "close"
-				      : !o->write  ? "write"
-				      : !o->read   ? "read"
-				      : !o->meta_get ? "meta_get"
-				      : !o->meta_set ? "meta_set"
-						     : NULL;
+			                   a->name, p->path);
+		const char *missing = !o->open       ? "open"
+		                      : !o->close    ? "close"
+		                      : !o->write    ? "write"
+		                      : !o->read     ? "read"
+		                      : !o->meta_get ? "meta_get"
+		                      : !o->meta_set ? "meta_set"
+		                                     : NULL;
 		if (missing)
-			return fcat__error(FCAT_EINVALID, "%s: the online store lacks the required "
-							  "function '%s'", p->path, missing);
+			return fcat__error(FCAT_EINVALID,
+			                   "%s: the online store lacks the required "
+			                   "function '%s'",
+			                   p->path, missing);
 	} else {
 		const fcat_offline_ops *o = a->offline;
 		if (!o)
-			return fcat__error(FCAT_EINVALID, "plugin '%s' (%s) is not an offline store",
-					   a->name, p->path);
-		const char *missing = !o->open ? "open" : !o->close ? "close" : !o->scan ? "scan" : NULL;
+			return fcat__error(FCAT_EINVALID,
+			                   "plugin '%s' (%s) is not an offline store", a->name,
+			                   p->path);
+		const char *missing = !o->open    ? "open"
+		                      : !o->close ? "close"
+		                      : !o->scan  ? "scan"
+		                                  : NULL;
 		if (missing)
-			return fcat__error(FCAT_EINVALID, "%s: the offline store lacks the required "
-							  "function '%s'", p->path, missing);
+			return fcat__error(FCAT_EINVALID,
+			                   "%s: the offline store lacks the required "
+			                   "function '%s'",
+			                   p->path, missing);
 	}
 	return 0;
 }
 
 int fcat__plugin_load_path(fcat__plugin *out, const char *path, const char *name,
-			   fcat__plugin_role role)
+                           fcat__plugin_role role)
 {
 	memset(out, 0, sizeof *out);
 	snprintf(out->path, sizeof out->path, "%s", path);
 	out->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!out->dl) {
 		const char *e = dlerror();
-		return fcat__error(FCAT_EIO, "cannot load plugin %s: %s", path, e ? e : "dlopen failed");
+		return fcat__error(FCAT_EIO, "cannot load plugin %s: %s", path,
+		                   e ? e : "dlopen failed");
 	}
 	int rc = 0;
 	dlerror();
 	fcat_plugin_entry_fn entry = (fcat_plugin_entry_fn)dlsym(out->dl, FCAT_PLUGIN_ENTRY_NAME);
 	if (!entry) {
-		rc = fcat__error(FCAT_EINVALID, "%s is not an fcat plugin: it exports no '%s' symbol",
-				 path, FCAT_PLUGIN_ENTRY_NAME);
+		rc = fcat__error(FCAT_EINVALID,
+		                 "%s is not an fcat plugin: it exports no '%s' symbol", path,
+		                 FCAT_PLUGIN_ENTRY_NAME);
 		goto fail;
 	}
 	fcat__error_clear();
@@ -70,14 +80,15 @@ int fcat__plugin_load_path(fcat__plugin *out, const char *path, const char *name
 		goto fail;
 	}
 	if (out->api->abi_version != FCAT_PLUGIN_ABI_VERSION) {
-		rc = fcat__error(FCAT_EVERSION, "%s was built for plugin ABI version %u; this fcat "
-						"speaks version %u",
-				 path, out->api->abi_version, FCAT_PLUGIN_ABI_VERSION);
+		rc = fcat__error(FCAT_EVERSION,
+		                 "%s was built for plugin ABI version %u; this fcat "
+		                 "speaks version %u",
+		                 path, out->api->abi_version, FCAT_PLUGIN_ABI_VERSION);
 		goto fail;
 	}
 	if (!out->api->name || strcmp(out->api->name, name) != 0) {
 		rc = fcat__error(FCAT_EINVALID, "%s calls itself '%s', expected '%s'", path,
-				 out->api->name ? out->api->name : "(no name)", name);
+		                 out->api->name ? out->api->name : "(no name)", name);
 		goto fail;
 	}
 	if ((rc = check_slots(out, role)))
@@ -107,7 +118,7 @@ int fcat__plugin_load(fcat__plugin *out, const char *name, fcat__plugin_role rol
 	char dirs[8192] = "";
 	const char *env = getenv("FCAT_PLUGIN_PATH");
 	snprintf(dirs, sizeof dirs, "%s%s%s:%s", env ? env : "", env && *env ? ":" : "",
-		 FCAT_PLUGIN_BUILD_DIR, FCAT_PLUGIN_INSTALL_DIR);
+	         FCAT_PLUGIN_BUILD_DIR, FCAT_PLUGIN_INSTALL_DIR);
 	char looked[8192] = "";
 	for (char *dir = dirs, *next; dir && *dir; dir = next) {
 		next = strchr(dir, ':');
@@ -120,11 +131,12 @@ int fcat__plugin_load(fcat__plugin *out, const char *name, fcat__plugin_role rol
 		if (access(path, F_OK) == 0)
 			return fcat__plugin_load_path(out, path, name, role);
 		snprintf(looked + strlen(looked), sizeof looked - strlen(looked), "%s%s",
-			 looked[0] ? ", " : "", dir);
+		         looked[0] ? ", " : "", dir);
 	}
-	return fcat__error(FCAT_ENOTFOUND, "plugin '%s' not found: no fcat_%s.so in %s (set "
-					   "FCAT_PLUGIN_PATH to add a directory)",
-			   name, name, looked);
+	return fcat__error(FCAT_ENOTFOUND,
+	                   "plugin '%s' not found: no fcat_%s.so in %s (set "
+	                   "FCAT_PLUGIN_PATH to add a directory)",
+	                   name, name, looked);
 }
 
 void fcat__plugin_unload(fcat__plugin *p)

@@ -26,7 +26,7 @@ int fcat__plugin_load(fcat__plugin *out, const char *name, fcat__plugin_role rol
 
 /* Loads a plugin from an exact path (tests, and fcat__plugin_load). */
 int fcat__plugin_load_path(fcat__plugin *out, const char *path, const char *name,
-			   fcat__plugin_role role);
+                           fcat__plugin_role role);
 
 void fcat__plugin_unload(fcat__plugin *p);
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STRIPES 16           /* a power of two */
-#define STRIPE_SLOTS 4096    /* a power of two */
-#define STRIPE_MAX (STRIPE_SLOTS / 4 * 3)
-#define KEY_MAX 1024         /* longer requests bypass the cache */
+#define STRIPES      16   /* a power of two */
+#define STRIPE_SLOTS 4096 /* a power of two */
+#define STRIPE_MAX   (STRIPE_SLOTS / 4 * 3)
+#define KEY_MAX      1024 /* longer requests bypass the cache */
 
 typedef struct entry {
 	uint64_t hash;
@@ -78,15 +78,14 @@ static entry *find(stripe *s, uint64_t hash, const char *key, size_t len)
 	size_t i = hash & (STRIPE_SLOTS - 1);
 	for (;;) {
 		entry *e = &s->slots[i];
-		if (!e->key ||
-		    (e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
+		if (!e->key || (e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
 			return e;
 		i = (i + 1) & (STRIPE_SLOTS - 1);
 	}
 }
 
-int fcat__policy_cache_get(struct fcat__policy_cache *c, uint64_t hash, const char *key,
-			   size_t len, const fcat__policy_rule **deciding)
+int fcat__policy_cache_get(struct fcat__policy_cache *c, uint64_t hash, const char *key, size_t len,
+                           const fcat__policy_rule **deciding)
 {
 	stripe *s = stripe_of(c, hash);
 	int got = -1;
@@ -108,7 +107,7 @@ int fcat__policy_cache_get(struct fcat__policy_cache *c, uint64_t hash, const ch
 }
 
 void fcat__policy_cache_put(struct fcat__policy_cache *c, uint64_t hash, const char *key,
-			    size_t len, int allowed, const fcat__policy_rule *deciding)
+                            size_t len, int allowed, const fcat__policy_rule *deciding)
 {
 	stripe *s = stripe_of(c, hash);
 	pthread_mutex_lock(&s->mu);
@@ -160,7 +159,7 @@ static bool put_str(char *buf, size_t *len, const char *s)
 /* The key: the action, then each string with its NUL, so that no two
  * requests share a key. */
 static bool make_key(char *buf, size_t *len, const char *principal, fcat__policy_action action,
-		     const char *resource, const fcat__tag *tags, size_t ntags)
+                     const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	buf[0] = (char)action;
 	*len = 1;
@@ -170,9 +169,9 @@ static bool make_key(char *buf, size_t *len, const char *principal, fcat__policy
 	return ok;
 }
 
-int fcat__policy_allowed(const fcat__policy *p, const char *principal,
-			 fcat__policy_action action, const char *resource, const fcat__tag *tags,
-			 size_t ntags, const fcat__policy_rule **deciding)
+int fcat__policy_allowed(const fcat__policy *p, const char *principal, fcat__policy_action action,
+                         const char *resource, const fcat__tag *tags, size_t ntags,
+                         const fcat__policy_rule **deciding)
 {
 	char key[KEY_MAX];
 	size_t len;

@@ -26,7 +26,7 @@ static bool tags_match(const fcat__policy_rule *r, const fcat__tag *tags, size_t
 }
 
 static bool rule_matches(const fcat__policy_rule *r, fcat__policy_action action,
-			 const fcat__policy_resource *res, const fcat__tag *tags, size_t ntags)
+                         const fcat__policy_resource *res, const fcat__tag *tags, size_t ntags)
 {
 	if (!(r->actions & (1u << action)))
 		return false;
@@ -42,14 +42,14 @@ static bool rule_matches(const fcat__policy_rule *r, fcat__policy_action action,
 
 /* Checks the request; *pr is NULL for an unknown principal. */
 static int prepare(const fcat__policy *p, const char *principal, fcat__policy_action action,
-		   const char *resource, const fcat__tag *tags, size_t ntags,
-		   fcat__policy_resource *res, const fcat__policy_principal **pr)
+                   const char *resource, const fcat__tag *tags, size_t ntags,
+                   fcat__policy_resource *res, const fcat__policy_principal **pr)
 {
 	if (!p || !principal || !resource || (ntags && !tags))
 		return fcat__error(FCAT_EUSAGE, "policy decision: missing argument");
 	if ((unsigned)action >= FCAT__PA_COUNT)
 		return fcat__error(FCAT_EUSAGE, "policy decision: action %d out of range",
-				   (int)action);
+		                   (int)action);
 	int rc = fcat__policy_resource_parse(res, resource, false);
 	if (rc)
 		return rc;
@@ -58,8 +58,8 @@ static int prepare(const fcat__policy *p, const char *principal, fcat__policy_ac
 }
 
 int fcat__policy_eval(const fcat__policy *p, const char *principal, fcat__policy_action action,
-		      const char *resource, const fcat__tag *tags, size_t ntags,
-		      const fcat__policy_rule **deciding)
+                      const char *resource, const fcat__tag *tags, size_t ntags,
+                      const fcat__policy_rule **deciding)
 {
 	if (deciding)
 		*deciding = NULL;
@@ -98,9 +98,9 @@ void fcat__policy_decision_free(fcat__policy_decision *d)
 	memset(d, 0, sizeof *d);
 }
 
-int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p,
-			const char *principal, fcat__policy_action action,
-			const char *resource, const fcat__tag *tags, size_t ntags)
+int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p, const char *principal,
+                        fcat__policy_action action, const char *resource, const fcat__tag *tags,
+                        size_t ntags)
 {
 	memset(out, 0, sizeof *out);
 	fcat__policy_resource res;

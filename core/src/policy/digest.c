@@ -60,7 +60,7 @@ static int by_path(const void *a, const void *b)
 }
 
 int fcat__policy_signed_files(const fcat__def_file ***out, size_t *count,
-			      const fcat__def_file *files, size_t n)
+                              const fcat__def_file *files, size_t n)
 {
 	*out = NULL;
 	*count = 0;
@@ -72,7 +72,7 @@ int fcat__policy_signed_files(const fcat__def_file ***out, size_t *count,
 		if (!files[i].path || !*files[i].path || strpbrk(files[i].path, "\r\n")) {
 			free(v);
 			return fcat__error(FCAT_EINVALID, "policy file path '%s' cannot be signed",
-					   files[i].path ? files[i].path : "");
+			                   files[i].path ? files[i].path : "");
 		}
 		if (fcat__policy_file_kind_of(files[i].path) != FCAT__PF_SIGNATURE)
 			v[m++] = &files[i];
@@ -80,8 +80,8 @@ int fcat__policy_signed_files(const fcat__def_file ***out, size_t *count,
 	qsort(v, m, sizeof *v, by_path);
 	for (size_t i = 1; i < m; i++) {
 		if (strcmp(v[i - 1]->path, v[i]->path) == 0) {
-			int rc = fcat__error(FCAT_EINVALID, "policy file %s is given twice",
-					     v[i]->path);
+			int rc =
+			    fcat__error(FCAT_EINVALID, "policy file %s is given twice", v[i]->path);
 			free(v);
 			return rc;
 		}
@@ -92,7 +92,7 @@ int fcat__policy_signed_files(const fcat__def_file ***out, size_t *count,
 }
 
 int fcat__policy_manifest(fcat__buf *out, const fcat__def_file *files, size_t n,
-			  const char *key_hex)
+                          const char *key_hex)
 {
 	const fcat__def_file **v;
 	size_t m;

@@ -17,7 +17,7 @@ int fcat__policy_key_fingerprint(char out[65], EVP_PKEY *key);
  * array of pointers into `files`. Returns 0, FCAT_EINVALID (a path given
  * twice, or empty, or holding a line break) or FCAT_ENOMEM. */
 int fcat__policy_signed_files(const fcat__def_file ***out, size_t *count,
-			      const fcat__def_file *files, size_t n);
+                              const fcat__def_file *files, size_t n);
 
 /* The last OpenSSL error as text (for messages); never NULL. */
 const char *fcat__policy_ssl_error(char *buf, size_t size);

@@ -13,7 +13,7 @@ static const char *effect_name(fcat__policy_effect e)
 void fcat__policy_rule_text(fcat__buf *b, const fcat__policy_rule *r)
 {
 	fcat__buf_printf(b, "%s rule %zu of role %s at %s:%d", effect_name(r->effect), r->index,
-			 r->role ? r->role->name : "?", r->loc.file, r->loc.line);
+	                 r->role ? r->role->name : "?", r->loc.file, r->loc.line);
 }
 
 /* "deny read_online, read_offline on view:* with tags pii=true" */
@@ -40,7 +40,7 @@ static void rule_summary(fcat__buf *b, const fcat__policy_rule *r)
 		fcat__buf_puts(b, " with tags ");
 		for (size_t i = 0; i < r->ntags; i++)
 			fcat__buf_printf(b, "%s%s=%s", i ? ", " : "", r->tags[i].key,
-					 r->tags[i].value);
+			                 r->tags[i].value);
 	}
 }
 
@@ -48,7 +48,7 @@ static void match_line(fcat__buf *b, const fcat__policy_grant *g)
 {
 	const fcat__policy_rule *r = g->rule;
 	fcat__buf_printf(b, "  %-5s  %s:%d  role %s rule %zu", effect_name(r->effect), r->loc.file,
-			 r->loc.line, r->role ? r->role->name : "?", r->index);
+	                 r->loc.line, r->role ? r->role->name : "?", r->index);
 	if (g->via)
 		fcat__buf_printf(b, " (via group %s)", g->via->name);
 	fcat__buf_puts(b, ": ");
@@ -60,7 +60,7 @@ void fcat__policy_explain_text(fcat__buf *b, const fcat__policy_decision *d)
 {
 	bool allowed = d->effect == FCAT__POLICY_ALLOW;
 	fcat__buf_printf(b, "%s: %s may%s %s %s\n", effect_name(d->effect), d->principal,
-			 allowed ? "" : " not", fcat__policy_action_name(d->action), d->resource);
+	                 allowed ? "" : " not", fcat__policy_action_name(d->action), d->resource);
 	for (size_t i = 0; i < d->nmatches; i++)
 		match_line(b, d->matches[i]);
 	size_t allows = 0;
@@ -77,19 +77,16 @@ void fcat__policy_explain_text(fcat__buf *b, const fcat__policy_decision *d)
 		fcat__policy_rule_text(b, d->deciding->rule);
 		fcat__buf_puts(b, allows ? "; an explicit deny beats every allow\n" : "\n");
 		break;
-	case FCAT__WHY_NO_RULE:
-		fcat__buf_puts(b, "no rule matches: denied by default\n");
-		break;
+	case FCAT__WHY_NO_RULE: fcat__buf_puts(b, "no rule matches: denied by default\n"); break;
 	case FCAT__WHY_UNKNOWN_PRINCIPAL:
 		fcat__buf_printf(b, "'%s' is not a known principal: denied by default\n",
-				 d->principal);
+		                 d->principal);
 		break;
 	}
 }
 
-int fcat__policy_require(const fcat__policy *p, const char *principal,
-			 fcat__policy_action action, const char *resource, const fcat__tag *tags,
-			 size_t ntags)
+int fcat__policy_require(const fcat__policy *p, const char *principal, fcat__policy_action action,
+                         const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	const fcat__policy_rule *rule = NULL;
 	int got = fcat__policy_allowed(p, principal, action, resource, tags, ntags, &rule);
@@ -99,7 +96,7 @@ int fcat__policy_require(const fcat__policy *p, const char *principal,
 		return 0;
 	fcat__buf b = {0};
 	fcat__buf_printf(&b, "policy denies %s %s on %s (", principal,
-			 fcat__policy_action_name(action), resource);
+	                 fcat__policy_action_name(action), resource);
 	if (rule)
 		fcat__policy_rule_text(&b, rule);
 	else if (!fcat__strmap_get(&p->by_principal, principal))
@@ -108,8 +105,8 @@ int fcat__policy_require(const fcat__policy *p, const char *principal,
 		fcat__buf_puts(&b, "no rule allows it; denied by default");
 	fcat__buf_putc(&b, ')');
 	int rc = b.oom ? fcat__error(FCAT_EDENIED, "policy denies %s %s on %s", principal,
-				     fcat__policy_action_name(action), resource)
-		       : fcat__error_set(FCAT_EDENIED, b.ptr);
+	                             fcat__policy_action_name(action), resource)
+	               : fcat__error_set(FCAT_EDENIED, b.ptr);
 	fcat__buf_free(&b);
 	return rc;
 }

@@ -48,7 +48,7 @@ static size_t seq_len(const fcat__ynode *root, const char *key)
 
 /* Sizes the set's arrays for everything the trees could define. */
 static int size_arrays(fcat__policy *p, fcat__ynode **trees, const fcat__policy_file_kind *kinds,
-		       size_t n)
+                       size_t n)
 {
 	size_t np = 0, ng = 0, nr = 0, nt = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -73,8 +73,8 @@ static int size_arrays(fcat__policy *p, fcat__ynode **trees, const fcat__policy_
 
 /* Parses every file's YAML; syntax errors are problems, not failures. */
 static int parse_yaml(fcat__policy *p, fcat__ynode **trees, fcat__policy_file_kind *kinds,
-		      const char **names, const fcat__def_file *files, size_t n,
-		      fcat__buf *errors, int *problems)
+                      const char **names, const fcat__def_file *files, size_t n, fcat__buf *errors,
+                      int *problems)
 {
 	for (size_t i = 0; i < n; i++) {
 		kinds[i] = fcat__policy_file_kind_of(files[i].path);
@@ -86,7 +86,7 @@ static int parse_yaml(fcat__policy *p, fcat__ynode **trees, fcat__policy_file_ki
 		if (kinds[i] == FCAT__PF_POLICY)
 			p->nfiles++;
 		int rc = fcat__yaml_load(&trees[i], &p->arena, names[i],
-					 files[i].text ? files[i].text : "", files[i].len);
+		                         files[i].text ? files[i].text : "", files[i].len);
 		if (rc == FCAT_EINVALID) {
 			fcat__buf_printf(errors, "%s\n", fcat_error_last());
 			(*problems)++;

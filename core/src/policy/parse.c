@@ -38,7 +38,7 @@ const char *fcat__policy_scalar(fcat__policy_pctx *c, const fcat__ynode *n, cons
 }
 
 bool fcat__policy_keys_ok(fcat__policy_pctx *c, const fcat__ynode *map, const char *what,
-			  const char *const *allowed)
+                          const char *const *allowed)
 {
 	bool ok = true;
 	for (size_t i = 0; i < map->len; i++) {
@@ -68,13 +68,13 @@ static bool name_ok(fcat__policy_pctx *c, const fcat__ynode *n, const char *what
 		ok = (unsigned char)*s > ' ' && *s != '*' && *s != 0x7f;
 	if (!ok)
 		PROBLEM(c, n, "%s name '%s' must be non-empty, without spaces or '*'", what,
-			n->scalar);
+		        n->scalar);
 	return ok;
 }
 
 /* A list of names, or one name, into references. */
 static bool refs(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
-		 fcat__policy_ref **out, size_t *count)
+                 fcat__policy_ref **out, size_t *count)
 {
 	const fcat__ynode *one[1] = {n};
 	const fcat__ynode *const *items = one;
@@ -98,16 +98,16 @@ static bool refs(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
 			continue;
 		}
 		(*out)[(*count)++] = (fcat__policy_ref){
-			.name = s,
-			.loc = {c->file, items[i]->line},
-			.col = items[i]->col,
+		    .name = s,
+		    .loc = {c->file, items[i]->line},
+		    .col = items[i]->col,
 		};
 	}
 	return ok;
 }
 
 bool fcat__policy_tag_map(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
-			  fcat__tag **out, size_t *count)
+                          fcat__tag **out, size_t *count)
 {
 	if (n->kind != FCAT_Y_MAP) {
 		PROBLEM(c, n, "'%s' must be a map of tag: value", what);
@@ -131,8 +131,8 @@ bool fcat__policy_tag_map(fcat__policy_pctx *c, const fcat__ynode *n, const char
 
 /* Registers a name in one of the set's maps; a second definition is a
  * problem that names the first. */
-static bool define(fcat__policy_pctx *c, fcat__strmap *m, const fcat__ynode *at,
-		   const char *what, const char *name, void *obj, size_t loc_offset)
+static bool define(fcat__policy_pctx *c, fcat__strmap *m, const fcat__ynode *at, const char *what,
+                   const char *name, void *obj, size_t loc_offset)
 {
 	void *old = NULL;
 	int rc = fcat__strmap_put(m, name, obj, &old);
@@ -142,8 +142,8 @@ static bool define(fcat__policy_pctx *c, fcat__strmap *m, const fcat__ynode *at,
 	}
 	if (rc == 1) {
 		const fcat__loc *first = (const fcat__loc *)((const char *)old + loc_offset);
-		PROBLEM(c, at, "%s '%s' is defined twice (first at %s:%d)", what, name,
-			first->file, first->line);
+		PROBLEM(c, at, "%s '%s' is defined twice (first at %s:%d)", what, name, first->file,
+		        first->line);
 		return false;
 	}
 	return true;
@@ -161,8 +161,8 @@ static const char *item_name(fcat__policy_pctx *c, const fcat__ynode *item, cons
 	return s && name_ok(c, n, what) ? s : NULL;
 }
 
-static const char *const principal_keys[] = {"name", "kind", "groups", "roles", "description",
-					     NULL};
+static const char *const principal_keys[] = {"name",  "kind",        "groups",
+                                             "roles", "description", NULL};
 
 static void principal(fcat__policy_pctx *c, const fcat__ynode *item)
 {
@@ -194,7 +194,7 @@ static void principal(fcat__policy_pctx *c, const fcat__ynode *item)
 	if ((n = fcat__ymap_get(item, "roles")) && !refs(c, n, "roles", &pr->roles, &pr->nroles))
 		return;
 	if (define(c, &c->p->by_principal, item, "principal", name, pr,
-		   offsetof(fcat__policy_principal, loc)))
+	           offsetof(fcat__policy_principal, loc)))
 		c->p->nprincipals++;
 }
 
@@ -219,11 +219,9 @@ static void group(fcat__policy_pctx *c, const fcat__ynode *item)
 		c->p->ngroups++;
 }
 
-static const char *const rule_keys[] = {"allow", "deny", "resources", "tags", "description",
-					NULL};
+static const char *const rule_keys[] = {"allow", "deny", "resources", "tags", "description", NULL};
 
-static bool actions(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
-		    unsigned *out)
+static bool actions(fcat__policy_pctx *c, const fcat__ynode *n, const char *what, unsigned *out)
 {
 	const fcat__ynode *one[1] = {n};
 	const fcat__ynode *const *items = one;
@@ -329,8 +327,9 @@ static bool rule(fcat__policy_pctx *c, const fcat__ynode *item, fcat__policy_rul
 		ok = false;
 	}
 	if (!res && !tags) {
-		PROBLEM(c, item, "a rule needs 'resources', 'tags' or both "
-				 "(every resource: resources: [\"*\"])");
+		PROBLEM(c, item,
+		        "a rule needs 'resources', 'tags' or both "
+		        "(every resource: resources: [\"*\"])");
 		ok = false;
 	}
 	return ok;
@@ -369,8 +368,8 @@ static void role(fcat__policy_pctx *c, const fcat__ynode *item)
 		r->role = ro;
 		r->index = ++ro->nrules;
 	}
-	if (ok && define(c, &c->p->by_role, item, "role", name, ro,
-			  offsetof(fcat__policy_role, loc))) {
+	if (ok &&
+	    define(c, &c->p->by_role, item, "role", name, ro, offsetof(fcat__policy_role, loc))) {
 		c->p->nroles++;
 		c->p->nrules += ro->nrules;
 	}
@@ -381,9 +380,9 @@ static const struct {
 	const char *what;
 	void (*read)(fcat__policy_pctx *c, const fcat__ynode *item);
 } sections[] = {
-	{"principals", "a principal", principal},
-	{"groups", "a group", group},
-	{"roles", "a role", role},
+    {"principals", "a principal", principal},
+    {"groups", "a group", group},
+    {"roles", "a role", role},
 };
 
 void fcat__policy_parse_defs(fcat__policy_pctx *c, const fcat__ynode *root)
@@ -393,7 +392,7 @@ void fcat__policy_parse_defs(fcat__policy_pctx *c, const fcat__ynode *root)
 		return;
 	}
 	static const char *const top_keys[] = {"principals", "groups", "roles", "description",
-					       NULL};
+	                                       NULL};
 	fcat__policy_keys_ok(c, root, "a policy file", top_keys);
 	for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
 		const fcat__ynode *list = fcat__ymap_get(root, sections[s].key);
@@ -407,7 +406,7 @@ void fcat__policy_parse_defs(fcat__policy_pctx *c, const fcat__ynode *root)
 			const fcat__ynode *item = list->items[i];
 			if (item->kind != FCAT_Y_MAP) {
 				PROBLEM(c, item, "%s must be a map with a 'name'",
-					sections[s].what);
+				        sections[s].what);
 				continue;
 			}
 			sections[s].read(c, item);

@@ -17,7 +17,7 @@ typedef struct fcat__policy_pctx {
 
 /* Appends "FILE:LINE:COL: message" to the errors and counts it. */
 void fcat__policy_problem(fcat__policy_pctx *c, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* A definition file's principals, groups and roles (parse.c). */
 void fcat__policy_parse_defs(fcat__policy_pctx *c, const fcat__ynode *root);
@@ -28,10 +28,10 @@ void fcat__policy_parse_tests(fcat__policy_pctx *c, const fcat__ynode *root);
 /* Helpers shared by both readers (parse.c). */
 const char *fcat__policy_scalar(fcat__policy_pctx *c, const fcat__ynode *n, const char *what);
 bool fcat__policy_keys_ok(fcat__policy_pctx *c, const fcat__ynode *map, const char *what,
-			  const char *const *allowed);
+                          const char *const *allowed);
 /* A map of tag -> value into an arena array; false after a problem. */
 bool fcat__policy_tag_map(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
-			  fcat__tag **out, size_t *count);
+                          fcat__tag **out, size_t *count);
 
 /* Resolves the names of the whole set and computes each principal's
  * grants (resolve.c). Returns the number of problems, or FCAT_ENOMEM. */

@@ -7,12 +7,12 @@
 
 #define PROBLEM(c, n, ...) fcat__policy_problem((c), (n)->line, (n)->col, __VA_ARGS__)
 
-static const char *const case_keys[] = {"name", "principal", "action", "resource",
-					"tags", "expect", "description", NULL};
+static const char *const case_keys[] = {"name", "principal", "action",      "resource",
+                                        "tags", "expect",    "description", NULL};
 
 /* A required scalar key of a case, or NULL after a problem. */
 static const char *need(fcat__policy_pctx *c, const fcat__ynode *item, const char *key,
-			const fcat__ynode **node)
+                        const fcat__ynode **node)
 {
 	*node = fcat__ymap_get(item, key);
 	if (!*node) {

@@ -138,7 +138,7 @@ typedef struct fcat__policy_rule {
 	fcat__tag *tags;   /* the tag selector */
 	size_t ntags;
 	const fcat__policy_role *role;
-	size_t index; /* 1-based, within its role */
+	size_t index;  /* 1-based, within its role */
 	fcat__loc loc; /* where the rule's map starts */
 } fcat__policy_rule;
 
@@ -264,7 +264,7 @@ int fcat__policy_resource_parse(fcat__policy_resource *out, const char *text, bo
 
 /* Does the pattern cover the resource? ("view:V" covers V's features.) */
 bool fcat__policy_pattern_match(const fcat__policy_resource *pattern,
-				const fcat__policy_resource *resource);
+                                const fcat__policy_resource *resource);
 
 /* '*' and '?' glob over a counted string. */
 bool fcat__policy_glob(const char *pat, size_t plen, const char *s, size_t slen);
@@ -277,40 +277,39 @@ bool fcat__policy_glob(const char *pat, size_t plen, const char *s, size_t slen)
  * allow or deny; free it with fcat__policy_decision_free), FCAT_EINVALID
  * for a malformed resource, FCAT_EUSAGE for an action out of range, or
  * FCAT_ENOMEM. */
-int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p,
-			const char *principal, fcat__policy_action action,
-			const char *resource, const fcat__tag *tags, size_t ntags);
+int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p, const char *principal,
+                        fcat__policy_action action, const char *resource, const fcat__tag *tags,
+                        size_t ntags);
 void fcat__policy_decision_free(fcat__policy_decision *d);
 
 /* The decision alone, without recording matches: 1 allow, 0 deny, or a
  * negative code as fcat__policy_decide. *deciding (when not NULL) gets the
  * deciding rule or NULL. Uncached. */
 int fcat__policy_eval(const fcat__policy *p, const char *principal, fcat__policy_action action,
-		      const char *resource, const fcat__tag *tags, size_t ntags,
-		      const fcat__policy_rule **deciding);
+                      const char *resource, const fcat__tag *tags, size_t ntags,
+                      const fcat__policy_rule **deciding);
 
 /* As fcat__policy_eval, through the set's decision cache keyed by
  * (principal, action, resource, tags): the hot path for read paths. */
-int fcat__policy_allowed(const fcat__policy *p, const char *principal,
-			 fcat__policy_action action, const char *resource, const fcat__tag *tags,
-			 size_t ntags, const fcat__policy_rule **deciding);
+int fcat__policy_allowed(const fcat__policy *p, const char *principal, fcat__policy_action action,
+                         const char *resource, const fcat__tag *tags, size_t ntags,
+                         const fcat__policy_rule **deciding);
 
 /* fcat__policy_allowed as a check: 0 when allowed, else FCAT_EDENIED with a
  * message such as "policy denies alice read_online on feature:v:f (deny rule
  * 2 of role scientist at policies/pii.yaml:14)". */
-int fcat__policy_require(const fcat__policy *p, const char *principal,
-			 fcat__policy_action action, const char *resource, const fcat__tag *tags,
-			 size_t ntags);
+int fcat__policy_require(const fcat__policy *p, const char *principal, fcat__policy_action action,
+                         const char *resource, const fcat__tag *tags, size_t ntags);
 
 /* The cache (cache.c). new returns NULL when out of memory. */
 struct fcat__policy_cache *fcat__policy_cache_new(void);
 void fcat__policy_cache_free(struct fcat__policy_cache *c);
 /* Looks up a key: 1 allow, 0 deny, -1 absent. */
-int fcat__policy_cache_get(struct fcat__policy_cache *c, uint64_t hash, const char *key,
-			   size_t len, const fcat__policy_rule **deciding);
+int fcat__policy_cache_get(struct fcat__policy_cache *c, uint64_t hash, const char *key, size_t len,
+                           const fcat__policy_rule **deciding);
 /* Remembers a decision (silently does nothing when out of memory). */
 void fcat__policy_cache_put(struct fcat__policy_cache *c, uint64_t hash, const char *key,
-			    size_t len, int allowed, const fcat__policy_rule *deciding);
+                            size_t len, int allowed, const fcat__policy_rule *deciding);
 /* Lookups answered from the cache, and those that were not. */
 void fcat__policy_cache_stats(struct fcat__policy_cache *c, size_t *hits, size_t *misses);
 
@@ -340,7 +339,7 @@ int fcat__policy_run_tests(fcat__buf *report, const fcat__policy *p);
  * FCAT_EIO (key file), FCAT_EINVALID (not an Ed25519 private key), or
  * FCAT_ENOMEM. */
 int fcat__policy_sign(char **out, const fcat__def_file *files, size_t n,
-		      const char *private_key_pem);
+                      const char *private_key_pem);
 
 /* Checks the signature text (NULL: there is none) of the files (every file
  * given but SIGNATURE) against the public keys in the PEM file
@@ -353,12 +352,12 @@ int fcat__policy_sign(char **out, const fcat__def_file *files, size_t n,
  * trusted"; FCAT_ENOTFOUND / FCAT_EIO / FCAT_EINVALID for an unreadable or
  * bad key file. */
 int fcat__policy_verify(const fcat__def_file *files, size_t n, const char *sig_name,
-			const char *sig_text, size_t sig_len, const char *trusted_keys_pem);
+                        const char *sig_text, size_t sig_len, const char *trusted_keys_pem);
 
 /* The manifest (every line but the signature) the files are signed under,
  * for a key fingerprint `key_hex` (64 hex digits). Returns 0 or
  * FCAT_ENOMEM. */
 int fcat__policy_manifest(fcat__buf *out, const fcat__def_file *files, size_t n,
-			  const char *key_hex);
+                          const char *key_hex);
 
 #endif

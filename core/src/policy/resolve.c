@@ -7,10 +7,10 @@
 #include <string.h>
 
 static int unknown(fcat__buf *errors, const fcat__policy_ref *ref, const char *who,
-		   const char *name, const char *what)
+                   const char *name, const char *what)
 {
 	fcat__buf_printf(errors, "%s:%d:%d: %s '%s' names unknown %s '%s'\n", ref->loc.file,
-			 ref->loc.line, ref->col, who, name, what, ref->name);
+	                 ref->loc.line, ref->col, who, name, what, ref->name);
 	return 1;
 }
 
@@ -21,12 +21,12 @@ static int check_refs(fcat__policy *p, fcat__buf *errors)
 		const fcat__policy_principal *pr = &p->principals[i];
 		for (size_t k = 0; k < pr->ngroups; k++)
 			if (!fcat__strmap_get(&p->by_group, pr->groups[k].name))
-				problems += unknown(errors, &pr->groups[k], "principal", pr->name,
-						    "group");
+				problems +=
+				    unknown(errors, &pr->groups[k], "principal", pr->name, "group");
 		for (size_t k = 0; k < pr->nroles; k++)
 			if (!fcat__strmap_get(&p->by_role, pr->roles[k].name))
-				problems += unknown(errors, &pr->roles[k], "principal", pr->name,
-						    "role");
+				problems +=
+				    unknown(errors, &pr->roles[k], "principal", pr->name, "role");
 	}
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const fcat__policy_group *g = &p->groups[i];
@@ -35,8 +35,8 @@ static int check_refs(fcat__policy *p, fcat__buf *errors)
 				problems += unknown(errors, &g->roles[k], "group", g->name, "role");
 		for (size_t k = 0; k < g->nmembers; k++)
 			if (!fcat__strmap_get(&p->by_principal, g->members[k].name))
-				problems += unknown(errors, &g->members[k], "group", g->name,
-						    "principal");
+				problems +=
+				    unknown(errors, &g->members[k], "group", g->name, "principal");
 	}
 	return problems;
 }
@@ -94,8 +94,8 @@ static int grants(flatten *f, size_t who)
 		return fcat__error_oom();
 	for (size_t k = 0; k < f->nroles; k++)
 		for (size_t r = 0; r < f->roles[k].role->nrules; r++)
-			pr->grants[pr->ngrants++] = (fcat__policy_grant){
-				&f->roles[k].role->rules[r], f->roles[k].via};
+			pr->grants[pr->ngrants++] =
+			    (fcat__policy_grant){&f->roles[k].role->rules[r], f->roles[k].via};
 	return 0;
 }
 
@@ -105,10 +105,10 @@ int fcat__policy_resolve(fcat__policy *p, fcat__buf *errors)
 	if (problems)
 		return problems;
 	flatten f = {
-		.p = p,
-		.role_stamp = calloc(p->nroles + 1, sizeof *f.role_stamp),
-		.group_stamp = calloc(p->ngroups + 1, sizeof *f.group_stamp),
-		.roles = calloc(p->nroles + 1, sizeof *f.roles),
+	    .p = p,
+	    .role_stamp = calloc(p->nroles + 1, sizeof *f.role_stamp),
+	    .group_stamp = calloc(p->ngroups + 1, sizeof *f.group_stamp),
+	    .roles = calloc(p->nroles + 1, sizeof *f.roles),
 	};
 	int rc = 0;
 	if (!f.role_stamp || !f.group_stamp || !f.roles)

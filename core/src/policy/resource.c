@@ -5,12 +5,12 @@
 #include <string.h>
 
 static const char *const action_names[FCAT__PA_COUNT] = {
-	[FCAT__PA_DESCRIBE] = "describe",
-	[FCAT__PA_READ_ONLINE] = "read_online",
-	[FCAT__PA_READ_OFFLINE] = "read_offline",
-	[FCAT__PA_WRITE] = "write",
-	[FCAT__PA_APPLY] = "apply",
-	[FCAT__PA_ADMIN] = "admin",
+    [FCAT__PA_DESCRIBE] = "describe",
+    [FCAT__PA_READ_ONLINE] = "read_online",
+    [FCAT__PA_READ_OFFLINE] = "read_offline",
+    [FCAT__PA_WRITE] = "write",
+    [FCAT__PA_APPLY] = "apply",
+    [FCAT__PA_ADMIN] = "admin",
 };
 
 int fcat__policy_action_parse(const char *name)
@@ -19,9 +19,9 @@ int fcat__policy_action_parse(const char *name)
 		if (strcmp(name, action_names[a]) == 0)
 			return a;
 	fcat__error(FCAT_EINVALID,
-		    "unknown action '%s' (expected describe, read_online, read_offline, "
-		    "write, apply or admin)",
-		    name);
+	            "unknown action '%s' (expected describe, read_online, read_offline, "
+	            "write, apply or admin)",
+	            name);
 	return -1;
 }
 
@@ -35,18 +35,18 @@ static const struct {
 	fcat__policy_rkind kind;
 	int names;
 } shapes[] = {
-	{"project", FCAT__PR_PROJECT, 0},
-	{"view", FCAT__PR_VIEW, 1},
-	{"feature", FCAT__PR_FEATURE, 2},
-	{"service", FCAT__PR_SERVICE, 1},
+    {"project", FCAT__PR_PROJECT, 0},
+    {"view", FCAT__PR_VIEW, 1},
+    {"feature", FCAT__PR_FEATURE, 2},
+    {"service", FCAT__PR_SERVICE, 1},
 };
 
 static int shape_error(const char *text)
 {
 	return fcat__error(FCAT_EINVALID,
-			   "resource '%s' must be project, view:NAME, feature:VIEW:NAME or "
-			   "service:NAME",
-			   text);
+	                   "resource '%s' must be project, view:NAME, feature:VIEW:NAME or "
+	                   "service:NAME",
+	                   text);
 }
 
 int fcat__policy_resource_parse(fcat__policy_resource *out, const char *text, bool pattern)
@@ -76,9 +76,9 @@ int fcat__policy_resource_parse(fcat__policy_resource *out, const char *text, bo
 		if (p || got != shapes[i].names) {
 			if (pattern && shapes[i].kind == FCAT__PR_FEATURE && got == 1)
 				return fcat__error(FCAT_EINVALID,
-						   "resource '%s' must be feature:VIEW:NAME "
-						   "(every feature: feature:*:*)",
-						   text);
+				                   "resource '%s' must be feature:VIEW:NAME "
+				                   "(every feature: feature:*:*)",
+				                   text);
 			return shape_error(text);
 		}
 		return 0;
@@ -110,20 +110,19 @@ bool fcat__policy_glob(const char *pat, size_t plen, const char *s, size_t slen)
 }
 
 bool fcat__policy_pattern_match(const fcat__policy_resource *pattern,
-				const fcat__policy_resource *r)
+                                const fcat__policy_resource *r)
 {
 	if (pattern->kind == FCAT__PR_ANY)
 		return true;
 	if (pattern->kind == r->kind) {
 		for (int i = 0; i < 2 && pattern->name[i]; i++)
 			if (!fcat__policy_glob(pattern->name[i], pattern->len[i], r->name[i],
-					       r->len[i]))
+			                       r->len[i]))
 				return false;
 		return true;
 	}
 	/* a view pattern covers the view's features */
 	if (pattern->kind == FCAT__PR_VIEW && r->kind == FCAT__PR_FEATURE)
-		return fcat__policy_glob(pattern->name[0], pattern->len[0], r->name[0],
-					 r->len[0]);
+		return fcat__policy_glob(pattern->name[0], pattern->len[0], r->name[0], r->len[0]);
 	return false;
 }

@@ -35,13 +35,13 @@ static int load_private_key(EVP_PKEY **out, const char *path)
 	char why[256];
 	if (!key)
 		return fcat__error(FCAT_EINVALID, "%s: not a PEM private key (%s)", path,
-				   fcat__policy_ssl_error(why, sizeof why));
+		                   fcat__policy_ssl_error(why, sizeof why));
 	int id = EVP_PKEY_get_base_id(key);
 	if (id != EVP_PKEY_ED25519) {
 		EVP_PKEY_free(key);
 		return fcat__error(FCAT_EINVALID,
-				   "%s: policies are signed with an Ed25519 key, not %s", path,
-				   OBJ_nid2sn(id));
+		                   "%s: policies are signed with an Ed25519 key, not %s", path,
+		                   OBJ_nid2sn(id));
 	}
 	*out = key;
 	return 0;
@@ -54,11 +54,11 @@ static int sign_text(fcat__buf *b, EVP_PKEY *key)
 	size_t siglen = sizeof sig;
 	char why[256];
 	int ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
-		 EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)b->ptr, b->len) == 1;
+	         EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)b->ptr, b->len) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return fcat__error(FCAT_ERROR, "signing the policies failed (%s)",
-				   fcat__policy_ssl_error(why, sizeof why));
+		                   fcat__policy_ssl_error(why, sizeof why));
 	char text[128];
 	size_t n = fcat__base64_encoded_len(siglen);
 	fcat__base64_encode(text, sig, siglen);
@@ -68,7 +68,7 @@ static int sign_text(fcat__buf *b, EVP_PKEY *key)
 }
 
 int fcat__policy_sign(char **out, const fcat__def_file *files, size_t n,
-		      const char *private_key_pem)
+                      const char *private_key_pem)
 {
 	*out = NULL;
 	EVP_PKEY *key;

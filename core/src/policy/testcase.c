@@ -17,17 +17,17 @@ int fcat__policy_run_tests(fcat__buf *report, const fcat__policy *p)
 		const fcat__policy_test *t = &p->tests[i];
 		fcat__policy_decision d;
 		int rc = fcat__policy_decide(&d, p, t->principal, t->action, t->resource, t->tags,
-					     t->ntags);
+		                             t->ntags);
 		if (rc)
 			return fcat__error_wrap(rc, "%s:%d", t->loc.file, t->loc.line);
 		bool ok = d.effect == t->expect;
 		fcat__buf_printf(report, "%-4s %s:%d", ok ? "ok" : "FAIL", t->loc.file,
-				 t->loc.line);
+		                 t->loc.line);
 		if (*t->name)
 			fcat__buf_printf(report, " %s", t->name);
 		fcat__buf_printf(report, ": %s %s %s -> %s", t->principal,
-				 fcat__policy_action_name(t->action), t->resource,
-				 effect_name(d.effect));
+		                 fcat__policy_action_name(t->action), t->resource,
+		                 effect_name(d.effect));
 		if (!ok) {
 			fcat__buf_printf(report, ", expected %s\n", effect_name(t->expect));
 			fcat__buf b = {0};
@@ -48,6 +48,6 @@ int fcat__policy_run_tests(fcat__buf *report, const fcat__policy *p)
 		fcat__policy_decision_free(&d);
 	}
 	fcat__buf_printf(report, "%zu test%s, %d failed\n", p->ntests, p->ntests == 1 ? "" : "s",
-			 failed);
+	                 failed);
 	return report->oom ? fcat__error_oom() : failed;
 }

@@ -17,9 +17,9 @@ typedef struct signed_file {
 } signed_file;
 
 typedef struct sigfile {
-	const char *text;     /* as given: what was signed */
-	char *copy;           /* the text, split into lines in place */
-	size_t signed_len;    /* bytes covered by the signature */
+	const char *text;  /* as given: what was signed */
+	char *copy;        /* the text, split into lines in place */
+	size_t signed_len; /* bytes covered by the signature */
 	const char *key_hex;
 	signed_file *files;
 	size_t nfiles;
@@ -38,7 +38,7 @@ static bool is_hex64(const char *s)
 static int malformed(const char *sig_name, int line)
 {
 	return fcat__error(FCAT_EDENIED, "%s is malformed (line %d); sign the policies again",
-			   sig_name, line);
+	                   sig_name, line);
 }
 
 static int by_path(const void *a, const void *b)
@@ -101,7 +101,7 @@ static int parse_sig(sigfile *s, const char *sig_name, const char *text, size_t 
 	for (size_t i = 1; i < s->nfiles; i++)
 		if (strcmp(s->files[i - 1].path, s->files[i].path) == 0)
 			return fcat__error(FCAT_EDENIED, "%s names %s twice", sig_name,
-					   s->files[i].path);
+			                   s->files[i].path);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ static int find_key(EVP_PKEY **out, size_t *count, const char *path, const char 
 	free(pem);
 	if (!*out && !*count)
 		return fcat__error(FCAT_EINVALID,
-				   "policy.trusted_keys %s holds no Ed25519 PEM public key", path);
+		                   "policy.trusted_keys %s holds no Ed25519 PEM public key", path);
 	return 0;
 }
 
@@ -151,21 +151,21 @@ static int check_signature(const sigfile *s, const char *sig_name, const char *k
 		return rc;
 	if (!key)
 		return fcat__error(FCAT_EDENIED,
-				   "%s was signed by key %.16s..., which is not one of the %zu "
-				   "trusted keys in %s",
-				   sig_name, s->key_hex, count, keys_path);
+		                   "%s was signed by key %.16s..., which is not one of the %zu "
+		                   "trusted keys in %s",
+		                   sig_name, s->key_hex, count, keys_path);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
-		 EVP_DigestVerify(ctx, s->sig, s->siglen, (const unsigned char *)s->text,
-				  s->signed_len) == 1;
+	         EVP_DigestVerify(ctx, s->sig, s->siglen, (const unsigned char *)s->text,
+	                          s->signed_len) == 1;
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(key);
 	ERR_clear_error();
 	if (!ok)
 		return fcat__error(FCAT_EDENIED,
-				   "%s: the signature does not match its content (the signature "
-				   "file was altered)",
-				   sig_name);
+		                   "%s: the signature does not match its content (the signature "
+		                   "file was altered)",
+		                   sig_name);
 	return 0;
 }
 
@@ -211,7 +211,7 @@ static int compare(const sigfile *s, const fcat__def_file *files, size_t n)
 }
 
 int fcat__policy_verify(const fcat__def_file *files, size_t n, const char *sig_name,
-			const char *sig_text, size_t sig_len, const char *trusted_keys_pem)
+                        const char *sig_text, size_t sig_len, const char *trusted_keys_pem)
 {
 	if (!sig_name)
 		sig_name = "policies/" FCAT__POLICY_SIGNATURE;
@@ -219,9 +219,9 @@ int fcat__policy_verify(const fcat__def_file *files, size_t n, const char *sig_n
 		return fcat__error(FCAT_EUSAGE, "policy verification needs trusted keys");
 	if (!sig_text)
 		return fcat__error(FCAT_EDENIED,
-				   "the policies are not signed (no %s) but policy.trusted_keys "
-				   "requires signed policies",
-				   sig_name);
+		                   "the policies are not signed (no %s) but policy.trusted_keys "
+		                   "requires signed policies",
+		                   sig_name);
 	sigfile s = {0};
 	int rc = parse_sig(&s, sig_name, sig_text, sig_len);
 	if (rc == 0)

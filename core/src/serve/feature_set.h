@@ -8,7 +8,7 @@
 /* One view read by a feature set. */
 typedef struct fcat__set_view {
 	const fcat__view *view;
-	size_t *key_index;  /* view join key k -> index in the set's keys */
+	size_t *key_index; /* view join key k -> index in the set's keys */
 	size_t nkeys;
 	size_t *feature_out; /* view feature i -> position in the set, or SIZE_MAX */
 	fcat_type *types;    /* the view's feature types, for decoding */

@@ -22,7 +22,10 @@ void fcat__latest_map_free(fcat__latest_map *m)
 	memset(m, 0, sizeof *m);
 }
 
-uint64_t fcat__latest_hash(const void *key, size_t len) { return fcat__hash_bytes(key, len); }
+uint64_t fcat__latest_hash(const void *key, size_t len)
+{
+	return fcat__hash_bytes(key, len);
+}
 
 static int grow(fcat__latest_map *m)
 {
@@ -61,8 +64,7 @@ void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash)
 		__builtin_prefetch(&m->entries[s->index - 1]);
 }
 
-fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len,
-				   uint64_t h)
+fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len, uint64_t h)
 {
 	if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)
 		return NULL;
@@ -84,9 +86,10 @@ fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t 
 			m->entries_cap = cap;
 		}
 		fcat__latest *e = &m->entries[m->len];
-		*e = (fcat__latest){.event_ts = INT64_MIN, .created_ts = INT64_MIN,
-				    .key_len = (uint32_t)len};
-		e->key = len <= FCAT_LATEST_INLINE_KEY ? NULL : fcat__arena_alloc_uninit(&m->arena, len);
+		*e = (fcat__latest){
+		    .event_ts = INT64_MIN, .created_ts = INT64_MIN, .key_len = (uint32_t)len};
+		e->key =
+		    len <= FCAT_LATEST_INLINE_KEY ? NULL : fcat__arena_alloc_uninit(&m->arena, len);
 		if (len > FCAT_LATEST_INLINE_KEY && !e->key)
 			return NULL;
 		memcpy(e->key ? e->key : e->inline_key, key, len);

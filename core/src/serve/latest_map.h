@@ -27,10 +27,10 @@ typedef struct fcat__latest_slot {
 } fcat__latest_slot;
 
 typedef struct fcat__latest_map {
-	fcat__arena arena;       /* keys and rows */
+	fcat__arena arena; /* keys and rows */
 	fcat__latest_slot *slots;
 	size_t cap;
-	fcat__latest *entries;   /* in insertion order */
+	fcat__latest *entries; /* in insertion order */
 	size_t len, entries_cap;
 } fcat__latest_map;
 
@@ -47,8 +47,7 @@ void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash);
 /* Finds the entry of a key, creating an empty one (event_ts INT64_MIN) when
  * there is none. The pointer is valid until the next call. NULL when out of
  * memory. */
-fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len,
-				   uint64_t hash);
+fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len, uint64_t hash);
 
 /* Stores a row in an entry, reusing its memory when it fits. */
 int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, size_t len);

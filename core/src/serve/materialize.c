@@ -20,15 +20,15 @@
 
 typedef struct run {
 	const fcat__view *view;
-	fcat__tx *tx;           /* when the view has a transform */
+	fcat__tx *tx;             /* when the view has a transform */
 	const char *const *names; /* the scanned columns: the transform's input */
 	const fcat_type *types;   /* and their types */
 	fcat_value *inputs;       /* one decoded source row */
-	fcat_value *outputs;    /* the transform's output, one row */
-	fcat__arena scratch;    /* the transform's strings and arrays, one row */
-	size_t nkeys;          /* join key columns come first */
-	int ts_col, created_col; /* column indexes, created -1 when none */
-	size_t feat_col;       /* first feature column */
+	fcat_value *outputs;      /* the transform's output, one row */
+	fcat__arena scratch;      /* the transform's strings and arrays, one row */
+	size_t nkeys;             /* join key columns come first */
+	int ts_col, created_col;  /* column indexes, created -1 when none */
+	size_t feat_col;          /* first feature column */
 	size_t ncols;
 	fcat__latest_map latest;
 	fcat__buf keybuf, rowbuf;
@@ -100,8 +100,8 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 			return fcat__error_oom();
 		int64_t ts = row[r->ts_col].u.ts;
 		int64_t created = r->created_col >= 0 && !row[r->created_col].is_null
-					  ? row[r->created_col].u.ts
-					  : INT64_MIN;
+		                      ? row[r->created_col].u.ts
+		                      : INT64_MIN;
 		r->rows++;
 		if (ts < e->event_ts || (ts == e->event_ts && created <= e->created_ts))
 			continue;
@@ -114,8 +114,9 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row, r->ncols);
 		else
 			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
-					 v->nfeatures);
-		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
+			                 v->nfeatures);
+		if (r->rowbuf.oom ||
+		    fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
 			return fcat__error_oom();
 	}
 	if (r->progress && r->rows >= r->next_report) {
@@ -139,19 +140,21 @@ static int transform_all(run *r)
 		fcat__row_header h;
 		size_t mismatch;
 		int rc = fcat__row_decode(&h, r->inputs, r->ncols, r->types, &mismatch, e->row,
-					  e->row_len, &r->scratch);
+		                          e->row_len, &r->scratch);
 		if (rc == 0)
 			rc = fcat__tx_call(r->tx, &v->transform, r->names, r->inputs, r->ncols,
-					   v->features, v->nfeatures, r->outputs, &r->scratch);
+			                   v->features, v->nfeatures, r->outputs, &r->scratch);
 		if (rc) {
 			char text[512];
 			fcat__key_text(text, sizeof text, r->names, r->inputs, r->nkeys);
-			return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, text);
+			return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name,
+			                        text);
 		}
 		r->rowbuf.len = 0;
 		fcat__row_encode(&r->rowbuf, v->data_hash, e->event_ts, e->created_ts, r->outputs,
-				 v->nfeatures);
-		if (r->rowbuf.oom || fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
+		                 v->nfeatures);
+		if (r->rowbuf.oom ||
+		    fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
 			return fcat__error_oom();
 	}
 	return 0;
@@ -174,8 +177,9 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 			continue;
 		const unsigned char *key = e->key ? e->key : e->inline_key;
 		batch[n++] = (fcat_online_row){{(const char *)key, e->key_len},
-					       {(const char *)e->row, e->row_len},
-					       e->event_ts, e->created_ts};
+		                               {(const char *)e->row, e->row_len},
+		                               e->event_ts,
+		                               e->created_ts};
 		if (n == WRITE_BATCH) {
 			rc = ops->write(handle, r->view->base.name, batch, n);
 			*written += rc == 0 ? n : 0;
@@ -189,8 +193,8 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 	free(batch);
 	free(sorted);
 	return rc ? fcat__error_wrap(rc, "writing view '%s' to the online store",
-				     r->view->base.name)
-		  : 0;
+	                             r->view->base.name)
+	          : 0;
 }
 
 /* The source scan of one view, as the pipeline runs it. */
@@ -208,16 +212,16 @@ static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
 {
 	scan_args *a = ctx;
 	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
-				 fn, fn_ctx);
+	                         fn, fn_ctx);
 }
 
 int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
-			   const fcat__online *target, fcat_materialize_stats *st,
-			   fcat_progress_fn progress, void *ctx)
+                           const fcat__online *target, fcat_materialize_stats *st,
+                           fcat_progress_fn progress, void *ctx)
 {
 	if (v->nfeatures > 1024 || v->source->nschema > 1024)
 		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than 1024 features",
-				   v->base.name);
+		                   v->base.name);
 	run r = {0};
 	r.view = v;
 	r.progress = progress;
@@ -304,7 +308,7 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 
 /* The views to run: the named ones, or every online view. */
 static int pick_views(const fcat_store *s, const char *const *names, size_t n,
-		      const fcat__view ***out, size_t *count)
+                      const fcat__view ***out, size_t *count)
 {
 	const fcat__objvec *all = &s->catalog->objects[FCAT_OBJ_VIEW];
 	const fcat__view **v = calloc(all->len + n + 1, sizeof *v);
@@ -319,7 +323,8 @@ static int pick_views(const fcat_store *s, const char *const *names, size_t n,
 		}
 		if (!((const fcat__view *)o)->online) {
 			free(v);
-			return fcat__error(FCAT_EINVALID, "feature view '%s' is not online", names[i]);
+			return fcat__error(FCAT_EINVALID, "feature view '%s' is not online",
+			                   names[i]);
 		}
 		v[(*count)++] = (const fcat__view *)o;
 	}
@@ -337,9 +342,8 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *start,
-		   int64_t end, const char *const *names, size_t n, fcat_progress_fn progress,
-		   void *ctx)
+static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *start, int64_t end,
+                   const char *const *names, size_t n, fcat_progress_fn progress, void *ctx)
 {
 	fcat_materialize_stats st = {0};
 	double t0 = now_seconds();
@@ -368,7 +372,8 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 		}
 		fcat__online target;
 		if (from < end && (rc = fcat__store_online(s, &target.ops, &target.handle)) == 0)
-			rc = fcat__materialize_view(s, views[i], from, end, &target, &st, progress, ctx);
+			rc = fcat__materialize_view(s, views[i], from, end, &target, &st, progress,
+			                            ctx);
 	}
 	free(views);
 	st.seconds = now_seconds() - t0;
@@ -378,7 +383,7 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 }
 
 int fcat_materialize(fcat_materialize_stats *stats, fcat_store *s, int64_t start, int64_t end,
-		     const char *const *views, size_t nviews, fcat_progress_fn progress, void *ctx)
+                     const char *const *views, size_t nviews, fcat_progress_fn progress, void *ctx)
 {
 	if (start >= end)
 		return fcat__error(FCAT_EINVALID, "materialize: START must be before END");
@@ -386,8 +391,8 @@ int fcat_materialize(fcat_materialize_stats *stats, fcat_store *s, int64_t start
 }
 
 int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *s, int64_t end,
-				 const char *const *views, size_t nviews, fcat_progress_fn progress,
-				 void *ctx)
+                                 const char *const *views, size_t nviews, fcat_progress_fn progress,
+                                 void *ctx)
 {
 	return run_all(stats, s, NULL, end, views, nviews, progress, ctx);
 }

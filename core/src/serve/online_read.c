@@ -12,11 +12,11 @@
 #include <time.h>
 
 struct fcat_online_result {
-	fcat__arena scratch;    /* decoded arrays, per read */
+	fcat__arena scratch;       /* decoded arrays, per read */
 	fcat_feature_value *cells; /* rows * cols */
 	size_t rows, cols, cap;
 	fcat__buf keybuf;
-	size_t *key_end;  /* end offset of each row's key in keybuf */
+	size_t *key_end; /* end offset of each row's key in keybuf */
 	fcat_bytes *keys, *vals;
 	fcat_value *decoded; /* one view's values of one row */
 	size_t row_cap, view_cap;
@@ -31,7 +31,7 @@ struct fcat_online_result {
 const char *fcat_status_name(fcat_status status)
 {
 	static const char *const names[] = {"INVALID", "PRESENT", "NULL_VALUE", "NOT_FOUND",
-					    "OUTSIDE_MAX_AGE"};
+	                                    "OUTSIDE_MAX_AGE"};
 	return (unsigned)status <= FCAT_STATUS_OUTSIDE_MAX_AGE ? names[status] : "INVALID";
 }
 
@@ -66,10 +66,13 @@ void fcat_online_result_free(fcat_online_result *r)
 	free(r);
 }
 
-size_t fcat_online_result_rows(const fcat_online_result *r) { return r->rows; }
+size_t fcat_online_result_rows(const fcat_online_result *r)
+{
+	return r->rows;
+}
 
 const fcat_feature_value *fcat_online_result_at(const fcat_online_result *r, size_t row,
-						size_t feature)
+                                                size_t feature)
 {
 	if (row >= r->rows || feature >= r->cols)
 		return NULL;
@@ -115,7 +118,8 @@ static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nr
 		r->kept_views = set->nviews;
 		r->kept_rows = nrows;
 		for (size_t i = 0; i < set->nviews; i++) {
-			r->kept[i] = calloc(nrows * set->views[i].view->nfeatures + 1, sizeof **r->kept);
+			r->kept[i] =
+			    calloc(nrows * set->views[i].view->nfeatures + 1, sizeof **r->kept);
 			r->kept_ts[i] = calloc(nrows + 1, sizeof **r->kept_ts);
 			if (!r->kept[i] || !r->kept_ts[i])
 				return fcat__error_oom();
@@ -151,24 +155,25 @@ static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nr
 }
 
 /* Encodes the keys of every row for one view. */
-static int encode_keys(fcat_online_result *r, const fcat_feature_set *set,
-		       const fcat__set_view *sv, const fcat_value *keys, size_t nrows)
+static int encode_keys(fcat_online_result *r, const fcat_feature_set *set, const fcat__set_view *sv,
+                       const fcat_value *keys, size_t nrows)
 {
 	fcat_value kv[16];
 	if (sv->nkeys > 16)
 		return fcat__error(FCAT_EINVALID, "view '%s' has more than 16 join keys",
-				   sv->view->base.name);
+		                   sv->view->base.name);
 	r->keybuf.len = 0;
 	for (size_t row = 0; row < nrows; row++) {
 		for (size_t k = 0; k < sv->nkeys; k++) {
 			kv[k] = keys[row * set->nkeys + sv->key_index[k]];
 			fcat_type want = set->keys[sv->key_index[k]]->type;
 			if (!kv[k].is_null && !fcat_type_equal(kv[k].type, want))
-				return fcat__error(FCAT_EINVALID, "entity row %zu: join key '%s' is %s, "
-								  "expected %s",
-						   row + 1, set->keys[sv->key_index[k]]->base.name,
-						   fcat_scalar_name(kv[k].type.scalar),
-						   fcat_scalar_name(want.scalar));
+				return fcat__error(FCAT_EINVALID,
+				                   "entity row %zu: join key '%s' is %s, "
+				                   "expected %s",
+				                   row + 1, set->keys[sv->key_index[k]]->base.name,
+				                   fcat_scalar_name(kv[k].type.scalar),
+				                   fcat_scalar_name(want.scalar));
 		}
 		int rc = fcat__key_encode(&r->keybuf, kv, sv->nkeys);
 		if (rc)
@@ -204,7 +209,7 @@ static int own_strings(fcat__arena *a, fcat_value *v)
 }
 
 static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t row,
-		      const fcat__row_header *h, bool found, int64_t now)
+                      const fcat__row_header *h, bool found, int64_t now)
 {
 	const fcat__view *v = sv->view;
 	bool stale = found && memcmp(h->data_hash, v->data_hash, 32) != 0;
@@ -225,15 +230,15 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 		c->stale_version = stale;
 		c->value = r->decoded[f];
 		/* past the ttl a row is outside the window, whatever its values */
-		c->status = expired	       ? FCAT_STATUS_OUTSIDE_MAX_AGE
-			    : c->value.is_null ? FCAT_STATUS_NULL_VALUE
-					       : FCAT_STATUS_PRESENT;
+		c->status = expired            ? FCAT_STATUS_OUTSIDE_MAX_AGE
+		            : c->value.is_null ? FCAT_STATUS_NULL_VALUE
+		                               : FCAT_STATUS_PRESENT;
 	}
 }
 
 /* Computes the on-demand views of one row from kept values and requests. */
 static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-			const fcat_value *keys, const fcat_value *request, size_t row)
+                        const fcat_value *keys, const fcat_value *request, size_t row)
 {
 	fcat__tx *tx;
 	int rc = fcat__store_tx(store, &tx);
@@ -252,17 +257,18 @@ static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_fea
 				newest = r->kept_ts[vi][row];
 		}
 		for (size_t q = 0; q < o->nrequest; q++) {
-			const fcat_value *v = request ? &request[row * set->nrequests + so->request[q]]
-						      : NULL;
+			const fcat_value *v =
+			    request ? &request[row * set->nrequests + so->request[q]] : NULL;
 			if (!v || (!v->is_null && !fcat_type_equal(v->type, o->request[q].type)))
-				return fcat__error(FCAT_EINVALID, "entity row %zu: on-demand view '%s' needs "
-								  "the request field '%s' (%s)",
-						   row + 1, o->base.name, o->request[q].base.name,
-						   fcat_scalar_name(o->request[q].type.scalar));
+				return fcat__error(FCAT_EINVALID,
+				                   "entity row %zu: on-demand view '%s' needs "
+				                   "the request field '%s' (%s)",
+				                   row + 1, o->base.name, o->request[q].base.name,
+				                   fcat_scalar_name(o->request[q].type.scalar));
 			r->inputs[n++] = *v;
 		}
 		rc = fcat__tx_call(tx, &o->transform, so->names, r->inputs, n, o->features,
-				   o->nfeatures, r->outputs, &r->scratch);
+		                   o->nfeatures, r->outputs, &r->scratch);
 		if (rc) {
 			char key[512];
 			const char *names[64];
@@ -270,7 +276,8 @@ static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_fea
 			for (size_t k = 0; k < nk; k++)
 				names[k] = set->keys[k]->base.name;
 			fcat__key_text(key, sizeof key, names, keys + row * set->nkeys, nk);
-			return fcat__error_wrap(rc, "on-demand view '%s', entity %s", o->base.name, key);
+			return fcat__error_wrap(rc, "on-demand view '%s', entity %s", o->base.name,
+			                        key);
 		}
 		for (size_t f = 0; f < o->nfeatures; f++) {
 			size_t out = so->feature_out[f];
@@ -287,13 +294,14 @@ static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_fea
 }
 
 int fcat_online_read_at(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-			const fcat_value *keys, size_t nrows, int64_t now)
+                        const fcat_value *keys, size_t nrows, int64_t now)
 {
 	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, now);
 }
 
 int fcat_online_read_ex(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-			const fcat_value *keys, const fcat_value *request, size_t nrows, int64_t now)
+                        const fcat_value *keys, const fcat_value *request, size_t nrows,
+                        int64_t now)
 {
 	if (now < 0) {
 		struct timespec ts;
@@ -306,8 +314,8 @@ int fcat_online_read_ex(fcat_online_result *r, fcat_store *store, const fcat_fea
 }
 
 int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
-		      const fcat_feature_set *set, const fcat_value *keys,
-		      const fcat_value *request, size_t nrows, int64_t now)
+                      const fcat_feature_set *set, const fcat_value *keys,
+                      const fcat_value *request, size_t nrows, int64_t now)
 {
 	const fcat_online_ops *ops = target->ops;
 	void *handle = target->handle;
@@ -327,12 +335,12 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 			fcat__row_header h = {0};
 			size_t mismatch = 0;
 			bool found = r->vals[row].ptr != NULL;
-			if (found &&
-			    (rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures, sv->types,
-						   &mismatch, (const unsigned char *)r->vals[row].ptr,
-						   r->vals[row].len, &r->scratch)))
+			if (found && (rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures,
+			                                    sv->types, &mismatch,
+			                                    (const unsigned char *)r->vals[row].ptr,
+			                                    r->vals[row].len, &r->scratch)))
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
-							sv->view->base.name, row + 1);
+				                        sv->view->base.name, row + 1);
 			for (size_t f = 0; found && f < sv->view->nfeatures; f++)
 				if ((sv->keep || sv->feature_out[f] != SIZE_MAX) &&
 				    (rc = own_strings(&r->scratch, &r->decoded[f])))
@@ -342,12 +350,14 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 				/* an on-demand view sees what a training set would: nothing
 				 * for a row older than the ttl */
 				const fcat__view *v = sv->view;
-				bool usable = found && !(v->ttl_seconds > 0 &&
-							 now - h.event_ts > v->ttl_seconds * 1000000);
+				bool usable =
+				    found && !(v->ttl_seconds > 0 &&
+				               now - h.event_ts > v->ttl_seconds * 1000000);
 				fcat_value *dst = r->kept[i] + row * v->nfeatures;
 				for (size_t f = 0; f < v->nfeatures; f++)
 					dst[f] = usable ? r->decoded[f]
-							: (fcat_value){.type = sv->types[f], .is_null = true};
+					                : (fcat_value){.type = sv->types[f],
+					                               .is_null = true};
 				r->kept_ts[i][row] = usable ? h.event_ts : INT64_MIN;
 			}
 		}
@@ -360,7 +370,7 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 }
 
 int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-		     const fcat_value *keys, size_t nrows)
+                     const fcat_value *keys, size_t nrows)
 {
 	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, -1);
 }

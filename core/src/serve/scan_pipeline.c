@@ -28,17 +28,19 @@ typedef struct pipe {
 	size_t next_fill, next_take;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	bool done;     /* the scan ended */
-	int rc;        /* the consumer's error */
+	bool done; /* the scan ended */
+	int rc;    /* the consumer's error */
 	char message[4096];
 } pipe_t;
 
 static size_t elem_size(fcat_scalar s)
 {
 	switch (s) {
-	case FCAT_INT32: case FCAT_FLOAT32: return 4;
+	case FCAT_INT32:
+	case FCAT_FLOAT32: return 4;
 	case FCAT_BOOL: return sizeof(bool);
-	case FCAT_STRING: case FCAT_BYTES: return sizeof(fcat_bytes);
+	case FCAT_STRING:
+	case FCAT_BYTES: return sizeof(fcat_bytes);
 	default: return 8;
 	}
 }
@@ -141,8 +143,8 @@ static void *consumer(void *arg)
 	}
 }
 
-int fcat__scan_pipelined(fcat__scan_run_fn scan, void *scan_ctx, size_t ncols,
-			 fcat_scan_fn consume, void *consume_ctx)
+int fcat__scan_pipelined(fcat__scan_run_fn scan, void *scan_ctx, size_t ncols, fcat_scan_fn consume,
+                         void *consume_ctx)
 {
 	pipe_t *p = calloc(1, sizeof *p);
 	if (!p)

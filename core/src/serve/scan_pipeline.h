@@ -12,7 +12,7 @@
  * its message. */
 typedef int (*fcat__scan_run_fn)(void *scan_ctx, fcat_scan_fn fn, void *fn_ctx);
 
-int fcat__scan_pipelined(fcat__scan_run_fn scan, void *scan_ctx, size_t ncols,
-			 fcat_scan_fn consume, void *consume_ctx);
+int fcat__scan_pipelined(fcat__scan_run_fn scan, void *scan_ctx, size_t ncols, fcat_scan_fn consume,
+                         void *consume_ctx);
 
 #endif

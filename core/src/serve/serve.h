@@ -13,12 +13,12 @@ typedef struct fcat__online {
 
 /* Materializes one view into `target` (see fcat_materialize). */
 int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
-			   const fcat__online *target, fcat_materialize_stats *st,
-			   fcat_progress_fn progress, void *ctx);
+                           const fcat__online *target, fcat_materialize_stats *st,
+                           fcat_progress_fn progress, void *ctx);
 
 /* Reads from `target` (see fcat_online_read_ex). */
 int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
-		      const fcat_feature_set *set, const fcat_value *keys,
-		      const fcat_value *request, size_t nrows, int64_t now);
+                      const fcat_feature_set *set, const fcat_value *keys,
+                      const fcat_value *request, size_t nrows, int64_t now);
 
 #endif

@@ -14,16 +14,17 @@ static bool is_csv(const char *path)
 }
 
 int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const *columns,
-		      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
-		      int64_t end, fcat_scan_fn fn, void *ctx)
+                      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
+                      int64_t end, fcat_scan_fn fn, void *ctx)
 {
 	const char *plugin;
 	int role;
 	if (src->path) {
 		if (!is_csv(src->path))
-			return fcat__error(FCAT_EINVALID, "source '%s': cannot read '%s': file "
-							  "sources are CSV files (*.csv)",
-					   src->base.name, src->path);
+			return fcat__error(FCAT_EINVALID,
+			                   "source '%s': cannot read '%s': file "
+			                   "sources are CSV files (*.csv)",
+			                   src->base.name, src->path);
 		plugin = "csv";
 		role = -1;
 	} else {
@@ -40,7 +41,7 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
 	rc = p.api->offline->open(&h, &pc.base);
 	if (rc == 0) {
 		fcat_scan_request req = {src->path, src->table, src->query, columns, types,
-					 ncolumns, ts_column, start, end};
+		                         ncolumns,  ts_column,  start,      end};
 		rc = p.api->offline->scan(h, &req, fn, ctx);
 		p.api->offline->close(h);
 	}

@@ -9,7 +9,7 @@
 /* Scans `columns` of a source, with rows start <= ts < end when ts_column
  * >= 0. Errors are prefixed with the source's name. */
 int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const *columns,
-		      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
-		      int64_t end, fcat_scan_fn fn, void *ctx);
+                      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
+                      int64_t end, fcat_scan_fn fn, void *ctx);
 
 #endif

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define MAX_REPORTED 50
-#define NCUTS 4
+#define NCUTS        4
 
 /* splitmix64: a small deterministic generator */
 static uint64_t next_rand(uint64_t *s)
@@ -37,26 +37,28 @@ static int copy_value(fcat__arena *a, fcat_value *dst, const fcat_value *src)
 		return 0;
 	if (!src->type.is_array) {
 		if (src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES) {
-			dst->u.str.ptr = fcat__arena_strndup(a, src->u.str.ptr ? src->u.str.ptr : "",
-							     src->u.str.len);
+			dst->u.str.ptr = fcat__arena_strndup(
+			    a, src->u.str.ptr ? src->u.str.ptr : "", src->u.str.len);
 			return dst->u.str.ptr ? 0 : fcat__error_oom();
 		}
 		return 0;
 	}
 	size_t w = src->type.scalar == FCAT_INT32 || src->type.scalar == FCAT_FLOAT32 ? 4
-		   : src->type.scalar == FCAT_BOOL ? sizeof(bool)
-		   : src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES
-			   ? sizeof(fcat_bytes)
-			   : 8;
+	           : src->type.scalar == FCAT_BOOL                                    ? sizeof(bool)
+	           : src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES
+	               ? sizeof(fcat_bytes)
+	               : 8;
 	void *items = fcat__arena_alloc(a, w * src->u.array.len + 1);
 	if (!items)
 		return fcat__error_oom();
 	memcpy(items, src->u.array.items, w * src->u.array.len);
 	dst->u.array.items = items;
-	if (w == sizeof(fcat_bytes) && (src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES)) {
+	if (w == sizeof(fcat_bytes) &&
+	    (src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES)) {
 		fcat_bytes *b = items;
 		for (size_t i = 0; i < src->u.array.len; i++)
-			if (!(b[i].ptr = fcat__arena_strndup(a, b[i].ptr ? b[i].ptr : "", b[i].len)))
+			if (!(b[i].ptr =
+			          fcat__arena_strndup(a, b[i].ptr ? b[i].ptr : "", b[i].len)))
 				return fcat__error_oom();
 	}
 	return 0;
@@ -69,8 +71,8 @@ static bool same_value(const fcat_value *a, const fcat_value *b)
 		return a->is_null == b->is_null;
 	char *x = NULL, *y = NULL;
 	/* the text form is exact (shortest round-trip floats, base64 bytes) */
-	bool same = fcat_value_format(&x, a) == 0 && fcat_value_format(&y, b) == 0 &&
-		    strcmp(x, y) == 0;
+	bool same =
+	    fcat_value_format(&x, a) == 0 && fcat_value_format(&y, b) == 0 && strcmp(x, y) == 0;
 	if (same && !a->type.is_array && a->type.scalar == FCAT_FLOAT32)
 		same = memcmp(&a->u.f32, &b->u.f32, sizeof(float)) == 0;
 	if (same && !a->type.is_array && a->type.scalar == FCAT_FLOAT64)
@@ -129,8 +131,8 @@ static int pass1(void *ctx, const fcat_value *cells, size_t nrows)
 		x->min_ts = ts < x->min_ts ? ts : x->min_ts;
 		x->max_ts = ts > x->max_ts ? ts : x->max_ts;
 		x->seen++;
-		size_t slot = x->npool < x->cap_pool ? x->npool++
-						     : (size_t)(next_rand(&x->rng) % x->seen);
+		size_t slot =
+		    x->npool < x->cap_pool ? x->npool++ : (size_t)(next_rand(&x->rng) % x->seen);
 		if (slot >= x->cap_pool)
 			continue;
 		sample *p = &x->pool[slot];
@@ -177,8 +179,8 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 			continue;
 		uintptr_t head = (uintptr_t)fcat__strmap_get(&x->index, hex);
 		int64_t created = x->created_col >= 0 && !row[x->created_col].is_null
-					  ? row[x->created_col].u.ts
-					  : INT64_MIN;
+		                      ? row[x->created_col].u.ts
+		                      : INT64_MIN;
 		for (size_t si = head; si; si = x->next_same[si - 1]) {
 			sample *p = &x->samples[si - 1];
 			if (p->found && (ts < p->ts || (ts == p->ts && created <= p->created)))
@@ -186,7 +188,8 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 			p->found = true;
 			p->ts = ts;
 			p->created = created;
-			if (!p->row && !(p->row = fcat__arena_alloc(&x->arena, x->ncols * sizeof *p->row)))
+			if (!p->row &&
+			    !(p->row = fcat__arena_alloc(&x->arena, x->ncols * sizeof *p->row)))
 				return fcat__error_oom();
 			for (size_t c = 0; c < x->ncols; c++)
 				if (copy_value(&x->arena, &p->row[c], &row[c]))
@@ -197,7 +200,7 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 }
 
 static void difference(verify *x, const char *what, const sample *p, const char *feature,
-		       const fcat_value *offline, const fcat_feature_value *online)
+                       const fcat_value *offline, const fcat_feature_value *online)
 {
 	x->differences++;
 	if (x->differences > MAX_REPORTED)
@@ -209,9 +212,10 @@ static void difference(verify *x, const char *what, const sample *p, const char 
 		fcat_value_format(&a, offline);
 	if (!online->value.is_null)
 		fcat_value_format(&b, &online->value);
-	fcat__buf_printf(&x->details, "%s feature '%s', entity %s at %s: offline %s, online %s (%s)\n",
-			 what, feature, key, cut, offline ? (a ? a : "null") : "no row",
-			 b ? b : "null", fcat_status_name(online->status));
+	fcat__buf_printf(&x->details,
+	                 "%s feature '%s', entity %s at %s: offline %s, online %s (%s)\n", what,
+	                 feature, key, cut, offline ? (a ? a : "null") : "no row", b ? b : "null",
+	                 fcat_status_name(online->status));
 	fcat_free(a);
 	fcat_free(b);
 }
@@ -231,7 +235,7 @@ static int offline_features(verify *x, fcat__tx *tx, const sample *p, fcat_value
 		return 0;
 	}
 	int rc = fcat__tx_call(tx, &v->transform, x->cols, p->row, x->ncols, v->features,
-			       v->nfeatures, out, &x->arena);
+	                       v->nfeatures, out, &x->arena);
 	if (rc) {
 		char key[256];
 		fcat__key_text(key, sizeof key, x->cols, p->keys, x->nkeys);
@@ -297,7 +301,8 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 	fcat_value *odv_out = calloc(256, sizeof *odv_out);
 	fcat_value *odv_in = calloc(v->nfeatures + 64, sizeof *odv_in);
 	fcat_online_result *res = NULL;
-	if (!keys || !req || !expect || !odv_out || !odv_in || (rc = fcat_online_result_new(&res))) {
+	if (!keys || !req || !expect || !odv_out || !odv_in ||
+	    (rc = fcat_online_result_new(&res))) {
 		rc = rc ? rc : fcat__error_oom();
 		goto out;
 	}
@@ -308,7 +313,7 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 			memcpy(req + i * nq, x->samples[i].request, nq * sizeof *req);
 	}
 	if ((rc = fcat__online_read(res, x->s, target, set, keys, nq ? req : NULL, x->nsamples,
-				    x->cut)))
+	                            x->cut)))
 		goto out;
 	for (size_t i = 0; i < x->nsamples; i++) {
 		sample *p = &x->samples[i];
@@ -319,22 +324,23 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 			const fcat_feature_value *on = fcat_online_result_at(res, i, col);
 			x->checked++;
 			bool online_absent = on->status == FCAT_STATUS_NOT_FOUND ||
-					     on->status == FCAT_STATUS_OUTSIDE_MAX_AGE;
+			                     on->status == FCAT_STATUS_OUTSIDE_MAX_AGE;
 			if (!p->found ? !online_absent
-				      : online_absent || on->event_ts != p->ts ||
-						!same_value(&expect[f], &on->value))
+			              : online_absent || on->event_ts != p->ts ||
+			                    !same_value(&expect[f], &on->value))
 				difference(x, "feature_view", p, v->features[f].base.name,
-					   p->found ? &expect[f] : NULL, on);
+				           p->found ? &expect[f] : NULL, on);
 		}
 		for (size_t r = 1; r < nrefs; r++) {
-			const fcat__odv *o = (const fcat__odv *)fcat__strmap_get(&c->by_name, refs[r]);
+			const fcat__odv *o =
+			    (const fcat__odv *)fcat__strmap_get(&c->by_name, refs[r]);
 			size_t n = 0;
 			for (size_t f = 0; f < v->nfeatures; f++)
 				odv_in[n++] = expect[f];
 			for (size_t q = 0; q < o->nrequest; q++)
 				for (size_t j = 0; j < nq; j++)
 					if (!strcmp(fcat_feature_set_request_name(set, j),
-						    o->request[q].base.name))
+					            o->request[q].base.name))
 						odv_in[n++] = p->request[j];
 			const char *names[320];
 			size_t nn = 0;
@@ -343,14 +349,14 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 			for (size_t q = 0; q < o->nrequest; q++)
 				names[nn++] = o->request[q].base.name;
 			if ((rc = fcat__tx_call(tx, &o->transform, names, odv_in, n, o->features,
-						o->nfeatures, odv_out, &x->arena)))
+			                        o->nfeatures, odv_out, &x->arena)))
 				goto out;
 			for (size_t f = 0; f < o->nfeatures; f++, col++) {
 				const fcat_feature_value *on = fcat_online_result_at(res, i, col);
 				x->checked++;
 				if (!same_value(&odv_out[f], &on->value))
 					difference(x, "on_demand_view", p, o->features[f].base.name,
-						   &odv_out[f], on);
+					           &odv_out[f], on);
 			}
 		}
 	}
@@ -387,7 +393,8 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 	fcat_materialize_stats st = {0};
 	rc = target.ops->open(&target.handle, &pc.base);
 	if (rc == 0)
-		rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL, NULL);
+		rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL,
+		                            NULL);
 	if (rc == 0) {
 		fcat__strmap_free(&x->index);
 		for (size_t i = 0; i < x->nsamples && rc == 0; i++) {
@@ -405,7 +412,8 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 				break;
 			}
 			void *old = NULL;
-			int put = fcat__strmap_put(&x->index, key, (void *)(uintptr_t)(i + 1), &old);
+			int put =
+			    fcat__strmap_put(&x->index, key, (void *)(uintptr_t)(i + 1), &old);
 			if (put < 0) {
 				rc = fcat__error_oom();
 			} else if (put == 1) { /* another sample of the same key: chain it */
@@ -418,7 +426,7 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 	}
 	if (rc == 0)
 		rc = fcat__source_scan(x->s, x->v->source, x->cols, x->types, x->ncols, -1, 0, 0,
-				       pass2, x);
+		                       pass2, x);
 	if (rc == 0)
 		rc = compare(x, &target, tx);
 	if (target.handle)
@@ -509,7 +517,7 @@ static int verify_view(verify *x, const char *scratch, size_t sample, fcat__tx *
 	 * ttl after a row, and the middle of the data */
 	int64_t row_ts = x->pool[next_rand(&x->rng) % x->npool].ts;
 	int64_t cuts[NCUTS] = {x->max_ts, row_ts, row_ts + (x->ttl_us ? x->ttl_us : 1),
-			       x->min_ts + (x->max_ts - x->min_ts) / 2};
+	                       x->min_ts + (x->max_ts - x->min_ts) / 2};
 	for (int i = 0; i < NCUTS && rc == 0; i++) {
 		x->cut = cuts[i];
 		draw(x, per_cut);

@@ -51,7 +51,8 @@ static int read_worktree(fcat__def_file **all, size_t *n, const fcat_store *s, c
 		for (size_t i = 0; rc == 0 && i < m; i++) {
 			more[i].path = fcat__path_join(dir, names[i]);
 			char *path = more[i].path ? fcat__path_join(s->root, more[i].path) : NULL;
-			rc = path ? fcat__read_file(&more[i].text, &more[i].len, path) : fcat__error_oom();
+			rc = path ? fcat__read_file(&more[i].text, &more[i].len, path)
+			          : fcat__error_oom();
 			free(path);
 		}
 		if (!rc)
@@ -90,10 +91,12 @@ int fcat__access_load(fcat_store *s, fcat__git *g, const git_oid *commit)
 		char signame[4096];
 		snprintf(signame, sizeof signame, "%s/%s", dir, FCAT__POLICY_SIGNATURE);
 		rc = fcat__policy_verify(files, n, signame, sig ? sig->text : NULL,
-					 sig ? sig->len : 0, s->config->trusted_keys);
+		                         sig ? sig->len : 0, s->config->trusted_keys);
 		if (rc)
-			fcat__error_wrap(rc, "refusing to open: the policies fail their signature "
-					     "check (trusted keys %s)", s->config->trusted_keys);
+			fcat__error_wrap(rc,
+			                 "refusing to open: the policies fail their signature "
+			                 "check (trusted keys %s)",
+			                 s->config->trusted_keys);
 	}
 	fcat__policy *p = NULL;
 	if (rc == 0)
@@ -108,8 +111,8 @@ int fcat__access_load(fcat_store *s, fcat__git *g, const git_oid *commit)
 	s->policy = p;
 	if (s->config->audit_log) {
 		char *path = s->config->audit_log[0] == '/'
-				     ? strdup(s->config->audit_log)
-				     : fcat__path_join(s->root, s->config->audit_log);
+		                 ? strdup(s->config->audit_log)
+		                 : fcat__path_join(s->root, s->config->audit_log);
 		rc = path ? fcat__audit_open(&s->audit, path) : fcat__error_oom();
 		free(path);
 	}
@@ -118,7 +121,7 @@ int fcat__access_load(fcat_store *s, fcat__git *g, const git_oid *commit)
 
 /* Decides, writes the audit record, and says why on a denial. */
 static int check(const fcat_store *s, fcat__policy_action action, const char *resource,
-		 const fcat__tag *tags, size_t ntags, int *allowed, const fcat__policy_rule **rule)
+                 const fcat__tag *tags, size_t ntags, int *allowed, const fcat__policy_rule **rule)
 {
 	int r = fcat__policy_allowed(s->policy, s->principal, action, resource, tags, ntags, rule);
 	if (r < 0)
@@ -128,7 +131,7 @@ static int check(const fcat_store *s, fcat__policy_action action, const char *re
 }
 
 static void audit(const fcat_store *s, fcat__policy_action action, const char *resource,
-		  bool allowed, const fcat__policy_rule *rule)
+                  bool allowed, const fcat__policy_rule *rule)
 {
 	if (!s->audit)
 		return;
@@ -138,25 +141,25 @@ static void audit(const fcat_store *s, fcat__policy_action action, const char *r
 	else
 		fcat__buf_puts(&b, allowed ? "no policies" : "default deny: no rule allows it");
 	fcat__audit_record(s->audit, s->principal, fcat__policy_action_name(action), resource,
-			   allowed, b.ptr ? b.ptr : "");
+	                   allowed, b.ptr ? b.ptr : "");
 	fcat__buf_free(&b);
 }
 
 static int denied(const fcat_store *s, fcat__policy_action action, const char *what,
-		  const fcat__policy_rule *rule)
+                  const fcat__policy_rule *rule)
 {
 	fcat__buf b = {0};
 	if (rule)
 		fcat__policy_rule_text(&b, rule);
 	int rc = fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", s->principal,
-			     fcat__policy_action_name(action), what,
-			     rule ? b.ptr : "no policy rule allows it (default deny)");
+	                     fcat__policy_action_name(action), what,
+	                     rule ? b.ptr : "no policy rule allows it (default deny)");
 	fcat__buf_free(&b);
 	return rc;
 }
 
-int fcat__access_feature(const fcat_store *s, fcat__policy_action action,
-			 const fcat__field *f, const char *service)
+int fcat__access_feature(const fcat_store *s, fcat__policy_action action, const fcat__field *f,
+                         const char *service)
 {
 	if (!s->policy)
 		return 0;
@@ -213,11 +216,13 @@ bool fcat__access_describe(const fcat_store *s, const fcat_object *o)
 	char resource[1024];
 	switch (o->kind) {
 	case FCAT_OBJ_VIEW:
-	case FCAT_OBJ_ON_DEMAND_VIEW: snprintf(resource, sizeof resource, "view:%s", o->name); break;
+	case FCAT_OBJ_ON_DEMAND_VIEW:
+		snprintf(resource, sizeof resource, "view:%s", o->name);
+		break;
 	case FCAT_OBJ_SERVICE: snprintf(resource, sizeof resource, "service:%s", o->name); break;
 	case FCAT_OBJ_FEATURE:
 		snprintf(resource, sizeof resource, "feature:%s:%s",
-			 ((const fcat__field *)o)->parent->name, o->name);
+		         ((const fcat__field *)o)->parent->name, o->name);
 		break;
 	default: snprintf(resource, sizeof resource, "project"); break;
 	}

@@ -18,7 +18,7 @@ int fcat__access_load(fcat_store *s, fcat__git *g, const git_oid *commit);
  * the feature still wins)? 0, or FCAT_EDENIED naming the feature and the
  * rule. */
 int fcat__access_feature(const fcat_store *s, fcat__policy_action action,
-			 const fcat__field *feature, const char *service);
+                         const fcat__field *feature, const char *service);
 
 /* May the principal `action` the view as a whole (write: materialize)? */
 int fcat__access_view(const fcat_store *s, fcat__policy_action action, const fcat__view *view);

@@ -50,7 +50,7 @@ static void *writer(void *p)
 		}
 		if (dropped)
 			fprintf(a->f, "{\"dropped\":%llu,\"why\":\"the audit queue was full\"}\n",
-				dropped);
+			        dropped);
 		fflush(a->f);
 		pthread_mutex_lock(&a->lock);
 	}
@@ -96,7 +96,7 @@ static void put_json_string(fcat__buf *b, const char *s)
 }
 
 void fcat__audit_record(fcat__audit *a, const char *principal, const char *action,
-			const char *resource, bool allowed, const char *rule)
+                        const char *resource, bool allowed, const char *rule)
 {
 	if (!a)
 		return;

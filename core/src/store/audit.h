@@ -14,7 +14,7 @@ int fcat__audit_open(fcat__audit **out, const char *path);
 /* Queues one decision. Never waits for the disk: when the bounded queue is
  * full the record is dropped and counted, and the count is logged later. */
 void fcat__audit_record(fcat__audit *a, const char *principal, const char *action,
-			const char *resource, bool allowed, const char *rule);
+                        const char *resource, bool allowed, const char *rule);
 
 /* Writes what is queued, stops the writer, closes the file. NULL is fine. */
 void fcat__audit_close(fcat__audit *a);

@@ -10,8 +10,7 @@
 #include <string.h>
 
 /* The tags a resource carries: a feature's own and its view's. */
-static size_t resource_tags(const fcat_store *s, const char *resource, fcat__tag *tags,
-			    size_t max)
+static size_t resource_tags(const fcat_store *s, const char *resource, fcat__tag *tags, size_t max)
 {
 	size_t n = 0;
 	const fcat_object *o = NULL;
@@ -32,13 +31,13 @@ static size_t resource_tags(const fcat_store *s, const char *resource, fcat__tag
 	return n;
 }
 
-int fcat_policy_explain(char **out, const fcat_store *s, const char *principal,
-			const char *action, const char *resource)
+int fcat_policy_explain(char **out, const fcat_store *s, const char *principal, const char *action,
+                        const char *resource)
 {
 	*out = NULL;
 	if (!s->policy)
 		return fcat__error(FCAT_ENOTFOUND, "this catalog version has no policies: every "
-						   "read is open");
+		                                   "read is open");
 	int a = fcat__policy_action_parse(action);
 	if (a < 0)
 		return FCAT_EINVALID;
@@ -46,7 +45,7 @@ int fcat_policy_explain(char **out, const fcat_store *s, const char *principal,
 	size_t ntags = resource_tags(s, resource, tags, 64);
 	fcat__policy_decision d;
 	int rc = fcat__policy_decide(&d, s->policy, principal, (fcat__policy_action)a, resource,
-				     tags, ntags);
+	                             tags, ntags);
 	if (rc)
 		return rc;
 	fcat__buf b = {0};
@@ -116,7 +115,8 @@ int fcat_policy_sign(char **out_path, const char *repo_path, const char *private
 		*out_path = fcat__path_join(full, FCAT__POLICY_SIGNATURE);
 		FILE *f = *out_path ? fopen(*out_path, "w") : NULL;
 		if (!f || fputs(sig, f) < 0 || fclose(f) != 0)
-			rc = fcat__error(FCAT_EIO, "cannot write %s", *out_path ? *out_path : "SIGNATURE");
+			rc = fcat__error(FCAT_EIO, "cannot write %s",
+			                 *out_path ? *out_path : "SIGNATURE");
 	}
 	free(sig);
 	free(full);

@@ -26,8 +26,8 @@ void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int 
 	pc->base.repo_root = s->root;
 	pc->base.project = fcat_config_project(s->config);
 	pc->base.section = role == FCAT_ONLINE_STORE    ? "online_store"
-			   : role == FCAT_OFFLINE_STORE ? "offline_store"
-							: "source";
+	                   : role == FCAT_OFFLINE_STORE ? "offline_store"
+	                                                : "source";
 	pc->base.get = setting;
 	pc->base.impl = pc;
 	pc->config = s->config;
@@ -71,7 +71,7 @@ int fcat__store_tx(fcat_store *s, fcat__tx **out)
 	if (!e)
 		return fcat__error_oom();
 	fcat__sandbox_limits limits = {s->config->transform_memory,
-				       s->config->transform_instructions};
+	                               s->config->transform_instructions};
 	int rc = fcat__tx_new(&e->tx, &limits);
 	if (rc) {
 		free(e);
@@ -139,15 +139,16 @@ static int load_catalog(fcat_store *s, const fcat_open_options *o)
 	return rc;
 }
 
-int fcat_store_open_ext(fcat_store **out, const char *repo_path,
-			const fcat_open_options *options)
+int fcat_store_open_ext(fcat_store **out, const char *repo_path, const fcat_open_options *options)
 {
 	static const fcat_open_options defaults = FCAT_OPEN_OPTIONS_INIT;
 	const fcat_open_options *o = options ? options : &defaults;
 	*out = NULL;
 	if (o->version != FCAT_OPEN_OPTIONS_VERSION)
-		return fcat__error(FCAT_EVERSION, "fcat_open_options version %u, this library "
-						  "knows %u", o->version, FCAT_OPEN_OPTIONS_VERSION);
+		return fcat__error(FCAT_EVERSION,
+		                   "fcat_open_options version %u, this library "
+		                   "knows %u",
+		                   o->version, FCAT_OPEN_OPTIONS_VERSION);
 	if ((unsigned)o->catalog > FCAT_CATALOG_WORKTREE)
 		return fcat__error(FCAT_EUSAGE, "unknown catalog source %d", (int)o->catalog);
 	fcat_store *s = calloc(1, sizeof *s);
@@ -211,9 +212,18 @@ void fcat_store_free(fcat_store *s)
 	free(s);
 }
 
-const fcat_config *fcat_store_config(const fcat_store *s) { return s->config; }
-const fcat_catalog *fcat_store_catalog(const fcat_store *s) { return s->catalog; }
-const char *fcat_store_root(const fcat_store *s) { return s->root; }
+const fcat_config *fcat_store_config(const fcat_store *s)
+{
+	return s->config;
+}
+const fcat_catalog *fcat_store_catalog(const fcat_store *s)
+{
+	return s->catalog;
+}
+const char *fcat_store_root(const fcat_store *s)
+{
+	return s->root;
+}
 
 bool fcat_store_may_describe(const fcat_store *s, const fcat_object *o)
 {
@@ -226,7 +236,7 @@ static bool visible(const void *ctx, const fcat_object *o)
 }
 
 int fcat_store_lineage(char **out, const fcat_store *s, const char *name,
-		       fcat_lineage_format format)
+                       fcat_lineage_format format)
 {
 	const fcat_object *o;
 	*out = NULL;
@@ -235,4 +245,7 @@ int fcat_store_lineage(char **out, const fcat_store *s, const char *name,
 	return fcat__lineage(out, s->catalog, name, format, visible, s);
 }
 
-const char *fcat_store_principal(const fcat_store *s) { return s->principal; }
+const char *fcat_store_principal(const fcat_store *s)
+{
+	return s->principal;
+}

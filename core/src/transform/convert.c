@@ -30,7 +30,8 @@ static size_t stride(fcat_scalar s)
 {
 	switch (s) {
 	case FCAT_INT32: return sizeof(int32_t);
-	case FCAT_INT64: case FCAT_TIMESTAMP: return sizeof(int64_t);
+	case FCAT_INT64:
+	case FCAT_TIMESTAMP: return sizeof(int64_t);
 	case FCAT_FLOAT32: return sizeof(float);
 	case FCAT_FLOAT64: return sizeof(double);
 	case FCAT_BOOL: return sizeof(bool);
@@ -64,8 +65,8 @@ static const char *lua_kind(lua_State *L, int idx)
 }
 
 /* One scalar into dst (its C representation). */
-static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__arena *arena,
-		     char *why, size_t size)
+static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__arena *arena, char *why,
+                     size_t size)
 {
 	int t = lua_type(L, idx);
 	switch (s) {
@@ -75,8 +76,9 @@ static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__aren
 		int ok = 0;
 		lua_Integer i = t == LUA_TNUMBER ? lua_tointegerx(L, idx, &ok) : 0;
 		if (!ok) {
-			snprintf(why, size, "expected %s (a whole number), got %s %s", fcat_scalar_name(s),
-				 lua_kind(L, idx), t == LUA_TNUMBER ? lua_tostring(L, idx) : "");
+			snprintf(why, size, "expected %s (a whole number), got %s %s",
+			         fcat_scalar_name(s), lua_kind(L, idx),
+			         t == LUA_TNUMBER ? lua_tostring(L, idx) : "");
 			return FCAT_EINVALID;
 		}
 		if (s == FCAT_INT32) {
@@ -93,7 +95,8 @@ static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__aren
 	case FCAT_FLOAT32:
 	case FCAT_FLOAT64: {
 		if (t != LUA_TNUMBER) {
-			snprintf(why, size, "expected %s, got %s", fcat_scalar_name(s), lua_kind(L, idx));
+			snprintf(why, size, "expected %s, got %s", fcat_scalar_name(s),
+			         lua_kind(L, idx));
 			return FCAT_EINVALID;
 		}
 		lua_Number n = lua_tonumber(L, idx);
@@ -113,7 +116,8 @@ static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__aren
 	case FCAT_STRING:
 	case FCAT_BYTES: {
 		if (t != LUA_TSTRING) {
-			snprintf(why, size, "expected %s, got %s", fcat_scalar_name(s), lua_kind(L, idx));
+			snprintf(why, size, "expected %s, got %s", fcat_scalar_name(s),
+			         lua_kind(L, idx));
 			return FCAT_EINVALID;
 		}
 		size_t len;
@@ -131,8 +135,8 @@ static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__aren
 	}
 }
 
-int fcat__lua_to_value(lua_State *L, int idx, fcat_type type, fcat_value *out,
-		       fcat__arena *arena, char *why, size_t size)
+int fcat__lua_to_value(lua_State *L, int idx, fcat_type type, fcat_value *out, fcat__arena *arena,
+                       char *why, size_t size)
 {
 	memset(out, 0, sizeof *out);
 	out->type = type;

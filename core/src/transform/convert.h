@@ -20,7 +20,7 @@ void fcat__lua_push_value(lua_State *L, const fcat_value *v);
  * everywhere. Integers accept integral floats; floats accept integers.
  * Returns 0, or FCAT_EINVALID with `why` filled ("expected int64, got
  * string"). `is_null_marker` tells whether idx holds fcat's `null`. */
-int fcat__lua_to_value(lua_State *L, int idx, fcat_type type, fcat_value *out,
-		       fcat__arena *arena, char *why, size_t why_size);
+int fcat__lua_to_value(lua_State *L, int idx, fcat_type type, fcat_value *out, fcat__arena *arena,
+                       char *why, size_t why_size);
 
 #endif

@@ -21,7 +21,7 @@ void fcat__tx_free(fcat__tx *tx);
  * message names the feature and, for Lua errors, file:line), FCAT_ETIMEOUT
  * (instruction budget) or FCAT_ENOMEM (memory cap). */
 int fcat__tx_call(fcat__tx *tx, const fcat__transform *t, const char *const *names,
-		  const fcat_value *in, size_t nin, const fcat__field *out_fields, size_t nout,
-		  fcat_value *out, fcat__arena *arena);
+                  const fcat_value *in, size_t nin, const fcat__field *out_fields, size_t nout,
+                  fcat_value *out, fcat__arena *arena);
 
 #endif

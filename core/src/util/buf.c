@@ -41,9 +41,15 @@ void fcat__buf_append(fcat__buf *b, const void *data, size_t len)
 	b->ptr[b->len] = '\0';
 }
 
-void fcat__buf_puts(fcat__buf *b, const char *s) { fcat__buf_append(b, s, strlen(s)); }
+void fcat__buf_puts(fcat__buf *b, const char *s)
+{
+	fcat__buf_append(b, s, strlen(s));
+}
 
-void fcat__buf_putc(fcat__buf *b, char c) { fcat__buf_append(b, &c, 1); }
+void fcat__buf_putc(fcat__buf *b, char c)
+{
+	fcat__buf_append(b, &c, 1);
+}
 
 void fcat__buf_printf(fcat__buf *b, const char *fmt, ...)
 {

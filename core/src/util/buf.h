@@ -8,15 +8,14 @@
 typedef struct fcat__buf {
 	char *ptr; /* always NUL-terminated when not NULL */
 	size_t len, cap;
-	bool oom;  /* an append failed; the content is incomplete */
+	bool oom; /* an append failed; the content is incomplete */
 } fcat__buf;
 
 void fcat__buf_free(fcat__buf *b);
 void fcat__buf_append(fcat__buf *b, const void *data, size_t len);
 void fcat__buf_puts(fcat__buf *b, const char *s);
 void fcat__buf_putc(fcat__buf *b, char c);
-void fcat__buf_printf(fcat__buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void fcat__buf_printf(fcat__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the NUL-terminated content to the caller (NULL after oom). */
 char *fcat__buf_detach(fcat__buf *b);
 

@@ -11,9 +11,15 @@
 
 static _Thread_local char last_error[FCAT_ERROR_CAP];
 
-const char *fcat_error_last(void) { return last_error; }
+const char *fcat_error_last(void)
+{
+	return last_error;
+}
 
-void fcat__error_clear(void) { last_error[0] = '\0'; }
+void fcat__error_clear(void)
+{
+	last_error[0] = '\0';
+}
 
 int fcat__error(int code, const char *fmt, ...)
 {
@@ -70,6 +76,12 @@ const char *fcat_strerror(int code)
 	}
 }
 
-void fcat_free(void *ptr) { free(ptr); }
+void fcat_free(void *ptr)
+{
+	free(ptr);
+}
 
-const char *fcat_version(void) { return FCAT_VERSION_STRING; }
+const char *fcat_version(void)
+{
+	return FCAT_VERSION_STRING;
+}

@@ -15,8 +15,8 @@ int fcat__read_file(char **out, size_t *len, const char *path)
 	*out = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return fcat__error(errno == ENOENT ? FCAT_ENOTFOUND : FCAT_EIO,
-				   "%s: %s", path, strerror(errno));
+		return fcat__error(errno == ENOENT ? FCAT_ENOTFOUND : FCAT_EIO, "%s: %s", path,
+		                   strerror(errno));
 	char *data = NULL;
 	size_t n = 0, cap = 0;
 	struct stat st;
@@ -152,8 +152,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int fcat__list_files(char ***out, size_t *count, const char *dir,
-		     const char *suffix)
+int fcat__list_files(char ***out, size_t *count, const char *dir, const char *suffix)
 {
 	strv v = {0};
 	*out = NULL;

@@ -12,8 +12,7 @@ int fcat__read_file(char **out, size_t *len, const char *path);
  * `suffix`, as paths relative to dir, sorted bytewise. *out is a
  * NULL-terminated array; free it with fcat__strv_free.
  * Returns 0, FCAT_ENOTFOUND (no such directory), FCAT_EIO, FCAT_ENOMEM. */
-int fcat__list_files(char ***out, size_t *count, const char *dir,
-		     const char *suffix);
+int fcat__list_files(char ***out, size_t *count, const char *dir, const char *suffix);
 
 void fcat__strv_free(char **v);
 

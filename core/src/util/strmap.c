@@ -26,8 +26,7 @@ void fcat__strmap_free(fcat__strmap *m)
 	m->cap = m->len = 0;
 }
 
-static fcat__strmap_slot *find(const fcat__strmap *m, const char *key,
-			       uint64_t h)
+static fcat__strmap_slot *find(const fcat__strmap *m, const char *key, uint64_t h)
 {
 	size_t mask = m->cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -63,8 +62,7 @@ static int grow(fcat__strmap *m)
 	return 0;
 }
 
-int fcat__strmap_put(fcat__strmap *m, const char *key, void *value,
-		     void **existing)
+int fcat__strmap_put(fcat__strmap *m, const char *key, void *value, void **existing)
 {
 	if ((m->len + 1) * 4 > m->cap * 3 && grow(m) < 0)
 		return -1;

@@ -23,8 +23,7 @@ void *fcat__strmap_get(const fcat__strmap *m, const char *key);
 /* Inserts key -> value. When the key exists, leaves the map unchanged and
  * stores the old value in *existing (if given). Returns -1 when out of
  * memory, 1 when the key existed, 0 when inserted. */
-int fcat__strmap_put(fcat__strmap *m, const char *key, void *value,
-		     void **existing);
+int fcat__strmap_put(fcat__strmap *m, const char *key, void *value, void **existing);
 
 /* Replaces the value of an existing key; returns -1 when it is absent. */
 int fcat__strmap_set(fcat__strmap *m, const char *key, void *value);

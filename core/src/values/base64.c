@@ -4,12 +4,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t fcat__base64_encoded_len(size_t n) { return (n + 2) / 3 * 4; }
+size_t fcat__base64_encoded_len(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
 
-size_t fcat__base64_decoded_max(size_t n) { return n / 4 * 3; }
+size_t fcat__base64_decoded_max(size_t n)
+{
+	return n / 4 * 3;
+}
 
 void fcat__base64_encode(char *out, const void *data, size_t n)
 {
@@ -78,8 +83,7 @@ int fcat__base64_decode(void *out, size_t *out_len, const char *text, size_t n)
 		}
 		if (d < 0)
 			return -1;
-		uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 |
-			     (uint32_t)d;
+		uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
 		o[len++] = (unsigned char)(v >> 16);
 		o[len++] = (unsigned char)(v >> 8);
 		o[len++] = (unsigned char)v;

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#define US_PER_S INT64_C(1000000)
+#define US_PER_S  INT64_C(1000000)
 #define S_PER_DAY INT64_C(86400)
 
 /* Howard Hinnant's days_from_civil: the number of days from 1970-01-01 to
@@ -40,8 +40,7 @@ static bool is_leap(int64_t y)
 
 static unsigned days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30,
-					      31, 31, 30, 31, 30, 31};
+	static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
@@ -65,14 +64,12 @@ int fcat_timestamp_format(char *buf, size_t size, int64_t micros)
 		snprintf(fr, sizeof fr, ".%03d", (int)(frac / 1000));
 	else if (frac != 0)
 		snprintf(fr, sizeof fr, ".%06d", (int)frac);
-	return snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d%sZ",
-			(long long)y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60),
-			(int)(sod % 60), fr);
+	return snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02d%sZ", (long long)y, m, d,
+	                (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), fr);
 }
 
 /* Reads exactly n decimal digits at text[*i]. */
-static bool digits(unsigned *out, const char *text, size_t len, size_t *i,
-		   size_t n)
+static bool digits(unsigned *out, const char *text, size_t len, size_t *i, size_t n)
 {
 	unsigned v = 0;
 	if (len - *i < n)
@@ -97,8 +94,7 @@ static bool expect(const char *text, size_t len, size_t *i, char c)
 }
 
 /* An optional sign and only digits: epoch seconds. */
-static int scan_epoch(int64_t *out, const char *text, size_t len,
-		      const char **why)
+static int scan_epoch(int64_t *out, const char *text, size_t len, const char **why)
 {
 	const int64_t limit = INT64_MAX / US_PER_S;
 	size_t i = 0;
@@ -128,12 +124,11 @@ static bool all_digits(const char *text, size_t len)
 	return true;
 }
 
-int fcat__timestamp_scan(int64_t *out, const char *text, size_t len,
-			 const char **why)
+int fcat__timestamp_scan(int64_t *out, const char *text, size_t len, const char **why)
 {
 	static const char *const syntax =
-		"expected YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM], YYYY-MM-DD "
-		"or integer epoch seconds";
+	    "expected YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM], YYYY-MM-DD "
+	    "or integer epoch seconds";
 	*why = syntax;
 	if (len == 0)
 		return -1;
@@ -174,8 +169,7 @@ int fcat__timestamp_scan(int64_t *out, const char *text, size_t len,
 			i++;
 		} else if (i < len && (text[i] == '+' || text[i] == '-')) {
 			int sign = text[i++] == '-' ? -1 : 1;
-			if (!digits(&oh, text, len, &i, 2) ||
-			    !expect(text, len, &i, ':') ||
+			if (!digits(&oh, text, len, &i, 2) || !expect(text, len, &i, ':') ||
 			    !digits(&om, text, len, &i, 2))
 				return -1;
 			if (oh > 23 || om > 59) {
@@ -200,7 +194,7 @@ int fcat__timestamp_scan(int64_t *out, const char *text, size_t len,
 		return -1;
 	}
 	int64_t secs = days_from_civil(year, mon, day) * S_PER_DAY +
-		       (int64_t)(hh * 3600 + mm * 60 + ss) - offset;
+	               (int64_t)(hh * 3600 + mm * 60 + ss) - offset;
 	*out = secs * US_PER_S + frac;
 	return 0;
 }

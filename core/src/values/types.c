@@ -6,11 +6,9 @@
 #include <string.h>
 
 static const char *const scalar_names[] = {
-	[FCAT_INVALID] = "invalid", [FCAT_INT32] = "int32",
-	[FCAT_INT64] = "int64",     [FCAT_FLOAT32] = "float32",
-	[FCAT_FLOAT64] = "float64", [FCAT_STRING] = "string",
-	[FCAT_BYTES] = "bytes",     [FCAT_BOOL] = "bool",
-	[FCAT_TIMESTAMP] = "timestamp",
+    [FCAT_INVALID] = "invalid", [FCAT_INT32] = "int32",     [FCAT_INT64] = "int64",
+    [FCAT_FLOAT32] = "float32", [FCAT_FLOAT64] = "float64", [FCAT_STRING] = "string",
+    [FCAT_BYTES] = "bytes",     [FCAT_BOOL] = "bool",       [FCAT_TIMESTAMP] = "timestamp",
 };
 
 const char *fcat_scalar_name(fcat_scalar scalar)
@@ -32,8 +30,7 @@ int fcat_type_format(char *buf, size_t size, fcat_type type)
 
 bool fcat_type_equal(fcat_type a, fcat_type b)
 {
-	return a.scalar == b.scalar && a.is_array == b.is_array &&
-	       (!a.is_array || a.dim == b.dim);
+	return a.scalar == b.scalar && a.is_array == b.is_array && (!a.is_array || a.dim == b.dim);
 }
 
 int fcat_type_parse(fcat_type *out, const char *name)
@@ -65,7 +62,7 @@ int fcat_type_parse(fcat_type *out, const char *name)
 		return 0;
 	}
 	return fcat__error(FCAT_EINVALID,
-			   "unknown type '%s' (expected int32, int64, float32, float64, "
-			   "string, bytes, bool, timestamp, or TYPE[] / TYPE[N])",
-			   name);
+	                   "unknown type '%s' (expected int32, int64, float32, float64, "
+	                   "string, bytes, bool, timestamp, or TYPE[] / TYPE[N])",
+	                   name);
 }

@@ -44,8 +44,7 @@ static void format_f32(char *buf, size_t size, float v)
 		fcat__snprintf_c(buf, size, "%.*g", prec, (double)v);
 		float back = fcat__strtof_c(buf, NULL);
 		float cast = (float)fcat__strtod_c(buf, NULL);
-		if (memcmp(&back, &v, sizeof v) == 0 &&
-		    memcmp(&cast, &v, sizeof v) == 0)
+		if (memcmp(&back, &v, sizeof v) == 0 && memcmp(&cast, &v, sizeof v) == 0)
 			return;
 	}
 }
@@ -107,18 +106,13 @@ static void put_base64(fcat__buf *b, const char *data, size_t len, bool quoted)
 
 /* One scalar, stored at p with the C type of `scalar`; in_array quotes
  * strings, bytes and timestamps as JSON strings. */
-static void put_scalar(fcat__buf *b, fcat_scalar scalar, const void *p,
-		       bool in_array)
+static void put_scalar(fcat__buf *b, fcat_scalar scalar, const void *p, bool in_array)
 {
 	char tmp[64];
 	const fcat_bytes *str;
 	switch (scalar) {
-	case FCAT_INT32:
-		fcat__buf_printf(b, "%" PRId32, *(const int32_t *)p);
-		break;
-	case FCAT_INT64:
-		fcat__buf_printf(b, "%" PRId64, *(const int64_t *)p);
-		break;
+	case FCAT_INT32: fcat__buf_printf(b, "%" PRId32, *(const int32_t *)p); break;
+	case FCAT_INT64: fcat__buf_printf(b, "%" PRId64, *(const int64_t *)p); break;
 	case FCAT_FLOAT32:
 		format_f32(tmp, sizeof tmp, *(const float *)p);
 		fcat__buf_puts(b, tmp);
@@ -127,9 +121,7 @@ static void put_scalar(fcat__buf *b, fcat_scalar scalar, const void *p,
 		format_f64(tmp, sizeof tmp, *(const double *)p);
 		fcat__buf_puts(b, tmp);
 		break;
-	case FCAT_BOOL:
-		fcat__buf_puts(b, *(const bool *)p ? "true" : "false");
-		break;
+	case FCAT_BOOL: fcat__buf_puts(b, *(const bool *)p ? "true" : "false"); break;
 	case FCAT_TIMESTAMP:
 		fcat_timestamp_format(tmp, sizeof tmp, *(const int64_t *)p);
 		if (in_array)
@@ -148,8 +140,7 @@ static void put_scalar(fcat__buf *b, fcat_scalar scalar, const void *p,
 		str = p;
 		put_base64(b, str->ptr ? str->ptr : "", str->len, in_array);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

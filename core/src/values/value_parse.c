@@ -39,10 +39,13 @@ static size_t item_size(fcat_scalar s)
 	}
 }
 
-static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-static int parse_int(int64_t *out, const char *t, size_t n, int64_t min,
-		     int64_t max, const char **why)
+static int parse_int(int64_t *out, const char *t, size_t n, int64_t min, int64_t max,
+                     const char **why)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -50,7 +53,7 @@ static int parse_int(int64_t *out, const char *t, size_t n, int64_t min,
 		neg = t[i++] == '-';
 	if (i == n)
 		return -1;
-	uint64_t limit = neg ? (uint64_t)-(min + 1) + 1 : (uint64_t)max;
+	uint64_t limit = neg ? (uint64_t) - (min + 1) + 1 : (uint64_t)max;
 	uint64_t v = 0;
 	for (; i < n; i++) {
 		if (t[i] < '0' || t[i] > '9')
@@ -120,8 +123,7 @@ static int parse_bool(bool *out, const char *t, size_t n)
 
 /* Parses a scalar that is not a string or bytes. Returns 0 or -1 with *why
  * set to a detail (or NULL). */
-static int parse_word(scalar_val *out, fcat_scalar s, const char *t, size_t n,
-		      const char **why)
+static int parse_word(scalar_val *out, fcat_scalar s, const char *t, size_t n, const char **why)
 {
 	int64_t i;
 	double d;
@@ -132,8 +134,7 @@ static int parse_word(scalar_val *out, fcat_scalar s, const char *t, size_t n,
 			return -1;
 		out->i32 = (int32_t)i;
 		return 0;
-	case FCAT_INT64:
-		return parse_int(&out->i64, t, n, INT64_MIN, INT64_MAX, why);
+	case FCAT_INT64: return parse_int(&out->i64, t, n, INT64_MIN, INT64_MAX, why);
 	case FCAT_FLOAT32:
 		if (parse_double(&d, t, n, why) != 0)
 			return -1;
@@ -143,14 +144,10 @@ static int parse_word(scalar_val *out, fcat_scalar s, const char *t, size_t n,
 			return -1;
 		}
 		return 0;
-	case FCAT_FLOAT64:
-		return parse_double(&out->f64, t, n, why);
-	case FCAT_BOOL:
-		return parse_bool(&out->b, t, n);
-	case FCAT_TIMESTAMP:
-		return fcat__timestamp_scan(&out->i64, t, n, why);
-	default:
-		return -1;
+	case FCAT_FLOAT64: return parse_double(&out->f64, t, n, why);
+	case FCAT_BOOL: return parse_bool(&out->b, t, n);
+	case FCAT_TIMESTAMP: return fcat__timestamp_scan(&out->i64, t, n, why);
+	default: return -1;
 	}
 }
 
@@ -203,8 +200,7 @@ static bool hex4(uint32_t *out, const char *t, size_t n, size_t i)
 
 /* Decodes the JSON string that starts at t[*pos] (a '"') and appends its
  * bytes to out; *pos ends past the closing quote. */
-static int json_string(fcat__buf *out, const char *t, size_t n, size_t *pos,
-		       const char **why)
+static int json_string(fcat__buf *out, const char *t, size_t n, size_t *pos, const char **why)
 {
 	size_t i = *pos + 1;
 	for (;;) {
@@ -254,17 +250,14 @@ static int json_string(fcat__buf *out, const char *t, size_t n, size_t *pos,
 			}
 			put_utf8(out, cp);
 			break;
-		default:
-			*why = "bad escape in string";
-			return -1;
+		default: *why = "bad escape in string"; return -1;
 		}
 	}
 	*pos = i + 1;
 	return 0;
 }
 
-static int parse_scalar(fcat_value *out, fcat_type type, const char *text,
-			size_t len)
+static int parse_scalar(fcat_value *out, fcat_type type, const char *text, size_t len)
 {
 	const char *name = fcat_scalar_name(type.scalar);
 	const char *why = NULL;
@@ -327,9 +320,8 @@ static int array_fail(array_parse *a, const char *detail)
 
 static int element_fail(array_parse *a, const char *why)
 {
-	snprintf(a->detail, sizeof a->detail, "element %zu is not a valid %s%s%s",
-		 a->count + 1, fcat_scalar_name(a->type.scalar), why ? ": " : "",
-		 why ? why : "");
+	snprintf(a->detail, sizeof a->detail, "element %zu is not a valid %s%s%s", a->count + 1,
+	         fcat_scalar_name(a->type.scalar), why ? ": " : "", why ? why : "");
 	return array_fail(a, a->detail);
 }
 
@@ -371,8 +363,8 @@ static int string_element(array_parse *a)
 		char *dst = malloc(max + 1);
 		if (!dst)
 			return fcat__error_oom();
-		int rc = fcat__base64_decode(dst, &sp.len, a->tmp.ptr ? a->tmp.ptr : "",
-					     a->tmp.len);
+		int rc =
+		    fcat__base64_decode(dst, &sp.len, a->tmp.ptr ? a->tmp.ptr : "", a->tmp.len);
 		if (rc == 0)
 			fcat__buf_append(&a->data, dst, sp.len);
 		free(dst);
@@ -390,8 +382,7 @@ static int word_element(array_parse *a)
 	const char *why = NULL, *t;
 	size_t n;
 	scalar_val v;
-	if (a->type.scalar == FCAT_TIMESTAMP && a->pos < a->len &&
-	    a->text[a->pos] == '"') {
+	if (a->type.scalar == FCAT_TIMESTAMP && a->pos < a->len && a->text[a->pos] == '"') {
 		a->tmp.len = 0;
 		if (json_string(&a->tmp, a->text, a->len, &a->pos, &why) != 0)
 			return element_fail(a, why);
@@ -401,8 +392,7 @@ static int word_element(array_parse *a)
 		n = a->tmp.len;
 	} else {
 		size_t start = a->pos;
-		while (a->pos < a->len && a->text[a->pos] != ',' &&
-		       a->text[a->pos] != ']')
+		while (a->pos < a->len && a->text[a->pos] != ',' && a->text[a->pos] != ']')
 			a->pos++;
 		n = a->pos - start;
 		while (n > 0 && is_ws(a->text[start + n - 1]))
@@ -453,7 +443,7 @@ static int scan_array(array_parse *a)
 		return fcat__error_oom();
 	if (a->type.dim != 0 && a->count != a->type.dim) {
 		snprintf(a->detail, sizeof a->detail, "expected %u elements, got %zu",
-			 (unsigned)a->type.dim, a->count);
+		         (unsigned)a->type.dim, a->count);
 		return array_fail(a, a->detail);
 	}
 	return 0;
@@ -488,8 +478,7 @@ static int finish_array(fcat_value *out, array_parse *a)
 	return 0;
 }
 
-static int parse_array(fcat_value *out, fcat_type type, const char *text,
-		       size_t len)
+static int parse_array(fcat_value *out, fcat_type type, const char *text, size_t len)
 {
 	array_parse a = {.type = type, .text = text, .len = len};
 	int rc = scan_array(&a);
@@ -501,13 +490,12 @@ static int parse_array(fcat_value *out, fcat_type type, const char *text,
 	return rc;
 }
 
-int fcat_value_parse(fcat_value *out, fcat_type type, const char *text,
-		     size_t len)
+int fcat_value_parse(fcat_value *out, fcat_type type, const char *text, size_t len)
 {
 	*out = (fcat_value){.type = type, .is_null = true};
 	if (type.scalar < FCAT_INT32 || type.scalar > FCAT_TIMESTAMP)
 		return fcat__error(FCAT_EINVALID, "cannot parse a value of type %s",
-				   fcat_scalar_name(type.scalar));
+		                   fcat_scalar_name(type.scalar));
 	if (len == 0)
 		return 0;
 	if (!text)
@@ -524,8 +512,7 @@ void fcat_value_clear(fcat_value *value)
 	if (!value->is_null) {
 		if (value->type.is_array)
 			free((void *)value->u.array.items);
-		else if (value->type.scalar == FCAT_STRING ||
-			 value->type.scalar == FCAT_BYTES)
+		else if (value->type.scalar == FCAT_STRING || value->type.scalar == FCAT_BYTES)
 			free((void *)value->u.str.ptr);
 	}
 	memset(&value->u, 0, sizeof value->u);

@@ -49,11 +49,10 @@ int fcat__snprintf_c(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-int fcat__value_invalid(const char *what, const char *text, size_t len,
-			const char *detail)
+int fcat__value_invalid(const char *what, const char *text, size_t len, const char *detail)
 {
 	int shown = len > QUOTE_MAX ? QUOTE_MAX : (int)len;
-	return fcat__error(FCAT_EINVALID, "not a valid %s: \"%.*s%s\"%s%s%s", what,
-			   shown, text ? text : "", len > QUOTE_MAX ? "..." : "",
-			   detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
+	return fcat__error(FCAT_EINVALID, "not a valid %s: \"%.*s%s\"%s%s%s", what, shown,
+	                   text ? text : "", len > QUOTE_MAX ? "..." : "", detail ? " (" : "",
+	                   detail ? detail : "", detail ? ")" : "");
 }
