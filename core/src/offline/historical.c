@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "values/value_copy.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -197,8 +198,6 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 	return 0;
 }
 
-static int copy_value(fcat__arena *a, fcat_value *dst, const fcat_value *src);
-
 static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	vscan *x = ctx;
@@ -224,40 +223,11 @@ static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 		     x->next++) {
 			size_t e = (size_t)(x->winners[x->next] & 0xffffffffu);
 			for (size_t f = 0; f < v->nfeatures; f++)
-				if (copy_value(&x->q->arena, &x->hv->values[e * v->nfeatures + f],
-				               &feats[f]))
+				if (fcat__value_copy(&x->q->arena,
+				                     &x->hv->values[e * v->nfeatures + f],
+				                     &feats[f]))
 					return fcat__error_oom();
 		}
-	}
-	return 0;
-}
-
-static int copy_value(fcat__arena *a, fcat_value *dst, const fcat_value *src)
-{
-	*dst = *src;
-	if (src->is_null)
-		return 0;
-	bool str = src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES;
-	if (!src->type.is_array) {
-		if (str &&
-		    !(dst->u.str.ptr = fcat__arena_strndup(a, src->u.str.ptr, src->u.str.len)))
-			return -1;
-		return 0;
-	}
-	size_t w = src->type.scalar == FCAT_INT32 || src->type.scalar == FCAT_FLOAT32 ? 4
-	           : src->type.scalar == FCAT_BOOL                                    ? sizeof(bool)
-	           : str ? sizeof(fcat_bytes)
-	                 : 8;
-	void *items = fcat__arena_alloc_uninit(a, w * src->u.array.len + 1);
-	if (!items)
-		return -1;
-	memcpy(items, src->u.array.items, w * src->u.array.len);
-	dst->u.array.items = items;
-	if (str) {
-		fcat_bytes *b = items;
-		for (size_t i = 0; i < src->u.array.len; i++)
-			if (!(b[i].ptr = fcat__arena_strndup(a, b[i].ptr, b[i].len)))
-				return -1;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include "util/arena.h"
 #include "util/error.h"
+#include "values/value_copy.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -33,55 +34,6 @@ typedef struct pipe {
 	char message[4096];
 } pipe_t;
 
-static size_t elem_size(fcat_scalar s)
-{
-	switch (s) {
-	case FCAT_INT32:
-	case FCAT_FLOAT32: return 4;
-	case FCAT_BOOL: return sizeof(bool);
-	case FCAT_STRING:
-	case FCAT_BYTES: return sizeof(fcat_bytes);
-	default: return 8;
-	}
-}
-
-/* A deep copy of one value into the slot's arena. */
-static int copy(fcat__arena *a, fcat_value *dst, const fcat_value *src)
-{
-	*dst = *src;
-	if (src->is_null)
-		return 0;
-	bool str = src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES;
-	if (!src->type.is_array) {
-		if (!str)
-			return 0;
-		char *p = fcat__arena_alloc_uninit(a, src->u.str.len + 1);
-		if (!p)
-			return -1;
-		memcpy(p, src->u.str.ptr, src->u.str.len);
-		p[src->u.str.len] = '\0';
-		dst->u.str.ptr = p;
-		return 0;
-	}
-	size_t bytes = elem_size(src->type.scalar) * src->u.array.len;
-	void *items = fcat__arena_alloc_uninit(a, bytes ? bytes : 1);
-	if (!items)
-		return -1;
-	memcpy(items, src->u.array.items, bytes);
-	dst->u.array.items = items;
-	if (str) {
-		fcat_bytes *b = items;
-		for (size_t i = 0; i < src->u.array.len; i++) {
-			char *p = fcat__arena_alloc_uninit(a, b[i].len + 1);
-			if (!p)
-				return -1;
-			memcpy(p, b[i].ptr, b[i].len);
-			b[i].ptr = p;
-		}
-	}
-	return 0;
-}
-
 /* The scanning thread: copy the batch into the next free slot. */
 static int produce(void *ctx, const fcat_value *cells, size_t nrows)
 {
@@ -104,7 +56,7 @@ static int produce(void *ctx, const fcat_value *cells, size_t nrows)
 	}
 	fcat__arena_reset(&s->arena);
 	for (size_t i = 0; i < n; i++)
-		if (copy(&s->arena, &s->cells[i], &cells[i]))
+		if (fcat__value_copy(&s->arena, &s->cells[i], &cells[i]))
 			return fcat__error_oom();
 	s->nrows = nrows;
 	pthread_mutex_lock(&p->lock);

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/strmap.h"
+#include "values/value_copy.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -27,41 +28,6 @@ static uint64_t next_rand(uint64_t *s)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
-}
-
-/* Deep-copies a value into the arena. */
-static int copy_value(fcat__arena *a, fcat_value *dst, const fcat_value *src)
-{
-	*dst = *src;
-	if (src->is_null)
-		return 0;
-	if (!src->type.is_array) {
-		if (src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES) {
-			dst->u.str.ptr = fcat__arena_strndup(
-			    a, src->u.str.ptr ? src->u.str.ptr : "", src->u.str.len);
-			return dst->u.str.ptr ? 0 : fcat__error_oom();
-		}
-		return 0;
-	}
-	size_t w = src->type.scalar == FCAT_INT32 || src->type.scalar == FCAT_FLOAT32 ? 4
-	           : src->type.scalar == FCAT_BOOL                                    ? sizeof(bool)
-	           : src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES
-	               ? sizeof(fcat_bytes)
-	               : 8;
-	void *items = fcat__arena_alloc(a, w * src->u.array.len + 1);
-	if (!items)
-		return fcat__error_oom();
-	memcpy(items, src->u.array.items, w * src->u.array.len);
-	dst->u.array.items = items;
-	if (w == sizeof(fcat_bytes) &&
-	    (src->type.scalar == FCAT_STRING || src->type.scalar == FCAT_BYTES)) {
-		fcat_bytes *b = items;
-		for (size_t i = 0; i < src->u.array.len; i++)
-			if (!(b[i].ptr =
-			          fcat__arena_strndup(a, b[i].ptr ? b[i].ptr : "", b[i].len)))
-				return fcat__error_oom();
-	}
-	return 0;
 }
 
 /* Bit-for-bit equality of two values of one type. */
@@ -140,7 +106,7 @@ static int pass1(void *ctx, const fcat_value *cells, size_t nrows)
 		if (!p->keys)
 			return fcat__error_oom();
 		for (size_t k = 0; k < x->nkeys; k++)
-			if (copy_value(&x->arena, &p->keys[k], &row[k]))
+			if (fcat__value_copy(&x->arena, &p->keys[k], &row[k]))
 				return FCAT_ENOMEM;
 		p->ts = ts;
 	}
@@ -192,7 +158,7 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 			    !(p->row = fcat__arena_alloc(&x->arena, x->ncols * sizeof *p->row)))
 				return fcat__error_oom();
 			for (size_t c = 0; c < x->ncols; c++)
-				if (copy_value(&x->arena, &p->row[c], &row[c]))
+				if (fcat__value_copy(&x->arena, &p->row[c], &row[c]))
 					return FCAT_ENOMEM;
 		}
 	}

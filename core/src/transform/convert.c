@@ -2,6 +2,8 @@
  * every path that runs a transform (batch and serving alike). */
 #include "transform/convert.h"
 
+#include "values/value_copy.h"
+
 #include <lauxlib.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,19 +28,6 @@ static void push_scalar(lua_State *L, fcat_scalar s, const void *p)
 	}
 }
 
-static size_t stride(fcat_scalar s)
-{
-	switch (s) {
-	case FCAT_INT32: return sizeof(int32_t);
-	case FCAT_INT64:
-	case FCAT_TIMESTAMP: return sizeof(int64_t);
-	case FCAT_FLOAT32: return sizeof(float);
-	case FCAT_FLOAT64: return sizeof(double);
-	case FCAT_BOOL: return sizeof(bool);
-	default: return sizeof(fcat_bytes);
-	}
-}
-
 void fcat__lua_push_value(lua_State *L, const fcat_value *v)
 {
 	if (v->is_null) {
@@ -50,7 +39,7 @@ void fcat__lua_push_value(lua_State *L, const fcat_value *v)
 		return;
 	}
 	lua_createtable(L, (int)v->u.array.len, 0);
-	size_t w = stride(v->type.scalar);
+	size_t w = fcat__scalar_stride(v->type.scalar);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		push_scalar(L, v->type.scalar, (const char *)v->u.array.items + i * w);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -153,7 +142,7 @@ int fcat__lua_to_value(lua_State *L, int idx, fcat_type type, fcat_value *out, f
 		snprintf(why, size, "expected %u elements, got %zu", (unsigned)type.dim, n);
 		return FCAT_EINVALID;
 	}
-	size_t w = stride(type.scalar);
+	size_t w = fcat__scalar_stride(type.scalar);
 	char *items = fcat__arena_alloc(arena, w * (n ? n : 1));
 	if (!items) {
 		snprintf(why, size, "out of memory");

@@ -1,0 +1,18 @@
+/* value_copy.h - deep copies of values into an arena, for values that must
+ * outlive the buffer they were read from. */
+#ifndef FCAT_VALUES_VALUE_COPY_H
+#define FCAT_VALUES_VALUE_COPY_H
+
+#include "util/arena.h"
+
+#include "fcat.h"
+
+/* The size of one array element of a scalar type in memory (fcat_bytes for
+ * strings and bytes). */
+size_t fcat__scalar_stride(fcat_scalar scalar);
+
+/* Copies a value, its string bytes and array items into `a` (strings
+ * NUL-terminated). Returns 0 or FCAT_ENOMEM. */
+int fcat__value_copy(fcat__arena *a, fcat_value *dst, const fcat_value *src);
+
+#endif
