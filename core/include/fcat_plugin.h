@@ -9,9 +9,16 @@
  * hands each its section of fcat.yaml. Core links no plugin, and a plugin
  * needs nothing but this header (and whatever client library it wraps).
  *
- * Stability: this header is versioned by FCAT_PLUGIN_ABI_VERSION. Within
- * one version slots are only ever appended, never reordered or removed;
- * each slot says whether a plugin MUST or MAY provide it (NULL when not).
+ * Stability: this header is versioned by FCAT_PLUGIN_ABI_VERSION; core
+ * refuses a plugin of another version. The ops tables (fcat_online_ops,
+ * fcat_offline_ops) open with `size`, which a plugin MUST set to the sizeof
+ * of the table as its header declared it (FCAT_OPS_SIZE does). Within one
+ * version slots are only ever appended at the end, never reordered or
+ * removed, so a plugin built against an older header of the same version has
+ * a shorter table: core reads a slot appended after version 2 only through
+ * FCAT_OPS_HAS, which is false when the plugin's table ends before it. Each
+ * slot says whether a plugin MUST or MAY provide it (NULL when not).
+ * Version history: 1, the first; 2 added `size` and the offline pit_join.
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -37,8 +44,18 @@
 extern "C" {
 #endif
 
-#define FCAT_PLUGIN_ABI_VERSION 1
+#define FCAT_PLUGIN_ABI_VERSION 2
 #define FCAT_PLUGIN_ENTRY_NAME  "fcat_plugin_entry"
+
+/** The `size` initializer of an ops table: `.size = FCAT_OPS_SIZE(fcat_offline_ops)`. */
+#define FCAT_OPS_SIZE(type) sizeof(type)
+
+/** True when the ops table `ops` (a pointer) is long enough to hold `slot`
+ * and the slot is set. Reads nothing past the plugin's table. */
+#define FCAT_OPS_HAS(ops, slot)                                                                    \
+	((ops)->size >=                                                                            \
+	     (size_t)((const char *)&(ops)->slot - (const char *)(ops)) + sizeof((ops)->slot) &&   \
+	 (ops)->slot != NULL)
 
 /* ------------------------------------------------------------------------ */
 /* What core offers plugins                                                  */
@@ -96,6 +113,9 @@ typedef struct fcat_online_row {
 } fcat_online_row;
 
 typedef struct fcat_online_ops {
+	/** MUST. sizeof(fcat_online_ops) as the plugin was built: FCAT_OPS_SIZE. */
+	size_t size;
+
 	/** MUST. Opens the store described by `config` (creating it when it
 	 * does not exist). *out is the plugin's handle. */
 	int (*open)(void **out, const fcat_plugin_config *config);
@@ -156,7 +176,64 @@ typedef struct fcat_scan_request {
  */
 typedef int (*fcat_scan_fn)(void *ctx, const fcat_value *cells, size_t nrows);
 
+/**
+ * A point-in-time join of one source: for every entity row i (join keys
+ * keys[i * nkeys ...], time times[i]) the source row with equal join keys
+ * whose event time ts is the largest with
+ *
+ *     times[i] - ttl <= ts <= times[i]      (both ends inclusive; no lower
+ *                                            bound when ttl is 0)
+ *
+ * among rows of equal ts, the one with the largest created time (a null
+ * created time is smaller than every other; among rows equal in keys, ts and
+ * created time, any one). No such row, a null key cell or a time of
+ * INT64_MIN: no match. Source rows with a null event time or a null join key
+ * never match. Every entity row is answered, duplicates each on their own.
+ * Times are microseconds since the epoch, compared as the scan slot would
+ * read them (the same column types, the same conversions).
+ */
+typedef struct fcat_pit_request {
+	const char *path;  /**< a file source, relative to the repo root; or NULL */
+	const char *table; /**< a table; or NULL */
+	const char *query; /**< a query; or NULL */
+	/** The source's join-key columns, in the order of the entity rows'
+	 * key cells, and their types (the entity key cells have these). */
+	const char *const *key_columns;
+	const fcat_type *key_types;
+	size_t nkeys;
+	const char *ts_column;      /**< the event timestamp column */
+	const char *created_column; /**< the created timestamp column, or NULL */
+	/** The columns to return for the matched row, typed as a scan returns
+	 * them; they MAY include key and timestamp columns. */
+	const char *const *columns;
+	const fcat_type *types;
+	size_t ncolumns;
+	int64_t ttl; /**< microseconds; 0: no lower bound */
+	/** The entity rows, in the caller's order: nrows * nkeys key cells,
+	 * row-major, and nrows times. */
+	const fcat_value *keys;
+	const int64_t *times;
+	size_t nrows;
+} fcat_pit_request;
+
+/** What pit_join returns when it leaves a request to core (positive, so it
+ * is never taken for an error code). */
+#define FCAT_PIT_DECLINED 1
+
+/**
+ * Receives the answers of entity rows first .. first + nrows - 1: cells holds
+ * nrows * ncolumns values, row-major (null where matched[i] is false).
+ * Batches come in row order, each row exactly once. Strings point into the
+ * plugin's memory, valid during the call only. Return 0 to go on, anything
+ * else to stop the join with that code.
+ */
+typedef int (*fcat_pit_fn)(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
+                           size_t nrows);
+
 typedef struct fcat_offline_ops {
+	/** MUST. sizeof(fcat_offline_ops) as the plugin was built: FCAT_OPS_SIZE. */
+	size_t size;
+
 	/** MUST. Opens the store (or the file reader) described by `config`. */
 	int (*open)(void **out, const fcat_plugin_config *config);
 
@@ -167,6 +244,19 @@ typedef struct fcat_offline_ops {
 	 * its column's type is an error naming where it is (file:line:column,
 	 * or table, row and column). A missing column is an error naming it. */
 	int (*scan)(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);
+
+	/** MAY. Runs the point-in-time join of fcat_pit_request inside the
+	 * store's own engine and hands back, through `fn`, every entity row's
+	 * matched cells. When present, core uses it for historical retrieval
+	 * instead of scan plus its own join (unless push-down is switched
+	 * off), so its answers MUST be exactly those of core's join (see
+	 * fcat_pit_request). It MAY return FCAT_PIT_DECLINED, before calling
+	 * `fn`, for a request it cannot run exactly (a column type it cannot
+	 * compare, a source it cannot see): core then scans and joins itself.
+	 * Errors follow scan's: a missing column names it and the table (or
+	 * query); a value that does not parse names the table, the column and
+	 * the entity row. */
+	int (*pit_join)(void *store, const fcat_pit_request *request, fcat_pit_fn fn, void *ctx);
 } fcat_offline_ops;
 
 /* ------------------------------------------------------------------------ */

@@ -65,6 +65,7 @@ static int csv_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_offline_ops csv_ops = {
+    .size = FCAT_OPS_SIZE(fcat_offline_ops),
     .open = csv_open,
     .close = csv_close,
     .scan = csv_scan,

@@ -233,6 +233,7 @@ static void lmdb_close(void *store)
 }
 
 static const fcat_online_ops lmdb_online = {
+    .size = FCAT_OPS_SIZE(fcat_online_ops),
     .open = lmdb_open,
     .close = lmdb_close,
     .write = lmdb_write,

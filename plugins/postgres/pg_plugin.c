@@ -60,6 +60,7 @@ static int pg_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_offline_ops pg_ops = {
+    .size = FCAT_OPS_SIZE(fcat_offline_ops),
     .open = pg_open,
     .close = pg_close,
     .scan = pg_scan,

@@ -122,6 +122,7 @@ static int rs_open(void **out, const fcat_plugin_config *config)
 }
 
 static const fcat_online_ops online = {
+    .size = FCAT_OPS_SIZE(fcat_online_ops),
     .open = rs_open,
     .close = rs_close,
     .write = rs_write,

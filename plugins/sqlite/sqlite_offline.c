@@ -378,6 +378,7 @@ static int sqo_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, 
 }
 
 const fcat_offline_ops sq_offline = {
+    .size = FCAT_OPS_SIZE(fcat_offline_ops),
     .open = sqo_open,
     .close = sqo_close,
     .scan = sqo_scan,

@@ -399,6 +399,7 @@ static int sq_drop_view(void *store, const char *view)
 }
 
 static const fcat_online_ops sq_online = {
+    .size = FCAT_OPS_SIZE(fcat_online_ops),
     .open = sq_open,
     .close = sq_close,
     .write = sq_write,

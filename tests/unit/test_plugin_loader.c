@@ -32,7 +32,16 @@ static void test_plugin_loader__another_abi_version_names_both_versions(void **s
 	(void)state;
 	expect_refused("badabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
 	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_badabi.so",
-	                                "plugin ABI version 42", "speaks version 1", NULL});
+	                                "plugin ABI version 43", "speaks version 2", NULL});
+}
+
+static void test_plugin_loader__an_ops_table_without_its_size_is_refused(void **state)
+{
+	(void)state;
+	/* a table shorter than version 2's: reading its slots would run past it */
+	expect_refused("shortops", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
+	               (const char *[]){"fcat_shortops.so", "online ops table is 0 bytes",
+	                                "FCAT_OPS_SIZE", NULL});
 }
 
 static void test_plugin_loader__a_library_without_the_entry_symbol_is_refused(void **state)
@@ -82,15 +91,20 @@ static void test_plugin_loader__the_real_plugins_load(void **state)
 		assert_string_equal(p.api->name, online[i]);
 		fcat__plugin_unload(&p);
 	}
-	fcat__plugin p;
-	assert_int_equal(fcat__plugin_load(&p, "csv", FCAT__PLUGIN_OFFLINE), 0);
-	fcat__plugin_unload(&p);
+	const char *const offline[] = {"csv", "sqlite", "postgres"};
+	for (size_t i = 0; i < 3; i++) {
+		fcat__plugin p;
+		if (fcat__plugin_load(&p, offline[i], FCAT__PLUGIN_OFFLINE) != 0)
+			fail_msg("%s: %s", offline[i], fcat_error_last());
+		fcat__plugin_unload(&p);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plugin_loader__another_abi_version_names_both_versions),
+	    cmocka_unit_test(test_plugin_loader__an_ops_table_without_its_size_is_refused),
 	    cmocka_unit_test(test_plugin_loader__a_library_without_the_entry_symbol_is_refused),
 	    cmocka_unit_test(test_plugin_loader__missing_required_slots_are_named),
 	    cmocka_unit_test(test_plugin_loader__a_plugin_may_refuse_the_host),

@@ -4,6 +4,7 @@
 #include "util/error.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,20 @@ const fcat_plugin_host fcat__plugin_host = {
     fcat_value_clear,        fcat_timestamp_parse, fcat_error_last,
 };
 
+/* Where a slot of an ops table ends: a table of ABI version 2 holds at
+ * least every slot up to its last version-2 slot. */
+#define SLOT_END(type, slot) (offsetof(type, slot) + sizeof(((type *)0)->slot))
+#define ONLINE_V2_SIZE       SLOT_END(fcat_online_ops, drop_view)
+#define OFFLINE_V2_SIZE      SLOT_END(fcat_offline_ops, pit_join)
+
+static int short_table(const fcat__plugin *p, const char *kind, size_t size, size_t need)
+{
+	return fcat__error(FCAT_EVERSION,
+	                   "%s: its %s ops table is %zu bytes, less than the %zu of plugin ABI "
+	                   "version %u (is `size` set with FCAT_OPS_SIZE?)",
+	                   p->path, kind, size, need, FCAT_PLUGIN_ABI_VERSION);
+}
+
 static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 {
 	const fcat_plugin *a = p->api;
@@ -22,6 +37,8 @@ static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 		if (!o)
 			return fcat__error(FCAT_EINVALID, "plugin '%s' (%s) is not an online store",
 			                   a->name, p->path);
+		if (o->size < ONLINE_V2_SIZE)
+			return short_table(p, "online", o->size, ONLINE_V2_SIZE);
 		const char *missing = !o->open       ? "open"
 		                      : !o->close    ? "close"
 		                      : !o->write    ? "write"
@@ -40,6 +57,8 @@ static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 			return fcat__error(FCAT_EINVALID,
 			                   "plugin '%s' (%s) is not an offline store", a->name,
 			                   p->path);
+		if (o->size < OFFLINE_V2_SIZE)
+			return short_table(p, "offline", o->size, OFFLINE_V2_SIZE);
 		const char *missing = !o->open    ? "open"
 		                      : !o->close ? "close"
 		                      : !o->scan  ? "scan"
