@@ -10,35 +10,6 @@
 #define BLOCK_SIZE ((size_t)1 << 16)
 #define MAX_SHOWN  64
 
-/* Type OIDs (pg_type.dat); stable across PostgreSQL versions. */
-enum {
-	OID_BOOL = 16,
-	OID_BYTEA = 17,
-	OID_INT8 = 20,
-	OID_INT2 = 21,
-	OID_INT4 = 23,
-	OID_FLOAT4 = 700,
-	OID_FLOAT8 = 701,
-	OID_NUMERIC = 1700,
-	OID_DATE = 1082,
-	OID_TIMESTAMP = 1114,
-	OID_TIMESTAMPTZ = 1184,
-	OID_BOOL_ARR = 1000,
-	OID_BYTEA_ARR = 1001,
-	OID_INT2_ARR = 1005,
-	OID_INT4_ARR = 1007,
-	OID_TEXT_ARR = 1009,
-	OID_BPCHAR_ARR = 1014,
-	OID_VARCHAR_ARR = 1015,
-	OID_INT8_ARR = 1016,
-	OID_FLOAT4_ARR = 1021,
-	OID_FLOAT8_ARR = 1022,
-	OID_TIMESTAMP_ARR = 1115,
-	OID_DATE_ARR = 1182,
-	OID_TIMESTAMPTZ_ARR = 1185,
-	OID_NUMERIC_ARR = 1231,
-};
-
 typedef enum kind {
 	K_TEXT, /* text and everything else: read as CSV text */
 	K_INT,
@@ -165,6 +136,12 @@ static char *arena_alloc(pg_batch *b, size_t n)
 
 static int where_error(int code, const pg_where *w, const char *msg)
 {
+	if (w->entity_row)
+		return pg_host->error(code,
+		                      "postgres: %s%s%s, column '%s', the row matched by entity "
+		                      "row %lld: %s",
+		                      w->table ? "table '" : "", w->table ? w->table : "query",
+		                      w->table ? "'" : "", w->column, (long long)w->row, msg);
 	if (w->table)
 		return pg_host->error(code, "postgres: table '%s', row %lld, column '%s': %s",
 		                      w->table, (long long)w->row, w->column, msg);

@@ -37,6 +37,37 @@
 
 #define PG_BATCH_ROWS 4096
 
+/* Type OIDs (pg_type.dat); stable across PostgreSQL versions. */
+enum {
+	OID_TEXT = 25,
+	OID_VARCHAR = 1043,
+	OID_BOOL = 16,
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_NUMERIC = 1700,
+	OID_DATE = 1082,
+	OID_TIMESTAMP = 1114,
+	OID_TIMESTAMPTZ = 1184,
+	OID_BOOL_ARR = 1000,
+	OID_BYTEA_ARR = 1001,
+	OID_INT2_ARR = 1005,
+	OID_INT4_ARR = 1007,
+	OID_TEXT_ARR = 1009,
+	OID_BPCHAR_ARR = 1014,
+	OID_VARCHAR_ARR = 1015,
+	OID_INT8_ARR = 1016,
+	OID_FLOAT4_ARR = 1021,
+	OID_FLOAT8_ARR = 1022,
+	OID_TIMESTAMP_ARR = 1115,
+	OID_DATE_ARR = 1182,
+	OID_TIMESTAMPTZ_ARR = 1185,
+	OID_NUMERIC_ARR = 1231,
+};
+
 extern const fcat_plugin_host *pg_host;
 
 typedef struct pg_store {
@@ -63,6 +94,7 @@ typedef struct pg_where {
 	const char *table; /* or NULL for a query */
 	int64_t row;       /* 1-based */
 	const char *column;
+	bool entity_row; /* `row` is the entity row of a join, not a source row */
 } pg_where;
 
 /* Converts the text `text` (len bytes) of a value of PostgreSQL type `oid`
@@ -70,6 +102,48 @@ typedef struct pg_where {
 int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
             const pg_where *w);
 
+/* A growing SQL text; `oom` once an allocation failed. */
+typedef struct pg_sql {
+	char *p;
+	size_t len, cap;
+	bool oom;
+} pg_sql;
+
+void pg_sql_put(pg_sql *q, const char *s, size_t n);
+void pg_sql_puts(pg_sql *q, const char *s);
+/* A quoted identifier: "a""b". */
+void pg_sql_ident(pg_sql *q, const char *s);
+void pg_sql_ident_n(pg_sql *q, const char *s, size_t n);
+
+/* A source being read: its table (or query), its session and the text
+ * that selects it, "\"schema\".\"t\" AS fcat_src" or "(query) AS fcat_src". */
+typedef struct pg_source {
+	const pg_store *st;
+	const char *table, *query; /* one of them */
+	PGconn *conn;
+	char *from;
+} pg_source;
+
+/* Checks the table or query (path set is an error naming the file source),
+ * connects, sets the session (UTC, ISO dates, hex bytea) and runs `begin`. */
+int pg_source_open(pg_source *s, const pg_store *st, const char *path, const char *table,
+                   const char *query, const char *begin);
+void pg_source_close(pg_source *s);
+/* The table's name, or "the query". */
+const char *pg_source_what(const pg_source *s);
+/* Runs a command; 0 or an FCAT_EIO error naming `doing`. */
+int pg_command(pg_source *s, const char *cmd, const char *doing);
+/* An error for a failed statement: no such table, or what failed and why. */
+int pg_source_error(pg_source *s, PGresult *r, const char *doing);
+/* The source's columns and types, no rows (SELECT * ... LIMIT 0). */
+int pg_source_probe(pg_source *s, PGresult **out);
+/* The index of `column` in the probe, or an error naming it, the table (or
+ * query) and the columns there are. */
+int pg_source_column(const pg_source *s, const PGresult *probe, const char *column);
+/* libpq's last message without its trailing newline. */
+const char *pg_conn_message(PGconn *conn);
+
 int pg_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *ctx);
+int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx);
 
 #endif

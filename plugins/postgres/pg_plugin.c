@@ -64,6 +64,7 @@ static const fcat_offline_ops pg_ops = {
     .open = pg_open,
     .close = pg_close,
     .scan = pg_scan,
+    .pit_join = pg_join,
 };
 
 static const fcat_plugin pg_plugin = {

@@ -1,0 +1,457 @@
+/* pg_join.c - the point-in-time join pushed down into PostgreSQL: the entity
+ * rows go into a temporary table (COPY), one query picks every row's match,
+ * and the answers come back through a cursor, a FETCH at a time, in entity
+ * row order. */
+#include "pg_offline.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/*
+ * The query. A source in an offline store rarely has an index on
+ * (keys, event time), so the plan must not depend on one:
+ *
+ *   - LEFT JOIN LATERAL (... ORDER BY ts DESC LIMIT 1) runs its subquery
+ *     once per entity row; without an index each run is a sequential scan
+ *     of the source: entity rows x source rows.
+ *   - DISTINCT ON (ordinal) over a join on the keys reads the source once:
+ *     a hash join against the (smaller, ANALYZEd) entity table keeps the
+ *     source rows of the wanted keys inside each entity row's time window,
+ *     one sort by (ordinal, ts DESC, created DESC NULLS LAST) puts every
+ *     entity row's winner first, and DISTINCT ON keeps it. Its cost is the
+ *     source scan plus the candidate pairs, and it is what we use.
+ *
+ * A LEFT JOIN back to the entity table answers the rows without a match,
+ * and ORDER BY ordinal returns every row in the caller's order (the planner
+ * merges the two sorted inputs).
+ *
+ * Times are compared as PostgreSQL timestamptz, with entity times written
+ * out exactly (microseconds) and the session in UTC, so a source column is
+ * read as pg_cell reads it for a scan: timestamptz as is, timestamp and
+ * date as UTC, integers as epoch seconds. A column of any other type (text
+ * times, numeric), or keys PostgreSQL would compare otherwise than core
+ * does, are declined: core then scans and joins itself.
+ */
+
+#define SQLSTATE_INSUFFICIENT_PRIVILEGE "42501"
+#define SQLSTATE_READ_ONLY_TRANSACTION  "25006"
+#define COPY_CHUNK                      ((size_t)1 << 20)
+
+typedef struct join {
+	pg_source src;
+	const fcat_pit_request *req;
+	fcat_pit_fn fn;
+	void *ctx;
+	const char **key_sql; /* the entity table's type of each key */
+	pg_sql ts_expr, created_expr;
+	pg_batch b;
+	bool *matched;
+} join;
+
+static int check_request(const fcat_pit_request *req, fcat_pit_fn fn)
+{
+	if (!req || !fn || !req->ts_column ||
+	    (req->nkeys && (!req->key_columns || !req->key_types)) ||
+	    (req->ncolumns && (!req->columns || !req->types)) ||
+	    (req->nrows && ((req->nkeys && !req->keys) || !req->times)) || req->ttl < 0)
+		return pg_host->error(FCAT_EUSAGE, "postgres: pit_join called without a full "
+		                                   "request or a callback");
+	return 0;
+}
+
+/* The entity table's column type for a key of type t read from a source
+ * column of type oid, or NULL when PostgreSQL's equality would not be
+ * core's (which compares the values read by pg_cell). */
+static const char *key_type(fcat_type t, Oid oid)
+{
+	if (t.is_array)
+		return NULL;
+	switch (t.scalar) {
+	case FCAT_STRING: return oid == OID_TEXT || oid == OID_VARCHAR ? "text" : NULL;
+	case FCAT_INT32:
+	case FCAT_INT64:
+		return oid == OID_INT2 || oid == OID_INT4 || oid == OID_INT8 ? "int8" : NULL;
+	case FCAT_BOOL: return oid == OID_BOOL ? "bool" : NULL;
+	case FCAT_BYTES: return oid == OID_BYTEA ? "bytea" : NULL;
+	default: return NULL;
+	}
+}
+
+/* The source column `col` (of type oid) as a timestamptz expression, as
+ * pg_cell reads it; false when it cannot be. */
+static bool time_expr(pg_sql *q, const char *col, Oid oid)
+{
+	switch (oid) {
+	case OID_TIMESTAMPTZ:
+		pg_sql_puts(q, "fcat_src.");
+		pg_sql_ident(q, col);
+		return true;
+	case OID_TIMESTAMP:
+	case OID_DATE:
+		pg_sql_puts(q, "fcat_src.");
+		pg_sql_ident(q, col);
+		pg_sql_puts(q, "::timestamptz");
+		return true;
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8: /* epoch seconds: exact in a double below 2^53 */
+		pg_sql_puts(q, "to_timestamp(fcat_src.");
+		pg_sql_ident(q, col);
+		pg_sql_puts(q, ")");
+		return true;
+	default: return false;
+	}
+}
+
+/* Checks the columns and decides whether the join can run here: 0, an
+ * error, or FCAT_PIT_DECLINED. */
+static int plan(join *j)
+{
+	const fcat_pit_request *req = j->req;
+	PGresult *probe;
+	int rc = pg_source_probe(&j->src, &probe);
+	if (rc)
+		return rc;
+	int ts = pg_source_column(&j->src, probe, req->ts_column);
+	int cr = req->created_column ? pg_source_column(&j->src, probe, req->created_column) : 0;
+	rc = ts < 0 ? ts : cr < 0 ? cr : 0;
+	for (size_t k = 0; rc == 0 && k < req->nkeys; k++) {
+		int c = pg_source_column(&j->src, probe, req->key_columns[k]);
+		if (c < 0)
+			rc = c;
+		else if (!(j->key_sql[k] = key_type(req->key_types[k], PQftype(probe, c))))
+			rc = FCAT_PIT_DECLINED;
+	}
+	for (size_t i = 0; rc == 0 && i < req->ncolumns; i++) {
+		int c = pg_source_column(&j->src, probe, req->columns[i]);
+		rc = c < 0 ? c : 0;
+	}
+	if (rc == 0 && (!time_expr(&j->ts_expr, req->ts_column, PQftype(probe, ts)) ||
+	                (req->created_column &&
+	                 !time_expr(&j->created_expr, req->created_column, PQftype(probe, cr)))))
+		rc = FCAT_PIT_DECLINED;
+	PQclear(probe);
+	if (rc == 0 && (j->ts_expr.oom || j->created_expr.oom))
+		rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	return rc;
+}
+
+/* ---- the entity rows ------------------------------------------------------- */
+
+static int create_entities(join *j)
+{
+	pg_sql q = {0};
+	char col[64];
+	pg_sql_puts(&q, "CREATE TEMP TABLE fcat_entities (fcat_ord int8, fcat_t timestamptz, "
+	                "fcat_lo timestamptz");
+	for (size_t k = 0; k < j->req->nkeys; k++) {
+		snprintf(col, sizeof col, ", fcat_k%zu ", k);
+		pg_sql_puts(&q, col);
+		pg_sql_puts(&q, j->key_sql[k]);
+	}
+	pg_sql_puts(&q, ") ON COMMIT DROP");
+	if (q.oom)
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	PGresult *r = PQexec(j->src.conn, q.p);
+	free(q.p);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		/* a role without TEMP, a standby: scanning still works */
+		if (state && (!strcmp(state, SQLSTATE_INSUFFICIENT_PRIVILEGE) ||
+		              !strcmp(state, SQLSTATE_READ_ONLY_TRANSACTION)))
+			rc = FCAT_PIT_DECLINED;
+		else
+			rc = pg_host->error(FCAT_EIO, "postgres: creating the entity table: %s",
+			                    pg_conn_message(j->src.conn));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Microseconds as "YYYY-MM-DD HH:MM:SS.ffffff+00"; false outside years
+ * 1-9999. */
+static bool format_time(pg_sql *q, int64_t us)
+{
+	int64_t secs = us / 1000000, frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if ((int64_t)t != secs || !gmtime_r(&t, &tm) || tm.tm_year < 1 - 1900 ||
+	    tm.tm_year > 9999 - 1900)
+		return false;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	pg_sql_puts(q, buf);
+	return true;
+}
+
+/* A key cell in COPY's text format. */
+static void copy_key(pg_sql *q, const fcat_value *v)
+{
+	char buf[32];
+	if (v->is_null) {
+		pg_sql_puts(q, "\\N");
+		return;
+	}
+	switch (v->type.scalar) {
+	case FCAT_STRING:
+		if (memchr(v->u.str.ptr, 0, v->u.str.len)) {
+			pg_sql_puts(q, "\\N"); /* no text holds a NUL: nothing equals it */
+			return;
+		}
+		for (size_t i = 0; i < v->u.str.len; i++) {
+			char c = v->u.str.ptr[i];
+			const char *esc = c == '\\'   ? "\\\\"
+			                  : c == '\t' ? "\\t"
+			                  : c == '\n' ? "\\n"
+			                  : c == '\r' ? "\\r"
+			                              : NULL;
+			if (esc)
+				pg_sql_puts(q, esc);
+			else
+				pg_sql_put(q, &c, 1);
+		}
+		return;
+	case FCAT_INT32: snprintf(buf, sizeof buf, "%" PRId32, v->u.i32); break;
+	case FCAT_INT64: snprintf(buf, sizeof buf, "%" PRId64, v->u.i64); break;
+	case FCAT_BOOL: snprintf(buf, sizeof buf, "%s", v->u.b ? "t" : "f"); break;
+	case FCAT_BYTES:
+		pg_sql_puts(q, "\\\\x");
+		for (size_t i = 0; i < v->u.str.len; i++) {
+			snprintf(buf, sizeof buf, "%02x", (unsigned char)v->u.str.ptr[i]);
+			pg_sql_put(q, buf, 2);
+		}
+		return;
+	default: buf[0] = 0; break; /* key_type admits no other */
+	}
+	pg_sql_puts(q, buf);
+}
+
+/* One entity row as a COPY line; FCAT_PIT_DECLINED for a time PostgreSQL
+ * cannot hold. */
+static int copy_row(join *j, pg_sql *q, size_t r)
+{
+	const fcat_pit_request *req = j->req;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%zu\t", r);
+	pg_sql_puts(q, buf);
+	int64_t t = req->times[r];
+	if (t == INT64_MIN) {
+		pg_sql_puts(q, "\\N\t\\N");
+	} else {
+		if (!format_time(q, t))
+			return FCAT_PIT_DECLINED;
+		pg_sql_put(q, "\t", 1);
+		if (req->ttl == 0 || t < INT64_MIN + req->ttl)
+			pg_sql_puts(q, req->ttl ? "-infinity" : "\\N");
+		else if (!format_time(q, t - req->ttl))
+			pg_sql_puts(q, "-infinity"); /* before year 1: no bound here */
+	}
+	for (size_t k = 0; k < req->nkeys; k++) {
+		pg_sql_put(q, "\t", 1);
+		copy_key(q, &req->keys[r * req->nkeys + k]);
+	}
+	pg_sql_put(q, "\n", 1);
+	return 0;
+}
+
+static int copy_error(join *j)
+{
+	return pg_host->error(FCAT_EIO, "postgres: loading the entity rows: %s",
+	                      pg_conn_message(j->src.conn));
+}
+
+static int load_entities(join *j)
+{
+	PGresult *r = PQexec(j->src.conn, "COPY fcat_entities FROM STDIN");
+	bool copying = PQresultStatus(r) == PGRES_COPY_IN;
+	PQclear(r);
+	if (!copying)
+		return copy_error(j);
+	pg_sql q = {0};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < j->req->nrows; i++) {
+		rc = copy_row(j, &q, i);
+		if (rc == 0 && q.oom)
+			rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+		if (rc == 0 && (q.len >= COPY_CHUNK || i + 1 == j->req->nrows)) {
+			if (PQputCopyData(j->src.conn, q.p, (int)q.len) != 1)
+				rc = copy_error(j);
+			q.len = 0;
+		}
+	}
+	free(q.p);
+	if (PQputCopyEnd(j->src.conn, rc ? "declined" : NULL) != 1 && rc == 0)
+		rc = copy_error(j);
+	while ((r = PQgetResult(j->src.conn))) {
+		if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = copy_error(j);
+		PQclear(r);
+	}
+	/* the planner's statistics: temporary tables are never auto-analyzed */
+	return rc ? rc : pg_command(&j->src, "ANALYZE fcat_entities", "analyzing the entity rows");
+}
+
+/* ---- the join -------------------------------------------------------------- */
+
+static int declare(join *j)
+{
+	const fcat_pit_request *req = j->req;
+	pg_sql q = {0};
+	char buf[64];
+	pg_sql_puts(&q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
+	                "SELECT e.fcat_ord, w.fcat_ord IS NOT NULL");
+	for (size_t i = 0; i < req->ncolumns; i++) {
+		snprintf(buf, sizeof buf, ", w.c%zu", i);
+		pg_sql_puts(&q, buf);
+	}
+	pg_sql_puts(&q, "\nFROM fcat_entities AS e LEFT JOIN (\n"
+	                "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
+	for (size_t i = 0; i < req->ncolumns; i++) {
+		pg_sql_puts(&q, ", fcat_src.");
+		pg_sql_ident(&q, req->columns[i]);
+		snprintf(buf, sizeof buf, " AS c%zu", i);
+		pg_sql_puts(&q, buf);
+	}
+	pg_sql_puts(&q, "\n  FROM fcat_entities AS x JOIN ");
+	pg_sql_puts(&q, j->src.from);
+	pg_sql_puts(&q, "\n  ON ");
+	for (size_t k = 0; k < req->nkeys; k++) {
+		pg_sql_puts(&q, k ? " AND fcat_src." : "fcat_src.");
+		pg_sql_ident(&q, req->key_columns[k]);
+		snprintf(buf, sizeof buf, " = x.fcat_k%zu", k);
+		pg_sql_puts(&q, buf);
+	}
+	if (req->nkeys == 0)
+		pg_sql_puts(&q, "TRUE");
+	pg_sql_puts(&q, "\n  WHERE ");
+	pg_sql_puts(&q, j->ts_expr.p);
+	pg_sql_puts(&q, " <= x.fcat_t");
+	if (req->ttl > 0) {
+		pg_sql_puts(&q, " AND ");
+		pg_sql_puts(&q, j->ts_expr.p);
+		pg_sql_puts(&q, " >= x.fcat_lo");
+	}
+	pg_sql_puts(&q, "\n  ORDER BY x.fcat_ord, ");
+	pg_sql_puts(&q, j->ts_expr.p);
+	pg_sql_puts(&q, " DESC");
+	if (req->created_column) {
+		pg_sql_puts(&q, ", ");
+		pg_sql_puts(&q, j->created_expr.p);
+		pg_sql_puts(&q, " DESC NULLS LAST");
+	}
+	pg_sql_puts(&q, "\n) AS w ON w.fcat_ord = e.fcat_ord\nORDER BY e.fcat_ord");
+	if (q.oom) {
+		free(q.p);
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	}
+	PGresult *r = PQexec(j->src.conn, q.p);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_source_error(&j->src, r, "joining the entity rows");
+	PQclear(r);
+	free(q.p);
+	return rc;
+}
+
+/* Converts one FETCH and hands it on. */
+static int answer(join *j, PGresult *r, size_t *next)
+{
+	const fcat_pit_request *req = j->req;
+	int n = PQntuples(r), rc = 0;
+	pg_where w = {j->src.table, 0, NULL, true};
+	size_t first = *next;
+	for (int i = 0; i < n && rc == 0; i++, (*next)++) {
+		char *end = NULL;
+		unsigned long long ord = strtoull(PQgetvalue(r, i, 0), &end, 10);
+		if (!end || *end || ord != *next)
+			return pg_host->error(FCAT_EIO,
+			                      "postgres: joining %s: entity row %zu came back as "
+			                      "'%s'",
+			                      pg_source_what(&j->src), *next + 1,
+			                      PQgetvalue(r, i, 0));
+		j->matched[i] = PQgetvalue(r, i, 1)[0] == 't';
+		w.row = (int64_t)ord + 1;
+		for (size_t c = 0; c < req->ncolumns && rc == 0; c++) {
+			int f = (int)c + 2;
+			w.column = req->columns[c];
+			const char *text =
+			    j->matched[i] && !PQgetisnull(r, i, f) ? PQgetvalue(r, i, f) : NULL;
+			rc = pg_cell(&j->b, &j->b.cells[(size_t)i * req->ncolumns + c],
+			             req->types[c], PQftype(r, f), text,
+			             (size_t)PQgetlength(r, i, f), &w);
+		}
+	}
+	if (rc == 0 && n)
+		rc = j->fn(j->ctx, first, j->b.cells, j->matched, (size_t)n);
+	pg_batch_reset(&j->b);
+	return rc;
+}
+
+static int fetch_all(join *j)
+{
+	char cmd[64];
+	size_t next = 0;
+	snprintf(cmd, sizeof cmd, "FETCH FORWARD %d FROM fcat_join", PG_BATCH_ROWS);
+	for (;;) {
+		PGresult *r = PQexec(j->src.conn, cmd);
+		int rc = PQresultStatus(r) == PGRES_TUPLES_OK
+		             ? answer(j, r, &next)
+		             : pg_source_error(&j->src, r, "reading the joined rows");
+		int n = PQntuples(r);
+		PQclear(r);
+		if (rc != 0)
+			return rc;
+		if (n < PG_BATCH_ROWS)
+			break;
+	}
+	if (next != j->req->nrows)
+		return pg_host->error(FCAT_EIO,
+		                      "postgres: joining %s: %zu of %zu entity rows came back",
+		                      pg_source_what(&j->src), next, j->req->nrows);
+	return 0;
+}
+
+int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx)
+{
+	int rc = check_request(req, fn);
+	if (rc || req->nrows == 0)
+		return rc;
+	join j = {.req = req, .fn = fn, .ctx = ctx};
+	j.key_sql = calloc(req->nkeys + 1, sizeof *j.key_sql);
+	j.matched = calloc(PG_BATCH_ROWS, sizeof *j.matched);
+	if (!j.key_sql || !j.matched)
+		rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	if (!rc)
+		rc = pg_batch_init(&j.b, req->ncolumns);
+	if (!rc)
+		rc = pg_source_open(&j.src, store, req->path, req->table, req->query, "BEGIN");
+	if (!rc)
+		rc = plan(&j);
+	if (!rc)
+		rc = create_entities(&j);
+	if (!rc)
+		rc = load_entities(&j);
+	if (!rc)
+		rc = declare(&j);
+	if (!rc)
+		rc = fetch_all(&j);
+	/* the entity table goes with the transaction */
+	if (!rc)
+		rc = pg_command(&j.src, "CLOSE fcat_join; ROLLBACK", "ending the join");
+	pg_batch_free(&j.b);
+	pg_source_close(&j.src);
+	free(j.ts_expr.p);
+	free(j.created_expr.p);
+	free(j.key_sql);
+	free(j.matched);
+	return rc;
+}

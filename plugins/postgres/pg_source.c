@@ -1,0 +1,227 @@
+/* pg_source.c - what reading a source needs, whether it is scanned or
+ * joined: checking its table or query, the FROM text, the session, running
+ * commands, and errors that name the table (or "the query") and column. */
+#include "pg_offline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TABLE_NAME           127
+#define SQLSTATE_UNDEFINED_TABLE "42P01"
+
+/* ---- SQL text ------------------------------------------------------------- */
+
+void pg_sql_put(pg_sql *q, const char *s, size_t n)
+{
+	if (q->oom)
+		return;
+	if (q->len + n + 1 > q->cap) {
+		size_t cap = q->cap ? q->cap : 256;
+		while (cap < q->len + n + 1)
+			cap *= 2;
+		char *np = realloc(q->p, cap);
+		if (!np) {
+			q->oom = true;
+			return;
+		}
+		q->p = np;
+		q->cap = cap;
+	}
+	memcpy(q->p + q->len, s, n);
+	q->len += n;
+	q->p[q->len] = 0;
+}
+
+void pg_sql_puts(pg_sql *q, const char *s)
+{
+	pg_sql_put(q, s, strlen(s));
+}
+
+void pg_sql_ident_n(pg_sql *q, const char *s, size_t n)
+{
+	pg_sql_put(q, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			pg_sql_put(q, "\"", 1);
+		pg_sql_put(q, s + i, 1);
+	}
+	pg_sql_put(q, "\"", 1);
+}
+
+void pg_sql_ident(pg_sql *q, const char *s)
+{
+	pg_sql_ident_n(q, s, strlen(s));
+}
+
+/* ---- the source ----------------------------------------------------------- */
+
+const char *pg_conn_message(PGconn *conn)
+{
+	static _Thread_local char buf[1024];
+	snprintf(buf, sizeof buf, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return buf;
+}
+
+static bool ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+static bool valid_table(const char *t)
+{
+	size_t len = strlen(t), dots = 0;
+	if (len == 0 || len > MAX_TABLE_NAME || t[0] == '.' || t[len - 1] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (t[i] == '.')
+			dots++;
+		else if (!ident_char(t[i]))
+			return false;
+	}
+	return dots <= 1 && !strstr(t, "..");
+}
+
+/* "\"schema\".\"t\" AS fcat_src" or "(query) AS fcat_src". */
+static char *from_clause(const pg_source *s)
+{
+	pg_sql q = {0};
+	if (s->table) {
+		const char *dot = strchr(s->table, '.');
+		if (dot) {
+			pg_sql_ident_n(&q, s->table, (size_t)(dot - s->table));
+			pg_sql_put(&q, ".", 1);
+			pg_sql_ident(&q, dot + 1);
+		} else {
+			if (s->st->schema) {
+				pg_sql_ident(&q, s->st->schema);
+				pg_sql_put(&q, ".", 1);
+			}
+			pg_sql_ident(&q, s->table);
+		}
+	} else {
+		size_t n = strlen(s->query);
+		while (n > 0 && strchr("; \t\r\n", s->query[n - 1]))
+			n--;
+		pg_sql_put(&q, "(", 1);
+		pg_sql_put(&q, s->query, n);
+		pg_sql_put(&q, "\n)", 2);
+	}
+	pg_sql_puts(&q, " AS fcat_src");
+	if (q.oom) {
+		free(q.p);
+		return NULL;
+	}
+	return q.p;
+}
+
+int pg_command(pg_source *s, const char *cmd, const char *doing)
+{
+	PGresult *r = PQexec(s->conn, cmd);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_host->error(FCAT_EIO, "postgres: %s: %s", doing, pg_conn_message(s->conn));
+	PQclear(r);
+	return rc;
+}
+
+int pg_source_open(pg_source *s, const pg_store *st, const char *path, const char *table,
+                   const char *query, const char *begin)
+{
+	memset(s, 0, sizeof *s);
+	s->st = st;
+	bool is_table = table && *table, is_query = query && *query;
+	if (is_table == is_query)
+		return pg_host->error(FCAT_EINVALID,
+		                      "postgres: a source read from the offline store names a "
+		                      "table or a query (one of them)%s",
+		                      path ? ", not a file" : "");
+	if (is_table && !valid_table(table))
+		return pg_host->error(FCAT_EINVALID,
+		                      "postgres: invalid table name '%s': use letters, digits "
+		                      "and '_' (and one '.' after a schema)",
+		                      table);
+	s->table = is_table ? table : NULL;
+	s->query = is_query ? query : NULL;
+	if (!(s->from = from_clause(s)))
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	s->conn = PQconnectdb(st->dsn);
+	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK)
+		return pg_host->error(FCAT_EIO, "postgres: cannot connect: %s",
+		                      pg_conn_message(s->conn));
+	int rc = pg_command(s,
+	                    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+	                    "SET bytea_output = 'hex'; SET extra_float_digits = 1; "
+	                    "SET IntervalStyle = 'iso_8601'",
+	                    "setting up the session");
+	return rc ? rc : pg_command(s, begin, "starting a transaction");
+}
+
+void pg_source_close(pg_source *s)
+{
+	PQfinish(s->conn);
+	free(s->from);
+	memset(s, 0, sizeof *s);
+}
+
+const char *pg_source_what(const pg_source *s)
+{
+	return s->table ? s->table : "the query";
+}
+
+int pg_source_error(pg_source *s, PGresult *r, const char *doing)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	bool in_schema = s->st->schema && s->table && !strchr(s->table, '.');
+	if (s->table && state && strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0)
+		return pg_host->error(FCAT_ENOTFOUND, "postgres: no table '%s'%s%s%s", s->table,
+		                      in_schema ? " in schema '" : "",
+		                      in_schema ? s->st->schema : "", in_schema ? "'" : "");
+	return pg_host->error(FCAT_EINVALID, "postgres: %s of %s%s%s: %s", doing,
+	                      s->table ? "table '" : "", pg_source_what(s), s->table ? "'" : "",
+	                      pg_conn_message(s->conn));
+}
+
+int pg_source_probe(pg_source *s, PGresult **out)
+{
+	pg_sql q = {0};
+	pg_sql_puts(&q, "SELECT * FROM ");
+	pg_sql_puts(&q, s->from);
+	pg_sql_puts(&q, " LIMIT 0");
+	*out = NULL;
+	if (q.oom)
+		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
+	PGresult *r = PQexec(s->conn, q.p);
+	free(q.p);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = pg_source_error(s, r, "reading the columns");
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int pg_source_column(const pg_source *s, const PGresult *probe, const char *column)
+{
+	for (int j = 0; j < PQnfields(probe); j++)
+		if (strcmp(PQfname(probe, j), column) == 0)
+			return j;
+	char list[2048];
+	size_t len = 0;
+	list[0] = 0;
+	for (int j = 0; j < PQnfields(probe) && len < sizeof list; j++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", j ? ", " : "",
+		                        PQfname(probe, j));
+	if (s->table)
+		return pg_host->error(FCAT_EINVALID,
+		                      "postgres: no column '%s' in table '%s' (columns: %s)",
+		                      column, s->table, list);
+	return pg_host->error(FCAT_EINVALID,
+	                      "postgres: no column '%s' in the query's results (columns: %s)",
+	                      column, list);
+}
