@@ -4,6 +4,7 @@
  * commit and every feature's version recorded beside the result. */
 #include "encoding/encoding.h"
 #include "offline/pit_join.h"
+#include "offline/pit_pushdown.h"
 #include "serve/source_scan.h"
 #include "store/access.h"
 #include "util/buf.h"
@@ -134,7 +135,8 @@ typedef struct request {
 	size_t nodvs;
 	fcat_value *odv_values; /* per odv: nrows * its nfeatures, in one block each */
 	fcat_value **odv_out;
-	fcat__arena arena; /* feature values */
+	fcat__arena arena;  /* feature values */
+	size_t pushed_down; /* views joined inside the offline store */
 } request;
 
 static hview *view_of(request *q, const fcat__view *v)
@@ -198,38 +200,140 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 	return 0;
 }
 
+/* The features of a winning source row r (all x->ncols columns): after the
+ * view's transform when it has one, else its last columns. */
+static int features_of(vscan *x, const fcat_value *r, const fcat_value **feats)
+{
+	const fcat__view *v = x->hv->view;
+	*feats = r + (x->ncols - v->nfeatures);
+	if (!x->tx)
+		return 0;
+	fcat__arena_reset(&x->scratch);
+	int rc = fcat__tx_call(x->tx, &v->transform, x->cols, r, x->ncols, v->features,
+	                       v->nfeatures, x->out, &x->scratch);
+	if (rc) {
+		char text[512];
+		fcat__key_text(text, sizeof text, x->cols, r, x->nkeys);
+		return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, text);
+	}
+	*feats = x->out;
+	return 0;
+}
+
+/* Keeps the features of entity row e. */
+static int keep(vscan *x, size_t e, const fcat_value *feats)
+{
+	size_t nf = x->hv->view->nfeatures;
+	for (size_t f = 0; f < nf; f++)
+		if (fcat__value_copy(&x->q->arena, &x->hv->values[e * nf + f], &feats[f]))
+			return fcat__error_oom();
+	return 0;
+}
+
 static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	vscan *x = ctx;
-	const fcat__view *v = x->hv->view;
 	for (size_t i = 0; i < nrows; i++, x->row++) {
 		if (x->next >= x->nwinners || (uint32_t)(x->winners[x->next] >> 32) != x->row)
 			continue;
-		const fcat_value *r = cells + i * x->ncols;
-		const fcat_value *feats = r + (x->ncols - v->nfeatures);
-		if (x->tx) {
-			fcat__arena_reset(&x->scratch);
-			int rc = fcat__tx_call(x->tx, &v->transform, x->cols, r, x->ncols,
-			                       v->features, v->nfeatures, x->out, &x->scratch);
-			if (rc) {
-				char text[512];
-				fcat__key_text(text, sizeof text, x->cols, r, x->nkeys);
-				return fcat__error_wrap(rc, "feature_view '%s', entity %s",
-				                        v->base.name, text);
-			}
-			feats = x->out;
-		}
-		for (; x->next < x->nwinners && (uint32_t)(x->winners[x->next] >> 32) == x->row;
-		     x->next++) {
-			size_t e = (size_t)(x->winners[x->next] & 0xffffffffu);
-			for (size_t f = 0; f < v->nfeatures; f++)
-				if (fcat__value_copy(&x->q->arena,
-				                     &x->hv->values[e * v->nfeatures + f],
-				                     &feats[f]))
-					return fcat__error_oom();
-		}
+		const fcat_value *feats;
+		int rc = features_of(x, cells + i * x->ncols, &feats);
+		for (; rc == 0 && x->next < x->nwinners &&
+		       (uint32_t)(x->winners[x->next] >> 32) == x->row;
+		     x->next++)
+			rc = keep(x, (size_t)(x->winners[x->next] & 0xffffffffu), feats);
+		if (rc)
+			return rc;
 	}
 	return 0;
+}
+
+/* The answers of the offline store's own join: each matched entity row
+ * gets its winning row's features, as fill gives them. */
+static int pushed(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
+                  size_t nrows)
+{
+	vscan *x = ctx;
+	for (size_t i = 0; i < nrows; i++) {
+		if (!matched[i])
+			continue;
+		const fcat_value *feats;
+		int rc = features_of(x, cells + i * x->ncols, &feats);
+		if (rc == 0)
+			rc = keep(x, first + i, feats);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Entity row r's keys for the view of x, parsed from their text into keys
+ * (cleared by the caller); *ok is false when the row can match nothing (a
+ * null key, no time), and x->key holds the encoded key when it is true. */
+static int row_keys(request *q, vscan *x, size_t r, fcat_value *keys, bool *ok)
+{
+	int rc = 0;
+	*ok = q->ent.ts[r] != INT64_MIN;
+	for (size_t k = 0; k < x->nkeys; k++)
+		keys[k] = (fcat_value){.type = x->types[k], .is_null = true};
+	for (size_t k = 0; k < x->nkeys && *ok; k++) {
+		for (size_t c = 0; c < q->ent.ncols; c++) {
+			const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + c];
+			if (strcmp(q->ent.names[c], x->cols[k]) || cell->is_null)
+				continue;
+			if (fcat_value_parse(&keys[k], x->types[k], cell->u.str.ptr,
+			                     cell->u.str.len))
+				rc = fcat__error_wrap(FCAT_EINVALID, "entity row %zu, column '%s'",
+				                      r + 1, x->cols[k]);
+		}
+		*ok = rc == 0 && !keys[k].is_null;
+	}
+	x->key.len = 0;
+	if (*ok && fcat__key_encode(&x->key, keys, x->nkeys) != 0) {
+		fcat__error_clear();
+		*ok = false;
+	}
+	return rc;
+}
+
+/* Offers the join of x's view to the offline store: 0 when it ran there,
+ * FCAT_PIT_DECLINED when core must join, or an error. */
+static int push_down(request *q, vscan *x)
+{
+	const fcat__view *v = x->hv->view;
+	if (v->source->path || !fcat__pit_pushdown_enabled(q->s))
+		return FCAT_PIT_DECLINED; /* no need to parse the keys twice */
+	size_t nrows = q->ent.nrows, nk = x->nkeys;
+	fcat_value *keys = calloc(nrows * nk + 1, sizeof *keys);
+	if (!keys)
+		return fcat__error_oom();
+	int rc = 0;
+	for (size_t r = 0; rc == 0 && r < nrows; r++) {
+		bool ok;
+		rc = row_keys(q, x, r, keys + r * nk, &ok);
+		for (size_t k = 0; !ok && k < nk; k++) /* no key: nothing matches */
+			fcat_value_clear(&keys[r * nk + k]);
+	}
+	fcat_pit_request req = {
+	    .key_columns = x->cols,
+	    .key_types = x->types,
+	    .nkeys = nk,
+	    .ts_column = x->cols[x->ts_col],
+	    .created_column = x->created_col >= 0 ? x->cols[x->created_col] : NULL,
+	    .columns = x->cols,
+	    .types = x->types,
+	    .ncolumns = x->ncols,
+	    .ttl = v->ttl_seconds * 1000000,
+	    .keys = keys,
+	    .times = q->ent.ts,
+	    .nrows = nrows,
+	};
+	if (rc == 0)
+		rc = fcat__pit_pushdown(q->s, v->source, &req, pushed, x);
+	for (size_t i = 0; i < nrows * nk; i++)
+		fcat_value_clear(&keys[i]);
+	free(keys);
+	return rc;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -291,28 +395,29 @@ static int join_view(request *q, hview *hv)
 		}
 	}
 	x.ncols = n;
+	/* every row answers null until a match is found */
+	for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++)
+		for (size_t f = 0; f < v->nfeatures; f++)
+			hv->values[r * v->nfeatures + f] =
+			    (fcat_value){.type = v->features[f].type, .is_null = true};
+	/* the store's own engine joins when it can */
+	if (rc == 0) {
+		rc = push_down(q, &x);
+		if (rc == 0) {
+			q->pushed_down++;
+			goto done;
+		}
+		if (rc == FCAT_PIT_DECLINED)
+			rc = 0;
+	}
 	/* the entity rows' keys for this view, parsed from their text */
 	fcat_value keys[64];
 	for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++) {
+		bool ok;
 		left[r].idx = (uint32_t)r;
 		left[r].ts = q->ent.ts[r];
-		bool ok = left[r].ts != INT64_MIN;
-		for (size_t k = 0; k < x.nkeys && ok; k++) {
-			keys[k] = (fcat_value){.type = x.types[k], .is_null = true};
-			for (size_t c = 0; c < q->ent.ncols; c++) {
-				const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + c];
-				if (strcmp(q->ent.names[c], x.cols[k]) || cell->is_null)
-					continue;
-				if (fcat_value_parse(&keys[k], x.types[k], cell->u.str.ptr,
-				                     cell->u.str.len))
-					rc = fcat__error_wrap(FCAT_EINVALID,
-					                      "entity row %zu, column '%s'", r + 1,
-					                      x.cols[k]);
-			}
-			ok = rc == 0 && !keys[k].is_null;
-		}
-		x.key.len = 0;
-		if (ok && fcat__key_encode(&x.key, keys, x.nkeys) == 0)
+		rc = row_keys(q, &x, r, keys, &ok);
+		if (ok)
 			fcat__pit_hash(x.key.ptr, x.key.len, &left[r].h1, &left[r].h2);
 		else
 			left[r].ts = INT64_MIN; /* no key or no time: nothing matches */
@@ -332,13 +437,9 @@ static int join_view(request *q, hview *hv)
 		x.winners = malloc((q->ent.nrows + 1) * sizeof *x.winners);
 		if (!x.winners)
 			rc = fcat__error_oom();
-		for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++) {
-			for (size_t f = 0; f < v->nfeatures; f++)
-				hv->values[r * v->nfeatures + f] =
-				    (fcat_value){.type = v->features[f].type, .is_null = true};
+		for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++)
 			if (match[r] != FCAT_PIT_NONE) /* rows without a key or time never match */
 				x.winners[x.nwinners++] = (uint64_t)match[r] << 32 | r;
-		}
 	}
 	if (rc == 0) {
 		qsort(x.winners, x.nwinners, sizeof *x.winners, cmp_u64);
@@ -346,6 +447,7 @@ static int join_view(request *q, hview *hv)
 		rc = fcat__source_scan(q->s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, fill,
 		                       &x);
 	}
+done:
 	free(x.cols);
 	free(x.types);
 	free(x.right);
@@ -624,6 +726,7 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
 	if (stats) {
 		stats->rows = q.ent.nrows;
 		stats->features = q.nfeatures;
+		stats->pushed_down = q.pushed_down;
 	}
 	for (size_t c = 0; c < q.ent.ncols; c++)
 		free(q.ent.names[c]);
