@@ -101,8 +101,9 @@ static inline char *pit_repo(const char *yaml_rest, bool csv)
 }
 
 /* Runs the point-in-time request of test_historical.c on the work tree of
- * `dir` (not a git repo) and returns the training set's bytes. */
-static inline char *pit_historical(const char *dir)
+ * `dir` (not a git repo) and returns the training set's bytes; *pushed_down
+ * (when not NULL) is how many views the offline store joined itself. */
+static inline char *pit_historical_ext(const char *dir, size_t *pushed_down)
 {
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.catalog = FCAT_CATALOG_WORKTREE;
@@ -118,10 +119,17 @@ static inline char *pit_historical(const char *dir)
 		fail_msg("get_historical on %s: %s", dir, fcat_error_last());
 	assert_int_equal(st.rows, 8);
 	assert_int_equal(st.features, 3);
+	if (pushed_down)
+		*pushed_down = st.pushed_down;
 	fcat_store_free(s);
 	char *got = test_read_file(out);
 	assert_non_null(got);
 	return got;
+}
+
+static inline char *pit_historical(const char *dir)
+{
+	return pit_historical_ext(dir, NULL);
 }
 
 /* SQLite through dlopen: the tests link no client library of their own. */

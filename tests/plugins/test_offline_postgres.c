@@ -1,7 +1,7 @@
 /* test_offline_postgres.c - the postgres plugin against a real server the
  * test starts itself: typed values, nulls, errors that name table, row and
- * column, the time filter, batches, and the same training set as through
- * csv and sqlite. */
+ * column, the time filter, batches, the same training set as through csv and
+ * sqlite, and the point-in-time join pushed down into PostgreSQL. */
 #include "testutil.h"
 
 #include "fcat.h"
@@ -437,18 +437,315 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	         server.port);
 	char *pg = pit_repo(yaml, false);
 
-	char *a = pit_historical(csv), *b = pit_historical(sq), *c = pit_historical(pg);
+	size_t pushed = 99;
+	char *a = pit_historical(csv), *b = pit_historical(sq),
+	     *c = pit_historical_ext(pg, &pushed);
 	assert_string_equal(a, pit_expected);
 	assert_string_equal(b, a);
 	assert_string_equal(c, a);
+	assert_int_equal(pushed, 2); /* both views joined inside PostgreSQL */
+	/* the core join over a postgres scan, forced: the same bytes */
+	setenv("FCAT_OFFLINE_PUSHDOWN", "0", 1);
+	char *d = pit_historical_ext(pg, &pushed);
+	unsetenv("FCAT_OFFLINE_PUSHDOWN");
+	assert_int_equal(pushed, 0);
+	assert_string_equal(d, a);
+	/* and switched off in fcat.yaml */
+	snprintf(yaml, sizeof yaml,
+	         "offline_store:\n  plugin: postgres\n  pushdown: false\n"
+	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit\"\n",
+	         server.port);
+	char *off = pit_repo(yaml, false);
+	char *e = pit_historical_ext(off, &pushed);
+	assert_int_equal(pushed, 0);
+	assert_string_equal(e, a);
+	/* event times as text: the plugin declines, core joins, same bytes */
+	pg_exec("fcat_test", "CREATE DATABASE fcat_pit_text");
+	pg_exec("fcat_pit_text",
+	        "CREATE TABLE events(user_id text, ts text, created text, a int8, b text);\n"
+	        "CREATE TABLE visits(user_id text, store_id int8, ts int8, n int4);\n"
+	        "INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
+	        " ('u2', 7, 1767268800, 99);\n");
+	pg_exec("fcat_pit_text", pit_rows_sql);
+	snprintf(yaml, sizeof yaml,
+	         "offline_store:\n  plugin: postgres\n"
+	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit_text\"\n",
+	         server.port);
+	char *txt = pit_repo(yaml, false);
+	char *f = pit_historical_ext(txt, &pushed);
+	assert_int_equal(pushed, 1); /* visits (epoch seconds) only */
+	assert_string_equal(f, a);
 	free(a);
 	free(b);
 	free(c);
-	const char *dirs[] = {csv, sq, pg};
-	for (int i = 0; i < 3; i++) {
+	free(d);
+	free(e);
+	free(f);
+	const char *dirs[] = {csv, sq, pg, off, txt};
+	for (int i = 0; i < 5; i++) {
 		test_rmtree(dirs[i]);
 		free((char *)dirs[i]);
 	}
+}
+
+/* ---- the pushed-down join ----------------------------------------------------- */
+
+typedef struct answers {
+	rows text;
+	size_t next, ncols, calls;
+} answers;
+
+/* Each entity row as "I:-" (no match) or "I:a|b|c". */
+static int collect_join(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
+                        size_t nrows)
+{
+	answers *a = ctx;
+	assert_int_equal(first, a->next);
+	a->calls++;
+	for (size_t i = 0; i < nrows; i++, a->next++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%zu:", first + i);
+		append(&a->text, buf);
+		if (!matched[i]) {
+			append(&a->text, "-\n");
+			continue;
+		}
+		for (size_t j = 0; j < a->ncols; j++) {
+			const fcat_value *v = &cells[i * a->ncols + j];
+			char *t = NULL;
+			append(&a->text, j ? "|" : "");
+			if (v->is_null) {
+				append(&a->text, "NULL");
+				continue;
+			}
+			assert_int_equal(fcat_value_format(&t, v), 0);
+			append(&a->text, t);
+			fcat_free(t);
+		}
+		append(&a->text, "\n");
+	}
+	return 0;
+}
+
+static int join(const fcat_pit_request *req, answers *a)
+{
+	const char *kv[] = {"dsn", server.dsn, NULL};
+	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
+	void *store = NULL;
+	if (ops()->open(&store, c) != 0)
+		fail_msg("open: %s", fcat_error_last());
+	memset(a, 0, sizeof *a);
+	a->ncols = req->ncolumns;
+	assert_true(FCAT_OPS_HAS(ops(), pit_join));
+	int rc = ops()->pit_join(store, req, collect_join, a);
+	ops()->close(store);
+	free(c);
+	return rc;
+}
+
+#define SEC(s) ((int64_t)(s)*1000000)
+
+static fcat_value str_key(const char *s)
+{
+	if (!s)
+		return (fcat_value){.type = T(STRING), .is_null = true};
+	return (fcat_value){.type = T(STRING), .u.str = {s, strlen(s)}};
+}
+
+static fcat_value int_key(int64_t i)
+{
+	return (fcat_value){.type = T(INT64), .u.i64 = i};
+}
+
+static void test_offline_postgres__pit_join_edge_cases(void **state)
+{
+	(void)state;
+	/* times as epoch seconds (int8) and timestamptz, a composite key whose
+	 * second part is int4 in the table and int64 in fcat */
+	pg_exec(
+	    "fcat_test",
+	    "CREATE TABLE pj(uid text, sid int4, ts int8, created timestamptz, v int8, s text);\n"
+	    "INSERT INTO pj VALUES\n"
+	    " ('a', 1, 1000, NULL, 1, 'null created'),\n"
+	    " ('a', 1, 1000, '1970-01-01T00:00:01Z', 2, 'a created beats null'),\n"
+	    " ('a', 1, 1001, NULL, 9, 'after T'),\n"
+	    " ('a', 2, 1000, NULL, 3, 'other store'),\n"
+	    " (NULL, 1, 500, NULL, 5, 'null key'),\n"
+	    " ('c', 1, NULL, NULL, 6, 'null time'),\n"
+	    " (E'x\\ty\\\\z', 1, 0, NULL, 7, 'tab and backslash'),\n"
+	    " ('d', 1, 10, NULL, NULL, NULL);\n");
+	const char *keys[] = {"uid", "sid"};
+	fcat_type ktypes[] = {T(STRING), T(INT64)};
+	const char *cols[] = {"v", "s", "ts"};
+	fcat_type types[] = {T(INT64), T(STRING), T(TIMESTAMP)};
+	fcat_value kv[] = {
+	    str_key("a"),       int_key(1), /* 0: ties: the non-null created wins */
+	    str_key("a"),       int_key(1), /* 1: before every row */
+	    str_key("a"),       int_key(2), /* 2: exactly T - ttl */
+	    str_key("a"),       int_key(2), /* 3: a microsecond outside */
+	    str_key(NULL),      int_key(1), /* 4: a null key */
+	    str_key("a"),       int_key(1), /* 5: no time */
+	    str_key("c"),       int_key(1), /* 6: its only row has no time */
+	    str_key("a"),       int_key(1), /* 7: row 0 again */
+	    str_key("x\ty\\z"), int_key(1), /* 8: escaped in COPY */
+	    str_key("d"),       int_key(1), /* 9: matched, null values */
+	    str_key("zzz"),     int_key(1), /* 10: no rows at all */
+	};
+	int64_t times[] = {SEC(1000), SEC(999),  SEC(5000), SEC(5000) + 1, SEC(1000), INT64_MIN,
+	                   SEC(9999), SEC(1000), SEC(0),    SEC(10),       SEC(1000)};
+	fcat_pit_request req = {.table = "pj",
+	                        .key_columns = keys,
+	                        .key_types = ktypes,
+	                        .nkeys = 2,
+	                        .ts_column = "ts",
+	                        .created_column = "created",
+	                        .columns = cols,
+	                        .types = types,
+	                        .ncolumns = 3,
+	                        .ttl = SEC(4000),
+	                        .keys = kv,
+	                        .times = times,
+	                        .nrows = 11};
+	answers a;
+	if (join(&req, &a) != 0)
+		fail_msg("%s", fcat_error_last());
+	assert_string_equal(a.text.text, "0:2|a created beats null|1970-01-01T00:16:40Z\n"
+	                                 "1:-\n"
+	                                 "2:3|other store|1970-01-01T00:16:40Z\n"
+	                                 "3:-\n"
+	                                 "4:-\n"
+	                                 "5:-\n"
+	                                 "6:-\n"
+	                                 "7:2|a created beats null|1970-01-01T00:16:40Z\n"
+	                                 "8:7|tab and backslash|1970-01-01T00:00:00Z\n"
+	                                 "9:NULL|NULL|1970-01-01T00:00:10Z\n"
+	                                 "10:-\n");
+	free(a.text.text);
+	/* no ttl: no lower bound; no created column: any of the tied rows */
+	req.ttl = 0;
+	req.created_column = NULL;
+	req.ncolumns = 1;
+	cols[0] = "sid";
+	types[0] = T(INT32);
+	assert_int_equal(join(&req, &a), 0);
+	assert_string_equal(a.text.text,
+	                    "0:1\n1:-\n2:2\n3:2\n4:-\n5:-\n6:-\n7:1\n8:1\n9:1\n10:-\n");
+	free(a.text.text);
+}
+
+static void test_offline_postgres__pit_join_answers_in_batches_in_order(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test", "CREATE TABLE pjbig AS SELECT k::int8 AS k, "
+	                     "'2026-01-01T00:00:00Z'::timestamptz + k * interval '1 second' AS ts,"
+	                     " k * 10 AS v FROM generate_series(1, 6000) AS k;");
+	enum { N = 10000 };
+	fcat_value *kv = calloc(N, sizeof *kv);
+	int64_t *times = calloc(N, sizeof *times);
+	const char *keys[] = {"k"}, *cols[] = {"v"};
+	fcat_type ktypes[] = {T(INT64)}, types[] = {T(INT64)};
+	for (int i = 0; i < N; i++) {
+		/* every key twice, in reverse, half of them before their row */
+		kv[i] = int_key(N - i / 2);
+		times[i] = SEC(1767225600) + SEC(N - i / 2) - (i % 2);
+	}
+	fcat_pit_request req = {.query = "SELECT * FROM pjbig",
+	                        .key_columns = keys,
+	                        .key_types = ktypes,
+	                        .nkeys = 1,
+	                        .ts_column = "ts",
+	                        .columns = cols,
+	                        .types = types,
+	                        .ncolumns = 1,
+	                        .keys = kv,
+	                        .times = times,
+	                        .nrows = N};
+	answers a;
+	if (join(&req, &a) != 0)
+		fail_msg("%s", fcat_error_last());
+	assert_int_equal(a.next, N);
+	assert_int_equal(a.calls, 3); /* 4096 + 4096 + 1808 */
+	char *p = a.text.text;
+	for (int i = 0; i < N; i++) {
+		char want[64];
+		int64_t k = N - i / 2;
+		if (k > 6000 || i % 2)
+			snprintf(want, sizeof want, "%d:-\n", i);
+		else
+			snprintf(want, sizeof want, "%d:%lld\n", i, (long long)(k * 10));
+		if (strncmp(p, want, strlen(want)) != 0)
+			fail_msg("entity row %d: expected %s", i, want);
+		p += strlen(want);
+	}
+	free(a.text.text);
+	free(kv);
+	free(times);
+}
+
+static void test_offline_postgres__pit_join_errors_name_table_and_column(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test", "CREATE TABLE pjbad(id text, ts timestamptz, a text, t text);\n"
+	                     "INSERT INTO pjbad VALUES ('x', '2026-01-01Z', '1', '2026-01-01Z'),\n"
+	                     " ('y', '2026-01-01Z', 'twelve', '2026-01-01Z');\n");
+	const char *keys[] = {"id"}, *cols[] = {"a"};
+	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
+	fcat_value kv[] = {str_key("x"), str_key("y")};
+	int64_t times[] = {SEC(1767225600), SEC(1767225600)};
+	fcat_pit_request req = {.table = "pjbad",
+	                        .key_columns = keys,
+	                        .key_types = ktypes,
+	                        .nkeys = 1,
+	                        .ts_column = "ts",
+	                        .columns = cols,
+	                        .types = types,
+	                        .ncolumns = 1,
+	                        .keys = kv,
+	                        .times = times,
+	                        .nrows = 2};
+	answers a;
+	/* a value of the wrong type */
+	assert_int_equal(join(&req, &a), FCAT_EINVALID);
+	assert_non_null(strstr(fcat_error_last(), "table 'pjbad', column 'a', the row matched by "
+	                                          "entity row 2"));
+	assert_non_null(strstr(fcat_error_last(), "twelve"));
+	free(a.text.text);
+	/* a missing feature column, key column, time column */
+	cols[0] = "zz";
+	assert_int_equal(join(&req, &a), FCAT_EINVALID);
+	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'pjbad'"));
+	free(a.text.text);
+	cols[0] = "a";
+	keys[0] = "user";
+	assert_int_equal(join(&req, &a), FCAT_EINVALID);
+	assert_non_null(strstr(fcat_error_last(), "no column 'user' in table 'pjbad'"));
+	free(a.text.text);
+	keys[0] = "id";
+	req.ts_column = "when";
+	assert_int_equal(join(&req, &a), FCAT_EINVALID);
+	assert_non_null(strstr(fcat_error_last(), "no column 'when' in table 'pjbad'"));
+	free(a.text.text);
+	/* no such table */
+	req.ts_column = "ts";
+	req.table = "nope";
+	assert_int_equal(join(&req, &a), FCAT_ENOTFOUND);
+	assert_non_null(strstr(fcat_error_last(), "no table 'nope'"));
+	free(a.text.text);
+	/* a text time or a key compared otherwise than fcat does: declined,
+	 * before any answer, so core joins instead */
+	req.table = "pjbad";
+	req.ts_column = "t";
+	assert_int_equal(join(&req, &a), FCAT_PIT_DECLINED);
+	assert_int_equal(a.calls, 0);
+	free(a.text.text);
+	req.ts_column = "ts";
+	ktypes[0] = T(INT64);
+	keys[0] = "a";
+	fcat_value ik[] = {int_key(1), int_key(2)};
+	req.keys = ik;
+	assert_int_equal(join(&req, &a), FCAT_PIT_DECLINED);
+	assert_int_equal(a.calls, 0);
+	free(a.text.text);
 }
 
 int main(void)
@@ -461,6 +758,9 @@ int main(void)
 	    cmocka_unit_test(test_offline_postgres__the_time_filter),
 	    cmocka_unit_test(test_offline_postgres__streams_in_batches),
 	    cmocka_unit_test(test_offline_postgres__the_same_training_set_as_csv_and_sqlite),
+	    cmocka_unit_test(test_offline_postgres__pit_join_edge_cases),
+	    cmocka_unit_test(test_offline_postgres__pit_join_answers_in_batches_in_order),
+	    cmocka_unit_test(test_offline_postgres__pit_join_errors_name_table_and_column),
 	};
 	return cmocka_run_group_tests_name("offline_postgres", tests, server_start, server_stop);
 }
