@@ -34,6 +34,16 @@ int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir, con
 
 void fcat__def_files_free(fcat__def_file *files, size_t n);
 
+/* Reads one file (relative to the feature repo) as it is in a commit:
+ * malloc'd, NUL-terminated. FCAT_ENOTFOUND naming the path and the commit
+ * when the commit does not hold it. */
+int fcat__git_read_file(fcat__git *g, const git_oid *commit, const char *path, char **text,
+                        size_t *len);
+
+/* fcat.yaml as committed in a commit, parsed; messages name it
+ * "fcat.yaml@COMMIT12:LINE:COLUMN". Free with fcat_config_free. */
+int fcat__git_config_at(fcat_config **out, fcat__git *g, const git_oid *commit);
+
 /* The id of the tree of `dir` in a commit (zero when absent), to tell
  * cheaply whether a directory changed between commits. */
 int fcat__git_dir_tree(fcat__git *g, const git_oid *commit, const char *dir, git_oid *out);
