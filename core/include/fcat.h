@@ -374,10 +374,16 @@ typedef struct fcat_open_options {
 	fcat_catalog_source catalog;
 	const char *commit; /**< a revision, for FCAT_CATALOG_COMMIT */
 	/** Who reads through this store, as named in the policy files; NULL is
-	 * "anonymous". Every read is checked against the policies of the
-	 * catalog version opened (when the repo has any) and the decision is
-	 * written to the audit log: these in-process checks govern; callers
-	 * are authenticated where they come in (the HTTP server). */
+	 * "anonymous". Every read is checked against the applied version's
+	 * policies, whatever catalog version is opened: the policies, their
+	 * settings (fcat.yaml's `policies`, `policy.trusted_keys`,
+	 * `policy.audit_log` as committed in the applied commit) and the tags
+	 * of the applied catalog decide, never the work tree's or another
+	 * commit's. When nothing is applied yet every read is denied (describe
+	 * stays open); outside a git repository a repo with policy files
+	 * denies every read and one without is open. Decisions are written to
+	 * the audit log. These in-process checks govern; callers are
+	 * authenticated where they come in (the HTTP server). */
 	const char *principal;
 } fcat_open_options;
 
@@ -442,7 +448,10 @@ FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *n
  * Validates the definitions at a commit and records it as the applied
  * version: the ref refs/fcat/applied, plus a compiled cache (in the git
  * directory) that makes opening fast. Refuses when the catalog or policies
- * directory has uncommitted changes.
+ * directory has uncommitted changes. The catalog and policies directories
+ * and the policy settings are those of fcat.yaml as committed there; the
+ * commit's policies must load and, with policy.trusted_keys, be signed.
+ * Applies as "anonymous": see fcat_apply_as.
  * @param[out] out_commit the applied commit, 40 hex digits and a NUL
  * @param[in] repo_path the feature repo
  * @param[in] rev the revision to apply; NULL for HEAD
@@ -452,6 +461,19 @@ FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *n
  *         FCAT_EIO.
  */
 FCAT_API int fcat_apply(char out_commit[41], const char *repo_path, const char *rev);
+
+/**
+ * fcat_apply as `principal` (NULL: "anonymous"): the applied policies must
+ * allow it `apply` on `project`, and `admin` on `project` as well when the
+ * commit changes a policy setting of fcat.yaml (policies,
+ * policy.trusted_keys, policy.audit_log). Before anything is applied there
+ * is no authority: the first apply is open (fcat init makes it).
+ * @return as fcat_apply; FCAT_EDENIED naming the principal, the action and
+ *         the rule; the errors of fcat_store_open when the applied policies
+ *         cannot be read (they fail closed).
+ */
+FCAT_API int fcat_apply_as(char out_commit[41], const char *repo_path, const char *rev,
+                           const char *principal);
 
 /** How an object differs between two catalog versions. */
 typedef enum fcat_change_kind {
@@ -522,13 +544,65 @@ FCAT_API void fcat_history_free(fcat_history *history);
  * lineage show only what this allows. */
 FCAT_API bool fcat_store_may_describe(const fcat_store *store, const fcat_object *object);
 
+/**
+ * fcat_object_describe_json as the store's principal may see it: features,
+ * on-demand view sources and service features it may not describe are left
+ * out, and so is (replaced by a "hidden: ..." string) the transform of a
+ * view with hidden features; a view's source and entities are null and
+ * empty without describe on project.
+ * @param[out] out NUL-terminated JSON, freed with fcat_free
+ * @return 0; FCAT_EDENIED when the object itself is hidden; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_store_describe_json(char **out, const fcat_store *store,
+                                      const fcat_object *object, bool pretty);
+
+/**
+ * fcat_history_of for the store's principal: refused unless it may
+ * describe the object (decided on the store's catalog, or by name for an
+ * object that exists only in history); a file of the repo needs admin on
+ * project.
+ * @return as fcat_history_of; FCAT_EDENIED naming the object.
+ */
+FCAT_API int fcat_store_history_of(fcat_history **out, const fcat_store *store, const char *name,
+                                   const char *rev);
+
+/**
+ * May the store's principal do `action` (describe, read_online,
+ * read_offline, write, apply, admin) on `project`? The decision is written
+ * to the audit log.
+ * @return 0; FCAT_EDENIED naming the rule; FCAT_EINVALID for an unknown
+ *         action.
+ */
+FCAT_API int fcat_store_check_project(const fcat_store *store, const char *action);
+
+/** What became of the audit records of a store. */
+typedef struct fcat_audit_stats {
+	uint64_t written; /**< records written, each as one whole line */
+	uint64_t dropped; /**< not queued: the bounded queue was full */
+	uint64_t failed;  /**< write(2) failed or wrote part of the line */
+} fcat_audit_stats;
+
+/**
+ * Waits (up to 5 seconds) until the audit writer has handled every queued
+ * record, and reports losses. Reads never wait for the audit log: when the
+ * disk is full or slow, records are counted as failed or dropped instead.
+ * fcat_store_free also warns on stderr ("fcat: warning: audit log ...") when
+ * records were lost.
+ * @param[out] stats the counts so far (may be NULL)
+ * @return 0 (no audit log, or nothing lost); FCAT_EIO naming the log, how
+ *         many records were lost and the last error.
+ */
+FCAT_API int fcat_store_audit_check(const fcat_store *store, fcat_audit_stats *stats);
+
 /** fcat_lineage showing only what the store's principal may describe.
  * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden. */
 FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char *name,
                                 fcat_lineage_format format);
 
 /**
- * Explains a policy decision: allow or deny, and every rule that matched
+ * Explains a policy decision by the policies of the catalog version the
+ * store reads (to try a change before applying it; the applied policies
+ * alone decide reads): allow or deny, and every rule that matched
  * (file:line). `action` is describe, read_online, read_offline, write, apply
  * or admin; `resource` is project, view:NAME, feature:VIEW:NAME or
  * service:NAME (a feature's tags are looked up in the catalog).
@@ -546,8 +620,17 @@ FCAT_API int fcat_policy_test(char **report, const fcat_store *store, size_t *fa
 
 /** Signs the policy files in the work tree with an Ed25519 private key
  * (PEM) and writes policies/SIGNATURE; *out_path (fcat_free) names it.
- * Stores then verify it against fcat.yaml's policy.trusted_keys. */
+ * Stores then verify it against fcat.yaml's policy.trusted_keys. Signs as
+ * "anonymous": see fcat_policy_sign_as. */
 FCAT_API int fcat_policy_sign(char **out_path, const char *repo_path, const char *private_key_pem);
+
+/** fcat_policy_sign as `principal` (NULL: "anonymous"), who needs `admin`
+ * on `project` under the applied policies (open before anything is
+ * applied). The private key remains the real control; this check keeps the
+ * signing in the audit log and out of reach of the wrong account.
+ * @return as fcat_policy_sign; FCAT_EDENIED. */
+FCAT_API int fcat_policy_sign_as(char **out_path, const char *repo_path,
+                                 const char *private_key_pem, const char *principal);
 
 /** The principal the store reads as ("anonymous" when none was given). */
 FCAT_API const char *fcat_store_principal(const fcat_store *store);

@@ -163,36 +163,59 @@ static void test_access__signed_policies_fail_closed(void **state)
 	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s",
 	         extra);
 	test_write_file(repo, "fcat.yaml", yaml);
-	/* unsigned: the store does not open */
+	/* the policy settings come from the applied commit: uncommitted trusted
+	 * keys change nothing yet */
 	test_run r = test_fcat(repo, "list", "views", NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	/* committed, unsigned: apply refuses, the applied version still serves */
+	char commit[41];
+	test_git_commit_all(repo, "Require signed policies", 1800000000, commit);
+	r = test_fcat(repo, "apply", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "not signed"));
 	test_run_free(&r);
-	/* signed and committed: it opens */
+	/* signed and committed: it applies and opens */
 	char key[4096];
 	snprintf(key, sizeof key, "%s/private.pem", keys);
 	r = test_fcat(repo, "policy", "sign", "--key", key, NULL);
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
-	char commit[41];
-	test_git_commit_all(repo, "Sign the policies", 1800000000, commit);
+	test_git_commit_all(repo, "Sign the policies", 1800000050, commit);
 	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 0);
+	if (r.status != 0)
+		fail_msg("%s", r.err);
 	test_run_free(&r);
 	r = test_fcat(repo, "list", "views", NULL);
 	if (r.status != 0)
 		fail_msg("%s", r.err);
 	test_run_free(&r);
-	/* a grant slipped in afterwards: refused, naming the file */
+	/* a grant slipped in afterwards: apply refuses, naming the file */
 	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
 	                     "groups: [data-science, services] }");
 	test_git_commit_all(repo, "Give myself the serving role", 1800000100, commit);
 	r = test_fcat(repo, "apply", NULL);
-	test_run_free(&r);
-	r = test_fcat(repo, "list", "views", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(
 	    strstr(r.err, "policies/access.yaml changed since the policies were signed"));
+	test_run_free(&r);
+	/* the applied policies fail closed when they no longer verify (the
+	 * trusted key was replaced) ... */
+	snprintf(cmd, sizeof cmd,
+	         "openssl genpkey -algorithm ed25519 -out '%s/other.pem' 2>/dev/null && "
+	         "openssl pkey -in '%s/other.pem' -pubout -out '%s/trusted.pem' 2>/dev/null",
+	         keys, keys, keys);
+	assert_int_equal(system(cmd), 0);
+	r = test_fcat(repo, "list", "views", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "fail their signature check (policy.trusted_keys: "));
+	test_run_free(&r);
+	/* ... and deleting policy.trusted_keys from the work tree does not
+	 * switch the check off */
+	test_write_file(repo, "fcat.yaml", "project: demo\npolicy:\n  audit_log: data/audit.log\n");
+	r = test_fcat(repo, "list", "views", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "signature"));
 	test_run_free(&r);
 	test_rmtree(keys);
 	free(keys);

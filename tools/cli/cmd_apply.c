@@ -10,7 +10,10 @@ static const char help[] =
     "applied version (the ref refs/fcat/applied, plus a compiled cache that makes\n"
     "opening a store fast). Refuses while catalog/ or policies/ has uncommitted\n"
     "changes, naming each file. Stores opened before keep serving the version\n"
-    "they opened.\n";
+    "they opened. The principal (--as, $FCAT_PRINCIPAL) needs `apply` on\n"
+    "`project` under the applied policies, and `admin` on `project` to change\n"
+    "a policy setting of fcat.yaml (policies, policy.trusted_keys,\n"
+    "policy.audit_log).\n";
 
 int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 {
@@ -24,7 +27,7 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 	char dir[PATH_MAX], commit[41];
 	if ((rc = cli_find_repo(dir, sizeof dir, ctx)))
 		return rc;
-	if ((rc = fcat_apply(commit, dir, rev)))
+	if ((rc = fcat_apply_as(commit, dir, rev, ctx->principal)))
 		return cli_fail(rc);
 	printf("applied %s\n", commit);
 	return EXIT_OK;

@@ -93,6 +93,10 @@ static void print_text(json_t *j)
 				printf("transform: none\n");
 				continue;
 			}
+			if (json_is_string(v)) { /* hidden from this principal */
+				printf("transform: %s\n", json_string_value(v));
+				continue;
+			}
 			printf("transform: (%s:%lld)\n",
 			       json_string_value(json_object_get(v, "file")),
 			       (long long)json_integer_value(json_object_get(v, "line")));
@@ -143,8 +147,8 @@ int cmd_describe(cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "error: no object named '%s' in the catalog\n", argv[first]);
 		return EXIT_USER;
 	}
-	if (rc == 0)
-		rc = fcat_object_describe_json(&text, o, true);
+	if (rc == 0) /* what the principal may not describe is left out */
+		rc = fcat_store_describe_json(&text, store, o, true);
 	fcat_store_free(store);
 	if (rc)
 		return cli_fail(rc);

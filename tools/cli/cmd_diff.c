@@ -17,12 +17,20 @@ static const char diff_help[] =
     "Shows what changed in the catalog between two revisions (REV may also be\n"
     "APPLIED or WORKTREE): added, removed and changed objects with the changed\n"
     "fields, breaking changes flagged. Exit code: 0 nothing breaks, 3 something\n"
-    "breaks, 1 an error.\n";
+    "breaks, 1 an error. Objects the principal may not describe are left out.\n";
 
 /* Exit code of plan and diff when a change breaks readers. */
 enum { EXIT_BREAKING = 3 };
 
 static const char *sign[] = {"+", "-", "~"};
+
+/* A change is shown only when the principal may describe the object on
+ * both sides (the applied policies decide, with the applied tags). */
+static bool visible(const fcat_store *a, const fcat_store *b, const fcat_change *c)
+{
+	return (!c->before || fcat_store_may_describe(a, c->before)) &&
+	       (!c->after || fcat_store_may_describe(b, c->after));
+}
 
 static int print_diff(fcat_store *a, fcat_store *b, const char *what)
 {
@@ -30,9 +38,13 @@ static int print_diff(fcat_store *a, fcat_store *b, const char *what)
 	int rc = fcat_catalog_diff(&d, fcat_store_catalog(a), fcat_store_catalog(b));
 	if (rc)
 		return cli_fail(rc);
-	size_t n = fcat_diff_count(d);
-	for (size_t i = 0; i < n; i++) {
+	size_t n = 0, breaking = 0;
+	for (size_t i = 0; i < fcat_diff_count(d); i++) {
 		const fcat_change *c = fcat_diff_at(d, i);
+		if (!visible(a, b, c))
+			continue; /* what a principal may not describe is not shown */
+		n++;
+		breaking += c->breaking != NULL;
 		printf("%s %s %s", sign[c->change], fcat_object_kind_name(c->kind), c->name);
 		if (c->change == FCAT_CHANGE_CHANGED)
 			printf("  (%s)", c->fields);
@@ -40,7 +52,6 @@ static int print_diff(fcat_store *a, fcat_store *b, const char *what)
 			printf("  BREAKING: %s", c->breaking);
 		printf("\n");
 	}
-	size_t breaking = fcat_diff_breaking_count(d);
 	if (!n)
 		printf("no changes %s\n", what);
 	else

@@ -149,7 +149,7 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 				continue;
 			}
 			char *text;
-			if ((rc = fcat_object_describe_json(&text, o, false))) {
+			if ((rc = fcat_store_describe_json(&text, store, o, false))) {
 				json_decref(all);
 				fcat_store_free(store);
 				return cli_fail(rc);

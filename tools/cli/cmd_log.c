@@ -1,7 +1,6 @@
 /* cmd_log.c - `fcat log NAME`: the versions of an object, newest first. */
 #include "cli.h"
 
-#include <limits.h>
 #include <time.h>
 
 static const char help[] =
@@ -9,7 +8,8 @@ static const char help[] =
     "Lists the versions of an object (entity, source, view, service, or\n"
     "VIEW:FEATURE), newest first: the commits where its content hash changed,\n"
     "with author, date, message and hash. NAME may also be a file of the repo\n"
-    "(policies/access.yaml). --from starts the walk at REV instead of HEAD.\n";
+    "(policies/access.yaml; that needs admin on project). --from starts the walk\n"
+    "at REV instead of HEAD. Objects the principal may not describe are refused.\n";
 
 int cmd_log(cli_ctx *ctx, int argc, char **argv)
 {
@@ -20,11 +20,14 @@ int cmd_log(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (argc - first != 1)
 		return cli_usage_error("log", "give one NAME");
-	char dir[PATH_MAX];
-	if ((rc = cli_find_repo(dir, sizeof dir, ctx)))
+	/* the applied policies decide whether the principal may see the object */
+	fcat_store *store;
+	if ((rc = cli_open_store_at(&store, ctx, from ? from : "HEAD")))
 		return rc;
 	fcat_history *h;
-	if ((rc = fcat_history_of(&h, dir, argv[first], from)))
+	rc = fcat_store_history_of(&h, store, argv[first], from);
+	fcat_store_free(store);
+	if (rc)
 		return cli_fail(rc);
 	for (size_t i = 0; i < fcat_history_count(h); i++) {
 		const fcat_object_version *v = fcat_history_at(h, i);

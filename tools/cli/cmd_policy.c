@@ -18,9 +18,12 @@ static const char help[] =
     "test runs the test cases kept beside the policies (policies/tests/*.yaml or\n"
     "*_test.yaml: principal, action, resource, expect allow|deny); exit 1 when\n"
     "one fails.\n"
+    "check, explain and test read the policies of the version given; reads are\n"
+    "always decided by the applied policies.\n"
     "sign signs the policy files of the work tree with an Ed25519 key and writes\n"
     "policies/SIGNATURE; with policy.trusted_keys in fcat.yaml, stores refuse to\n"
-    "open policies that are unsigned or changed since.\n";
+    "open policies that are unsigned or changed since. Signing needs `admin` on\n"
+    "`project` under the applied policies.\n";
 
 int cmd_policy(cli_ctx *ctx, int argc, char **argv)
 {
@@ -41,7 +44,7 @@ int cmd_policy(cli_ctx *ctx, int argc, char **argv)
 		char dir[4096], *path;
 		if ((rc = cli_find_repo(dir, sizeof dir, ctx)))
 			return rc;
-		if ((rc = fcat_policy_sign(&path, dir, key)))
+		if ((rc = fcat_policy_sign_as(&path, dir, key, ctx->principal)))
 			return cli_fail(rc);
 		printf("signed: %s (commit it with the policies)\n", path);
 		fcat_free(path);

@@ -2,124 +2,16 @@
  * the store, each decision written to the audit log. */
 #include "store/access.h"
 
-#include "git/repo.h"
 #include "store/audit.h"
 #include "util/error.h"
-#include "util/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int append(fcat__def_file **all, size_t *n, fcat__def_file *more, size_t m)
-{
-	if (!m) {
-		free(more);
-		return 0;
-	}
-	fcat__def_file *p = realloc(*all, (*n + m) * sizeof *p);
-	if (!p) {
-		fcat__def_files_free(more, m);
-		return fcat__error_oom();
-	}
-	memcpy(p + *n, more, m * sizeof *p);
-	free(more);
-	*all = p;
-	*n += m;
-	return 0;
-}
+#define MAX_TAGS 128
 
-static const char *const suffixes[] = {".yaml", ".yml", "SIGNATURE"};
-
-static int read_worktree(fcat__def_file **all, size_t *n, const fcat_store *s, const char *dir)
-{
-	char *full = fcat__path_join(s->root, dir);
-	if (!full)
-		return fcat__error_oom();
-	int rc = 0;
-	for (size_t k = 0; k < 3 && rc == 0; k++) {
-		char **names;
-		size_t m;
-		rc = fcat__list_files(&names, &m, full, suffixes[k]);
-		if (rc == FCAT_ENOTFOUND) {
-			rc = 0;
-			break; /* no policies directory: no policies */
-		}
-		fcat__def_file *more = rc ? NULL : calloc(m + 1, sizeof *more);
-		if (!rc && !more)
-			rc = fcat__error_oom();
-		for (size_t i = 0; rc == 0 && i < m; i++) {
-			more[i].path = fcat__path_join(dir, names[i]);
-			char *path = more[i].path ? fcat__path_join(s->root, more[i].path) : NULL;
-			rc = path ? fcat__read_file(&more[i].text, &more[i].len, path)
-			          : fcat__error_oom();
-			free(path);
-		}
-		if (!rc)
-			rc = append(all, n, more, m);
-		else if (more)
-			fcat__def_files_free(more, m);
-		fcat__strv_free(names);
-	}
-	free(full);
-	return rc;
-}
-
-int fcat__access_load(fcat_store *s, fcat__git *g, const git_oid *commit)
-{
-	const char *dir = fcat_config_policies_dir(s->config);
-	fcat__def_file *files = NULL;
-	size_t n = 0;
-	int rc = 0;
-	if (g) {
-		for (size_t k = 0; k < 3 && rc == 0; k++) {
-			fcat__def_file *more;
-			size_t m;
-			rc = fcat__git_read_dir(g, commit, dir, suffixes[k], &more, &m);
-			if (rc == 0)
-				rc = append(&files, &n, more, m);
-		}
-	} else {
-		rc = read_worktree(&files, &n, s, dir);
-	}
-	if (rc == 0 && s->config->trusted_keys) {
-		/* fail closed: unsigned or changed policies do not open */
-		const fcat__def_file *sig = NULL;
-		for (size_t i = 0; i < n; i++)
-			if (fcat__policy_file_kind_of(files[i].path) == FCAT__PF_SIGNATURE)
-				sig = &files[i];
-		char signame[4096];
-		snprintf(signame, sizeof signame, "%s/%s", dir, FCAT__POLICY_SIGNATURE);
-		rc = fcat__policy_verify(files, n, signame, sig ? sig->text : NULL,
-		                         sig ? sig->len : 0, s->config->trusted_keys);
-		if (rc)
-			fcat__error_wrap(rc,
-			                 "refusing to open: the policies fail their signature "
-			                 "check (trusted keys %s)",
-			                 s->config->trusted_keys);
-	}
-	fcat__policy *p = NULL;
-	if (rc == 0)
-		rc = fcat__policy_load(&p, files, n);
-	fcat__def_files_free(files, n);
-	if (rc)
-		return rc;
-	if (p->nfiles == 0) {
-		fcat__policy_free(p); /* no policies: open, as Feast without permissions */
-		return 0;
-	}
-	s->policy = p;
-	if (s->config->audit_log) {
-		char *path = s->config->audit_log[0] == '/'
-		                 ? strdup(s->config->audit_log)
-		                 : fcat__path_join(s->root, s->config->audit_log);
-		rc = path ? fcat__audit_open(&s->audit, path) : fcat__error_oom();
-		free(path);
-	}
-	return rc;
-}
-
-/* Decides, writes the audit record, and says why on a denial. */
+/* Decides, and says why on a denial. */
 static int check(const fcat_store *s, fcat__policy_action action, const char *resource,
                  const fcat__tag *tags, size_t ntags, int *allowed, const fcat__policy_rule **rule)
 {
@@ -158,20 +50,62 @@ static int denied(const fcat_store *s, fcat__policy_action action, const char *w
 	return rc;
 }
 
+/* Nothing applied: every read and write is refused, saying why. */
+static int closed(const fcat_store *s, fcat__policy_action action, const char *what)
+{
+	return fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", s->principal,
+	                   fcat__policy_action_name(action), what, s->closed);
+}
+
+static void add_tags(fcat__tag *tags, size_t *n, const fcat_object *o)
+{
+	for (size_t i = 0; o && i < o->ntags && *n < MAX_TAGS; i++)
+		tags[(*n)++] = o->tags[i];
+}
+
+/* An object's own tags for a decision: a feature's, then its view's. */
+static void own_tags(fcat__tag *tags, size_t *n, const fcat_object *o)
+{
+	add_tags(tags, n, o);
+	if (o->kind == FCAT_OBJ_FEATURE)
+		add_tags(tags, n, ((const fcat__field *)o)->parent);
+}
+
+/* An object's tags for a decision. When the store reads another version
+ * than the applied one, the tags of the object of the same name in the
+ * applied catalog come first (a selector looks at the first tag of its
+ * key), then the version's own: a tag removed or changed in the work tree
+ * or in a commit opens nothing, and one added there still counts. */
+static size_t tags_of(const fcat_store *s, const fcat_object *o, fcat__tag *tags)
+{
+	size_t n = 0;
+	if (s->applied_catalog) {
+		char name[1024];
+		if (o->kind == FCAT_OBJ_FEATURE)
+			snprintf(name, sizeof name, "%s:%s", ((const fcat__field *)o)->parent->name,
+			         o->name);
+		else
+			snprintf(name, sizeof name, "%s", o->name);
+		const fcat_object *a = NULL;
+		if (fcat_catalog_lookup(&a, s->applied_catalog, name) == 0 && a->kind == o->kind)
+			own_tags(tags, &n, a);
+		fcat__error_clear();
+	}
+	own_tags(tags, &n, o);
+	return n;
+}
+
 int fcat__access_feature(const fcat_store *s, fcat__policy_action action, const fcat__field *f,
                          const char *service)
 {
-	if (!s->policy)
-		return 0;
 	char resource[1024];
 	snprintf(resource, sizeof resource, "feature:%s:%s", f->parent->name, f->base.name);
-	/* a feature carries its own tags and its view's */
-	fcat__tag tags[64];
-	size_t ntags = 0;
-	for (size_t i = 0; i < f->base.ntags && ntags < 64; i++)
-		tags[ntags++] = f->base.tags[i];
-	for (size_t i = 0; i < f->parent->ntags && ntags < 64; i++)
-		tags[ntags++] = f->parent->tags[i];
+	if (s->closed)
+		return closed(s, action, resource);
+	if (!s->policy)
+		return 0;
+	fcat__tag tags[MAX_TAGS];
+	size_t ntags = tags_of(s, &f->base, tags);
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
 	int rc = check(s, action, resource, tags, ntags, &allowed, &rule);
@@ -191,22 +125,54 @@ int fcat__access_feature(const fcat_store *s, fcat__policy_action action, const 
 		}
 	}
 	audit(s, action, resource, allowed, rule);
-	return allowed ? 0 : denied(s, action, resource + 0, rule);
+	return allowed ? 0 : denied(s, action, resource, rule);
 }
 
 int fcat__access_view(const fcat_store *s, fcat__policy_action action, const fcat__view *v)
 {
-	if (!s->policy)
-		return 0;
 	char resource[512];
 	snprintf(resource, sizeof resource, "view:%s", v->base.name);
+	if (s->closed)
+		return closed(s, action, resource);
+	if (!s->policy)
+		return 0;
+	fcat__tag tags[MAX_TAGS];
+	size_t ntags = tags_of(s, &v->base, tags);
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, action, resource, v->base.tags, v->base.ntags, &allowed, &rule);
+	int rc = check(s, action, resource, tags, ntags, &allowed, &rule);
 	if (rc)
 		return rc;
 	audit(s, action, resource, allowed, rule);
 	return allowed ? 0 : denied(s, action, resource, rule);
+}
+
+int fcat__access_project(const fcat_store *s, fcat__policy_action action)
+{
+	if (s->closed)
+		return closed(s, action, "project");
+	if (!s->policy)
+		return 0;
+	int allowed = 0;
+	const fcat__policy_rule *rule = NULL;
+	int rc = check(s, action, "project", NULL, 0, &allowed, &rule);
+	if (rc)
+		return rc;
+	audit(s, action, "project", allowed, rule);
+	return allowed ? 0 : denied(s, action, "project", rule);
+}
+
+/* describe of a resource by its name; true when allowed. */
+static bool describe(const fcat_store *s, const char *resource, const fcat__tag *tags, size_t ntags)
+{
+	if (!s->policy)
+		return true; /* open, or nothing applied: the caller reads its own files */
+	int allowed = 0;
+	const fcat__policy_rule *rule = NULL;
+	if (check(s, FCAT__PA_DESCRIBE, resource, tags, ntags, &allowed, &rule))
+		return false;
+	audit(s, FCAT__PA_DESCRIBE, resource, allowed, rule);
+	return allowed;
 }
 
 bool fcat__access_describe(const fcat_store *s, const fcat_object *o)
@@ -226,10 +192,47 @@ bool fcat__access_describe(const fcat_store *s, const fcat_object *o)
 		break;
 	default: snprintf(resource, sizeof resource, "project"); break;
 	}
-	int allowed = 0;
-	const fcat__policy_rule *rule = NULL;
-	if (check(s, FCAT__PA_DESCRIBE, resource, o->tags, o->ntags, &allowed, &rule))
-		return false;
-	audit(s, FCAT__PA_DESCRIBE, resource, allowed, rule);
-	return allowed;
+	fcat__tag tags[MAX_TAGS];
+	size_t ntags = tags_of(s, o, tags);
+	return describe(s, resource, tags, ntags);
+}
+
+bool fcat__access_describe_project(const fcat_store *s)
+{
+	return describe(s, "project", NULL, 0);
+}
+
+int fcat__access_describe_name(const fcat_store *s, const char *name)
+{
+	const fcat_object *o = NULL;
+	bool ok;
+	if (strchr(name, '/')) {
+		/* a file may hold any object's definition, or the policies */
+		if (!s->policy)
+			return 0;
+		int rc = fcat__access_project(s, FCAT__PA_ADMIN);
+		return rc ? fcat__error(rc,
+		                        "%s may not read the history of the file '%s' (it needs "
+		                        "admin on project)",
+		                        s->principal, name)
+		          : 0;
+	}
+	if (fcat_catalog_lookup(&o, s->catalog, name) == 0) {
+		ok = fcat__access_describe(s, o);
+	} else {
+		fcat__error_clear();
+		char res[1024];
+		const char *colon = strchr(name, ':');
+		if (colon) {
+			snprintf(res, sizeof res, "feature:%s", name);
+			ok = describe(s, res, NULL, 0);
+		} else {
+			char sres[1024];
+			snprintf(res, sizeof res, "view:%s", name);
+			snprintf(sres, sizeof sres, "service:%s", name);
+			ok = describe(s, "project", NULL, 0) && describe(s, res, NULL, 0) &&
+			     describe(s, sres, NULL, 0);
+		}
+	}
+	return ok ? 0 : fcat__error(FCAT_EDENIED, "%s may not describe '%s'", s->principal, name);
 }

@@ -1,5 +1,6 @@
 /* policy_api.c - the public face of the policy engine: explain a decision,
- * run the policy tests, sign the policy files. */
+ * run the policy tests (both on the policies of the version a store reads),
+ * sign the policy files (admin on project under the applied policies). */
 #include "store/access.h"
 
 #include "util/error.h"
@@ -35,17 +36,16 @@ int fcat_policy_explain(char **out, const fcat_store *s, const char *principal, 
                         const char *resource)
 {
 	*out = NULL;
-	if (!s->policy)
-		return fcat__error(FCAT_ENOTFOUND, "this catalog version has no policies: every "
-		                                   "read is open");
+	if (!s->version_policy)
+		return fcat__error(FCAT_ENOTFOUND, "this catalog version has no policies");
 	int a = fcat__policy_action_parse(action);
 	if (a < 0)
 		return FCAT_EINVALID;
 	fcat__tag tags[64];
 	size_t ntags = resource_tags(s, resource, tags, 64);
 	fcat__policy_decision d;
-	int rc = fcat__policy_decide(&d, s->policy, principal, (fcat__policy_action)a, resource,
-	                             tags, ntags);
+	int rc = fcat__policy_decide(&d, s->version_policy, principal, (fcat__policy_action)a,
+	                             resource, tags, ntags);
 	if (rc)
 		return rc;
 	fcat__buf b = {0};
@@ -59,10 +59,10 @@ int fcat_policy_test(char **report, const fcat_store *s, size_t *failures)
 {
 	*report = NULL;
 	*failures = 0;
-	if (!s->policy)
+	if (!s->version_policy)
 		return fcat__error(FCAT_ENOTFOUND, "this catalog version has no policies to test");
 	fcat__buf b = {0};
-	int n = fcat__policy_run_tests(&b, s->policy);
+	int n = fcat__policy_run_tests(&b, s->version_policy);
 	if (n < 0) {
 		fcat__buf_free(&b);
 		return n;
@@ -74,10 +74,19 @@ int fcat_policy_test(char **report, const fcat_store *s, size_t *failures)
 
 int fcat_policy_sign(char **out_path, const char *repo_path, const char *private_key_pem)
 {
+	return fcat_policy_sign_as(out_path, repo_path, private_key_pem, NULL);
+}
+
+int fcat_policy_sign_as(char **out_path, const char *repo_path, const char *private_key_pem,
+                        const char *principal)
+{
 	*out_path = NULL;
+	int rc = fcat__authorize_sign(repo_path, principal);
+	if (rc)
+		return rc;
 	char *yaml = fcat__path_join(repo_path, "fcat.yaml");
 	fcat_config *config = NULL;
-	int rc = yaml ? fcat_config_load(&config, yaml) : fcat__error_oom();
+	rc = yaml ? fcat_config_load(&config, yaml) : fcat__error_oom();
 	free(yaml);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #include "util/fs.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,27 +116,87 @@ int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle
 	return rc;
 }
 
-static int load_catalog(fcat_store *s, const fcat_open_options *o)
+/* The version the store reads, and the policies of that version (for
+ * check, explain and test; they never decide). */
+static int load_version(fcat_store *s, const fcat_open_options *o, fcat__git *g,
+                        const git_oid *applied)
 {
-	const char *dir = fcat_config_catalog_dir(s->config);
 	if (o->catalog == FCAT_CATALOG_WORKTREE) {
-		int rc = fcat_catalog_load_dir(&s->catalog, s->root, dir);
-		return rc ? rc : fcat__access_load(s, NULL, NULL);
+		int rc =
+		    fcat_catalog_load_dir(&s->catalog, s->root, fcat_config_catalog_dir(s->config));
+		return rc ? rc
+		          : fcat__access_read_set(&s->version_policy, s->root, s->config, NULL,
+		                                  NULL, "the work tree");
 	}
-	fcat__git g;
+	if (o->catalog == FCAT_CATALOG_APPLIED) {
+		/* the catalog directory as committed, like the policy settings */
+		s->version_policy = s->policy;
+		return fcat__catalog_at_commit(&s->catalog, g, applied,
+		                               fcat_config_catalog_dir(s->applied_config), true);
+	}
 	git_oid commit;
-	int rc = fcat__git_open(&g, s->root);
+	int rc = fcat__git_resolve(g, o->commit ? o->commit : "HEAD", &commit);
 	if (rc)
 		return rc;
-	if (o->catalog == FCAT_CATALOG_COMMIT)
-		rc = fcat__git_resolve(&g, o->commit ? o->commit : "HEAD", &commit);
-	else
-		rc = fcat__git_applied(&g, &commit);
+	fcat_config *c = NULL;
+	rc = fcat__git_config_at(&c, g, &commit);
+	if (rc == FCAT_ENOTFOUND) { /* a commit from before fcat.yaml was committed */
+		fcat__error_clear();
+		rc = 0;
+	}
+	const fcat_config *use = c ? c : s->config;
+	char id[GIT_OID_HEXSZ + 1], what[64];
+	git_oid_tostr(id, sizeof id, &commit);
+	snprintf(what, sizeof what, "commit %.12s", id);
 	if (rc == 0)
-		rc = fcat__catalog_at_commit(&s->catalog, &g, &commit, dir, true);
-	if (rc == 0) /* the policies of the same version */
-		rc = fcat__access_load(s, &g, &commit);
-	fcat__git_close(&g);
+		rc = fcat__catalog_at_commit(&s->catalog, g, &commit, fcat_config_catalog_dir(use),
+		                             true);
+	if (rc == 0)
+		rc = fcat__access_read_set(&s->version_policy, s->root, use, g, &commit, what);
+	fcat_config_free(c);
+	return rc;
+}
+
+static const char not_applied[] =
+    "nothing has been applied yet, and reads are denied until `fcat apply` (the applied "
+    "policies decide)";
+static const char not_versioned[] =
+    "this repo is not in a git repository, so no policies are applied, and with policy "
+    "files present every read is denied";
+
+/* The policies that decide come from the applied commit, whatever version
+ * the store reads: see policy_load.c. */
+static int load_catalog(fcat_store *s, const fcat_open_options *o)
+{
+	fcat__git g;
+	int rc = fcat__git_open(&g, s->root);
+	bool git = rc == 0;
+	if (!git && o->catalog != FCAT_CATALOG_WORKTREE)
+		return rc;
+	fcat__error_clear();
+	git_oid applied;
+	bool have_applied = false;
+	if (git) {
+		rc = fcat__git_applied(&g, &applied);
+		have_applied = rc == 0;
+		if (rc == FCAT_ENOTFOUND && o->catalog != FCAT_CATALOG_APPLIED) {
+			fcat__error_clear();
+			rc = 0;
+		}
+		if (rc == 0)
+			rc = have_applied ? fcat__access_load_applied(s, &g, &applied) : 0;
+	} else {
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = load_version(s, o, git ? &g : NULL, &applied);
+	if (rc == 0 && have_applied && o->catalog != FCAT_CATALOG_APPLIED)
+		rc = fcat__catalog_at_commit(&s->applied_catalog, &g, &applied,
+		                             fcat_config_catalog_dir(s->applied_config), true);
+	if (rc == 0 && !have_applied)
+		s->closed = git ? not_applied : s->version_policy ? not_versioned : NULL;
+	if (git)
+		fcat__git_close(&g);
 	return rc;
 }
 
@@ -196,6 +257,7 @@ void fcat_store_free(fcat_store *s)
 {
 	if (!s)
 		return;
+	fcat__store_audit_close(s); /* first: it reports what was lost */
 	if (s->online)
 		s->online_plugin.api->online->close(s->online);
 	fcat__plugin_unload(&s->online_plugin);
@@ -203,8 +265,11 @@ void fcat_store_free(fcat_store *s)
 	while (s->engines)
 		unlink_engine(s->engines);
 	pthread_mutex_destroy(&s->lock);
-	fcat__audit_close(s->audit);
+	if (s->version_policy != s->policy)
+		fcat__policy_free(s->version_policy);
 	fcat__policy_free(s->policy);
+	fcat_catalog_free(s->applied_catalog);
+	fcat_config_free(s->applied_config);
 	free(s->principal);
 	fcat_catalog_free(s->catalog);
 	fcat_config_free(s->config);

@@ -32,9 +32,24 @@ struct fcat_store {
 	 * listed (under lock) so the store can free them */
 	pthread_key_t tx_key;
 	struct fcat__store_tx *engines;
-	/* access: NULL policy when the repo has no policies (open) */
+	/* Access. Decisions always use the applied version's policies, read
+	 * with the settings of fcat.yaml as committed there, whatever catalog
+	 * version the store reads (see policy_load.c):
+	 *   policy: the applied set; NULL with closed NULL: open (no policy
+	 *           files were applied, or no git repository and none at all)
+	 *   closed: non-NULL when nothing is applied yet: every read and write
+	 *           is denied with this reason (describe stays open)
+	 *   version_policy: the policies of the version opened, for policy
+	 *           check, explain and test only (== policy for the applied
+	 *           version; never used to decide)
+	 *   applied_catalog: the applied catalog when the store reads another
+	 *           version: its tags decide as well as the version's */
 	struct fcat__policy *policy;
-	char *principal; /* "anonymous" when none is given */
+	const char *closed;
+	struct fcat__policy *version_policy;
+	fcat_catalog *applied_catalog;
+	fcat_config *applied_config; /* fcat.yaml as committed in the applied commit */
+	char *principal;             /* "anonymous" when none is given */
 	struct fcat__audit *audit;
 };
 
@@ -44,6 +59,10 @@ int fcat__store_tx(fcat_store *s, fcat__tx **out);
 
 /* The online store, opened on first use. */
 int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle);
+
+/* Closes the audit log, writing what is queued; when records were lost,
+ * warns on stderr ("fcat: warning: audit log PATH: ..."). */
+void fcat__store_audit_close(fcat_store *s);
 
 /* Fills a plugin config for a store section (role) or a source (-1). */
 void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int role);

@@ -1,0 +1,242 @@
+/* test_policy_source.c - the review's ways around the policies, closed: the
+ * applied version's policies, settings and tags decide whatever the work
+ * tree or another commit says; describe, diff, log and show reveal nothing
+ * the principal may not describe; apply and sign need apply and admin. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static test_run as(const char *repo, const char *principal, const char *const *args)
+{
+	const char *argv[32] = {FCAT_CLI_PATH, "--as", principal};
+	int n = 3;
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	return test_exec(repo, NULL, argv);
+}
+
+static void expect(test_run r, int status, const char *in_err)
+{
+	if (r.status != status || (in_err && !strstr(r.err, in_err)))
+		fail_msg("expected exit %d with '%s', got %d:\n%s%s", status, in_err ? in_err : "",
+		         r.status, r.out, r.err);
+	test_run_free(&r);
+}
+
+#define AS(repo, who, ...) as(repo, who, (const char *[]){__VA_ARGS__, NULL})
+
+static const char pii_read[] = "user_features:preferred_language";
+
+/* get-historical of one feature for one user, from the version given */
+static test_run historical(const char *repo, const char *who, const char *feature,
+                           const char *version, const char *rev)
+{
+	test_write_file(repo, "ents.csv", "user_id,event_timestamp\nu0001,2030-01-01T00:00:00Z\n");
+	if (rev)
+		return AS(repo, who, "get-historical", "--entities", "ents.csv", "--features",
+		          feature, "-o", "out.csv", version, rev);
+	return AS(repo, who, "get-historical", "--entities", "ents.csv", "--features", feature,
+	          "-o", "out.csv", version);
+}
+
+static void test_policy_source__worktree_settings_do_not_decide(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	/* an uncommitted `policies:` pointing at nothing used to open everything */
+	test_replace_in_file(repo, "fcat.yaml", "policies: policies", "policies: elsewhere");
+	test_run r = AS(repo, "mallory", "list", "features");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(test_count_lines(r.out), 1); /* the header alone */
+	test_run_free(&r);
+	expect(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
+	       "alice may not read_offline feature:user_features:preferred_language");
+	/* nor does an uncommitted audit_log move the decisions elsewhere */
+	test_replace_in_file(repo, "fcat.yaml", "audit_log: data/audit.log",
+	                     "audit_log: data/other.log");
+	expect(AS(repo, "mallory", "describe", "user_features"), 1, "no object named");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/data/other.log", repo);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof path, "%s/data/audit.log", repo);
+	char *log = test_read_file(path);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "\"principal\":\"mallory\",\"action\":\"describe\""));
+	free(log);
+	test_repo_done(parent, repo);
+}
+
+static void test_policy_source__other_versions_use_the_applied_policies(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	/* alice grants herself the serving role and drops the pii tag, locally */
+	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
+	                     "groups: [data-science], roles: [serving, operator] }");
+	test_replace_in_file(repo, "policies/access.yaml", "tags: { pii: \"true\" }",
+	                     "tags: { pii: \"never\" }");
+	test_replace_in_file(repo, "catalog/users.lua", "tags = { pii = \"true\" }",
+	                     "tags = { pii = \"false\" }");
+	expect(historical(repo, "alice", pii_read, "--worktree", NULL), 1,
+	       "alice may not read_offline feature:user_features:preferred_language: deny rule 2 "
+	       "of role scientist at policies/access.yaml:31");
+	test_run r = AS(repo, "mallory", "list", "features", "--worktree");
+	assert_int_equal(r.status, 0);
+	assert_int_equal(test_count_lines(r.out), 1);
+	test_run_free(&r);
+	/* committed but not applied: the same */
+	char commit[41];
+	test_git_commit_all(repo, "Grant myself", 1800000000, commit);
+	expect(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
+	       "deny rule 2 of role scientist at policies/access.yaml:31");
+	/* and alice may not apply it */
+	expect(AS(repo, "alice", "apply"), 1, "alice may not apply project");
+	/* policy check and test still look at the version asked for */
+	r = test_fcat(repo, "policy", "explain", "alice", "read_offline",
+	              "feature:user_features:total_conversations", "--worktree", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "role operator"));
+	test_run_free(&r);
+	test_repo_done(parent, repo);
+}
+
+static void test_policy_source__nothing_applied_denies_reads(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	char ref[4096];
+	snprintf(ref, sizeof ref, "%s/.git/refs/fcat/applied", repo);
+	assert_int_equal(unlink(ref), 0);
+	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
+	                  NULL),
+	       1, "nothing has been applied yet, and reads are denied until `fcat apply`");
+	/* the first apply is open: there is no authority yet */
+	expect(AS(repo, "fcat-operator", "apply"), 0, NULL);
+	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
+	                  NULL),
+	       0, NULL);
+	test_repo_done(parent, repo);
+}
+
+/* bob may describe everything but personal data, and apply (not admin) */
+static const char bob_yaml[] = "principals:\n"
+                               "  - { name: bob, kind: user, roles: [limited] }\n"
+                               "roles:\n"
+                               "  - name: limited\n"
+                               "    rules:\n"
+                               "      - allow: [describe, apply]\n"
+                               "        resources: [\"*\"]\n"
+                               "      - deny: describe\n"
+                               "        tags: { pii: \"true\" }\n";
+
+static char *repo_with_bob(char **parent)
+{
+	char *repo = test_demo_repo(parent, true);
+	test_write_file(repo, "policies/bob.yaml", bob_yaml);
+	char commit[41];
+	test_git_commit_all(repo, "Add bob", 1800000000, commit);
+	expect(test_fcat(repo, "apply", NULL), 0, NULL);
+	return repo;
+}
+
+static void test_policy_source__describe_hides_what_it_may_not_describe(void **state)
+{
+	(void)state;
+	char *parent, *repo = repo_with_bob(&parent);
+	test_run r = AS(repo, "bob", "describe", "user_features", "--json");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "total_conversations"));
+	assert_null(strstr(r.out, "preferred_language"));
+	assert_non_null(strstr(r.out, "\"transform\": \"hidden"));
+	test_run_free(&r);
+	r = AS(repo, "bob", "describe", "user_features");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "total_conversations"));
+	assert_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	r = AS(repo, "bob", "describe", "chat_personalization", "--json");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	r = AS(repo, "bob", "list", "views", "--json");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	/* the operator sees it all */
+	r = AS(repo, "fcat-operator", "describe", "user_features", "--json");
+	assert_non_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	test_repo_done(parent, repo);
+}
+
+static void test_policy_source__diff_log_show_reveal_nothing_hidden(void **state)
+{
+	(void)state;
+	char *parent, *repo = repo_with_bob(&parent);
+	test_replace_in_file(repo, "catalog/users.lua", "language the user writes in",
+	                     "the language of the user");
+	test_replace_in_file(repo, "catalog/users.lua", "conversations so far",
+	                     "conversations until now");
+	char commit[41];
+	test_git_commit_all(repo, "Reword two descriptions", 1800000100, commit);
+	test_run r = AS(repo, "fcat-operator", "diff", "APPLIED", "HEAD");
+	assert_non_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	r = AS(repo, "bob", "diff", "APPLIED", "HEAD");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "total_conversations"));
+	assert_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	expect(AS(repo, "bob", "log", pii_read), 1,
+	       "bob may not describe 'user_features:preferred_language'");
+	expect(AS(repo, "bob", "log", "user_features:total_conversations"), 0, NULL);
+	expect(AS(repo, "bob", "log", "policies/access.yaml"), 1, "needs admin on project");
+	r = AS(repo, "bob", "show", "user_features:preferred_language@HEAD~1");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	test_run_free(&r);
+	r = AS(repo, "bob", "show", "user_features@HEAD~1", "--json");
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "preferred_language"));
+	test_run_free(&r);
+	test_repo_done(parent, repo);
+}
+
+static void test_policy_source__apply_and_sign_need_their_actions(void **state)
+{
+	(void)state;
+	char *parent, *repo = repo_with_bob(&parent);
+	expect(AS(repo, "alice", "apply"), 1,
+	       "alice may not apply project: no policy rule allows it (default deny)");
+	expect(AS(repo, "bob", "apply"), 0, NULL);
+	/* a policy setting is admin's: bob may apply, but not move the audit log */
+	test_replace_in_file(repo, "fcat.yaml", "audit_log: data/audit.log",
+	                     "audit_log: /dev/null");
+	char commit[41];
+	test_git_commit_all(repo, "Quiet the audit log", 1800000200, commit);
+	expect(AS(repo, "bob", "apply"), 1,
+	       "refusing to apply a change of policy.audit_log in fcat.yaml (applied: "
+	       "data/audit.log, to apply: /dev/null): it needs admin on project");
+	expect(AS(repo, "fcat-operator", "apply"), 0, NULL);
+	/* signing is admin's */
+	expect(AS(repo, "bob", "policy", "sign", "--key", "/nonexistent.pem"), 1,
+	       "refusing to sign the policies: bob may not admin project");
+	test_repo_done(parent, repo);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_policy_source__worktree_settings_do_not_decide),
+	    cmocka_unit_test(test_policy_source__other_versions_use_the_applied_policies),
+	    cmocka_unit_test(test_policy_source__nothing_applied_denies_reads),
+	    cmocka_unit_test(test_policy_source__describe_hides_what_it_may_not_describe),
+	    cmocka_unit_test(test_policy_source__diff_log_show_reveal_nothing_hidden),
+	    cmocka_unit_test(test_policy_source__apply_and_sign_need_their_actions),
+	};
+	return cmocka_run_group_tests_name("policy_source", tests, NULL, NULL);
+}
