@@ -21,8 +21,17 @@
  *     a hash join against the (smaller, ANALYZEd) entity table keeps the
  *     source rows of the wanted keys inside each entity row's time window,
  *     one sort by (ordinal, ts DESC, created DESC NULLS LAST) puts every
- *     entity row's winner first, and DISTINCT ON keeps it. Its cost is the
- *     source scan plus the candidate pairs, and it is what we use.
+ *     entity row's winner first, and DISTINCT ON keeps it. It is what we
+ *     use. Its cost is the source scan plus the same-key pairs the hash
+ *     join filters (per key, entity rows x source rows): 200,000 entity
+ *     rows against 2,000,000 events of 20,000 keys make 19M pairs, about
+ *     8 s in PostgreSQL 15 with default settings, on a par with core's
+ *     join reading the table over a local socket.
+ *   - A window over the union of both sides sorted by (keys, time) would
+ *     avoid the pairs, but PostgreSQL has no IGNORE NULLS to carry the
+ *     last source row forward: the formulations tried (a running count and
+ *     a self-join, max(ARRAY[ts, created]) and a join back) measured 7 s
+ *     and 13 s on the same data, so the simpler query stays.
  *
  * A LEFT JOIN back to the entity table answers the rows without a match,
  * and ORDER BY ordinal returns every row in the caller's order (the planner
