@@ -182,6 +182,131 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 	assert_null(fopen("/tmp/fcat-pwned", "r"));
 }
 
+/* A batch over rows whose n is the row number and whose x is null on odd
+ * rows; outputs kept per row. */
+typedef struct batch {
+	fcat_value in[5];
+	int64_t a[64];
+	bool a_null[64];
+	size_t rows;
+} batch;
+
+static int batch_input(void *ctx, size_t i, fcat_value *in)
+{
+	batch *b = ctx;
+	memcpy(in, b->in, sizeof b->in);
+	in[2].u.i64 = (int64_t)i;
+	in[3].is_null = i % 2 == 1;
+	return 0;
+}
+
+static int batch_output(void *ctx, size_t i, const fcat_value *out)
+{
+	batch *b = ctx;
+	b->a[i] = out[0].u.i64;
+	b->a_null[i] = out[0].is_null;
+	b->rows = i + 1;
+	return 0;
+}
+
+static int run_batch(fcat__tx *tx, const char *body, batch *b, size_t nrows, size_t *failed)
+{
+	char *dir;
+	fcat_catalog *c = catalog_with(body, &dir);
+	const fcat__view *v = (const fcat__view *)c->objects[FCAT_OBJ_VIEW].items[0];
+	memset(b, 0, sizeof *b);
+	b->in[0] = (fcat_value){.type = {FCAT_STRING, false, 0}, .u.str = {"u1", 2}};
+	b->in[1] = (fcat_value){.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1700000000000000};
+	b->in[2] = (fcat_value){.type = {FCAT_INT64, false, 0}};
+	b->in[3] = (fcat_value){.type = {FCAT_FLOAT64, false, 0}, .u.f64 = 0.5};
+	b->in[4] = (fcat_value){.type = {FCAT_STRING, true, 0}, .is_null = true};
+	fcat_value in[5], out[4];
+	fcat__arena arena;
+	fcat__arena_init(&arena, 0);
+	fcat__tx_rows r = {.names = names,
+	                   .nin = 5,
+	                   .out_fields = v->features,
+	                   .nout = 4,
+	                   .nrows = nrows,
+	                   .input = batch_input,
+	                   .output = batch_output,
+	                   .ctx = b,
+	                   .in = in,
+	                   .out = out,
+	                   .arena = &arena};
+	int rc = fcat__tx_run(tx, &v->transform, &r);
+	*failed = r.row;
+	fcat__arena_release(&arena);
+	fcat_catalog_free(c);
+	test_rmtree(dir);
+	free(dir);
+	return rc;
+}
+
+#define REST "b = 1, c = 'x', d = { 1, 2 }"
+
+static void test_transform__batch_rows_see_only_their_own_input(void **state)
+{
+	batch b;
+	size_t failed;
+	/* a field the transform adds, or a null column it sets, must not be
+	 * there for the next row: a = how many were left over */
+	int rc = run_batch(*state,
+	                   "    local left = (row.memo and 1 or 0) + (row.x == 7 and 10 or 0)\n"
+	                   "    row.memo = true\n"
+	                   "    if row.x == nil then row.x = 7 end\n"
+	                   "    return { a = left + 100 * row.n, " REST " }",
+	                   &b, 40, &failed);
+	if (rc)
+		fail_msg("%s", fcat_error_last());
+	assert_int_equal(b.rows, 40);
+	for (size_t i = 0; i < 40; i++)
+		assert_int_equal(b.a[i], 100 * (int64_t)i);
+	/* a column overwritten in place is set again for the next row */
+	rc = run_batch(*state, "    local was = row.n row.n = -1 return { a = was, " REST " }", &b,
+	               8, &failed);
+	assert_int_equal(rc, 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(b.a[i], (int64_t)i);
+	/* returning the input itself reads it like any table */
+	rc = run_batch(*state, "    return row", &b, 2, &failed);
+	assert_int_equal(rc, FCAT_EINVALID);
+	assert_non_null(strstr(fcat_error_last(), "feature 'a'"));
+}
+
+static void test_transform__batch_budget_is_per_row_and_errors_name_the_row(void **state)
+{
+	batch b;
+	size_t failed;
+	/* 200,000 instructions per call: each row spends about half */
+	int rc = run_batch(*state,
+	                   "    local s = 0 for i = 1, 20000 do s = s + i end\n"
+	                   "    return { a = s, " REST " }",
+	                   &b, 30, &failed);
+	if (rc)
+		fail_msg("%s", fcat_error_last());
+	assert_int_equal(b.rows, 30);
+	rc = run_batch(*state,
+	               "    if row.n == 5 then error('row five') end\n"
+	               "    if row.n == 9 then while true do end end\n"
+	               "    return { a = row.n, " REST " }",
+	               &b, 30, &failed);
+	assert_int_equal(rc, FCAT_EINVALID);
+	assert_int_equal(failed, 5);
+	assert_int_equal(b.rows, 5);
+	assert_non_null(strstr(fcat_error_last(), "row five"));
+	rc = run_batch(*state,
+	               "    if row.n == 9 then while true do end end\n"
+	               "    return { a = row.n, " REST " }",
+	               &b, 30, &failed);
+	assert_int_equal(rc, FCAT_ETIMEOUT);
+	assert_int_equal(failed, 9);
+	/* and the engine goes on after a failed batch */
+	rc = run_batch(*state, "    return { a = null, " REST " }", &b, 3, &failed);
+	assert_int_equal(rc, 0);
+	assert_true(b.a_null[0] && b.a_null[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +314,8 @@ int main(void)
 	    cmocka_unit_test(test_transform__null_is_explicit_and_nil_is_an_error),
 	    cmocka_unit_test(test_transform__wrong_types_name_the_feature),
 	    cmocka_unit_test(test_transform__hostile_transforms_fail_cleanly),
+	    cmocka_unit_test(test_transform__batch_rows_see_only_their_own_input),
+	    cmocka_unit_test(test_transform__batch_budget_is_per_row_and_errors_name_the_row),
 	};
 	return cmocka_run_group_tests_name("transform", tests, setup, teardown);
 }

@@ -143,6 +143,11 @@ int fcat__sandbox_pcall(lua_State *L, int nargs, int nresults)
 	return rc;
 }
 
+void fcat__sandbox_budget_restart(lua_State *L)
+{
+	get(L)->spent = 0;
+}
+
 size_t fcat__sandbox_memory(lua_State *L)
 {
 	return get(L)->used;

@@ -25,6 +25,10 @@ void fcat__sandbox_free(lua_State *L);
  * memory overrun gives a message saying so. Returns the lua_pcall status. */
 int fcat__sandbox_pcall(lua_State *L, int nargs, int nresults);
 
+/* Gives the running call a fresh instruction budget: for a C function that
+ * calls many Lua functions in one protected call, each with its own. */
+void fcat__sandbox_budget_restart(lua_State *L);
+
 /* Bytes the state currently holds. */
 size_t fcat__sandbox_memory(lua_State *L);
 

@@ -7,6 +7,7 @@
 #include "serve/serve.h"
 #include "store/access.h"
 #include "serve/source_scan.h"
+#include "serve/transform_latest.h"
 #include "util/error.h"
 
 #include <stdio.h>
@@ -20,15 +21,10 @@
 
 typedef struct run {
 	const fcat__view *view;
-	fcat__tx *tx;             /* when the view has a transform */
-	const char *const *names; /* the scanned columns: the transform's input */
-	const fcat_type *types;   /* and their types */
-	fcat_value *inputs;       /* one decoded source row */
-	fcat_value *outputs;      /* the transform's output, one row */
-	fcat__arena scratch;      /* the transform's strings and arrays, one row */
-	size_t nkeys;             /* join key columns come first */
-	int ts_col, created_col;  /* column indexes, created -1 when none */
-	size_t feat_col;          /* first feature column */
+	bool transformed;        /* rows hold every source column, for the transform */
+	size_t nkeys;            /* join key columns come first */
+	int ts_col, created_col; /* column indexes, created -1 when none */
+	size_t feat_col;         /* first feature column */
 	size_t ncols;
 	fcat__latest_map latest;
 	fcat__buf keybuf, rowbuf;
@@ -109,8 +105,8 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 		e->created_ts = created;
 		r->rowbuf.len = 0;
 		/* with a transform, keep the whole source row: the transform runs once
-		 * per key on the winner (transform_all), not on every newer row */
-		if (r->tx)
+		 * per key on the winner (fcat__transform_latest), not on every newer row */
+		if (r->transformed)
 			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row, r->ncols);
 		else
 			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
@@ -122,40 +118,6 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 	if (r->progress && r->rows >= r->next_report) {
 		r->progress(r->ctx, v->base.name, r->rows);
 		r->next_report = r->rows + 250000;
-	}
-	return 0;
-}
-
-/* Runs the view's transform on each key's latest source row and keeps its
- * features instead, before anything is written: a failing transform writes
- * nothing. */
-static int transform_all(run *r)
-{
-	const fcat__view *v = r->view;
-	for (size_t i = 0; i < r->latest.len; i++) {
-		fcat__latest *e = &r->latest.entries[i];
-		if (!e->row)
-			continue;
-		fcat__arena_reset(&r->scratch);
-		fcat__row_header h;
-		size_t mismatch;
-		int rc = fcat__row_decode(&h, r->inputs, r->ncols, r->types, &mismatch, e->row,
-		                          e->row_len, &r->scratch);
-		if (rc == 0)
-			rc = fcat__tx_call(r->tx, &v->transform, r->names, r->inputs, r->ncols,
-			                   v->features, v->nfeatures, r->outputs, &r->scratch);
-		if (rc) {
-			char text[512];
-			fcat__key_text(text, sizeof text, r->names, r->inputs, r->nkeys);
-			return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name,
-			                        text);
-		}
-		r->rowbuf.len = 0;
-		fcat__row_encode(&r->rowbuf, v->data_hash, e->event_ts, e->created_ts, r->outputs,
-		                 v->nfeatures);
-		if (r->rowbuf.oom ||
-		    fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
-			return fcat__error_oom();
 	}
 	return 0;
 }
@@ -263,25 +225,19 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 				types[n++] = col->type;
 			}
 		}
-		rc = fcat__store_tx(s, &r.tx);
-		r.outputs = calloc(v->nfeatures + 1, sizeof *r.outputs);
-		if (!rc && !r.outputs)
-			rc = fcat__error_oom();
+		r.transformed = true;
 	}
-	r.names = cols;
-	r.types = types;
 	r.ncols = n;
-	if (r.tx && !(r.inputs = calloc(n + 1, sizeof *r.inputs)))
-		rc = fcat__error_oom();
-	fcat__arena_init(&r.scratch, 16 * 1024);
 	fcat__latest_map_init(&r.latest);
 	if (rc == 0) {
 		/* parsing on this thread, keeping the latest row per key on another */
 		scan_args a = {s, v->source, cols, types, n, r.ts_col, start, end};
 		rc = fcat__scan_pipelined(run_scan, &a, n, on_rows, &r);
 	}
-	if (rc == 0 && r.tx)
-		rc = transform_all(&r);
+	if (rc == 0 && r.transformed) {
+		fcat__latest_input in = {cols, types, n, r.nkeys};
+		rc = fcat__transform_latest(s, v, &r.latest, &in);
+	}
 	if (rc == 0)
 		rc = write_out(&r, target->ops, target->handle, &st->keys_written);
 	if (rc == 0) {
@@ -296,9 +252,6 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 	st->rows_skipped += r.skipped;
 	st->views++;
 	fcat__latest_map_free(&r.latest);
-	fcat__arena_release(&r.scratch);
-	free(r.outputs);
-	free(r.inputs);
 	fcat__buf_free(&r.keybuf);
 	free(r.key_end);
 	free(r.hashes);

@@ -115,6 +115,9 @@ int fcat__tx_new(fcat__tx **out, const fcat__sandbox_limits *limits)
 		fcat__tx_free(tx);
 		return fcat__error_oom();
 	}
+	/* transforms make short-lived tables and strings: what a generational
+	 * collector is for */
+	lua_gc(tx->L, LUA_GCGEN, 0, 0);
 	*out = tx;
 	return 0;
 }
@@ -156,7 +159,6 @@ static int push_function(fcat__tx *tx, const fcat__transform *t)
 	return 0;
 }
 
-/* Pushes the reusable input table of t. */
 static bool is_output(const fcat__field *f, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -165,114 +167,169 @@ static bool is_output(const fcat__field *f, size_t n, const char *name)
 	return false;
 }
 
-static int read_outputs(lua_State *L, int res, const fcat__field *fields, size_t n, fcat_value *out,
-                        fcat__arena *arena)
+/* Everything that touches Lua values of the transform runs in here, under
+ * one lua_pcall per batch: building each input, the call, and reading each
+ * result, so no error, metamethod or allocation failure can escape to the
+ * host. The names are pushed once per batch and reused from the stack. */
+typedef struct call {
+	fcat__tx *tx;
+	const fcat__transform *t;
+	fcat__tx_rows *b;
+	int rc;             /* a problem found while reading a result */
+	char message[1024]; /* and its message */
+} call;
+
+/* Reads the result table at res into b->out; the stack holds the output
+ * names from `names` on. Sets c->rc and returns nonzero on a bad result. */
+static int read_outputs(lua_State *L, call *c, int res, int names)
 {
-	int null = lua_gettop(L) + 1; /* the stack top to return to, plus one */
-	lua_pushnil(L);
+	fcat__tx_rows *b = c->b;
 	char why[256];
-	for (size_t i = 0; i < n; i++) {
-		lua_pushstring(L, fields[i].base.name);
+	for (size_t i = 0; i < b->nout; i++) {
+		const fcat__field *f = &b->out_fields[i];
+		lua_pushvalue(L, names + (int)i);
 		lua_rawget(L, res); /* raw: no metamethod of the transform's runs here */
-		if (lua_isnil(L, -1)) {
-			lua_settop(L, null - 1);
-			return fcat__error(FCAT_EINVALID,
-			                   "feature '%s': the transform returned no "
-			                   "value for it (return null for a null)",
-			                   fields[i].base.name);
-		}
 		if (lua_touserdata(L, -1) == (void *)&null_marker) {
-			memset(&out[i], 0, sizeof out[i]);
-			out[i].type = fields[i].type;
-			out[i].is_null = true;
+			memset(&b->out[i], 0, sizeof b->out[i]);
+			b->out[i].type = f->type;
+			b->out[i].is_null = true;
+		} else if (lua_isnil(L, -1)) {
+			c->rc = fcat__error(FCAT_EINVALID,
+			                    "feature '%s': the transform returned no value for it "
+			                    "(return null for a null)",
+			                    f->base.name);
+			return 1;
 		} else {
-			int rc = fcat__lua_to_value(L, -1, fields[i].type, &out[i], arena, why,
+			int rc = fcat__lua_to_value(L, -1, f->type, &b->out[i], b->arena, why,
 			                            sizeof why);
 			if (rc) {
-				lua_settop(L, null - 1);
-				return fcat__error(
-				    rc, "feature '%s': the transform returned a wrong value: %s",
-				    fields[i].base.name, why);
+				c->rc = fcat__error(rc,
+				                    "feature '%s': the transform returned a wrong "
+				                    "value: %s",
+				                    f->base.name, why);
+				return 1;
 			}
 		}
 		lua_pop(L, 1);
 	}
-	/* nothing else: an unknown name is most likely a typo */
+	/* nothing else: every output name was found, so more keys than
+	 * outputs means one that is not a feature (most likely a typo) */
 	size_t keys = 0;
 	lua_pushnil(L);
 	while (lua_next(L, res)) {
 		lua_pop(L, 1);
 		keys++;
-		if (keys > n || lua_type(L, -1) != LUA_TSTRING ||
-		    !is_output(fields, n, lua_tostring(L, -1))) {
-			int rc = fcat__error(FCAT_EINVALID,
-			                     "the transform returned '%s', which is not a "
-			                     "feature of the view",
-			                     lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-			                                                    : luaL_typename(L, -1));
-			lua_settop(L, null - 1);
-			return rc;
+	}
+	if (keys == b->nout)
+		return 0;
+	lua_pushnil(L);
+	while (lua_next(L, res)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING ||
+		    !is_output(b->out_fields, b->nout, lua_tostring(L, -1))) {
+			c->rc =
+			    fcat__error(FCAT_EINVALID,
+			                "the transform returned '%s', which is not a feature of "
+			                "the view",
+			                lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+			                                               : luaL_typename(L, -1));
+			return 1;
 		}
 	}
-	lua_settop(L, null - 1);
 	return 0;
 }
 
-/* Everything that touches Lua values of the transform runs in here, under
- * lua_pcall: building the input, the call, and reading the result, so no
- * error, metamethod or allocation failure can escape to the host. */
-typedef struct call {
-	fcat__tx *tx;
-	const fcat__transform *t;
-	const char *const *names;
-	const fcat_value *in;
-	size_t nin;
-	const fcat__field *out_fields;
-	size_t nout;
-	fcat_value *out;
-	fcat__arena *arena;
-	int rc;             /* a problem found while reading the result */
-	char message[1024]; /* and its message */
-} call;
+/* __newindex of the input table: a transform may add fields to its input
+ * (`row.extra = ...`, or set a column that was null), and then gets a
+ * fresh input table on its next call, so nothing it wrote outlives the
+ * call. Setting a column that holds a value needs no metamethod: every
+ * column is set again before each call. */
+static int input_newindex(lua_State *L)
+{
+	bool *dirty = lua_touserdata(L, lua_upvalueindex(1));
+	*dirty = true;
+	lua_rawset(L, 1);
+	return 0;
+}
 
-static int protected_call(lua_State *L)
+static int protected_rows(lua_State *L)
 {
 	call *c = lua_touserdata(L, 1);
+	fcat__tx_rows *b = c->b;
 	lua_settop(L, 0);
 	int rc = push_function(c->tx, c->t);
 	if (rc)
 		return luaL_error(L, "%s", fcat_error_last());
-	lua_createtable(L, 0, (int)c->nin); /* a fresh input every call */
-	for (size_t i = 0; i < c->nin; i++) {
-		lua_pushstring(L, c->names[i]);
-		fcat__lua_push_value(L, &c->in[i]);
-		lua_rawset(L, -3);
+	luaL_checkstack(L, (int)(b->nin + b->nout) + 8, "too many columns");
+	int fn = lua_gettop(L);
+	int in_names = fn + 1;
+	for (size_t i = 0; i < b->nin; i++)
+		lua_pushstring(L, b->names[i]);
+	int out_names = in_names + (int)b->nin;
+	for (size_t i = 0; i < b->nout; i++)
+		lua_pushstring(L, b->out_fields[i].base.name);
+	/* the input table is reused from row to row while the transform
+	 * leaves it as it was given (the common case): no table to allocate
+	 * and collect per row */
+	bool dirty = true;
+	lua_createtable(L, 0, 2);
+	int meta = lua_gettop(L);
+	lua_pushlightuserdata(L, &dirty);
+	lua_pushcclosure(L, input_newindex, 1);
+	lua_setfield(L, meta, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, meta, "__metatable");
+	lua_pushnil(L);
+	int input = lua_gettop(L);
+	int top = input;
+	for (b->row = 0; b->row < b->nrows; b->row++) {
+		if ((c->rc = b->input(b->ctx, b->row, b->in)) != 0) {
+			snprintf(c->message, sizeof c->message, "%s", fcat_error_last());
+			return 0;
+		}
+		fcat__sandbox_budget_restart(L);
+		if (dirty) {
+			lua_createtable(L, 0, (int)b->nin);
+			lua_pushvalue(L, meta);
+			lua_setmetatable(L, -2);
+			lua_replace(L, input);
+			dirty = false;
+		}
+		for (size_t i = 0; i < b->nin; i++) {
+			lua_pushvalue(L, in_names + (int)i);
+			fcat__lua_push_value(L, &b->in[i]);
+			lua_rawset(L, input);
+		}
+		lua_pushvalue(L, fn);
+		lua_pushvalue(L, input);
+		lua_call(L, 1, 1);
+		/* the input itself is a table with a metatable too */
+		if (!lua_istable(L, -1) ||
+		    (!lua_rawequal(L, -1, input) && lua_getmetatable(L, -1))) {
+			c->rc = fcat__error(
+			    FCAT_EINVALID, "the transform returned %s, not a table of features",
+			    lua_istable(L, -1) ? "a table with a metatable" : luaL_typename(L, -1));
+		} else if (read_outputs(L, c, top + 1, out_names) == 0) {
+			c->rc = b->output(b->ctx, b->row, b->out);
+		}
+		if (c->rc) {
+			snprintf(c->message, sizeof c->message, "%s", fcat_error_last());
+			return 0;
+		}
+		lua_settop(L, top);
 	}
-	lua_call(L, 1, 1);
-	if (!lua_istable(L, -1) || lua_getmetatable(L, -1)) {
-		c->rc = fcat__error(FCAT_EINVALID,
-		                    "the transform returned %s, not a table of "
-		                    "features",
-		                    lua_istable(L, -1) ? "a table with a metatable"
-		                                       : luaL_typename(L, -1));
-	} else {
-		c->rc = read_outputs(L, lua_gettop(L), c->out_fields, c->nout, c->out, c->arena);
-	}
-	if (c->rc)
-		snprintf(c->message, sizeof c->message, "%s", fcat_error_last());
 	return 0;
 }
 
-int fcat__tx_call(fcat__tx *tx, const fcat__transform *t, const char *const *names,
-                  const fcat_value *in, size_t nin, const fcat__field *out_fields, size_t nout,
-                  fcat_value *out, fcat__arena *arena)
+int fcat__tx_run(fcat__tx *tx, const fcat__transform *t, fcat__tx_rows *b)
 {
 	lua_State *L = tx->L;
 	int top = lua_gettop(L);
-	call c = {tx, t, names, in, nin, out_fields, nout, out, arena, 0, ""};
+	call c = {tx, t, b, 0, ""};
+	b->row = 0;
 	if (!lua_checkstack(L, 4))
 		return fcat__error_oom();
-	lua_pushcfunction(L, protected_call);
+	lua_pushcfunction(L, protected_rows);
 	lua_pushlightuserdata(L, &c);
 	int status = fcat__sandbox_pcall(L, 1, 0);
 	int rc = 0;
@@ -289,4 +346,35 @@ int fcat__tx_call(fcat__tx *tx, const fcat__transform *t, const char *const *nam
 	}
 	lua_settop(L, top);
 	return rc;
+}
+
+/* One row: a batch whose input array is the caller's, already filled. */
+static int one_input(void *ctx, size_t i, fcat_value *in)
+{
+	(void)ctx, (void)i, (void)in;
+	return 0;
+}
+
+static int one_output(void *ctx, size_t i, const fcat_value *out)
+{
+	(void)ctx, (void)i, (void)out;
+	return 0;
+}
+
+int fcat__tx_call(fcat__tx *tx, const fcat__transform *t, const char *const *names,
+                  const fcat_value *in, size_t nin, const fcat__field *out_fields, size_t nout,
+                  fcat_value *out, fcat__arena *arena)
+{
+	fcat__tx_rows b = {.names = names,
+	                   .nin = nin,
+	                   .out_fields = out_fields,
+	                   .nout = nout,
+	                   .nrows = 1,
+	                   .input = one_input,
+	                   .output = one_output,
+	                   .ctx = NULL,
+	                   .in = (fcat_value *)in, /* one_input writes nothing */
+	                   .out = out,
+	                   .arena = arena};
+	return fcat__tx_run(tx, t, &b);
 }

@@ -1,0 +1,25 @@
+/* transform_latest.h - a view's row transform over the latest source row of
+ * every key, as materialize runs it before writing. */
+#ifndef FCAT_SERVE_TRANSFORM_LATEST_H
+#define FCAT_SERVE_TRANSFORM_LATEST_H
+
+#include "catalog/model.h"
+#include "serve/latest_map.h"
+
+#include "fcat.h"
+
+/* How the source rows in the map are encoded: their columns, join keys
+ * first. */
+typedef struct fcat__latest_input {
+	const char *const *names;
+	const fcat_type *types;
+	size_t ncols, nkeys;
+} fcat__latest_input;
+
+/* Replaces every entry's source row by the view's features computed from
+ * it. On error (the message names the view and the entity key), entries may
+ * hold either form and the map must not be written. */
+int fcat__transform_latest(fcat_store *s, const fcat__view *v, fcat__latest_map *m,
+                           const fcat__latest_input *input);
+
+#endif
