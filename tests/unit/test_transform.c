@@ -129,6 +129,10 @@ static void test_transform__wrong_types_name_the_feature(void **state)
 	    {"return { a = 1, b = 1, c = 'x', d = { 1, 2 }, e = 5 }",
 	     "the transform returned 'e', which is not a feature of the view"},
 	    {"return 5", "the transform returned number, not a table of features"},
+	    {"return { a = 1, b = 1e39, c = 'x', d = { 1, 2 } }",
+	     "feature 'b': the transform returned a wrong value: 1e+39 does not fit in float32"},
+	    {"return { a = 1, b = 2, c = 'x', d = { -3.5e38, 2 } }",
+	     "element 1: -3.5e+38 does not fit in float32"},
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
 		call r = run(*state, bodies[i][0]);
@@ -161,6 +165,7 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 	    {"rawset(_ENV, 'x', 1)", FCAT_EINVALID, "global 'rawset'"},
 	    {"getmetatable('').__index.upper = nil", FCAT_EINVALID, "index a boolean value"},
 	    {"math.random()", FCAT_EINVALID, "field 'random'"},
+	    {"string.dump(function() end)", FCAT_EINVALID, "field 'dump'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		call r = run(*state, cases[i].body);

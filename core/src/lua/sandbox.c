@@ -76,6 +76,11 @@ static int open_safe(lua_State *L)
 		lua_pushnil(L);
 		lua_setfield(L, -2, *g);
 	}
+	/* string.dump hands out a function's bytecode, which nothing may load */
+	lua_getfield(L, -1, "string");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
 	lua_getfield(L, -1, "math");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "random");

@@ -13,7 +13,7 @@ typedef struct fcat__sandbox_limits {
 } fcat__sandbox_limits;
 
 /* A new state: base (without dofile, loadfile, load, collectgarbage,
- * print), string, table, math (without random, randomseed) and utf8. The
+ * print), string (without dump), table, math (without random, randomseed) and utf8. The
  * safe globals are copied into a table kept as the registry field
  * "fcat.safe_globals" so callers can build per-chunk environments from it.
  * Returns NULL when out of memory. */

@@ -89,6 +89,12 @@ static int to_scalar(lua_State *L, int idx, fcat_scalar s, void *dst, fcat__aren
 			return FCAT_EINVALID;
 		}
 		lua_Number n = lua_tonumber(L, idx);
+		/* a finite number that would round to infinity: FLT_MAX plus
+		 * half its last place and beyond */
+		if (s == FCAT_FLOAT32 && isfinite(n) && fabs(n) >= 0x1.ffffffp127) {
+			snprintf(why, size, "%s does not fit in float32", lua_tostring(L, idx));
+			return FCAT_EINVALID;
+		}
 		if (s == FCAT_FLOAT32)
 			*(float *)dst = (float)n; /* the one rounding, on every path */
 		else
