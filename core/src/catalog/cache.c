@@ -7,14 +7,17 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAGIC          "FCATCAT\0"
-#define FORMAT_VERSION 2u
-#define NO_STRING      0xffffffffu
+#define FORMAT_VERSION 3u
+/* magic, version, then the SHA-256 of everything after it */
+#define HEADER_SIZE 44
+#define NO_STRING   0xffffffffu
 
 static const fcat_object_kind stored_kinds[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
                                                 FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
@@ -82,14 +85,21 @@ static void w_transform(fcat__buf *b, const fcat__transform *t)
 		return;
 	w_u32(b, (uint32_t)t->loc.line);
 	w_u32(b, (uint32_t)t->last_line);
-	w_u32(b, (uint32_t)t->bytecode_len);
-	fcat__buf_append(b, t->bytecode, t->bytecode_len);
+}
+
+static bool body_digest(unsigned char out[32], const void *body, size_t len)
+{
+	unsigned int n = 32;
+	return EVP_Digest(body, len, out, &n, EVP_sha256(), NULL) == 1;
 }
 
 void fcat__cache_write(fcat__buf *b, const fcat_catalog *c)
 {
+	size_t start = b->len;
 	fcat__buf_append(b, MAGIC, 8);
 	w_u32(b, FORMAT_VERSION);
+	unsigned char zero[32] = {0};
+	fcat__buf_append(b, zero, 32);
 	for (size_t k = 0; k < sizeof stored_kinds / sizeof *stored_kinds; k++) {
 		const fcat__objvec *v = &c->objects[stored_kinds[k]];
 		w_u32(b, (uint32_t)v->len);
@@ -141,6 +151,9 @@ void fcat__cache_write(fcat__buf *b, const fcat_catalog *c)
 			}
 		}
 	}
+	if (!b->oom && !body_digest((unsigned char *)b->ptr + start + 12,
+	                            b->ptr + start + HEADER_SIZE, b->len - start - HEADER_SIZE))
+		b->oom = true;
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -274,13 +287,6 @@ static void r_transform(reader *r, fcat__transform *t, const char *file)
 	t->loc.file = file;
 	t->loc.line = (int)r_u32(r);
 	t->last_line = (int)r_u32(r);
-	t->bytecode_len = r_u32(r);
-	if ((size_t)(r->end - r->p) < t->bytecode_len) {
-		r->bad = true;
-		return;
-	}
-	t->bytecode = (const unsigned char *)r->p;
-	r->p += t->bytecode_len;
 }
 
 static void r_object(reader *r, fcat_object_kind kind)
@@ -359,7 +365,7 @@ static void r_object(reader *r, fcat_object_kind kind)
 int fcat__cache_read(fcat_catalog **out, char *blob, size_t len)
 {
 	*out = NULL;
-	if (len < 12 || memcmp(blob, MAGIC, 8) != 0) {
+	if (len < HEADER_SIZE || memcmp(blob, MAGIC, 8) != 0) {
 		free(blob);
 		return fcat__error(FCAT_EINVALID, "not a compiled catalog");
 	}
@@ -370,13 +376,20 @@ int fcat__cache_read(fcat_catalog **out, char *blob, size_t len)
 		return fcat__error(FCAT_EVERSION, "compiled catalog format %u, expected %u",
 		                   version, FORMAT_VERSION);
 	}
+	/* a damaged image is refused here, before anything of it is used */
+	unsigned char digest[32];
+	if (!body_digest(digest, blob + HEADER_SIZE, len - HEADER_SIZE) ||
+	    memcmp(digest, blob + 12, 32) != 0) {
+		free(blob);
+		return fcat__error(FCAT_EINVALID, "the compiled catalog is damaged (checksum)");
+	}
 	fcat_catalog *c = fcat__catalog_new();
 	if (!c) {
 		free(blob);
 		return fcat__error_oom();
 	}
 	c->image = blob;
-	reader r = {blob + 12, blob + len, c, false};
+	reader r = {blob + HEADER_SIZE, blob + len, c, false};
 	for (size_t k = 0; k < sizeof stored_kinds / sizeof *stored_kinds && !r.bad; k++) {
 		uint32_t n = r_count(&r, 40);
 		for (uint32_t i = 0; i < n && !r.bad; i++)

@@ -2,6 +2,8 @@
  * tags, fields, types, references) from the Lua stack into the catalog. */
 #include "catalog/dsl_read.h"
 
+#include "lua/function_source.h"
+
 #include "util/error.h"
 
 #include <lauxlib.h>
@@ -499,20 +501,32 @@ void fcat__def_transform(fcat__def *d, lua_State *L, const char *key, bool requi
 	out->loc.line = ar.linedefined;
 	out->last_line = ar.lastlinedefined;
 	out->code = cut_source(d, ar.linedefined, ar.lastlinedefined);
-	fcat__buf bc = {0};
-	lua_pushvalue(L, fn);
-	lua_dump(L, dump_writer, &bc, 0);
-	lua_settop(L, top);
-	if (bc.oom || !out->code) {
-		fcat__buf_free(&bc);
+	if (!out->code)
 		luaL_error(L, "out of memory");
+	/* what runs later is compiled from this text: it must be the very
+	 * function defined here (same code, constants and nesting) */
+	fcat__buf defined = {0}, cut = {0};
+	lua_pushvalue(L, fn);
+	lua_dump(L, dump_writer, &defined, 1);
+	lua_pop(L, 1);
+	if (fcat__lua_load_function(L, out->code, out->loc.file, out->loc.line) == LUA_OK)
+		lua_dump(L, dump_writer, &cut, 1);
+	lua_settop(L, top);
+	bool same = defined.len == cut.len && memcmp(defined.ptr, cut.ptr, cut.len) == 0;
+	bool oom = defined.oom || cut.oom;
+	fcat__buf_free(&defined);
+	fcat__buf_free(&cut);
+	if (oom)
+		luaL_error(L, "out of memory");
+	if (!same) {
+		fcat__def_error(
+		    d, ar.linedefined,
+		    "cannot cut the function of '%s' (lines %d-%d) out of the file on its "
+		    "own: keep other code off the line where it starts (before "
+		    "`function`) and the line where it ends (after `end`)",
+		    key, ar.linedefined, ar.lastlinedefined);
+		out->code = NULL;
 	}
-	unsigned char *copy_bc = fcat__arena_alloc(ARENA(d), bc.len);
-	if (copy_bc)
-		memcpy(copy_bc, bc.ptr, bc.len);
-	out->bytecode = copy_bc;
-	out->bytecode_len = bc.len;
-	fcat__buf_free(&bc);
 }
 
 void fcat__push_handle(lua_State *L, fcat_object_kind kind, const char *name)

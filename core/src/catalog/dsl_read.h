@@ -67,7 +67,8 @@ fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key, bool requ
 /* A single reference under `key`. Returns false when absent or wrong. */
 bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want, fcat__ref *out);
 
-/* The function under `key`, kept as source text and bytecode. */
+/* The function under `key`, kept as source text (checked to compile to the
+ * same function). */
 void fcat__def_transform(fcat__def *d, lua_State *L, const char *key, bool required,
                          fcat__transform *out);
 

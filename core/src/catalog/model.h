@@ -45,14 +45,14 @@ typedef struct fcat__field {
 	const char *qualified; /* "view:feature" for features */
 } fcat__field;
 
-/* A Lua function kept with its definition: source text for people and
- * hashes, bytecode (with debug info) to run it in a transform sandbox. */
+/* A Lua function kept with its definition as source text: for people, for
+ * hashes, and compiled from it (lua/function_source.h) to run in a
+ * transform sandbox. The text is checked, when the definition is read, to
+ * compile to the very function the definition holds. */
 typedef struct fcat__transform {
 	const char *code; /* NULL: no transform */
 	fcat__loc loc;    /* where the function starts */
 	int last_line;
-	const unsigned char *bytecode;
-	size_t bytecode_len;
 } fcat__transform;
 
 typedef struct fcat__entity {

@@ -1,9 +1,10 @@
 /* engine.c - running transforms: one sandboxed Lua state per thread, each
- * transform compiled once into it (from the bytecode kept with its
+ * transform compiled once into it (from the source text kept with its
  * definition) and run in a read-only environment, so no call can leave state
  * behind for the next one. */
 #include "transform/engine.h"
 
+#include "lua/function_source.h"
 #include "transform/convert.h"
 #include "util/error.h"
 
@@ -130,7 +131,8 @@ void fcat__tx_free(fcat__tx *tx)
 	free(tx);
 }
 
-/* Pushes the compiled function of t, compiling it on first use. */
+/* Pushes the compiled function of t, compiling it from its source text on
+ * first use. */
 static int push_function(fcat__tx *tx, const fcat__transform *t)
 {
 	lua_State *L = tx->L;
@@ -140,9 +142,7 @@ static int push_function(fcat__tx *tx, const fcat__transform *t)
 		return 0;
 	}
 	lua_pop(L, 1);
-	/* our own bytecode, made from checked source when the catalog loaded */
-	if (luaL_loadbufferx(L, (const char *)t->bytecode, t->bytecode_len, t->loc.file, "b") !=
-	    LUA_OK) {
+	if (fcat__lua_load_function(L, t->code, t->loc.file, t->loc.line) != LUA_OK) {
 		int rc = fcat__error(FCAT_EINVALID, "%s:%d: cannot load the transform: %s",
 		                     t->loc.file, t->loc.line, lua_tostring(L, -1));
 		lua_pop(L, 2);
