@@ -77,7 +77,11 @@ int fcat__plugin_load_path(fcat__plugin *out, const char *path, const char *name
 {
 	memset(out, 0, sizeof *out);
 	snprintf(out->path, sizeof out->path, "%s", path);
-	out->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* never unmapped, even by the last dlclose: a plugin's thread-local
+	 * storage and the destructors it registers (per-thread read
+	 * transactions, client connections) may outlive its last store in
+	 * threads that are still running, and must not point into freed code */
+	out->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!out->dl) {
 		const char *e = dlerror();
 		return fcat__error(FCAT_EIO, "cannot load plugin %s: %s", path,
