@@ -272,13 +272,17 @@ static int protected_rows(lua_State *L)
 	 * leaves it as it was given (the common case): no table to allocate
 	 * and collect per row */
 	bool dirty = true;
-	lua_createtable(L, 0, 2);
+	lua_pushnil(L); /* the metatable: none for a single row */
 	int meta = lua_gettop(L);
-	lua_pushlightuserdata(L, &dirty);
-	lua_pushcclosure(L, input_newindex, 1);
-	lua_setfield(L, meta, "__newindex");
-	lua_pushboolean(L, 0);
-	lua_setfield(L, meta, "__metatable");
+	if (b->nrows > 1) {
+		lua_createtable(L, 0, 2);
+		lua_pushlightuserdata(L, &dirty);
+		lua_pushcclosure(L, input_newindex, 1);
+		lua_setfield(L, -2, "__newindex");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+		lua_replace(L, meta);
+	}
 	lua_pushnil(L);
 	int input = lua_gettop(L);
 	int top = input;
@@ -290,8 +294,10 @@ static int protected_rows(lua_State *L)
 		fcat__sandbox_budget_restart(L);
 		if (dirty) {
 			lua_createtable(L, 0, (int)b->nin);
-			lua_pushvalue(L, meta);
-			lua_setmetatable(L, -2);
+			if (b->nrows > 1) {
+				lua_pushvalue(L, meta);
+				lua_setmetatable(L, -2);
+			}
 			lua_replace(L, input);
 			dirty = false;
 		}
@@ -303,7 +309,7 @@ static int protected_rows(lua_State *L)
 		lua_pushvalue(L, fn);
 		lua_pushvalue(L, input);
 		lua_call(L, 1, 1);
-		/* the input itself is a table with a metatable too */
+		/* the input itself may have a metatable (ours) */
 		if (!lua_istable(L, -1) ||
 		    (!lua_rawequal(L, -1, input) && lua_getmetatable(L, -1))) {
 			c->rc = fcat__error(
