@@ -44,6 +44,38 @@ static void test_encoding__composite_keys_are_canonical_and_distinct(void **stat
 	fcat__buf_free(&b);
 }
 
+static void test_encoding__keys_decode_to_the_values_encoded(void **state)
+{
+	(void)state;
+	fcat_value k[] = {str("user-\xc3\xa9"),
+	                  i64(INT64_MIN),
+	                  {.type = {FCAT_INT32, false, 0}, .u.i32 = -7},
+	                  {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 1767225600123456}};
+	fcat_type types[] = {k[0].type, k[1].type, k[2].type, k[3].type};
+	fcat__buf b = {0};
+	assert_int_equal(fcat__key_encode(&b, k, 4), 0);
+	fcat_value back[4];
+	assert_int_equal(fcat__key_decode(back, 4, types, (const unsigned char *)b.ptr, b.len), 0);
+	assert_int_equal(back[0].u.str.len, k[0].u.str.len);
+	assert_memory_equal(back[0].u.str.ptr, k[0].u.str.ptr, k[0].u.str.len);
+	assert_true(back[1].u.i64 == INT64_MIN);
+	assert_int_equal(back[2].u.i32, -7);
+	assert_true(back[3].u.ts == 1767225600123456);
+	for (size_t i = 0; i < 4; i++)
+		assert_true(fcat_type_equal(back[i].type, types[i]) && !back[i].is_null);
+	/* a key of other types, or cut short, or with bytes left over */
+	fcat_type wrong[] = {types[1], types[0], types[2], types[3]};
+	assert_int_equal(fcat__key_decode(back, 4, wrong, (const unsigned char *)b.ptr, b.len),
+	                 FCAT_EINVALID);
+	for (size_t len = 0; len < b.len; len++)
+		assert_int_equal(
+		    fcat__key_decode(back, 4, types, (const unsigned char *)b.ptr, len),
+		    FCAT_EINVALID);
+	assert_int_equal(fcat__key_decode(back, 3, types, (const unsigned char *)b.ptr, b.len),
+	                 FCAT_EINVALID);
+	fcat__buf_free(&b);
+}
+
 static void test_encoding__integer_keys_sort_like_numbers(void **state)
 {
 	(void)state;
@@ -180,6 +212,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encoding__composite_keys_are_canonical_and_distinct),
+	    cmocka_unit_test(test_encoding__keys_decode_to_the_values_encoded),
 	    cmocka_unit_test(test_encoding__integer_keys_sort_like_numbers),
 	    cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
 	    cmocka_unit_test(test_encoding__rows_round_trip_every_type),

@@ -15,6 +15,11 @@
  * bytes. A null key value is an error. */
 int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n);
 
+/* The values of an encoded key, of `types` (strings point into `key`).
+ * Returns 0 or FCAT_EINVALID. */
+int fcat__key_decode(fcat_value *keys, size_t n, const fcat_type *types, const unsigned char *key,
+                     size_t len);
+
 /* Row: the 24-byte header of fcat_plugin.h (0xFC, format 1, u16 LE count,
  * 4 zero bytes, event ts, created ts, both int64 LE microseconds), the
  * 32-byte data hash of the view version that wrote it, then per feature a

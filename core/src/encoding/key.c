@@ -54,6 +54,52 @@ int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
 	return out->oom ? fcat__error_oom() : 0;
 }
 
+int fcat__key_decode(fcat_value *keys, size_t n, const fcat_type *types, const unsigned char *key,
+                     size_t len)
+{
+	const unsigned char *p = key, *end = key + len;
+	if (p == end || *p++ != 1)
+		return fcat__error(FCAT_EINVALID, "not an fcat entity key");
+	for (size_t i = 0; i < n; i++) {
+		fcat_value *k = &keys[i];
+		memset(k, 0, sizeof *k);
+		k->type = types[i];
+		if (p == end || *p++ != (unsigned char)types[i].scalar)
+			return fcat__error(FCAT_EINVALID, "entity key %zu is not a %s", i + 1,
+			                   fcat_scalar_name(types[i].scalar));
+		if (types[i].scalar == FCAT_STRING || types[i].scalar == FCAT_BYTES) {
+			if (end - p < 4)
+				goto damaged;
+			size_t l = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 |
+			           (size_t)p[3] << 24;
+			p += 4;
+			if ((size_t)(end - p) < l)
+				goto damaged;
+			k->u.str.ptr = (const char *)p;
+			k->u.str.len = l;
+			p += l;
+			continue;
+		}
+		if (end - p < 8)
+			goto damaged;
+		uint64_t u = 0;
+		for (int b = 0; b < 8; b++)
+			u = u << 8 | p[b];
+		p += 8;
+		int64_t v = (int64_t)(u ^ (1ULL << 63));
+		if (types[i].scalar == FCAT_INT32)
+			k->u.i32 = (int32_t)v;
+		else if (types[i].scalar == FCAT_INT64)
+			k->u.i64 = v;
+		else
+			k->u.ts = v;
+	}
+	if (p == end)
+		return 0;
+damaged:
+	return fcat__error(FCAT_EINVALID, "a damaged fcat entity key (%zu bytes)", len);
+}
+
 void fcat__key_text(char *buf, size_t size, const char *const *names, const fcat_value *keys,
                     size_t n)
 {

@@ -104,13 +104,11 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 		e->event_ts = ts;
 		e->created_ts = created;
 		r->rowbuf.len = 0;
-		/* with a transform, keep the whole source row: the transform runs once
-		 * per key on the winner (fcat__transform_latest), not on every newer row */
-		if (r->transformed)
-			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row, r->ncols);
-		else
-			fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
-			                 v->nfeatures);
+		/* with a transform, keep the source row's other columns (its keys
+		 * and times are in the entry): the transform runs once per key on
+		 * the winner (fcat__transform_latest), not on every newer row */
+		fcat__row_encode(&r->rowbuf, v->data_hash, ts, created, row + r->feat_col,
+		                 r->ncols - r->feat_col);
 		if (r->rowbuf.oom ||
 		    fcat__latest_set_row(&r->latest, e, r->rowbuf.ptr, r->rowbuf.len))
 			return fcat__error_oom();
@@ -235,7 +233,8 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		rc = fcat__scan_pipelined(run_scan, &a, n, on_rows, &r);
 	}
 	if (rc == 0 && r.transformed) {
-		fcat__latest_input in = {cols, types, n, r.nkeys};
+		fcat__latest_input in = {cols,     types,         n,         r.nkeys,
+		                         r.ts_col, r.created_col, r.feat_col};
 		rc = fcat__transform_latest(s, v, &r.latest, &in);
 	}
 	if (rc == 0)

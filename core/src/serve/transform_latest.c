@@ -53,13 +53,22 @@ static int next_input(void *ctx, size_t i, fcat_value *in)
 	worker *w = ctx;
 	while (!w->entries[w->next].row)
 		w->next++;
-	w->current = &w->entries[w->next++];
+	fcat__latest *e = w->current = &w->entries[w->next++];
 	fcat__arena_reset(&w->scratch);
+	const fcat__latest_input *x = w->input;
+	int rc =
+	    fcat__key_decode(in, x->nkeys, x->types, e->key ? e->key : e->inline_key, e->key_len);
+	if (rc)
+		return rc;
+	in[x->ts_col] = (fcat_value){.type = x->types[x->ts_col], .u.ts = e->event_ts};
+	if (x->created_col >= 0)
+		in[x->created_col] = (fcat_value){.type = x->types[x->created_col],
+		                                  .is_null = e->created_ts == INT64_MIN,
+		                                  .u.ts = e->created_ts};
 	fcat__row_header h;
 	size_t mismatch;
-	const fcat__latest_input *x = w->input;
-	return fcat__row_decode(&h, in, x->ncols, x->types, &mismatch, w->current->row,
-	                        w->current->row_len, &w->scratch);
+	return fcat__row_decode(&h, in + x->feat_col, x->ncols - x->feat_col,
+	                        x->types + x->feat_col, &mismatch, e->row, e->row_len, &w->scratch);
 }
 
 static int keep_output(void *ctx, size_t i, const fcat_value *out)

@@ -8,12 +8,16 @@
 
 #include "fcat.h"
 
-/* How the source rows in the map are encoded: their columns, join keys
- * first. */
+/* The transform's input columns: join keys first, then the event time,
+ * the created time (when the source has one), then the rest from feat_col.
+ * An entry's row holds columns [feat_col, ncols) only: the keys and times
+ * are the entry's own (a created time of INT64_MIN is a null one). */
 typedef struct fcat__latest_input {
 	const char *const *names;
 	const fcat_type *types;
 	size_t ncols, nkeys;
+	int ts_col, created_col; /* created_col -1: none */
+	size_t feat_col;
 } fcat__latest_input;
 
 /* Replaces every entry's source row by the view's features computed from
