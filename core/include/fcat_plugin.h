@@ -97,12 +97,17 @@ typedef struct fcat_plugin_config {
 /*
  * Online rows are opaque bytes encoded by core, identical for every
  * backend. A plugin stores them per (view, entity key) and needs to read
- * only this fixed header at the start of each row, to keep the newer row:
+ * only this fixed header at the start of each row, to keep the newer row,
+ * and the version bytes after it to tell rows of equal times apart:
  */
 #define FCAT_ROW_MAGIC             0xFC /**< byte 0 */
 #define FCAT_ROW_EVENT_TS_OFFSET   8    /**< int64 little-endian, microseconds */
 #define FCAT_ROW_CREATED_TS_OFFSET 16   /**< int64 little-endian, microseconds */
 #define FCAT_ROW_HEADER_SIZE       24
+/** After the header: the version of the view definition that wrote the
+ * row (its data hash), which decides between rows of equal times. */
+#define FCAT_ROW_VERSION_OFFSET 24
+#define FCAT_ROW_VERSION_SIZE   32
 
 /** One row to write. */
 typedef struct fcat_online_row {
@@ -126,7 +131,10 @@ typedef struct fcat_online_ops {
 	/** MUST. Writes rows of one view as one transaction: after a crash at
 	 * any moment, every key holds either its old row or its new one, whole.
 	 * A row replaces the stored one only when (event_ts, created_ts) is
-	 * greater; otherwise the stored one stays. A plugin MAY refuse (with
+	 * greater, or equal while the version bytes differ (a definition
+	 * changed and the same source rows were materialized again; a stored
+	 * row too short to hold them counts as another version); otherwise
+	 * the stored one stays. A plugin MAY refuse (with
 	 * FCAT_EINVALID, writing nothing) rows whose header disagrees with
 	 * their fields. */
 	int (*write)(void *store, const char *view, const fcat_online_row *rows, size_t n);

@@ -138,14 +138,24 @@ static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n
 	return 0;
 }
 
-/* True when the stored row is older than (event_ts, created_ts). */
-static bool stored_is_older(const MDB_val *v, int64_t event_ts, int64_t created_ts)
+/* True when the row replaces the stored one: newer times, or the same
+ * times written by another version of the view. */
+static bool replaces(const MDB_val *v, const fcat_online_row *r)
 {
+	enum { VERSION_END = FCAT_ROW_VERSION_OFFSET + FCAT_ROW_VERSION_SIZE };
+	const char *old = v->mv_data;
 	if (v->mv_size < FCAT_ROW_HEADER_SIZE)
 		return true;
-	int64_t ev = get_i64le((const char *)v->mv_data + FCAT_ROW_EVENT_TS_OFFSET);
-	int64_t cr = get_i64le((const char *)v->mv_data + FCAT_ROW_CREATED_TS_OFFSET);
-	return ev < event_ts || (ev == event_ts && cr < created_ts);
+	int64_t ev = get_i64le(old + FCAT_ROW_EVENT_TS_OFFSET);
+	int64_t cr = get_i64le(old + FCAT_ROW_CREATED_TS_OFFSET);
+	if (ev != r->event_ts)
+		return ev < r->event_ts;
+	if (cr != r->created_ts)
+		return cr < r->created_ts;
+	if (v->mv_size < VERSION_END || r->row.len < VERSION_END)
+		return true;
+	return memcmp(old + FCAT_ROW_VERSION_OFFSET, r->row.ptr + FCAT_ROW_VERSION_OFFSET,
+	              FCAT_ROW_VERSION_SIZE) != 0;
 }
 
 typedef struct write_ctx {
@@ -161,7 +171,7 @@ static int write_rows(MDB_txn *txn, void *ctx)
 		const fcat_online_row *r = &w->rows[i];
 		MDB_val k = {r->key.len, (void *)r->key.ptr}, v;
 		int rc = mdb_get(txn, w->dbi, &k, &v);
-		if (rc == 0 && !stored_is_older(&v, r->event_ts, r->created_ts))
+		if (rc == 0 && !replaces(&v, r))
 			continue;
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return rc;

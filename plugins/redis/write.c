@@ -8,25 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char script[] = "local old = redis.call('GET', KEYS[1])\n"
-                             "if old and #old >= 24 then\n"
-                             "	local new = ARGV[1]\n"
-                             "	for at = 9, 17, 8 do\n" /* event ts, then created ts */
-                             "		local nl, nh = struct.unpack('<I4i4', new, at)\n"
-                             "		local ol, oh = struct.unpack('<I4i4', old, at)\n"
-                             "		if nh ~= oh then\n"
-                             "			if nh < oh then return 0 end\n"
-                             "			break\n"
-                             "		end\n"
-                             "		if nl ~= ol then\n"
-                             "			if nl < ol then return 0 end\n"
-                             "			break\n"
-                             "		end\n"
-                             "		if at == 17 then return 0 end\n"
-                             "	end\n"
-                             "end\n"
-                             "redis.call('SET', KEYS[1], ARGV[1])\n"
-                             "return 1\n";
+static const char script[] =
+    "local old = redis.call('GET', KEYS[1])\n"
+    "if old and #old >= 24 then\n"
+    "	local new = ARGV[1]\n"
+    "	for at = 9, 17, 8 do\n" /* event ts, then created ts */
+    "		local nl, nh = struct.unpack('<I4i4', new, at)\n"
+    "		local ol, oh = struct.unpack('<I4i4', old, at)\n"
+    "		if nh ~= oh then\n"
+    "			if nh < oh then return 0 end\n"
+    "			break\n"
+    "		end\n"
+    "		if nl ~= ol then\n"
+    "			if nl < ol then return 0 end\n"
+    "			break\n"
+    "		end\n"
+    /* same times: only another version replaces */
+    "		if at == 17 and #old >= 56 and\n"
+    "		   string.sub(new, 25, 56) == string.sub(old, 25, 56) then\n"
+    "			return 0\n"
+    "		end\n"
+    "	end\n"
+    "end\n"
+    "redis.call('SET', KEYS[1], ARGV[1])\n"
+    "return 1\n";
 
 int rs_script_load(rs_store *s, redisContext *c)
 {

@@ -248,8 +248,11 @@ static int upsert_stmt(sq_store *s, const char *view, sqlite3_stmt **out)
 	         "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET "
 	         "event_ts = excluded.event_ts, created_ts = excluded.created_ts, "
 	         "row = excluded.row "
-	         "WHERE (excluded.event_ts, excluded.created_ts) > (event_ts, created_ts)",
-	         view);
+	         "WHERE (excluded.event_ts, excluded.created_ts) > (event_ts, created_ts) "
+	         "OR ((excluded.event_ts, excluded.created_ts) = (event_ts, created_ts) "
+	         "AND substr(excluded.row, %d, %d) IS NOT substr(row, %d, %d))",
+	         view, FCAT_ROW_VERSION_OFFSET + 1, FCAT_ROW_VERSION_SIZE,
+	         FCAT_ROW_VERSION_OFFSET + 1, FCAT_ROW_VERSION_SIZE);
 	sqlite3_stmt *st;
 	rc = sq_prepare(s->db, sql, &st);
 	if (rc)

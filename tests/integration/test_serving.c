@@ -125,6 +125,17 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "STALE_VERSION"));
 	test_run_free(&r);
+	/* materializing the same source rows again replaces them: same times,
+	 * the new version */
+	r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL);
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	r = test_fcat(repo, "get-online", "--features", "user_features", "--entity",
+	              "user_id=u0001", "--at", READ_AT, NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "STALE_VERSION"));
+	assert_non_null(strstr(r.out, "PRESENT"));
+	test_run_free(&r);
 	test_rmtree(parent);
 	free(parent);
 	free(repo);

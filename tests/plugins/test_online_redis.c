@@ -234,16 +234,19 @@ static void put_le64(char *p, int64_t v)
 }
 
 /* A row: the header, then the payload. buf holds 24 + strlen(payload). */
+/* Where a test row's payload starts: after the header and the version. */
+#define PAYLOAD (FCAT_ROW_VERSION_OFFSET + FCAT_ROW_VERSION_SIZE)
+
 static fcat_online_row row_of(char *buf, fcat_bytes key, int64_t event, int64_t created,
                               const char *payload)
 {
-	memset(buf, 0, FCAT_ROW_HEADER_SIZE);
+	memset(buf, 0, PAYLOAD); /* the header, and version bytes all zero */
 	buf[0] = (char)FCAT_ROW_MAGIC;
 	put_le64(buf + FCAT_ROW_EVENT_TS_OFFSET, event);
 	put_le64(buf + FCAT_ROW_CREATED_TS_OFFSET, created);
 	size_t len = strlen(payload);
-	memcpy(buf + FCAT_ROW_HEADER_SIZE, payload, len);
-	fcat_online_row r = {key, {buf, FCAT_ROW_HEADER_SIZE + len}, event, created};
+	memcpy(buf + PAYLOAD, payload, len);
+	fcat_online_row r = {key, {buf, PAYLOAD + len}, event, created};
 	return r;
 }
 
@@ -312,11 +315,11 @@ static void assert_payload(test_store *t, const char *view, const char *key, con
 	fcat_bytes got = read_one(t, view, bytes(key));
 	if (!got.ptr)
 		fail_msg("%s/%s: no row, expected '%s'", view, key, payload);
-	assert_true(got.len >= FCAT_ROW_HEADER_SIZE);
-	if (got.len - FCAT_ROW_HEADER_SIZE != strlen(payload) ||
-	    memcmp(got.ptr + FCAT_ROW_HEADER_SIZE, payload, strlen(payload)))
+	assert_true(got.len >= PAYLOAD);
+	if (got.len - PAYLOAD != strlen(payload) ||
+	    memcmp(got.ptr + PAYLOAD, payload, strlen(payload)))
 		fail_msg("%s/%s: got '%.*s', expected '%s'", view, key,
-		         (int)(got.len - FCAT_ROW_HEADER_SIZE), got.ptr + FCAT_ROW_HEADER_SIZE,
+		         (int)(got.len - PAYLOAD), got.ptr + PAYLOAD,
 		         payload);
 }
 
@@ -484,8 +487,8 @@ static void *read_loop(void *arg)
 		snprintf(want, sizeof want, "row %d", k);
 		fcat_bytes keys[2] = {bytes(key), bytes("nobody")}, out[2];
 		if (ops->read(r->t->h, "v", keys, 2, out) || !out[0].ptr || out[1].ptr ||
-		    out[0].len != FCAT_ROW_HEADER_SIZE + strlen(want) ||
-		    memcmp(out[0].ptr + FCAT_ROW_HEADER_SIZE, want, strlen(want)))
+		    out[0].len != PAYLOAD + strlen(want) ||
+		    memcmp(out[0].ptr + PAYLOAD, want, strlen(want)))
 			r->errors++;
 	}
 	return NULL;
@@ -526,10 +529,10 @@ static void test_online_redis__bytes_live_until_the_next_read_of_the_store(void 
 	write_one(&b, "v", "k", 1, 1, "from b");
 	fcat_bytes got_a = read_one(&a, "v", bytes("k"));
 	fcat_bytes got_b = read_one(&b, "v", bytes("k"));
-	assert_memory_equal(got_a.ptr + FCAT_ROW_HEADER_SIZE, "from a", 6);
-	assert_memory_equal(got_b.ptr + FCAT_ROW_HEADER_SIZE, "from b", 6);
+	assert_memory_equal(got_a.ptr + PAYLOAD, "from a", 6);
+	assert_memory_equal(got_b.ptr + PAYLOAD, "from b", 6);
 	store_close(&a);
-	assert_memory_equal(got_b.ptr + FCAT_ROW_HEADER_SIZE, "from b", 6);
+	assert_memory_equal(got_b.ptr + PAYLOAD, "from b", 6);
 	store_close(&b);
 }
 

@@ -22,11 +22,14 @@ static void put_i64le(char *p, int64_t v)
 		p[i] = (char)(u >> (8 * i) & 0xff);
 }
 
-/* One allocation: the key, a NUL, then the row. */
-static void row_make_raw(fcat_online_row *row, const char *key, size_t klen, int64_t event_ts,
-                         int64_t created_ts, const char *payload, size_t plen)
+/* One allocation: the key, a NUL, then the row: its header, the writer's
+ * version (FCAT_ROW_VERSION_SIZE bytes of `version`), the payload. */
+static void row_make_version(fcat_online_row *row, const char *key, size_t klen, int64_t event_ts,
+                             int64_t created_ts, unsigned char version, const char *payload,
+                             size_t plen)
 {
-	char *block = malloc(klen + 1 + FCAT_ROW_HEADER_SIZE + plen);
+	size_t head = FCAT_ROW_VERSION_OFFSET + FCAT_ROW_VERSION_SIZE;
+	char *block = malloc(klen + 1 + head + plen);
 	assert_non_null(block);
 	memcpy(block, key, klen);
 	block[klen] = 0;
@@ -35,11 +38,18 @@ static void row_make_raw(fcat_online_row *row, const char *key, size_t klen, int
 	r[0] = (char)FCAT_ROW_MAGIC;
 	put_i64le(r + FCAT_ROW_EVENT_TS_OFFSET, event_ts);
 	put_i64le(r + FCAT_ROW_CREATED_TS_OFFSET, created_ts);
-	memcpy(r + FCAT_ROW_HEADER_SIZE, payload, plen);
+	memset(r + FCAT_ROW_VERSION_OFFSET, version, FCAT_ROW_VERSION_SIZE);
+	memcpy(r + head, payload, plen);
 	row->key = (fcat_bytes){block, klen};
-	row->row = (fcat_bytes){r, FCAT_ROW_HEADER_SIZE + plen};
+	row->row = (fcat_bytes){r, head + plen};
 	row->event_ts = event_ts;
 	row->created_ts = created_ts;
+}
+
+static void row_make_raw(fcat_online_row *row, const char *key, size_t klen, int64_t event_ts,
+                         int64_t created_ts, const char *payload, size_t plen)
+{
+	row_make_version(row, key, klen, event_ts, created_ts, 0, payload, plen);
 }
 
 void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts, int64_t created_ts,
@@ -174,6 +184,26 @@ static void check_newer_wins(const fcat_online_ops *ops, void *s)
 	online_expect_row(ops, s, "conf_newer", "b2", &batch[3]);
 	free_rows(r, 6);
 	free_rows(batch, 4);
+}
+
+/* Re-materializing after the view's definition changed writes rows with
+ * the same times and another version: they replace the stale ones, while a
+ * row of the same version and times is left alone. */
+static void check_new_version_replaces_same_times(const fcat_online_ops *ops, void *s)
+{
+	fcat_online_row r[4];
+	row_make_version(&r[0], "k", 1, 300, 7, 0xa1, "version a", 9);
+	row_make_version(&r[1], "k", 1, 300, 7, 0xb2, "version b", 9);
+	row_make_version(&r[2], "k", 1, 300, 7, 0xb2, "b, again", 8);
+	row_make_version(&r[3], "k", 1, 299, 7, 0xc3, "c, older", 8);
+	OK(ops->write(s, "conf_version", &r[0], 1));
+	OK(ops->write(s, "conf_version", &r[1], 1));
+	online_expect_row(ops, s, "conf_version", "k", &r[1]);
+	OK(ops->write(s, "conf_version", &r[2], 1));
+	online_expect_row(ops, s, "conf_version", "k", &r[1]);
+	OK(ops->write(s, "conf_version", &r[3], 1));
+	online_expect_row(ops, s, "conf_version", "k", &r[1]);
+	free_rows(r, 4);
 }
 
 #define BATCH_ROWS 10000
@@ -384,6 +414,7 @@ void online_conformance_run(const char *plugin_name, const fcat_plugin_config *c
 	check_views_are_separate(ops, s);
 	check_many_views(ops, s);
 	check_newer_wins(ops, s);
+	check_new_version_replaces_same_times(ops, s);
 	check_big_batch(ops, s);
 	check_meta(ops, s);
 	check_drop_view(ops, s);

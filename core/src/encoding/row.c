@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define ROW_FORMAT    1
-#define HASH_OFFSET   FCAT_ROW_HEADER_SIZE
+#define HASH_OFFSET   FCAT_ROW_VERSION_OFFSET
 #define VALUES_OFFSET (FCAT_ROW_HEADER_SIZE + 32)
 
 static size_t scalar_size(fcat_scalar s)
