@@ -276,7 +276,7 @@ static void test_transform__batch_rows_see_only_their_own_input(void **state)
 	/* returning the input itself reads it like any table */
 	rc = run_batch(*state, "    return row", &b, 2, &failed);
 	assert_int_equal(rc, FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "feature 'a'"));
+	assert_non_null(strstr(fcat_error_last(), "which is not a feature of the view"));
 }
 
 static void test_transform__batch_budget_is_per_row_and_errors_name_the_row(void **state)
@@ -312,6 +312,43 @@ static void test_transform__batch_budget_is_per_row_and_errors_name_the_row(void
 	assert_true(b.a_null[0] && b.a_null[2]);
 }
 
+static void test_transform__long_feature_names_are_read_like_short_ones(void **state)
+{
+	/* Lua interns strings of up to 40 bytes only: longer output names are
+	 * other objects than the result's keys and must be found by text */
+	char *dir = test_mkdtemp();
+	test_write_file(
+	    dir, "catalog/defs.lua",
+	    "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	    "source { name = 's', path = 'd.csv', timestamp_field = 'ts', schema = {\n"
+	    "  field('user_id', string), field('ts', timestamp) } }\n"
+	    "feature_view { name = 'v', entities = { 'user' }, source = 's', schema = {\n"
+	    "  field('a_feature_name_much_longer_than_forty_bytes_in_all', int64),\n"
+	    "  field('short', int64) },\n"
+	    "  transform = function(row)\n"
+	    "    return { a_feature_name_much_longer_than_forty_bytes_in_all = 7,\n"
+	    "             short = 8 }\n"
+	    "  end }\n");
+	fcat_catalog *c = NULL;
+	if (fcat_catalog_load_dir(&c, dir, "catalog") != 0)
+		fail_msg("%s", fcat_error_last());
+	const fcat__view *v = (const fcat__view *)c->objects[FCAT_OBJ_VIEW].items[0];
+	fcat_value in[] = {{.type = {FCAT_STRING, false, 0}, .u.str = {"u1", 2}},
+	                   {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = 0}};
+	fcat_value out[2];
+	fcat__arena arena;
+	fcat__arena_init(&arena, 0);
+	int rc = fcat__tx_call(*state, &v->transform, names, in, 2, v->features, 2, out, &arena);
+	if (rc)
+		fail_msg("%s", fcat_error_last());
+	assert_int_equal(out[0].u.i64, 7);
+	assert_int_equal(out[1].u.i64, 8);
+	fcat__arena_release(&arena);
+	fcat_catalog_free(c);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +357,7 @@ int main(void)
 	    cmocka_unit_test(test_transform__wrong_types_name_the_feature),
 	    cmocka_unit_test(test_transform__hostile_transforms_fail_cleanly),
 	    cmocka_unit_test(test_transform__batch_rows_see_only_their_own_input),
+	    cmocka_unit_test(test_transform__long_feature_names_are_read_like_short_ones),
 	    cmocka_unit_test(test_transform__batch_budget_is_per_row_and_errors_name_the_row),
 	};
 	return cmocka_run_group_tests_name("transform", tests, setup, teardown);

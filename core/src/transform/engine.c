@@ -9,6 +9,7 @@
 #include "util/error.h"
 
 #include <lauxlib.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,14 +160,6 @@ static int push_function(fcat__tx *tx, const fcat__transform *t)
 	return 0;
 }
 
-static bool is_output(const fcat__field *f, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(f[i].base.name, name) == 0)
-			return true;
-	return false;
-}
-
 /* Everything that touches Lua values of the transform runs in here, under
  * one lua_pcall per batch: building each input, the call, and reading each
  * result, so no error, metamethod or allocation failure can escape to the
@@ -179,26 +172,90 @@ typedef struct call {
 	char message[1024]; /* and its message */
 } call;
 
-/* Reads the result table at res into b->out; the stack holds the output
- * names from `names` on. Sets c->rc and returns nonzero on a bad result. */
-static int read_outputs(lua_State *L, call *c, int res, int names)
+/* Output names by the address of their Lua string: a result's keys made
+ * from the same short strings are the same interned objects, so one walk
+ * over the result finds each output without a lookup per name. Long names
+ * (not interned) are found by their text. `seen` holds, per output, the
+ * number of the last row that had it. */
+typedef struct out_index {
+	size_t mask;
+	struct {
+		const char *name; /* NULL: empty */
+		size_t output;
+	} * slots;
+	size_t *seen;
+} out_index;
+
+static size_t slot_of(const out_index *x, const char *p)
+{
+	uintptr_t h = (uintptr_t)p >> 4;
+	h ^= h >> 17;
+	return (size_t)(h * 0x9E3779B97F4A7C15ull) & x->mask;
+}
+
+/* Builds the index in a userdata left on the stack (collected with it). */
+static void index_outputs(lua_State *L, out_index *x, int names, size_t n)
+{
+	size_t cap = 8;
+	while (cap < 2 * n)
+		cap *= 2;
+	char *mem = lua_newuserdatauv(L, cap * sizeof *x->slots + n * sizeof *x->seen + 1, 0);
+	x->mask = cap - 1;
+	x->slots = (void *)mem;
+	x->seen = (size_t *)(mem + cap * sizeof *x->slots);
+	memset(mem, 0, cap * sizeof *x->slots + n * sizeof *x->seen);
+	for (size_t i = 0; i < n; i++) {
+		const char *p = lua_tostring(L, names + (int)i);
+		size_t at = slot_of(x, p);
+		while (x->slots[at].name)
+			at = (at + 1) & x->mask;
+		x->slots[at].name = p;
+		x->slots[at].output = i;
+	}
+}
+
+/* The output a result key names, or -1. */
+static long output_of(const out_index *x, lua_State *L, int key, const fcat__field *f, size_t n)
+{
+	if (lua_type(L, key) != LUA_TSTRING)
+		return -1;
+	size_t len;
+	const char *p = lua_tolstring(L, key, &len);
+	for (size_t at = slot_of(x, p); x->slots[at].name; at = (at + 1) & x->mask)
+		if (x->slots[at].name == p)
+			return (long)x->slots[at].output;
+	for (size_t i = 0; i < n; i++) /* a long name, not interned */
+		if (strlen(f[i].base.name) == len && memcmp(f[i].base.name, p, len) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Reads the result table at res into b->out, walking it once: every key
+ * must be an output (anything else is most likely a typo) and every output
+ * must be there (`null` for a null). Sets c->rc and returns nonzero on a
+ * bad result. */
+static int read_outputs(lua_State *L, call *c, int res, const out_index *x, size_t row)
 {
 	fcat__tx_rows *b = c->b;
 	char why[256];
-	for (size_t i = 0; i < b->nout; i++) {
+	size_t found = 0;
+	lua_pushnil(L);
+	while (lua_next(L, res)) { /* raw: no metamethod of the transform's runs */
+		long i = output_of(x, L, -2, b->out_fields, b->nout);
+		if (i < 0) {
+			c->rc =
+			    fcat__error(FCAT_EINVALID,
+			                "the transform returned '%s', which is not a feature of "
+			                "the view",
+			                lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2)
+			                                               : luaL_typename(L, -2));
+			return 1;
+		}
 		const fcat__field *f = &b->out_fields[i];
-		lua_pushvalue(L, names + (int)i);
-		lua_rawget(L, res); /* raw: no metamethod of the transform's runs here */
 		if (lua_touserdata(L, -1) == (void *)&null_marker) {
 			memset(&b->out[i], 0, sizeof b->out[i]);
 			b->out[i].type = f->type;
 			b->out[i].is_null = true;
-		} else if (lua_isnil(L, -1)) {
-			c->rc = fcat__error(FCAT_EINVALID,
-			                    "feature '%s': the transform returned no value for it "
-			                    "(return null for a null)",
-			                    f->base.name);
-			return 1;
 		} else {
 			int rc = fcat__lua_to_value(L, -1, f->type, &b->out[i], b->arena, why,
 			                            sizeof why);
@@ -210,32 +267,20 @@ static int read_outputs(lua_State *L, call *c, int res, int names)
 				return 1;
 			}
 		}
+		x->seen[i] = row + 1;
+		found++;
 		lua_pop(L, 1);
 	}
-	/* nothing else: every output name was found, so more keys than
-	 * outputs means one that is not a feature (most likely a typo) */
-	size_t keys = 0;
-	lua_pushnil(L);
-	while (lua_next(L, res)) {
-		lua_pop(L, 1);
-		keys++;
-	}
-	if (keys == b->nout)
+	if (found == b->nout)
 		return 0;
-	lua_pushnil(L);
-	while (lua_next(L, res)) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) != LUA_TSTRING ||
-		    !is_output(b->out_fields, b->nout, lua_tostring(L, -1))) {
-			c->rc =
-			    fcat__error(FCAT_EINVALID,
-			                "the transform returned '%s', which is not a feature of "
-			                "the view",
-			                lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-			                                               : luaL_typename(L, -1));
+	for (size_t i = 0; i < b->nout; i++)
+		if (x->seen[i] != row + 1) {
+			c->rc = fcat__error(FCAT_EINVALID,
+			                    "feature '%s': the transform returned no value for it "
+			                    "(return null for a null)",
+			                    b->out_fields[i].base.name);
 			return 1;
 		}
-	}
 	return 0;
 }
 
@@ -268,6 +313,8 @@ static int protected_rows(lua_State *L)
 	int out_names = in_names + (int)b->nin;
 	for (size_t i = 0; i < b->nout; i++)
 		lua_pushstring(L, b->out_fields[i].base.name);
+	out_index outputs;
+	index_outputs(L, &outputs, out_names, b->nout);
 	/* the input table is reused from row to row while the transform
 	 * leaves it as it was given (the common case): no table to allocate
 	 * and collect per row */
@@ -315,7 +362,7 @@ static int protected_rows(lua_State *L)
 			c->rc = fcat__error(
 			    FCAT_EINVALID, "the transform returned %s, not a table of features",
 			    lua_istable(L, -1) ? "a table with a metatable" : luaL_typename(L, -1));
-		} else if (read_outputs(L, c, top + 1, out_names) == 0) {
+		} else if (read_outputs(L, c, top + 1, &outputs, b->row) == 0) {
 			c->rc = b->output(b->ctx, b->row, b->out);
 		}
 		if (c->rc) {
