@@ -2,6 +2,8 @@
  * an instruction budget; used for definitions and for transforms. */
 #include "lua/sandbox.h"
 
+#include "lua/pattern.h"
+
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdlib.h>
@@ -42,24 +44,49 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+static void budget_exceeded(lua_State *L, sandbox *s)
+{
+	s->exhausted = 2;
+	/* Fire on every line from now on, so a pcall inside the script
+	 * cannot swallow the error and carry on. */
+	lua_sethook(L, budget_hook, LUA_MASKCOUNT | LUA_MASKLINE, 1);
+	luaL_error(L, "instruction budget of %I exceeded", (lua_Integer)s->budget);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
 	sandbox *s = get(L);
 	if (ar->event == LUA_HOOKCOUNT)
 		s->spent += HOOK_STEP;
-	if (s->spent >= s->budget) {
-		s->exhausted = 2;
-		/* Fire on every line from now on, so a pcall inside the script
-		 * cannot swallow the error and carry on. */
-		lua_sethook(L, budget_hook, LUA_MASKCOUNT | LUA_MASKLINE, 1);
-		luaL_error(L, "instruction budget of %I exceeded", (lua_Integer)s->budget);
-	}
+	if (s->spent >= s->budget)
+		budget_exceeded(L, s);
+}
+
+void fcat__sandbox_charge(lua_State *L, uint64_t steps)
+{
+	sandbox *s = get(L);
+	/* charged only where the hook counts too: inside a budgeted call */
+	if (!s->budget || lua_gethook(L) != budget_hook)
+		return;
+	s->spent += steps;
+	if (s->spent >= s->budget)
+		budget_exceeded(L, s);
 }
 
 static const luaL_Reg safe_libs[] = {
     {LUA_GNAME, luaopen_base},       {LUA_STRLIBNAME, luaopen_string},
     {LUA_TABLIBNAME, luaopen_table}, {LUA_MATHLIBNAME, luaopen_math},
     {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
+};
+
+static const luaL_Reg pattern_funcs[] = {
+    {"find", fcat__pattern_find},
+    {"match", fcat__pattern_match},
+    {"gmatch", fcat__pattern_gmatch},
+    {"gsub", fcat__pattern_gsub},
+    {NULL, NULL},
 };
 
 static const char *const unsafe_globals[] = {"dofile", "loadfile", "load", "collectgarbage",
@@ -80,6 +107,10 @@ static int open_safe(lua_State *L)
 	lua_getfield(L, -1, "string");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	/* Lua's pattern matcher runs in C, beyond the count hook: ours charges
+	 * its work to the budget. The strings' metatable indexes this same
+	 * table, so method calls get them too. */
+	luaL_setfuncs(L, pattern_funcs, 0);
 	lua_pop(L, 1);
 	lua_getfield(L, -1, "math");
 	lua_pushnil(L);

@@ -13,8 +13,9 @@ typedef struct fcat__sandbox_limits {
 } fcat__sandbox_limits;
 
 /* A new state: base (without dofile, loadfile, load, collectgarbage,
- * print), string (without dump), table, math (without random, randomseed) and utf8. The
- * safe globals are copied into a table kept as the registry field
+ * print), string (without dump; its find, match, gmatch and gsub charge the
+ * instruction budget, see pattern.h), table, math (without random,
+ * randomseed) and utf8. The safe globals are copied into a table kept as the registry field
  * "fcat.safe_globals" so callers can build per-chunk environments from it.
  * Returns NULL when out of memory. */
 lua_State *fcat__sandbox_new(const fcat__sandbox_limits *limits);
@@ -28,6 +29,12 @@ int fcat__sandbox_pcall(lua_State *L, int nargs, int nresults);
 /* Gives the running call a fresh instruction budget: for a C function that
  * calls many Lua functions in one protected call, each with its own. */
 void fcat__sandbox_budget_restart(lua_State *L);
+
+/* Charges steps of work done in C (such as pattern matching) to the running
+ * call's instruction budget, raising the same error as the count hook (and
+ * marking the state exhausted) once it is spent. Does nothing without a
+ * budget, or before the first fcat__sandbox_pcall has armed it. */
+void fcat__sandbox_charge(lua_State *L, uint64_t steps);
 
 /* Bytes the state currently holds. */
 size_t fcat__sandbox_memory(lua_State *L);
