@@ -166,6 +166,8 @@ static void test_transform__hostile_transforms_fail_cleanly(void **state)
 	    {"getmetatable('').__index.upper = nil", FCAT_EINVALID, "index a boolean value"},
 	    {"math.random()", FCAT_EINVALID, "field 'random'"},
 	    {"string.dump(function() end)", FCAT_EINVALID, "field 'dump'"},
+	    {"string.find(string.rep('a', 20000), '.-.-.-.-b')", FCAT_ETIMEOUT,
+	     "instruction budget"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		call r = run(*state, cases[i].body);
