@@ -131,11 +131,52 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	free(parent);
 }
 
+/* A ttl longer than int64 microseconds can count: no lower bound in effect,
+ * even for times long before 1970, and no overflow on the way. */
+static void test_historical__a_ttl_past_int64_microseconds(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "fcat.yaml", "project: t\n");
+	test_write_file(dir, "catalog/defs.lua",
+	                "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	                "source { name = 'events', path = 'data/events.csv', timestamp_field = "
+	                "'ts' }\n"
+	                "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
+	                "  ttl = 9223372036855, schema = { field('a', int64) } }\n");
+	test_write_file(dir, "data/events.csv",
+	                "user_id,ts,a\nu1,1900-01-01T00:00:00Z,1\nu2,2026-01-01T00:00:00Z,2\n");
+	test_write_file(dir, "entities.csv",
+	                "user_id,event_timestamp\nu1,1950-01-01T00:00:00Z\n"
+	                "u2,2026-01-02T00:00:00Z\nu2,2025-01-01T00:00:00Z\n");
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.catalog = FCAT_CATALOG_WORKTREE;
+	fcat_store *s;
+	if (fcat_store_open_ext(&s, dir, &o) != 0)
+		fail_msg("%s", fcat_error_last());
+	char in[4096], out[4096];
+	snprintf(in, sizeof in, "%s/entities.csv", dir);
+	snprintf(out, sizeof out, "%s/training.csv", dir);
+	const char *refs[] = {"v"};
+	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out) != 0)
+		fail_msg("%s", fcat_error_last());
+	char *got = test_read_file(out);
+	assert_string_equal(got, "user_id,event_timestamp,a\n"
+	                         "u1,1950-01-01T00:00:00Z,1\n"
+	                         "u2,2026-01-02T00:00:00Z,2\n"
+	                         "u2,2025-01-01T00:00:00Z,\n");
+	free(got);
+	fcat_store_free(s);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_historical__every_edge_of_the_window),
 	    cmocka_unit_test(test_historical__the_demo_through_the_cli),
+	    cmocka_unit_test(test_historical__a_ttl_past_int64_microseconds),
 	};
 	return cmocka_run_group_tests_name("historical", tests, NULL, NULL);
 }

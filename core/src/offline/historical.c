@@ -296,6 +296,17 @@ static int row_keys(request *q, vscan *x, size_t r, fcat_value *keys, bool *ok)
 	return rc;
 }
 
+/* The view's ttl in microseconds, as both joins take it: 0 (no lower bound)
+ * without one, INT64_MAX when the seconds do not fit in int64 microseconds
+ * (past 292,000 years: a window both joins bound only where T - ttl is an
+ * int64, which is as good as none). */
+static int64_t ttl_us(const fcat__view *v)
+{
+	if (v->ttl_seconds <= 0)
+		return 0;
+	return v->ttl_seconds > INT64_MAX / 1000000 ? INT64_MAX : v->ttl_seconds * 1000000;
+}
+
 /* Offers the join of x's view to the offline store: 0 when it ran there,
  * FCAT_PIT_DECLINED when core must join, or an error. */
 static int push_down(request *q, vscan *x)
@@ -323,7 +334,7 @@ static int push_down(request *q, vscan *x)
 	    .columns = x->cols,
 	    .types = x->types,
 	    .ncolumns = x->ncols,
-	    .ttl = v->ttl_seconds * 1000000,
+	    .ttl = ttl_us(v),
 	    .keys = keys,
 	    .times = q->ent.ts,
 	    .nrows = nrows,
@@ -432,8 +443,7 @@ static int join_view(request *q, hview *hv)
 		                       &x);
 	x.ncols = ncols;
 	if (rc == 0) {
-		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, v->ttl_seconds * 1000000,
-		               match);
+		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, ttl_us(v), match);
 		x.winners = malloc((q->ent.nrows + 1) * sizeof *x.winners);
 		if (!x.winners)
 			rc = fcat__error_oom();

@@ -65,6 +65,8 @@ static int cmp_right(const void *pa, const void *pb)
 #define RADIX_SORT(NAME, T, CMP)                                                                   \
 	static void NAME(T *a, size_t n)                                                           \
 	{                                                                                          \
+		if (n < 2) /* sorted; `a` may be NULL (an empty source) */                         \
+			return;                                                                    \
 		T *tmp = n > 64 ? malloc(n * sizeof *tmp) : NULL;                                  \
 		if (!tmp) {                                                                        \
 			qsort(a, n, sizeof *a, CMP);                                               \
@@ -137,7 +139,9 @@ void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, 
 		if (best != SIZE_MAX && i + 1 < nleft &&
 		    cmp_key(left[i + 1].h1, left[i + 1].h2, l->h1, l->h2) == 0)
 			j = best; /* the next entity row of this key starts here */
-		bool inside = best != SIZE_MAX && (ttl_us <= 0 || right[best].ts >= l->ts - ttl_us);
+		/* no lower bound without a ttl, or below the first int64 */
+		bool inside = best != SIZE_MAX && (ttl_us <= 0 || l->ts < INT64_MIN + ttl_us ||
+		                                   right[best].ts >= l->ts - ttl_us);
 		match[l->idx] = inside ? right[best].row : FCAT_PIT_NONE;
 	}
 }

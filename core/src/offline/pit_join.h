@@ -27,7 +27,8 @@ typedef struct fcat__pit_right {
 
 /* Sorts both arrays and writes match[left.idx] = the matching right row, or
  * FCAT_PIT_NONE. The window is T - ttl <= ts <= T (no lower bound when
- * ttl_us is 0). Keys are compared by their 128-bit hashes. */
+ * ttl_us is 0 or less, or T - ttl_us is below INT64_MIN). Keys are compared
+ * by their 128-bit hashes. */
 void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, size_t nright,
                     int64_t ttl_us, uint32_t *match);
 
