@@ -171,12 +171,78 @@ static void test_historical__a_ttl_past_int64_microseconds(void **state)
 	free(dir);
 }
 
+/* An offline store plugin whose pit_join answers rows outside the request,
+ * declines after answering, or leaves rows unanswered is an error naming
+ * it, and its rows never reach core's arrays (tests/plugins/fixtures/
+ * bad_join.c). */
+static void test_historical__a_pit_join_that_breaks_its_contract(void **state)
+{
+	(void)state;
+	setenv("FCAT_PLUGIN_PATH", FCAT_TEST_FIXTURE_DIR, 1);
+	const char *modes[] = {"overflow", "late_decline", "short", "decline"};
+	const char *want[] = {"pit_join answered entity rows 3 to 3 when row 1 of 2 was due",
+	                      "pit_join declined after answering 1 entity rows",
+	                      "pit_join answered 0 of 2 entity rows", NULL};
+	for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
+		char *dir = test_mkdtemp(), yaml[256];
+		snprintf(yaml, sizeof yaml,
+		         "project: t\noffline_store:\n  plugin: badjoin\n  mode: %s\n", modes[m]);
+		test_write_file(dir, "fcat.yaml", yaml);
+		test_write_file(dir, "catalog/defs.lua",
+		                "entity { name = 'user', join_keys = { field('user_id', string) } "
+		                "}\n"
+		                "source { name = 'events', table = 'events', timestamp_field = "
+		                "'ts' }\n"
+		                "feature_view { name = 'v', entities = { 'user' }, source = "
+		                "'events',\n"
+		                "  schema = { field('a', int64), field('b', string) } }\n");
+		test_write_file(dir, "entities.csv",
+		                "user_id,event_timestamp\nu1,2026-01-01T00:00:00Z\n"
+		                "u2,2026-01-01T00:00:00Z\n");
+		fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+		o.catalog = FCAT_CATALOG_WORKTREE;
+		fcat_store *s;
+		if (fcat_store_open_ext(&s, dir, &o) != 0)
+			fail_msg("%s", fcat_error_last());
+		char in[4096], out[4096];
+		snprintf(in, sizeof in, "%s/entities.csv", dir);
+		snprintf(out, sizeof out, "%s/training.csv", dir);
+		const char *refs[] = {"v"};
+		fcat_historical_stats st;
+		int rc = fcat_get_historical(&st, s, in, refs, 1, NULL, false, out);
+		if (want[m]) {
+			if (rc != FCAT_EIO)
+				fail_msg("mode %s: %d, %s", modes[m], rc,
+				         rc ? fcat_error_last() : "");
+			assert_non_null(strstr(fcat_error_last(), "source 'events': offline store "
+			                                          "plugin 'badjoin': "));
+			if (!strstr(fcat_error_last(), want[m]))
+				fail_msg("mode %s: %s", modes[m], fcat_error_last());
+		} else {
+			/* declined before answering: core joins (its scan reads nothing) */
+			if (rc != 0)
+				fail_msg("mode %s: %s", modes[m], fcat_error_last());
+			assert_int_equal(st.pushed_down, 0);
+			char *got = test_read_file(out);
+			assert_string_equal(got, "user_id,event_timestamp,a,b\n"
+			                         "u1,2026-01-01T00:00:00Z,,\n"
+			                         "u2,2026-01-01T00:00:00Z,,\n");
+			free(got);
+		}
+		fcat_store_free(s);
+		test_rmtree(dir);
+		free(dir);
+	}
+	unsetenv("FCAT_PLUGIN_PATH");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_historical__every_edge_of_the_window),
 	    cmocka_unit_test(test_historical__the_demo_through_the_cli),
 	    cmocka_unit_test(test_historical__a_ttl_past_int64_microseconds),
+	    cmocka_unit_test(test_historical__a_pit_join_that_breaks_its_contract),
 	};
 	return cmocka_run_group_tests_name("historical", tests, NULL, NULL);
 }

@@ -249,7 +249,9 @@ static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 }
 
 /* The answers of the offline store's own join: each matched entity row
- * gets its winning row's features, as fill gives them. */
+ * gets its winning row's features, as fill gives them. fcat__pit_pushdown
+ * has checked the plugin's rows: first + nrows never passes the entity
+ * rows, each comes once, in order. */
 static int pushed(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
                   size_t nrows)
 {

@@ -25,6 +25,56 @@ bool fcat__pit_pushdown_enabled(const fcat_store *s)
 	return !set || !is_off(set);
 }
 
+/* What core holds a plugin's pit_join to (fcat_offline_ops): the callback's
+ * rows stay inside the request and come each once, in order; a join that
+ * succeeds answered every row; a decline comes before any answer. A plugin
+ * that breaks this is an error naming it, before its rows reach core's
+ * arrays. */
+typedef struct guard {
+	const char *plugin;
+	size_t nrows, next; /* the entity rows, the next one due */
+	fcat_pit_fn fn;
+	void *ctx;
+	int stopped; /* what a callback returned to stop the join */
+} guard;
+
+static int guarded(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
+                   size_t nrows)
+{
+	guard *g = ctx;
+	if (g->stopped)
+		return g->stopped; /* called again after being told to stop */
+	if (first != g->next || nrows > g->nrows - first || (nrows && (!cells || !matched)))
+		return g->stopped = fcat__error(
+		           FCAT_EIO,
+		           "offline store plugin '%s': pit_join answered entity rows %zu to %zu "
+		           "when row %zu of %zu was due (rows come once each, in order)",
+		           g->plugin, first + 1, first + nrows, g->next + 1, g->nrows);
+	g->next += nrows;
+	return g->stopped = g->fn(g->ctx, first, cells, matched, nrows);
+}
+
+/* The plugin's result, held to what its callbacks saw. */
+static int checked(const guard *g, int rc)
+{
+	if (g->stopped)
+		return rc < 0 ? rc : g->stopped; /* stopped: an error, whatever it says */
+	if (rc == FCAT_PIT_DECLINED && g->next)
+		return fcat__error(FCAT_EIO,
+		                   "offline store plugin '%s': pit_join declined after answering "
+		                   "%zu entity rows (it may decline only before the first)",
+		                   g->plugin, g->next);
+	if (rc > 0 && rc != FCAT_PIT_DECLINED)
+		return fcat__error(FCAT_EIO, "offline store plugin '%s': pit_join returned %d",
+		                   g->plugin, rc);
+	if (rc == 0 && g->next != g->nrows)
+		return fcat__error(FCAT_EIO,
+		                   "offline store plugin '%s': pit_join answered %zu of %zu entity "
+		                   "rows",
+		                   g->plugin, g->next, g->nrows);
+	return rc;
+}
+
 int fcat__pit_pushdown(fcat_store *s, const fcat__source *src, fcat_pit_request *req,
                        fcat_pit_fn fn, void *ctx)
 {
@@ -49,7 +99,8 @@ int fcat__pit_pushdown(fcat_store *s, const fcat__source *src, fcat_pit_request 
 		req->path = NULL;
 		req->table = src->table;
 		req->query = src->query;
-		rc = p.api->offline->pit_join(h, req, fn, ctx);
+		guard g = {.plugin = plugin, .nrows = req->nrows, .fn = fn, .ctx = ctx};
+		rc = checked(&g, p.api->offline->pit_join(h, req, guarded, &g));
 		p.api->offline->close(h);
 	}
 	fcat__plugin_unload(&p);
