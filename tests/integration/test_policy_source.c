@@ -4,6 +4,8 @@
  * the principal may not describe; apply and sign need apply and admin. */
 #include "testutil.h"
 
+#include "fcat.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +164,19 @@ static void test_policy_source__describe_hides_what_it_may_not_describe(void **s
 	assert_int_equal(r.status, 0);
 	assert_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
+	/* the text listing's feature counts leave the hidden one out too */
+	r = AS(repo, "bob", "list", "views");
+	assert_int_equal(r.status, 0);
+	const char *line = strstr(r.out, "user_features ");
+	assert_non_null(line);
+	int nfeatures = 0;
+	assert_int_equal(sscanf(line, "user_features %*s %d", &nfeatures), 1);
+	assert_int_equal(nfeatures, 3);
+	test_run_free(&r);
+	/* verify prints both paths' values of every feature: alice, who may
+	 * not read the pii one, may not run it */
+	expect(AS(repo, "alice", "verify", "--sample", "10"), 1,
+	       "alice may not read_offline feature:user_features:preferred_language");
 	r = AS(repo, "bob", "list", "views", "--json");
 	assert_int_equal(r.status, 0);
 	assert_null(strstr(r.out, "preferred_language"));
@@ -228,6 +243,97 @@ static void test_policy_source__apply_and_sign_need_their_actions(void **state)
 	test_repo_done(parent, repo);
 }
 
+static void test_policy_source__policy_files_need_admin_to_change(void **state)
+{
+	(void)state;
+	char *parent, *repo = repo_with_bob(&parent);
+	/* bob may apply, but granting himself reads is a policy change */
+	test_replace_in_file(repo, "policies/bob.yaml", "[describe, apply]",
+	                     "[describe, apply, read_offline]");
+	char commit[41];
+	test_git_commit_all(repo, "More for bob", 1800000300, commit);
+	expect(AS(repo, "bob", "apply"), 1,
+	       "refusing to apply a change of the policy files (policies/): it needs admin on "
+	       "project");
+	/* nor may he remove every policy file (no policies: everything open) */
+	test_run r = test_exec(
+	    repo, NULL, (const char *[]){"/usr/bin/git", "rm", "-q", "-r", "policies", NULL});
+	assert_int_equal(r.status, 0);
+	test_run_free(&r);
+	test_git_commit_all(repo, "No policies", 1800000400, commit);
+	expect(AS(repo, "bob", "apply"), 1, "needs admin on project");
+	expect(historical(repo, "bob", "user_features:total_conversations", "--commit", "HEAD"), 1,
+	       "bob may not read_offline");
+	test_repo_done(parent, repo);
+}
+
+static void
+test_policy_source__other_versions_read_data_only_through_applied_definitions(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	/* a description is not how values are computed: reads go on */
+	test_replace_in_file(repo, "catalog/users.lua", "path = \"data/conversations.csv\",",
+	                     "path = \"data/conversations.csv\", description = \"moved\",");
+	expect(historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL),
+	       0, NULL);
+	/* another source (it could be a query selecting anything into an
+	 * untagged feature) is not what the applied policies were written for */
+	test_replace_in_file(repo, "catalog/users.lua", "path = \"data/conversations.csv\",",
+	                     "path = \"data/other.csv\",");
+	expect(historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL),
+	       1,
+	       "alice may not read_offline feature:user_features:total_conversations in this "
+	       "version: its definition differs from the applied one");
+	/* the operator holds admin: it may try a definition before applying it */
+	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
+	                  NULL),
+	       1, "data/other.csv");
+	test_repo_done(parent, repo);
+}
+
+static const char carol_yaml[] = "principals:\n"
+                                 "  - { name: carol, kind: service, roles: [reply] }\n"
+                                 "roles:\n"
+                                 "  - name: reply\n"
+                                 "    rules:\n"
+                                 "      - allow: read_online\n"
+                                 "        resources: [\"service:chat_reply\"]\n";
+
+static void test_policy_source__service_grants_cover_the_applied_service(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	test_write_file(repo, "policies/carol.yaml", carol_yaml);
+	char commit[41];
+	test_git_commit_all(repo, "Add carol", 1800000000, commit);
+	expect(test_fcat(repo, "apply", NULL), 0, NULL);
+	expect(test_fcat(repo, "materialize", "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", NULL),
+	       0, NULL);
+	expect(AS(repo, "carol", "get-online", "--service", "chat_reply", "--entity",
+	          "user_id=u0001", "--request", "message_length=40"),
+	       0, NULL);
+	/* carol swaps the service's features in her work tree (the command line
+	 * reads online only from the applied version; the library opens any) */
+	test_replace_in_file(repo, "catalog/services.lua",
+	                     "features = { \"user_features:preferred_language\", \"reply_style\" }",
+	                     "features = { \"user_features:total_conversations\" }");
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.catalog = FCAT_CATALOG_WORKTREE;
+	o.principal = "carol";
+	fcat_store *st;
+	if (fcat_store_open_ext(&st, repo, &o))
+		fail_msg("%s", fcat_error_last());
+	fcat_feature_set *set = NULL;
+	assert_int_equal(fcat_feature_set_for_service(&set, st, "chat_reply"), FCAT_EDENIED);
+	assert_non_null(
+	    strstr(fcat_error_last(),
+	           "carol may not read_online feature:user_features:total_conversations"));
+	assert_null(set);
+	fcat_store_free(st);
+	test_repo_done(parent, repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +343,10 @@ int main(void)
 	    cmocka_unit_test(test_policy_source__describe_hides_what_it_may_not_describe),
 	    cmocka_unit_test(test_policy_source__diff_log_show_reveal_nothing_hidden),
 	    cmocka_unit_test(test_policy_source__apply_and_sign_need_their_actions),
+	    cmocka_unit_test(test_policy_source__policy_files_need_admin_to_change),
+	    cmocka_unit_test(
+	        test_policy_source__other_versions_read_data_only_through_applied_definitions),
+	    cmocka_unit_test(test_policy_source__service_grants_cover_the_applied_service),
 	};
 	return cmocka_run_group_tests_name("policy_source", tests, NULL, NULL);
 }

@@ -34,15 +34,17 @@ static void join_keys(char *buf, size_t size, const fcat_object *entity)
 	json_decref(j);
 }
 
-static void row_entity(cli_table *t, const fcat_object *o)
+static void row_entity(cli_table *t, const fcat_store *s, const fcat_object *o)
 {
+	(void)s;
 	char keys[512];
 	join_keys(keys, sizeof keys, o);
 	cli_table_row(t, (const char *[]){fcat_object_name(o), keys, fcat_object_description(o)});
 }
 
-static void row_source(cli_table *t, const fcat_object *o)
+static void row_source(cli_table *t, const fcat_store *s, const fcat_object *o)
 {
+	(void)s;
 	char *json;
 	if (fcat_object_describe_json(&json, o, false))
 		return;
@@ -59,28 +61,39 @@ static void row_source(cli_table *t, const fcat_object *o)
 	json_decref(j);
 }
 
-static void row_view(cli_table *t, const fcat_object *o)
+/* Features of a view or service the principal may describe: the count must
+ * not give away the hidden ones. */
+static size_t visible_features(const fcat_store *s, const fcat_object *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fcat_object_feature_count(o); i++)
+		n += fcat_store_may_describe(s, fcat_object_feature_at(o, i));
+	return n;
+}
+
+static void row_view(cli_table *t, const fcat_store *s, const fcat_object *o)
 {
 	char n[32], ttl[64];
-	snprintf(n, sizeof n, "%zu", fcat_object_feature_count(o));
+	snprintf(n, sizeof n, "%zu", visible_features(s, o));
 	bool odv = fcat_object_kind_of(o) == FCAT_OBJ_ON_DEMAND_VIEW;
 	cli_format_duration(ttl, sizeof ttl, fcat_view_ttl_seconds(o));
 	cli_table_row(t, (const char *[]){fcat_object_name(o), odv ? "on_demand" : "batch", n,
 	                                  odv ? "-" : ttl, fcat_object_description(o)});
 }
 
-static void row_feature(cli_table *t, const fcat_object *o)
+static void row_feature(cli_table *t, const fcat_store *s, const fcat_object *o)
 {
+	(void)s;
 	char type[64];
 	fcat_type_format(type, sizeof type, fcat_feature_type(o));
 	cli_table_row(t, (const char *[]){fcat_object_name(fcat_feature_view(o)),
 	                                  fcat_object_name(o), type, fcat_object_description(o)});
 }
 
-static void row_service(cli_table *t, const fcat_object *o)
+static void row_service(cli_table *t, const fcat_store *s, const fcat_object *o)
 {
 	char n[32];
-	snprintf(n, sizeof n, "%zu", fcat_object_feature_count(o));
+	snprintf(n, sizeof n, "%zu", visible_features(s, o));
 	cli_table_row(t, (const char *[]){fcat_object_name(o), n, fcat_object_description(o)});
 }
 
@@ -90,7 +103,7 @@ typedef struct listing {
 	size_t nkinds;
 	size_t ncols;
 	const char *header[5];
-	void (*row)(cli_table *, const fcat_object *);
+	void (*row)(cli_table *, const fcat_store *, const fcat_object *);
 } listing;
 
 static const listing listings[] = {
@@ -145,7 +158,7 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 			if (!fcat_store_may_describe(store, o))
 				continue; /* what a principal may not describe is not shown */
 			if (t) {
-				l->row(t, o);
+				l->row(t, store, o);
 				continue;
 			}
 			char *text;

@@ -7,6 +7,7 @@
 #include "serve/feature_set.h"
 #include "serve/serve.h"
 #include "serve/source_scan.h"
+#include "store/access.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/strmap.h"
@@ -493,9 +494,47 @@ static int verify_view(verify *x, const char *scratch, size_t sample, fcat__tx *
 	return rc;
 }
 
+/* verify reads source data (the offline path) and online values of every
+ * feature it compares, and prints both: it needs read_offline and
+ * read_online on each, checked before anything is read. */
+static int check_access(fcat_store *s)
+{
+	static const fcat_object_kind kinds[] = {FCAT_OBJ_VIEW, FCAT_OBJ_ON_DEMAND_VIEW};
+	static const fcat__policy_action actions[] = {FCAT__PA_READ_OFFLINE, FCAT__PA_READ_ONLINE};
+	for (size_t k = 0; k < 2; k++) {
+		const fcat__objvec *objs = &s->catalog->objects[kinds[k]];
+		for (size_t i = 0; i < objs->len; i++) {
+			const fcat__field *f;
+			size_t n;
+			if (kinds[k] == FCAT_OBJ_VIEW) {
+				const fcat__view *v = (const fcat__view *)objs->items[i];
+				if (!v->online)
+					continue;
+				f = v->features;
+				n = v->nfeatures;
+			} else {
+				const fcat__odv *o = (const fcat__odv *)objs->items[i];
+				f = o->features;
+				n = o->nfeatures;
+			}
+			for (size_t j = 0; j < n; j++)
+				for (size_t a = 0; a < 2; a++) {
+					int rc = fcat__access_feature(s, actions[a], &f[j], NULL);
+					if (rc)
+						return fcat__error_wrap(rc, "verify compares every "
+						                            "feature");
+				}
+		}
+	}
+	return 0;
+}
+
 int fcat_verify(fcat_verify_report *out, fcat_store *s, size_t sample, uint64_t seed)
 {
 	memset(out, 0, sizeof *out);
+	int arc = check_access(s);
+	if (arc)
+		return arc;
 	char scratch[4096];
 	const char *tmp = getenv("TMPDIR");
 	snprintf(scratch, sizeof scratch, "%s/fcat-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");

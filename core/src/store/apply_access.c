@@ -1,6 +1,6 @@
 /* apply_access.c - who may apply and sign: `apply` on project for fcat
- * apply, `admin` on project for a change of the policy settings and for
- * fcat policy sign, decided by the applied policies. Before anything is
+ * apply, `admin` on project for a change of the policy settings or of the
+ * policy files and for fcat policy sign, decided by the applied policies. Before anything is
  * applied there is no authority yet: the first apply (fcat init makes it)
  * and signing are open. */
 #include "store/access.h"
@@ -67,6 +67,33 @@ static int check_settings(fcat_store *s, const fcat_config *next)
 	return 0;
 }
 
+/* A change of the policy files needs admin too: with `apply` alone a
+ * principal could otherwise commit policies that grant it everything, or
+ * delete them (no policy files: every read open). Compared by the git tree
+ * of the policy directory, at the applied commit and at the one to apply. */
+static int check_policy_files(fcat_store *s, fcat__git *g, const git_oid *commit,
+                              const fcat_config *next)
+{
+	git_oid applied, before, after;
+	int rc = fcat__git_applied(g, &applied);
+	if (rc == 0)
+		rc = fcat__git_dir_tree(g, &applied, fcat_config_policies_dir(s->applied_config),
+		                        &before);
+	if (rc == 0)
+		rc = fcat__git_dir_tree(g, commit, fcat_config_policies_dir(next), &after);
+	if (rc)
+		return rc;
+	if (git_oid_equal(&before, &after))
+		return 0;
+	rc = fcat__access_project(s, FCAT__PA_ADMIN);
+	if (rc)
+		return fcat__error_wrap(rc,
+		                        "refusing to apply a change of the policy files (%s/): it "
+		                        "needs admin on project",
+		                        fcat_config_policies_dir(next));
+	return 0;
+}
+
 int fcat_apply_as(char out_commit[41], const char *repo_path, const char *rev,
                   const char *principal)
 {
@@ -92,6 +119,8 @@ int fcat_apply_as(char out_commit[41], const char *repo_path, const char *rev,
 		rc = fcat__access_project(authority, FCAT__PA_APPLY);
 	if (rc == 0 && authority)
 		rc = check_settings(authority, committed);
+	if (rc == 0 && authority)
+		rc = check_policy_files(authority, &g, &commit, committed);
 	/* the policies to apply must load, and pass their signature check:
 	 * otherwise every store would refuse to open after the apply */
 	fcat__policy *p = NULL;

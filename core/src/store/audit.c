@@ -41,9 +41,17 @@ static bool write_line(fcat__audit *a, const char *line, size_t len, int *err)
 	do
 		n = write(a->fd, line, len);
 	while (n < 0 && errno == EINTR);
-	*err = n < 0 ? errno : 0;
+	*err = n < 0 ? errno : n < (ssize_t)len ? ENOSPC : 0;
 	/* a short write is not completed: the rest would be a line of its own,
-	 * interleaved with other writers' lines */
+	 * interleaved with other writers' lines. The fragment is ended with a
+	 * newline (best effort) so that the records after it stay lines of
+	 * their own; it counts as a failed record. */
+	if (n > 0 && n < (ssize_t)len) {
+		ssize_t m;
+		do
+			m = write(a->fd, "\n", 1);
+		while (m < 0 && errno == EINTR);
+	}
 	return n == (ssize_t)len;
 }
 
