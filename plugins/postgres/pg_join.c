@@ -5,6 +5,7 @@
 #include "pg_offline.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,27 @@
  *     a self-join, max(ARRAY[ts, created]) and a join back) measured 7 s
  *     and 13 s on the same data, so the simpler query stays.
  *
+ * The source's query runs read-only, as a scan runs it: the probe of its
+ * columns in a savepoint set READ ONLY (rolled back before the entity table
+ * is created), the join after SET TRANSACTION READ ONLY, once the entity
+ * table is loaded. PostgreSQL lets a transaction turn read-only at any point
+ * (only the way back is refused after its first query), and undoes a
+ * savepoint's SET at ROLLBACK TO. Temporary tables stay writable in a
+ * read-only transaction, so the entity table is the one thing the query
+ * could still change; every other write (a data-modifying CTE, a volatile
+ * function that deletes, nextval) fails. Statements that hold the query go
+ * through pg_source_exec, which refuses a second statement in the string.
+ *
+ * The entity table is pg_temp."fcat_entities_<backend pid>_<counter>",
+ * always named with its schema: an unqualified name is looked up in pg_temp
+ * first, so a fixed name would hide a source table of that name.
+ *
+ * Keys are compared as fcat compares them, byte for byte: text with
+ * COLLATE "C" (a column's nondeterministic collation would make 'U1' equal
+ * 'u1'). A key the server cannot hold in its encoding (bytes that are not
+ * UTF-8, say) fails the COPY: the join is then declined and core, which
+ * compares bytes, joins instead.
+ *
  * A LEFT JOIN back to the entity table answers the rows without a match,
  * and ORDER BY ordinal returns every row in the caller's order (the planner
  * merges the two sorted inputs).
@@ -47,6 +69,8 @@
 
 #define SQLSTATE_INSUFFICIENT_PRIVILEGE "42501"
 #define SQLSTATE_READ_ONLY_TRANSACTION  "25006"
+#define SQLSTATE_BAD_ENCODING           "22021" /* character_not_in_repertoire */
+#define SQLSTATE_UNTRANSLATABLE         "22P05"
 #define COPY_CHUNK                      ((size_t)1 << 20)
 
 typedef struct join {
@@ -58,6 +82,7 @@ typedef struct join {
 	pg_sql ts_expr, created_expr;
 	pg_batch b;
 	bool *matched;
+	char ent[80]; /* pg_temp."fcat_entities_<pid>_<n>" */
 } join;
 
 static int check_request(const fcat_pit_request *req, fcat_pit_fn fn)
@@ -65,10 +90,12 @@ static int check_request(const fcat_pit_request *req, fcat_pit_fn fn)
 	if (!req || !fn || !req->ts_column ||
 	    (req->nkeys && (!req->key_columns || !req->key_types)) ||
 	    (req->ncolumns && (!req->columns || !req->types)) ||
-	    (req->nrows && ((req->nkeys && !req->keys) || !req->times)) || req->ttl < 0)
+	    (req->nrows && ((req->nkeys && !req->keys) || !req->times)))
 		return pg_host->error(FCAT_EUSAGE, "postgres: pit_join called without a full "
 		                                   "request or a callback");
-	return 0;
+	/* a negative ttl means nothing in fcat_pit_request: not ours to read
+	 * (core sends 0 for no lower bound), so core decides */
+	return req->ttl < 0 ? FCAT_PIT_DECLINED : 0;
 }
 
 /* The entity table's column type for a key of type t read from a source
@@ -148,14 +175,32 @@ static int plan(join *j)
 	return rc;
 }
 
+/* plan(), with the source's query read-only: in a savepoint set READ ONLY,
+ * rolled back (which undoes the SET) when the join goes on. */
+static int plan_read_only(join *j)
+{
+	int rc = pg_command(&j->src, "SAVEPOINT fcat_plan; SET TRANSACTION READ ONLY",
+	                    "reading the columns");
+	if (!rc)
+		rc = plan(j);
+	if (!rc)
+		rc = pg_command(&j->src, "ROLLBACK TO SAVEPOINT fcat_plan; RELEASE fcat_plan",
+		                "reading the columns");
+	return rc;
+}
+
 /* ---- the entity rows ------------------------------------------------------- */
 
 static int create_entities(join *j)
 {
+	static atomic_uint_fast64_t counter;
+	snprintf(j->ent, sizeof j->ent, "pg_temp.\"fcat_entities_%d_%" PRIuFAST64 "\"",
+	         PQbackendPID(j->src.conn), atomic_fetch_add(&counter, 1));
 	pg_sql q = {0};
 	char col[64];
-	pg_sql_puts(&q, "CREATE TEMP TABLE fcat_entities (fcat_ord int8, fcat_t timestamptz, "
-	                "fcat_lo timestamptz");
+	pg_sql_puts(&q, "CREATE TEMP TABLE ");
+	pg_sql_puts(&q, j->ent);
+	pg_sql_puts(&q, " (fcat_ord int8, fcat_t timestamptz, fcat_lo timestamptz");
 	for (size_t k = 0; k < j->req->nkeys; k++) {
 		snprintf(col, sizeof col, ", fcat_k%zu ", k);
 		pg_sql_puts(&q, col);
@@ -280,7 +325,9 @@ static int copy_error(join *j)
 
 static int load_entities(join *j)
 {
-	PGresult *r = PQexec(j->src.conn, "COPY fcat_entities FROM STDIN");
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "COPY %s FROM STDIN", j->ent);
+	PGresult *r = PQexec(j->src.conn, cmd);
 	bool copying = PQresultStatus(r) == PGRES_COPY_IN;
 	PQclear(r);
 	if (!copying)
@@ -301,12 +348,22 @@ static int load_entities(join *j)
 	if (PQputCopyEnd(j->src.conn, rc ? "declined" : NULL) != 1 && rc == 0)
 		rc = copy_error(j);
 	while ((r = PQgetResult(j->src.conn))) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		/* a key the server's encoding cannot hold equals no value of the
+		 * source; core, which compares bytes, decides */
 		if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = copy_error(j);
+			rc = state && (!strcmp(state, SQLSTATE_BAD_ENCODING) ||
+			               !strcmp(state, SQLSTATE_UNTRANSLATABLE))
+			         ? FCAT_PIT_DECLINED
+			         : copy_error(j);
 		PQclear(r);
 	}
-	/* the planner's statistics: temporary tables are never auto-analyzed */
-	return rc ? rc : pg_command(&j->src, "ANALYZE fcat_entities", "analyzing the entity rows");
+	if (rc)
+		return rc;
+	/* the planner's statistics: temporary tables are never auto-analyzed;
+	 * then nothing but the entity table may change */
+	snprintf(cmd, sizeof cmd, "ANALYZE %s; SET TRANSACTION READ ONLY", j->ent);
+	return pg_command(&j->src, cmd, "analyzing the entity rows");
 }
 
 /* ---- the join -------------------------------------------------------------- */
@@ -322,7 +379,9 @@ static int declare(join *j)
 		snprintf(buf, sizeof buf, ", w.c%zu", i);
 		pg_sql_puts(&q, buf);
 	}
-	pg_sql_puts(&q, "\nFROM fcat_entities AS e LEFT JOIN (\n"
+	pg_sql_puts(&q, "\nFROM ");
+	pg_sql_puts(&q, j->ent);
+	pg_sql_puts(&q, " AS e LEFT JOIN (\n"
 	                "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		pg_sql_puts(&q, ", fcat_src.");
@@ -330,13 +389,18 @@ static int declare(join *j)
 		snprintf(buf, sizeof buf, " AS c%zu", i);
 		pg_sql_puts(&q, buf);
 	}
-	pg_sql_puts(&q, "\n  FROM fcat_entities AS x JOIN ");
+	pg_sql_puts(&q, "\n  FROM ");
+	pg_sql_puts(&q, j->ent);
+	pg_sql_puts(&q, " AS x JOIN ");
 	pg_sql_puts(&q, j->src.from);
 	pg_sql_puts(&q, "\n  ON ");
 	for (size_t k = 0; k < req->nkeys; k++) {
 		pg_sql_puts(&q, k ? " AND fcat_src." : "fcat_src.");
 		pg_sql_ident(&q, req->key_columns[k]);
-		snprintf(buf, sizeof buf, " = x.fcat_k%zu", k);
+		/* bytes, whatever the column's collation */
+		bool text = !strcmp(j->key_sql[k], "text");
+		snprintf(buf, sizeof buf, "%s = x.fcat_k%zu%s", text ? " COLLATE \"C\"" : "", k,
+		         text ? " COLLATE \"C\"" : "");
 		pg_sql_puts(&q, buf);
 	}
 	if (req->nkeys == 0)
@@ -362,7 +426,7 @@ static int declare(join *j)
 		free(q.p);
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	}
-	PGresult *r = PQexec(j->src.conn, q.p);
+	PGresult *r = pg_source_exec(&j->src, q.p);
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_source_error(&j->src, r, "joining the entity rows");
@@ -444,7 +508,7 @@ int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx)
 	if (!rc)
 		rc = pg_source_open(&j.src, store, req->path, req->table, req->query, "BEGIN");
 	if (!rc)
-		rc = plan(&j);
+		rc = plan_read_only(&j);
 	if (!rc)
 		rc = create_entities(&j);
 	if (!rc)

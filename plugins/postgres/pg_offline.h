@@ -133,6 +133,10 @@ void pg_source_close(pg_source *s);
 const char *pg_source_what(const pg_source *s);
 /* Runs a command; 0 or an FCAT_EIO error naming `doing`. */
 int pg_command(pg_source *s, const char *cmd, const char *doing);
+/* Runs one statement that holds the source's FROM text (PQexecParams, which
+ * refuses several statements in one string, so the catalog's query cannot
+ * smuggle in a second one). Every such statement goes through here. */
+PGresult *pg_source_exec(pg_source *s, const char *sql);
 /* An error for a failed statement: no such table, or what failed and why. */
 int pg_source_error(pg_source *s, PGresult *r, const char *doing);
 /* The source's columns and types, no rows (SELECT * ... LIMIT 0). */

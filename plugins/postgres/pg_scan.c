@@ -65,7 +65,7 @@ static int declare(scan *s)
 	if (rc == 0 && q.oom)
 		rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	if (rc == 0) {
-		PGresult *r = PQexec(s->src.conn, q.p);
+		PGresult *r = pg_source_exec(&s->src, q.p);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = pg_source_error(&s->src, r, "selecting the columns");
 		PQclear(r);

@@ -129,6 +129,13 @@ int pg_command(pg_source *s, const char *cmd, const char *doing)
 	return rc;
 }
 
+PGresult *pg_source_exec(pg_source *s, const char *sql)
+{
+	/* the extended protocol: one statement only, so a query ending in
+	 * "...) AS x; COMMIT; DELETE ..." cannot run more after the SELECT */
+	return PQexecParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
 int pg_source_open(pg_source *s, const pg_store *st, const char *path, const char *table,
                    const char *query, const char *begin)
 {
@@ -195,7 +202,7 @@ int pg_source_probe(pg_source *s, PGresult **out)
 	*out = NULL;
 	if (q.oom)
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
-	PGresult *r = PQexec(s->conn, q.p);
+	PGresult *r = pg_source_exec(s, q.p);
 	free(q.p);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = pg_source_error(s, r, "reading the columns");

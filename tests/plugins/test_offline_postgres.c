@@ -64,30 +64,35 @@ static void load_libpq(void)
 	            pq.clear && pq.finish);
 }
 
-/* Runs `sql` (several statements allowed) on database `db`. */
-static void pg_exec(const char *db, const char *sql)
+/* Runs `sql` (several statements allowed) on database `db`: true when it
+ * ran, else false with the server's message in msg. */
+static bool pg_try_exec(const char *db, const char *sql, char *msg, size_t size)
 {
 	char dsn[256];
 	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=postgres dbname=%s", server.port,
 	         db);
 	void *conn = pq.connectdb(dsn);
 	if (pq.status(conn) != PQ_CONNECTION_OK) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", pq.error_message(conn));
+		char why[1024];
+		snprintf(why, sizeof why, "%s", pq.error_message(conn));
 		pq.finish(conn);
-		fail_msg("postgres: cannot connect to %s: %s", dsn, msg);
+		fail_msg("postgres: cannot connect to %s: %s", dsn, why);
 	}
 	void *r = pq.exec(conn, sql);
 	int st = pq.result_status(r);
-	if (st != PQ_COMMAND_OK && st != PQ_TUPLES_OK) {
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", pq.error_message(conn));
-		pq.clear(r);
-		pq.finish(conn);
-		fail_msg("postgres: %s in:\n%s", msg, sql);
-	}
+	bool ok = st == PQ_COMMAND_OK || st == PQ_TUPLES_OK;
+	snprintf(msg, size, "%s", ok ? "" : pq.error_message(conn));
 	pq.clear(r);
 	pq.finish(conn);
+	return ok;
+}
+
+/* Runs `sql` (several statements allowed) on database `db`. */
+static void pg_exec(const char *db, const char *sql)
+{
+	char msg[1024];
+	if (!pg_try_exec(db, sql, msg, sizeof msg))
+		fail_msg("postgres: %s in:\n%s", msg, sql);
 }
 
 static int free_port(void)
@@ -527,9 +532,9 @@ static int collect_join(void *ctx, size_t first, const fcat_value *cells, const 
 	return 0;
 }
 
-static int join(const fcat_pit_request *req, answers *a)
+static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
 {
-	const char *kv[] = {"dsn", server.dsn, NULL};
+	const char *kv[] = {"dsn", dsn, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	void *store = NULL;
 	if (ops()->open(&store, c) != 0)
@@ -541,6 +546,11 @@ static int join(const fcat_pit_request *req, answers *a)
 	ops()->close(store);
 	free(c);
 	return rc;
+}
+
+static int join(const fcat_pit_request *req, answers *a)
+{
+	return join_dsn(server.dsn, req, a);
 }
 
 #define SEC(s) ((int64_t)(s)*1000000)
@@ -630,6 +640,17 @@ static void test_offline_postgres__pit_join_edge_cases(void **state)
 	assert_int_equal(join(&req, &a), 0);
 	assert_string_equal(a.text.text,
 	                    "0:1\n1:-\n2:2\n3:2\n4:-\n5:-\n6:-\n7:1\n8:1\n9:1\n10:-\n");
+	free(a.text.text);
+	/* a ttl reaching before every time is as none */
+	req.ttl = INT64_MAX;
+	assert_int_equal(join(&req, &a), 0);
+	assert_string_equal(a.text.text,
+	                    "0:1\n1:-\n2:2\n3:2\n4:-\n5:-\n6:-\n7:1\n8:1\n9:1\n10:-\n");
+	free(a.text.text);
+	/* a negative one means nothing in the request: declined, core decides */
+	req.ttl = -1;
+	assert_int_equal(join(&req, &a), FCAT_PIT_DECLINED);
+	assert_int_equal(a.calls, 0);
 	free(a.text.text);
 }
 
@@ -748,6 +769,175 @@ static void test_offline_postgres__pit_join_errors_name_table_and_column(void **
 	free(a.text.text);
 }
 
+/* The catalog's query runs read-only and as one statement, through the scan
+ * and the join alike: a data-modifying CTE, a volatile function that
+ * deletes, a second statement after ';', or one that closes the query's
+ * parenthesis to commit and delete, are refused, and the table keeps its
+ * rows. */
+static void test_offline_postgres__the_query_cannot_write(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test",
+	        "CREATE TABLE ro(k text, ts timestamptz, v int8);\n"
+	        "INSERT INTO ro VALUES ('a', '2026-01-01Z', 1), ('b', '2026-01-01Z', 2);\n"
+	        "CREATE FUNCTION ro_wipe() RETURNS int8 LANGUAGE sql VOLATILE\n"
+	        "  AS 'DELETE FROM ro; SELECT 1::int8';\n");
+	const char *queries[] = {
+	    "WITH d AS (DELETE FROM ro RETURNING *) SELECT * FROM d",
+	    "SELECT k, ts, ro_wipe() AS v FROM ro",
+	    "SELECT * FROM ro; DELETE FROM ro",
+	    "SELECT * FROM ro) AS x LIMIT 0; COMMIT; DELETE FROM ro; COMMIT;\n"
+	    "BEGIN READ ONLY; SELECT * FROM (SELECT * FROM ro",
+	};
+	const char *why[] = {"data-modifying statement", "read-only transaction", "syntax error",
+	                     "multiple commands"};
+	const char *keys[] = {"k"}, *cols[] = {"k", "ts", "v"};
+	fcat_type ktypes[] = {T(STRING)}, types[] = {T(STRING), T(TIMESTAMP), T(INT64)};
+	fcat_value kv[] = {str_key("a")};
+	int64_t times[] = {SEC(1798761600)};
+	const char *ro_cols[] = {"k"};
+	fcat_scan_request all = {.query = "SELECT k FROM ro ORDER BY k",
+	                         .columns = ro_cols,
+	                         .types = ktypes,
+	                         .ncolumns = 1,
+	                         .ts_column = -1};
+	for (size_t i = 0; i < NCOLS(queries); i++) {
+		fcat_scan_request sreq = {.query = queries[i],
+		                          .columns = cols,
+		                          .types = types,
+		                          .ncolumns = 3,
+		                          .ts_column = -1};
+		rows r;
+		char msg[1024];
+		int rc = scan(NULL, &sreq, &r);
+		snprintf(msg, sizeof msg, "%s", rc ? fcat_error_last() : "");
+		free(r.text);
+		/* the rows first: they are what must not change */
+		assert_int_equal(scan(NULL, &all, &r), 0);
+		assert_string_equal(r.text ? r.text : "(no rows)", "a\nb\n");
+		free(r.text);
+		if (rc >= 0 || !strstr(msg, why[i]))
+			fail_msg("scan of query %zu: %d, %s", i, rc, msg);
+		fcat_pit_request jreq = {.query = queries[i],
+		                         .key_columns = keys,
+		                         .key_types = ktypes,
+		                         .nkeys = 1,
+		                         .ts_column = "ts",
+		                         .columns = cols + 2,
+		                         .types = types + 2,
+		                         .ncolumns = 1,
+		                         .keys = kv,
+		                         .times = times,
+		                         .nrows = 1};
+		answers a;
+		rc = join(&jreq, &a);
+		snprintf(msg, sizeof msg, "%s", rc ? fcat_error_last() : "");
+		free(a.text.text);
+		assert_int_equal(scan(NULL, &all, &r), 0);
+		assert_string_equal(r.text ? r.text : "(no rows)", "a\nb\n");
+		free(r.text);
+		if (rc >= 0 || !strstr(msg, why[i]))
+			fail_msg("join of query %zu: %d, %s", i, rc, msg);
+		assert_int_equal(a.calls, 0);
+	}
+}
+
+/* The entity table has a name of its own, always with its schema: a source
+ * table called fcat_entities is the source's, not the entity rows. */
+static void test_offline_postgres__a_source_named_like_the_entity_table(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test", "CREATE TABLE fcat_entities(k text, ts timestamptz, v int8);\n"
+	                     "INSERT INTO fcat_entities VALUES ('a', '2026-01-01Z', 5);\n");
+	const char *keys[] = {"k"}, *cols[] = {"v"};
+	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
+	fcat_value kv[] = {str_key("a"), str_key("b")};
+	int64_t times[] = {SEC(1798761600), SEC(1798761600)};
+	fcat_pit_request req = {.table = "fcat_entities",
+	                        .key_columns = keys,
+	                        .key_types = ktypes,
+	                        .nkeys = 1,
+	                        .ts_column = "ts",
+	                        .columns = cols,
+	                        .types = types,
+	                        .ncolumns = 1,
+	                        .keys = kv,
+	                        .times = times,
+	                        .nrows = 2};
+	answers a;
+	if (join(&req, &a) != 0)
+		fail_msg("%s", fcat_error_last());
+	assert_string_equal(a.text.text, "0:5\n1:-\n");
+	free(a.text.text);
+	req.table = NULL;
+	req.query = "SELECT * FROM fcat_entities";
+	if (join(&req, &a) != 0)
+		fail_msg("%s", fcat_error_last());
+	assert_string_equal(a.text.text, "0:5\n1:-\n");
+	free(a.text.text);
+}
+
+/* Keys are compared byte for byte, as core compares them: a key that is not
+ * UTF-8 (which COPY refuses) is declined to core, and a column with a
+ * nondeterministic collation does not make 'U1' equal 'u1'. */
+static void test_offline_postgres__pit_join_compares_keys_as_bytes(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test", "CREATE DATABASE fcat_utf8 ENCODING 'UTF8' LOCALE 'C' "
+	                     "TEMPLATE template0");
+	pg_exec("fcat_utf8", "CREATE TABLE kb(k text, ts timestamptz, v int8);\n"
+	                     "INSERT INTO kb VALUES ('u1', '2026-01-01Z', 1);\n");
+	char dsn[256];
+	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=postgres dbname=fcat_utf8",
+	         server.port);
+	const char *keys[] = {"k"}, *cols[] = {"v"};
+	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
+	fcat_value kv[] = {
+	    str_key("u1"), str_key("U1"), {.type = T(STRING), .u.str = {"u\xff", 2}}};
+	int64_t times[] = {SEC(1798761600), SEC(1798761600), SEC(1798761600)};
+	fcat_pit_request req = {.table = "kb",
+	                        .key_columns = keys,
+	                        .key_types = ktypes,
+	                        .nkeys = 1,
+	                        .ts_column = "ts",
+	                        .columns = cols,
+	                        .types = types,
+	                        .ncolumns = 1,
+	                        .keys = kv,
+	                        .times = times,
+	                        .nrows = 3};
+	answers a;
+	int rc = join_dsn(dsn, &req, &a);
+	if (rc != FCAT_PIT_DECLINED)
+		fail_msg("not UTF-8: %d, %s", rc, rc < 0 ? fcat_error_last() : "");
+	assert_int_equal(a.calls, 0);
+	free(a.text.text);
+	req.nrows = 2;
+	assert_int_equal(join_dsn(dsn, &req, &a), 0);
+	assert_string_equal(a.text.text, "0:1\n1:-\n");
+	free(a.text.text);
+
+	char msg[1024];
+	if (!pg_try_exec("fcat_utf8",
+	                 "CREATE COLLATION fcat_ci (provider = icu, locale = 'und-u-ks-level2', "
+	                 "deterministic = false)",
+	                 msg, sizeof msg)) {
+		print_message("no nondeterministic ICU collation here, collation case skipped: %s",
+		              msg);
+		return;
+	}
+	pg_exec("fcat_utf8", "CREATE TABLE ci(k text COLLATE fcat_ci, ts timestamptz, v int8);\n"
+	                     "INSERT INTO ci VALUES ('U1', '2026-01-01Z', 1),\n"
+	                     " ('u1', '2025-01-01Z', 2);\n");
+	req.table = "ci";
+	fcat_value kv2[] = {str_key("u1"), str_key("U1"), str_key("u2")};
+	req.keys = kv2;
+	req.nrows = 3;
+	assert_int_equal(join_dsn(dsn, &req, &a), 0);
+	assert_string_equal(a.text.text, "0:2\n1:1\n2:-\n");
+	free(a.text.text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +951,9 @@ int main(void)
 	    cmocka_unit_test(test_offline_postgres__pit_join_edge_cases),
 	    cmocka_unit_test(test_offline_postgres__pit_join_answers_in_batches_in_order),
 	    cmocka_unit_test(test_offline_postgres__pit_join_errors_name_table_and_column),
+	    cmocka_unit_test(test_offline_postgres__the_query_cannot_write),
+	    cmocka_unit_test(test_offline_postgres__a_source_named_like_the_entity_table),
+	    cmocka_unit_test(test_offline_postgres__pit_join_compares_keys_as_bytes),
 	};
 	return cmocka_run_group_tests_name("offline_postgres", tests, server_start, server_stop);
 }
