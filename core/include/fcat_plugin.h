@@ -190,7 +190,9 @@ typedef int (*fcat_scan_fn)(void *ctx, const fcat_value *cells, size_t nrows);
  * whose event time ts is the largest with
  *
  *     times[i] - ttl <= ts <= times[i]      (both ends inclusive; no lower
- *                                            bound when ttl is 0)
+ *                                            bound when ttl is 0, or where
+ *                                            times[i] - ttl is below
+ *                                            INT64_MIN)
  *
  * among rows of equal ts, the one with the largest created time (a null
  * created time is smaller than every other; among rows equal in keys, ts and
@@ -216,7 +218,10 @@ typedef struct fcat_pit_request {
 	const char *const *columns;
 	const fcat_type *types;
 	size_t ncolumns;
-	int64_t ttl; /**< microseconds; 0: no lower bound */
+	/** Microseconds; 0: no lower bound. Core never sends a negative ttl
+	 * (a plugin declines one) and saturates a view's ttl that does not fit
+	 * to INT64_MAX. */
+	int64_t ttl;
 	/** The entity rows, in the caller's order: nrows * nkeys key cells,
 	 * row-major, and nrows times. */
 	const fcat_value *keys;
@@ -231,9 +236,12 @@ typedef struct fcat_pit_request {
 /**
  * Receives the answers of entity rows first .. first + nrows - 1: cells holds
  * nrows * ncolumns values, row-major (null where matched[i] is false).
- * Batches come in row order, each row exactly once. Strings point into the
- * plugin's memory, valid during the call only. Return 0 to go on, anything
- * else to stop the join with that code.
+ * Batches come in row order, each row exactly once, first + nrows never past
+ * the request's nrows. Strings point into the plugin's memory, valid during
+ * the call only. Return 0 to go on, anything else to stop the join with that
+ * code. Core checks this: a batch out of range or order, a decline after a
+ * batch, a 0 returned with rows unanswered, or going on after being stopped
+ * fails the retrieval with an error naming the plugin.
  */
 typedef int (*fcat_pit_fn)(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
                            size_t nrows);
@@ -260,10 +268,16 @@ typedef struct fcat_offline_ops {
 	 * off), so its answers MUST be exactly those of core's join (see
 	 * fcat_pit_request). It MAY return FCAT_PIT_DECLINED, before calling
 	 * `fn`, for a request it cannot run exactly (a column type it cannot
-	 * compare, a source it cannot see): core then scans and joins itself.
-	 * Errors follow scan's: a missing column names it and the table (or
-	 * query); a value that does not parse names the table, the column and
-	 * the entity row. */
+	 * compare, a source it cannot see, a negative ttl): core then scans and
+	 * joins itself. Errors follow scan's: a missing column names it and the
+	 * table (or query); a value that does not parse names the table, the
+	 * column and the entity row.
+	 *
+	 * One difference from scan plus core's join is allowed: a join in the
+	 * store converts only the cells of the matched rows, so a value that
+	 * does not parse in a row no entity row matched is not an error here,
+	 * while core's join, which scans every row, fails on it. Where both
+	 * succeed their answers are the same. */
 	int (*pit_join)(void *store, const fcat_pit_request *request, fcat_pit_fn fn, void *ctx);
 } fcat_offline_ops;
 
