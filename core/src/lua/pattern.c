@@ -119,6 +119,7 @@ static int set_match(unsigned char c, const char *p, const char *close)
 /* The end of the single-character class starting at p. */
 static const char *class_end(matcher *m, const char *p)
 {
+	const char *start = p;
 	char c = *p++;
 	if (c == '%') {
 		if (p >= m->pat_end)
@@ -136,6 +137,7 @@ static const char *class_end(matcher *m, const char *p)
 			if (c == '%' && p < m->pat_end)
 				p++;
 		} while (p >= m->pat_end || *p != ']');
+		step(m, (p - start) >> 3); /* a long set costs in proportion */
 		return p + 1;
 	}
 	return p;
@@ -295,6 +297,7 @@ static const char *match(matcher *m, const char *s, const char *p)
 				const char *ep = class_end(m, p);
 				unsigned char before = s == m->src ? 0 : (unsigned char)s[-1];
 				unsigned char at = s < m->src_end ? (unsigned char)*s : 0;
+				step(m, (ep - p) >> 3);
 				if (!set_match(before, p, ep - 1) && set_match(at, p, ep - 1))
 					p = ep;
 				else
@@ -394,8 +397,9 @@ static size_t start_position(lua_Integer init, size_t len)
 	return len - (size_t)(-init) + 1;
 }
 
-static int has_specials(const char *p, size_t lp)
+static int has_specials(matcher *m, const char *p, size_t lp)
 {
+	step(m, (int64_t)(lp >> 4));
 	for (size_t i = 0; i < lp; i++) {
 		switch (p[i]) {
 		case '^':
@@ -414,6 +418,30 @@ static int has_specials(const char *p, size_t lp)
 	return 0;
 }
 
+/* The first p (of lp bytes) in s (of ls), or NULL. Each candidate the
+ * first byte finds costs a step and one per 16 bytes compared; the bytes
+ * skipped cost one step per 16. */
+static const char *plain_find(matcher *m, const char *s, size_t ls, const char *p, size_t lp)
+{
+	if (lp == 0)
+		return s;
+	if (lp > ls)
+		return NULL;
+	const char *at = s, *last = s + (ls - lp);
+	int64_t per_candidate = 1 + (int64_t)(lp >> 4);
+	while (at <= last) {
+		const char *hit = memchr(at, p[0], (size_t)(last - at) + 1);
+		if (!hit)
+			break;
+		step(m, per_candidate + ((hit - at) >> 4));
+		if (memcmp(hit + 1, p + 1, lp - 1) == 0)
+			return hit;
+		at = hit + 1;
+	}
+	step(m, (last + 1 - at) >> 4);
+	return NULL;
+}
+
 static int find_or_match(lua_State *L, int find)
 {
 	size_t ls, lp;
@@ -425,11 +453,9 @@ static int find_or_match(lua_State *L, int find)
 		return 1;
 	}
 	matcher m;
-	if (find && (lua_toboolean(L, 4) || !has_specials(p, lp))) {
-		/* memmem is linear in the subject */
-		const char *hit = lp == 0 ? s + init : memmem(s + init, ls - init, p, lp);
-		matcher_init(&m, L, s, ls, p, lp);
-		step(&m, (int64_t)((hit ? (size_t)(hit - s) - init + lp : ls - init) >> 4));
+	matcher_init(&m, L, s, ls, p, lp);
+	if (find && (lua_toboolean(L, 4) || !has_specials(&m, p, lp))) {
+		const char *hit = plain_find(&m, s + init, ls - init, p, lp);
 		settle(&m);
 		if (!hit) {
 			luaL_pushfail(L);
@@ -440,11 +466,8 @@ static int find_or_match(lua_State *L, int find)
 		return 2;
 	}
 	int anchor = lp > 0 && *p == '^';
-	if (anchor) {
-		p++;
-		lp--;
-	}
-	matcher_init(&m, L, s, ls, p, lp);
+	if (anchor)
+		p++; /* the pattern's end stays where it was */
 	for (const char *at = s + init;; at++) {
 		matcher_reset(&m);
 		const char *e = match(&m, at, p);
@@ -474,37 +497,38 @@ int fcat__pattern_match(lua_State *L)
 	return find_or_match(L, 0);
 }
 
-/* The iterator of gmatch; upvalues: subject, pattern, where the next search
- * starts, and where the last match ended (-1: none yet). */
+/* Where gmatch's iterator stands. */
+typedef struct gmatch_state {
+	size_t from;    /* where the next search starts */
+	ptrdiff_t last; /* where the last match ended; -1: none yet */
+} gmatch_state;
+
+/* The iterator of gmatch; upvalues: subject, pattern, gmatch_state. */
 static int gmatch_next(lua_State *L)
 {
 	size_t ls, lp;
 	const char *s = lua_tolstring(L, lua_upvalueindex(1), &ls);
 	const char *p = lua_tolstring(L, lua_upvalueindex(2), &lp);
-	lua_Integer from = lua_tointeger(L, lua_upvalueindex(3));
-	lua_Integer last = lua_tointeger(L, lua_upvalueindex(4));
-	if (from > (lua_Integer)ls)
+	gmatch_state *g = lua_touserdata(L, lua_upvalueindex(3));
+	if (g->from > ls)
 		return 0;
 	matcher m;
 	matcher_init(&m, L, s, ls, p, lp);
-	for (const char *at = s + from;; at++) {
+	for (const char *at = s + g->from;; at++) {
 		matcher_reset(&m);
 		const char *e = match(&m, at, p);
 		/* an empty match right where the last one ended does not count */
-		if (e && (last < 0 || e != s + last)) {
+		if (e && e - s != g->last) {
 			settle(&m);
-			lua_pushinteger(L, e - s);
-			lua_pushvalue(L, -1);
-			lua_replace(L, lua_upvalueindex(3));
-			lua_replace(L, lua_upvalueindex(4));
+			g->from = (size_t)(e - s);
+			g->last = e - s;
 			return push_captures(&m, at, e);
 		}
 		if (at == m.src_end)
 			break;
 	}
 	settle(&m);
-	lua_pushinteger(L, (lua_Integer)ls + 1);
-	lua_replace(L, lua_upvalueindex(3));
+	g->from = ls + 1;
 	return 0;
 }
 
@@ -517,9 +541,10 @@ int fcat__pattern_gmatch(lua_State *L)
 	if (init > ls)
 		init = ls + 1;
 	lua_settop(L, 2);
-	lua_pushinteger(L, (lua_Integer)init);
-	lua_pushinteger(L, -1);
-	lua_pushcclosure(L, gmatch_next, 4);
+	gmatch_state *g = lua_newuserdatauv(L, sizeof *g, 0);
+	g->from = init;
+	g->last = -1;
+	lua_pushcclosure(L, gmatch_next, 3);
 	return 1;
 }
 
@@ -615,6 +640,7 @@ int fcat__pattern_gsub(lua_State *L)
 			break;
 	}
 	luaL_addlstring(&b, src, (size_t)(m.src_end - src));
+	step(&m, (m.src_end - src) >> 4);
 	settle(&m);
 	luaL_pushresult(&b);
 	lua_pushinteger(L, n);
