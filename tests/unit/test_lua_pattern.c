@@ -401,6 +401,8 @@ static void test_lua_pattern__backtracking_runs_into_the_budget(void **state)
 	    "for x in string.gmatch(string.rep('a', 20000), '.-.-.-.-b') do end",
 	    "return string.match(string.rep('a', 20000), string.rep('a*', 40) .. 'b')",
 	    "return string.find(string.rep('a', 20000), '(.-)%1b')",
+	    /* a long set costs in proportion to its length */
+	    "return string.find(string.rep('a', 20000), '.-.-[' .. string.rep('x', 50000) .. ']')",
 	    /* a pcall in the script cannot swallow the error and go on */
 	    "for i = 1, 10 do pcall(string.find, string.rep('a', 20000), '.-.-.-b') end return 1",
 	    /* nor can a match that is only too slow as a whole */
