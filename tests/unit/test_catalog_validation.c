@@ -182,9 +182,14 @@ static void test_catalog_validation__bad_keys_and_values(void **state)
 	       "catalog/defs.lua:3: feature_view 'v': unknown key 'tll' (known: name, entities, "
 	       "source, ttl, online, offline, schema, transform, timestamp_field, description, "
 	       "owner, tags)\n"
-	       "catalog/defs.lua:3: feature_view 'v': 'ttl' must be a whole, non-negative number "
-	       "of seconds such as days(7) or hours(12), got -5\n"
+	       "catalog/defs.lua:3: feature_view 'v': 'ttl' must be a whole number of seconds "
+	       "from 0 to 10,000 years, such as days(7) or hours(12), got -5\n"
 	       "catalog/defs.lua:3: feature_view 'v': 'online' must be true or false, got string");
+	/* a ttl in microseconds plus or minus a time must stay inside int64 */
+	expect(PRELUDE "feature_view { name = 'v', entities = { user }, source = src,\n"
+	               "  ttl = 400000000000, schema = { field('a', int64) } }\n",
+	       "catalog/defs.lua:3: feature_view 'v': 'ttl' must be a whole number of seconds "
+	       "from 0 to 10,000 years, such as days(7) or hours(12), got 400000000000");
 	expect("entity { join_keys = {} }\n", "catalog/defs.lua:1: entity: needs a 'name' string");
 	expect("entity { name = 'bad name', join_keys = { field('k', string) } }\n",
 	       "catalog/defs.lua:1: entity 'bad name': the name must be an identifier (letters, "

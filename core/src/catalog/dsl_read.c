@@ -207,6 +207,8 @@ bool fcat__def_bool(fcat__def *d, lua_State *L, const char *key, bool dflt)
 	return v;
 }
 
+#define MAX_SECONDS (10000LL * 366 * 86400)
+
 int64_t fcat__def_seconds(fcat__def *d, lua_State *L, const char *key)
 {
 	int top = lua_gettop(L);
@@ -215,10 +217,12 @@ int64_t fcat__def_seconds(fcat__def *d, lua_State *L, const char *key)
 	if (!lua_isnil(L, -1)) {
 		int isint = 0;
 		lua_Integer i = lua_tointegerx(L, -1, &isint);
-		if (lua_type(L, -1) != LUA_TNUMBER || !isint || i < 0)
+		/* at most 10,000 years: every time sum in microseconds stays far
+		 * inside int64 (a timestamp plus or minus a ttl) */
+		if (lua_type(L, -1) != LUA_TNUMBER || !isint || i < 0 || i > MAX_SECONDS)
 			fcat__def_error(d, d->line,
-			                "'%s' must be a whole, non-negative number of seconds "
-			                "such as days(7) or hours(12), got %s",
+			                "'%s' must be a whole number of seconds from 0 to "
+			                "10,000 years, such as days(7) or hours(12), got %s",
 			                key, luaL_tolstring(L, -1, NULL));
 		else
 			v = i;
