@@ -9,6 +9,7 @@
 #include "util/error.h"
 
 #include <lauxlib.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,13 +194,17 @@ static size_t slot_of(const out_index *x, const char *p)
 	return (size_t)(h * 0x9E3779B97F4A7C15ull) & x->mask;
 }
 
-/* Builds the index in a userdata left on the stack (collected with it). */
-static void index_outputs(lua_State *L, out_index *x, int names, size_t n)
+/* Builds the index in `local` when it fits (most views: no allocation per
+ * call, which an online read of an on-demand view would feel), else in a
+ * userdata left on the stack (collected with it). */
+static void index_outputs(lua_State *L, out_index *x, int names, size_t n, char *local,
+                          size_t local_size)
 {
 	size_t cap = 8;
 	while (cap < 2 * n)
 		cap *= 2;
-	char *mem = lua_newuserdatauv(L, cap * sizeof *x->slots + n * sizeof *x->seen + 1, 0);
+	size_t size = cap * sizeof *x->slots + n * sizeof *x->seen + 1;
+	char *mem = size <= local_size ? local : lua_newuserdatauv(L, size, 0);
 	x->mask = cap - 1;
 	x->slots = (void *)mem;
 	x->seen = (size_t *)(mem + cap * sizeof *x->slots);
@@ -314,7 +319,8 @@ static int protected_rows(lua_State *L)
 	for (size_t i = 0; i < b->nout; i++)
 		lua_pushstring(L, b->out_fields[i].base.name);
 	out_index outputs;
-	index_outputs(L, &outputs, out_names, b->nout);
+	_Alignas(max_align_t) char local[2048];
+	index_outputs(L, &outputs, out_names, b->nout, local, sizeof local);
 	/* the input table is reused from row to row while the transform
 	 * leaves it as it was given (the common case): no table to allocate
 	 * and collect per row */
