@@ -28,22 +28,12 @@ static char *new_repo(char **parent, const char *extra_yaml)
 	return repo;
 }
 
-static test_run as(const char *repo, const char *principal, const char *const *args)
-{
-	const char *argv[32] = {FCAT_CLI_PATH, "--as", principal};
-	int n = 3;
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	return test_exec(repo, NULL, argv);
-}
-
 static void test_access__pii_is_refused_without_the_grant_and_served_with_it(void **state)
 {
 	(void)state;
 	char *parent, *repo = new_repo(&parent, "");
 	/* online read: a scientist is denied the language, by the scientist's deny rule */
-	test_run r = as(
+	test_run r = test_fcat_as(
 	    repo, "alice",
 	    (const char *[]){"get-online", "--features",
 	                     "user_features:total_conversations,user_features:preferred_language",
@@ -56,45 +46,49 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	assert_string_equal(r.out, ""); /* the request fails as a whole */
 	test_run_free(&r);
 	/* without the PII feature alice reads */
-	r = as(repo, "alice",
-	       (const char *[]){"get-online", "--features", "user_features:total_conversations",
-	                        "--entity", "user_id=u0001", NULL});
+	r = test_fcat_as(repo, "alice",
+	                 (const char *[]){"get-online", "--features",
+	                                  "user_features:total_conversations", "--entity",
+	                                  "user_id=u0001", NULL});
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
 	/* nor through an on-demand view that reads it (found in review) */
-	r = as(repo, "alice",
-	       (const char *[]){"get-online", "--features", "reply_style", "--entity",
-	                        "user_id=u0001", "--request", "message_length=5", NULL});
+	r = test_fcat_as(repo, "alice",
+	                 (const char *[]){"get-online", "--features", "reply_style", "--entity",
+	                                  "user_id=u0001", "--request", "message_length=5", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "feature:user_features:preferred_language"));
 	test_run_free(&r);
 	/* the serving service reads it through its service */
-	r = as(repo, "ranking-service",
-	       (const char *[]){"get-online", "--service", "chat_personalization", "--entity",
-	                        "user_id=u0001", NULL});
+	r = test_fcat_as(repo, "ranking-service",
+	                 (const char *[]){"get-online", "--service", "chat_personalization",
+	                                  "--entity", "user_id=u0001", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
 	/* an unknown principal reads nothing and sees nothing */
-	r = as(repo, "mallory",
-	       (const char *[]){"get-online", "--features", "user_features:total_conversations",
-	                        "--entity", "user_id=u0001", NULL});
+	r = test_fcat_as(repo, "mallory",
+	                 (const char *[]){"get-online", "--features",
+	                                  "user_features:total_conversations", "--entity",
+	                                  "user_id=u0001", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "default deny"));
 	test_run_free(&r);
-	r = as(repo, "mallory", (const char *[]){"list", "features", NULL});
+	r = test_fcat_as(repo, "mallory", (const char *[]){"list", "features", NULL});
 	assert_int_equal(r.status, 0);
 	assert_int_equal(test_count_lines(r.out), 1); /* the header alone */
 	test_run_free(&r);
-	r = as(repo, "mallory", (const char *[]){"describe", "user_features", NULL});
+	r = test_fcat_as(repo, "mallory", (const char *[]){"describe", "user_features", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "no object named 'user_features'"));
 	test_run_free(&r);
-	r = as(repo, "mallory", (const char *[]){"lineage", "chat_personalization", NULL});
+	r = test_fcat_as(repo, "mallory",
+	                 (const char *[]){"lineage", "chat_personalization", NULL});
 	assert_int_equal(r.status, 1);
 	test_run_free(&r);
 	/* materialize is a write */
-	r = as(repo, "ranking-service", (const char *[]){"materialize", "2020-01-01", "now", NULL});
+	r = test_fcat_as(repo, "ranking-service",
+	                 (const char *[]){"materialize", "2020-01-01", "now", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "ranking-service may not write view:user_features"));
 	test_run_free(&r);

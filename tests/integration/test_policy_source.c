@@ -11,16 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static test_run as(const char *repo, const char *principal, const char *const *args)
-{
-	const char *argv[32] = {FCAT_CLI_PATH, "--as", principal};
-	int n = 3;
-	for (; *args && n < 31; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	return test_exec(repo, NULL, argv);
-}
-
 static void expect(test_run r, int status, const char *in_err)
 {
 	if (r.status != status || (in_err && !strstr(r.err, in_err)))
@@ -29,7 +19,7 @@ static void expect(test_run r, int status, const char *in_err)
 	test_run_free(&r);
 }
 
-#define AS(repo, who, ...) as(repo, who, (const char *[]){__VA_ARGS__, NULL})
+#define AS(repo, who, ...) test_fcat_as(repo, who, (const char *[]){__VA_ARGS__, NULL})
 
 static const char pii_read[] = "user_features:preferred_language";
 

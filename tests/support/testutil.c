@@ -302,3 +302,13 @@ void test_repo_done(char *parent, char *repo)
 	free(parent);
 	free(repo);
 }
+
+test_run test_fcat_as(const char *cwd, const char *principal, const char *const *args)
+{
+	const char *argv[32] = {FCAT_CLI_PATH, "--as", principal};
+	int n = 3;
+	for (; *args && n < 31; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	return test_exec(cwd, NULL, argv);
+}

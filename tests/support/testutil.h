@@ -37,6 +37,9 @@ test_run test_exec(const char *cwd, const char *const *env, const char *const *a
  * the demo policies' principal fcat-operator unless FCAT_PRINCIPAL is set. */
 test_run test_fcat(const char *cwd, ...);
 
+/* Runs `fcat --as PRINCIPAL ARGS...` in `cwd`; args ends with NULL. */
+test_run test_fcat_as(const char *cwd, const char *principal, const char *const *args);
+
 void test_run_free(test_run *r);
 
 /* Commits every change in the git work tree at `repo` (like git add -A &&
