@@ -9,21 +9,16 @@
  * the end. Exits 1 when anything fails or the catalogs do not hold V*F
  * features.
  */
+#include "bench_util.h"
 #include "fcat.h"
 
 #include <git2.h>
 
 #include <dirent.h>
-#include <errno.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #define VIEWS_PER_FILE 50
 #define ENTITIES       10
@@ -31,100 +26,17 @@
 #define SERVICE_EVERY  10
 #define APPLY_RUNS     5
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fcat-bench-catalog: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-catalog [--views N] [--features N] [--runs N] "
-	                "[--keep DIR]\n");
-	exit(2);
+	bench_usage("[--views N] [--features N] [--runs N] [--keep DIR]");
 }
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sorts the samples; the median, nearest-rank percentiles. */
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double percentile(const double *sorted, int n, int pct)
-{
-	int rank = (pct * n + 99) / 100; /* ceil(pct/100 * n) */
-	return sorted[rank < 1 ? 0 : rank - 1];
-}
-
-static long parse_count(const char *s, const char *opt, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > max)
-		die("%s wants a whole number from 1 to %ld, got '%s'", opt, max, s);
-	return v;
-}
-
-/* ---- removing a directory tree ------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-		fprintf(stderr, "fcat-bench-catalog: cannot remove %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int rm_tree(const char *path)
-{
-	if (access(path, F_OK) != 0)
-		return 0;
-	return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+	return (double)bench_now_ns() / 1e6;
 }
 
 /* ---- generating the feature repo ---------------------------------------- */
-
-static FILE *create(const char *root, const char *rel)
-{
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		die("cannot create %s: %s", path, strerror(errno));
-	return f;
-}
-
-static long finish(FILE *f, const char *rel)
-{
-	long size = ftell(f);
-	if (ferror(f) || fclose(f) != 0)
-		die("cannot write %s", rel);
-	return size;
-}
 
 /* The feature types, cycled through by feature index: how each is written in
  * Lua, and a short name for the feature name. */
@@ -142,7 +54,7 @@ static const struct {
 
 static void write_entities(const char *root, long *bytes)
 {
-	FILE *f = create(root, "catalog/00_entities.lua");
+	FILE *f = bench_create(root, "catalog/00_entities.lua");
 	fprintf(f, "-- 00_entities.lua - the entities every view refers to by name.\n");
 	for (int i = 0; i < ENTITIES; i++)
 		fprintf(f,
@@ -153,12 +65,12 @@ static void write_entities(const char *root, long *bytes)
 		        "  owner = \"bench@example.com\",\n"
 		        "}\n",
 		        i, i, i);
-	*bytes += finish(f, "catalog/00_entities.lua");
+	*bytes += bench_finish(f, "catalog/00_entities.lua");
 }
 
 static void write_sources(const char *root, long *bytes)
 {
-	FILE *f = create(root, "catalog/01_sources.lua");
+	FILE *f = bench_create(root, "catalog/01_sources.lua");
 	fprintf(f, "-- 01_sources.lua - the sources every view refers to by name.\n");
 	for (int i = 0; i < SOURCES; i++)
 		fprintf(f,
@@ -170,7 +82,7 @@ static void write_sources(const char *root, long *bytes)
 		        "  description = \"Benchmark source %d.\",\n"
 		        "}\n",
 		        i, i, i);
-	*bytes += finish(f, "catalog/01_sources.lua");
+	*bytes += bench_finish(f, "catalog/01_sources.lua");
 }
 
 static void write_view(FILE *f, int v, int nfeatures)
@@ -220,7 +132,7 @@ static int write_views(const char *root, int nviews, int nfeatures, long *bytes)
 	for (int k = 0; k < nfiles; k++) {
 		char rel[64];
 		snprintf(rel, sizeof rel, "catalog/views_%04d.lua", k);
-		FILE *f = create(root, rel);
+		FILE *f = bench_create(root, rel);
 		fprintf(f, "-- views_%04d.lua - generated benchmark views.\n", k);
 		int first = k * VIEWS_PER_FILE;
 		int end = first + VIEWS_PER_FILE < nviews ? first + VIEWS_PER_FILE : nviews;
@@ -229,7 +141,7 @@ static int write_views(const char *root, int nviews, int nfeatures, long *bytes)
 			if ((v + 1) % SERVICE_EVERY == 0)
 				write_service(f, v + 1 - SERVICE_EVERY, v);
 		}
-		*bytes += finish(f, rel);
+		*bytes += bench_finish(f, rel);
 	}
 	return nfiles + 2;
 }
@@ -240,7 +152,7 @@ static void git_check(int rc, const char *what)
 {
 	if (rc < 0) {
 		const git_error *e = git_error_last();
-		die("git: %s: %s", what, e && e->message ? e->message : "unknown error");
+		bench_die("git: %s: %s", what, e && e->message ? e->message : "unknown error");
 	}
 }
 
@@ -272,14 +184,14 @@ static void git_commit_everything(const char *root)
 static void fcat_check(int rc, const char *what)
 {
 	if (rc)
-		die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
+		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
 }
 
 static void check_count(const fcat_store *s, size_t want, const char *what)
 {
 	size_t got = fcat_catalog_count(fcat_store_catalog(s), FCAT_OBJ_FEATURE);
 	if (got != want)
-		die("%s: the catalog holds %zu features, expected %zu", what, got, want);
+		bench_die("%s: the catalog holds %zu features, expected %zu", what, got, want);
 }
 
 /* Opens and frees the store `runs` times; the count is checked between the
@@ -296,8 +208,8 @@ static void time_open(double *ms, int runs, const char *root, const fcat_open_op
 		check_count(s, want, what);
 		bool from_commit = fcat_catalog_commit(fcat_store_catalog(s))[0] != '\0';
 		if (from_commit != (opts->catalog != FCAT_CATALOG_WORKTREE))
-			die("%s: the catalog comes from the wrong place (commit '%s')", what,
-			    fcat_catalog_commit(fcat_store_catalog(s)));
+			bench_die("%s: the catalog comes from the wrong place (commit '%s')", what,
+			          fcat_catalog_commit(fcat_store_catalog(s)));
 		double t2 = now_ms();
 		fcat_store_free(s);
 		ms[i] = (t1 - t0) + (now_ms() - t2);
@@ -323,17 +235,18 @@ static int count_cache_files(const char *root)
 
 int main(int argc, char **argv)
 {
+	bench_init("fcat-bench-catalog", 1);
 	int nviews = 1000, nfeatures = 20, runs = 15;
 	const char *keep = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--views"))
-			nviews = (int)parse_count(argv[++i], "--views", 1000000);
+			nviews = (int)bench_parse_count(argv[++i], "--views", 1000000);
 		else if (!strcmp(argv[i], "--features"))
-			nfeatures = (int)parse_count(argv[++i], "--features", 10000);
+			nfeatures = (int)bench_parse_count(argv[++i], "--features", 10000);
 		else if (!strcmp(argv[i], "--runs"))
-			runs = (int)parse_count(argv[++i], "--runs", 100000);
+			runs = (int)bench_parse_count(argv[++i], "--runs", 100000);
 		else if (!strcmp(argv[i], "--keep"))
 			keep = argv[++i];
 		else
@@ -341,25 +254,13 @@ int main(int argc, char **argv)
 	}
 
 	char root[4096];
-	if (keep) {
-		if (mkdir(keep, 0777) != 0)
-			die("--keep %s: %s (it must not exist yet)", keep, strerror(errno));
-		snprintf(root, sizeof root, "%s", keep);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(root, sizeof root, "%s/fcat-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(root))
-			die("mkdtemp %s: %s", root, strerror(errno));
-	}
-	char catalog[8192];
-	snprintf(catalog, sizeof catalog, "%s/catalog", root);
-	if (mkdir(catalog, 0777) != 0)
-		die("mkdir %s: %s", catalog, strerror(errno));
+	bench_make_root(root, sizeof root, keep, "fcat-bench");
+	bench_make_dir(root, "catalog");
 
 	long bytes = 0;
-	FILE *f = create(root, "fcat.yaml");
+	FILE *f = bench_create(root, "fcat.yaml");
 	fprintf(f, "project: bench\n");
-	finish(f, "fcat.yaml");
+	bench_finish(f, "fcat.yaml");
 	write_entities(root, &bytes);
 	write_sources(root, &bytes);
 	int nfiles = write_views(root, nviews, nfeatures, &bytes);
@@ -375,30 +276,30 @@ int main(int argc, char **argv)
 	/* apply, cold each time: the compiled cache is removed before each run */
 	double apply_ms[APPLY_RUNS];
 	for (int i = 0; i < APPLY_RUNS; i++) {
-		if (rm_tree(cache_dir) != 0)
-			die("cannot remove %s", cache_dir);
+		if (bench_rm_tree(cache_dir) != 0)
+			bench_die("cannot remove %s", cache_dir);
 		double t0 = now_ms();
 		int rc = fcat_apply(commit, root, NULL);
 		apply_ms[i] = now_ms() - t0;
 		fcat_check(rc, "fcat_apply");
 	}
 	if (count_cache_files(root) != 1)
-		die("fcat_apply left %d compiled caches in %s/cache, expected 1",
-		    count_cache_files(root), cache_dir);
+		bench_die("fcat_apply left %d compiled caches in %s/cache, expected 1",
+		          count_cache_files(root), cache_dir);
 
 	double *cached_ms = calloc((size_t)runs, sizeof *cached_ms);
 	double *peer_ms = calloc((size_t)runs, sizeof *peer_ms);
 	if (!cached_ms || !peer_ms)
-		die("out of memory");
+		bench_die("out of memory");
 	fcat_open_options applied = FCAT_OPEN_OPTIONS_INIT;
 	fcat_open_options worktree = FCAT_OPEN_OPTIONS_INIT;
 	worktree.catalog = FCAT_CATALOG_WORKTREE;
 	time_open(cached_ms, runs, root, &applied, want, "fcat_store_open (applied)");
 	time_open(peer_ms, runs, root, &worktree, want, "fcat_store_open_ext (work tree)");
 
-	double apply_med = median(apply_ms, APPLY_RUNS);
-	double cached_med = median(cached_ms, runs);
-	double peer_med = median(peer_ms, runs);
+	double apply_med = bench_median(apply_ms, APPLY_RUNS);
+	double cached_med = bench_median(cached_ms, (size_t)runs);
+	double peer_med = bench_median(peer_ms, (size_t)runs);
 	char label[64];
 	printf("libfcat %s, commit %.12s%s%s\n", fcat_version(), commit, keep ? ", kept in " : "",
 	       keep ? keep : "");
@@ -410,15 +311,15 @@ int main(int argc, char **argv)
 	       apply_ms[APPLY_RUNS - 1]);
 	snprintf(label, sizeof label, "open from compiled cache, %d runs:", runs);
 	printf("%-46s median %7.1f ms  p90 %7.1f  min %7.1f\n", label, cached_med,
-	       percentile(cached_ms, runs, 90), cached_ms[0]);
+	       bench_percentile(cached_ms, (size_t)runs, 900), cached_ms[0]);
 	snprintf(label, sizeof label, "peer: open by running the Lua definitions:");
 	printf("%-46s median %7.1f ms  p90 %7.1f  min %7.1f\n", label, peer_med,
-	       percentile(peer_ms, runs, 90), peer_ms[0]);
+	       bench_percentile(peer_ms, (size_t)runs, 900), peer_ms[0]);
 	printf("ratio peer/cache: %.1fx\n", cached_med > 0 ? peer_med / cached_med : 0.0);
 
 	free(cached_ms);
 	free(peer_ms);
-	if (!keep && rm_tree(root) != 0)
-		die("cannot remove %s", root);
+	if (!keep && bench_rm_tree(root) != 0)
+		bench_die("cannot remove %s", root);
 	return 0;
 }

@@ -20,20 +20,18 @@
  * Exits 1 when anything fails or a read does not give every feature
  * PRESENT.
  */
+#include "bench_util.h"
 #include "fcat.h"
 
 #include <lmdb.h>
 
 #include <errno.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,119 +45,13 @@
 /* Events start here (2026-01-01T00:00:00Z) and are an hour apart per row. */
 #define T0_SECONDS 1767225600LL
 
-/* The temporary repo, removed by die() too; empty with --keep. */
-static char temp_root[4096];
-static int rm_tree(const char *path);
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fcat-bench-online: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (temp_root[0])
-		rm_tree(temp_root);
-	exit(1);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-online [--store lmdb|redis] [--redis-url URL] "
-	                "[--users N] [--rows-per-user N] [--reads N] [--batch N] [--keep DIR]\n");
-	exit(2);
-}
-
-static long parse_count(const char *s, const char *opt, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > max)
-		die("%s wants a whole number from 1 to %ld, got '%s'", opt, max, s);
-	return v;
-}
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* splitmix64: a small deterministic generator. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint64_t *state, uint32_t n)
-{
-	return (uint32_t)(rng_next(state) % n);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, per mille. */
-static double pct_us(const uint64_t *sorted, size_t n, unsigned permille)
-{
-	size_t rank = ((size_t)permille * n + 999) / 1000;
-	return (double)sorted[rank < 1 ? 0 : rank - 1] / 1000.0;
-}
-
-/* ---- removing a directory tree ------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-		fprintf(stderr, "fcat-bench-online: cannot remove %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int rm_tree(const char *path)
-{
-	if (access(path, F_OK) != 0)
-		return 0;
-	return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+	bench_usage("[--store lmdb|redis] [--redis-url URL] [--users N] [--rows-per-user N] "
+	            "[--reads N] [--batch N] [--keep DIR]");
 }
 
 /* ---- generating the feature repo ---------------------------------------- */
-
-static FILE *create(const char *root, const char *rel)
-{
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		die("cannot create %s: %s", path, strerror(errno));
-	return f;
-}
-
-static void finish(FILE *f, const char *rel)
-{
-	if (ferror(f) || fclose(f) != 0)
-		die("cannot write %s", rel);
-}
-
-static void make_dir(const char *root, const char *rel)
-{
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	if (mkdir(path, 0777) != 0)
-		die("mkdir %s: %s", path, strerror(errno));
-}
 
 static const char catalog_lua[] =
     "-- bench.lua - the online benchmark's user features: ten of mixed types.\n"
@@ -211,7 +103,7 @@ static void put_ts(FILE *f, int64_t seconds)
  * so one user's rows are far apart in the file. */
 static void write_events(const char *root, long users, long rows_per_user, int width)
 {
-	FILE *f = create(root, "data/events.csv");
+	FILE *f = bench_create(root, "data/events.csv");
 	static char buf[1 << 20];
 	setvbuf(f, buf, _IOFBF, sizeof buf);
 	fputs("user_id,event_timestamp,created_at,clicks,ctr,score,country,is_premium,"
@@ -220,37 +112,38 @@ static void write_events(const char *root, long users, long rows_per_user, int w
 	for (long k = 0; k < rows_per_user; k++) {
 		for (long u = 0; u < users; u++) {
 			uint64_t g = SEED ^ ((uint64_t)u << 20) ^ (uint64_t)k;
-			int64_t ts = T0_SECONDS + k * 3600 + rng_below(&g, 3600);
+			int64_t ts = T0_SECONDS + k * 3600 + bench_rng_below(&g, 3600);
 			fprintf(f, "u%0*ld,", width, u + 1);
 			put_ts(f, ts);
 			fputc(',', f);
-			put_ts(f, ts + 1 + rng_below(&g, 60));
-			fprintf(f, ",%u,%.9g,%.17g,%s,%s,\"[", rng_below(&g, 1000000),
-			        (double)((float)rng_below(&g, 100000) / 100000.0f),
-			        (double)rng_below(&g, 1u << 30) / 7919.0,
-			        countries[rng_below(&g, 8)], rng_below(&g, 4) ? "false" : "true");
+			put_ts(f, ts + 1 + bench_rng_below(&g, 60));
+			fprintf(f, ",%u,%.9g,%.17g,%s,%s,\"[", bench_rng_below(&g, 1000000),
+			        (double)((float)bench_rng_below(&g, 100000) / 100000.0f),
+			        (double)bench_rng_below(&g, 1u << 30) / 7919.0,
+			        countries[bench_rng_below(&g, 8)],
+			        bench_rng_below(&g, 4) ? "false" : "true");
 			for (int i = 0; i < EMBED_DIM; i++)
 				fprintf(f, "%s%.9g", i ? "," : "",
-				        (double)((float)((int)rng_below(&g, 20001) - 10000) /
+				        (double)((float)((int)bench_rng_below(&g, 20001) - 10000) /
 				                 10000.0f));
-			fprintf(f, "]\",%u,", rng_below(&g, 10));
-			put_ts(f, ts - (int64_t)rng_below(&g, 86400 * 30));
-			fprintf(f, ",%s,\"[", devices[rng_below(&g, 6)]);
-			unsigned nitems = rng_below(&g, 9);
+			fprintf(f, "]\",%u,", bench_rng_below(&g, 10));
+			put_ts(f, ts - (int64_t)bench_rng_below(&g, 86400 * 30));
+			fprintf(f, ",%s,\"[", devices[bench_rng_below(&g, 6)]);
+			unsigned nitems = bench_rng_below(&g, 9);
 			for (unsigned i = 0; i < nitems; i++)
-				fprintf(f, "%s%u", i ? "," : "", rng_below(&g, 1u << 24));
+				fprintf(f, "%s%u", i ? "," : "", bench_rng_below(&g, 1u << 24));
 			fputs("]\"\n", f);
 		}
 	}
-	finish(f, "data/events.csv");
+	bench_finish(f, "data/events.csv");
 }
 
 static void write_repo(const char *root, const char *store, const char *redis_url, long users,
                        long rows_per_user, int width)
 {
-	make_dir(root, "catalog");
-	make_dir(root, "data");
-	FILE *f = create(root, "fcat.yaml");
+	bench_make_dir(root, "catalog");
+	bench_make_dir(root, "data");
+	FILE *f = bench_create(root, "fcat.yaml");
 	fprintf(f, "# fcat.yaml - the online benchmark's generated feature repo.\n"
 	           "project: bench_online\n"
 	           "online_store:\n");
@@ -258,10 +151,10 @@ static void write_repo(const char *root, const char *store, const char *redis_ur
 		fprintf(f, "  plugin: redis\n  url: %s\n", redis_url);
 	else
 		fprintf(f, "  plugin: lmdb\n  path: data/online.lmdb\n");
-	finish(f, "fcat.yaml");
-	f = create(root, "catalog/bench.lua");
+	bench_finish(f, "fcat.yaml");
+	f = bench_create(root, "catalog/bench.lua");
 	fputs(catalog_lua, f);
-	finish(f, "catalog/bench.lua");
+	bench_finish(f, "catalog/bench.lua");
 	write_events(root, users, rows_per_user, width);
 }
 
@@ -270,7 +163,7 @@ static void write_repo(const char *root, const char *store, const char *redis_ur
 static void fcat_check(int rc, const char *what)
 {
 	if (rc)
-		die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
+		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
 }
 
 static fcat_store *open_store(const char *root)
@@ -288,10 +181,10 @@ static void materialize(const char *root, uint64_t rows)
 {
 	fflush(stdout);
 	fflush(stderr);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	pid_t pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		fcat_store *s = open_store(root);
 		fcat_materialize_stats st;
@@ -300,8 +193,8 @@ static void materialize(const char *root, uint64_t rows)
 		           "fcat_materialize");
 		fcat_store_free(s);
 		if (st.rows_read != rows)
-			die("materialize read %llu rows, expected %llu",
-			    (unsigned long long)st.rows_read, (unsigned long long)rows);
+			bench_die("materialize read %llu rows, expected %llu",
+			          (unsigned long long)st.rows_read, (unsigned long long)rows);
 		printf("materialize: %llu rows, %llu keys in %.2f s (%.0f rows/s)\n",
 		       (unsigned long long)st.rows_read, (unsigned long long)st.keys_written,
 		       st.seconds, st.seconds > 0 ? (double)st.rows_read / st.seconds : 0.0);
@@ -311,24 +204,24 @@ static void materialize(const char *root, uint64_t rows)
 	int status;
 	struct rusage ru;
 	if (wait4(pid, &status, 0, &ru) != pid)
-		die("wait4: %s", strerror(errno));
+		bench_die("wait4: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		die("the materializing child failed");
-	printf("materialize process: %.2f s, peak RSS %.1f MiB\n", (double)(now_ns() - t0) / 1e9,
-	       (double)ru.ru_maxrss / 1024);
+		bench_die("the materializing child failed");
+	printf("materialize process: %.2f s, peak RSS %.1f MiB\n",
+	       (double)(bench_now_ns() - t0) / 1e9, (double)ru.ru_maxrss / 1024);
 }
 
 /* Every feature of every row PRESENT, with the user's last event. */
 static void check_result(const fcat_online_result *res, size_t nrows, const char *what)
 {
 	if (fcat_online_result_rows(res) != nrows)
-		die("%s: %zu rows, expected %zu", what, fcat_online_result_rows(res), nrows);
+		bench_die("%s: %zu rows, expected %zu", what, fcat_online_result_rows(res), nrows);
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t f = 0; f < NFEATURES; f++) {
 			const fcat_feature_value *v = fcat_online_result_at(res, r, f);
 			if (!v || v->status != FCAT_STATUS_PRESENT)
-				die("%s: row %zu feature %zu is %s, expected PRESENT", what, r, f,
-				    v ? fcat_status_name(v->status) : "missing");
+				bench_die("%s: row %zu feature %zu is %s, expected PRESENT", what,
+				          r, f, v ? fcat_status_name(v->status) : "missing");
 		}
 }
 
@@ -339,10 +232,10 @@ typedef struct figures {
 static void summarize(figures *out, uint64_t *lat, size_t n, uint64_t batch_ns,
                       size_t batch_entities)
 {
-	qsort(lat, n, sizeof *lat, cmp_u64);
-	out->p50 = pct_us(lat, n, 500);
-	out->p99 = pct_us(lat, n, 990);
-	out->p999 = pct_us(lat, n, 999);
+	bench_sort_u64(lat, n);
+	out->p50 = (double)bench_percentile_u64(lat, n, 500) / 1000.0;
+	out->p99 = (double)bench_percentile_u64(lat, n, 990) / 1000.0;
+	out->p999 = (double)bench_percentile_u64(lat, n, 999) / 1000.0;
 	out->max = (double)lat[n - 1] / 1000.0;
 	out->eps = batch_ns ? (double)batch_entities / ((double)batch_ns / 1e9) : 0;
 }
@@ -356,8 +249,8 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 	const char *refs[] = {VIEW};
 	fcat_check(fcat_feature_set_new(&set, s, refs, 1), "fcat_feature_set_new");
 	if (fcat_feature_set_count(set) != NFEATURES)
-		die("the feature set has %zu features, expected %d", fcat_feature_set_count(set),
-		    NFEATURES);
+		bench_die("the feature set has %zu features, expected %d",
+		          fcat_feature_set_count(set), NFEATURES);
 	fcat_check(fcat_online_result_new(&res), "fcat_online_result_new");
 
 	/* warm-up: every user once, in batches, then random single reads */
@@ -368,34 +261,34 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 	}
 	uint64_t g = SEED + 1;
 	for (int i = 0; i < WARMUP_READS; i++)
-		fcat_check(
-		    fcat_online_read_at(res, s, set, keys + rng_below(&g, (uint32_t)users), 1, now),
-		    "warm-up read");
+		fcat_check(fcat_online_read_at(res, s, set,
+		                               keys + bench_rng_below(&g, (uint32_t)users), 1, now),
+		           "warm-up read");
 
 	for (size_t i = 0; i < nreads; i++) {
 		const fcat_value *k = keys + seq[i];
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		int rc = fcat_online_read_at(res, s, set, k, 1, now);
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		fcat_check(rc, "fcat_online_read_at");
 		lat[i] = t1 - t0;
 		const fcat_feature_value *v = fcat_online_result_at(res, 0, 0);
 		if (!v || v->status != FCAT_STATUS_PRESENT)
-			die("read %zu: user %u: not PRESENT", i, seq[i] + 1);
+			bench_die("read %zu: user %u: not PRESENT", i, seq[i] + 1);
 	}
 
 	/* batches: the same random sequence, `batch` entities per call */
 	fcat_value *bkeys = malloc(batch * sizeof *bkeys);
 	if (!bkeys)
-		die("out of memory");
+		bench_die("out of memory");
 	size_t nbatches = nreads / batch;
 	uint64_t total = 0;
 	for (size_t b = 0; b < nbatches; b++) {
 		for (size_t j = 0; j < batch; j++)
 			bkeys[j] = keys[seq[b * batch + j]];
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		int rc = fcat_online_read_at(res, s, set, bkeys, batch, now);
-		total += now_ns() - t0;
+		total += bench_now_ns() - t0;
 		fcat_check(rc, "fcat_online_read_at (batch)");
 		if (b % 64 == 0)
 			check_result(res, batch, "batched read");
@@ -412,7 +305,7 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 static void mdb_check(int rc, const char *what)
 {
 	if (rc)
-		die("lmdb: %s: %s", what, mdb_strerror(rc));
+		bench_die("lmdb: %s: %s", what, mdb_strerror(rc));
 }
 
 typedef struct raw_reader {
@@ -431,7 +324,7 @@ static inline void raw_get(raw_reader *r, const MDB_val *keys, const uint32_t *i
 		MDB_val k = keys[idx[i]], v;
 		mdb_check(mdb_get(r->txn, r->dbi, &k, &v), "mdb_get");
 		if (used + v.mv_size > r->cap)
-			die("a row of %zu bytes does not fit the buffer", v.mv_size);
+			bench_die("a row of %zu bytes does not fit the buffer", v.mv_size);
 		memcpy(r->buf + used, v.mv_data, v.mv_size);
 		used += v.mv_size;
 	}
@@ -466,7 +359,7 @@ static void raw_reads(figures *out, const char *root, long users, int width, con
 	size_t kused = 0, kcap = (size_t)users * 32;
 	kbytes = malloc(kcap);
 	if (!keys || !kbytes)
-		die("out of memory");
+		bench_die("out of memory");
 	MDB_cursor *cur;
 	MDB_val k, v;
 	mdb_check(mdb_cursor_open(r.txn, r.dbi, &cur), "mdb_cursor_open");
@@ -476,14 +369,14 @@ static void raw_reads(figures *out, const char *root, long users, int width, con
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		mdb_check(rc, "mdb_cursor_get");
 		if (n == users)
-			die("the view's database holds more than %ld keys", users);
+			bench_die("the view's database holds more than %ld keys", users);
 		char id[32];
 		int idlen = snprintf(id, sizeof id, "u%0*ld", width, n + 1);
 		if (k.mv_size < (size_t)idlen ||
 		    memcmp((const char *)k.mv_data + k.mv_size - (size_t)idlen, id, (size_t)idlen))
-			die("key %ld of the view's database is not user %s's", n + 1, id);
+			bench_die("key %ld of the view's database is not user %s's", n + 1, id);
 		if (kused + k.mv_size > kcap)
-			die("the keys are longer than expected");
+			bench_die("the keys are longer than expected");
 		memcpy(kbytes + kused, k.mv_data, k.mv_size);
 		keys[n].mv_size = k.mv_size;
 		keys[n].mv_data = (void *)(uintptr_t)kused; /* fixed up below */
@@ -493,18 +386,18 @@ static void raw_reads(figures *out, const char *root, long users, int width, con
 	}
 	mdb_cursor_close(cur);
 	if (n != users)
-		die("the view's database holds %ld keys, expected %ld", n, users);
+		bench_die("the view's database holds %ld keys, expected %ld", n, users);
 	for (long i = 0; i < n; i++)
 		keys[i].mv_data = kbytes + (uintptr_t)keys[i].mv_data;
 	mdb_txn_reset(r.txn);
 	r.cap = max_row * batch;
 	r.buf = malloc(r.cap);
 	if (!r.buf)
-		die("out of memory");
+		bench_die("out of memory");
 
 	uint32_t *all = malloc((size_t)users * sizeof *all);
 	if (!all)
-		die("out of memory");
+		bench_die("out of memory");
 	for (long i = 0; i < users; i++)
 		all[i] = (uint32_t)i;
 	for (long u = 0; u < users; u += (long)batch) {
@@ -514,21 +407,21 @@ static void raw_reads(figures *out, const char *root, long users, int width, con
 	free(all);
 	uint64_t g = SEED + 1;
 	for (int i = 0; i < WARMUP_READS; i++) {
-		uint32_t u = rng_below(&g, (uint32_t)users);
+		uint32_t u = bench_rng_below(&g, (uint32_t)users);
 		raw_get(&r, keys, &u, 1);
 	}
 
 	for (size_t i = 0; i < nreads; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		raw_get(&r, keys, seq + i, 1);
-		lat[i] = now_ns() - t0;
+		lat[i] = bench_now_ns() - t0;
 	}
 	size_t nbatches = nreads / batch;
 	uint64_t total = 0;
 	for (size_t b = 0; b < nbatches; b++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		raw_get(&r, keys, seq + b * batch, batch);
-		total += now_ns() - t0;
+		total += bench_now_ns() - t0;
 	}
 	summarize(out, lat, nreads, total, nbatches * batch);
 
@@ -543,6 +436,7 @@ static void raw_reads(figures *out, const char *root, long users, int width, con
 
 int main(int argc, char **argv)
 {
+	bench_init("fcat-bench-online", 1);
 	const char *store = "lmdb", *redis_url = "redis://127.0.0.1:6379/0", *keep = NULL;
 	long users = 100000, rows_per_user = 2, nreads = 200000, batch = 100;
 	for (int i = 1; i < argc; i++) {
@@ -553,49 +447,40 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--redis-url"))
 			redis_url = argv[++i];
 		else if (!strcmp(argv[i], "--users"))
-			users = parse_count(argv[++i], "--users", 100000000);
+			users = bench_parse_count(argv[++i], "--users", 100000000);
 		else if (!strcmp(argv[i], "--rows-per-user"))
-			rows_per_user = parse_count(argv[++i], "--rows-per-user", 1000);
+			rows_per_user = bench_parse_count(argv[++i], "--rows-per-user", 1000);
 		else if (!strcmp(argv[i], "--reads"))
-			nreads = parse_count(argv[++i], "--reads", 100000000);
+			nreads = bench_parse_count(argv[++i], "--reads", 100000000);
 		else if (!strcmp(argv[i], "--batch"))
-			batch = parse_count(argv[++i], "--batch", 100000);
+			batch = bench_parse_count(argv[++i], "--batch", 100000);
 		else if (!strcmp(argv[i], "--keep"))
 			keep = argv[++i];
 		else
 			usage();
 	}
 	if (strcmp(store, "lmdb") && strcmp(store, "redis"))
-		die("--store is lmdb or redis, not '%s'", store);
+		bench_die("--store is lmdb or redis, not '%s'", store);
 	if (strchr(redis_url, '\n'))
-		die("--redis-url holds a line break");
+		bench_die("--redis-url holds a line break");
 	if (nreads < batch)
-		die("--reads must be at least --batch");
+		bench_die("--reads must be at least --batch");
 
 	char root[4096];
-	if (keep) {
-		if (mkdir(keep, 0777) != 0)
-			die("--keep %s: %s (it must not exist yet)", keep, strerror(errno));
-		snprintf(root, sizeof root, "%s", keep);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(root, sizeof root, "%s/fcat-bench-online-XXXXXX",
-		         tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(root))
-			die("mkdtemp %s: %s", root, strerror(errno));
-		snprintf(temp_root, sizeof temp_root, "%s", root);
-	}
+	bench_make_root(root, sizeof root, keep, "fcat-bench-online");
+	if (!keep)
+		bench_remove_on_die(root);
 	int width = 1;
 	for (long v = users; v >= 10; v /= 10)
 		width++;
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	write_repo(root, store, redis_url, users, rows_per_user, width);
 	printf("libfcat %s, store %s%s%s, %ld users x %ld rows, %d features, %ld reads%s%s\n",
 	       fcat_version(), store, strcmp(store, "redis") ? "" : " at ",
 	       strcmp(store, "redis") ? "" : redis_url, users, rows_per_user, NFEATURES, nreads,
 	       keep ? ", kept in " : "", keep ? keep : "");
-	printf("generate CSV: %.2f s\n", (double)(now_ns() - t0) / 1e9);
+	printf("generate CSV: %.2f s\n", (double)(bench_now_ns() - t0) / 1e9);
 	materialize(root, (uint64_t)(users * rows_per_user));
 
 	/* the keys of every user, and one random sequence for every reader */
@@ -604,7 +489,7 @@ int main(int argc, char **argv)
 	uint32_t *seq = malloc((size_t)nreads * sizeof *seq);
 	uint64_t *lat = malloc((size_t)nreads * sizeof *lat);
 	if (!ids || !keys || !seq || !lat)
-		die("out of memory");
+		bench_die("out of memory");
 	for (long u = 0; u < users; u++) {
 		char *id = ids + u * (width + 2);
 		int len = snprintf(id, (size_t)width + 2, "u%0*ld", width, u + 1);
@@ -612,7 +497,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t g = SEED;
 	for (long i = 0; i < nreads; i++)
-		seq[i] = rng_below(&g, (uint32_t)users);
+		seq[i] = bench_rng_below(&g, (uint32_t)users);
 	/* judged an hour after the last event: every value PRESENT */
 	int64_t now = (T0_SECONDS + rows_per_user * 3600 + 3600) * 1000000;
 
@@ -650,7 +535,7 @@ int main(int argc, char **argv)
 	free(keys);
 	free(seq);
 	free(lat);
-	if (!keep && rm_tree(root) != 0)
-		die("cannot remove %s", root);
+	if (!keep && bench_rm_tree(root) != 0)
+		bench_die("cannot remove %s", root);
 	return 0;
 }

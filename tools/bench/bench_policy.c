@@ -13,14 +13,12 @@
  * generated policy YAML is written there too. Exits 1 when anything fails
  * or the cached and uncached decisions disagree.
  */
+#include "bench_util.h"
 #include "policy/policy.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RULES_PER_ROLE       10
 #define ROLES_PER_GROUP      10
@@ -29,52 +27,14 @@
 #define FEATURES             20
 #define BATCH                64
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fcat-bench-policy: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-policy [--rules N] [--principals N] [--requests N] "
-	                "[--rounds N] [--dump FILE]\n");
-	exit(2);
-}
-
-static long parse_count(const char *s, const char *opt, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > max)
-		die("%s wants a whole number from 1 to %ld, got '%s'", opt, max, s);
-	return v;
+	bench_usage("[--rules N] [--principals N] [--requests N] [--rounds N] [--dump FILE]");
 }
 
 static double now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples. */
-static double percentile(const double *sorted, size_t n, int pct)
-{
-	size_t rank = (pct * n + 99) / 100;
-	return sorted[rank < 1 ? 0 : rank - 1];
+	return (double)bench_now_ns();
 }
 
 /* ---- the generated policy set ------------------------------------------- */
@@ -165,7 +125,7 @@ static request *make_requests(long n, long nprincipals)
 {
 	request *q = calloc((size_t)n, sizeof *q);
 	if (!q)
-		die("out of memory");
+		bench_die("out of memory");
 	unsigned long x = 88172645463325252UL;
 	for (long i = 0; i < n; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift */
@@ -209,14 +169,14 @@ static stats measure(const fcat__policy *p, decide_fn fn, const request *q, long
 	double *batches = malloc((nb + 1) * sizeof *batches);
 	double *calls = malloc((nc + 1) * sizeof *calls);
 	if (!batches || !calls)
-		die("out of memory");
+		bench_die("out of memory");
 	size_t ib = 0, ic = 0;
 	for (long round = 0; round < rounds; round++) {
 		for (long i = 0; i + BATCH <= n; i += BATCH) {
 			double t0 = now_ns();
 			for (long k = 0; k < BATCH; k++)
 				if (fn(p, &q[i + k]) < 0)
-					die("decision failed: %s", fcat_error_last());
+					bench_die("decision failed: %s", fcat_error_last());
 			batches[ib++] = (now_ns() - t0) / BATCH;
 		}
 		for (long i = 0; i < n; i++) {
@@ -224,17 +184,17 @@ static stats measure(const fcat__policy *p, decide_fn fn, const request *q, long
 			int got = fn(p, &q[i]);
 			calls[ic++] = now_ns() - t0;
 			if (got < 0)
-				die("decision failed: %s", fcat_error_last());
+				bench_die("decision failed: %s", fcat_error_last());
 			if (round == 0)
 				s.allowed += got;
 		}
 	}
-	qsort(batches, ib, sizeof *batches, cmp_double);
-	qsort(calls, ic, sizeof *calls, cmp_double);
-	s.batch_p50 = percentile(batches, ib, 50);
-	s.batch_p99 = percentile(batches, ib, 99);
-	s.call_p50 = percentile(calls, ic, 50);
-	s.call_p99 = percentile(calls, ic, 99);
+	bench_sort_double(batches, ib);
+	bench_sort_double(calls, ic);
+	s.batch_p50 = bench_percentile(batches, ib, 500);
+	s.batch_p99 = bench_percentile(batches, ib, 990);
+	s.call_p50 = bench_percentile(calls, ic, 500);
+	s.call_p99 = bench_percentile(calls, ic, 990);
 	free(batches);
 	free(calls);
 	return s;
@@ -249,42 +209,43 @@ static void print_stats(const char *label, const stats *s)
 
 int main(int argc, char **argv)
 {
+	bench_init("fcat-bench-policy", 1);
 	long nrules = 1000, nprincipals = 100, nrequests = 10000, rounds = 20;
 	const char *dump = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			usage();
 		if (strcmp(argv[i], "--rules") == 0)
-			nrules = parse_count(argv[++i], "--rules", 1000000);
+			nrules = bench_parse_count(argv[++i], "--rules", 1000000);
 		else if (strcmp(argv[i], "--principals") == 0)
-			nprincipals = parse_count(argv[++i], "--principals", 100000);
+			nprincipals = bench_parse_count(argv[++i], "--principals", 100000);
 		else if (strcmp(argv[i], "--requests") == 0)
-			nrequests = parse_count(argv[++i], "--requests", 10000000);
+			nrequests = bench_parse_count(argv[++i], "--requests", 10000000);
 		else if (strcmp(argv[i], "--rounds") == 0)
-			rounds = parse_count(argv[++i], "--rounds", 1000);
+			rounds = bench_parse_count(argv[++i], "--rounds", 1000);
 		else if (strcmp(argv[i], "--dump") == 0)
 			dump = argv[++i];
 		else
 			usage();
 	}
 	if (nrequests < BATCH)
-		die("--requests must be at least %d", BATCH);
+		bench_die("--requests must be at least %d", BATCH);
 
 	fcat__buf yaml = {0};
 	long ngroups;
 	generate(&yaml, nrules, nprincipals, &ngroups);
 	if (yaml.oom)
-		die("out of memory");
+		bench_die("out of memory");
 	if (dump) {
 		FILE *f = fopen(dump, "w");
 		if (!f || fwrite(yaml.ptr, 1, yaml.len, f) != yaml.len || fclose(f) != 0)
-			die("cannot write %s", dump);
+			bench_die("cannot write %s", dump);
 	}
 	fcat__def_file file = {.path = "policies/bench.yaml", .text = yaml.ptr, .len = yaml.len};
 	double t0 = now_ns();
 	fcat__policy *p;
 	if (fcat__policy_load(&p, &file, 1))
-		die("loading the generated policies failed:\n%s", fcat_error_last());
+		bench_die("loading the generated policies failed:\n%s", fcat_error_last());
 	double load_ms = (now_ns() - t0) / 1e6;
 	size_t held = 0;
 	for (size_t i = 0; i < p->nprincipals; i++)
@@ -294,8 +255,9 @@ int main(int argc, char **argv)
 	/* the two paths must agree on every request */
 	for (long i = 0; i < nrequests; i++)
 		if (uncached(p, &q[i]) != cached(p, &q[i]))
-			die("cached and uncached decisions differ for %s %s %s", q[i].principal,
-			    fcat__policy_action_name(q[i].action), q[i].resource);
+			bench_die("cached and uncached decisions differ for %s %s %s",
+			          q[i].principal, fcat__policy_action_name(q[i].action),
+			          q[i].resource);
 
 	printf("libfcat %s, policy engine benchmark\n", fcat_version());
 	printf("policy set: %zu rules in %zu roles, %zu groups, %zu principals; %.0f rules held "

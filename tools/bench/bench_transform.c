@@ -34,18 +34,16 @@
  *   RESULT transform_us_per_row=... odv_p50_added_us=... ...
  * Exits 1 when anything fails or a value read back is not the expected one.
  */
+#include "bench_util.h"
 #include "fcat.h"
 
 #include <errno.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -64,137 +62,12 @@
 
 static const char *const view_names[2] = {"plain", "transformed"};
 
-/* The temporary repo, removed by die() too; empty with --keep. */
-static char temp_root[4096];
-static int rm_tree(const char *path);
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fcat-bench-transform: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (temp_root[0])
-		rm_tree(temp_root);
-	exit(1);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-transform [--users N] [--runs N] [--reads N] "
-	                "[--block N] [--keep DIR]\n");
-	exit(2);
-}
-
-static long parse_count(const char *s, const char *opt, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > max)
-		die("%s wants a whole number from 1 to %ld, got '%s'", opt, max, s);
-	return v;
-}
-
-static inline uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline uint64_t now_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-/* splitmix64: a small deterministic generator. */
-static uint64_t rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint64_t *state, uint32_t n)
-{
-	return (uint32_t)(rng_next(state) % n);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples, per mille. */
-static double pct_us(const uint64_t *sorted, size_t n, unsigned permille)
-{
-	size_t rank = ((size_t)permille * n + 999) / 1000;
-	return (double)sorted[rank < 1 ? 0 : rank - 1] / 1000.0;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* ---- removing a directory tree ------------------------------------------ */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-		fprintf(stderr, "fcat-bench-transform: cannot remove %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int rm_tree(const char *path)
-{
-	if (access(path, F_OK) != 0)
-		return 0;
-	return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+	bench_usage("[--users N] [--runs N] [--reads N] [--block N] [--keep DIR]");
 }
 
 /* ---- generating the feature repo ---------------------------------------- */
-
-static FILE *create(const char *root, const char *rel)
-{
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		die("cannot create %s: %s", path, strerror(errno));
-	return f;
-}
-
-static void finish(FILE *f, const char *rel)
-{
-	if (ferror(f) || fclose(f) != 0)
-		die("cannot write %s", rel);
-}
-
-static void make_dir(const char *root, const char *rel)
-{
-	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	if (mkdir(path, 0777) != 0)
-		die("mkdir %s: %s", path, strerror(errno));
-}
 
 #define FIVE_FIELDS                                                                                \
 	"    field(\"clicks\", int64),\n"                                                          \
@@ -285,15 +158,15 @@ typedef struct user_row {
 static void user_row_of(user_row *r, long u)
 {
 	uint64_t g = SEED ^ ((uint64_t)u << 20);
-	r->ts = T0_SECONDS + rng_below(&g, 3600);
-	r->created = r->ts + 1 + rng_below(&g, 60);
-	r->clicks = rng_below(&g, 1000000);
+	r->ts = T0_SECONDS + bench_rng_below(&g, 3600);
+	r->created = r->ts + 1 + bench_rng_below(&g, 60);
+	r->clicks = bench_rng_below(&g, 1000000);
 	if (NULL_CLICKS(u))
 		r->clicks = -1;
-	r->ctr = (float)rng_below(&g, 100000) / 100000.0f;
-	r->score = (double)rng_below(&g, 1u << 30) / 7919.0;
-	r->country = countries[rng_below(&g, 8)];
-	r->premium = rng_below(&g, 4) == 0;
+	r->ctr = (float)bench_rng_below(&g, 100000) / 100000.0f;
+	r->score = (double)bench_rng_below(&g, 1u << 30) / 7919.0;
+	r->country = countries[bench_rng_below(&g, 8)];
+	r->premium = bench_rng_below(&g, 4) == 0;
 }
 
 static void put_ts(FILE *f, int64_t seconds)
@@ -306,7 +179,7 @@ static void put_ts(FILE *f, int64_t seconds)
 /* One row per user, in user order. */
 static void write_events(const char *root, long users, int width)
 {
-	FILE *f = create(root, "data/events.csv");
+	FILE *f = bench_create(root, "data/events.csv");
 	static char buf[1 << 20];
 	setvbuf(f, buf, _IOFBF, sizeof buf);
 	fputs("user_id,event_timestamp,created_at,clicks,ctr,score,country,is_premium\n", f);
@@ -323,24 +196,24 @@ static void write_events(const char *root, long users, int width)
 		fprintf(f, ",%.9g,%.17g,%s,%s\n", (double)r.ctr, r.score, r.country,
 		        r.premium ? "true" : "false");
 	}
-	finish(f, "data/events.csv");
+	bench_finish(f, "data/events.csv");
 }
 
 static void write_repo(const char *root, long users, int width)
 {
-	make_dir(root, "catalog");
-	make_dir(root, "data");
-	FILE *f = create(root, "fcat.yaml");
+	bench_make_dir(root, "catalog");
+	bench_make_dir(root, "data");
+	FILE *f = bench_create(root, "fcat.yaml");
 	fputs("# fcat.yaml - the transform benchmark's generated feature repo.\n"
 	      "project: bench_transform\n"
 	      "online_store:\n"
 	      "  plugin: lmdb\n"
 	      "  path: data/online.lmdb\n",
 	      f);
-	finish(f, "fcat.yaml");
-	f = create(root, "catalog/bench.lua");
+	bench_finish(f, "fcat.yaml");
+	f = bench_create(root, "catalog/bench.lua");
 	fputs(catalog_lua, f);
-	finish(f, "catalog/bench.lua");
+	bench_finish(f, "catalog/bench.lua");
 	write_events(root, users, width);
 }
 
@@ -349,7 +222,7 @@ static void write_repo(const char *root, long users, int width)
 static void fcat_check(int rc, const char *what)
 {
 	if (rc)
-		die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
+		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
 }
 
 static fcat_store *open_store(const char *root)
@@ -382,19 +255,20 @@ static void check_row(const fcat_online_result *res, size_t row, long u, bool tr
 		bool want_null = f == 0 && r.clicks < 0;
 		fcat_status want = want_null ? FCAT_STATUS_NULL_VALUE : FCAT_STATUS_PRESENT;
 		if (!v[f] || v[f]->status != want)
-			die("%s: user %ld feature %zu is %s, expected %s", what, u + 1, f,
-			    v[f] ? fcat_status_name(v[f]->status) : "missing",
-			    fcat_status_name(want));
+			bench_die("%s: user %ld feature %zu is %s, expected %s", what, u + 1, f,
+			          v[f] ? fcat_status_name(v[f]->status) : "missing",
+			          fcat_status_name(want));
 		if (v[f]->event_ts != r.ts * 1000000)
-			die("%s: user %ld feature %zu has the wrong event time", what, u + 1, f);
+			bench_die("%s: user %ld feature %zu has the wrong event time", what, u + 1,
+			          f);
 	}
 	int64_t clicks = transformed ? r.clicks * 2 : r.clicks;
 	if ((r.clicks >= 0 && v[0]->value.u.i64 != clicks) || v[1]->value.u.f32 != r.ctr ||
 	    v[2]->value.u.f64 != r.score || v[3]->value.u.str.len != strlen(r.country) ||
 	    memcmp(v[3]->value.u.str.ptr, r.country, v[3]->value.u.str.len) ||
 	    v[4]->value.u.b != r.premium)
-		die("%s: user %ld: a value differs from its source row%s", what, u + 1,
-		    transformed ? " (clicks doubled)" : "");
+		bench_die("%s: user %ld: a value differs from its source row%s", what, u + 1,
+		          transformed ? " (clicks doubled)" : "");
 }
 
 /* What one materialization took, sent from the child to the parent. */
@@ -411,26 +285,26 @@ static void materialize(mat_figures *out, const bench *b, int view)
 {
 	char path[8192];
 	snprintf(path, sizeof path, "%s/data/online.lmdb", b->root);
-	if (rm_tree(path) != 0)
-		die("cannot remove %s", path);
+	if (bench_rm_tree(path) != 0)
+		bench_die("cannot remove %s", path);
 	int fds[2];
 	if (pipe(fds) != 0)
-		die("pipe: %s", strerror(errno));
+		bench_die("pipe: %s", strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0)
-		die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		temp_root[0] = 0; /* the parent removes it */
+		bench_remove_on_die(NULL); /* the parent removes it */
 		close(fds[0]);
 		fcat_store *s = open_store(b->root);
 		const char *views[] = {view_names[view]};
 		fcat_materialize_stats st;
-		uint64_t c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), t0 = now_ns();
+		uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
 		/* every row: [1970, 2100) */
 		int rc = fcat_materialize(&st, s, 0, 4102444800LL * 1000000, views, 1, NULL, NULL);
-		uint64_t t1 = now_ns(), c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		uint64_t t1 = bench_now_ns(), c1 = bench_cpu_ns();
 		fcat_check(rc, "fcat_materialize");
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
@@ -445,7 +319,7 @@ static void materialize(mat_figures *out, const bench *b, int view)
 		for (int i = 0; i < CHECK_KEYS; i++) {
 			long u = i == 0   ? 0
 			         : i == 1 ? b->users - 1
-			                  : (long)rng_below(&g, (uint32_t)b->users);
+			                  : (long)bench_rng_below(&g, (uint32_t)b->users);
 			fcat_check(fcat_online_read_ex(res, s, set, b->keys + u, NULL, 1, b->now),
 			           "fcat_online_read_ex");
 			check_row(res, 0, u, view == 1, "read back");
@@ -454,7 +328,7 @@ static void materialize(mat_figures *out, const bench *b, int view)
 		fcat_feature_set_free(set);
 		fcat_store_free(s);
 		if (write(fds[1], &m, sizeof m) != (ssize_t)sizeof m)
-			die("write: %s", strerror(errno));
+			bench_die("write: %s", strerror(errno));
 		_exit(0);
 	}
 	close(fds[1]);
@@ -463,13 +337,13 @@ static void materialize(mat_figures *out, const bench *b, int view)
 	close(fds[0]);
 	int status = 0;
 	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid: %s", strerror(errno));
+		bench_die("waitpid: %s", strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got != (ssize_t)sizeof m)
-		die("the materializing child failed");
+		bench_die("the materializing child failed");
 	if (m.rows != (uint64_t)b->users || m.keys != (uint64_t)b->users)
-		die("materialize %s: %llu rows read and %llu keys written, expected %ld",
-		    view_names[view], (unsigned long long)m.rows, (unsigned long long)m.keys,
-		    b->users);
+		bench_die("materialize %s: %llu rows read and %llu keys written, expected %ld",
+		          view_names[view], (unsigned long long)m.rows, (unsigned long long)m.keys,
+		          b->users);
 	*out = m;
 }
 
@@ -486,9 +360,10 @@ static void check_odv(const fcat_online_result *res, long u, int64_t msg_len)
 	const fcat_feature_value *a = fcat_online_result_at(res, 0, NFEATURES);
 	const fcat_feature_value *h = fcat_online_result_at(res, 0, NFEATURES + 1);
 	if (!a || !h || a->status != FCAT_STATUS_PRESENT || h->status != FCAT_STATUS_PRESENT)
-		die("user %ld: an on-demand feature is not PRESENT", u + 1);
+		bench_die("user %ld: an on-demand feature is not PRESENT", u + 1);
 	if (a->value.u.b != (clicks > 1000) || h->value.u.i64 != hint)
-		die("user %ld, message_length %lld: on-demand features %d %lld, expected %d %lld",
+		bench_die(
+		    "user %ld, message_length %lld: on-demand features %d %lld, expected %d %lld",
 		    u + 1, (long long)msg_len, (int)a->value.u.b, (long long)h->value.u.i64,
 		    (int)(clicks > 1000), (long long)hint);
 }
@@ -504,10 +379,10 @@ static void read_one(reader *rd, fcat_store *s, const bench *b, uint32_t u, int6
                      uint64_t *lat)
 {
 	fcat_value req = {.type = {FCAT_INT64, false, 0}, .u.i64 = msg_len};
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	int rc =
 	    fcat_online_read_ex(rd->res, s, rd->set, b->keys + u, rd->odv ? &req : NULL, 1, b->now);
-	uint64_t t1 = now_ns();
+	uint64_t t1 = bench_now_ns();
 	fcat_check(rc, "fcat_online_read_ex");
 	if (lat)
 		*lat = t1 - t0;
@@ -522,10 +397,10 @@ typedef struct read_figures {
 
 static void summarize(read_figures *out, uint64_t *lat, size_t n)
 {
-	qsort(lat, n, sizeof *lat, cmp_u64);
-	out->p50 = pct_us(lat, n, 500);
-	out->p99 = pct_us(lat, n, 990);
-	out->p999 = pct_us(lat, n, 999);
+	bench_sort_u64(lat, n);
+	out->p50 = (double)bench_percentile_u64(lat, n, 500) / 1000.0;
+	out->p99 = (double)bench_percentile_u64(lat, n, 990) / 1000.0;
+	out->p999 = (double)bench_percentile_u64(lat, n, 999) / 1000.0;
 }
 
 static void odv_reads(read_figures out[2], const bench *b, size_t nreads, size_t block)
@@ -540,22 +415,23 @@ static void odv_reads(read_figures out[2], const bench *b, size_t nreads, size_t
 		rd[i].odv = i == 1;
 		rd[i].lat = malloc(nreads * sizeof *rd[i].lat);
 		if (!rd[i].lat)
-			die("out of memory");
+			bench_die("out of memory");
 	}
 	if (fcat_feature_set_count(rd[0].set) != NFEATURES ||
 	    fcat_feature_set_count(rd[1].set) != NFEATURES + NODV ||
 	    fcat_feature_set_request_count(rd[1].set) != 1 ||
 	    strcmp(fcat_feature_set_request_name(rd[1].set, 0), "message_length"))
-		die("the feature sets are not plain (5) and plain + style (7, message_length)");
+		bench_die(
+		    "the feature sets are not plain (5) and plain + style (7, message_length)");
 
 	uint32_t *seq = malloc(nreads * sizeof *seq);
 	int64_t *len = malloc(nreads * sizeof *len);
 	if (!seq || !len)
-		die("out of memory");
+		bench_die("out of memory");
 	uint64_t g = SEED;
 	for (size_t i = 0; i < nreads; i++) {
-		seq[i] = rng_below(&g, (uint32_t)b->users);
-		len[i] = 1 + rng_below(&g, 300);
+		seq[i] = bench_rng_below(&g, (uint32_t)b->users);
+		len[i] = 1 + bench_rng_below(&g, 300);
 	}
 
 	/* warm-up: every user once through each set, then random reads */
@@ -564,7 +440,7 @@ static void odv_reads(read_figures out[2], const bench *b, size_t nreads, size_t
 			read_one(&rd[i], s, b, (uint32_t)u, 1 + u % 300, NULL);
 	uint64_t w = SEED + 1;
 	for (int n = 0; n < WARMUP_READS; n++) {
-		uint32_t u = rng_below(&w, (uint32_t)b->users);
+		uint32_t u = bench_rng_below(&w, (uint32_t)b->users);
 		for (int i = 0; i < 2; i++)
 			read_one(&rd[i], s, b, u, 1 + u % 300, NULL);
 	}
@@ -593,19 +469,20 @@ static void odv_reads(read_figures out[2], const bench *b, size_t nreads, size_t
 
 int main(int argc, char **argv)
 {
+	bench_init("fcat-bench-transform", 1);
 	const char *keep = NULL;
 	long users = 1000000, runs = 5, nreads = 200000, block = 1000;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--users"))
-			users = parse_count(argv[++i], "--users", 100000000);
+			users = bench_parse_count(argv[++i], "--users", 100000000);
 		else if (!strcmp(argv[i], "--runs"))
-			runs = parse_count(argv[++i], "--runs", MAX_RUNS);
+			runs = bench_parse_count(argv[++i], "--runs", MAX_RUNS);
 		else if (!strcmp(argv[i], "--reads"))
-			nreads = parse_count(argv[++i], "--reads", 100000000);
+			nreads = bench_parse_count(argv[++i], "--reads", 100000000);
 		else if (!strcmp(argv[i], "--block"))
-			block = parse_count(argv[++i], "--block", 100000000);
+			block = bench_parse_count(argv[++i], "--block", 100000000);
 		else if (!strcmp(argv[i], "--keep"))
 			keep = argv[++i];
 		else
@@ -613,35 +490,26 @@ int main(int argc, char **argv)
 	}
 
 	char root[4096];
-	if (keep) {
-		if (mkdir(keep, 0777) != 0)
-			die("--keep %s: %s (it must not exist yet)", keep, strerror(errno));
-		snprintf(root, sizeof root, "%s", keep);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(root, sizeof root, "%s/fcat-bench-transform-XXXXXX",
-		         tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(root))
-			die("mkdtemp %s: %s", root, strerror(errno));
-		snprintf(temp_root, sizeof temp_root, "%s", root);
-	}
+	bench_make_root(root, sizeof root, keep, "fcat-bench-transform");
+	if (!keep)
+		bench_remove_on_die(root);
 	int width = 1;
 	for (long v = users; v >= 10; v /= 10)
 		width++;
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	write_repo(root, users, width);
 	printf("libfcat %s, %ld users x 1 row, %d features, %ld runs per view, %ld reads per "
 	       "set%s%s\n",
 	       fcat_version(), users, NFEATURES, runs, nreads, keep ? ", kept in " : "",
 	       keep ? keep : "");
-	printf("generate CSV: %.2f s\n", (double)(now_ns() - t0) / 1e9);
+	printf("generate CSV: %.2f s\n", (double)(bench_now_ns() - t0) / 1e9);
 
 	/* the keys of every user */
 	char *ids = malloc((size_t)users * (size_t)(width + 2));
 	fcat_value *keys = malloc((size_t)users * sizeof *keys);
 	if (!ids || !keys)
-		die("out of memory");
+		bench_die("out of memory");
 	for (long u = 0; u < users; u++) {
 		char *id = ids + u * (width + 2);
 		int len = snprintf(id, (size_t)width + 2, "u%0*ld", width, u + 1);
@@ -665,9 +533,9 @@ int main(int argc, char **argv)
 		}
 	double med[2], med_cpu[2], med_rss[2];
 	for (int v = 0; v < 2; v++) {
-		med[v] = median(secs[v], (size_t)runs);
-		med_cpu[v] = median(cpu[v], (size_t)runs);
-		med_rss[v] = median(rss[v], (size_t)runs);
+		med[v] = bench_median(secs[v], (size_t)runs);
+		med_cpu[v] = bench_median(cpu[v], (size_t)runs);
+		med_rss[v] = bench_median(rss[v], (size_t)runs);
 	}
 	double per_row_us = (med[1] - med[0]) / (double)users * 1e6;
 	double per_row_cpu_us = (med_cpu[1] - med_cpu[0]) / (double)users * 1e6;
@@ -701,7 +569,7 @@ int main(int argc, char **argv)
 
 	free(ids);
 	free(keys);
-	if (!keep && rm_tree(root) != 0)
-		die("cannot remove %s", root);
+	if (!keep && bench_rm_tree(root) != 0)
+		bench_die("cannot remove %s", root);
 	return 0;
 }

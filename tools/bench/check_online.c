@@ -17,11 +17,10 @@
  * key is missing, undecodable, torn or of neither dataset, or (with
  * --expect-new) when any row is old.
  */
+#include "bench_util.h"
 #include "fcat.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,39 +28,17 @@
 
 #define BATCH 1000
 
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "fcat-bench-check-online: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-check-online --repo DIR --users N --old-end TIME "
-	                "[--new-end TIME] [--days N] [--view VIEW] [--expect-new]\n");
-	exit(2);
+	bench_usage("--repo DIR --users N --old-end TIME [--new-end TIME] [--days N] [--view VIEW] "
+	            "[--expect-new]");
 }
 
 static int64_t parse_time(const char *s, const char *opt)
 {
 	int64_t v;
 	if (fcat_timestamp_parse(&v, s, strlen(s)) != 0)
-		die("%s: not a time: '%s'", opt, s);
-	return v;
-}
-
-static long parse_count(const char *s, const char *opt, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1 || v > max)
-		die("%s wants a whole number from 1 to %ld, got '%s'", opt, max, s);
+		bench_die("%s: not a time: '%s'", opt, s);
 	return v;
 }
 
@@ -136,6 +113,7 @@ static void judge(counts *c, const fcat_online_result *res, size_t r, size_t nfe
 
 int main(int argc, char **argv)
 {
+	bench_init("fcat-bench-check-online", 2);
 	const char *repo = NULL, *view = "user_features", *old_end_s = NULL, *new_end_s = NULL;
 	long users = 0, days = 30;
 	bool expect_new = false;
@@ -149,13 +127,13 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--repo"))
 			repo = argv[++i];
 		else if (!strcmp(argv[i], "--users"))
-			users = parse_count(argv[++i], "--users", 4000000000L);
+			users = bench_parse_count(argv[++i], "--users", 4000000000L);
 		else if (!strcmp(argv[i], "--old-end"))
 			old_end_s = argv[++i];
 		else if (!strcmp(argv[i], "--new-end"))
 			new_end_s = argv[++i];
 		else if (!strcmp(argv[i], "--days"))
-			days = parse_count(argv[++i], "--days", 3650000);
+			days = bench_parse_count(argv[++i], "--days", 3650000);
 		else if (!strcmp(argv[i], "--view"))
 			view = argv[++i];
 		else
@@ -168,7 +146,7 @@ int main(int argc, char **argv)
 	int64_t new_hi = new_end_s ? parse_time(new_end_s, "--new-end") : INT64_MAX;
 	int64_t new_lo = new_end_s ? new_hi - days * day : old_hi;
 	if (new_lo < old_hi)
-		die("the new dataset's window must start at or after the old one's end");
+		bench_die("the new dataset's window must start at or after the old one's end");
 
 	/* fcat-datagen's id width */
 	int width = 4;
@@ -181,18 +159,18 @@ int main(int argc, char **argv)
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.principal = getenv("FCAT_PRINCIPAL"); /* the repo may have policies */
 	if (fcat_store_open_ext(&store, repo, &o) != 0)
-		die("fcat_store_open %s: %s", repo, fcat_error_last());
+		bench_die("fcat_store_open %s: %s", repo, fcat_error_last());
 	const char *refs[] = {view};
 	if (fcat_feature_set_new(&set, store, refs, 1) != 0)
-		die("%s", fcat_error_last());
+		bench_die("%s", fcat_error_last());
 	if (fcat_online_result_new(&res) != 0)
-		die("%s", fcat_error_last());
+		bench_die("%s", fcat_error_last());
 	size_t nfeatures = fcat_feature_set_count(set);
 
 	char *ids = malloc((size_t)BATCH * (size_t)(width + 2));
 	fcat_value *keys = malloc(BATCH * sizeof *keys);
 	if (!ids || !keys)
-		die("out of memory");
+		bench_die("out of memory");
 	counts c = {0};
 	for (long first = 1; first <= users; first += BATCH) {
 		size_t n = users - first + 1 < BATCH ? (size_t)(users - first + 1) : BATCH;
