@@ -5,14 +5,11 @@
 
 #include "fcat.h"
 #include "fcat_plugin.h"
+#include "offline_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define T(s)     ((fcat_type){FCAT_##s, false, 0})
-#define TA(s, d) ((fcat_type){FCAT_##s, true, (d)})
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const fcat_offline_ops *ops(void)
 {
@@ -29,13 +26,8 @@ static int scan_with(const char *dir, const char *const *kv, const fcat_scan_req
                      fcat_scan_fn fn, void *ctx)
 {
 	fcat_plugin_config *c = test_plugin_config(dir, kv);
-	void *store = NULL;
-	int rc = ops()->open(&store, c);
+	int rc = test_offline_scan(ops(), c, req, fn, ctx);
 
-	if (rc != 0)
-		fail_msg("open: %s", fcat_error_last());
-	rc = ops()->scan(store, req, fn, ctx);
-	ops()->close(store);
 	free(c);
 	return rc;
 }
@@ -43,59 +35,10 @@ static int scan_with(const char *dir, const char *const *kv, const fcat_scan_req
 static fcat_scan_request request(const char *path, const char *const *cols, const fcat_type *types,
                                  size_t n)
 {
-	return (fcat_scan_request){
-	    .path = path, .columns = cols, .types = types, .ncolumns = n, .ts_column = -1};
-}
+	fcat_scan_request req = test_scan_columns(cols, types, n);
 
-/* ---- collecting rows as text ---------------------------------------------- */
-
-typedef struct rows {
-	char *text;
-	size_t len, cap;
-	size_t ncols, nrows, ncalls;
-	size_t stop_at_call; /* return stop_code from this call (1-based) */
-	int stop_code;
-} rows;
-
-static void append(rows *r, const char *s, size_t n)
-{
-	if (r->len + n + 1 > r->cap) {
-		r->cap = (r->len + n + 1) * 2;
-		r->text = realloc(r->text, r->cap);
-		assert_non_null(r->text);
-	}
-	memcpy(r->text + r->len, s, n);
-	r->len += n;
-	r->text[r->len] = '\0';
-}
-
-/* Each row as "a|b|c\n"; null cells as NULL. */
-static int collect(void *ctx, const fcat_value *cells, size_t nrows)
-{
-	rows *r = ctx;
-
-	r->ncalls++;
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < r->ncols; j++) {
-			const fcat_value *v = &cells[i * r->ncols + j];
-			char *t = NULL;
-
-			if (j)
-				append(r, "|", 1);
-			if (v->is_null) {
-				append(r, "NULL", 4);
-				continue;
-			}
-			assert_int_equal(fcat_value_format(&t, v), 0);
-			append(r, t, strlen(t));
-			fcat_free(t);
-		}
-		append(r, "\n", 1);
-		r->nrows++;
-	}
-	if (r->stop_at_call && r->ncalls == r->stop_at_call)
-		return r->stop_code;
-	return 0;
+	req.path = path;
+	return req;
 }
 
 /* Scans and returns the rows as text (the caller frees it); *rc_out gets
@@ -103,8 +46,8 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 static char *scan_text(const char *dir, const char *const *kv, const fcat_scan_request *req,
                        int *rc_out)
 {
-	rows r = {.ncols = req->ncolumns};
-	int rc = scan_with(dir, kv, req, collect, &r);
+	test_rows r = {.ncols = req->ncolumns};
+	int rc = scan_with(dir, kv, req, test_rows_collect, &r);
 
 	if (rc_out)
 		*rc_out = rc;
@@ -272,8 +215,8 @@ static void test_csv__columns_in_any_order_and_a_subset(void **state)
 	char abs[4096];
 	snprintf(abs, sizeof abs, "%s/data/o.csv", dir);
 	req = request(abs, NULL, NULL, 0);
-	rows r = {0};
-	assert_int_equal(scan_with("/nonexistent", NULL, &req, collect, &r), 0);
+	test_rows r = {0};
+	assert_int_equal(scan_with("/nonexistent", NULL, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.nrows, 2);
 	free(r.text);
 	done(dir);
@@ -423,16 +366,16 @@ static void test_csv__callback_returning_nonzero_stops_the_scan(void **state)
 	const fcat_type types[] = {T(INT64)};
 	const char *const kv[] = {"batch_rows", "2", NULL};
 	fcat_scan_request req = request("s.csv", cols, types, 1);
-	rows r = {.ncols = 1, .stop_at_call = 2, .stop_code = 42};
+	test_rows r = {.ncols = 1, .stop_at_call = 2, .stop_code = 42};
 
-	assert_int_equal(scan_with(dir, kv, &req, collect, &r), 42);
+	assert_int_equal(scan_with(dir, kv, &req, test_rows_collect, &r), 42);
 	assert_int_equal(r.ncalls, 2);
 	assert_string_equal(r.text, "1\n2\n3\n4\n");
 	free(r.text);
 
 	/* without stopping: batches of 2, in file order */
-	r = (rows){.ncols = 1};
-	assert_int_equal(scan_with(dir, kv, &req, collect, &r), 0);
+	r = (test_rows){.ncols = 1};
+	assert_int_equal(scan_with(dir, kv, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.ncalls, 4);
 	assert_string_equal(r.text, "1\n2\n3\n4\n5\n6\n7\n");
 	free(r.text);
@@ -447,12 +390,12 @@ static void test_csv__header_only_file_yields_no_rows(void **state)
 	const char *const cols[] = {"b"};
 	const fcat_type types[] = {T(STRING)};
 	fcat_scan_request req = request("h.csv", cols, types, 1);
-	rows r = {.ncols = 1};
+	test_rows r = {.ncols = 1};
 
-	assert_int_equal(scan_with(dir, NULL, &req, collect, &r), 0);
+	assert_int_equal(scan_with(dir, NULL, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.ncalls, 0);
 	test_write_file(dir, "h.csv", "a,b");
-	assert_int_equal(scan_with(dir, NULL, &req, collect, &r), 0);
+	assert_int_equal(scan_with(dir, NULL, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.ncalls, 0);
 	done(dir);
 }

@@ -6,6 +6,7 @@
 
 #include "fcat.h"
 #include "fcat_plugin.h"
+#include "offline_rows.h"
 #include "pit_fixture.h"
 
 #include <arpa/inet.h>
@@ -17,10 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#define T(s)     ((fcat_type){FCAT_##s, false, 0})
-#define TA(s, d) ((fcat_type){FCAT_##s, true, (d)})
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- a server of our own ---------------------------------------------------- */
 
@@ -199,61 +196,14 @@ static const fcat_offline_ops *ops(void)
 	return p->offline;
 }
 
-typedef struct rows {
-	char *text;
-	size_t len, cap, ncols, nrows, ncalls;
-} rows;
-
-static void append(rows *r, const char *s)
-{
-	size_t n = strlen(s);
-	if (r->len + n + 1 > r->cap) {
-		r->cap = (r->len + n + 1) * 2;
-		r->text = realloc(r->text, r->cap);
-		assert_non_null(r->text);
-	}
-	memcpy(r->text + r->len, s, n + 1);
-	r->len += n;
-}
-
-/* Each row as "a|b|c\n", cells as fcat_value_format writes them, null as NULL. */
-static int collect(void *ctx, const fcat_value *cells, size_t nrows)
-{
-	rows *r = ctx;
-	r->ncalls++;
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < r->ncols; j++) {
-			const fcat_value *v = &cells[i * r->ncols + j];
-			char *s = NULL;
-			if (j)
-				append(r, "|");
-			if (v->is_null) {
-				append(r, "NULL");
-				continue;
-			}
-			assert_int_equal(fcat_value_format(&s, v), 0);
-			append(r, s);
-			fcat_free(s);
-		}
-		append(r, "\n");
-		r->nrows++;
-	}
-	return 0;
-}
-
 /* Scans with settings dsn (and schema when not NULL); r's text is freed by
  * the caller. */
-static int scan(const char *schema, const fcat_scan_request *req, rows *r)
+static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
 {
 	const char *kv[] = {"dsn", server.dsn, schema ? "schema" : NULL, schema, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
-	void *store = NULL;
-	if (ops()->open(&store, c) != 0)
-		fail_msg("open: %s", fcat_error_last());
-	memset(r, 0, sizeof *r);
-	r->ncols = req->ncolumns;
-	int rc = ops()->scan(store, req, collect, r);
-	ops()->close(store);
+	*r = (test_rows){.ncols = req->ncolumns};
+	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }
@@ -277,12 +227,9 @@ static void test_offline_postgres__typed_values(void **state)
 	    T(INT32),     T(INT32),       T(INT64),      T(FLOAT32),   T(FLOAT64),   T(FLOAT64),
 	    T(STRING),    T(STRING),      T(BYTES),      T(BOOL),      T(TIMESTAMP), T(TIMESTAMP),
 	    T(TIMESTAMP), TA(FLOAT32, 0), TA(STRING, 0), TA(INT64, 0), TA(BOOL, 0),  TA(INT32, 2)};
-	fcat_scan_request req = {.table = "typed",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = NCOLS(cols),
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.table = "typed";
+	test_rows r;
 	if (scan(NULL, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(r.text,
@@ -302,12 +249,9 @@ static void test_offline_postgres__nulls_of_every_type(void **state)
 	                     "INSERT INTO nulls VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
 	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
 	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
-	fcat_scan_request req = {.table = "nulls",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = NCOLS(cols),
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.table = "nulls";
+	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
 	free(r.text);
@@ -319,9 +263,9 @@ static void test_offline_postgres__a_missing_column_is_named(void **state)
 	pg_exec("fcat_test", "CREATE SCHEMA feats; CREATE TABLE feats.ev(a int8, b text);");
 	const char *cols[] = {"a", "zz"};
 	fcat_type types[] = {T(INT64), T(STRING)};
-	fcat_scan_request req = {
-	    .table = "ev", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.table = "ev";
+	test_rows r;
 	assert_int_equal(scan("feats", &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'ev' (columns: a, b)"));
 	free(r.text);
@@ -346,9 +290,9 @@ static void test_offline_postgres__a_bad_value_names_table_row_and_column(void *
 	                     "INSERT INTO bad VALUES ('x', '1', 1), ('y', 'twelve', 2.5);\n");
 	const char *cols[] = {"id", "a"};
 	fcat_type types[] = {T(STRING), T(INT64)};
-	fcat_scan_request req = {
-	    .table = "bad", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.table = "bad";
+	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "table 'bad', row 2, column 'a'"));
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
@@ -384,7 +328,7 @@ static void test_offline_postgres__the_time_filter(void **state)
 	                         .ts_column = 1,
 	                         .start = INT64_C(1767261600) * 1000000,
 	                         .end = INT64_C(1767265200) * 1000000};
-	rows r;
+	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
 	                            "4|2026-01-01T10:59:59Z\n");
@@ -401,13 +345,10 @@ static void test_offline_postgres__streams_in_batches(void **state)
 	(void)state;
 	const char *cols[] = {"sq", "i"};
 	fcat_type types[] = {T(INT64), T(INT32)};
-	fcat_scan_request req = {.query = "SELECT i::int8 * i AS sq, i FROM "
-	                                  "generate_series(1, 10000) AS i ORDER BY i",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = 2,
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.query = "SELECT i::int8 * i AS sq, i FROM "
+	            "generate_series(1, 10000) AS i ORDER BY i";
+	test_rows r;
 	if (scan(NULL, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_int_equal(r.nrows, 10000);
@@ -496,7 +437,7 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 /* ---- the pushed-down join ----------------------------------------------------- */
 
 typedef struct answers {
-	rows text;
+	test_rows text;
 	size_t next, ncols, calls;
 } answers;
 
@@ -510,24 +451,16 @@ static int collect_join(void *ctx, size_t first, const fcat_value *cells, const 
 	for (size_t i = 0; i < nrows; i++, a->next++) {
 		char buf[32];
 		snprintf(buf, sizeof buf, "%zu:", first + i);
-		append(&a->text, buf);
+		test_rows_append(&a->text, buf);
 		if (!matched[i]) {
-			append(&a->text, "-\n");
+			test_rows_append(&a->text, "-\n");
 			continue;
 		}
 		for (size_t j = 0; j < a->ncols; j++) {
-			const fcat_value *v = &cells[i * a->ncols + j];
-			char *t = NULL;
-			append(&a->text, j ? "|" : "");
-			if (v->is_null) {
-				append(&a->text, "NULL");
-				continue;
-			}
-			assert_int_equal(fcat_value_format(&t, v), 0);
-			append(&a->text, t);
-			fcat_free(t);
+			test_rows_append(&a->text, j ? "|" : "");
+			test_rows_cell(&a->text, &cells[i * a->ncols + j]);
 		}
-		append(&a->text, "\n");
+		test_rows_append(&a->text, "\n");
 	}
 	return 0;
 }
@@ -554,6 +487,26 @@ static int join(const fcat_pit_request *req, answers *a)
 }
 
 #define SEC(s) ((int64_t)(s)*1000000)
+
+/* A join on key columns `keys` with event times in column ts, answering
+ * `cols` for the entity rows kv/times (one key cell a row); the source,
+ * a created column or a ttl are the caller's to add. */
+static fcat_pit_request pit_request(const char *const *keys, const fcat_type *ktypes,
+                                    const char *const *cols, const fcat_type *types,
+                                    size_t ncolumns, const fcat_value *kv, const int64_t *times,
+                                    size_t nrows)
+{
+	return (fcat_pit_request){.key_columns = keys,
+	                          .key_types = ktypes,
+	                          .nkeys = 1,
+	                          .ts_column = "ts",
+	                          .columns = cols,
+	                          .types = types,
+	                          .ncolumns = ncolumns,
+	                          .keys = kv,
+	                          .times = times,
+	                          .nrows = nrows};
+}
 
 static fcat_value str_key(const char *s)
 {
@@ -603,19 +556,11 @@ static void test_offline_postgres__pit_join_edge_cases(void **state)
 	};
 	int64_t times[] = {SEC(1000), SEC(999),  SEC(5000), SEC(5000) + 1, SEC(1000), INT64_MIN,
 	                   SEC(9999), SEC(1000), SEC(0),    SEC(10),       SEC(1000)};
-	fcat_pit_request req = {.table = "pj",
-	                        .key_columns = keys,
-	                        .key_types = ktypes,
-	                        .nkeys = 2,
-	                        .ts_column = "ts",
-	                        .created_column = "created",
-	                        .columns = cols,
-	                        .types = types,
-	                        .ncolumns = 3,
-	                        .ttl = SEC(4000),
-	                        .keys = kv,
-	                        .times = times,
-	                        .nrows = 11};
+	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 3, kv, times, 11);
+	req.table = "pj";
+	req.nkeys = 2;
+	req.created_column = "created";
+	req.ttl = SEC(4000);
 	answers a;
 	if (join(&req, &a) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -670,17 +615,8 @@ static void test_offline_postgres__pit_join_answers_in_batches_in_order(void **s
 		kv[i] = int_key(N - i / 2);
 		times[i] = SEC(1767225600) + SEC(N - i / 2) - (i % 2);
 	}
-	fcat_pit_request req = {.query = "SELECT * FROM pjbig",
-	                        .key_columns = keys,
-	                        .key_types = ktypes,
-	                        .nkeys = 1,
-	                        .ts_column = "ts",
-	                        .columns = cols,
-	                        .types = types,
-	                        .ncolumns = 1,
-	                        .keys = kv,
-	                        .times = times,
-	                        .nrows = N};
+	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, N);
+	req.query = "SELECT * FROM pjbig";
 	answers a;
 	if (join(&req, &a) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -713,17 +649,8 @@ static void test_offline_postgres__pit_join_errors_name_table_and_column(void **
 	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
 	fcat_value kv[] = {str_key("x"), str_key("y")};
 	int64_t times[] = {SEC(1767225600), SEC(1767225600)};
-	fcat_pit_request req = {.table = "pjbad",
-	                        .key_columns = keys,
-	                        .key_types = ktypes,
-	                        .nkeys = 1,
-	                        .ts_column = "ts",
-	                        .columns = cols,
-	                        .types = types,
-	                        .ncolumns = 1,
-	                        .keys = kv,
-	                        .times = times,
-	                        .nrows = 2};
+	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 2);
+	req.table = "pjbad";
 	answers a;
 	/* a value of the wrong type */
 	assert_int_equal(join(&req, &a), FCAT_EINVALID);
@@ -796,18 +723,12 @@ static void test_offline_postgres__the_query_cannot_write(void **state)
 	fcat_value kv[] = {str_key("a")};
 	int64_t times[] = {SEC(1798761600)};
 	const char *ro_cols[] = {"k"};
-	fcat_scan_request all = {.query = "SELECT k FROM ro ORDER BY k",
-	                         .columns = ro_cols,
-	                         .types = ktypes,
-	                         .ncolumns = 1,
-	                         .ts_column = -1};
+	fcat_scan_request all = test_scan_columns(ro_cols, ktypes, 1);
+	all.query = "SELECT k FROM ro ORDER BY k";
 	for (size_t i = 0; i < NCOLS(queries); i++) {
-		fcat_scan_request sreq = {.query = queries[i],
-		                          .columns = cols,
-		                          .types = types,
-		                          .ncolumns = 3,
-		                          .ts_column = -1};
-		rows r;
+		fcat_scan_request sreq = test_scan_columns(cols, types, 3);
+		sreq.query = queries[i];
+		test_rows r;
 		char msg[1024];
 		int rc = scan(NULL, &sreq, &r);
 		snprintf(msg, sizeof msg, "%s", rc ? fcat_error_last() : "");
@@ -818,17 +739,9 @@ static void test_offline_postgres__the_query_cannot_write(void **state)
 		free(r.text);
 		if (rc >= 0 || !strstr(msg, why[i]))
 			fail_msg("scan of query %zu: %d, %s", i, rc, msg);
-		fcat_pit_request jreq = {.query = queries[i],
-		                         .key_columns = keys,
-		                         .key_types = ktypes,
-		                         .nkeys = 1,
-		                         .ts_column = "ts",
-		                         .columns = cols + 2,
-		                         .types = types + 2,
-		                         .ncolumns = 1,
-		                         .keys = kv,
-		                         .times = times,
-		                         .nrows = 1};
+		fcat_pit_request jreq =
+		    pit_request(keys, ktypes, cols + 2, types + 2, 1, kv, times, 1);
+		jreq.query = queries[i];
 		answers a;
 		rc = join(&jreq, &a);
 		snprintf(msg, sizeof msg, "%s", rc ? fcat_error_last() : "");
@@ -853,17 +766,8 @@ static void test_offline_postgres__a_source_named_like_the_entity_table(void **s
 	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
 	fcat_value kv[] = {str_key("a"), str_key("b")};
 	int64_t times[] = {SEC(1798761600), SEC(1798761600)};
-	fcat_pit_request req = {.table = "fcat_entities",
-	                        .key_columns = keys,
-	                        .key_types = ktypes,
-	                        .nkeys = 1,
-	                        .ts_column = "ts",
-	                        .columns = cols,
-	                        .types = types,
-	                        .ncolumns = 1,
-	                        .keys = kv,
-	                        .times = times,
-	                        .nrows = 2};
+	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 2);
+	req.table = "fcat_entities";
 	answers a;
 	if (join(&req, &a) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -895,17 +799,8 @@ static void test_offline_postgres__pit_join_compares_keys_as_bytes(void **state)
 	fcat_value kv[] = {
 	    str_key("u1"), str_key("U1"), {.type = T(STRING), .u.str = {"u\xff", 2}}};
 	int64_t times[] = {SEC(1798761600), SEC(1798761600), SEC(1798761600)};
-	fcat_pit_request req = {.table = "kb",
-	                        .key_columns = keys,
-	                        .key_types = ktypes,
-	                        .nkeys = 1,
-	                        .ts_column = "ts",
-	                        .columns = cols,
-	                        .types = types,
-	                        .ncolumns = 1,
-	                        .keys = kv,
-	                        .times = times,
-	                        .nrows = 3};
+	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 3);
+	req.table = "kb";
 	answers a;
 	int rc = join_dsn(dsn, &req, &a);
 	if (rc != FCAT_PIT_DECLINED)

@@ -5,15 +5,12 @@
 
 #include "fcat.h"
 #include "fcat_plugin.h"
+#include "offline_rows.h"
 #include "pit_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define T(s)     ((fcat_type){FCAT_##s, false, 0})
-#define TA(s, d) ((fcat_type){FCAT_##s, true, (d)})
-#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const fcat_offline_ops *ops(void)
 {
@@ -24,59 +21,12 @@ static const fcat_offline_ops *ops(void)
 	return p->offline;
 }
 
-/* Each row as "a|b|c\n", cells as fcat_value_format writes them, null as NULL. */
-typedef struct rows {
-	char *text;
-	size_t len, cap, ncols, nrows, ncalls;
-} rows;
-
-static void append(rows *r, const char *s)
-{
-	size_t n = strlen(s);
-	if (r->len + n + 1 > r->cap) {
-		r->cap = (r->len + n + 1) * 2;
-		r->text = realloc(r->text, r->cap);
-		assert_non_null(r->text);
-	}
-	memcpy(r->text + r->len, s, n + 1);
-	r->len += n;
-}
-
-static int collect(void *ctx, const fcat_value *cells, size_t nrows)
-{
-	rows *r = ctx;
-	r->ncalls++;
-	for (size_t i = 0; i < nrows; i++) {
-		for (size_t j = 0; j < r->ncols; j++) {
-			const fcat_value *v = &cells[i * r->ncols + j];
-			char *s = NULL;
-			if (j)
-				append(r, "|");
-			if (v->is_null) {
-				append(r, "NULL");
-				continue;
-			}
-			assert_int_equal(fcat_value_format(&s, v), 0);
-			append(r, s);
-			fcat_free(s);
-		}
-		append(r, "\n");
-		r->nrows++;
-	}
-	return 0;
-}
-
 /* Scans `req` on dir/data/offline.db (the default path); the rows go to r. */
-static int scan(const char *dir, const fcat_scan_request *req, rows *r)
+static int scan(const char *dir, const fcat_scan_request *req, test_rows *r)
 {
 	fcat_plugin_config *c = test_plugin_config(dir, NULL);
-	void *store = NULL;
-	if (ops()->open(&store, c) != 0)
-		fail_msg("open: %s", fcat_error_last());
-	memset(r, 0, sizeof *r);
-	r->ncols = req->ncolumns;
-	int rc = ops()->scan(store, req, collect, r);
-	ops()->close(store);
+	*r = (test_rows){.ncols = req->ncolumns};
+	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }
@@ -89,7 +39,7 @@ static char *db_with(const char *sql)
 	return dir;
 }
 
-static void done(char *dir, rows *r)
+static void done(char *dir, test_rows *r)
 {
 	free(r->text);
 	test_rmtree(dir);
@@ -113,12 +63,9 @@ static void test_offline_sqlite__typed_values(void **state)
 	fcat_type types[] = {T(INT32),     T(INT64),       T(FLOAT32), T(FLOAT64),
 	                     T(STRING),    T(BYTES),       T(BOOL),    T(TIMESTAMP),
 	                     T(TIMESTAMP), TA(FLOAT32, 0), T(FLOAT64), T(BYTES)};
-	fcat_scan_request req = {.table = "t",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = NCOLS(cols),
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.table = "t";
+	test_rows r;
 	if (scan(dir, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(r.text,
@@ -136,12 +83,9 @@ static void test_offline_sqlite__nulls_of_every_type(void **state)
 	                    "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
 	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
 	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
-	fcat_scan_request req = {.table = "t",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = NCOLS(cols),
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.table = "t";
+	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
 	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
 	done(dir, &r);
@@ -153,9 +97,9 @@ static void test_offline_sqlite__a_missing_column_is_named(void **state)
 	char *dir = db_with("CREATE TABLE events(a INTEGER, b TEXT);\n");
 	const char *cols[] = {"a", "zz"};
 	fcat_type types[] = {T(INT64), T(STRING)};
-	fcat_scan_request req = {
-	    .table = "events", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.table = "events";
+	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'events'"));
 	assert_non_null(strstr(fcat_error_last(), "(columns: a, b)"));
@@ -192,9 +136,9 @@ static void test_offline_sqlite__a_bad_value_names_table_row_and_column(void **s
 	                    "INSERT INTO events VALUES ('x', 1), ('y', 'twelve'), ('z', 2.5);\n");
 	const char *cols[] = {"id", "a"};
 	fcat_type types[] = {T(STRING), T(INT64)};
-	fcat_scan_request req = {
-	    .table = "events", .columns = cols, .types = types, .ncolumns = 2, .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.table = "events";
+	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "table 'events', row 2, column 'a'"));
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
@@ -236,7 +180,7 @@ static void test_offline_sqlite__the_time_filter(void **state)
 	                         .ts_column = 1,
 	                         .start = INT64_C(1767261600) * 1000000,
 	                         .end = INT64_C(1767265200) * 1000000};
-	rows r;
+	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
 	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
 	                            "4|2026-01-01T10:59:59Z\n");
@@ -257,12 +201,9 @@ static void test_offline_sqlite__queries_and_batches(void **state)
 	                    "WHERE x < 10000) INSERT INTO n SELECT x FROM c;\n");
 	const char *cols[] = {"sq", "i"};
 	fcat_type types[] = {T(INT64), T(INT32)};
-	fcat_scan_request req = {.query = "SELECT i * i AS sq, i FROM n ORDER BY i;\n",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = 2,
-	                         .ts_column = -1};
-	rows r;
+	fcat_scan_request req = test_scan_columns(cols, types, 2);
+	req.query = "SELECT i * i AS sq, i FROM n ORDER BY i;\n";
+	test_rows r;
 	if (scan(dir, &req, &r) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_int_equal(r.nrows, 10000);

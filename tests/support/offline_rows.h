@@ -1,0 +1,42 @@
+/* offline_rows.h - what the offline store plugin tests share: short type
+ * constructors, and a plugin's scanned rows collected as text
+ * ("a|b|c\n" a row, cells as fcat_value_format writes them, null as NULL). */
+#ifndef FCAT_TEST_OFFLINE_ROWS_H
+#define FCAT_TEST_OFFLINE_ROWS_H
+
+#include "fcat.h"
+#include "fcat_plugin.h"
+
+#include <stddef.h>
+
+#define T(s)     ((fcat_type){FCAT_##s, false, 0})
+#define TA(s, d) ((fcat_type){FCAT_##s, true, (d)})
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A scan request for `cols` of `types`, with no time filter; the source
+ * (path, table or query) is the caller's to set. */
+fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *types, size_t n);
+
+/* Rows as text; text is NULL until something is appended (free it). */
+typedef struct test_rows {
+	char *text;
+	size_t len, cap;
+	size_t ncols, nrows, ncalls;
+	size_t stop_at_call; /* test_rows_collect returns stop_code from this call (1-based) */
+	int stop_code;
+} test_rows;
+
+void test_rows_append(test_rows *r, const char *s);
+
+/* One cell: as fcat_value_format writes it, or NULL. */
+void test_rows_cell(test_rows *r, const fcat_value *v);
+
+/* An fcat_scan_fn: appends each row of r->ncols cells (ctx is a test_rows). */
+int test_rows_collect(void *ctx, const fcat_value *cells, size_t nrows);
+
+/* Opens a store of `ops` with `config` (failing the test when it cannot),
+ * scans `req` into fn, closes the store; the scan's result. */
+int test_offline_scan(const fcat_offline_ops *ops, const fcat_plugin_config *config,
+                      const fcat_scan_request *req, fcat_scan_fn fn, void *ctx);
+
+#endif
