@@ -9,14 +9,11 @@
 #include "offline_rows.h"
 #include "pit_fixture.h"
 
-#include <arpa/inet.h>
 #include <glob.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- a server of our own ---------------------------------------------------- */
@@ -92,17 +89,6 @@ static void pg_exec(const char *db, const char *sql)
 		fail_msg("postgres: %s in:\n%s", msg, sql);
 }
 
-static int free_port(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-	close(s);
-	return ntohs(a.sin_port);
-}
-
 /* Runs a server program (as nobody when we are root); fails with its output. */
 static void run_server_tool(const char *tool, const char *const *args)
 {
@@ -150,7 +136,7 @@ static int server_start(void **state)
 			fail_msg("running as root, and cannot hand %s to the user nobody",
 			         server.dir);
 	}
-	server.port = free_port();
+	server.port = test_free_port();
 	char data[4200], log[4200], opts[4400];
 	snprintf(data, sizeof data, "%s/data", server.dir);
 	snprintf(log, sizeof log, "%s/server.log", server.dir);

@@ -19,25 +19,10 @@ static const fcat_online_ops *lmdb_ops(void)
 	return p->online;
 }
 
-static bool exists(const char *dir, const char *rel)
-{
-	char path[4096];
-	struct stat st;
-	snprintf(path, sizeof path, "%s/%s", dir, rel);
-	return stat(path, &st) == 0;
-}
-
 static void test_online_lmdb__conformance(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	const char *kv[] = {"path", "store/online.lmdb", NULL};
-	fcat_plugin_config *config = test_plugin_config(dir, kv);
-	online_conformance_run("lmdb", config);
-	assert_true(exists(dir, "store/online.lmdb/data.mdb"));
-	free(config);
-	test_rmtree(dir);
-	free(dir);
+	online_conformance_in_tempdir("lmdb", "store/online.lmdb", "store/online.lmdb/data.mdb");
 }
 
 static void test_online_lmdb__default_and_absolute_paths(void **state)
@@ -48,7 +33,7 @@ static void test_online_lmdb__default_and_absolute_paths(void **state)
 	fcat_plugin_config *config = test_plugin_config(dir, NULL);
 	void *s = online_open(ops, config);
 	ops->close(s);
-	assert_true(exists(dir, "data/online.lmdb/data.mdb"));
+	assert_true(test_path_exists(dir, "data/online.lmdb/data.mdb"));
 	free(config);
 
 	char abs[4096];
@@ -57,7 +42,7 @@ static void test_online_lmdb__default_and_absolute_paths(void **state)
 	config = test_plugin_config("/nonexistent-root", kv);
 	s = online_open(ops, config);
 	ops->close(s);
-	assert_true(exists(dir, "elsewhere/db/data.mdb"));
+	assert_true(test_path_exists(dir, "elsewhere/db/data.mdb"));
 	free(config);
 	test_rmtree(dir);
 	free(dir);
@@ -107,9 +92,9 @@ static void test_online_lmdb__bad_rows_are_refused(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = lmdb_ops();
-	char *dir = test_mkdtemp();
-	fcat_plugin_config *config = test_plugin_config(dir, NULL);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, NULL);
+	void *s = f.store;
 	fcat_online_row good, bad;
 	online_row_make(&good, "k", 5, 1, "good");
 	bad = good;
@@ -128,10 +113,7 @@ static void test_online_lmdb__bad_rows_are_refused(void **state)
 	assert_int_equal(ops->write(s, "v", &good, 1), 0);
 	online_expect_row(ops, s, "v", "k", &good);
 	online_row_free(&good);
-	ops->close(s);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
+	online_fixture_done(&f);
 }
 
 /* Map growth: a 1 MB map takes 50,000 rows, in one batch and in many, with
@@ -325,46 +307,23 @@ static void test_online_lmdb__map_grown_by_another_process(void **state)
 
 /* A thread's reader slot goes away with the thread: more threads than
  * LMDB has reader entries come and go. */
-typedef struct one_read {
-	const fcat_online_ops *ops;
-	void *store;
-	const fcat_online_row *row;
-	int ok;
-} one_read;
-
-static void *one_read_main(void *p)
-{
-	one_read *r = p;
-	fcat_bytes out;
-	r->ok = r->ops->read(r->store, "v", &r->row->key, 1, &out) == 0 && out.ptr &&
-	        out.len == r->row->row.len;
-	return NULL;
-}
-
 static void test_online_lmdb__threads_come_and_go(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = lmdb_ops();
-	char *dir = test_mkdtemp();
 	const char *kv[] = {"max_readers", "16", NULL};
-	fcat_plugin_config *config = test_plugin_config(dir, kv);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, kv);
+	void *s = f.store;
 	fcat_online_row row;
 	online_row_make(&row, "k", 1, 1, "v");
 	assert_int_equal(ops->write(s, "v", &row, 1), 0);
 	for (int i = 0; i < 100; i++) {
-		one_read r = {ops, s, &row, 0};
-		pthread_t th;
-		assert_int_equal(pthread_create(&th, NULL, one_read_main, &r), 0);
-		pthread_join(th, NULL);
-		if (!r.ok)
+		if (!online_read_in_thread(ops, s, "v", &row))
 			fail_msg("thread %d: %s", i, fcat_error_last());
 	}
-	ops->close(s);
+	online_fixture_done(&f);
 	online_row_free(&row);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 /* Two stores at once on one thread; a closed store's slot is never used. */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const fcat_online_ops *sqlite_ops(void)
 {
@@ -18,53 +17,35 @@ static const fcat_online_ops *sqlite_ops(void)
 	return p->online;
 }
 
-static bool exists(const char *dir, const char *rel)
-{
-	char path[4096];
-	struct stat st;
-	snprintf(path, sizeof path, "%s/%s", dir, rel);
-	return stat(path, &st) == 0;
-}
-
 static void test_online_sqlite__conformance(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	const char *kv[] = {"path", "store/online.db", NULL};
-	fcat_plugin_config *config = test_plugin_config(dir, kv);
-	online_conformance_run("sqlite", config);
-	assert_true(exists(dir, "store/online.db"));
-	free(config);
-	test_rmtree(dir);
-	free(dir);
+	online_conformance_in_tempdir("sqlite", "store/online.db", "store/online.db");
 }
 
 static void test_online_sqlite__default_path_and_wal(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = sqlite_ops();
-	char *dir = test_mkdtemp();
-	fcat_plugin_config *config = test_plugin_config(dir, NULL);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, NULL);
+	void *s = f.store;
 	fcat_online_row row;
 	online_row_make(&row, "k", 1, 1, "v");
 	assert_int_equal(ops->write(s, "v", &row, 1), 0);
-	assert_true(exists(dir, "data/online.db"));
-	assert_true(exists(dir, "data/online.db-wal"));
-	ops->close(s);
+	assert_true(test_path_exists(f.dir, "data/online.db"));
+	assert_true(test_path_exists(f.dir, "data/online.db-wal"));
+	online_fixture_done(&f);
 	online_row_free(&row);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_online_sqlite__bad_view_names_are_refused(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = sqlite_ops();
-	char *dir = test_mkdtemp();
-	fcat_plugin_config *config = test_plugin_config(dir, NULL);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, NULL);
+	void *s = f.store;
 	fcat_online_row row;
 	online_row_make(&row, "k", 1, 1, "v");
 	const char *bad[] = {"x\"; DROP TABLE fcat_meta; --", "it's", "a b", "", "a.b", "é"};
@@ -79,20 +60,17 @@ static void test_online_sqlite__bad_view_names_are_refused(void **state)
 	assert_int_equal(ops->meta_set(s, "m", "1"), 0);
 	assert_int_equal(ops->write(s, "Good_view_2", &row, 1), 0);
 	online_expect_row(ops, s, "Good_view_2", "k", &row);
-	ops->close(s);
+	online_fixture_done(&f);
 	online_row_free(&row);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_online_sqlite__bad_rows_are_refused(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = sqlite_ops();
-	char *dir = test_mkdtemp();
-	fcat_plugin_config *config = test_plugin_config(dir, NULL);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, NULL);
+	void *s = f.store;
 	fcat_online_row good, bad;
 	online_row_make(&good, "k", 5, 1, "good");
 	bad = good;
@@ -103,10 +81,7 @@ static void test_online_sqlite__bad_rows_are_refused(void **state)
 	assert_int_equal(ops->write(s, "v", &good, 1), 0);
 	online_expect_row(ops, s, "v", "k", &good);
 	online_row_free(&good);
-	ops->close(s);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
+	online_fixture_done(&f);
 }
 
 static int count_fds(void)
@@ -120,30 +95,14 @@ static int count_fds(void)
 	return n;
 }
 
-typedef struct one_read {
-	const fcat_online_ops *ops;
-	void *store;
-	const fcat_online_row *row;
-	int ok;
-} one_read;
-
-static void *one_read_main(void *p)
-{
-	one_read *r = p;
-	fcat_bytes out;
-	r->ok = r->ops->read(r->store, "v", &r->row->key, 1, &out) == 0 && out.ptr &&
-	        out.len == r->row->row.len;
-	return NULL;
-}
-
 /* A thread's connection is closed when the thread ends. */
 static void test_online_sqlite__threads_come_and_go(void **state)
 {
 	(void)state;
 	const fcat_online_ops *ops = sqlite_ops();
-	char *dir = test_mkdtemp();
-	fcat_plugin_config *config = test_plugin_config(dir, NULL);
-	void *s = online_open(ops, config);
+	online_fixture f;
+	online_fixture_open(&f, ops, NULL);
+	void *s = f.store;
 	fcat_online_row row;
 	online_row_make(&row, "k", 1, 1, "v");
 	assert_int_equal(ops->write(s, "v", &row, 1), 0);
@@ -153,19 +112,12 @@ static void test_online_sqlite__threads_come_and_go(void **state)
 	for (int i = 0; i < 100; i++) {
 		if (i == 1)
 			before = count_fds();
-		one_read r = {ops, s, &row, 0};
-		pthread_t th;
-		assert_int_equal(pthread_create(&th, NULL, one_read_main, &r), 0);
-		pthread_join(th, NULL);
-		if (!r.ok)
+		if (!online_read_in_thread(ops, s, "v", &row))
 			fail_msg("thread %d: %s", i, fcat_error_last());
 	}
 	assert_int_equal(count_fds(), before);
-	ops->close(s);
+	online_fixture_done(&f);
 	online_row_free(&row);
-	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 int main(void)

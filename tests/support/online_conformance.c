@@ -95,6 +95,63 @@ void *online_open(const fcat_online_ops *ops, const fcat_plugin_config *config)
 	return store;
 }
 
+void online_conformance_in_tempdir(const char *plugin_name, const char *path, const char *file)
+{
+	char *dir = test_mkdtemp();
+	const char *kv[] = {"path", path, NULL};
+	fcat_plugin_config *config = test_plugin_config(dir, kv);
+	online_conformance_run(plugin_name, config);
+	assert_true(test_path_exists(dir, file));
+	free(config);
+	test_rmtree(dir);
+	free(dir);
+}
+
+void online_fixture_open(online_fixture *f, const fcat_online_ops *ops, const char *const *kv)
+{
+	f->ops = ops;
+	f->dir = test_mkdtemp();
+	f->config = test_plugin_config(f->dir, kv);
+	f->store = online_open(ops, f->config);
+}
+
+void online_fixture_done(online_fixture *f)
+{
+	if (f->store)
+		f->ops->close(f->store);
+	free(f->config);
+	test_rmtree(f->dir);
+	free(f->dir);
+	*f = (online_fixture){0};
+}
+
+typedef struct thread_read {
+	const fcat_online_ops *ops;
+	void *store;
+	const char *view;
+	const fcat_online_row *row;
+	bool ok;
+} thread_read;
+
+static void *thread_read_main(void *p)
+{
+	thread_read *r = p;
+	fcat_bytes out;
+	r->ok = r->ops->read(r->store, r->view, &r->row->key, 1, &out) == 0 && out.ptr &&
+	        out.len == r->row->row.len;
+	return NULL;
+}
+
+bool online_read_in_thread(const fcat_online_ops *ops, void *store, const char *view,
+                           const fcat_online_row *row)
+{
+	thread_read r = {ops, store, view, row, false};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, thread_read_main, &r), 0);
+	pthread_join(th, NULL);
+	return r.ok;
+}
+
 static void free_rows(fcat_online_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

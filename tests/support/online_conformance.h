@@ -4,6 +4,7 @@
 
 #include "fcat_plugin.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Loads plugin `plugin_name` and checks its online store against the ABI
@@ -26,5 +27,29 @@ void online_expect_row(const fcat_online_ops *ops, void *store, const char *view
 
 /* Opens a store, failing the test with the plugin's message when it cannot. */
 void *online_open(const fcat_online_ops *ops, const fcat_plugin_config *config);
+
+/* online_conformance_run on a store at setting path = `path` in a fresh
+ * directory, then asserts that `file` (relative to the directory) exists. */
+void online_conformance_in_tempdir(const char *plugin_name, const char *path, const char *file);
+
+/* A store for one test: a fresh directory, a config over it (settings kv,
+ * may be NULL) and, once opened, the store. */
+typedef struct online_fixture {
+	const fcat_online_ops *ops;
+	char *dir;
+	fcat_plugin_config *config;
+	void *store;
+} online_fixture;
+
+/* Makes the directory and the config, and opens the store (online_open). */
+void online_fixture_open(online_fixture *f, const fcat_online_ops *ops, const char *const *kv);
+
+/* Closes the store (when open), frees the config, removes the directory. */
+void online_fixture_done(online_fixture *f);
+
+/* Reads row's key from `view` in a new thread, joined before it returns:
+ * whether the read gave a row of row's length. */
+bool online_read_in_thread(const fcat_online_ops *ops, void *store, const char *view,
+                           const fcat_online_row *row);
 
 #endif

@@ -15,17 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int free_port(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-	close(s);
-	return ntohs(a.sin_port);
-}
-
 static int ping(int port)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -47,7 +36,7 @@ void test_redis_start(test_redis *r)
 	char *dir = test_mkdtemp();
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	free(dir);
-	r->port = free_port();
+	r->port = test_free_port();
 	char port[16];
 	snprintf(port, sizeof port, "%d", r->port);
 	pid_t pid = fork();

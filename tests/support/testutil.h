@@ -22,6 +22,12 @@ void test_write_file(const char *dir, const char *rel, const char *text);
 /* Reads a whole file into a malloc'd NUL-terminated string (NULL if absent). */
 char *test_read_file(const char *path);
 
+/* Whether dir/rel exists. */
+bool test_path_exists(const char *dir, const char *rel);
+
+/* A TCP port on 127.0.0.1 that is free now (for a server a test starts). */
+int test_free_port(void);
+
 typedef struct test_run {
 	int status; /* exit code, or 128+signal */
 	char *out;  /* standard output, NUL-terminated, malloc'd */
