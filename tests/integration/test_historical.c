@@ -3,74 +3,19 @@
 #include "testutil.h"
 
 #include "fcat.h"
+#include "pit_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char defs[] =
-    "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-    "entity { name = 'store', join_keys = { field('store_id', int64) } }\n"
-    "source { name = 'events', path = 'data/events.csv', timestamp_field = 'ts',\n"
-    "         created_timestamp_field = 'created' }\n"
-    "source { name = 'visits', path = 'data/visits.csv', timestamp_field = 'ts' }\n"
-    "feature_view { name = 'v', entities = { 'user' }, source = 'events', ttl = hours(1),\n"
-    "  schema = { field('a', int64), field('b', string) } }\n"
-    "feature_view { name = 'w', entities = { 'user', 'store' }, source = 'visits',\n"
-    "  schema = { field('n', int64) } }\n";
-
-static const char events[] = "user_id,ts,created,a,b\n"
-                             "u1,2026-01-01T10:00:00Z,2026-01-01T10:00:00Z,1,at T\n"
-                             "u1,2026-01-01T11:00:00Z,2026-01-01T11:00:00Z,2,after T\n"
-                             "u2,2026-01-01T09:00:00Z,2026-01-01T09:00:00Z,3,exactly ttl before\n"
-                             "u3,2026-01-01T08:59:59Z,2026-01-01T08:59:59Z,4,one second outside\n"
-                             "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:05Z,5,tie newer created\n"
-                             "u4,2026-01-01T09:30:00Z,2026-01-01T09:30:01Z,6,tie older created\n"
-                             "u5,2026-01-01T09:30:00Z,2026-01-01T09:30:00Z,,\n";
-
-static const char visits[] = "user_id,store_id,ts,n\n"
-                             "u1,7,2025-06-01T00:00:00Z,70\n"
-                             "u1,8,2025-06-01T00:00:00Z,80\n"
-                             "u2,7,2026-01-01T12:00:00Z,99\n";
-
-static const char entity_rows[] =
-    "user_id,store_id,event_timestamp,label\n"
-    "u1,7,2026-01-01T10:00:00Z,yes\n"      /* exactly at T; w has no ttl: 2025 row */
-    "u2,7,2026-01-01T10:00:00Z,no\n"       /* exactly T - ttl; w's row is after T */
-    "u3,8,2026-01-01T10:00:00Z,\"a, b\"\n" /* one second outside the ttl */
-    "u4,8,2026-01-01T10:00:00Z,no\n"       /* equal event times: larger created wins */
-    "u5,7,2026-01-01T10:00:00Z,no\n"       /* a null value */
-    "u9,7,2026-01-01T10:00:00Z,no\n"       /* an entity with no rows */
-    "u1,7,2026-01-01T10:00:00Z,again\n"    /* a duplicate entity row */
-    "u1,8,2026-01-01T10:30:00Z,later\n";   /* composite key u1/8 */
-
-static const char expected[] = "user_id,store_id,event_timestamp,label,a,b,n\n"
-                               "u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
-                               "u2,7,2026-01-01T10:00:00Z,no,3,exactly ttl before,\n"
-                               "u3,8,2026-01-01T10:00:00Z,\"a, b\",,,\n"
-                               "u4,8,2026-01-01T10:00:00Z,no,5,tie newer created,\n"
-                               "u5,7,2026-01-01T10:00:00Z,no,,,\n"
-                               "u9,7,2026-01-01T10:00:00Z,no,,,\n"
-                               "u1,7,2026-01-01T10:00:00Z,again,1,at T,70\n"
-                               "u1,8,2026-01-01T10:30:00Z,later,1,at T,80\n";
-
 static void test_historical__every_edge_of_the_window(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "fcat.yaml", "project: t\n");
-	test_write_file(dir, "catalog/defs.lua", defs);
-	test_write_file(dir, "data/events.csv", events);
-	test_write_file(dir, "data/visits.csv", visits);
-	test_write_file(dir, "entities.csv", entity_rows);
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.catalog = FCAT_CATALOG_WORKTREE;
-	fcat_store *s;
-	if (fcat_store_open_ext(&s, dir, &o) != 0)
-		fail_msg("%s", fcat_error_last());
+	char *dir = pit_repo("", true);
+	fcat_store *s = pit_open_worktree(dir);
 	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/entities.csv", dir);
-	snprintf(out, sizeof out, "%s/training.csv", dir);
+	pit_paths(dir, in, out);
 	const char *refs[] = {"v", "w:n"};
 	fcat_historical_stats st;
 	if (fcat_get_historical(&st, s, in, refs, 2, NULL, false, out) != 0)
@@ -78,7 +23,7 @@ static void test_historical__every_edge_of_the_window(void **state)
 	assert_int_equal(st.rows, 8);
 	assert_int_equal(st.features, 3);
 	char *got = test_read_file(out);
-	assert_string_equal(got, expected);
+	assert_string_equal(got, pit_expected);
 	free(got);
 	/* full names, and the metadata beside */
 	assert_int_equal(fcat_get_historical(&st, s, in, refs, 2, NULL, true, out), 0);
@@ -149,14 +94,9 @@ static void test_historical__a_ttl_past_int64_microseconds(void **state)
 	test_write_file(dir, "entities.csv",
 	                "user_id,event_timestamp\nu1,1950-01-01T00:00:00Z\n"
 	                "u2,2026-01-02T00:00:00Z\nu2,2025-01-01T00:00:00Z\n");
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.catalog = FCAT_CATALOG_WORKTREE;
-	fcat_store *s;
-	if (fcat_store_open_ext(&s, dir, &o) != 0)
-		fail_msg("%s", fcat_error_last());
+	fcat_store *s = pit_open_worktree(dir);
 	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/entities.csv", dir);
-	snprintf(out, sizeof out, "%s/training.csv", dir);
+	pit_paths(dir, in, out);
 	const char *refs[] = {"v"};
 	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out) != 0)
 		fail_msg("%s", fcat_error_last());
@@ -199,14 +139,9 @@ static void test_historical__a_pit_join_that_breaks_its_contract(void **state)
 		test_write_file(dir, "entities.csv",
 		                "user_id,event_timestamp\nu1,2026-01-01T00:00:00Z\n"
 		                "u2,2026-01-01T00:00:00Z\n");
-		fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-		o.catalog = FCAT_CATALOG_WORKTREE;
-		fcat_store *s;
-		if (fcat_store_open_ext(&s, dir, &o) != 0)
-			fail_msg("%s", fcat_error_last());
+		fcat_store *s = pit_open_worktree(dir);
 		char in[4096], out[4096];
-		snprintf(in, sizeof in, "%s/entities.csv", dir);
-		snprintf(out, sizeof out, "%s/training.csv", dir);
+		pit_paths(dir, in, out);
 		const char *refs[] = {"v"};
 		fcat_historical_stats st;
 		int rc = fcat_get_historical(&st, s, in, refs, 1, NULL, false, out);

@@ -1,6 +1,7 @@
-/* pit_fixture.h - the point-in-time data of test_historical.c as a feature
- * repo whose sources are CSV files or offline-store tables, and a SQLite
- * loader, for the offline plugin tests (included by them: header only). */
+/* pit_fixture.h - the point-in-time data of test_historical.c (every edge of
+ * the window and the tie-breaks) as a feature repo whose sources are CSV
+ * files or offline-store tables, the request that test runs, and a SQLite
+ * loader; for test_historical.c and the offline plugin tests (header only). */
 #ifndef FCAT_TEST_PIT_FIXTURE_H
 #define FCAT_TEST_PIT_FIXTURE_H
 
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sources as in test_historical.c: SRC_EVENTS and SRC_VISITS are either
+/* The definitions: SRC_EVENTS and SRC_VISITS are either
  * "path = 'data/events.csv'" or "table = 'events'". */
 #define PIT_DEFS(SRC_EVENTS, SRC_VISITS)                                                           \
 	"entity { name = 'user', join_keys = { field('user_id', string) } }\n"                     \
@@ -63,15 +64,16 @@ static const char pit_sqlite_sql[] =
     "INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
     " ('u2', 7, 1767268800, 99);\n";
 
-static const char pit_entity_rows[] = "user_id,store_id,event_timestamp,label\n"
-                                      "u1,7,2026-01-01T10:00:00Z,yes\n"
-                                      "u2,7,2026-01-01T10:00:00Z,no\n"
-                                      "u3,8,2026-01-01T10:00:00Z,\"a, b\"\n"
-                                      "u4,8,2026-01-01T10:00:00Z,no\n"
-                                      "u5,7,2026-01-01T10:00:00Z,no\n"
-                                      "u9,7,2026-01-01T10:00:00Z,no\n"
-                                      "u1,7,2026-01-01T10:00:00Z,again\n"
-                                      "u1,8,2026-01-01T10:30:00Z,later\n";
+static const char pit_entity_rows[] =
+    "user_id,store_id,event_timestamp,label\n"
+    "u1,7,2026-01-01T10:00:00Z,yes\n"      /* exactly at T; w has no ttl: 2025 row */
+    "u2,7,2026-01-01T10:00:00Z,no\n"       /* exactly T - ttl; w's row is after T */
+    "u3,8,2026-01-01T10:00:00Z,\"a, b\"\n" /* one second outside the ttl */
+    "u4,8,2026-01-01T10:00:00Z,no\n"       /* equal event times: larger created wins */
+    "u5,7,2026-01-01T10:00:00Z,no\n"       /* a null value */
+    "u9,7,2026-01-01T10:00:00Z,no\n"       /* an entity with no rows */
+    "u1,7,2026-01-01T10:00:00Z,again\n"    /* a duplicate entity row */
+    "u1,8,2026-01-01T10:30:00Z,later\n";   /* composite key u1/8 */
 
 static const char pit_expected[] = "user_id,store_id,event_timestamp,label,a,b,n\n"
                                    "u1,7,2026-01-01T10:00:00Z,yes,1,at T,70\n"
@@ -100,19 +102,33 @@ static inline char *pit_repo(const char *yaml_rest, bool csv)
 	return dir;
 }
 
-/* Runs the point-in-time request of test_historical.c on the work tree of
- * `dir` (not a git repo) and returns the training set's bytes; *pushed_down
- * (when not NULL) is how many views the offline store joined itself. */
-static inline char *pit_historical_ext(const char *dir, size_t *pushed_down)
+/* The catalog of the work tree of `dir` (not a git repo) as a store;
+ * fails the test when it cannot be opened. */
+static inline fcat_store *pit_open_worktree(const char *dir)
 {
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.catalog = FCAT_CATALOG_WORKTREE;
 	fcat_store *s;
 	if (fcat_store_open_ext(&s, dir, &o) != 0)
 		fail_msg("open %s: %s", dir, fcat_error_last());
+	return s;
+}
+
+/* dir/entities.csv, the entity rows, and dir/training.csv, the output. */
+static inline void pit_paths(const char *dir, char in[4096], char out[4096])
+{
+	snprintf(in, 4096, "%s/entities.csv", dir);
+	snprintf(out, 4096, "%s/training.csv", dir);
+}
+
+/* Runs the point-in-time request of test_historical.c on the work tree of
+ * `dir` (not a git repo) and returns the training set's bytes; *pushed_down
+ * (when not NULL) is how many views the offline store joined itself. */
+static inline char *pit_historical_ext(const char *dir, size_t *pushed_down)
+{
+	fcat_store *s = pit_open_worktree(dir);
 	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/entities.csv", dir);
-	snprintf(out, sizeof out, "%s/training.csv", dir);
+	pit_paths(dir, in, out);
 	const char *refs[] = {"v", "w:n"};
 	fcat_historical_stats st;
 	if (fcat_get_historical(&st, s, in, refs, 2, NULL, false, out) != 0)
