@@ -1,6 +1,8 @@
 /* lmdb_write.c - the LMDB store's writes, metadata, and the growing map. */
 #include "lmdb_store.h"
 
+#include "plugin_rows.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -110,15 +112,6 @@ int lmdb_open_meta(lmdb_store *s)
 	return rc ? lmdb_fail(rc, "creating the metadata database", s) : 0;
 }
 
-static int64_t get_i64le(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | u[i];
-	return (int64_t)v;
-}
-
 static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -128,10 +121,7 @@ static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n
 			                        "lmdb: row %zu: a key must hold 1 to %zu bytes, "
 			                        "not %zu",
 			                        i, s->max_key, r->key.len);
-		if (!r->row.ptr || r->row.len < FCAT_ROW_HEADER_SIZE ||
-		    (unsigned char)r->row.ptr[0] != FCAT_ROW_MAGIC ||
-		    get_i64le(r->row.ptr + FCAT_ROW_EVENT_TS_OFFSET) != r->event_ts ||
-		    get_i64le(r->row.ptr + FCAT_ROW_CREATED_TS_OFFSET) != r->created_ts)
+		if (!fcatp_row_header_ok(r))
 			return lmdb_host->error(
 			    FCAT_EINVALID, "lmdb: row %zu: not an encoded row (bad header)", i);
 	}
@@ -146,8 +136,8 @@ static bool replaces(const MDB_val *v, const fcat_online_row *r)
 	const char *old = v->mv_data;
 	if (v->mv_size < FCAT_ROW_HEADER_SIZE)
 		return true;
-	int64_t ev = get_i64le(old + FCAT_ROW_EVENT_TS_OFFSET);
-	int64_t cr = get_i64le(old + FCAT_ROW_CREATED_TS_OFFSET);
+	int64_t ev = fcatp_get_i64le(old + FCAT_ROW_EVENT_TS_OFFSET);
+	int64_t cr = fcatp_get_i64le(old + FCAT_ROW_CREATED_TS_OFFSET);
 	if (ev != r->event_ts)
 		return ev < r->event_ts;
 	if (cr != r->created_ts)
