@@ -1,98 +1,13 @@
-/* sqlite_cell.c - SQLite values as typed fcat cells, and the batch that holds them. */
+/* sqlite_cell.c - SQLite values as typed fcat cells of a batch. */
 #include "sqlite_offline.h"
+
+#include "plugin_types.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_SIZE ((size_t)1 << 16)
-#define MAX_SHOWN  64 /* bytes of a bad value quoted in a message */
-
-struct sqo_block {
-	sqo_block *next;
-	size_t cap, used;
-	max_align_t data[];
-};
-
-int sqo_batch_init(sqo_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap)
-{
-	memset(b, 0, sizeof *b);
-	b->host = host;
-	b->ncols = ncols;
-	b->rows_cap = rows_cap;
-	b->cells = calloc(rows_cap * ncols + 1, sizeof *b->cells);
-	if (!b->cells)
-		return host->error(FCAT_ENOMEM, "sqlite: out of memory");
-	return 0;
-}
-
-void sqo_batch_reset(sqo_batch *b)
-{
-	for (size_t i = 0; i < b->nowned; i++)
-		b->host->value_clear(b->owned[i]);
-	b->nowned = 0;
-	for (sqo_block *k = b->blocks; k; k = k->next)
-		k->used = 0;
-	b->cur = b->blocks;
-	b->nrows = 0;
-}
-
-void sqo_batch_free(sqo_batch *b)
-{
-	if (b->cells)
-		sqo_batch_reset(b);
-	while (b->blocks) {
-		sqo_block *next = b->blocks->next;
-		free(b->blocks);
-		b->blocks = next;
-	}
-	free(b->owned);
-	free(b->cells);
-	memset(b, 0, sizeof *b);
-}
-
-/* A copy of n bytes that lives until the batch is reset. */
-static const char *arena_copy(sqo_batch *b, const void *src, size_t n)
-{
-	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (need == 0)
-		return "";
-	while (b->cur && b->cur->cap - b->cur->used < need && b->cur->next)
-		b->cur = b->cur->next;
-	if (!b->cur || b->cur->cap - b->cur->used < need) {
-		size_t cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-		sqo_block *k = malloc(sizeof *k + cap);
-		if (!k)
-			return NULL;
-		k->cap = cap;
-		k->used = 0;
-		/* keep the chain: a new block goes after the current one */
-		k->next = b->cur ? b->cur->next : NULL;
-		if (b->cur)
-			b->cur->next = k;
-		else
-			b->blocks = k;
-		b->cur = k;
-	}
-	char *p = (char *)b->cur->data + b->cur->used;
-	b->cur->used += need;
-	memcpy(p, src, n);
-	return p;
-}
-
-static void type_name(char *buf, size_t size, fcat_type t)
-{
-	static const char *const names[] = {"invalid", "int32", "int64", "float32",  "float64",
-	                                    "string",  "bytes", "bool",  "timestamp"};
-	const char *n =
-	    (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar] : "invalid";
-	if (!t.is_array)
-		snprintf(buf, size, "%s", n);
-	else if (t.dim)
-		snprintf(buf, size, "%s[%u]", n, (unsigned)t.dim);
-	else
-		snprintf(buf, size, "%s[]", n);
-}
+#define MAX_SHOWN 64 /* bytes of a bad value quoted in a message */
 
 static const char *storage_name(int t)
 {
@@ -115,11 +30,11 @@ static int where_error(const fcat_plugin_host *host, int code, const sqo_where *
 }
 
 /* "expected int64, found REAL 1.5" (the value quoted when it is not a blob). */
-static int wrong_kind(sqo_batch *b, sqlite3_stmt *st, int col, fcat_type type, int storage,
+static int wrong_kind(fcatp_batch *b, sqlite3_stmt *st, int col, fcat_type type, int storage,
                       const sqo_where *w, const char *detail)
 {
 	char tn[48], msg[256];
-	type_name(tn, sizeof tn, type);
+	fcatp_type_name(tn, sizeof tn, type);
 	if (storage == SQLITE_BLOB) {
 		snprintf(msg, sizeof msg, "expected %s, found a BLOB of %d bytes%s%s", tn,
 		         sqlite3_column_bytes(st, col), detail ? ": " : "", detail ? detail : "");
@@ -134,7 +49,7 @@ static int wrong_kind(sqo_batch *b, sqlite3_stmt *st, int col, fcat_type type, i
 }
 
 /* TEXT read as the CSV plugin reads a cell: through host->value_parse. */
-static int parse_text(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+static int parse_text(fcatp_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
                       const sqo_where *w)
 {
 	const char *text = (const char *)sqlite3_column_text(st, col);
@@ -147,26 +62,14 @@ static int parse_text(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col,
 		snprintf(msg, sizeof msg, "%s", b->host->error_last());
 		return where_error(b->host, rc, w, msg);
 	}
-	if (cell->is_null ||
-	    (!type.is_array && type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES))
-		return 0;
-	if (b->nowned == b->owned_cap) {
-		size_t cap = b->owned_cap ? b->owned_cap * 2 : 64;
-		fcat_value **no = realloc(b->owned, cap * sizeof *no);
-		if (!no) {
-			b->host->value_clear(cell);
-			return where_error(b->host, FCAT_ENOMEM, w, "out of memory");
-		}
-		b->owned = no;
-		b->owned_cap = cap;
-	}
-	b->owned[b->nowned++] = cell;
+	if (fcatp_batch_keep(b, cell, type))
+		return where_error(b->host, FCAT_ENOMEM, w, "out of memory");
 	return 0;
 }
 
-static int copy_bytes(sqo_batch *b, fcat_value *cell, const void *p, int n, const sqo_where *w)
+static int copy_bytes(fcatp_batch *b, fcat_value *cell, const void *p, int n, const sqo_where *w)
 {
-	const char *c = arena_copy(b, p ? p : "", (size_t)n);
+	const char *c = fcatp_batch_copy(b, p ? p : "", (size_t)n);
 	if (!c)
 		return where_error(b->host, FCAT_ENOMEM, w, "out of memory");
 	cell->u.str = (fcat_bytes){c, (size_t)n};
@@ -174,7 +77,7 @@ static int copy_bytes(sqo_batch *b, fcat_value *cell, const void *p, int n, cons
 	return 0;
 }
 
-static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+static int from_integer(fcatp_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
                         const sqo_where *w)
 {
 	int64_t i = sqlite3_column_int64(st, col);
@@ -204,7 +107,7 @@ static int from_integer(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int co
 	return 0;
 }
 
-int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+int sqo_cell(fcatp_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
              const sqo_where *w)
 {
 	int storage = sqlite3_column_type(st, col);

@@ -4,6 +4,9 @@
 
 #include "sqlite_online.h" /* sq_host */
 
+#include "plugin_names.h"
+#include "plugin_text.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 
 #define DEFAULT_PATH   "data/offline.db"
 #define BATCH_ROWS     4096
+#define BLOCK_SIZE     ((size_t)1 << 16) /* of the batch's strings */
 #define MAX_TABLE_NAME 255
 
 /*
@@ -32,7 +36,7 @@ typedef struct scan {
 	void *ctx;
 	sqlite3 *db;
 	sqlite3_stmt *stmt;
-	sqo_batch b;
+	fcatp_batch b;
 	char *from; /* "\"t\"" or "(query)" */
 } scan;
 
@@ -68,27 +72,6 @@ static int sqo_open(void **out, const fcat_plugin_config *config)
 	return 0;
 }
 
-static bool ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_';
-}
-
-/* "events" or "schema.events": letters, digits and '_' around one dot at most. */
-static bool valid_table(const char *t)
-{
-	size_t len = strlen(t), dots = 0;
-	if (len == 0 || len > MAX_TABLE_NAME || t[0] == '.' || t[len - 1] == '.')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (t[i] == '.')
-			dots++;
-		else if (!ident_char(t[i]))
-			return false;
-	}
-	return dots <= 1 && !strstr(t, "..");
-}
-
 static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat_scan_fn fn)
 {
 	if (!req || !fn || (req->ncolumns && (!req->columns || !req->types)))
@@ -100,7 +83,7 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 		                      "sqlite: %s: a source read from the offline store names "
 		                      "a table or a query (one of them)%s",
 		                      st->name, req->path ? ", not a file" : "");
-	if (table && !valid_table(req->table))
+	if (table && !fcatp_valid_table(req->table, MAX_TABLE_NAME))
 		return sq_host->error(FCAT_EINVALID,
 		                      "sqlite: %s: invalid table name '%s': use letters, "
 		                      "digits and '_' (and one '.' after a schema)",
@@ -120,71 +103,26 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 	return 0;
 }
 
-/* A growing SQL text. */
-typedef struct sql {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} sql;
-
-static void put(sql *q, const char *s, size_t n)
-{
-	if (q->oom)
-		return;
-	if (q->len + n + 1 > q->cap) {
-		size_t cap = q->cap ? q->cap : 256;
-		while (cap < q->len + n + 1)
-			cap *= 2;
-		char *np = realloc(q->p, cap);
-		if (!np) {
-			q->oom = true;
-			return;
-		}
-		q->p = np;
-		q->cap = cap;
-	}
-	memcpy(q->p + q->len, s, n);
-	q->len += n;
-	q->p[q->len] = 0;
-}
-
-static void put_text(sql *q, const char *s)
-{
-	put(q, s, strlen(s));
-}
-
-/* A quoted identifier: "a""b". */
-static void put_ident(sql *q, const char *s, size_t n)
-{
-	put(q, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			put(q, "\"", 1);
-		put(q, s + i, 1);
-	}
-	put(q, "\"", 1);
-}
-
 /* The FROM clause: the quoted table, or the query in parentheses. */
 static char *from_clause(const fcat_scan_request *req)
 {
-	sql q = {0};
+	fcatp_text q = {0};
 	if (req->table) {
 		const char *dot = strchr(req->table, '.');
 		if (dot) {
-			put_ident(&q, req->table, (size_t)(dot - req->table));
-			put(&q, ".", 1);
-			put_ident(&q, dot + 1, strlen(dot + 1));
+			fcatp_text_ident_n(&q, req->table, (size_t)(dot - req->table));
+			fcatp_text_put(&q, ".", 1);
+			fcatp_text_ident(&q, dot + 1);
 		} else {
-			put_ident(&q, req->table, strlen(req->table));
+			fcatp_text_ident(&q, req->table);
 		}
 	} else {
 		size_t n = strlen(req->query);
 		while (n > 0 && strchr("; \t\r\n", req->query[n - 1]))
 			n--;
-		put(&q, "(", 1);
-		put(&q, req->query, n);
-		put(&q, "\n)", 2);
+		fcatp_text_put(&q, "(", 1);
+		fcatp_text_put(&q, req->query, n);
+		fcatp_text_put(&q, "\n)", 2);
 	}
 	if (q.oom) {
 		free(q.p);
@@ -251,11 +189,11 @@ static int missing_column(scan *s, sqlite3_stmt *probe, const char *column)
 static int prepare(scan *s)
 {
 	const fcat_scan_request *req = s->req;
-	sql q = {0};
+	fcatp_text q = {0};
 	sqlite3_stmt *probe = NULL;
 	int rc = 0;
-	put_text(&q, "SELECT * FROM ");
-	put_text(&q, s->from);
+	fcatp_text_puts(&q, "SELECT * FROM ");
+	fcatp_text_puts(&q, s->from);
 	if (q.oom)
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	if (sqlite3_prepare_v2(s->db, q.p, -1, &probe, NULL) != SQLITE_OK) {
@@ -272,16 +210,16 @@ static int prepare(scan *s)
 	}
 	sqlite3_finalize(probe);
 	q.len = 0;
-	put_text(&q, "SELECT ");
+	fcatp_text_puts(&q, "SELECT ");
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		if (i)
-			put(&q, ", ", 2);
-		put_ident(&q, req->columns[i], strlen(req->columns[i]));
+			fcatp_text_put(&q, ", ", 2);
+		fcatp_text_ident(&q, req->columns[i]);
 	}
 	if (req->ncolumns == 0)
-		put(&q, "1", 1);
-	put_text(&q, " FROM ");
-	put_text(&q, s->from);
+		fcatp_text_put(&q, "1", 1);
+	fcatp_text_puts(&q, " FROM ");
+	fcatp_text_puts(&q, s->from);
 	if (rc == 0 && q.oom)
 		rc = sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	if (rc == 0 && sqlite3_prepare_v2(s->db, q.p, -1, &s->stmt, NULL) != SQLITE_OK)
@@ -295,7 +233,7 @@ static int flush(scan *s)
 	int rc = 0;
 	if (s->b.nrows)
 		rc = s->fn(s->ctx, s->b.cells, s->b.nrows);
-	sqo_batch_reset(&s->b);
+	fcatp_batch_reset(&s->b);
 	return rc;
 }
 
@@ -367,10 +305,11 @@ static int sqo_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, 
 	if (!rc)
 		rc = prepare(&s);
 	if (!rc)
-		rc = sqo_batch_init(&s.b, sq_host, req->ncolumns, BATCH_ROWS);
+		rc = fcatp_batch_init(&s.b, sq_host, req->ncolumns, BATCH_ROWS, BLOCK_SIZE,
+		                      "sqlite: ");
 	if (!rc)
 		rc = scan_rows(&s);
-	sqo_batch_free(&s.b);
+	fcatp_batch_free(&s.b);
 	sqlite3_finalize(s.stmt);
 	sqlite3_close(s.db);
 	free(s.from);

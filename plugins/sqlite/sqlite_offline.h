@@ -3,6 +3,7 @@
 #define FCAT_SQLITE_OFFLINE_H
 
 #include "fcat_plugin.h"
+#include "plugin_batch.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -29,22 +30,6 @@
  * the row (1-based, in scan order) and the column.
  */
 
-typedef struct sqo_block sqo_block;
-
-/* A batch of typed cells and the memory behind their strings and arrays. */
-typedef struct sqo_batch {
-	const fcat_plugin_host *host;
-	fcat_value *cells;
-	size_t ncols, rows_cap, nrows;
-	fcat_value **owned; /* cells to clear with host->value_clear */
-	size_t nowned, owned_cap;
-	sqo_block *blocks, *cur;
-} sqo_batch;
-
-int sqo_batch_init(sqo_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap);
-void sqo_batch_reset(sqo_batch *b);
-void sqo_batch_free(sqo_batch *b);
-
 /* Where a cell is, for messages. */
 typedef struct sqo_where {
 	const char *db;    /* the database path as configured */
@@ -55,7 +40,7 @@ typedef struct sqo_where {
 
 /* Converts column `col` of the statement's current row into `cell`.
  * Returns 0, or an error (set, naming `where`). */
-int sqo_cell(sqo_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
+int sqo_cell(fcatp_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
              const sqo_where *where);
 
 /* fcat_offline_ops of the sqlite plugin. */

@@ -2,6 +2,9 @@
 #include "sqlite_online.h"
 #include "sqlite_offline.h"
 
+#include "plugin_names.h"
+#include "plugin_rows.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -27,11 +30,8 @@ int sq_check_view(const char *view)
 {
 	size_t len = view ? strlen(view) : 0;
 	bool ok = len > 0 && len <= MAX_VIEW_NAME;
-	for (size_t i = 0; ok && i < len; i++) {
-		char c = view[i];
-		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		     c == '_';
-	}
+	for (size_t i = 0; ok && i < len; i++)
+		ok = fcatp_ident_char(view[i]);
 	if (!ok)
 		return sq_host->error(FCAT_EINVALID,
 		                      "sqlite: invalid view name '%s': use 1 to %d letters, digits "
@@ -267,25 +267,13 @@ static int upsert_stmt(sq_store *s, const char *view, sqlite3_stmt **out)
 	return 0;
 }
 
-static int64_t get_i64le(const char *p)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | u[i];
-	return (int64_t)v;
-}
-
 static int check_rows(const fcat_online_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const fcat_online_row *r = &rows[i];
 		if (!r->key.ptr || r->key.len == 0 || r->key.len > INT_MAX)
 			return sq_host->error(FCAT_EINVALID, "sqlite: row %zu: empty key", i);
-		if (!r->row.ptr || r->row.len < FCAT_ROW_HEADER_SIZE || r->row.len > INT_MAX ||
-		    (unsigned char)r->row.ptr[0] != FCAT_ROW_MAGIC ||
-		    get_i64le(r->row.ptr + FCAT_ROW_EVENT_TS_OFFSET) != r->event_ts ||
-		    get_i64le(r->row.ptr + FCAT_ROW_CREATED_TS_OFFSET) != r->created_ts)
+		if (r->row.len > INT_MAX || !fcatp_row_header_ok(r))
 			return sq_host->error(
 			    FCAT_EINVALID, "sqlite: row %zu: not an encoded row (bad header)", i);
 	}
