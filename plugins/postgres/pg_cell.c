@@ -2,6 +2,8 @@
  * batch that holds them. */
 #include "pg_offline.h"
 
+#include "plugin_types.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,68 +70,9 @@ static const char *kind_name(kind k, bool arr)
 
 /* ---- the batch ------------------------------------------------------------ */
 
-struct pg_block {
-	pg_block *next;
-	size_t cap, used;
-	max_align_t data[];
-};
-
-int pg_batch_init(pg_batch *b, size_t ncols)
+int pg_batch_init(fcatp_batch *b, size_t ncols)
 {
-	memset(b, 0, sizeof *b);
-	b->ncols = ncols;
-	b->cells = calloc(PG_BATCH_ROWS * ncols + 1, sizeof *b->cells);
-	if (!b->cells)
-		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
-	return 0;
-}
-
-void pg_batch_reset(pg_batch *b)
-{
-	for (size_t i = 0; i < b->nowned; i++)
-		pg_host->value_clear(b->owned[i]);
-	b->nowned = 0;
-	for (pg_block *k = b->blocks; k; k = k->next)
-		k->used = 0;
-	b->cur = b->blocks;
-}
-
-void pg_batch_free(pg_batch *b)
-{
-	if (b->cells)
-		pg_batch_reset(b);
-	while (b->blocks) {
-		pg_block *next = b->blocks->next;
-		free(b->blocks);
-		b->blocks = next;
-	}
-	free(b->owned);
-	free(b->cells);
-	memset(b, 0, sizeof *b);
-}
-
-static char *arena_alloc(pg_batch *b, size_t n)
-{
-	size_t need = (n + sizeof(max_align_t)) & ~(sizeof(max_align_t) - 1);
-	while (b->cur && b->cur->cap - b->cur->used < need && b->cur->next)
-		b->cur = b->cur->next;
-	if (!b->cur || b->cur->cap - b->cur->used < need) {
-		size_t cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-		pg_block *k = malloc(sizeof *k + cap);
-		if (!k)
-			return NULL;
-		k->cap = cap;
-		k->used = 0;
-		k->next = b->cur ? b->cur->next : NULL;
-		if (b->cur)
-			b->cur->next = k;
-		else
-			b->blocks = k;
-		b->cur = k;
-	}
-	char *p = (char *)b->cur->data + b->cur->used;
-	b->cur->used += need;
-	return p;
+	return fcatp_batch_init(b, pg_host, ncols, PG_BATCH_ROWS, BLOCK_SIZE, "postgres: ");
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -149,26 +92,12 @@ static int where_error(int code, const pg_where *w, const char *msg)
 	                      w->column, msg);
 }
 
-static void type_name(char *buf, size_t size, fcat_type t)
-{
-	static const char *const names[] = {"invalid", "int32", "int64", "float32",  "float64",
-	                                    "string",  "bytes", "bool",  "timestamp"};
-	const char *n =
-	    (unsigned)t.scalar < sizeof names / sizeof *names ? names[t.scalar] : "invalid";
-	if (!t.is_array)
-		snprintf(buf, size, "%s", n);
-	else if (t.dim)
-		snprintf(buf, size, "%s[%u]", n, (unsigned)t.dim);
-	else
-		snprintf(buf, size, "%s[]", n);
-}
-
 static int wrong_kind(fcat_type type, kind k, bool arr, const char *text, size_t len,
                       const pg_where *w, const char *detail)
 {
 	char tn[48], msg[512];
 	int shown = len > MAX_SHOWN ? MAX_SHOWN : (int)len;
-	type_name(tn, sizeof tn, type);
+	fcatp_type_name(tn, sizeof tn, type);
 	snprintf(msg, sizeof msg, "expected %s, found %s '%.*s'%s%s%s", tn, kind_name(k, arr),
 	         shown, text, len > MAX_SHOWN ? "..." : "", detail ? ": " : "",
 	         detail ? detail : "");
@@ -178,8 +107,8 @@ static int wrong_kind(fcat_type type, kind k, bool arr, const char *text, size_t
 /* ---- conversions ---------------------------------------------------------- */
 
 /* Text read as the CSV plugin reads a cell: through host->value_parse. */
-static int host_parse(pg_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
-                      const pg_where *w)
+static int host_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text,
+                      size_t len, const pg_where *w)
 {
 	int rc = pg_host->value_parse(cell, type, text, len);
 	if (rc != 0) {
@@ -187,20 +116,8 @@ static int host_parse(pg_batch *b, fcat_value *cell, fcat_type type, const char 
 		snprintf(msg, sizeof msg, "%s", pg_host->error_last());
 		return where_error(rc, w, msg);
 	}
-	if (cell->is_null ||
-	    (!type.is_array && type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES))
-		return 0;
-	if (b->nowned == b->owned_cap) {
-		size_t cap = b->owned_cap ? b->owned_cap * 2 : 64;
-		fcat_value **no = realloc(b->owned, cap * sizeof *no);
-		if (!no) {
-			pg_host->value_clear(cell);
-			return where_error(FCAT_ENOMEM, w, "out of memory");
-		}
-		b->owned = no;
-		b->owned_cap = cap;
-	}
-	b->owned[b->nowned++] = cell;
+	if (fcatp_batch_keep(b, cell, type))
+		return where_error(FCAT_ENOMEM, w, "out of memory");
 	return 0;
 }
 
@@ -261,13 +178,13 @@ static int hex_digit(char c)
 	return -1;
 }
 
-static int bytea(pg_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
+static int bytea(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
                  const pg_where *w)
 {
 	if (len < 2 || text[0] != '\\' || text[1] != 'x' || len % 2)
 		return wrong_kind(type, K_BYTEA, false, text, len, w, "not in hex format");
 	size_t n = (len - 2) / 2;
-	char *p = arena_alloc(b, n);
+	char *p = fcatp_batch_alloc(b, n);
 	if (!p)
 		return where_error(FCAT_ENOMEM, w, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -283,66 +200,39 @@ static int bytea(pg_batch *b, fcat_value *cell, fcat_type type, const char *text
 
 /* ---- arrays --------------------------------------------------------------- */
 
-typedef struct jbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} jbuf;
-
-static void jput(jbuf *j, const char *s, size_t n)
+static void jstring(fcatp_text *j, const char *s, size_t n)
 {
-	if (j->oom)
-		return;
-	if (j->len + n + 1 > j->cap) {
-		size_t cap = j->cap ? j->cap : 256;
-		while (cap < j->len + n + 1)
-			cap *= 2;
-		char *np = realloc(j->p, cap);
-		if (!np) {
-			j->oom = true;
-			return;
-		}
-		j->p = np;
-		j->cap = cap;
-	}
-	memcpy(j->p + j->len, s, n);
-	j->len += n;
-	j->p[j->len] = 0;
-}
-
-static void jstring(jbuf *j, const char *s, size_t n)
-{
-	jput(j, "\"", 1);
+	fcatp_text_put(j, "\"", 1);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			jput(j, esc, 2);
+			fcatp_text_put(j, esc, 2);
 		} else if (c < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", c);
-			jput(j, esc, 6);
+			fcatp_text_put(j, esc, 6);
 		} else {
-			jput(j, s + i, 1);
+			fcatp_text_put(j, s + i, 1);
 		}
 	}
-	jput(j, "\"", 1);
+	fcatp_text_put(j, "\"", 1);
 }
 
 /* One element (unescaped) as the JSON-ish text host->value_parse reads. */
-static bool element(jbuf *j, kind k, const char *e, size_t n, bool quoted)
+static bool element(fcatp_text *j, kind k, const char *e, size_t n, bool quoted)
 {
 	char ts[96];
 	if (!quoted && n == 4 && strncasecmp(e, "NULL", 4) == 0) {
-		jput(j, "null", 4);
+		fcatp_text_put(j, "null", 4);
 		return true;
 	}
 	switch (k) {
 	case K_BOOL:
 		if (n != 1 || (e[0] != 't' && e[0] != 'f'))
 			return false;
-		jput(j, e[0] == 't' ? "true" : "false", e[0] == 't' ? 4 : 5);
+		fcatp_text_put(j, e[0] == 't' ? "true" : "false", e[0] == 't' ? 4 : 5);
 		return true;
 	case K_TS:
 	case K_TS_NAIVE:
@@ -353,13 +243,13 @@ static bool element(jbuf *j, kind k, const char *e, size_t n, bool quoted)
 		return true;
 	case K_TEXT: jstring(j, e, n); return true;
 	case K_BYTEA: return false;
-	default: jput(j, e, n); return true;
+	default: fcatp_text_put(j, e, n); return true;
 	}
 }
 
 /* "{1,2}" / "{\"a b\",NULL}" as "[1,2]" / "[\"a b\",null]"; false when it is
  * not a one-dimensional array of a kind we read. */
-static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
+static bool pg_array_to_json(fcatp_text *j, kind k, const char *t, size_t n)
 {
 	size_t i = 0;
 	const char *eq = memchr(t, '=', n);
@@ -368,12 +258,12 @@ static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
 	if (i >= n || t[i] != '{' || t[n - 1] != '}')
 		return false;
 	i++;
-	jput(j, "[", 1);
+	fcatp_text_put(j, "[", 1);
 	if (i == n - 1) {
-		jput(j, "]", 1);
+		fcatp_text_put(j, "]", 1);
 		return true;
 	}
-	jbuf el = {0};
+	fcatp_text el = {0};
 	bool ok = true;
 	for (bool first = true; ok; first = false) {
 		bool quoted = false;
@@ -387,7 +277,7 @@ static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
 			for (i++; i < n - 1 && t[i] != '"'; i++) {
 				if (t[i] == '\\' && i + 1 < n - 1)
 					i++;
-				jput(&el, t + i, 1);
+				fcatp_text_put(&el, t + i, 1);
 			}
 			if (i >= n - 1) {
 				ok = false;
@@ -398,10 +288,10 @@ static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
 			size_t s = i;
 			while (i < n - 1 && t[i] != ',')
 				i++;
-			jput(&el, t + s, i - s);
+			fcatp_text_put(&el, t + s, i - s);
 		}
 		if (!first)
-			jput(j, ",", 1);
+			fcatp_text_put(j, ",", 1);
 		ok = element(j, k, el.p ? el.p : "", el.len, quoted);
 		if (i == n - 1)
 			break;
@@ -410,14 +300,14 @@ static bool pg_array_to_json(jbuf *j, kind k, const char *t, size_t n)
 		i++;
 	}
 	free(el.p);
-	jput(j, "]", 1);
+	fcatp_text_put(j, "]", 1);
 	return ok && !el.oom;
 }
 
-static int array(pg_batch *b, fcat_value *cell, fcat_type type, kind k, const char *text,
+static int array(fcatp_batch *b, fcat_value *cell, fcat_type type, kind k, const char *text,
                  size_t len, const pg_where *w)
 {
-	jbuf j = {0};
+	fcatp_text j = {0};
 	bool numeric = type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES &&
 	               type.scalar != FCAT_BOOL && type.scalar != FCAT_TIMESTAMP;
 	bool fits =
@@ -440,7 +330,7 @@ static int array(pg_batch *b, fcat_value *cell, fcat_type type, kind k, const ch
 
 /* ---- a cell --------------------------------------------------------------- */
 
-int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
+int pg_cell(fcatp_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
             const pg_where *w)
 {
 	bool arr;

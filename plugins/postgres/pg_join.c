@@ -79,8 +79,8 @@ typedef struct join {
 	fcat_pit_fn fn;
 	void *ctx;
 	const char **key_sql; /* the entity table's type of each key */
-	pg_sql ts_expr, created_expr;
-	pg_batch b;
+	fcatp_text ts_expr, created_expr;
+	fcatp_batch b;
 	bool *matched;
 	char ent[80]; /* pg_temp."fcat_entities_<pid>_<n>" */
 } join;
@@ -118,25 +118,25 @@ static const char *key_type(fcat_type t, Oid oid)
 
 /* The source column `col` (of type oid) as a timestamptz expression, as
  * pg_cell reads it; false when it cannot be. */
-static bool time_expr(pg_sql *q, const char *col, Oid oid)
+static bool time_expr(fcatp_text *q, const char *col, Oid oid)
 {
 	switch (oid) {
 	case OID_TIMESTAMPTZ:
-		pg_sql_puts(q, "fcat_src.");
-		pg_sql_ident(q, col);
+		fcatp_text_puts(q, "fcat_src.");
+		fcatp_text_ident(q, col);
 		return true;
 	case OID_TIMESTAMP:
 	case OID_DATE:
-		pg_sql_puts(q, "fcat_src.");
-		pg_sql_ident(q, col);
-		pg_sql_puts(q, "::timestamptz");
+		fcatp_text_puts(q, "fcat_src.");
+		fcatp_text_ident(q, col);
+		fcatp_text_puts(q, "::timestamptz");
 		return true;
 	case OID_INT2:
 	case OID_INT4:
 	case OID_INT8: /* epoch seconds: exact in a double below 2^53 */
-		pg_sql_puts(q, "to_timestamp(fcat_src.");
-		pg_sql_ident(q, col);
-		pg_sql_puts(q, ")");
+		fcatp_text_puts(q, "to_timestamp(fcat_src.");
+		fcatp_text_ident(q, col);
+		fcatp_text_puts(q, ")");
 		return true;
 	default: return false;
 	}
@@ -196,17 +196,17 @@ static int create_entities(join *j)
 	static atomic_uint_fast64_t counter;
 	snprintf(j->ent, sizeof j->ent, "pg_temp.\"fcat_entities_%d_%" PRIuFAST64 "\"",
 	         PQbackendPID(j->src.conn), atomic_fetch_add(&counter, 1));
-	pg_sql q = {0};
+	fcatp_text q = {0};
 	char col[64];
-	pg_sql_puts(&q, "CREATE TEMP TABLE ");
-	pg_sql_puts(&q, j->ent);
-	pg_sql_puts(&q, " (fcat_ord int8, fcat_t timestamptz, fcat_lo timestamptz");
+	fcatp_text_puts(&q, "CREATE TEMP TABLE ");
+	fcatp_text_puts(&q, j->ent);
+	fcatp_text_puts(&q, " (fcat_ord int8, fcat_t timestamptz, fcat_lo timestamptz");
 	for (size_t k = 0; k < j->req->nkeys; k++) {
 		snprintf(col, sizeof col, ", fcat_k%zu ", k);
-		pg_sql_puts(&q, col);
-		pg_sql_puts(&q, j->key_sql[k]);
+		fcatp_text_puts(&q, col);
+		fcatp_text_puts(&q, j->key_sql[k]);
 	}
-	pg_sql_puts(&q, ") ON COMMIT DROP");
+	fcatp_text_puts(&q, ") ON COMMIT DROP");
 	if (q.oom)
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	PGresult *r = PQexec(j->src.conn, q.p);
@@ -228,7 +228,7 @@ static int create_entities(join *j)
 
 /* Microseconds as "YYYY-MM-DD HH:MM:SS.ffffff+00"; false outside years
  * 1-9999. */
-static bool format_time(pg_sql *q, int64_t us)
+static bool format_time(fcatp_text *q, int64_t us)
 {
 	int64_t secs = us / 1000000, frac = us % 1000000;
 	if (frac < 0) {
@@ -243,22 +243,22 @@ static bool format_time(pg_sql *q, int64_t us)
 	char buf[64];
 	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
-	pg_sql_puts(q, buf);
+	fcatp_text_puts(q, buf);
 	return true;
 }
 
 /* A key cell in COPY's text format. */
-static void copy_key(pg_sql *q, const fcat_value *v)
+static void copy_key(fcatp_text *q, const fcat_value *v)
 {
 	char buf[32];
 	if (v->is_null) {
-		pg_sql_puts(q, "\\N");
+		fcatp_text_puts(q, "\\N");
 		return;
 	}
 	switch (v->type.scalar) {
 	case FCAT_STRING:
 		if (memchr(v->u.str.ptr, 0, v->u.str.len)) {
-			pg_sql_puts(q, "\\N"); /* no text holds a NUL: nothing equals it */
+			fcatp_text_puts(q, "\\N"); /* no text holds a NUL: nothing equals it */
 			return;
 		}
 		for (size_t i = 0; i < v->u.str.len; i++) {
@@ -269,51 +269,51 @@ static void copy_key(pg_sql *q, const fcat_value *v)
 			                  : c == '\r' ? "\\r"
 			                              : NULL;
 			if (esc)
-				pg_sql_puts(q, esc);
+				fcatp_text_puts(q, esc);
 			else
-				pg_sql_put(q, &c, 1);
+				fcatp_text_put(q, &c, 1);
 		}
 		return;
 	case FCAT_INT32: snprintf(buf, sizeof buf, "%" PRId32, v->u.i32); break;
 	case FCAT_INT64: snprintf(buf, sizeof buf, "%" PRId64, v->u.i64); break;
 	case FCAT_BOOL: snprintf(buf, sizeof buf, "%s", v->u.b ? "t" : "f"); break;
 	case FCAT_BYTES:
-		pg_sql_puts(q, "\\\\x");
+		fcatp_text_puts(q, "\\\\x");
 		for (size_t i = 0; i < v->u.str.len; i++) {
 			snprintf(buf, sizeof buf, "%02x", (unsigned char)v->u.str.ptr[i]);
-			pg_sql_put(q, buf, 2);
+			fcatp_text_put(q, buf, 2);
 		}
 		return;
 	default: buf[0] = 0; break; /* key_type admits no other */
 	}
-	pg_sql_puts(q, buf);
+	fcatp_text_puts(q, buf);
 }
 
 /* One entity row as a COPY line; FCAT_PIT_DECLINED for a time PostgreSQL
  * cannot hold. */
-static int copy_row(join *j, pg_sql *q, size_t r)
+static int copy_row(join *j, fcatp_text *q, size_t r)
 {
 	const fcat_pit_request *req = j->req;
 	char buf[32];
 	snprintf(buf, sizeof buf, "%zu\t", r);
-	pg_sql_puts(q, buf);
+	fcatp_text_puts(q, buf);
 	int64_t t = req->times[r];
 	if (t == INT64_MIN) {
-		pg_sql_puts(q, "\\N\t\\N");
+		fcatp_text_puts(q, "\\N\t\\N");
 	} else {
 		if (!format_time(q, t))
 			return FCAT_PIT_DECLINED;
-		pg_sql_put(q, "\t", 1);
+		fcatp_text_put(q, "\t", 1);
 		if (req->ttl == 0 || t < INT64_MIN + req->ttl)
-			pg_sql_puts(q, req->ttl ? "-infinity" : "\\N");
+			fcatp_text_puts(q, req->ttl ? "-infinity" : "\\N");
 		else if (!format_time(q, t - req->ttl))
-			pg_sql_puts(q, "-infinity"); /* before year 1: no bound here */
+			fcatp_text_puts(q, "-infinity"); /* before year 1: no bound here */
 	}
 	for (size_t k = 0; k < req->nkeys; k++) {
-		pg_sql_put(q, "\t", 1);
+		fcatp_text_put(q, "\t", 1);
 		copy_key(q, &req->keys[r * req->nkeys + k]);
 	}
-	pg_sql_put(q, "\n", 1);
+	fcatp_text_put(q, "\n", 1);
 	return 0;
 }
 
@@ -332,7 +332,7 @@ static int load_entities(join *j)
 	PQclear(r);
 	if (!copying)
 		return copy_error(j);
-	pg_sql q = {0};
+	fcatp_text q = {0};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < j->req->nrows; i++) {
 		rc = copy_row(j, &q, i);
@@ -371,57 +371,57 @@ static int load_entities(join *j)
 static int declare(join *j)
 {
 	const fcat_pit_request *req = j->req;
-	pg_sql q = {0};
+	fcatp_text q = {0};
 	char buf[64];
-	pg_sql_puts(&q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
-	                "SELECT e.fcat_ord, w.fcat_ord IS NOT NULL");
+	fcatp_text_puts(&q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
+	                    "SELECT e.fcat_ord, w.fcat_ord IS NOT NULL");
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		snprintf(buf, sizeof buf, ", w.c%zu", i);
-		pg_sql_puts(&q, buf);
+		fcatp_text_puts(&q, buf);
 	}
-	pg_sql_puts(&q, "\nFROM ");
-	pg_sql_puts(&q, j->ent);
-	pg_sql_puts(&q, " AS e LEFT JOIN (\n"
-	                "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
+	fcatp_text_puts(&q, "\nFROM ");
+	fcatp_text_puts(&q, j->ent);
+	fcatp_text_puts(&q, " AS e LEFT JOIN (\n"
+	                    "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
 	for (size_t i = 0; i < req->ncolumns; i++) {
-		pg_sql_puts(&q, ", fcat_src.");
-		pg_sql_ident(&q, req->columns[i]);
+		fcatp_text_puts(&q, ", fcat_src.");
+		fcatp_text_ident(&q, req->columns[i]);
 		snprintf(buf, sizeof buf, " AS c%zu", i);
-		pg_sql_puts(&q, buf);
+		fcatp_text_puts(&q, buf);
 	}
-	pg_sql_puts(&q, "\n  FROM ");
-	pg_sql_puts(&q, j->ent);
-	pg_sql_puts(&q, " AS x JOIN ");
-	pg_sql_puts(&q, j->src.from);
-	pg_sql_puts(&q, "\n  ON ");
+	fcatp_text_puts(&q, "\n  FROM ");
+	fcatp_text_puts(&q, j->ent);
+	fcatp_text_puts(&q, " AS x JOIN ");
+	fcatp_text_puts(&q, j->src.from);
+	fcatp_text_puts(&q, "\n  ON ");
 	for (size_t k = 0; k < req->nkeys; k++) {
-		pg_sql_puts(&q, k ? " AND fcat_src." : "fcat_src.");
-		pg_sql_ident(&q, req->key_columns[k]);
+		fcatp_text_puts(&q, k ? " AND fcat_src." : "fcat_src.");
+		fcatp_text_ident(&q, req->key_columns[k]);
 		/* bytes, whatever the column's collation */
 		bool text = !strcmp(j->key_sql[k], "text");
 		snprintf(buf, sizeof buf, "%s = x.fcat_k%zu%s", text ? " COLLATE \"C\"" : "", k,
 		         text ? " COLLATE \"C\"" : "");
-		pg_sql_puts(&q, buf);
+		fcatp_text_puts(&q, buf);
 	}
 	if (req->nkeys == 0)
-		pg_sql_puts(&q, "TRUE");
-	pg_sql_puts(&q, "\n  WHERE ");
-	pg_sql_puts(&q, j->ts_expr.p);
-	pg_sql_puts(&q, " <= x.fcat_t");
+		fcatp_text_puts(&q, "TRUE");
+	fcatp_text_puts(&q, "\n  WHERE ");
+	fcatp_text_puts(&q, j->ts_expr.p);
+	fcatp_text_puts(&q, " <= x.fcat_t");
 	if (req->ttl > 0) {
-		pg_sql_puts(&q, " AND ");
-		pg_sql_puts(&q, j->ts_expr.p);
-		pg_sql_puts(&q, " >= x.fcat_lo");
+		fcatp_text_puts(&q, " AND ");
+		fcatp_text_puts(&q, j->ts_expr.p);
+		fcatp_text_puts(&q, " >= x.fcat_lo");
 	}
-	pg_sql_puts(&q, "\n  ORDER BY x.fcat_ord, ");
-	pg_sql_puts(&q, j->ts_expr.p);
-	pg_sql_puts(&q, " DESC");
+	fcatp_text_puts(&q, "\n  ORDER BY x.fcat_ord, ");
+	fcatp_text_puts(&q, j->ts_expr.p);
+	fcatp_text_puts(&q, " DESC");
 	if (req->created_column) {
-		pg_sql_puts(&q, ", ");
-		pg_sql_puts(&q, j->created_expr.p);
-		pg_sql_puts(&q, " DESC NULLS LAST");
+		fcatp_text_puts(&q, ", ");
+		fcatp_text_puts(&q, j->created_expr.p);
+		fcatp_text_puts(&q, " DESC NULLS LAST");
 	}
-	pg_sql_puts(&q, "\n) AS w ON w.fcat_ord = e.fcat_ord\nORDER BY e.fcat_ord");
+	fcatp_text_puts(&q, "\n) AS w ON w.fcat_ord = e.fcat_ord\nORDER BY e.fcat_ord");
 	if (q.oom) {
 		free(q.p);
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
@@ -465,7 +465,7 @@ static int answer(join *j, PGresult *r, size_t *next)
 	}
 	if (rc == 0 && n)
 		rc = j->fn(j->ctx, first, j->b.cells, j->matched, (size_t)n);
-	pg_batch_reset(&j->b);
+	fcatp_batch_reset(&j->b);
 	return rc;
 }
 
@@ -520,7 +520,7 @@ int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx)
 	/* the entity table goes with the transaction */
 	if (!rc)
 		rc = pg_command(&j.src, "CLOSE fcat_join; ROLLBACK", "ending the join");
-	pg_batch_free(&j.b);
+	fcatp_batch_free(&j.b);
 	pg_source_close(&j.src);
 	free(j.ts_expr.p);
 	free(j.created_expr.p);

@@ -3,6 +3,8 @@
 #define FCAT_PG_OFFLINE_H
 
 #include "fcat_plugin.h"
+#include "plugin_batch.h"
+#include "plugin_text.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -75,20 +77,9 @@ typedef struct pg_store {
 	char *schema; /* or NULL */
 } pg_store;
 
-typedef struct pg_block pg_block;
-
-/* The cells of one FETCH and the memory of values converted from it. */
-typedef struct pg_batch {
-	fcat_value *cells;
-	size_t ncols;
-	fcat_value **owned; /* cells to clear with host->value_clear */
-	size_t nowned, owned_cap;
-	pg_block *blocks, *cur;
-} pg_batch;
-
-int pg_batch_init(pg_batch *b, size_t ncols);
-void pg_batch_reset(pg_batch *b);
-void pg_batch_free(pg_batch *b);
+/* The cells of one FETCH (PG_BATCH_ROWS rows) are an fcatp_batch, made by
+ * pg_batch_init; values converted from the text live in it. */
+int pg_batch_init(fcatp_batch *b, size_t ncols);
 
 typedef struct pg_where {
 	const char *table; /* or NULL for a query */
@@ -99,21 +90,8 @@ typedef struct pg_where {
 
 /* Converts the text `text` (len bytes) of a value of PostgreSQL type `oid`
  * to `type` into cell; NULL text is null. Returns 0 or an error naming w. */
-int pg_cell(pg_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
+int pg_cell(fcatp_batch *b, fcat_value *cell, fcat_type type, Oid oid, const char *text, size_t len,
             const pg_where *w);
-
-/* A growing SQL text; `oom` once an allocation failed. */
-typedef struct pg_sql {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} pg_sql;
-
-void pg_sql_put(pg_sql *q, const char *s, size_t n);
-void pg_sql_puts(pg_sql *q, const char *s);
-/* A quoted identifier: "a""b". */
-void pg_sql_ident(pg_sql *q, const char *s);
-void pg_sql_ident_n(pg_sql *q, const char *s, size_t n);
 
 /* A source being read: its table (or query), its session and the text
  * that selects it, "\"schema\".\"t\" AS fcat_src" or "(query) AS fcat_src". */

@@ -17,7 +17,7 @@ typedef struct scan {
 	const fcat_scan_request *req;
 	fcat_scan_fn fn;
 	void *ctx;
-	pg_batch b;
+	fcatp_batch b;
 } scan;
 
 static int check_request(const fcat_scan_request *req, fcat_scan_fn fn)
@@ -51,17 +51,17 @@ static int declare(scan *s)
 		rc = j < 0 ? j : 0;
 	}
 	PQclear(probe);
-	pg_sql q = {0};
-	pg_sql_puts(&q, "DECLARE fcat_cursor NO SCROLL CURSOR FOR SELECT ");
+	fcatp_text q = {0};
+	fcatp_text_puts(&q, "DECLARE fcat_cursor NO SCROLL CURSOR FOR SELECT ");
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		if (i)
-			pg_sql_put(&q, ", ", 2);
-		pg_sql_ident(&q, req->columns[i]);
+			fcatp_text_put(&q, ", ", 2);
+		fcatp_text_ident(&q, req->columns[i]);
 	}
 	if (req->ncolumns == 0)
-		pg_sql_put(&q, "1", 1);
-	pg_sql_puts(&q, " FROM ");
-	pg_sql_puts(&q, s->src.from);
+		fcatp_text_put(&q, "1", 1);
+	fcatp_text_puts(&q, " FROM ");
+	fcatp_text_puts(&q, s->src.from);
 	if (rc == 0 && q.oom)
 		rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	if (rc == 0) {
@@ -134,7 +134,7 @@ static int fetch_all(scan *s)
 			rc = s->fn(s->ctx, s->b.cells, kept);
 		else if (rc > 0)
 			rc = 0;
-		pg_batch_reset(&s->b);
+		fcatp_batch_reset(&s->b);
 		PQclear(r);
 		if (rc != 0 || n < PG_BATCH_ROWS)
 			return rc;
@@ -157,7 +157,7 @@ int pg_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *ct
 		rc = fetch_all(&s);
 	if (!rc)
 		rc = pg_command(&s.src, "CLOSE fcat_cursor; COMMIT", "ending the scan");
-	pg_batch_free(&s.b);
+	fcatp_batch_free(&s.b);
 	pg_source_close(&s.src);
 	return rc;
 }

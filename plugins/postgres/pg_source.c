@@ -3,56 +3,14 @@
  * commands, and errors that name the table (or "the query") and column. */
 #include "pg_offline.h"
 
+#include "plugin_names.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_TABLE_NAME           127
 #define SQLSTATE_UNDEFINED_TABLE "42P01"
-
-/* ---- SQL text ------------------------------------------------------------- */
-
-void pg_sql_put(pg_sql *q, const char *s, size_t n)
-{
-	if (q->oom)
-		return;
-	if (q->len + n + 1 > q->cap) {
-		size_t cap = q->cap ? q->cap : 256;
-		while (cap < q->len + n + 1)
-			cap *= 2;
-		char *np = realloc(q->p, cap);
-		if (!np) {
-			q->oom = true;
-			return;
-		}
-		q->p = np;
-		q->cap = cap;
-	}
-	memcpy(q->p + q->len, s, n);
-	q->len += n;
-	q->p[q->len] = 0;
-}
-
-void pg_sql_puts(pg_sql *q, const char *s)
-{
-	pg_sql_put(q, s, strlen(s));
-}
-
-void pg_sql_ident_n(pg_sql *q, const char *s, size_t n)
-{
-	pg_sql_put(q, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			pg_sql_put(q, "\"", 1);
-		pg_sql_put(q, s + i, 1);
-	}
-	pg_sql_put(q, "\"", 1);
-}
-
-void pg_sql_ident(pg_sql *q, const char *s)
-{
-	pg_sql_ident_n(q, s, strlen(s));
-}
 
 /* ---- the source ----------------------------------------------------------- */
 
@@ -66,52 +24,32 @@ const char *pg_conn_message(PGconn *conn)
 	return buf;
 }
 
-static bool ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_';
-}
-
-static bool valid_table(const char *t)
-{
-	size_t len = strlen(t), dots = 0;
-	if (len == 0 || len > MAX_TABLE_NAME || t[0] == '.' || t[len - 1] == '.')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (t[i] == '.')
-			dots++;
-		else if (!ident_char(t[i]))
-			return false;
-	}
-	return dots <= 1 && !strstr(t, "..");
-}
-
 /* "\"schema\".\"t\" AS fcat_src" or "(query) AS fcat_src". */
 static char *from_clause(const pg_source *s)
 {
-	pg_sql q = {0};
+	fcatp_text q = {0};
 	if (s->table) {
 		const char *dot = strchr(s->table, '.');
 		if (dot) {
-			pg_sql_ident_n(&q, s->table, (size_t)(dot - s->table));
-			pg_sql_put(&q, ".", 1);
-			pg_sql_ident(&q, dot + 1);
+			fcatp_text_ident_n(&q, s->table, (size_t)(dot - s->table));
+			fcatp_text_put(&q, ".", 1);
+			fcatp_text_ident(&q, dot + 1);
 		} else {
 			if (s->st->schema) {
-				pg_sql_ident(&q, s->st->schema);
-				pg_sql_put(&q, ".", 1);
+				fcatp_text_ident(&q, s->st->schema);
+				fcatp_text_put(&q, ".", 1);
 			}
-			pg_sql_ident(&q, s->table);
+			fcatp_text_ident(&q, s->table);
 		}
 	} else {
 		size_t n = strlen(s->query);
 		while (n > 0 && strchr("; \t\r\n", s->query[n - 1]))
 			n--;
-		pg_sql_put(&q, "(", 1);
-		pg_sql_put(&q, s->query, n);
-		pg_sql_put(&q, "\n)", 2);
+		fcatp_text_put(&q, "(", 1);
+		fcatp_text_put(&q, s->query, n);
+		fcatp_text_put(&q, "\n)", 2);
 	}
-	pg_sql_puts(&q, " AS fcat_src");
+	fcatp_text_puts(&q, " AS fcat_src");
 	if (q.oom) {
 		free(q.p);
 		return NULL;
@@ -147,7 +85,7 @@ int pg_source_open(pg_source *s, const pg_store *st, const char *path, const cha
 		                      "postgres: a source read from the offline store names a "
 		                      "table or a query (one of them)%s",
 		                      path ? ", not a file" : "");
-	if (is_table && !valid_table(table))
+	if (is_table && !fcatp_valid_table(table, MAX_TABLE_NAME))
 		return pg_host->error(FCAT_EINVALID,
 		                      "postgres: invalid table name '%s': use letters, digits "
 		                      "and '_' (and one '.' after a schema)",
@@ -195,10 +133,10 @@ int pg_source_error(pg_source *s, PGresult *r, const char *doing)
 
 int pg_source_probe(pg_source *s, PGresult **out)
 {
-	pg_sql q = {0};
-	pg_sql_puts(&q, "SELECT * FROM ");
-	pg_sql_puts(&q, s->from);
-	pg_sql_puts(&q, " LIMIT 0");
+	fcatp_text q = {0};
+	fcatp_text_puts(&q, "SELECT * FROM ");
+	fcatp_text_puts(&q, s->from);
+	fcatp_text_puts(&q, " LIMIT 0");
 	*out = NULL;
 	if (q.oom)
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
