@@ -1,4 +1,4 @@
-/* csv_batch.c - a batch of typed cells: fast paths, then the host's parser. */
+/* csv_batch.c - CSV text as typed cells of a batch: fast paths, then the host's parser. */
 #include "csv_batch.h"
 
 #include "csv_number.h"
@@ -6,84 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_SIZE   ((size_t)1 << 20)
 #define INT64_DIGITS 18 /* always in range */
 #define INT32_DIGITS 9
-
-struct csv_block {
-	csv_block *next;
-	size_t cap, used;
-	max_align_t data[];
-};
-
-int csv_batch_init(csv_batch *b, const fcat_plugin_host *host, size_t ncols, size_t rows_cap)
-{
-	memset(b, 0, sizeof *b);
-	b->host = host;
-	b->ncols = ncols;
-	b->rows_cap = rows_cap;
-	b->cells = calloc(rows_cap * ncols + 1, sizeof *b->cells);
-	if (!b->cells)
-		return host->error(FCAT_ENOMEM, "out of memory");
-	return 0;
-}
-
-void csv_batch_reset(csv_batch *b)
-{
-	for (size_t i = 0; i < b->nowned; i++)
-		b->host->value_clear(b->owned[i]);
-	b->nowned = 0;
-	for (csv_block *k = b->blocks; k; k = k->next)
-		k->used = 0;
-	b->cur = b->blocks;
-	b->nrows = 0;
-}
-
-void csv_batch_free(csv_batch *b)
-{
-	if (b->cells)
-		csv_batch_reset(b);
-	while (b->blocks) {
-		csv_block *next = b->blocks->next;
-
-		free(b->blocks);
-		b->blocks = next;
-	}
-	free(b->owned);
-	free(b->cells);
-	memset(b, 0, sizeof *b);
-}
-
-static void *arena_alloc(csv_batch *b, size_t n)
-{
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	while (b->cur) {
-		if (b->cur->cap - b->cur->used >= n) {
-			void *p = (char *)b->cur->data + b->cur->used;
-
-			b->cur->used += n;
-			return p;
-		}
-		if (!b->cur->next)
-			break;
-		b->cur = b->cur->next;
-	}
-
-	size_t cap = n > BLOCK_SIZE ? n : BLOCK_SIZE;
-	csv_block *k = malloc(sizeof *k + cap);
-
-	if (!k)
-		return NULL;
-	k->next = NULL;
-	k->cap = cap;
-	k->used = n;
-	if (b->cur)
-		b->cur->next = k;
-	else
-		b->blocks = k;
-	b->cur = k;
-	return k->data;
-}
 
 static inline bool is_ws(char c)
 {
@@ -128,7 +52,7 @@ static inline const char *fast_item(void *items, size_t k, fcat_scalar s, const 
 
 /* A numeric array "[1, 2.5e3]": 1 when parsed, 0 to leave it to the host
  * (anything unusual, including every error), or FCAT_ENOMEM. */
-static int fast_array(csv_batch *b, fcat_value *cell, fcat_type type, const char *s, size_t n)
+static int fast_array(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *s, size_t n)
 {
 	const char *p = s + 1, *end = s + n;
 	size_t cap = (n - 1) / 2, k = 0; /* every element takes a byte and a separator */
@@ -143,7 +67,7 @@ static int fast_array(csv_batch *b, fcat_value *cell, fcat_type type, const char
 			cap++;
 	}
 
-	void *items = arena_alloc(b, cap * item_size(type.scalar));
+	void *items = fcatp_batch_alloc(b, cap * item_size(type.scalar));
 
 	if (!items)
 		return b->host->error(FCAT_ENOMEM, "out of memory");
@@ -210,30 +134,19 @@ static int fast_scalar(fcat_value *cell, fcat_scalar s, const char *text, size_t
 	return 1;
 }
 
-static int host_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
+static int host_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text,
+                      size_t len)
 {
 	int rc = b->host->value_parse(cell, type, text, len);
 
 	if (rc != 0 || cell->is_null)
 		return rc;
-	if (!type.is_array && type.scalar != FCAT_STRING && type.scalar != FCAT_BYTES)
-		return 0;
-	if (b->nowned == b->owned_cap) {
-		size_t cap = b->owned_cap ? b->owned_cap * 2 : 64;
-		fcat_value **no = realloc(b->owned, cap * sizeof *no);
-
-		if (!no) {
-			b->host->value_clear(cell);
-			return b->host->error(FCAT_ENOMEM, "out of memory");
-		}
-		b->owned = no;
-		b->owned_cap = cap;
-	}
-	b->owned[b->nowned++] = cell;
+	if (fcatp_batch_keep(b, cell, type))
+		return b->host->error(FCAT_ENOMEM, "out of memory");
 	return 0;
 }
 
-int csv_cell_parse(csv_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
+int csv_cell_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
 {
 	int rc;
 

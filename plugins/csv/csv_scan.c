@@ -14,7 +14,7 @@ typedef struct scan {
 	fcat_scan_fn fn;
 	void *ctx;
 	csv_reader r;
-	csv_batch b;
+	fcatp_batch b;
 	size_t *map; /* requested column -> field of the file */
 	size_t nhead;
 } scan;
@@ -189,7 +189,7 @@ static int flush(scan *s)
 
 	if (s->b.nrows)
 		rc = s->fn(s->ctx, s->b.cells, s->b.nrows);
-	csv_batch_reset(&s->b);
+	fcatp_batch_reset(&s->b);
 	return rc;
 }
 
@@ -233,13 +233,14 @@ int csv_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *c
 	}
 	rc = csv_reader_open(&s.r, st->host, path, req->path, st->chunk);
 	if (rc == 0)
-		rc = csv_batch_init(&s.b, st->host, req->ncolumns, st->batch_rows);
+		rc = fcatp_batch_init(&s.b, st->host, req->ncolumns, st->batch_rows, CSV_BLOCK_SIZE,
+		                      "");
 	if (rc == 0)
 		rc = read_header(&s);
 	if (rc == 0)
 		rc = scan_rows(&s);
 out:
-	csv_batch_free(&s.b);
+	fcatp_batch_free(&s.b);
 	csv_reader_close(&s.r);
 	free(s.map);
 	free(path);
