@@ -1,6 +1,8 @@
 /* lmdb_read.c - the LMDB store's reads: one reader slot per thread and store. */
 #include "lmdb_store.h"
 
+#include "plugin_readbuf.h"
+
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
@@ -259,21 +261,6 @@ static int slot_view(lmdb_store *s, lmdb_slot *slot, const char *view, MDB_dbi *
 	return 0;
 }
 
-static int reserve(lmdb_slot *slot, size_t need)
-{
-	if (need <= slot->cap)
-		return 0;
-	size_t cap = slot->cap;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : 2 * cap;
-	char *buf = realloc(slot->buf, cap);
-	if (!buf)
-		return ENOMEM;
-	slot->buf = buf;
-	slot->cap = cap;
-	return 0;
-}
-
 /* Copies the rows into the slot's buffer; out[i].ptr is a placeholder
  * (non-NULL) for a found row until the buffer stops moving. A key LMDB
  * cannot hold (empty, too long) has no row. */
@@ -290,7 +277,9 @@ static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_byte
 			continue;
 		}
 		if (!rc)
-			rc = reserve(slot, used + v.mv_size);
+			rc = fcatp_readbuf_reserve(&slot->buf, &slot->cap, used + v.mv_size)
+			         ? ENOMEM
+			         : 0;
 		if (rc)
 			return rc;
 		memcpy(slot->buf + used, v.mv_data, v.mv_size);
@@ -353,12 +342,6 @@ int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n, f
 	}
 	if (rc)
 		return lmdb_fail(rc, what, s);
-	size_t off = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (out[i].ptr) {
-			out[i].ptr = slot->buf + off;
-			off += out[i].len;
-		}
-	}
+	fcatp_readbuf_place(out, n, slot->buf);
 	return 0;
 }

@@ -1,6 +1,8 @@
 /* sqlite_read.c - the SQLite store's reads: one connection per thread and store. */
 #include "sqlite_online.h"
 
+#include "plugin_readbuf.h"
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -253,21 +255,6 @@ static int slot_select(sq_store *s, sq_slot *slot, const char *view, sqlite3_stm
 	return 0;
 }
 
-static int reserve(sq_slot *slot, size_t need)
-{
-	if (need <= slot->cap)
-		return 0;
-	size_t cap = slot->cap;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : 2 * cap;
-	char *buf = realloc(slot->buf, cap);
-	if (!buf)
-		return SQLITE_NOMEM;
-	slot->buf = buf;
-	slot->cap = cap;
-	return 0;
-}
-
 /* Copies rows into the slot's buffer; out[i].ptr is a placeholder
  * (non-NULL) for a found row until the buffer stops moving. */
 static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, size_t n,
@@ -285,7 +272,9 @@ static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, siz
 		if (rc == SQLITE_ROW) {
 			size_t len = (size_t)sqlite3_column_bytes(st, 0);
 			const void *v = sqlite3_column_blob(st, 0);
-			rc = reserve(slot, used + len);
+			rc = fcatp_readbuf_reserve(&slot->buf, &slot->cap, used + len)
+			         ? SQLITE_NOMEM
+			         : SQLITE_OK;
 			if (rc == SQLITE_OK && len) {
 				memcpy(slot->buf + used, v, len);
 				used += len;
@@ -338,12 +327,6 @@ int sq_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fca
 	}
 	if (rc)
 		return rc;
-	size_t off = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (out[i].ptr) {
-			out[i].ptr = slot->buf + off;
-			off += out[i].len;
-		}
-	}
+	fcatp_readbuf_place(out, n, slot->buf);
 	return 0;
 }
