@@ -2,6 +2,7 @@
 #include "csv_scan.h"
 
 #include "csv_batch.h"
+#include "plugin_scan.h"
 #include "csv_message.h"
 #include "csv_reader.h"
 
@@ -29,20 +30,7 @@ static int check_request(const csv_store *st, const fcat_scan_request *req, fcat
 		return host->error(FCAT_EINVALID,
 		                   "csv: the csv plugin reads files, and the source names none "
 		                   "(give it a path)");
-	if (req->ts_column >= 0) {
-		if ((size_t)req->ts_column >= req->ncolumns)
-			return host->error(FCAT_EUSAGE,
-			                   "csv: ts_column %d is not a requested column",
-			                   req->ts_column);
-		fcat_type t = req->types[req->ts_column];
-
-		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
-			return host->error(FCAT_EUSAGE,
-			                   "%s: the event timestamp column '%s' must be "
-			                   "read as a timestamp",
-			                   req->path, req->columns[req->ts_column]);
-	}
-	return 0;
+	return fcatp_check_ts_column(host, req, "csv", req->path);
 }
 
 static char *full_path(const csv_store *st, const char *path)

@@ -2,6 +2,8 @@
  * batch of rows per FETCH, so no result is ever held whole in memory. */
 #include "pg_offline.h"
 
+#include "plugin_scan.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +27,7 @@ static int check_request(const fcat_scan_request *req, fcat_scan_fn fn)
 	if (!req || !fn || (req->ncolumns && (!req->columns || !req->types)))
 		return pg_host->error(FCAT_EUSAGE, "postgres: scan called without a request or "
 		                                   "callback");
-	if (req->ts_column >= 0) {
-		if ((size_t)req->ts_column >= req->ncolumns)
-			return pg_host->error(FCAT_EUSAGE,
-			                      "postgres: ts_column %d is not a requested column",
-			                      req->ts_column);
-		fcat_type t = req->types[req->ts_column];
-		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
-			return pg_host->error(FCAT_EUSAGE,
-			                      "postgres: the event timestamp column '%s' must "
-			                      "be read as a timestamp",
-			                      req->columns[req->ts_column]);
-	}
-	return 0;
+	return fcatp_check_ts_column(pg_host, req, "postgres", "postgres");
 }
 
 /* Checks every requested column, then declares the cursor. */

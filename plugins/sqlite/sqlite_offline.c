@@ -5,6 +5,7 @@
 #include "sqlite_online.h" /* sq_host */
 
 #include "plugin_names.h"
+#include "plugin_scan.h"
 #include "plugin_text.h"
 
 #include <errno.h>
@@ -88,19 +89,7 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 		                      "sqlite: %s: invalid table name '%s': use letters, "
 		                      "digits and '_' (and one '.' after a schema)",
 		                      st->name, req->table);
-	if (req->ts_column >= 0) {
-		if ((size_t)req->ts_column >= req->ncolumns)
-			return sq_host->error(FCAT_EUSAGE,
-			                      "sqlite: ts_column %d is not a requested column",
-			                      req->ts_column);
-		fcat_type t = req->types[req->ts_column];
-		if (t.scalar != FCAT_TIMESTAMP || t.is_array)
-			return sq_host->error(FCAT_EUSAGE,
-			                      "sqlite: the event timestamp column '%s' must be "
-			                      "read as a timestamp",
-			                      req->columns[req->ts_column]);
-	}
-	return 0;
+	return fcatp_check_ts_column(sq_host, req, "sqlite", "sqlite");
 }
 
 /* The FROM clause: the quoted table, or the query in parentheses. */
