@@ -58,7 +58,9 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	snprintf(repo, sizeof repo, "%s/demo", parent);
 	test_write_file(repo, "ents.csv",
 	                "user_id,event_timestamp,message_length,label\n"
-	                "u0001,2030-01-01T00:00:00Z,10,1\n");
+	                "u0001,2030-01-01T00:00:00Z,10,1\n"
+	                "u0002,2030-01-01T00:00:00Z,150,0\n"
+	                "u0001,2030-01-02T00:00:00Z,3,1\n");
 	r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service", "chat_reply",
 	              "-o", "out.csv", NULL);
 	if (r.status != 0)
@@ -70,8 +72,23 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	 * still runs on its request column */
 	assert_string_equal(got, "user_id,event_timestamp,message_length,label,preferred_language,"
 	                         "is_regular,reply_length_hint\n"
-	                         "u0001,2030-01-01T00:00:00Z,10,1,,false,20\n");
+	                         "u0001,2030-01-01T00:00:00Z,10,1,,false,20\n"
+	                         "u0002,2030-01-01T00:00:00Z,150,0,,false,300\n"
+	                         "u0001,2030-01-02T00:00:00Z,3,1,,false,20\n");
 	free(got);
+	/* a request value that is not an int64 names the view, row and column */
+	snprintf(repo, sizeof repo, "%s/demo", parent);
+	test_write_file(repo, "ents.csv",
+	                "user_id,event_timestamp,message_length,label\n"
+	                "u0001,2030-01-01T00:00:00Z,10,1\n"
+	                "u0002,2030-01-01T00:00:00Z,many,0\n");
+	r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service", "chat_reply",
+	              "-o", "out.csv", NULL);
+	assert_int_equal(r.status, 1);
+	if (!strstr(r.err, "on-demand view 'reply_style', entity row 2: entity row 2, request "
+	                   "column 'message_length'"))
+		fail_msg("%s", r.err);
+	test_run_free(&r);
 	test_rmtree(parent);
 	free(parent);
 }

@@ -473,6 +473,57 @@ done:
 }
 
 /* On-demand views: from the row's view values and its request columns. */
+/* One on-demand view over every entity row, as one batch through the
+ * engine: its source views' features of the row, then its request fields
+ * taken from the entity file's columns of the same names. */
+typedef struct odv_run {
+	request *q;
+	const fcat__odv *o;
+	int *req_col;   /* per request field: its entity file column, or -1 */
+	size_t nparsed; /* request values of the last row to clear */
+	fcat_value *in;
+	fcat_value *out; /* the view's rows of q->odv_out */
+} odv_run;
+
+static int odv_input(void *ctx, size_t r, fcat_value *in)
+{
+	odv_run *x = ctx;
+	const fcat__odv *o = x->o;
+	request *q = x->q;
+	size_t n = 0;
+	for (size_t s = 0; s < o->nsources; s++) {
+		const hview *hv = view_of(q, o->sources[s]);
+		size_t nf = o->sources[s]->nfeatures;
+		memcpy(&in[n], &hv->values[r * nf], nf * sizeof *in);
+		n += nf;
+	}
+	for (size_t k = 0; k < x->nparsed; k++)
+		fcat_value_clear(&in[n + k]);
+	x->nparsed = 0;
+	for (size_t k = 0; k < o->nrequest; k++) {
+		const fcat__field *req = &o->request[k];
+		in[n + k] = (fcat_value){.type = req->type, .is_null = true};
+		x->nparsed = k + 1;
+		if (x->req_col[k] < 0)
+			continue;
+		const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + (size_t)x->req_col[k]];
+		if (!cell->is_null &&
+		    fcat_value_parse(&in[n + k], req->type, cell->u.str.ptr, cell->u.str.len))
+			return fcat__error_wrap(FCAT_EINVALID,
+			                        "entity row %zu, request column '%s'", r + 1,
+			                        req->base.name);
+	}
+	return 0;
+}
+
+static int odv_output(void *ctx, size_t r, const fcat_value *out)
+{
+	odv_run *x = ctx;
+	/* strings and arrays are in q->arena already: the engine's arena */
+	memcpy(&x->out[r * x->o->nfeatures], out, x->o->nfeatures * sizeof *out);
+	return 0;
+}
+
 static int compute_odv(request *q, size_t oi)
 {
 	const fcat__odv *o = q->odvs[oi];
@@ -483,48 +534,45 @@ static int compute_odv(request *q, size_t oi)
 		nin += o->sources[i]->nfeatures;
 	const char **names = calloc(nin + 1, sizeof *names);
 	fcat_value *in = calloc(nin + 1, sizeof *in);
+	fcat_value *out = calloc(o->nfeatures + 1, sizeof *out);
+	int *req_col = calloc(o->nrequest + 1, sizeof *req_col);
 	q->odv_out[oi] = fcat__arena_alloc(&q->arena, (q->ent.nrows * o->nfeatures + 1) *
 	                                                  sizeof *q->odv_out[oi]);
-	fcat__arena scratch;
-	fcat__arena_init(&scratch, 16 * 1024);
-	if (!rc && (!names || !in || !q->odv_out[oi]))
+	if (!rc && (!names || !in || !out || !req_col || !q->odv_out[oi]))
 		rc = fcat__error_oom();
-	for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++) {
+	odv_run x = {q, o, req_col, 0, in, q->odv_out[oi]};
+	if (rc == 0) {
 		size_t n = 0;
-		fcat__arena_reset(&scratch);
-		for (size_t s = 0; s < o->nsources; s++) {
-			hview *hv = view_of(q, o->sources[s]);
-			for (size_t f = 0; f < o->sources[s]->nfeatures; f++) {
-				names[n] = o->sources[s]->features[f].base.name;
-				in[n++] = hv->values[r * o->sources[s]->nfeatures + f];
-			}
+		for (size_t s = 0; s < o->nsources; s++)
+			for (size_t f = 0; f < o->sources[s]->nfeatures; f++)
+				names[n++] = o->sources[s]->features[f].base.name;
+		for (size_t k = 0; k < o->nrequest; k++) {
+			names[n++] = o->request[k].base.name;
+			req_col[k] = -1;
+			for (size_t c = 0; c < q->ent.ncols && req_col[k] < 0; c++)
+				if (!strcmp(q->ent.names[c], o->request[k].base.name))
+					req_col[k] = (int)c;
 		}
-		for (size_t k = 0; rc == 0 && k < o->nrequest; k++) {
-			const fcat__field *req = &o->request[k];
-			names[n] = req->base.name;
-			in[n] = (fcat_value){.type = req->type, .is_null = true};
-			for (size_t c = 0; c < q->ent.ncols; c++) {
-				const fcat_value *cell = &q->ent.cells[r * q->ent.ncols + c];
-				if (!strcmp(q->ent.names[c], req->base.name) && !cell->is_null &&
-				    fcat_value_parse(&in[n], req->type, cell->u.str.ptr,
-				                     cell->u.str.len))
-					rc = fcat__error_wrap(FCAT_EINVALID,
-					                      "entity row %zu, request column '%s'",
-					                      r + 1, req->base.name);
-			}
-			n++;
-		}
-		if (rc == 0)
-			rc = fcat__tx_call(tx, &o->transform, names, in, n, o->features,
-			                   o->nfeatures, q->odv_out[oi] + r * o->nfeatures,
-			                   &q->arena);
+		fcat__tx_rows b = {.names = names,
+		                   .nin = nin,
+		                   .out_fields = o->features,
+		                   .nout = o->nfeatures,
+		                   .nrows = q->ent.nrows,
+		                   .input = odv_input,
+		                   .output = odv_output,
+		                   .ctx = &x,
+		                   .in = in,
+		                   .out = out,
+		                   .arena = &q->arena};
+		rc = fcat__tx_run(tx, &o->transform, &b);
 		if (rc)
 			rc = fcat__error_wrap(rc, "on-demand view '%s', entity row %zu",
-			                      o->base.name, r + 1);
-		for (size_t k = n - o->nrequest; k < n; k++)
-			fcat_value_clear(&in[k]);
+			                      o->base.name, b.row + 1);
+		for (size_t k = 0; k < x.nparsed; k++)
+			fcat_value_clear(&in[nin - o->nrequest + k]);
 	}
-	fcat__arena_release(&scratch);
+	free(req_col);
+	free(out);
 	free(names);
 	free(in);
 	return rc;
