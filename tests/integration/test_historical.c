@@ -93,6 +93,87 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	free(parent);
 }
 
+/* A view's row transform runs on each winning source row, once, and its
+ * features go to every entity row that row wins (duplicates included); a
+ * failing transform names the view and the entity key. */
+static void test_historical__row_transforms_run_on_each_winner(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "fcat.yaml", "project: t\n");
+	test_write_file(dir, "catalog/defs.lua",
+	                "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	                "source { name = 'events', path = 'data/events.csv', timestamp_field = "
+	                "'ts',\n"
+	                "  schema = { field('user_id', string), field('ts', timestamp),\n"
+	                "             field('a', int64) } }\n"
+	                "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
+	                "  schema = { field('doubled', int64), field('who', string) },\n"
+	                "  transform = function(row)\n"
+	                "    if row.a < 0 then error('negative a') end\n"
+	                "    return { doubled = row.a * 2, who = row.user_id .. '@' .. row.a }\n"
+	                "  end,\n"
+	                "}\n");
+	size_t cap = 512 * 1024, len = 0;
+	char *csv = malloc(cap);
+	len += (size_t)snprintf(csv, cap, "user_id,ts,a\n");
+	/* enough rows that the scan hands them over in several batches */
+	for (int i = 0; i < 10000; i++)
+		len += (size_t)snprintf(csv + len, cap - len, "u%d,2026-01-01T%02d:%02d:00Z,%d\n",
+		                        i % 100, i / 100 / 60, i / 100 % 60, i);
+	assert_true(len < cap);
+	test_write_file(dir, "data/events.csv", csv);
+	free(csv);
+	test_write_file(dir, "entities.csv",
+	                "user_id,event_timestamp\n"
+	                "u7,2026-01-01T00:05:30Z\n"
+	                "u7,2026-01-01T00:05:30Z\n"
+	                "u8,2026-01-01T00:00:00Z\n"
+	                "u42,2026-01-01T01:30:10Z\n"
+	                "nobody,2026-01-01T00:05:30Z\n");
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.catalog = FCAT_CATALOG_WORKTREE;
+	fcat_store *s;
+	if (fcat_store_open_ext(&s, dir, &o) != 0)
+		fail_msg("%s", fcat_error_last());
+	char in[4096], out[4096];
+	snprintf(in, sizeof in, "%s/entities.csv", dir);
+	snprintf(out, sizeof out, "%s/training.csv", dir);
+	const char *refs[] = {"v"};
+	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out) != 0)
+		fail_msg("%s", fcat_error_last());
+	char *got = test_read_file(out);
+	/* u7 at 00:05:30 wins the row of minute 5 (a = 507), u8 at 00:00 the
+	 * row of minute 0 (a = 8), u42 at 01:30:10 the row of minute 90 (a =
+	 * 9042, in the scan's third batch of 4096 rows) */
+	assert_string_equal(got, "user_id,event_timestamp,doubled,who\n"
+	                         "u7,2026-01-01T00:05:30Z,1014,u7@507\n"
+	                         "u7,2026-01-01T00:05:30Z,1014,u7@507\n"
+	                         "u8,2026-01-01T00:00:00Z,16,u8@8\n"
+	                         "u42,2026-01-01T01:30:10Z,18084,u42@9042\n"
+	                         "nobody,2026-01-01T00:05:30Z,,\n");
+	free(got);
+	fcat_store_free(s);
+	/* a winner the transform refuses */
+	test_write_file(dir, "data/events.csv",
+	                "user_id,ts,a\nu1,2026-01-01T00:00:00Z,5\n"
+	                "u2,2026-01-01T00:00:00Z,-1\n");
+	test_write_file(dir, "entities.csv",
+	                "user_id,event_timestamp\n"
+	                "u1,2026-01-02T00:00:00Z\n"
+	                "u2,2026-01-02T00:00:00Z\n");
+	if (fcat_store_open_ext(&s, dir, &o) != 0)
+		fail_msg("%s", fcat_error_last());
+	assert_int_equal(fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out),
+	                 FCAT_EINVALID);
+	if (!strstr(fcat_error_last(), "feature_view 'v', entity user_id=u2") ||
+	    !strstr(fcat_error_last(), "negative a"))
+		fail_msg("%s", fcat_error_last());
+	fcat_store_free(s);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* The longest ttl a catalog allows (10,000 years): in effect no lower bound,
  * even for times long before 1970, and no overflow on the way. */
 static void test_historical__a_ttl_past_int64_microseconds(void **state)
@@ -194,6 +275,7 @@ int main(void)
 	    cmocka_unit_test(test_historical__every_edge_of_the_window),
 	    cmocka_unit_test(test_historical__the_demo_through_the_cli),
 	    cmocka_unit_test(test_historical__a_ttl_past_int64_microseconds),
+	    cmocka_unit_test(test_historical__row_transforms_run_on_each_winner),
 	    cmocka_unit_test(test_historical__a_pit_join_that_breaks_its_contract),
 	};
 	return cmocka_run_group_tests_name("historical", tests, NULL, NULL);

@@ -167,6 +167,11 @@ typedef struct vscan {
 	fcat_value *out;
 	fcat__arena scratch;
 	fcat__buf key;
+	/* a scan batch's winning rows, when the view has a transform: their
+	 * index in the batch and their first entry in winners */
+	size_t *batch_rows, *batch_first, batch_cap;
+	const fcat_value *cells;
+	fcat_value *in;
 } vscan;
 
 static int collect(void *ctx, const fcat_value *cells, size_t nrows)
@@ -230,9 +235,82 @@ static int keep(vscan *x, size_t e, const fcat_value *feats)
 	return 0;
 }
 
+/* The transform's input for the i-th winner of the batch. */
+static int winner_input(void *ctx, size_t i, fcat_value *in)
+{
+	vscan *x = ctx;
+	fcat__arena_reset(&x->scratch);
+	memcpy(in, x->cells + x->batch_rows[i] * x->ncols, x->ncols * sizeof *in);
+	return 0;
+}
+
+/* Its features, kept for every entity row it wins. */
+static int winner_output(void *ctx, size_t i, const fcat_value *out)
+{
+	vscan *x = ctx;
+	int rc = 0;
+	for (size_t w = x->batch_first[i];
+	     rc == 0 && w < x->nwinners &&
+	     (uint32_t)(x->winners[w] >> 32) == (uint32_t)(x->winners[x->batch_first[i]] >> 32);
+	     w++)
+		rc = keep(x, (size_t)(x->winners[w] & 0xffffffffu), out);
+	return rc;
+}
+
+/* fill for a view with a transform: the batch's winners through the engine
+ * as one batch (one protected call), not one call each. */
+static int fill_transformed(vscan *x, const fcat_value *cells, size_t nrows)
+{
+	const fcat__view *v = x->hv->view;
+	if (nrows > x->batch_cap) {
+		size_t *r = realloc(x->batch_rows, nrows * sizeof *r);
+		if (r)
+			x->batch_rows = r;
+		size_t *f = realloc(x->batch_first, nrows * sizeof *f);
+		if (f)
+			x->batch_first = f;
+		if (!r || !f)
+			return fcat__error_oom();
+		x->batch_cap = nrows;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < nrows; i++, x->row++) {
+		if (x->next >= x->nwinners || (uint32_t)(x->winners[x->next] >> 32) != x->row)
+			continue;
+		x->batch_rows[n] = i;
+		x->batch_first[n++] = x->next;
+		while (x->next < x->nwinners && (uint32_t)(x->winners[x->next] >> 32) == x->row)
+			x->next++;
+	}
+	if (!n)
+		return 0;
+	x->cells = cells;
+	fcat__tx_rows b = {.names = x->cols,
+	                   .nin = x->ncols,
+	                   .out_fields = v->features,
+	                   .nout = v->nfeatures,
+	                   .nrows = n,
+	                   .input = winner_input,
+	                   .output = winner_output,
+	                   .ctx = x,
+	                   .in = x->in,
+	                   .out = x->out,
+	                   .arena = &x->scratch};
+	int rc = fcat__tx_run(x->tx, &v->transform, &b);
+	if (rc) {
+		char text[512];
+		fcat__key_text(text, sizeof text, x->cols, cells + x->batch_rows[b.row] * x->ncols,
+		               x->nkeys);
+		return fcat__error_wrap(rc, "feature_view '%s', entity %s", v->base.name, text);
+	}
+	return 0;
+}
+
 static int fill(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	vscan *x = ctx;
+	if (x->tx)
+		return fill_transformed(x, cells, nrows);
 	for (size_t i = 0; i < nrows; i++, x->row++) {
 		if (x->next >= x->nwinners || (uint32_t)(x->winners[x->next] >> 32) != x->row)
 			continue;
@@ -399,7 +477,8 @@ static int join_view(request *q, hview *hv)
 		}
 		if (rc == 0)
 			rc = fcat__store_tx(q->s, &x.tx);
-		if (rc == 0 && !(x.out = calloc(v->nfeatures + 1, sizeof *x.out)))
+		if (rc == 0 && (!(x.out = calloc(v->nfeatures + 1, sizeof *x.out)) ||
+		                !(x.in = calloc(n + 1, sizeof *x.in))))
 			rc = fcat__error_oom();
 	} else {
 		for (size_t f = 0; f < v->nfeatures && n < cap; f++) {
@@ -465,6 +544,9 @@ done:
 	free(x.right);
 	free(x.winners);
 	free(x.out);
+	free(x.in);
+	free(x.batch_rows);
+	free(x.batch_first);
 	free(left);
 	free(match);
 	fcat__buf_free(&x.key);
