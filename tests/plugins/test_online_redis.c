@@ -318,9 +318,8 @@ static void assert_payload(test_store *t, const char *view, const char *key, con
 	assert_true(got.len >= PAYLOAD);
 	if (got.len - PAYLOAD != strlen(payload) ||
 	    memcmp(got.ptr + PAYLOAD, payload, strlen(payload)))
-		fail_msg("%s/%s: got '%.*s', expected '%s'", view, key,
-		         (int)(got.len - PAYLOAD), got.ptr + PAYLOAD,
-		         payload);
+		fail_msg("%s/%s: got '%.*s', expected '%s'", view, key, (int)(got.len - PAYLOAD),
+		         got.ptr + PAYLOAD, payload);
 }
 
 /* ------------------------------------------------------------------------ */
