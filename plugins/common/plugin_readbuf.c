@@ -3,8 +3,11 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-int fcatp_readbuf_reserve(char **buf, size_t *cap, size_t need)
+/* Grows *buf by doubling until it holds `need` bytes, keeping its contents;
+ * -1 (nothing changed) when out of memory. */
+static int reserve(char **buf, size_t *cap, size_t need)
 {
 	if (need <= *cap)
 		return 0;
@@ -16,6 +19,21 @@ int fcatp_readbuf_reserve(char **buf, size_t *cap, size_t need)
 		return -1;
 	*buf = p;
 	*cap = c;
+	return 0;
+}
+
+/* What a found row points at until fcatp_readbuf_place: not NULL. */
+static const char found;
+
+int fcatp_readbuf_append(char **buf, size_t *cap, size_t *used, const void *row, size_t len,
+                         fcat_bytes *out)
+{
+	if (reserve(buf, cap, *used + len))
+		return -1;
+	if (len)
+		memcpy(*buf + *used, row, len);
+	*used += len;
+	*out = (fcat_bytes){&found, len};
 	return 0;
 }
 

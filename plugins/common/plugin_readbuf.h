@@ -7,13 +7,15 @@
 
 #include <stddef.h>
 
-/* Grows *buf (of *cap bytes, not 0) by doubling until it holds `need`
- * bytes, keeping its contents. Returns 0, or -1 (nothing changed) when out
- * of memory. */
-int fcatp_readbuf_reserve(char **buf, size_t *cap, size_t need);
+/* Copies a found row's `len` bytes to *buf (of *cap bytes, not 0) at *used,
+ * growing it by doubling, and records it in *out: its length, and a mark
+ * that it was found. Its pointer is set by fcatp_readbuf_place, once the
+ * buffer has stopped moving. Returns 0, or -1 when out of memory. */
+int fcatp_readbuf_append(char **buf, size_t *cap, size_t *used, const void *row, size_t len,
+                         fcat_bytes *out);
 
-/* The rows were copied into buf one after the other; a found row's out[i].ptr
- * is a non-NULL placeholder until now. Points each found row at its bytes. */
+/* Points every row fcatp_readbuf_append recorded at its bytes in buf (rows
+ * not found keep ptr NULL). */
 void fcatp_readbuf_place(fcat_bytes *out, size_t n, const char *buf);
 
 #endif

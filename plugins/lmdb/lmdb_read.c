@@ -261,9 +261,9 @@ static int slot_view(lmdb_store *s, lmdb_slot *slot, const char *view, MDB_dbi *
 	return 0;
 }
 
-/* Copies the rows into the slot's buffer; out[i].ptr is a placeholder
- * (non-NULL) for a found row until the buffer stops moving. A key LMDB
- * cannot hold (empty, too long) has no row. */
+/* Copies the rows into the slot's buffer (fcatp_readbuf_append; their
+ * pointers are placed once it stops moving). A key LMDB cannot hold (empty,
+ * too long) has no row. */
 static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_bytes *keys, size_t n,
                     fcat_bytes *out)
 {
@@ -276,15 +276,11 @@ static int get_rows(lmdb_store *s, lmdb_slot *slot, MDB_dbi dbi, const fcat_byte
 			out[i] = (fcat_bytes){NULL, 0};
 			continue;
 		}
-		if (!rc)
-			rc = fcatp_readbuf_reserve(&slot->buf, &slot->cap, used + v.mv_size)
-			         ? ENOMEM
-			         : 0;
+		if (!rc && fcatp_readbuf_append(&slot->buf, &slot->cap, &used, v.mv_data, v.mv_size,
+		                                &out[i]))
+			rc = ENOMEM;
 		if (rc)
 			return rc;
-		memcpy(slot->buf + used, v.mv_data, v.mv_size);
-		used += v.mv_size;
-		out[i] = (fcat_bytes){(const char *)slot, v.mv_size};
 	}
 	return 0;
 }

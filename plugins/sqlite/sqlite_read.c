@@ -255,8 +255,8 @@ static int slot_select(sq_store *s, sq_slot *slot, const char *view, sqlite3_stm
 	return 0;
 }
 
-/* Copies rows into the slot's buffer; out[i].ptr is a placeholder
- * (non-NULL) for a found row until the buffer stops moving. */
+/* Copies rows into the slot's buffer (fcatp_readbuf_append; their
+ * pointers are placed once it stops moving). */
 static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, size_t n,
                     fcat_bytes *out)
 {
@@ -272,14 +272,9 @@ static int get_rows(sq_slot *slot, sqlite3_stmt *st, const fcat_bytes *keys, siz
 		if (rc == SQLITE_ROW) {
 			size_t len = (size_t)sqlite3_column_bytes(st, 0);
 			const void *v = sqlite3_column_blob(st, 0);
-			rc = fcatp_readbuf_reserve(&slot->buf, &slot->cap, used + len)
+			rc = fcatp_readbuf_append(&slot->buf, &slot->cap, &used, v, len, &out[i])
 			         ? SQLITE_NOMEM
 			         : SQLITE_OK;
-			if (rc == SQLITE_OK && len) {
-				memcpy(slot->buf + used, v, len);
-				used += len;
-			}
-			out[i] = (fcat_bytes){(const char *)slot, len};
 		} else if (rc == SQLITE_DONE) {
 			rc = SQLITE_OK;
 		}
