@@ -4,13 +4,13 @@
 
 #include "fcat_plugin.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <git2.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -23,24 +23,15 @@
 
 char *test_mkdtemp(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char buf[4096];
-	snprintf(buf, sizeof buf, "%s/fcat-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *p = mkdtemp(buf);
-	assert_non_null(p);
-	return strdup(p);
-}
-
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
+	if (fcat__temp_dir(buf, sizeof buf, "fcat-test"))
+		fail_msg("%s", fcat_error_last());
+	return strdup(buf);
 }
 
 void test_rmtree(const char *path)
 {
-	if (path)
-		nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	fcat__remove_tree(path);
 }
 
 static void mkdirs(char *path)

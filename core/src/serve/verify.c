@@ -10,10 +10,10 @@
 #include "store/access.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/strmap.h"
 #include "values/value_copy.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,12 +338,6 @@ out:
 	return rc;
 }
 
-static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 /* One cut: materialize into a fresh scratch store, look up offline, compare. */
 static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 {
@@ -399,7 +393,7 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 	if (target.handle)
 		target.ops->close(target.handle);
 	fcat__plugin_unload(&p);
-	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	fcat__remove_tree(dir);
 	return rc;
 }
 
@@ -536,10 +530,9 @@ int fcat_verify(fcat_verify_report *out, fcat_store *s, size_t sample, uint64_t 
 	if (arc)
 		return arc;
 	char scratch[4096];
-	const char *tmp = getenv("TMPDIR");
-	snprintf(scratch, sizeof scratch, "%s/fcat-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch))
-		return fcat__error(FCAT_EIO, "%s: cannot make a scratch directory", scratch);
+	int trc = fcat__temp_dir(scratch, sizeof scratch, "fcat-verify");
+	if (trc)
+		return trc;
 	fcat__tx *tx;
 	int rc = fcat__store_tx(s, &tx);
 	fcat__buf details = {0};
@@ -568,7 +561,7 @@ int fcat_verify(fcat_verify_report *out, fcat_store *s, size_t sample, uint64_t 
 		free(x.next_same);
 		fcat__arena_release(&x.arena);
 	}
-	nftw(scratch, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	fcat__remove_tree(scratch);
 	out->details = details.len ? fcat__buf_detach(&details) : NULL;
 	fcat__buf_free(&details);
 	return rc;

@@ -4,6 +4,7 @@
 #include "util/error.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +170,27 @@ int fcat__list_files(char ***out, size_t *count, const char *dir, const char *su
 	if (count)
 		*count = v.len;
 	return 0;
+}
+
+int fcat__temp_dir(char *out, size_t size, const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(out, size, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	if (!mkdtemp(out))
+		return fcat__error(FCAT_EIO, "%s: cannot make a scratch directory: %s", out,
+		                   strerror(errno));
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+void fcat__remove_tree(const char *path)
+{
+	if (path)
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -19,4 +19,12 @@ void fcat__strv_free(char **v);
 /* path joined with name by one '/'; freed with free(). NULL on OOM. */
 char *fcat__path_join(const char *dir, const char *name);
 
+/* Makes a fresh directory $TMPDIR/<prefix>-XXXXXX (/tmp without TMPDIR)
+ * and writes its path to out. Returns 0 or FCAT_EIO naming the path. */
+int fcat__temp_dir(char *out, size_t size, const char *prefix);
+
+/* Removes a directory tree (or a file), without following links; what
+ * cannot be removed stays. */
+void fcat__remove_tree(const char *path);
+
 #endif
