@@ -3,7 +3,7 @@
  * refused before anything in it is used (a store then rebuilds it from git). */
 #include "testutil.h"
 
-#include "catalog/cache.h"
+#include "catalog/compiled_cache.h"
 #include "catalog/model.h"
 #include "transform/engine.h"
 

@@ -2,7 +2,7 @@
  * cache when there is one. */
 #include "git/catalog_at.h"
 
-#include "catalog/cache.h"
+#include "catalog/compiled_cache.h"
 #include "util/error.h"
 
 #include <errno.h>

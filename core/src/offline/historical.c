@@ -3,9 +3,9 @@
  * at that time, never later ones; rows kept in input order; the catalog
  * commit and every feature's version recorded beside the result. */
 #include "encoding/encoding.h"
-#include "offline/pit_join.h"
+#include "latest/pit_join.h"
 #include "offline/pit_pushdown.h"
-#include "serve/source_scan.h"
+#include "offline/source_scan.h"
 #include "store/access.h"
 #include "util/buf.h"
 #include "util/error.h"

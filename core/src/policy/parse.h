@@ -34,7 +34,7 @@ bool fcat__policy_tag_map(fcat__policy_pctx *c, const fcat__ynode *n, const char
                           fcat__tag **out, size_t *count);
 
 /* Resolves the names of the whole set and computes each principal's
- * grants (resolve.c). Returns the number of problems, or FCAT_ENOMEM. */
+ * grants (resolve_grants.c). Returns the number of problems, or FCAT_ENOMEM. */
 int fcat__policy_resolve(fcat__policy *p, fcat__buf *errors);
 
 #endif

@@ -269,7 +269,7 @@ bool fcat__policy_pattern_match(const fcat__policy_resource *pattern,
 /* '*' and '?' glob over a counted string. */
 bool fcat__policy_glob(const char *pat, size_t plen, const char *s, size_t slen);
 
-/* ---- deciding (decide.c, cache.c) ------------------------------------- */
+/* ---- deciding (decide.c, decision_cache.c) --------------------------- */
 
 /* The full decision, uncached, with every matching rule. `resource` is
  * "view:V", "feature:V:F", ...; `tags` are the resource's tags (for a
@@ -301,7 +301,7 @@ int fcat__policy_allowed(const fcat__policy *p, const char *principal, fcat__pol
 int fcat__policy_require(const fcat__policy *p, const char *principal, fcat__policy_action action,
                          const char *resource, const fcat__tag *tags, size_t ntags);
 
-/* The cache (cache.c). new returns NULL when out of memory. */
+/* The cache (decision_cache.c). new returns NULL when out of memory. */
 struct fcat__policy_cache *fcat__policy_cache_new(void);
 void fcat__policy_cache_free(struct fcat__policy_cache *c);
 /* Looks up a key: 1 allow, 0 deny, -1 absent. */
@@ -331,7 +331,7 @@ void fcat__policy_rule_text(fcat__buf *b, const fcat__policy_rule *r);
  * Returns the number of failed cases, or a negative code. */
 int fcat__policy_run_tests(fcat__buf *report, const fcat__policy *p);
 
-/* ---- signing (sign.c, verify.c) --------------------------------------- */
+/* ---- signing (signature_make.c, signature_check.c) ------------------- */
 
 /* Signs the policy files (every file given but SIGNATURE) with the Ed25519
  * private key in the PEM file `private_key_pem`. *out is the text of

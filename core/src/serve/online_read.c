@@ -3,7 +3,7 @@
  * (present, null, not found, older than the ttl) and its writer's version. */
 #include "encoding/encoding.h"
 #include "serve/feature_set.h"
-#include "serve/serve.h"
+#include "serve/online_target.h"
 #include "store/store.h"
 #include "util/error.h"
 

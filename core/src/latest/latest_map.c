@@ -1,7 +1,7 @@
 /* latest_map.c - per entity key, the latest row seen so far (by event time,
  * then created time): an open-addressing table of (hash, index) slots over a
  * compact array of entries whose keys and rows live in an arena. */
-#include "serve/latest_map.h"
+#include "latest/latest_map.h"
 
 #include "util/strmap.h"
 

@@ -1,4 +1,4 @@
-/* describe.c - the JSON description of a catalog object (fcat describe). */
+/* describe_json.c - the JSON description of a catalog object (fcat describe). */
 #include "catalog/model.h"
 #include "util/error.h"
 

@@ -1,4 +1,4 @@
-/* verify.c - checking a signed policy set against trusted public keys,
+/* signature_check.c - checking a signed policy set against trusted public keys,
  * failing closed, and saying which file changed, was added or removed. */
 #include "policy/digest.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-/* describe.c - an object's description as the store's principal may see
+/* describe_visible.c - an object's description as the store's principal may see
  * it: the features, sources and services it may not describe are left out
  * (as list leaves them out), and so is the transform that computes them. */
 #include "store/access.h"

@@ -1,7 +1,7 @@
 /* scan_pipeline.c - runs a scan's batch consumer on a second thread: the
  * scanning thread copies each batch into a free buffer and goes on parsing
  * while the consumer works on the previous one. */
-#include "serve/scan_pipeline.h"
+#include "offline/scan_pipeline.h"
 
 #include "util/arena.h"
 #include "util/error.h"

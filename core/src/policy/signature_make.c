@@ -1,4 +1,4 @@
-/* sign.c - signing the policy set: its manifest signed with an Ed25519
+/* signature_make.c - signing the policy set: its manifest signed with an Ed25519
  * private key (PEM) through OpenSSL, as the text of policies/SIGNATURE. */
 #include "policy/digest.h"
 #include "util/error.h"

@@ -1,4 +1,4 @@
-/* resolve.c - after all files ran: resolves references between definitions
+/* resolve_refs.c - after all files ran: resolves references between definitions
  * and checks the catalog as a whole (unique names, known entities, sources,
  * views and features, timestamp fields, name clashes). */
 #include "catalog/model.h"

@@ -1,7 +1,7 @@
 /* latest_map.h - per entity key, the latest row seen so far (by event time,
  * then created time): what materialize writes. */
-#ifndef FCAT_SERVE_LATEST_MAP_H
-#define FCAT_SERVE_LATEST_MAP_H
+#ifndef FCAT_LATEST_LATEST_MAP_H
+#define FCAT_LATEST_LATEST_MAP_H
 
 #include "util/arena.h"
 

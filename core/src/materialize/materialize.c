@@ -2,12 +2,12 @@
  * online store: scan [start, end), keep the newest row per key, write in
  * transactional batches, record how far each view got. */
 #include "encoding/encoding.h"
-#include "serve/latest_map.h"
-#include "serve/scan_pipeline.h"
-#include "serve/serve.h"
+#include "latest/latest_map.h"
+#include "offline/scan_pipeline.h"
+#include "serve/online_target.h"
 #include "store/access.h"
-#include "serve/source_scan.h"
-#include "serve/transform_latest.h"
+#include "offline/source_scan.h"
+#include "transform/latest_rows.h"
 #include "util/error.h"
 
 #include <stdio.h>

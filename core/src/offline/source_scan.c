@@ -1,7 +1,7 @@
 /* source_scan.c - reading a source's rows through the offline plugin that
  * serves it: the csv plugin for file sources, the offline store for tables
  * and queries. */
-#include "serve/source_scan.h"
+#include "offline/source_scan.h"
 
 #include "util/error.h"
 

@@ -1,12 +1,12 @@
-/* verify.c - `fcat verify`: proof against training-serving skew. For sampled
+/* consistency.c - `fcat verify`: proof against training-serving skew. For sampled
  * entity keys and cut-off times, computes every feature through the offline
  * path (the latest source row in the ttl window, then the view's transform)
  * and through the online path (materialize into a scratch LMDB store, then
  * an online read, on-demand views included), and reports every difference. */
 #include "encoding/encoding.h"
 #include "serve/feature_set.h"
-#include "serve/serve.h"
-#include "serve/source_scan.h"
+#include "serve/online_target.h"
+#include "offline/source_scan.h"
 #include "store/access.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -2,7 +2,7 @@
  * with the same key and the latest event time at or before the entity's
  * time (within the ttl), ties to the latest created time. Sort-merge over
  * compact records, so any scan-only source gets it for free. */
-#include "offline/pit_join.h"
+#include "latest/pit_join.h"
 
 #include "util/strmap.h"
 

@@ -1,7 +1,7 @@
-/* cache.h - the compiled catalog: a binary image of a validated catalog, so
+/* compiled_cache.h - the compiled catalog: a binary image of a validated catalog, so
  * that opening a store needs no Lua and no git tree walk. */
-#ifndef FCAT_CATALOG_CACHE_H
-#define FCAT_CATALOG_CACHE_H
+#ifndef FCAT_CATALOG_COMPILED_CACHE_H
+#define FCAT_CATALOG_COMPILED_CACHE_H
 
 #include "catalog/model.h"
 #include "util/buf.h"

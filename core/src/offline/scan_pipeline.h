@@ -1,8 +1,8 @@
 /* scan_pipeline.h - runs a scan's batch consumer on a second thread: the
  * scanning thread copies each batch into a free buffer and goes on parsing
  * while the consumer works on the previous one. */
-#ifndef FCAT_SERVE_SCAN_PIPELINE_H
-#define FCAT_SERVE_SCAN_PIPELINE_H
+#ifndef FCAT_OFFLINE_SCAN_PIPELINE_H
+#define FCAT_OFFLINE_SCAN_PIPELINE_H
 
 #include "fcat_plugin.h"
 

@@ -1,4 +1,4 @@
-/* resolve.c - names across the policy files checked, and each principal's
+/* resolve_grants.c - names across the policy files checked, and each principal's
  * rules (its own roles', then its groups') computed once at load. */
 #include "policy/parse.h"
 #include "util/error.h"

@@ -1,9 +1,9 @@
-/* transform_latest.c - runs a view's row transform on the latest source row
+/* latest_rows.c - runs a view's row transform on the latest source row
  * of every key before materialize writes anything: in batches through the
  * engine, split over the machine's cores, each thread with its own Lua
  * state (transforms are pure functions of their row, so the split changes
  * nothing but the time). A failing transform writes nothing. */
-#include "serve/transform_latest.h"
+#include "transform/latest_rows.h"
 
 #include "encoding/encoding.h"
 #include "store/store.h"

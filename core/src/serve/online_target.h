@@ -1,7 +1,7 @@
-/* serve.h - the serving paths with an explicit online backend, so that
+/* online_target.h - the serving paths with an explicit online backend, so that
  * fcat verify can run them against a scratch store. */
-#ifndef FCAT_SERVE_SERVE_H
-#define FCAT_SERVE_SERVE_H
+#ifndef FCAT_SERVE_ONLINE_TARGET_H
+#define FCAT_SERVE_ONLINE_TARGET_H
 
 #include "store/store.h"
 

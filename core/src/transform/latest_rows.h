@@ -1,10 +1,10 @@
-/* transform_latest.h - a view's row transform over the latest source row of
+/* latest_rows.h - a view's row transform over the latest source row of
  * every key, as materialize runs it before writing. */
-#ifndef FCAT_SERVE_TRANSFORM_LATEST_H
-#define FCAT_SERVE_TRANSFORM_LATEST_H
+#ifndef FCAT_TRANSFORM_LATEST_ROWS_H
+#define FCAT_TRANSFORM_LATEST_ROWS_H
 
 #include "catalog/model.h"
-#include "serve/latest_map.h"
+#include "latest/latest_map.h"
 
 #include "fcat.h"
 

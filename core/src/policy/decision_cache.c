@@ -1,4 +1,4 @@
-/* cache.c - a policy set's decision cache: (principal, action, resource,
+/* decision_cache.c - a policy set's decision cache: (principal, action, resource,
  * tags) -> decision, in lock-striped hash tables shared by every thread.
  * The set is immutable, so an entry never goes stale; a full stripe is
  * simply emptied. */

@@ -1,8 +1,8 @@
 /* source_scan.h - reading a source's rows through the offline plugin that
  * serves it: the csv plugin for file sources, the offline store for tables
  * and queries. */
-#ifndef FCAT_SERVE_SOURCE_SCAN_H
-#define FCAT_SERVE_SOURCE_SCAN_H
+#ifndef FCAT_OFFLINE_SOURCE_SCAN_H
+#define FCAT_OFFLINE_SOURCE_SCAN_H
 
 #include "store/store.h"
 

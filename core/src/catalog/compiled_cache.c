@@ -1,7 +1,7 @@
-/* cache.c - the compiled catalog: a binary image of a validated catalog, so
+/* compiled_cache.c - the compiled catalog: a binary image of a validated catalog, so
  * that opening a store needs no Lua and no git tree walk. Strings are stored
  * NUL-terminated and used in place; the image stays alive with the catalog. */
-#include "catalog/cache.h"
+#include "catalog/compiled_cache.h"
 
 #include "util/error.h"
 #include "util/fs.h"

@@ -2,8 +2,8 @@
  * with the same key and the latest event time at or before the entity's
  * time (within the ttl), ties to the latest created time. Sort-merge over
  * compact records, so any scan-only source gets it for free. */
-#ifndef FCAT_OFFLINE_PIT_JOIN_H
-#define FCAT_OFFLINE_PIT_JOIN_H
+#ifndef FCAT_LATEST_PIT_JOIN_H
+#define FCAT_LATEST_PIT_JOIN_H
 
 #include <stddef.h>
 #include <stdint.h>
