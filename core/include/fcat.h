@@ -697,15 +697,27 @@ typedef struct fcat_feature_set fcat_feature_set;
 
 /**
  * Resolves feature references: "VIEW:FEATURE", or "VIEW" for all its
- * features, in the given order.
+ * features, in the given order. Nothing is checked against the policies
+ * here: each read checks its own principal (fcat_online_read).
  * @param[out] out free with fcat_feature_set_free; it borrows from the
- *             store's catalog, so free it before the store.
- * @return 0; FCAT_ENOTFOUND naming an unknown view or feature.
+ *             store's catalog, so free it before the store. A set may be
+ *             shared by many threads.
+ * @param[in] store the store whose catalog resolves the names
+ * @param[in] refs nrefs references
+ * @return 0; FCAT_ENOTFOUND naming an unknown view or feature;
+ *         FCAT_EINVALID for a view that is not online or a join key of two
+ *         types; FCAT_ENOMEM.
  */
 FCAT_API int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *store,
                                   const char *const *refs, size_t nrefs);
 
-/** The features of a feature service. */
+/**
+ * The features of a feature service. A read of this set is allowed by a
+ * grant on the service as well as by grants on each feature (an explicit
+ * deny of a feature still wins).
+ * @param[out] out as fcat_feature_set_new
+ * @return as fcat_feature_set_new; FCAT_ENOTFOUND for an unknown service.
+ */
 FCAT_API int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
                                           const char *service);
 
@@ -738,39 +750,76 @@ typedef struct fcat_feature_value {
 /** The result of online reads; reuse it across reads to avoid allocation. */
 typedef struct fcat_online_result fcat_online_result;
 
+/**
+ * Makes an empty result for fcat_online_read.
+ * @param[out] out the result; free with fcat_online_result_free. One result
+ *             serves one thread at a time.
+ * @return 0 or FCAT_ENOMEM.
+ */
 FCAT_API int fcat_online_result_new(fcat_online_result **out);
 FCAT_API void fcat_online_result_free(fcat_online_result *result);
 
 /**
- * Reads feature vectors for `nrows` entities from the online store.
- * @param[in] keys nrows * fcat_feature_set_key_count(set) typed values,
- *            row-major, in the set's key order
- * @return 0; FCAT_EINVALID for a key of the wrong type; FCAT_EIO from the
- *         store. Values in `result` live until its next read or free.
+ * How one online read is made; start from FCAT_READ_OPTIONS_INIT so that
+ * fields added later keep their defaults.
  */
-FCAT_API int fcat_online_read(fcat_online_result *result, fcat_store *store,
-                              const fcat_feature_set *set, const fcat_value *keys, size_t nrows);
+typedef struct fcat_read_options {
+	size_t size; /**< sizeof(fcat_read_options) where the caller was built */
+	/** Who reads, as named in the policy files; NULL: the store's
+	 * principal (fcat_open_options.principal). Every feature of the set
+	 * (and every input of its on-demand views) needs read_online for this
+	 * principal under the applied policies. */
+	const char *principal;
+	/** Judges each view's ttl at this time (microseconds since the
+	 * epoch); negative: the current time. */
+	int64_t now;
+	/** Request data for on-demand views: nrows *
+	 * fcat_feature_set_request_count(set) values, row-major, in the set's
+	 * request order; NULL when the set needs none. */
+	const fcat_value *request;
+} fcat_read_options;
 
-/** As fcat_online_read, judging ttl at `now` (microseconds) instead of the
- * current time. */
-FCAT_API int fcat_online_read_at(fcat_online_result *result, fcat_store *store,
-                                 const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
-                                 int64_t now);
+#define FCAT_READ_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		sizeof(fcat_read_options), NULL, -1, NULL                                          \
+	}
 
 /**
- * As fcat_online_read_at, with request data for on-demand views:
- * `request` holds nrows * fcat_feature_set_request_count(set) values,
- * row-major (NULL when the set needs none). `now` < 0 means the current time.
+ * Reads feature vectors for `nrows` entities from the online store: the one
+ * read entry point of the library (the CLI and the HTTP server use it too).
+ *
+ * Policies are checked per call, for the options' principal, before any
+ * value is read: each feature of the set needs read_online (through the
+ * set's service grant for fcat_feature_set_for_service). The set remembers
+ * an allowed principal (up to 16 per set), so a repeated read costs no
+ * policy evaluation; each decision is written to the audit log, under its
+ * principal, when it is made, and every denied read is audited again.
+ *
  * On-demand features are computed by their transform from the row's values
  * of their source views and its request data; their status is PRESENT or
  * NULL_VALUE, their event time the newest of their inputs'.
- * @return as fcat_online_read; a failing transform gives FCAT_EINVALID,
- *         FCAT_ETIMEOUT or FCAT_ENOMEM naming the view, the feature and the
- *         entity key.
+ *
+ * Safe to call from many threads at once on one store and one set, each
+ * thread with its own result.
+ * @param[out] result the values, read with fcat_online_result_at; they live
+ *             until the result's next read or its free
+ * @param[in] store the store (its online store is opened on first use)
+ * @param[in] set the features to read
+ * @param[in] keys nrows * fcat_feature_set_key_count(set) typed values,
+ *            row-major, in the set's key order
+ * @param[in] nrows entity rows
+ * @param[in] options NULL for the defaults (the store's principal, now, no
+ *            request data)
+ * @return 0; FCAT_EDENIED naming the principal, the feature and the rule;
+ *         FCAT_EINVALID for a key or request value of the wrong type or a
+ *         missing request field; FCAT_EINVALID, FCAT_ETIMEOUT or
+ *         FCAT_ENOMEM from a failing on-demand transform (naming the view,
+ *         the feature and the entity key); FCAT_EIO from the store;
+ *         FCAT_EUSAGE for options of an unknown size.
  */
-FCAT_API int fcat_online_read_ex(fcat_online_result *result, fcat_store *store,
-                                 const fcat_feature_set *set, const fcat_value *keys,
-                                 const fcat_value *request, size_t nrows, int64_t now);
+FCAT_API int fcat_online_read(fcat_online_result *result, fcat_store *store,
+                              const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
+                              const fcat_read_options *options);
 
 FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
 /** The value of feature `feature` (set order) for entity row `row`. */
@@ -789,6 +838,22 @@ typedef struct fcat_historical_stats {
 	size_t pushed_down;
 } fcat_historical_stats;
 
+/** How a training set is built; start from FCAT_HISTORICAL_OPTIONS_INIT. */
+typedef struct fcat_historical_options {
+	size_t size; /**< sizeof(fcat_historical_options) where the caller was built */
+	/** Who reads, as named in the policy files; NULL: the store's
+	 * principal. Each feature (and each input of an on-demand view) needs
+	 * read_offline for this principal under the applied policies. */
+	const char *principal;
+	/** Name feature columns `view__feature` instead of `feature`. */
+	bool full_names;
+} fcat_historical_options;
+
+#define FCAT_HISTORICAL_OPTIONS_INIT                                                               \
+	{                                                                                          \
+		sizeof(fcat_historical_options), NULL, false                                       \
+	}
+
 /**
  * Builds a training set: for every row of the entity CSV file (its join
  * keys, an `event_timestamp` column T, and any other columns such as labels,
@@ -800,14 +865,23 @@ typedef struct fcat_historical_stats {
  * name. Rows come out in input order; features are named `feature` or, with
  * full_names, `view__feature`. Beside OUT, OUT.meta.json records the catalog
  * commit and every feature's version hash, so the set can be rebuilt exactly.
- * Each feature needs read_offline under the policies.
- * @param[in] refs "VIEW:FEATURE" or "VIEW" references, or NULL with `service`
- * @return 0; FCAT_ENOTFOUND; FCAT_EINVALID (a bad cell, named where);
- *         FCAT_EDENIED; FCAT_EIO.
+ * @param[out] stats what was done; may be NULL
+ * @param[in] store the store
+ * @param[in] entity_file the entity rows, CSV with a header
+ * @param[in] refs "VIEW:FEATURE" or "VIEW" references (nrefs of them), or
+ *            NULL with `service`
+ * @param[in] service a feature service whose features to add, or NULL
+ * @param[in] out_path the CSV file to write
+ * @param[in] options NULL for the defaults
+ * @return 0; FCAT_ENOTFOUND (an unknown feature, view, service or file);
+ *         FCAT_EINVALID (a bad cell, named where); FCAT_EDENIED naming the
+ *         principal and the feature; FCAT_EIO; FCAT_EUSAGE for options of
+ *         an unknown size.
  */
 FCAT_API int fcat_get_historical(fcat_historical_stats *stats, fcat_store *store,
                                  const char *entity_file, const char *const *refs, size_t nrefs,
-                                 const char *service, bool full_names, const char *out_path);
+                                 const char *service, const char *out_path,
+                                 const fcat_historical_options *options);
 
 /** What fcat_verify found. */
 typedef struct fcat_verify_report {

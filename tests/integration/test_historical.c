@@ -18,15 +18,17 @@ static void test_historical__every_edge_of_the_window(void **state)
 	pit_paths(dir, in, out);
 	const char *refs[] = {"v", "w:n"};
 	fcat_historical_stats st;
-	if (fcat_get_historical(&st, s, in, refs, 2, NULL, false, out) != 0)
+	if (fcat_get_historical(&st, s, in, refs, 2, NULL, out, NULL) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_int_equal(st.rows, 8);
 	assert_int_equal(st.features, 3);
 	char *got = test_read_file(out);
 	assert_string_equal(got, pit_expected);
 	free(got);
+	fcat_historical_options full = FCAT_HISTORICAL_OPTIONS_INIT;
+	full.full_names = true;
 	/* full names, and the metadata beside */
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 2, NULL, true, out), 0);
+	assert_int_equal(fcat_get_historical(&st, s, in, refs, 2, NULL, out, &full), 0);
 	got = test_read_file(out);
 	assert_non_null(strstr(got, ",v__a,v__b,w__n\n"));
 	free(got);
@@ -37,10 +39,10 @@ static void test_historical__every_edge_of_the_window(void **state)
 	free(got);
 	/* a bad entity time is named */
 	test_write_file(dir, "entities.csv", "user_id,event_timestamp\nu1,yesterday\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, false, out), FCAT_EINVALID);
+	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "entity row 1, column 'event_timestamp'"));
 	test_write_file(dir, "entities.csv", "user_id,when\nu1,2026-01-01\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, false, out), FCAT_EINVALID);
+	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "needs a column 'event_timestamp'"));
 	fcat_store_free(s);
 	test_rmtree(dir);
@@ -140,7 +142,7 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	snprintf(in, sizeof in, "%s/entities.csv", dir);
 	snprintf(out, sizeof out, "%s/training.csv", dir);
 	const char *refs[] = {"v"};
-	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out) != 0)
+	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
 		fail_msg("%s", fcat_error_last());
 	char *got = test_read_file(out);
 	/* u7 at 00:05:30 wins the row of minute 5 (a = 507), u8 at 00:00 the
@@ -164,8 +166,7 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	                "u2,2026-01-02T00:00:00Z\n");
 	if (fcat_store_open_ext(&s, dir, &o) != 0)
 		fail_msg("%s", fcat_error_last());
-	assert_int_equal(fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out),
-	                 FCAT_EINVALID);
+	assert_int_equal(fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
 	if (!strstr(fcat_error_last(), "feature_view 'v', entity user_id=u2") ||
 	    !strstr(fcat_error_last(), "negative a"))
 		fail_msg("%s", fcat_error_last());
@@ -196,7 +197,7 @@ static void test_historical__a_ttl_past_int64_microseconds(void **state)
 	char in[4096], out[4096];
 	pit_paths(dir, in, out);
 	const char *refs[] = {"v"};
-	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, false, out) != 0)
+	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
 		fail_msg("%s", fcat_error_last());
 	char *got = test_read_file(out);
 	assert_string_equal(got, "user_id,event_timestamp,a\n"
@@ -242,7 +243,7 @@ static void test_historical__a_pit_join_that_breaks_its_contract(void **state)
 		pit_paths(dir, in, out);
 		const char *refs[] = {"v"};
 		fcat_historical_stats st;
-		int rc = fcat_get_historical(&st, s, in, refs, 1, NULL, false, out);
+		int rc = fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL);
 		if (want[m]) {
 			if (rc != FCAT_EIO)
 				fail_msg("mode %s: %d, %s", modes[m], rc,

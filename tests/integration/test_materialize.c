@@ -76,7 +76,9 @@ static void read_users(fixture *f, const char *at)
 	for (int i = 0; i < 3; i++)
 		keys[i] = (fcat_value){.type = {FCAT_STRING, false, 0},
 		                       .u.str = {users[i], strlen(users[i])}};
-	if (fcat_online_read_at(f->res, f->store, f->set, keys, 3, t(at)) != 0)
+	if (fcat_online_read(f->res, f->store, f->set, keys, 3,
+	                     &(fcat_read_options){sizeof(fcat_read_options), NULL, t(at), NULL}) !=
+	    0)
 		fail_msg("%s", fcat_error_last());
 }
 
@@ -150,11 +152,11 @@ static void test_materialize__bad_requests_fail_cleanly(void **state)
 	    FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "data/events.csv:3:4"));
 	fcat_value key = {.type = {FCAT_STRING, false, 0}, .u.str = {"u9", 2}};
-	assert_int_equal(fcat_online_read(f->res, f->store, f->set, &key, 1), 0);
+	assert_int_equal(fcat_online_read(f->res, f->store, f->set, &key, 1, NULL), 0);
 	assert_int_equal(fcat_online_result_at(f->res, 0, 0)->status, FCAT_STATUS_NOT_FOUND);
 	/* a key of the wrong type */
 	fcat_value bad = {.type = {FCAT_INT64, false, 0}, .u.i64 = 1};
-	assert_int_equal(fcat_online_read(f->res, f->store, f->set, &bad, 1), FCAT_EINVALID);
+	assert_int_equal(fcat_online_read(f->res, f->store, f->set, &bad, 1, NULL), FCAT_EINVALID);
 	assert_non_null(strstr(fcat_error_last(), "join key 'user_id' is int64, expected string"));
 }
 

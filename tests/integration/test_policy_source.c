@@ -315,11 +315,16 @@ static void test_policy_source__service_grants_cover_the_applied_service(void **
 	if (fcat_store_open_ext(&st, repo, &o))
 		fail_msg("%s", fcat_error_last());
 	fcat_feature_set *set = NULL;
-	assert_int_equal(fcat_feature_set_for_service(&set, st, "chat_reply"), FCAT_EDENIED);
+	fcat_online_result *res = NULL;
+	assert_int_equal(fcat_feature_set_for_service(&set, st, "chat_reply"), 0);
+	assert_int_equal(fcat_online_result_new(&res), 0);
+	fcat_value key = {.type = {FCAT_STRING, false, 0}, .u.str = {"u0001", 5}};
+	assert_int_equal(fcat_online_read(res, st, set, &key, 1, NULL), FCAT_EDENIED);
 	assert_non_null(
 	    strstr(fcat_error_last(),
 	           "carol may not read_online feature:user_features:total_conversations"));
-	assert_null(set);
+	fcat_online_result_free(res);
+	fcat_feature_set_free(set);
 	fcat_store_free(st);
 	test_repo_done(parent, repo);
 }

@@ -131,7 +131,7 @@ static inline char *pit_historical_ext(const char *dir, size_t *pushed_down)
 	pit_paths(dir, in, out);
 	const char *refs[] = {"v", "w:n"};
 	fcat_historical_stats st;
-	if (fcat_get_historical(&st, s, in, refs, 2, NULL, false, out) != 0)
+	if (fcat_get_historical(&st, s, in, refs, 2, NULL, out, NULL) != 0)
 		fail_msg("get_historical on %s: %s", dir, fcat_error_last());
 	assert_int_equal(st.rows, 8);
 	assert_int_equal(st.features, 3);

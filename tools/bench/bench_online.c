@@ -10,7 +10,7 @@
  * here (deterministic) and one view of 10 features of mixed types. It is
  * materialized by a child process (its time and peak RSS are reported on
  * their own), then this process reads it: single-entity reads of all 10
- * features of random users (fixed seed) through fcat_online_read_at with a
+ * features of random users (fixed seed) through fcat_online_read with a
  * prepared feature set and a reused result, each timed with clock_gettime,
  * and batches of --batch entities. For LMDB the store is then closed and the
  * same key sequence is read with raw mdb_get (a read-only transaction
@@ -252,25 +252,27 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 		bench_die("the feature set has %zu features, expected %d",
 		          fcat_feature_set_count(set), NFEATURES);
 	fcat_check(fcat_online_result_new(&res), "fcat_online_result_new");
+	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
+	ro.now = now;
 
 	/* warm-up: every user once, in batches, then random single reads */
 	for (long u = 0; u < users; u += (long)batch) {
 		size_t n = (size_t)(users - u) < batch ? (size_t)(users - u) : batch;
-		fcat_check(fcat_online_read_at(res, s, set, keys + u, n, now), "warm-up read");
+		fcat_check(fcat_online_read(res, s, set, keys + u, n, &ro), "warm-up read");
 		check_result(res, n, "warm-up read");
 	}
 	uint64_t g = SEED + 1;
 	for (int i = 0; i < WARMUP_READS; i++)
-		fcat_check(fcat_online_read_at(res, s, set,
-		                               keys + bench_rng_below(&g, (uint32_t)users), 1, now),
+		fcat_check(fcat_online_read(res, s, set,
+		                            keys + bench_rng_below(&g, (uint32_t)users), 1, &ro),
 		           "warm-up read");
 
 	for (size_t i = 0; i < nreads; i++) {
 		const fcat_value *k = keys + seq[i];
 		uint64_t t0 = bench_now_ns();
-		int rc = fcat_online_read_at(res, s, set, k, 1, now);
+		int rc = fcat_online_read(res, s, set, k, 1, &ro);
 		uint64_t t1 = bench_now_ns();
-		fcat_check(rc, "fcat_online_read_at");
+		fcat_check(rc, "fcat_online_read");
 		lat[i] = t1 - t0;
 		const fcat_feature_value *v = fcat_online_result_at(res, 0, 0);
 		if (!v || v->status != FCAT_STATUS_PRESENT)
@@ -287,9 +289,9 @@ static void fcat_reads(figures *out, const char *root, const fcat_value *keys, l
 		for (size_t j = 0; j < batch; j++)
 			bkeys[j] = keys[seq[b * batch + j]];
 		uint64_t t0 = bench_now_ns();
-		int rc = fcat_online_read_at(res, s, set, bkeys, batch, now);
+		int rc = fcat_online_read(res, s, set, bkeys, batch, &ro);
 		total += bench_now_ns() - t0;
-		fcat_check(rc, "fcat_online_read_at (batch)");
+		fcat_check(rc, "fcat_online_read (batch)");
 		if (b % 64 == 0)
 			check_result(res, batch, "batched read");
 	}
@@ -511,7 +513,7 @@ int main(int argc, char **argv)
 		raw_reads(&raw, root, users, width, seq, (size_t)nreads, (size_t)batch, lat);
 
 	printf("%-40s p50 %6.2f us  p99 %6.2f  p999 %6.2f  max %8.1f\n",
-	       "fcat_online_read_at, 1 entity x 10:", fc.p50, fc.p99, fc.p999, fc.max);
+	       "fcat_online_read, 1 entity x 10:", fc.p50, fc.p99, fc.p999, fc.max);
 	if (lmdb)
 		printf("%-40s p50 %6.2f us  p99 %6.2f  p999 %6.2f  max %8.1f\n",
 		       "peer: raw mdb_get (renew/get/reset):", raw.p50, raw.p99, raw.p999, raw.max);

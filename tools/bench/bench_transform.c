@@ -21,7 +21,7 @@
  *    median of each and (median with - median without) / rows, in
  *    microseconds per row (wall; CPU beside it, as the machine may be busy).
  * 2. `plain` is materialized once more, then this process reads --reads
- *    single entities (random users, fixed seed) with fcat_online_read_ex
+ *    single entities (random users, fixed seed) with fcat_online_read
  *    through two prepared feature sets: `plain` alone, and `plain` plus the
  *    on-demand view `style` (2 features from clicks, ctr and the request
  *    field message_length, as the demo's reply_style). The two alternate in
@@ -320,8 +320,10 @@ static void materialize(mat_figures *out, const bench *b, int view)
 			long u = i == 0   ? 0
 			         : i == 1 ? b->users - 1
 			                  : (long)bench_rng_below(&g, (uint32_t)b->users);
-			fcat_check(fcat_online_read_ex(res, s, set, b->keys + u, NULL, 1, b->now),
-			           "fcat_online_read_ex");
+			fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
+			ro.now = b->now;
+			fcat_check(fcat_online_read(res, s, set, b->keys + u, 1, &ro),
+			           "fcat_online_read");
 			check_row(res, 0, u, view == 1, "read back");
 		}
 		fcat_online_result_free(res);
@@ -379,11 +381,13 @@ static void read_one(reader *rd, fcat_store *s, const bench *b, uint32_t u, int6
                      uint64_t *lat)
 {
 	fcat_value req = {.type = {FCAT_INT64, false, 0}, .u.i64 = msg_len};
+	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
+	ro.now = b->now;
+	ro.request = rd->odv ? &req : NULL;
 	uint64_t t0 = bench_now_ns();
-	int rc =
-	    fcat_online_read_ex(rd->res, s, rd->set, b->keys + u, rd->odv ? &req : NULL, 1, b->now);
+	int rc = fcat_online_read(rd->res, s, rd->set, b->keys + u, 1, &ro);
 	uint64_t t1 = bench_now_ns();
-	fcat_check(rc, "fcat_online_read_ex");
+	fcat_check(rc, "fcat_online_read");
 	if (lat)
 		*lat = t1 - t0;
 	check_row(rd->res, 0, u, false, rd->odv ? "read with the on-demand view" : "read");

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 			keys[i] = (fcat_value){.type = {FCAT_STRING, false, 0},
 			                       .u.str = {id, (size_t)len}};
 		}
-		if (fcat_online_read(res, store, set, keys, n) == 0) {
+		if (fcat_online_read(res, store, set, keys, n, NULL) == 0) {
 			for (size_t i = 0; i < n; i++)
 				judge(&c, res, i, nfeatures, ids + i * (size_t)(width + 2), old_lo,
 				      old_hi, new_lo, new_hi);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 		/* a row that does not decode fails the batch: find it */
 		for (size_t i = 0; i < n; i++) {
 			const char *id = ids + i * (size_t)(width + 2);
-			if (fcat_online_read(res, store, set, keys + i, 1) != 0) {
+			if (fcat_online_read(res, store, set, keys + i, 1, NULL) != 0) {
 				c.invalid++;
 				bad(&c, id, fcat_error_last());
 				continue;

@@ -46,7 +46,10 @@ int cmd_get_historical(cli_ctx *ctx, int argc, char **argv)
 	for (char *tok = copy ? strtok(copy, ",") : NULL; tok && n < 512; tok = strtok(NULL, ","))
 		refs[n++] = tok;
 	fcat_historical_stats st;
-	rc = fcat_get_historical(&st, store, entities, refs, n, service, full != NULL, out);
+	fcat_historical_options ho = FCAT_HISTORICAL_OPTIONS_INIT;
+	ho.principal = ctx->principal;
+	ho.full_names = full != NULL;
+	rc = fcat_get_historical(&st, store, entities, refs, n, service, out, &ho);
 	free(copy);
 	fcat_store_free(store);
 	if (rc)

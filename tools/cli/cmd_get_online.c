@@ -277,9 +277,12 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 	if (requests.n &&
 	    (exit_code = parse_rows(req, entities.n, set, &requests, &request_fields)))
 		goto out;
+	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
+	ro.principal = ctx->principal;
+	ro.now = at ? now : -1;
+	ro.request = nq ? req : NULL;
 	if ((rc = fcat_online_result_new(&res)) ||
-	    (rc = fcat_online_read_ex(res, store, set, keys, nq ? req : NULL, entities.n,
-	                              at ? now : -1))) {
+	    (rc = fcat_online_read(res, store, set, keys, entities.n, &ro))) {
 		exit_code = cli_fail(rc);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/options.h"
 #include "values/value_copy.h"
 
 #include <jansson.h>
@@ -126,6 +127,7 @@ typedef struct hview {
 
 typedef struct request {
 	fcat_store *s;
+	const char *who; /* the principal the set is built for */
 	entities ent;
 	const fcat__field **features; /* output order */
 	size_t nfeatures;
@@ -768,7 +770,7 @@ static int add_feature(request *q, const fcat__field *f)
 	for (size_t i = 0; i < q->nfeatures; i++)
 		if (q->features[i] == f)
 			return 0;
-	int rc = fcat__access_feature(q->s, FCAT__PA_READ_OFFLINE, f, NULL);
+	int rc = fcat__access_feature(q->s, q->who, FCAT__PA_READ_OFFLINE, f, NULL);
 	if (rc)
 		return rc;
 	q->features[q->nfeatures++] = f;
@@ -785,7 +787,7 @@ static int add_feature(request *q, const fcat__field *f)
 		view_of(q, o->sources[i])->needed_whole = true;
 		/* its transform sees every input: each must be readable too */
 		for (size_t k = 0; k < o->sources[i]->nfeatures; k++)
-			if ((rc = fcat__access_feature(q->s, FCAT__PA_READ_OFFLINE,
+			if ((rc = fcat__access_feature(q->s, q->who, FCAT__PA_READ_OFFLINE,
 			                               &o->sources[i]->features[k], NULL)))
 				return rc;
 	}
@@ -793,11 +795,17 @@ static int add_feature(request *q, const fcat__field *f)
 }
 
 int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char *entity_file,
-                        const char *const *refs, size_t nrefs, const char *service, bool full_names,
-                        const char *out_path)
+                        const char *const *refs, size_t nrefs, const char *service,
+                        const char *out_path, const fcat_historical_options *options)
 {
+	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
+	int orc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_historical_options");
+	if (orc)
+		return orc;
+	bool full_names = o.full_names;
 	request q = {0};
 	q.s = s;
+	q.who = o.principal ? o.principal : s->principal;
 	fcat__arena_init(&q.arena, 1 << 20);
 	fcat__arena_init(&q.ent.arena, 1 << 20);
 	size_t cap = 16;

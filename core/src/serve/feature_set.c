@@ -2,7 +2,8 @@
  * features to serve, grouped by the view that stores them. */
 #include "serve/feature_set.h"
 
-#include "store/access.h"
+#include "store/store.h"
+
 #include "util/error.h"
 
 #include <stdint.h>
@@ -29,6 +30,8 @@ void fcat_feature_set_free(fcat_feature_set *set)
 	free(set->views);
 	free(set->keys);
 	free(set->features);
+	free(set->service);
+	fcat__set_grants_free(set);
 	free(set);
 }
 
@@ -194,19 +197,10 @@ static int build(fcat_feature_set *set)
 static int finish(fcat_feature_set **out, fcat_feature_set *set, const fcat_store *store,
                   const char *service)
 {
+	set->store = store;
 	int rc = build(set);
-	/* the policies decide, feature by feature, before anything is read */
-	for (size_t i = 0; rc == 0 && i < set->nfeatures; i++)
-		rc = fcat__access_feature(store, FCAT__PA_READ_ONLINE, set->features[i], service);
-	/* an on-demand view sees every feature of its sources: each must be
-	 * readable too, or a transform could hand a denied value on */
-	for (size_t o = 0; rc == 0 && o < set->nodvs; o++)
-		for (size_t v = 0; rc == 0 && v < set->odvs[o].odv->nsources; v++) {
-			const fcat__view *src = set->odvs[o].odv->sources[v];
-			for (size_t f = 0; rc == 0 && f < src->nfeatures; f++)
-				rc = fcat__access_feature(store, FCAT__PA_READ_ONLINE,
-				                          &src->features[f], service);
-		}
+	if (rc == 0 && service && !(set->service = strdup(service)))
+		rc = fcat__error_oom();
 	if (rc) {
 		fcat_feature_set_free(set);
 		return rc;

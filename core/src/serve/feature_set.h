@@ -5,6 +5,8 @@
 
 #include "catalog/model.h"
 
+#include <stdatomic.h>
+
 /* One view read by a feature set. */
 typedef struct fcat__set_view {
 	const fcat__view *view;
@@ -25,7 +27,17 @@ typedef struct fcat__set_odv {
 	size_t ninputs;
 } fcat__set_odv;
 
+/* Principals a set has been allowed for (set_access.c). */
+#define FCAT__SET_GRANTS 16
+
+typedef struct fcat__set_grant {
+	size_t len;
+	char name[]; /* the principal, NUL-terminated */
+} fcat__set_grant;
+
 struct fcat_feature_set {
+	const struct fcat_store *store; /* whose catalog the set borrows */
+	char *service;                /* the service the set serves (its grant opens it), or NULL */
 	const fcat__field **features; /* in the set's order */
 	size_t nfeatures;
 	const fcat__field **keys; /* distinct join keys (by name) */
@@ -36,6 +48,21 @@ struct fcat_feature_set {
 	size_t nodvs;
 	const fcat__field **requests; /* distinct request fields (by name) */
 	size_t nrequests;
+	/* principals allowed to read the set, filled once each, never removed:
+	 * the store's policies do not change while it is open */
+	_Atomic(fcat__set_grant *) grants[FCAT__SET_GRANTS];
 };
+
+struct fcat_store;
+
+/* May `who` read every feature of the set online (and every input of its
+ * on-demand views)? Remembered per principal once allowed; a denial is
+ * decided (and audited) anew each time. 0, or FCAT_EDENIED naming who,
+ * the feature and the rule. */
+int fcat__set_authorize(const fcat_feature_set *set, const struct fcat_store *store,
+                        const char *who);
+
+/* Forgets the remembered principals (when the set is freed). */
+void fcat__set_grants_free(fcat_feature_set *set);
 
 #endif

@@ -6,6 +6,7 @@
 #include "serve/online_target.h"
 #include "store/store.h"
 #include "util/error.h"
+#include "util/options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -293,24 +294,26 @@ static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_fea
 	return 0;
 }
 
-int fcat_online_read_at(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-                        const fcat_value *keys, size_t nrows, int64_t now)
+int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
+                     const fcat_value *keys, size_t nrows, const fcat_read_options *options)
 {
-	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, now);
-}
-
-int fcat_online_read_ex(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-                        const fcat_value *keys, const fcat_value *request, size_t nrows,
-                        int64_t now)
-{
+	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
+	int rc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_read_options");
+	if (rc)
+		return rc;
+	if (set->store != store)
+		return fcat__error(FCAT_EUSAGE, "the feature set was made for another store");
+	if ((rc = fcat__set_authorize(set, store, o.principal ? o.principal : store->principal)))
+		return rc;
+	int64_t now = o.now;
 	if (now < 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	}
 	fcat__online target;
-	int rc = fcat__store_online(store, &target.ops, &target.handle);
-	return rc ? rc : fcat__online_read(r, store, &target, set, keys, request, nrows, now);
+	rc = fcat__store_online(store, &target.ops, &target.handle);
+	return rc ? rc : fcat__online_read(r, store, &target, set, keys, o.request, nrows, now);
 }
 
 int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
@@ -367,10 +370,4 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 			return rc;
 	r->rows = nrows;
 	return 0;
-}
-
-int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
-                     const fcat_value *keys, size_t nrows)
-{
-	return fcat_online_read_ex(r, store, set, keys, NULL, nrows, -1);
 }

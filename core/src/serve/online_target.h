@@ -16,7 +16,7 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
                            const fcat__online *target, fcat_materialize_stats *st,
                            fcat_progress_fn progress, void *ctx);
 
-/* Reads from `target` (see fcat_online_read_ex). */
+/* Reads from `target` (see fcat_online_read; the caller has checked the policies). */
 int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__online *target,
                       const fcat_feature_set *set, const fcat_value *keys,
                       const fcat_value *request, size_t nrows, int64_t now);

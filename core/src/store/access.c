@@ -12,16 +12,17 @@
 #define MAX_TAGS 128
 
 /* Decides, and says why on a denial. */
-static int check(const fcat_store *s, fcat__policy_action action, const char *resource,
-                 const fcat__tag *tags, size_t ntags, int *allowed, const fcat__policy_rule **rule)
+static int check(const fcat_store *s, const char *who, fcat__policy_action action,
+                 const char *resource, const fcat__tag *tags, size_t ntags, int *allowed,
+                 const fcat__policy_rule **rule)
 {
-	int r = fcat__policy_allowed(s->policy, s->principal, action, resource, tags, ntags, rule);
+	int r = fcat__policy_allowed(s->policy, who, action, resource, tags, ntags, rule);
 	if (r < 0) {
 		/* refused, as an error: the log says so too */
 		if (s->audit) {
 			char why[512];
 			snprintf(why, sizeof why, "error: %s", fcat_error_last());
-			fcat__audit_record(s->audit, s->principal, fcat__policy_action_name(action),
+			fcat__audit_record(s->audit, who, fcat__policy_action_name(action),
 			                   resource, false, why);
 		}
 		return r;
@@ -30,8 +31,8 @@ static int check(const fcat_store *s, fcat__policy_action action, const char *re
 	return 0;
 }
 
-static void audit(const fcat_store *s, fcat__policy_action action, const char *resource,
-                  bool allowed, const fcat__policy_rule *rule)
+static void audit(const fcat_store *s, const char *who, fcat__policy_action action,
+                  const char *resource, bool allowed, const fcat__policy_rule *rule)
 {
 	if (!s->audit)
 		return;
@@ -40,28 +41,29 @@ static void audit(const fcat_store *s, fcat__policy_action action, const char *r
 		fcat__policy_rule_text(&b, rule);
 	else
 		fcat__buf_puts(&b, allowed ? "no policies" : "default deny: no rule allows it");
-	fcat__audit_record(s->audit, s->principal, fcat__policy_action_name(action), resource,
-	                   allowed, b.ptr ? b.ptr : "");
+	fcat__audit_record(s->audit, who, fcat__policy_action_name(action), resource, allowed,
+	                   b.ptr ? b.ptr : "");
 	fcat__buf_free(&b);
 }
 
-static int denied(const fcat_store *s, fcat__policy_action action, const char *what,
+static int denied(const char *who, fcat__policy_action action, const char *what,
                   const fcat__policy_rule *rule)
 {
 	fcat__buf b = {0};
 	if (rule)
 		fcat__policy_rule_text(&b, rule);
-	int rc = fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", s->principal,
-	                     fcat__policy_action_name(action), what,
-	                     rule ? b.ptr : "no policy rule allows it (default deny)");
+	int rc =
+	    fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who, fcat__policy_action_name(action),
+	                what, rule ? b.ptr : "no policy rule allows it (default deny)");
 	fcat__buf_free(&b);
 	return rc;
 }
 
 /* Nothing applied: every read and write is refused, saying why. */
-static int closed(const fcat_store *s, fcat__policy_action action, const char *what)
+static int closed(const fcat_store *s, const char *who, fcat__policy_action action,
+                  const char *what)
 {
-	return fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", s->principal,
+	return fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who,
 	                   fcat__policy_action_name(action), what, s->closed);
 }
 
@@ -173,24 +175,24 @@ static bool as_applied(const fcat_store *s, const fcat_object *o)
  * may flow through a definition of another version only when it is the
  * applied one; through any other (a changed source query or transform, a
  * new view) it needs admin on project. */
-static int version_guard(const fcat_store *s, fcat__policy_action action, const char *resource,
-                         const fcat_object *o)
+static int version_guard(const fcat_store *s, const char *who, fcat__policy_action action,
+                         const char *resource, const fcat_object *o)
 {
 	if (!s->applied_catalog || action == FCAT__PA_DESCRIBE || as_applied(s, o))
 		return 0;
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, FCAT__PA_ADMIN, "project", NULL, 0, &allowed, &rule);
+	int rc = check(s, who, FCAT__PA_ADMIN, "project", NULL, 0, &allowed, &rule);
 	if (rc)
 		return rc;
-	audit(s, action, resource, allowed, rule);
+	audit(s, who, action, resource, allowed, rule);
 	if (allowed)
 		return 0;
 	return fcat__error(FCAT_EDENIED,
 	                   "%s may not %s %s in this version: its definition differs from the "
 	                   "applied one, and reading through a definition that is not applied "
 	                   "needs admin on project",
-	                   s->principal, fcat__policy_action_name(action), resource);
+	                   who, fcat__policy_action_name(action), resource);
 }
 
 /* Whether the applied feature service of this name holds f: a service
@@ -214,23 +216,23 @@ static bool applied_service_has(const fcat_store *s, const char *service, const 
 	return false;
 }
 
-int fcat__access_feature(const fcat_store *s, fcat__policy_action action, const fcat__field *f,
-                         const char *service)
+int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_action action,
+                         const fcat__field *f, const char *service)
 {
 	char resource[1024];
 	snprintf(resource, sizeof resource, "feature:%s:%s", f->parent->name, f->base.name);
 	if (s->closed)
-		return closed(s, action, resource);
+		return closed(s, who, action, resource);
 	if (!s->policy)
 		return 0;
-	int grc = version_guard(s, action, resource, &f->base);
+	int grc = version_guard(s, who, action, resource, &f->base);
 	if (grc)
 		return grc;
 	fcat__tag tags[MAX_TAGS];
 	size_t ntags = tags_of(s, &f->base, tags);
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, action, resource, tags, ntags, &allowed, &rule);
+	int rc = check(s, who, action, resource, tags, ntags, &allowed, &rule);
 	if (rc)
 		return rc;
 	bool explicit_deny = !allowed && rule && rule->effect == FCAT__POLICY_DENY;
@@ -239,52 +241,53 @@ int fcat__access_feature(const fcat_store *s, fcat__policy_action action, const 
 		const fcat__policy_rule *srule = NULL;
 		int sallowed = 0;
 		snprintf(sres, sizeof sres, "service:%s", service);
-		if ((rc = check(s, action, sres, NULL, 0, &sallowed, &srule)))
+		if ((rc = check(s, who, action, sres, NULL, 0, &sallowed, &srule)))
 			return rc;
 		if (sallowed) {
 			allowed = 1;
 			rule = srule;
 		}
 	}
-	audit(s, action, resource, allowed, rule);
-	return allowed ? 0 : denied(s, action, resource, rule);
+	audit(s, who, action, resource, allowed, rule);
+	return allowed ? 0 : denied(who, action, resource, rule);
 }
 
-int fcat__access_view(const fcat_store *s, fcat__policy_action action, const fcat__view *v)
+int fcat__access_view(const fcat_store *s, const char *who, fcat__policy_action action,
+                      const fcat__view *v)
 {
 	char resource[512];
 	snprintf(resource, sizeof resource, "view:%s", v->base.name);
 	if (s->closed)
-		return closed(s, action, resource);
+		return closed(s, who, action, resource);
 	if (!s->policy)
 		return 0;
-	int grc = version_guard(s, action, resource, &v->base);
+	int grc = version_guard(s, who, action, resource, &v->base);
 	if (grc)
 		return grc;
 	fcat__tag tags[MAX_TAGS];
 	size_t ntags = tags_of(s, &v->base, tags);
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, action, resource, tags, ntags, &allowed, &rule);
+	int rc = check(s, who, action, resource, tags, ntags, &allowed, &rule);
 	if (rc)
 		return rc;
-	audit(s, action, resource, allowed, rule);
-	return allowed ? 0 : denied(s, action, resource, rule);
+	audit(s, who, action, resource, allowed, rule);
+	return allowed ? 0 : denied(who, action, resource, rule);
 }
 
-int fcat__access_project(const fcat_store *s, fcat__policy_action action)
+int fcat__access_project(const fcat_store *s, const char *who, fcat__policy_action action)
 {
 	if (s->closed)
-		return closed(s, action, "project");
+		return closed(s, who, action, "project");
 	if (!s->policy)
 		return 0;
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, action, "project", NULL, 0, &allowed, &rule);
+	int rc = check(s, who, action, "project", NULL, 0, &allowed, &rule);
 	if (rc)
 		return rc;
-	audit(s, action, "project", allowed, rule);
-	return allowed ? 0 : denied(s, action, "project", rule);
+	audit(s, who, action, "project", allowed, rule);
+	return allowed ? 0 : denied(who, action, "project", rule);
 }
 
 /* describe of a resource by its name; true when allowed. */
@@ -294,9 +297,9 @@ static bool describe(const fcat_store *s, const char *resource, const fcat__tag 
 		return true; /* open, or nothing applied: the caller reads its own files */
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	if (check(s, FCAT__PA_DESCRIBE, resource, tags, ntags, &allowed, &rule))
+	if (check(s, s->principal, FCAT__PA_DESCRIBE, resource, tags, ntags, &allowed, &rule))
 		return false;
-	audit(s, FCAT__PA_DESCRIBE, resource, allowed, rule);
+	audit(s, s->principal, FCAT__PA_DESCRIBE, resource, allowed, rule);
 	return allowed;
 }
 
@@ -335,7 +338,7 @@ int fcat__access_describe_name(const fcat_store *s, const char *name)
 		/* a file may hold any object's definition, or the policies */
 		if (!s->policy)
 			return 0;
-		int rc = fcat__access_project(s, FCAT__PA_ADMIN);
+		int rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
 		return rc ? fcat__error(rc,
 		                        "%s may not read the history of the file '%s' (it needs "
 		                        "admin on project)",
@@ -352,7 +355,7 @@ int fcat__access_describe_name(const fcat_store *s, const char *name)
 		fcat__error_clear();
 		if (!s->policy)
 			return 0;
-		int rc = fcat__access_project(s, FCAT__PA_ADMIN);
+		int rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
 		return rc ? fcat__error(rc,
 		                        "%s may not describe '%s': it is in neither this version "
 		                        "nor the applied one, so its tags are unknown (the history "
