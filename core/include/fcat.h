@@ -513,7 +513,7 @@ FCAT_API size_t fcat_diff_breaking_count(const fcat_diff *diff);
 FCAT_API void fcat_diff_free(fcat_diff *diff);
 
 /** One version of an object: a commit where its hash changed. */
-typedef struct fcat_version {
+typedef struct fcat_object_version {
 	char commit[41];     /**< 40 hex digits */
 	char hash[65];       /**< the object's hash there; "" where it was removed */
 	const char *author;  /**< "Name <email>" */
@@ -592,7 +592,7 @@ typedef struct fcat_audit_stats {
  * @return 0 (no audit log, or nothing lost); FCAT_EIO naming the log, how
  *         many records were lost and the last error.
  */
-FCAT_API int fcat_store_audit_check(const fcat_store *store, fcat_audit_stats *stats);
+FCAT_API int fcat_store_audit_check(fcat_audit_stats *stats, const fcat_store *store);
 
 /** fcat_lineage showing only what the store's principal may describe.
  * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden. */
@@ -616,7 +616,7 @@ FCAT_API int fcat_policy_explain(char **out, const fcat_store *store, const char
 /** Runs the test cases kept beside the policies (policies/tests/, or
  * *_test.yaml): one line per case and a summary in *report (fcat_free);
  * *failures counts the failed cases. */
-FCAT_API int fcat_policy_test(char **report, const fcat_store *store, size_t *failures);
+FCAT_API int fcat_policy_test(char **report, size_t *failures, const fcat_store *store);
 
 /** Signs the policy files in the work tree with an Ed25519 private key
  * (PEM) and writes policies/SIGNATURE; *out_path (fcat_free) names it.

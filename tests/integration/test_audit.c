@@ -47,7 +47,7 @@ static void test_audit__a_full_disk_fails_no_read_and_is_reported(void **state)
 	for (int i = 0; i < 10; i++)
 		assert_true(fcat_store_may_describe(s, view));
 	fcat_audit_stats st;
-	assert_int_equal(fcat_store_audit_check(s, &st), FCAT_EIO);
+	assert_int_equal(fcat_store_audit_check(&st, s), FCAT_EIO);
 	assert_true(st.failed >= 10);
 	assert_int_equal(st.written, 0);
 	assert_non_null(strstr(fcat_error_last(), "audit log /dev/full:"));
@@ -79,7 +79,7 @@ static void *describe_many(void *p)
 		for (int i = 0; i < w->n; i++)
 			fcat_store_may_describe(s, view);
 	fcat_audit_stats st;
-	if (fcat_store_audit_check(s, &st) == 0)
+	if (fcat_store_audit_check(&st, s) == 0)
 		w->written = st.written;
 	fcat_store_free(s);
 	return NULL;

@@ -62,7 +62,7 @@ static int read_as(fixture *f, fcat_online_result *res, const fcat_feature_set *
 /* The audit log's lines that hold every one of the given texts. */
 static size_t audited(fixture *f, const char *a, const char *b, const char *c)
 {
-	assert_int_equal(fcat_store_audit_check(f->store, NULL), 0);
+	assert_int_equal(fcat_store_audit_check(NULL, f->store), 0);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data/audit.log", f->repo);
 	char *log = test_read_file(path);

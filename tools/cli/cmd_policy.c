@@ -75,7 +75,7 @@ int cmd_policy(cli_ctx *ctx, int argc, char **argv)
 			fputs(text, stdout);
 	} else {
 		size_t failures = 0;
-		rc = fcat_policy_test(&text, store, &failures);
+		rc = fcat_policy_test(&text, &failures, store);
 		if (rc)
 			exit_code = cli_fail(rc);
 		else {

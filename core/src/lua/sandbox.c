@@ -184,11 +184,6 @@ void fcat__sandbox_budget_restart(lua_State *L)
 	get(L)->spent = 0;
 }
 
-size_t fcat__sandbox_memory(lua_State *L)
-{
-	return get(L)->used;
-}
-
 int fcat__sandbox_exhausted(lua_State *L)
 {
 	return get(L)->exhausted;

@@ -36,9 +36,6 @@ void fcat__sandbox_budget_restart(lua_State *L);
  * budget, or before the first fcat__sandbox_pcall has armed it. */
 void fcat__sandbox_charge(lua_State *L, uint64_t steps);
 
-/* Bytes the state currently holds. */
-size_t fcat__sandbox_memory(lua_State *L);
-
 /* Whether the last failed call ran out of memory or instructions. */
 int fcat__sandbox_exhausted(lua_State *L);
 

@@ -25,7 +25,7 @@ static void describe_loss(char *buf, size_t size, const char *path, const fcat__
 	         (unsigned long long)st->dropped);
 }
 
-int fcat_store_audit_check(const fcat_store *s, fcat_audit_stats *out)
+int fcat_store_audit_check(fcat_audit_stats *out, const fcat_store *s)
 {
 	if (out)
 		memset(out, 0, sizeof *out);

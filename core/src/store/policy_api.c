@@ -55,7 +55,7 @@ int fcat_policy_explain(char **out, const fcat_store *s, const char *principal, 
 	return *out ? 0 : fcat__error_oom();
 }
 
-int fcat_policy_test(char **report, const fcat_store *s, size_t *failures)
+int fcat_policy_test(char **report, size_t *failures, const fcat_store *s)
 {
 	*report = NULL;
 	*failures = 0;
