@@ -85,7 +85,7 @@ typedef struct cursor {
 	bool bad;
 } cursor;
 
-static const unsigned char *take(cursor *c, size_t n)
+static inline const unsigned char *take(cursor *c, size_t n)
 {
 	if ((size_t)(c->end - c->p) < n) {
 		c->bad = true;
@@ -96,7 +96,7 @@ static const unsigned char *take(cursor *c, size_t n)
 	return p;
 }
 
-static uint32_t take_u32(cursor *c)
+static inline uint32_t take_u32(cursor *c)
 {
 	const unsigned char *p = take(c, 4);
 	uint32_t v = 0;
@@ -105,21 +105,38 @@ static uint32_t take_u32(cursor *c)
 	return v;
 }
 
-/* reads one scalar into dst (its C representation) */
-static void get_scalar(cursor *c, fcat_scalar s, void *dst)
+/* reads one scalar into dst (its C representation); false when the bytes
+ * end early or the tag names no scalar */
+static inline bool get_scalar(cursor *c, fcat_scalar s, void *dst)
 {
-	size_t w = scalar_size(s);
 	const unsigned char *p;
-	if (w == 1) {
-		if ((p = take(c, 1)))
-			*(bool *)dst = *p != 0;
-	} else if (w) {
-		if ((p = take(c, w)))
-			memcpy(dst, p, w);
-	} else {
+	switch (s) {
+	case FCAT_INT32:
+	case FCAT_FLOAT32:
+		if (!(p = take(c, 4)))
+			return false;
+		memcpy(dst, p, 4);
+		return true;
+	case FCAT_INT64:
+	case FCAT_FLOAT64:
+	case FCAT_TIMESTAMP:
+		if (!(p = take(c, 8)))
+			return false;
+		memcpy(dst, p, 8);
+		return true;
+	case FCAT_BOOL:
+		if (!(p = take(c, 1)))
+			return false;
+		*(bool *)dst = *p != 0;
+		return true;
+	case FCAT_STRING:
+	case FCAT_BYTES: {
 		fcat_bytes *x = dst;
 		x->len = take_u32(c);
 		x->ptr = (const char *)take(c, x->len);
+		return !c->bad;
+	}
+	default: c->bad = true; return false;
 	}
 }
 
@@ -134,31 +151,22 @@ int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const 
 	hdr->data_hash = row + HASH_OFFSET;
 	hdr->count = (size_t)row[2] | (size_t)row[3] << 8;
 	cursor c = {row + VALUES_OFFSET, row + len, false};
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	for (; i < n && i < hdr->count && !c.bad; i++) {
 		fcat_value *v = &values[i];
-		memset(v, 0, sizeof *v);
-		v->type = types[i];
-		v->is_null = true;
-		if (i >= hdr->count) {
-			(*mismatch)++;
-			continue;
-		}
+		*v = (fcat_value){.type = types[i], .is_null = true};
 		const unsigned char *tagp = take(&c, 1);
-		if (!tagp)
-			break;
-		unsigned tag = *tagp;
-		if (!tag)
+		if (!tagp || !*tagp)
 			continue;
-		fcat_scalar s = (fcat_scalar)(tag & 0x7f);
-		bool is_array = tag & 0x80;
+		fcat_scalar s = (fcat_scalar)(*tagp & 0x7f);
+		bool is_array = *tagp & 0x80;
 		bool same = s == types[i].scalar && is_array == types[i].is_array;
 		if (!is_array) {
 			fcat_value tmp;
-			get_scalar(&c, s, &tmp.u);
-			if (same) {
+			if (get_scalar(&c, s, &tmp.u) && same) {
 				v->u = tmp.u;
 				v->is_null = false;
-			} else {
+			} else if (!c.bad) {
 				(*mismatch)++;
 			}
 			continue;
@@ -166,11 +174,11 @@ int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const 
 		uint32_t count = take_u32(&c);
 		size_t w = scalar_size(s);
 		size_t stride = w > 1 ? w : w == 1 ? sizeof(bool) : sizeof(fcat_bytes);
-		if (count > (size_t)(c.end - c.p)) {
+		if (count > (size_t)(c.end - c.p) || (s != FCAT_STRING && s != FCAT_BYTES && !w)) {
 			c.bad = true;
 			break;
 		}
-		void *items = fcat__arena_alloc(scratch, stride * count);
+		void *items = fcat__arena_alloc_uninit(scratch, stride * count + 1);
 		if (!items)
 			return fcat__error_oom();
 		if (w > 1) {
@@ -178,7 +186,7 @@ int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const 
 			if (p)
 				memcpy(items, p, w * count);
 		} else {
-			for (uint32_t k = 0; k < count; k++)
+			for (uint32_t k = 0; k < count && !c.bad; k++)
 				get_scalar(&c, s, (char *)items + k * stride);
 		}
 		if (same && (!types[i].dim || types[i].dim == count)) {
@@ -189,6 +197,11 @@ int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const 
 			(*mismatch)++;
 		}
 	}
+	/* a row of an older view version may hold fewer values: nulls */
+	for (size_t k = i; k < n; k++)
+		values[k] = (fcat_value){.type = types[k], .is_null = true};
+	if (n > hdr->count)
+		*mismatch += n - hdr->count;
 	if (c.bad)
 		return fcat__error(FCAT_EINVALID, "a damaged fcat row (%zu bytes)", len);
 	return 0;

@@ -192,48 +192,42 @@ static int encode_keys(fcat_online_result *r, const fcat_feature_set *set, const
 	return 0;
 }
 
-/* Strings point into the plugin's buffer, which the next view's read
- * replaces: copy them into the result. */
-static int own_strings(fcat__arena *a, fcat_value *v)
+static const unsigned char *copy_row(fcat_online_result *r, const fcat_bytes *val)
 {
-	if (v->is_null || (v->type.scalar != FCAT_STRING && v->type.scalar != FCAT_BYTES))
-		return 0;
-	fcat_bytes *items = v->type.is_array ? (fcat_bytes *)v->u.array.items : &v->u.str;
-	size_t n = v->type.is_array ? v->u.array.len : 1;
-	for (size_t i = 0; i < n; i++) {
-		char *p = fcat__arena_strndup(a, items[i].ptr ? items[i].ptr : "", items[i].len);
-		if (!p)
-			return fcat__error_oom();
-		items[i].ptr = p;
-	}
-	return 0;
+	unsigned char *p = fcat__arena_alloc_uninit(&r->scratch, val->len + 1);
+	if (p)
+		memcpy(p, val->ptr, val->len);
+	return p;
 }
 
 static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t row,
                       const fcat__row_header *h, bool found, int64_t now)
 {
 	const fcat__view *v = sv->view;
-	bool stale = found && memcmp(h->data_hash, v->data_hash, 32) != 0;
-	bool expired = found && v->ttl_seconds > 0 && now - h->event_ts > v->ttl_seconds * 1000000;
+	fcat_feature_value *cells = &r->cells[row * r->cols];
+	if (!found) {
+		for (size_t f = 0; f < v->nfeatures; f++)
+			if (sv->feature_out[f] != SIZE_MAX)
+				cells[sv->feature_out[f]] = (fcat_feature_value){
+				    .value = {.type = sv->types[f], .is_null = true},
+				    .status = FCAT_STATUS_NOT_FOUND};
+		return;
+	}
+	bool stale = memcmp(h->data_hash, v->data_hash, 32) != 0;
+	/* past the ttl a row is outside the window, whatever its values */
+	bool expired = v->ttl_seconds > 0 && now - h->event_ts > v->ttl_seconds * 1000000;
 	for (size_t f = 0; f < v->nfeatures; f++) {
 		size_t out = sv->feature_out[f];
 		if (out == SIZE_MAX)
 			continue;
-		fcat_feature_value *c = &r->cells[row * r->cols + out];
-		memset(c, 0, sizeof *c);
-		c->value.type = v->features[f].type;
-		c->value.is_null = true;
-		if (!found) {
-			c->status = FCAT_STATUS_NOT_FOUND;
-			continue;
-		}
-		c->event_ts = h->event_ts;
-		c->stale_version = stale;
-		c->value = r->decoded[f];
-		/* past the ttl a row is outside the window, whatever its values */
-		c->status = expired            ? FCAT_STATUS_OUTSIDE_MAX_AGE
-		            : c->value.is_null ? FCAT_STATUS_NULL_VALUE
-		                               : FCAT_STATUS_PRESENT;
+		const fcat_value *d = &r->decoded[f];
+		cells[out] = (fcat_feature_value){
+		    .value = *d,
+		    .status = expired      ? FCAT_STATUS_OUTSIDE_MAX_AGE
+		              : d->is_null ? FCAT_STATUS_NULL_VALUE
+		                           : FCAT_STATUS_PRESENT,
+		    .event_ts = h->event_ts,
+		    .stale_version = stale};
 	}
 }
 
@@ -338,16 +332,16 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 			fcat__row_header h = {0};
 			size_t mismatch = 0;
 			bool found = r->vals[row].ptr != NULL;
+			/* the plugin's buffer is replaced by the next read: the row is
+			 * copied once into the result, and its strings point there */
+			const unsigned char *bytes = NULL;
+			if (found && !(bytes = copy_row(r, &r->vals[row])))
+				return fcat__error_oom();
 			if (found && (rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures,
-			                                    sv->types, &mismatch,
-			                                    (const unsigned char *)r->vals[row].ptr,
+			                                    sv->types, &mismatch, bytes,
 			                                    r->vals[row].len, &r->scratch)))
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 				                        sv->view->base.name, row + 1);
-			for (size_t f = 0; found && f < sv->view->nfeatures; f++)
-				if ((sv->keep || sv->feature_out[f] != SIZE_MAX) &&
-				    (rc = own_strings(&r->scratch, &r->decoded[f])))
-					return rc;
 			fill_view(r, sv, row, &h, found, now);
 			if (sv->keep) {
 				/* an on-demand view sees what a training set would: nothing

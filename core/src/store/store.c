@@ -93,6 +93,11 @@ int fcat__store_tx(fcat_store *s, fcat__tx **out)
 
 int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle)
 {
+	if (atomic_load_explicit(&s->online_open, memory_order_acquire)) {
+		*ops = s->online_plugin.api->online;
+		*handle = s->online;
+		return 0;
+	}
 	pthread_mutex_lock(&s->lock);
 	int rc = 0;
 	if (!s->online) {
@@ -105,6 +110,8 @@ int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle
 				s->online = NULL;
 				fcat__error_wrap(rc, "opening the online store (plugin %s)", name);
 				fcat__plugin_unload(&s->online_plugin);
+			} else {
+				atomic_store_explicit(&s->online_open, true, memory_order_release);
 			}
 		}
 	}

@@ -12,6 +12,7 @@ struct fcat__policy;
 struct fcat__audit;
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 /* fcat_plugin_config over a section of fcat.yaml. */
 typedef struct fcat__plugin_config {
@@ -28,6 +29,7 @@ struct fcat_store {
 	fcat__plugin online_plugin;
 	fcat__plugin_config online_config;
 	void *online; /* the plugin's handle; NULL until first use */
+	atomic_bool online_open; /* set once online is open: reads skip the lock */
 	/* one transform engine per thread: found through tx_key, all of them
 	 * listed (under lock) so the store can free them */
 	pthread_key_t tx_key;
