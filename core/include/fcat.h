@@ -55,19 +55,34 @@ typedef enum fcat_error_code {
 } fcat_error_code;
 
 /**
- * The message of the last error raised on this thread.
+ * The message of the last error raised on this thread. Messages longer than
+ * 16 KiB are cut.
  * @return a borrowed, NUL-terminated string, never NULL ("" when no error has
  *         been raised); valid until the next libfcat call on this thread.
  */
 FCAT_API const char *fcat_error_last(void);
 
-/** Static text describing an error code ("not found", ...). Never NULL. */
+/**
+ * Static text describing an error code.
+ * @param[in] code 0 or an fcat_error_code
+ * @return static text, never NULL: "success", "not found", ...; "unknown
+ *         error" for a code that is not an fcat_error_code.
+ */
 FCAT_API const char *fcat_strerror(int code);
 
-/** Releases a buffer that libfcat allocated (strings, JSON text). */
+/**
+ * Releases a plain buffer that libfcat allocated and handed over through a
+ * `char **` (strings, JSON text, reports). Objects with their own _free
+ * function are released with it, not with this.
+ * @param[in] ptr the buffer, or NULL (nothing is done)
+ */
 FCAT_API void fcat_free(void *ptr);
 
-/** The library version as "MAJOR.MINOR.PATCH". */
+/**
+ * The library version.
+ * @return "MAJOR.MINOR.PATCH" (FCAT_VERSION_STRING of the library, which
+ *         may differ from the header's); static, never NULL.
+ */
 FCAT_API const char *fcat_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -126,60 +141,105 @@ typedef struct fcat_value {
 	} u;
 } fcat_value;
 
-/** The name of a scalar ("int64", "float32", ...); "invalid" otherwise. */
+/**
+ * The name of a scalar.
+ * @param[in] scalar any value
+ * @return static text: "int32", "int64", "float32", "float64", "string",
+ *         "bytes", "bool", "timestamp"; "invalid" for FCAT_INVALID and for
+ *         a value outside the enum.
+ */
 FCAT_API const char *fcat_scalar_name(fcat_scalar scalar);
 
 /**
  * Writes the canonical name of a type ("int64", "float32[16]", "string[]")
- * into buf (always NUL-terminated when size > 0).
- * @return the length the full name needs, as snprintf does.
+ * into buf, as snprintf does: at most size - 1 characters and a NUL, and
+ * nothing when size is 0. An unknown scalar is written "invalid".
+ * @param[out] buf the name; may be NULL when size is 0
+ * @param[in] size the size of buf in bytes
+ * @param[in] type the type
+ * @return the length of the full name, without its NUL (cannot fail).
  */
 FCAT_API int fcat_type_format(char *buf, size_t size, fcat_type type);
 
 /**
- * Parses a type name as fcat_type_format writes it.
- * @param[out] out the type
+ * Parses a type name as fcat_type_format writes it: a scalar name, "TYPE[]"
+ * (any length) or "TYPE[N]" with N from 1 to 4294967295.
+ * @param[out] out the type; {FCAT_INVALID} on failure
+ * @param[in] name a NUL-terminated name, not NULL
  * @return 0, or FCAT_EINVALID for an unknown name (message says which).
  */
 FCAT_API int fcat_type_parse(fcat_type *out, const char *name);
 
-/** True when two types are the same (scalar, array-ness and dim). */
+/**
+ * Compares two types.
+ * @param[in] a, b the types
+ * @return true when the scalars and array-ness are equal and, for arrays,
+ *         the dims too (a scalar type's dim is ignored).
+ */
 FCAT_API bool fcat_type_equal(fcat_type a, fcat_type b);
 
 /**
  * Parses the text form of a value (as found in a CSV cell) of a given type.
- * Integers are decimal, floats use the C locale, bools are true/false/1/0,
- * timestamps are RFC 3339 ("2026-01-02T03:04:05.5Z", offsets allowed) or
- * integer epoch seconds, bytes are standard base64, arrays are written as
- * "[1,2,3]" (strings inside arrays as JSON strings). An empty text is null.
- * @param[out] out the value; strings, bytes and arrays point into memory
- *             allocated for this value, released with fcat_value_clear.
- * @return 0, or FCAT_EINVALID with a message naming the text and the type.
+ * Integers are decimal, floats use the C locale, bools are true/false (any
+ * case) or 1/0, timestamps are as fcat_timestamp_parse reads them, bytes are
+ * standard base64, strings are taken as they are (no trimming, no quotes),
+ * arrays are written as "[1,2,3]" (strings, bytes and optionally timestamps
+ * inside arrays as JSON strings; null elements are refused). An empty text
+ * is null, for every type.
+ * @param[out] out the value, of `type`; strings, bytes and arrays point into
+ *             memory allocated for this value, released with
+ *             fcat_value_clear. On failure a null value that owns nothing.
+ * @param[in] type the type to read
+ * @param[in] text the text; may be NULL when len is 0
+ * @param[in] len its length in bytes (no NUL needed)
+ * @return 0; FCAT_EINVALID with a message naming the text and the type (also
+ *         for a type whose scalar is FCAT_INVALID or unknown, and for an
+ *         array of the wrong fixed length); FCAT_EUSAGE when text is NULL and
+ *         len is not 0; FCAT_ENOMEM.
  */
 FCAT_API int fcat_value_parse(fcat_value *out, fcat_type type, const char *text, size_t len);
 
-/** Releases what fcat_value_parse allocated for a value and nulls it. */
+/**
+ * Releases what fcat_value_parse allocated for a value and makes it null
+ * (its type is kept). Call it only on values that fcat_value_parse filled:
+ * values borrowed from a result are released with their result.
+ * @param[in,out] value the value, or NULL (nothing is done)
+ */
 FCAT_API void fcat_value_clear(fcat_value *value);
 
 /**
  * Formats a value in the text form fcat_value_parse reads back exactly
- * (floats with the shortest representation that round-trips). Null is "".
- * @param[out] out a NUL-terminated string the caller frees with fcat_free.
- * @return 0, FCAT_ENOMEM.
+ * (floats with the shortest representation that round-trips). Null, and a
+ * value of an unknown scalar, is "".
+ * @param[out] out a NUL-terminated string the caller frees with fcat_free;
+ *             NULL on failure
+ * @param[in] value the value
+ * @return 0; FCAT_EUSAGE when value is NULL; FCAT_ENOMEM.
  */
 FCAT_API int fcat_value_format(char **out, const fcat_value *value);
 
 /**
  * Formats a timestamp (microseconds since the epoch) as RFC 3339 UTC with
- * 0, 3 or 6 fraction digits ("2026-01-02T03:04:05Z", "...05.500Z").
- * @return the length needed, as snprintf does (at most 32).
+ * 0, 3 or 6 fraction digits ("2026-01-02T03:04:05Z", "...05.500Z"), into
+ * buf as snprintf does (nothing when size is 0).
+ * @param[out] buf the text; may be NULL when size is 0
+ * @param[in] size the size of buf in bytes (33 is always enough)
+ * @param[in] micros any value
+ * @return the length of the full text, without its NUL (at most 32; cannot
+ *         fail).
  */
 FCAT_API int fcat_timestamp_format(char *buf, size_t size, int64_t micros);
 
 /**
- * Parses an RFC 3339 timestamp or integer epoch seconds.
- * @param[out] out microseconds since the epoch
- * @return 0 or FCAT_EINVALID.
+ * Parses an RFC 3339 timestamp ("2026-01-02T03:04:05.5Z": 'T', 't' or a
+ * space between date and time, 1 to 9 fraction digits of which the first 6
+ * count, "Z" or an offset "+HH:MM", none meaning UTC), a date alone
+ * ("2026-01-02", midnight UTC), or integer epoch seconds ("1767323045").
+ * @param[out] out microseconds since the epoch; unchanged on failure
+ * @param[in] text the text; may be NULL when len is 0
+ * @param[in] len its length in bytes (no NUL needed)
+ * @return 0; FCAT_EINVALID naming the text and what is wrong (also for an
+ *         empty text); FCAT_EUSAGE when text is NULL and len is not 0.
  */
 FCAT_API int fcat_timestamp_parse(int64_t *out, const char *text, size_t len);
 
@@ -187,32 +247,50 @@ FCAT_API int fcat_timestamp_parse(int64_t *out, const char *text, size_t len);
 /* Configuration (fcat.yaml)                                                 */
 /* ------------------------------------------------------------------------ */
 
+/** A feature repo's checked fcat.yaml. */
 typedef struct fcat_config fcat_config;
 
 /**
- * Reads and checks a feature repo's fcat.yaml.
- * @param[out] out the configuration; free with fcat_config_free.
+ * Reads and checks a feature repo's fcat.yaml. A missing store section gets
+ * the default (lmdb at data/online.lmdb, sqlite at data/offline.db).
+ * @param[out] out the configuration; free with fcat_config_free. NULL on
+ *             failure.
  * @param[in] path the path of the fcat.yaml file
  * @return 0; FCAT_ENOTFOUND when the file does not exist; FCAT_EINVALID for
  *         a YAML error, an unknown key, a wrong type or a missing key (the
- *         message names file:line:column); FCAT_EIO.
+ *         message names file:line:column); FCAT_EIO when the file cannot be
+ *         read; FCAT_ENOMEM.
  */
 FCAT_API int fcat_config_load(fcat_config **out, const char *path);
 
 /**
- * Same as fcat_config_load, from text in memory; `name` is used in messages.
+ * Same as fcat_config_load, from text in memory.
+ * @param[out] out the configuration; free with fcat_config_free. NULL on
+ *             failure.
+ * @param[in] name the file name used in messages ("fcat.yaml")
+ * @param[in] text the YAML text (need not be NUL-terminated)
+ * @param[in] len its length in bytes
+ * @return 0; FCAT_EINVALID as fcat_config_load; FCAT_ENOMEM.
  */
 FCAT_API int fcat_config_parse(fcat_config **out, const char *name, const char *text, size_t len);
 
+/**
+ * Releases a configuration and every string borrowed from it.
+ * @param[in] config the configuration, or NULL (nothing is done)
+ */
 FCAT_API void fcat_config_free(fcat_config *config);
 
-/** The project name (borrowed from the config). */
+/**
+ * Top-level settings, borrowed from the config (valid until it is freed).
+ * @param[in] config the configuration, not NULL
+ * @return fcat_config_project: the project name, never NULL.
+ *         fcat_config_catalog_dir: the catalog directory, relative to the
+ *         repo root ("catalog" when not set), never NULL.
+ *         fcat_config_policies_dir: the policies directory, relative to the
+ *         repo root ("policies" when not set), never NULL.
+ */
 FCAT_API const char *fcat_config_project(const fcat_config *config);
-
-/** The catalog directory, relative to the repo root ("catalog"). */
 FCAT_API const char *fcat_config_catalog_dir(const fcat_config *config);
-
-/** The policies directory, relative to the repo root ("policies"). */
 FCAT_API const char *fcat_config_policies_dir(const fcat_config *config);
 
 /** Which store section. */
@@ -221,21 +299,36 @@ typedef enum fcat_store_role {
 	FCAT_OFFLINE_STORE = 1,
 } fcat_store_role;
 
-/** The plugin name of a store section ("lmdb", "sqlite", ...). */
+/**
+ * The plugin name of a store section.
+ * @param[in] config the configuration, not NULL
+ * @param[in] role the section; any value but FCAT_OFFLINE_STORE reads the
+ *            online one
+ * @return the name ("lmdb", "sqlite", ...; the default plugin when the
+ *         section is absent), borrowed from the config; never NULL.
+ */
 FCAT_API const char *fcat_config_store_plugin(const fcat_config *config, fcat_store_role role);
 
 /**
  * A plugin setting of a store section, as the scalar text written in
- * fcat.yaml, or NULL when the key is absent or not a scalar. `key` may be a
- * dotted path into nested maps ("tls.ca_file"). Borrowed from the config.
+ * fcat.yaml (or of the default section when it is absent).
+ * @param[in] config the configuration, not NULL
+ * @param[in] role the section, as fcat_config_store_plugin
+ * @param[in] key a key, or a dotted path into nested maps ("tls.ca_file")
+ * @return the text, borrowed from the config; NULL when the key is absent or
+ *         not a scalar (a map, a list), or a part of it is 256 bytes or more.
  */
 FCAT_API const char *fcat_config_store_setting(const fcat_config *config, fcat_store_role role,
                                                const char *key);
 
 /**
- * The whole plugin section of a store as JSON text (the plugin name under
- * "plugin", every other key as written, scalars as strings).
- * @param[out] out NUL-terminated JSON, freed with fcat_free.
+ * The whole plugin section of a store as compact JSON text (the plugin name
+ * under "plugin", every other key as written and in order, scalars as
+ * strings, lists as arrays).
+ * @param[out] out NUL-terminated JSON, freed with fcat_free; NULL on failure
+ * @param[in] config the configuration, not NULL
+ * @param[in] role the section, as fcat_config_store_plugin
+ * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_config_store_json(char **out, const fcat_config *config, fcat_store_role role);
 
@@ -263,68 +356,140 @@ typedef enum fcat_object_kind {
 
 /**
  * Loads and validates every `*.lua` file below a catalog directory, in
- * lexical path order. All errors are collected: the message of
- * fcat_error_last() holds one line per error, "FILE:LINE: what is wrong".
- * @param[out] out the catalog; free with fcat_catalog_free.
+ * lexical path order (files and directories whose name starts with '.' are
+ * skipped). All errors are collected: the message of fcat_error_last()
+ * holds one line per error, "FILE:LINE: what is wrong".
+ * @param[out] out the catalog; free with fcat_catalog_free. NULL on failure.
  * @param[in] repo_root the feature repo; file names in messages and in
  *            fcat_object_file() are relative to it
  * @param[in] catalog_dir the catalog directory, relative to repo_root
- * @return 0; FCAT_EINVALID when any definition is wrong; FCAT_ENOTFOUND
- *         when the directory does not exist; FCAT_EIO; FCAT_ENOMEM.
+ * @return 0; FCAT_EINVALID when any definition is wrong (including a file
+ *         that exceeds its memory cap or instruction budget);
+ *         FCAT_ENOTFOUND when the directory does not exist; FCAT_EIO when a
+ *         file or directory cannot be read; FCAT_ENOMEM.
  */
 FCAT_API int fcat_catalog_load_dir(fcat_catalog **out, const char *repo_root,
                                    const char *catalog_dir);
 
+/**
+ * Releases a catalog, and with it every object and string borrowed from it.
+ * @param[in] catalog the catalog, or NULL (nothing is done)
+ */
 FCAT_API void fcat_catalog_free(fcat_catalog *catalog);
 
-/** The number of objects of a kind (FCAT_OBJ_FEATURE counts features of
- * feature views and on-demand views). */
+/**
+ * The number of objects of a kind.
+ * @param[in] catalog the catalog, not NULL
+ * @param[in] kind the kind; FCAT_OBJ_FEATURE counts features of feature
+ *            views and on-demand views
+ * @return the count; 0 for a kind outside the enum.
+ */
 FCAT_API size_t fcat_catalog_count(const fcat_catalog *catalog, fcat_object_kind kind);
 
-/** The i-th object of a kind, in definition order; NULL when out of range. */
+/**
+ * The i-th object of a kind, in definition order.
+ * @param[in] catalog the catalog, not NULL
+ * @param[in] kind the kind
+ * @param[in] i from 0 to fcat_catalog_count(catalog, kind) - 1
+ * @return the object, borrowed from the catalog; NULL when i or kind is out
+ *         of range.
+ */
 FCAT_API const fcat_object *fcat_catalog_at(const fcat_catalog *catalog, fcat_object_kind kind,
                                             size_t i);
 
 /**
- * Finds an object by name: "NAME" for an entity, source, view, on-demand
- * view or service, "VIEW:FEATURE" for a feature.
- * @param[out] out the borrowed object
+ * Finds an object by name.
+ * @param[out] out the object, borrowed from the catalog; NULL when not found
+ * @param[in] catalog the catalog, not NULL
+ * @param[in] name "NAME" for an entity, source, view, on-demand view or
+ *            service; "VIEW:FEATURE" for a feature (any name with a ':')
  * @return 0 or FCAT_ENOTFOUND.
  */
 FCAT_API int fcat_catalog_lookup(const fcat_object **out, const fcat_catalog *catalog,
                                  const char *name);
 
+/**
+ * The kind of an object.
+ * @param[in] object the object, not NULL
+ * @return its kind.
+ */
 FCAT_API fcat_object_kind fcat_object_kind_of(const fcat_object *object);
 
-/** "entity", "source", "feature_view", "on_demand_view", "feature_service",
- * "feature". */
+/**
+ * The name of a kind.
+ * @param[in] kind any value
+ * @return static text: "entity", "source", "feature_view", "on_demand_view",
+ *         "feature_service", "feature"; "unknown" outside the enum.
+ */
 FCAT_API const char *fcat_object_kind_name(fcat_object_kind kind);
 
-/** Borrowed strings; description and owner are "" when not set. */
+/**
+ * Borrowed strings of an object, valid until its catalog is freed.
+ * @param[in] object the object, not NULL
+ * @return fcat_object_name: its name (a feature's own name, without its
+ *         view); fcat_object_description and fcat_object_owner: the text
+ *         set in its definition, "" when not set. Never NULL.
+ */
 FCAT_API const char *fcat_object_name(const fcat_object *object);
 FCAT_API const char *fcat_object_description(const fcat_object *object);
 FCAT_API const char *fcat_object_owner(const fcat_object *object);
 
-/** The file (relative to the repo root) and line where it is defined. */
+/**
+ * Where an object is defined.
+ * @param[in] object the object, not NULL
+ * @return fcat_object_file: the file, relative to the repo root, borrowed
+ *         from the catalog, never NULL; fcat_object_line: the line (from 1).
+ */
 FCAT_API const char *fcat_object_file(const fcat_object *object);
 FCAT_API int fcat_object_line(const fcat_object *object);
 
-/** Tags, in the order they are sorted by key. */
+/**
+ * An object's own tags, sorted by key (a feature's view's tags are not
+ * included).
+ * @param[out] key, value the i-th tag's key and value, borrowed from the
+ *             catalog; left unchanged on failure
+ * @param[in] object the object, not NULL
+ * @param[in] i from 0 to fcat_object_tag_count(object) - 1
+ * @return fcat_object_tag_count: the number of tags. fcat_object_tag: 0, or
+ *         FCAT_ENOTFOUND when i is out of range.
+ */
 FCAT_API size_t fcat_object_tag_count(const fcat_object *object);
 FCAT_API int fcat_object_tag(const char **key, const char **value, const fcat_object *object,
                              size_t i);
 
-/** The value of a tag, or NULL when the object has no such tag. */
+/**
+ * The value of one of an object's own tags.
+ * @param[in] object the object, not NULL
+ * @param[in] key the tag's key
+ * @return the value, borrowed from the catalog; NULL when the object has no
+ *         such tag.
+ */
 FCAT_API const char *fcat_object_tag_get(const fcat_object *object, const char *key);
 
-/** For a feature: its type. For anything else: scalar FCAT_INVALID. */
+/**
+ * The type of a feature.
+ * @param[in] feature an object, not NULL
+ * @return for a feature: its type. For anything else: {FCAT_INVALID}.
+ */
 FCAT_API fcat_type fcat_feature_type(const fcat_object *feature);
 
-/** For a feature: the view (or on-demand view) that holds it. */
+/**
+ * The view (or on-demand view) that holds a feature.
+ * @param[in] feature an object, not NULL
+ * @return the view, borrowed from the catalog; NULL when the object is not a
+ *         feature.
+ */
 FCAT_API const fcat_object *fcat_feature_view(const fcat_object *feature);
 
-/** For a view or on-demand view: its features, in schema order. For a
- * service: the features it serves. Otherwise 0 / NULL. */
+/**
+ * The features of an object: for a view or on-demand view, its features in
+ * schema order; for a service, the features it serves.
+ * @param[in] object the object, not NULL
+ * @param[in] i from 0 to fcat_object_feature_count(object) - 1
+ * @return fcat_object_feature_count: the number of features, 0 for any other
+ *         kind. fcat_object_feature_at: the i-th feature, borrowed from the
+ *         catalog; NULL when i is out of range or the kind has no features.
+ */
 FCAT_API size_t fcat_object_feature_count(const fcat_object *object);
 FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, size_t i);
 
@@ -332,19 +497,30 @@ FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, si
  * The object's content hash: SHA-256 of a canonical form of its definition
  * (location excluded; a feature's hash covers its own field and what computes
  * it: the view's entities, source, timestamp field and transform), as 64
- * lowercase hex digits and a NUL.
+ * lowercase hex digits and a NUL. Cannot fail.
+ * @param[out] out at least 65 bytes
+ * @param[in] object the object, not NULL
  */
 FCAT_API void fcat_object_hash(char out[65], const fcat_object *object);
 
-/** For a view: its time to live in seconds (0: none). */
+/**
+ * The time to live of a feature view.
+ * @param[in] view an object, not NULL
+ * @return for a feature view: its ttl in seconds (0: none). For anything
+ *         else, on-demand views included: 0.
+ */
 FCAT_API int64_t fcat_view_ttl_seconds(const fcat_object *view);
 
 /**
  * Describes an object as JSON: its kind, name, where it is defined, and
  * every field of its definition (schema, ttl, entities, join keys, source,
- * transform source text ...).
+ * transform source text ...). It shows everything; fcat_store_describe_json
+ * shows what a principal may see.
  * @param[out] out NUL-terminated JSON (indented when `pretty`), freed with
- *             fcat_free.
+ *             fcat_free; NULL on failure.
+ * @param[in] object the object, not NULL
+ * @param[in] pretty indent with two spaces instead of compact output
+ * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_object_describe_json(char **out, const fcat_object *object, bool pretty);
 
@@ -394,13 +570,10 @@ typedef struct fcat_open_options {
 
 /**
  * Opens a feature repo: reads `fcat.yaml` in repo_path and loads the
- * applied catalog version (see fcat_store_open_ext).
- * @param[out] out the store; free with fcat_store_free.
+ * applied catalog version, as "anonymous" (see fcat_store_open_ext).
+ * @param[out] out the store; free with fcat_store_free. NULL on failure.
  * @param[in] repo_path the directory that holds fcat.yaml
- * @return 0; FCAT_ENOTFOUND (no fcat.yaml, not in a git repository, nothing
- *         applied yet); FCAT_EINVALID (a config or definition error, message
- *         as fcat_config_load and fcat_catalog_load_dir); FCAT_EIO;
- *         FCAT_ENOMEM.
+ * @return as fcat_store_open_ext with NULL options.
  */
 FCAT_API int fcat_store_open(fcat_store **out, const char *repo_path);
 
@@ -408,19 +581,54 @@ FCAT_API int fcat_store_open(fcat_store **out, const char *repo_path);
  * Opens a feature repo with a chosen catalog version: the applied one, the
  * one in any commit, or the work tree's. A store keeps the version it
  * opened: applying another one later does not change what it serves.
- * @param[in] options NULL for the defaults (the applied version)
- * @return as fcat_store_open; FCAT_EVERSION for an unknown options version.
+ * Whatever version is read, the applied version's policies are loaded, when
+ * there is one (their signature checked when fcat.yaml, as applied, sets
+ * policy.trusted_keys), and its audit log opened.
+ * @param[out] out the store; free with fcat_store_free. NULL on failure.
+ * @param[in] repo_path the directory that holds fcat.yaml
+ * @param[in] options NULL for the defaults (the applied version, as
+ *            "anonymous"); with FCAT_CATALOG_COMMIT a NULL commit is HEAD
+ * @return 0; FCAT_ENOTFOUND (no such directory, no fcat.yaml, not in a git
+ *         repository (except for FCAT_CATALOG_WORKTREE), nothing applied yet
+ *         (for FCAT_CATALOG_APPLIED), an unknown revision, a missing
+ *         policy.trusted_keys file); FCAT_EINVALID (a config or definition error, message
+ *         as fcat_config_load and fcat_catalog_load_dir; invalid policy files;
+ *         a revision that is not a commit; a bare repository);
+ *         FCAT_EDENIED when the policies fail their signature check;
+ *         FCAT_EIO (a file, git or the audit log); FCAT_ENOMEM;
+ *         FCAT_EVERSION for an unknown options version; FCAT_EUSAGE for an
+ *         unknown options catalog source.
  */
 FCAT_API int fcat_store_open_ext(fcat_store **out, const char *repo_path,
                                  const fcat_open_options *options);
 
+/**
+ * Closes a store: flushes and closes its audit log (warning on stderr,
+ * "fcat: warning: audit log ...", when records were lost), closes its online
+ * store, and releases everything borrowed from it. Free the feature sets made
+ * from it first.
+ * @param[in] store the store, or NULL (nothing is done)
+ */
 FCAT_API void fcat_store_free(fcat_store *store);
 
-/** The store's configuration and catalog, borrowed from the store. */
+/**
+ * The store's configuration and catalog, borrowed from the store (valid
+ * until it is freed).
+ * @param[in] store the store, not NULL
+ * @return fcat_store_config: the configuration read from the work tree's
+ *         fcat.yaml when the store was opened (the policy settings that
+ *         decide are those of the applied commit). fcat_store_catalog: the
+ *         catalog version the store reads. Never NULL.
+ */
 FCAT_API const fcat_config *fcat_store_config(const fcat_store *store);
 FCAT_API const fcat_catalog *fcat_store_catalog(const fcat_store *store);
 
-/** The absolute path of the repo root, borrowed from the store. */
+/**
+ * The repo root.
+ * @param[in] store the store, not NULL
+ * @return its absolute path with symbolic links resolved, borrowed from the
+ *         store; never NULL.
+ */
 FCAT_API const char *fcat_store_root(const fcat_store *store);
 
 /** Output formats of fcat_lineage. */
@@ -434,7 +642,10 @@ typedef enum fcat_lineage_format {
  * The lineage of an object: upstream (entities and sources -> views ->
  * features) and downstream (features -> on-demand views -> their features ->
  * services), as text, JSON ({"root", "nodes", "edges"}) or a Graphviz graph.
- * @param[out] out NUL-terminated text, freed with fcat_free
+ * @param[out] out NUL-terminated text, freed with fcat_free; NULL on failure
+ * @param[in] catalog the catalog, not NULL
+ * @param[in] name the object, named as for fcat_catalog_lookup
+ * @param[in] format the output format; an unknown one gives text
  * @return 0; FCAT_ENOTFOUND for an unknown name; FCAT_ENOMEM.
  */
 FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *name,
@@ -448,26 +659,36 @@ FCAT_API int fcat_lineage(char **out, const fcat_catalog *catalog, const char *n
  * Validates the definitions at a commit and records it as the applied
  * version: the ref refs/fcat/applied, plus a compiled cache (in the git
  * directory) that makes opening fast. Refuses when the catalog or policies
- * directory has uncommitted changes. The catalog and policies directories
- * and the policy settings are those of fcat.yaml as committed there; the
- * commit's policies must load and, with policy.trusted_keys, be signed.
+ * directory (as committed or as in the work tree's fcat.yaml) has
+ * uncommitted changes. The catalog and policies directories and the policy
+ * settings are those of fcat.yaml as committed there; the commit's policies
+ * must load and, with policy.trusted_keys, be signed.
  * Applies as "anonymous": see fcat_apply_as.
- * @param[out] out_commit the applied commit, 40 hex digits and a NUL
+ * @param[out] out_commit the applied commit, 40 hex digits and a NUL; ""
+ *             on failure
  * @param[in] repo_path the feature repo
  * @param[in] rev the revision to apply; NULL for HEAD
  * @return 0; FCAT_EINVALID for uncommitted changes (the message lists each
- *         file) or invalid definitions (one line per problem);
- *         FCAT_ENOTFOUND (no fcat.yaml, no git repository, unknown rev);
- *         FCAT_EIO.
+ *         file), invalid definitions (one line per problem), policies that
+ *         do not load, a bad fcat.yaml, or a rev that is not a commit;
+ *         FCAT_ENOTFOUND (no fcat.yaml in the work tree or the commit, no
+ *         git repository, unknown rev); FCAT_EDENIED when the commit's
+ *         policies fail their signature check, or as fcat_apply_as for
+ *         "anonymous" once a version is applied; FCAT_EIO; FCAT_ENOMEM.
  */
 FCAT_API int fcat_apply(char out_commit[41], const char *repo_path, const char *rev);
 
 /**
- * fcat_apply as `principal` (NULL: "anonymous"): the applied policies must
- * allow it `apply` on `project`, and `admin` on `project` as well when the
- * commit changes a policy setting of fcat.yaml (policies,
- * policy.trusted_keys, policy.audit_log). Before anything is applied there
- * is no authority: the first apply is open (fcat init makes it).
+ * fcat_apply as `principal`: the applied policies must allow it `apply` on
+ * `project`, and `admin` on `project` as well when the commit changes a
+ * policy setting of fcat.yaml (policies, policy.trusted_keys,
+ * policy.audit_log) or the policy files. Before anything is applied there is
+ * no authority: the first apply is open (fcat init makes it).
+ * @param[out] out_commit as fcat_apply
+ * @param[in] repo_path the feature repo
+ * @param[in] rev the revision to apply; NULL for HEAD
+ * @param[in] principal who applies, as named in the policy files; NULL or ""
+ *            is "anonymous"
  * @return as fcat_apply; FCAT_EDENIED naming the principal, the action and
  *         the rule; the errors of fcat_store_open when the applied policies
  *         cannot be read (they fail closed).
@@ -482,14 +703,16 @@ typedef enum fcat_change_kind {
 	FCAT_CHANGE_CHANGED = 2,
 } fcat_change_kind;
 
-/** One difference between two catalogs. */
+/** One difference between two catalogs. Its strings are borrowed from the
+ * diff and the catalogs. */
 typedef struct fcat_change {
 	fcat_change_kind change;
 	fcat_object_kind kind;
 	const char *name;          /**< "NAME", or "VIEW:FEATURE" */
 	const fcat_object *before; /**< NULL when added; borrowed from `from` */
 	const fcat_object *after;  /**< NULL when removed; borrowed from `to` */
-	const char *fields;        /**< changed fields, "type, description" */
+	const char *fields;        /**< changed fields, "type, description"; ""
+	                                when added or removed */
 	const char *breaking;      /**< why it breaks readers, or NULL */
 } fcat_change;
 
@@ -503,16 +726,39 @@ typedef struct fcat_diff fcat_diff;
  * changed, a feature removed while a service or an on-demand view used it.
  * @param[out] out the differences, sorted by kind and name; free with
  *             fcat_diff_free. They borrow from both catalogs, which must
- *             outlive them.
+ *             outlive them. NULL on failure.
+ * @param[in] from the older catalog, not NULL
+ * @param[in] to the newer catalog, not NULL
+ * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_catalog_diff(fcat_diff **out, const fcat_catalog *from, const fcat_catalog *to);
+
+/**
+ * The changes of a diff.
+ * @param[in] diff the diff, not NULL
+ * @param[in] i from 0 to fcat_diff_count(diff) - 1
+ * @return fcat_diff_count: the number of changes. fcat_diff_at: the i-th
+ *         change, borrowed from the diff (valid until it is freed); NULL
+ *         when i is out of range.
+ */
 FCAT_API size_t fcat_diff_count(const fcat_diff *diff);
 FCAT_API const fcat_change *fcat_diff_at(const fcat_diff *diff, size_t i);
-/** How many of the changes are breaking. */
+
+/**
+ * How many of the changes are breaking.
+ * @param[in] diff the diff, not NULL
+ * @return the number of changes whose `breaking` is not NULL.
+ */
 FCAT_API size_t fcat_diff_breaking_count(const fcat_diff *diff);
+
+/**
+ * Releases a diff and its changes.
+ * @param[in] diff the diff, or NULL (nothing is done)
+ */
 FCAT_API void fcat_diff_free(fcat_diff *diff);
 
-/** One version of an object: a commit where its hash changed. */
+/** One version of an object: a commit where its hash changed. Its strings
+ * are borrowed from the history. */
 typedef struct fcat_object_version {
 	char commit[41];     /**< 40 hex digits */
 	char hash[65];       /**< the object's hash there; "" where it was removed */
@@ -525,23 +771,54 @@ typedef struct fcat_object_version {
 typedef struct fcat_history fcat_history;
 
 /**
- * Walks the history from `rev` (NULL: HEAD) along first parents and lists the
- * commits where an object's content hash changed (it appeared, changed or
- * was removed). NAME is an object ("user_features", "view:feature") or a
- * file of the feature repo ("policies/pii.yaml"), whose blob is compared.
- * Commits whose catalog does not validate are passed over.
- * @param[out] out free with fcat_history_free
- * @return 0; FCAT_ENOTFOUND when the object never existed; FCAT_EIO.
+ * Walks the history from `rev` along first parents and lists the commits
+ * where an object's content hash changed (it appeared, changed or was
+ * removed). Commits whose catalog does not validate are passed over. The
+ * catalog directory is the one the work tree's fcat.yaml names. No policy
+ * is checked: see fcat_store_history_of.
+ * @param[out] out the versions; free with fcat_history_free. NULL on
+ *             failure.
+ * @param[in] repo_path the feature repo
+ * @param[in] name an object ("user_features", "view:feature") or, when it
+ *            holds a '/', a file of the feature repo ("policies/pii.yaml"),
+ *            whose blob is compared
+ * @param[in] rev where to start; NULL for HEAD
+ * @return 0; FCAT_ENOTFOUND when the object never existed, or for no
+ *         fcat.yaml, no git repository or an unknown rev; FCAT_EINVALID for
+ *         a bad fcat.yaml or a rev that is not a commit; FCAT_EIO;
+ *         FCAT_ENOMEM.
  */
 FCAT_API int fcat_history_of(fcat_history **out, const char *repo_path, const char *name,
                              const char *rev);
+
+/**
+ * The versions of a history, newest first.
+ * @param[in] history the history, not NULL
+ * @param[in] i from 0 to fcat_history_count(history) - 1
+ * @return fcat_history_count: the number of versions (at least 1).
+ *         fcat_history_at: the i-th version, borrowed from the history
+ *         (valid until it is freed); NULL when i is out of range.
+ */
 FCAT_API size_t fcat_history_count(const fcat_history *history);
 FCAT_API const fcat_object_version *fcat_history_at(const fcat_history *history, size_t i);
+
+/**
+ * Releases a history and its versions.
+ * @param[in] history the history, or NULL (nothing is done)
+ */
 FCAT_API void fcat_history_free(fcat_history *history);
 
-/** Whether the store's principal may see an object (the `describe`
- * action; always true when the repo has no policies). list, describe and
- * lineage show only what this allows. */
+/**
+ * Whether the store's principal may see an object (the `describe` action).
+ * list, describe and lineage show only what this allows. The decision is
+ * written to the audit log, when there is one.
+ * @param[in] store the store, not NULL
+ * @param[in] object an object of the store's catalog, not NULL
+ * @return true when allowed, and always when no policies decide (the
+ *         applied version has no policy files, nothing is applied yet, or
+ *         the repo is not in git); false when denied or when the decision
+ *         fails.
+ */
 FCAT_API bool fcat_store_may_describe(const fcat_store *store, const fcat_object *object);
 
 /**
@@ -550,7 +827,10 @@ FCAT_API bool fcat_store_may_describe(const fcat_store *store, const fcat_object
  * out, and so is (replaced by a "hidden: ..." string) the transform of a
  * view with hidden features; a view's source and entities are null and
  * empty without describe on project.
- * @param[out] out NUL-terminated JSON, freed with fcat_free
+ * @param[out] out NUL-terminated JSON, freed with fcat_free; NULL on failure
+ * @param[in] store the store, not NULL
+ * @param[in] object an object of the store's catalog, not NULL
+ * @param[in] pretty indent with two spaces instead of compact output
  * @return 0; FCAT_EDENIED when the object itself is hidden; FCAT_ENOMEM.
  */
 FCAT_API int fcat_store_describe_json(char **out, const fcat_store *store,
@@ -558,20 +838,28 @@ FCAT_API int fcat_store_describe_json(char **out, const fcat_store *store,
 
 /**
  * fcat_history_of for the store's principal: refused unless it may
- * describe the object (decided on the store's catalog, or by name for an
- * object that exists only in history); a file of the repo needs admin on
- * project.
+ * describe the object, as found in the store's catalog or else in the
+ * applied one; an object found in neither (it exists only in history, so
+ * its tags are unknown) and a file of the repo need admin on project.
+ * @param[out] out as fcat_history_of
+ * @param[in] store the store, not NULL
+ * @param[in] name as fcat_history_of
+ * @param[in] rev as fcat_history_of
  * @return as fcat_history_of; FCAT_EDENIED naming the object.
  */
 FCAT_API int fcat_store_history_of(fcat_history **out, const fcat_store *store, const char *name,
                                    const char *rev);
 
 /**
- * May the store's principal do `action` (describe, read_online,
- * read_offline, write, apply, admin) on `project`? The decision is written
- * to the audit log.
- * @return 0; FCAT_EDENIED naming the rule; FCAT_EINVALID for an unknown
- *         action.
+ * May the store's principal do `action` on `project`? The decision is
+ * written to the audit log, when there is one.
+ * @param[in] store the store, not NULL
+ * @param[in] action describe, read_online, read_offline, write, apply or
+ *            admin
+ * @return 0 when allowed (always when the applied version has no policy
+ *         files); FCAT_EDENIED naming the rule, or saying why nothing is
+ *         allowed (nothing applied yet, policy files outside a git
+ *         repository); FCAT_EINVALID for an unknown action.
  */
 FCAT_API int fcat_store_check_project(const fcat_store *store, const char *action);
 
@@ -588,14 +876,24 @@ typedef struct fcat_audit_stats {
  * disk is full or slow, records are counted as failed or dropped instead.
  * fcat_store_free also warns on stderr ("fcat: warning: audit log ...") when
  * records were lost.
- * @param[out] stats the counts so far (may be NULL)
+ * @param[out] stats the counts so far (all 0 without an audit log); may be
+ *             NULL
+ * @param[in] store the store, not NULL
  * @return 0 (no audit log, or nothing lost); FCAT_EIO naming the log, how
- *         many records were lost and the last error.
+ *         many records were lost and the last error, or saying that records
+ *         were still queued after 5 seconds.
  */
 FCAT_API int fcat_store_audit_check(fcat_audit_stats *stats, const fcat_store *store);
 
-/** fcat_lineage showing only what the store's principal may describe.
- * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden. */
+/**
+ * fcat_lineage showing only what the store's principal may describe: edges
+ * to or from an object it may not describe are left out.
+ * @param[out] out as fcat_lineage
+ * @param[in] store the store, not NULL; its catalog is searched
+ * @param[in] name as fcat_lineage
+ * @param[in] format as fcat_lineage
+ * @return as fcat_lineage; FCAT_EDENIED when the object itself is hidden.
+ */
 FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char *name,
                                 fcat_lineage_format format);
 
@@ -603,40 +901,87 @@ FCAT_API int fcat_store_lineage(char **out, const fcat_store *store, const char 
  * Explains a policy decision by the policies of the catalog version the
  * store reads (to try a change before applying it; the applied policies
  * alone decide reads): allow or deny, and every rule that matched
- * (file:line). `action` is describe, read_online, read_offline, write, apply
- * or admin; `resource` is project, view:NAME, feature:VIEW:NAME or
- * service:NAME (a feature's tags are looked up in the catalog).
- * @param[out] out text, freed with fcat_free
+ * (file:line). Nothing is written to the audit log.
+ * @param[out] out text, freed with fcat_free; NULL on failure
+ * @param[in] store the store, not NULL
+ * @param[in] principal who would act, as named in the policy files; not NULL
+ * @param[in] action describe, read_online, read_offline, write, apply or
+ *            admin
+ * @param[in] resource project, view:NAME, feature:VIEW:NAME or service:NAME
+ *            (a view's or feature's tags are looked up in the catalog)
  * @return 0; FCAT_ENOTFOUND when the catalog version has no policies;
- *         FCAT_EINVALID for an unknown action or a malformed resource.
+ *         FCAT_EINVALID for an unknown action or a malformed resource;
+ *         FCAT_EUSAGE when principal or resource is NULL; FCAT_ENOMEM.
  */
 FCAT_API int fcat_policy_explain(char **out, const fcat_store *store, const char *principal,
                                  const char *action, const char *resource);
 
-/** Runs the test cases kept beside the policies (policies/tests/, or
- * *_test.yaml): one line per case and a summary in *report (fcat_free);
- * *failures counts the failed cases. */
+/**
+ * Runs the test cases kept beside the policies of the catalog version the
+ * store reads (policies/tests/, or *_test.yaml).
+ * @param[out] report one line per case and a summary, freed with fcat_free;
+ *             NULL on failure
+ * @param[out] failures how many cases failed (0 on failure)
+ * @param[in] store the store, not NULL
+ * @return 0 whether or not cases failed (see *failures); FCAT_ENOTFOUND when
+ *         the catalog version has no policies; the error of a case that
+ *         cannot be decided, its message prefixed with file:line;
+ *         FCAT_ENOMEM.
+ */
 FCAT_API int fcat_policy_test(char **report, size_t *failures, const fcat_store *store);
 
-/** Signs the policy files in the work tree with an Ed25519 private key
- * (PEM) and writes policies/SIGNATURE; *out_path (fcat_free) names it.
- * Stores then verify it against fcat.yaml's policy.trusted_keys. Signs as
- * "anonymous": see fcat_policy_sign_as. */
+/**
+ * Signs the policy files (*.yaml and *.yml below the policies directory
+ * that the work tree's fcat.yaml names) with an Ed25519 private key and
+ * writes policies/SIGNATURE. Stores then verify it against fcat.yaml's
+ * policy.trusted_keys. Signs as "anonymous": see fcat_policy_sign_as.
+ * @param[out] out_path the path of the SIGNATURE file written, freed with
+ *             fcat_free; NULL on failure
+ * @param[in] repo_path the feature repo (it must be in a git repository)
+ * @param[in] private_key_pem the path of a PEM file holding the private key
+ *            (not the PEM text; an encrypted key is refused)
+ * @return 0; FCAT_ENOTFOUND (no fcat.yaml, no policies directory, no key
+ *         file, no git repository); FCAT_EINVALID (the key is not an
+ *         unencrypted Ed25519 PEM private key, a bad fcat.yaml, a policy path
+ *         that cannot be signed); FCAT_EDENIED as fcat_policy_sign_as for
+ *         "anonymous" once a version is applied; FCAT_EIO (reading a policy
+ *         file, writing SIGNATURE); FCAT_ERROR when OpenSSL fails to sign;
+ *         FCAT_ENOMEM.
+ */
 FCAT_API int fcat_policy_sign(char **out_path, const char *repo_path, const char *private_key_pem);
 
-/** fcat_policy_sign as `principal` (NULL: "anonymous"), who needs `admin`
- * on `project` under the applied policies (open before anything is
- * applied). The private key remains the real control; this check keeps the
- * signing in the audit log and out of reach of the wrong account.
- * @return as fcat_policy_sign; FCAT_EDENIED. */
+/**
+ * fcat_policy_sign as `principal`, who needs `admin` on `project` under the
+ * applied policies (open before anything is applied). The private key
+ * remains the real control; this check keeps the signing in the audit log
+ * and out of reach of the wrong account.
+ * @param[out] out_path as fcat_policy_sign
+ * @param[in] repo_path as fcat_policy_sign
+ * @param[in] private_key_pem as fcat_policy_sign: a path
+ * @param[in] principal who signs, as named in the policy files; NULL or ""
+ *            is "anonymous"
+ * @return as fcat_policy_sign; FCAT_EDENIED naming the principal and the
+ *         rule; the errors of fcat_store_open when the applied policies
+ *         cannot be read (they fail closed).
+ */
 FCAT_API int fcat_policy_sign_as(char **out_path, const char *repo_path,
                                  const char *private_key_pem, const char *principal);
 
-/** The principal the store reads as ("anonymous" when none was given). */
+/**
+ * The principal the store reads as.
+ * @param[in] store the store, not NULL
+ * @return its name ("anonymous" when none was given), borrowed from the
+ *         store; never NULL.
+ */
 FCAT_API const char *fcat_store_principal(const fcat_store *store);
 
-/** The commit (40 hex digits) the catalog was read from, or "" for the work
- * tree. Borrowed from the catalog. */
+/**
+ * The commit a catalog was read from.
+ * @param[in] catalog the catalog, not NULL
+ * @return 40 hex digits, or "" for a catalog read from files
+ *         (fcat_catalog_load_dir, FCAT_CATALOG_WORKTREE); borrowed from the
+ *         catalog, never NULL.
+ */
 FCAT_API const char *fcat_catalog_commit(const fcat_catalog *catalog);
 
 /* ------------------------------------------------------------------------ */
@@ -661,12 +1006,29 @@ typedef void (*fcat_progress_fn)(void *ctx, const char *view, uint64_t rows_read
  * the larger created timestamp) into the online store, never replacing a
  * newer row already there. Writes go in batches, each one transaction, so a
  * run killed at any moment leaves every key at its old row or its new one.
- * Records `end` per view for fcat_materialize_incremental.
- * @param[out] stats what was done; may be NULL
- * @param[in] start, end microseconds since the epoch
- * @param[in] progress may be NULL
- * @return 0; FCAT_ENOTFOUND (an unknown view, a missing source file);
- *         FCAT_EINVALID (a bad source row, named file:line:column); FCAT_EIO.
+ * Records `end` per view for fcat_materialize_incremental. The store's
+ * principal needs `write` on each view under the applied policies (checked
+ * for every view before any is written).
+ * @param[out] stats what was done, also after a failure (what was done
+ *             until then; left untouched when start is not before end);
+ *             may be NULL
+ * @param[in] store the store; its online store is opened on first use
+ * @param[in] start, end microseconds since the epoch; start < end
+ * @param[in] views the names of the feature views to materialize, or NULL
+ *            when nviews is 0
+ * @param[in] nviews how many; 0 for every online feature view
+ * @param[in] progress called now and then while a view's rows are read
+ *            (from a thread of the library's, never from two at once) and
+ *            once at the end of each view; may be NULL
+ * @param[in] ctx passed to progress as it is
+ * @return 0; FCAT_ENOTFOUND (an unknown view, a missing source file, an
+ *         unknown plugin); FCAT_EINVALID (start not before end, a view that
+ *         is not online, a bad source row named file:line:column, a file
+ *         source that is not CSV, a failing transform); FCAT_ETIMEOUT or
+ *         FCAT_ENOMEM from a transform over its budget or memory cap;
+ *         FCAT_EDENIED naming the principal and the view (also when
+ *         nothing has been applied yet); FCAT_EVERSION for a plugin of
+ *         another ABI; FCAT_EIO (a source, the online store); FCAT_ENOMEM.
  */
 FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, int64_t start,
                               int64_t end, const char *const *views, size_t nviews,
@@ -675,6 +1037,15 @@ FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, 
 /**
  * As fcat_materialize, starting each view where its last run ended (never
  * run: at end - ttl, or at the beginning of time for a view without ttl).
+ * A view already materialized up to `end` or later is passed over.
+ * @param[out] stats as fcat_materialize
+ * @param[in] store as fcat_materialize
+ * @param[in] end microseconds since the epoch
+ * @param[in] views as fcat_materialize
+ * @param[in] nviews as fcat_materialize
+ * @param[in] progress as fcat_materialize
+ * @param[in] ctx as fcat_materialize
+ * @return as fcat_materialize (there is no start to check).
  */
 FCAT_API int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *store,
                                           int64_t end, const char *const *views, size_t nviews,
@@ -689,7 +1060,13 @@ typedef enum fcat_status {
 	FCAT_STATUS_OUTSIDE_MAX_AGE = 4, /**< older than the view's ttl; value given */
 } fcat_status;
 
-/** "PRESENT", "NULL_VALUE", ... */
+/**
+ * The name of a status.
+ * @param[in] status any value
+ * @return static text: "PRESENT", "NULL_VALUE", "NOT_FOUND",
+ *         "OUTSIDE_MAX_AGE"; "INVALID" for FCAT_STATUS_INVALID and for a
+ *         value outside the enum.
+ */
 FCAT_API const char *fcat_status_name(fcat_status status);
 
 /** A list of features to serve, resolved once and reused for every read. */
@@ -723,16 +1100,46 @@ FCAT_API int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_sto
 
 FCAT_API void fcat_feature_set_free(fcat_feature_set *set);
 
-/** Features of the set, in order: the feature objects (borrowed). */
+/**
+ * The features of a set, in the set's order (the order of the values of a
+ * read's result row).
+ * @param[in] set the set, not NULL
+ * @param[in] i from 0 to fcat_feature_set_count(set) - 1
+ * @return fcat_feature_set_count: the number of features.
+ *         fcat_feature_set_feature: the i-th feature object, borrowed from
+ *         the store's catalog (valid while the set is); NULL when i is out
+ *         of range.
+ */
 FCAT_API size_t fcat_feature_set_count(const fcat_feature_set *set);
 FCAT_API const fcat_object *fcat_feature_set_feature(const fcat_feature_set *set, size_t i);
 
-/** The join keys a read needs, in order (union over the set's views). */
+/**
+ * The join keys a read needs, in order (the distinct keys, by name, of the
+ * set's views): a read passes one value of each per entity row.
+ * @param[in] set the set, not NULL
+ * @param[in] i from 0 to fcat_feature_set_key_count(set) - 1
+ * @return fcat_feature_set_key_count: the number of keys.
+ *         fcat_feature_set_key_name: the i-th key's name, borrowed (valid
+ *         while the set is); NULL when i is out of range.
+ *         fcat_feature_set_key_type: its type; {FCAT_INVALID} when i is out
+ *         of range.
+ */
 FCAT_API size_t fcat_feature_set_key_count(const fcat_feature_set *set);
 FCAT_API const char *fcat_feature_set_key_name(const fcat_feature_set *set, size_t i);
 FCAT_API fcat_type fcat_feature_set_key_type(const fcat_feature_set *set, size_t i);
 
-/** The request data a read needs (fields of on-demand views), in order. */
+/**
+ * The request data a read needs (the distinct request fields, by name, of
+ * the set's on-demand views), in order: see fcat_read_options.request.
+ * @param[in] set the set, not NULL
+ * @param[in] i from 0 to fcat_feature_set_request_count(set) - 1
+ * @return fcat_feature_set_request_count: the number of fields (0 when the
+ *         set has no on-demand features).
+ *         fcat_feature_set_request_name: the i-th field's name, borrowed
+ *         (valid while the set is); NULL when i is out of range.
+ *         fcat_feature_set_request_type: its type; {FCAT_INVALID} when i is
+ *         out of range.
+ */
 FCAT_API size_t fcat_feature_set_request_count(const fcat_feature_set *set);
 FCAT_API const char *fcat_feature_set_request_name(const fcat_feature_set *set, size_t i);
 FCAT_API fcat_type fcat_feature_set_request_type(const fcat_feature_set *set, size_t i);
@@ -821,8 +1228,24 @@ FCAT_API int fcat_online_read(fcat_online_result *result, fcat_store *store,
                               const fcat_feature_set *set, const fcat_value *keys, size_t nrows,
                               const fcat_read_options *options);
 
+/**
+ * The number of entity rows of a result.
+ * @param[in] result the result, not NULL
+ * @return the rows of the last read (0 before the first read). After a
+ *         failed read the result's rows and values are not to be used.
+ */
 FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
-/** The value of feature `feature` (set order) for entity row `row`. */
+
+/**
+ * One served value of a result.
+ * @param[in] result the result, not NULL
+ * @param[in] row the entity row, from 0 to fcat_online_result_rows(result) - 1
+ * @param[in] feature the feature, in the set's order, from 0 to
+ *            fcat_feature_set_count(set) - 1
+ * @return the value, borrowed from the result (its strings, bytes and arrays
+ *         too): valid until the result's next read or its free; NULL when
+ *         row or feature is out of range.
+ */
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
                                                          size_t row, size_t feature);
 
