@@ -7,43 +7,34 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put_u32(fcat__buf *b, uint32_t v)
-{
-	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-	                      (unsigned char)(v >> 24)};
-	fcat__buf_append(b, x, 4);
-}
-
-static void put_ordered_i64(fcat__buf *b, int64_t v)
+static unsigned char *put_ordered_i64(unsigned char *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v ^ (1ULL << 63);
-	unsigned char x[8];
 	for (int i = 7; i >= 0; i--, u >>= 8)
-		x[i] = (unsigned char)u;
-	fcat__buf_append(b, x, 8);
+		p[i] = (unsigned char)u;
+	return p + 8;
 }
 
-int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
+/* Checks the keys and says how many bytes they encode to. */
+static int key_size(size_t *out, const fcat_value *keys, size_t n)
 {
-	fcat__buf_putc(out, 1);
+	size_t size = 1;
 	for (size_t i = 0; i < n; i++) {
 		const fcat_value *k = &keys[i];
 		if (k->is_null)
 			return fcat__error(FCAT_EINVALID, "join key %zu is null", i + 1);
 		if (k->type.is_array)
 			return fcat__error(FCAT_EINVALID, "join key %zu is an array", i + 1);
-		fcat__buf_putc(out, (char)k->type.scalar);
 		switch (k->type.scalar) {
-		case FCAT_INT32: put_ordered_i64(out, k->u.i32); break;
-		case FCAT_INT64: put_ordered_i64(out, k->u.i64); break;
-		case FCAT_TIMESTAMP: put_ordered_i64(out, k->u.ts); break;
+		case FCAT_INT32:
+		case FCAT_INT64:
+		case FCAT_TIMESTAMP: size += 1 + 8; break;
 		case FCAT_STRING:
 		case FCAT_BYTES:
 			if (k->u.str.len > UINT32_MAX)
 				return fcat__error(FCAT_EINVALID, "join key %zu is too long",
 				                   i + 1);
-			put_u32(out, (uint32_t)k->u.str.len);
-			fcat__buf_append(out, k->u.str.ptr, k->u.str.len);
+			size += 1 + 4 + k->u.str.len;
 			break;
 		default:
 			return fcat__error(FCAT_EINVALID,
@@ -51,7 +42,40 @@ int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
 			                   fcat_scalar_name(k->type.scalar));
 		}
 	}
-	return out->oom ? fcat__error_oom() : 0;
+	*out = size;
+	return 0;
+}
+
+int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
+{
+	size_t size;
+	int rc = key_size(&size, keys, n);
+	if (rc)
+		return rc;
+	unsigned char *p = (unsigned char *)fcat__buf_grow(out, size);
+	if (!p)
+		return fcat__error_oom();
+	*p++ = 1;
+	for (size_t i = 0; i < n; i++) {
+		const fcat_value *k = &keys[i];
+		*p++ = (unsigned char)k->type.scalar;
+		switch (k->type.scalar) {
+		case FCAT_INT32: p = put_ordered_i64(p, k->u.i32); break;
+		case FCAT_INT64: p = put_ordered_i64(p, k->u.i64); break;
+		case FCAT_TIMESTAMP: p = put_ordered_i64(p, k->u.ts); break;
+		default: { /* string, bytes: u32 LE length, then the bytes */
+			uint32_t len = (uint32_t)k->u.str.len;
+			p[0] = (unsigned char)len;
+			p[1] = (unsigned char)(len >> 8);
+			p[2] = (unsigned char)(len >> 16);
+			p[3] = (unsigned char)(len >> 24);
+			if (len)
+				memcpy(p + 4, k->u.str.ptr, len);
+			p += 4 + len;
+		}
+		}
+	}
+	return 0;
 }
 
 int fcat__key_decode(fcat_value *keys, size_t n, const fcat_type *types, const unsigned char *key,

@@ -24,58 +24,88 @@ static size_t scalar_size(fcat_scalar s)
 	}
 }
 
-static void put_u32(fcat__buf *b, uint32_t v)
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fcat's encodings assume little-endian");
+
+/* The bytes a value takes after its tag. */
+static size_t value_size(const fcat_value *v)
 {
-	fcat__buf_append(b, &v, 4);
+	size_t w = scalar_size(v->type.scalar);
+	if (!v->type.is_array)
+		return w ? w : 4 + v->u.str.len;
+	size_t size = 4;
+	if (w) {
+		size += w * v->u.array.len;
+	} else {
+		const fcat_bytes *x = v->u.array.items;
+		for (size_t k = 0; k < v->u.array.len; k++)
+			size += 4 + x[k].len;
+	}
+	return size;
 }
 
-/* one scalar element from its C representation at p */
-static void put_scalar(fcat__buf *b, fcat_scalar s, const void *p)
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4); /* little-endian hosts only (checked above) */
+	return p + 4;
+}
+
+/* one scalar element from its C representation at src */
+static unsigned char *put_scalar(unsigned char *p, fcat_scalar s, const void *src)
 {
 	size_t w = scalar_size(s);
 	if (w == 1) {
-		char c = *(const bool *)p ? 1 : 0;
-		fcat__buf_putc(b, c);
-	} else if (w) {
-		fcat__buf_append(b, p, w); /* little-endian hosts only (checked at build) */
-	} else {
-		const fcat_bytes *x = p;
-		put_u32(b, (uint32_t)x->len);
-		fcat__buf_append(b, x->ptr, x->len);
+		*p = *(const bool *)src ? 1 : 0;
+		return p + 1;
 	}
+	if (w) {
+		memcpy(p, src, w);
+		return p + w;
+	}
+	const fcat_bytes *x = src;
+	p = put_u32(p, (uint32_t)x->len);
+	if (x->len)
+		memcpy(p, x->ptr, x->len);
+	return p + x->len;
 }
-
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "fcat's encodings assume little-endian");
 
 void fcat__row_encode(fcat__buf *out, const unsigned char data_hash[32], int64_t event_ts,
                       int64_t created_ts, const fcat_value *values, size_t n)
 {
+	size_t size = VALUES_OFFSET;
+	for (size_t i = 0; i < n; i++)
+		size += 1 + (values[i].is_null ? 0 : value_size(&values[i]));
+	unsigned char *p = (unsigned char *)fcat__buf_grow(out, size);
+	if (!p)
+		return; /* out->oom says so */
 	unsigned char hdr[FCAT_ROW_HEADER_SIZE] = {FCAT_ROW_MAGIC, ROW_FORMAT, (unsigned char)n,
 	                                           (unsigned char)(n >> 8)};
 	memcpy(hdr + FCAT_ROW_EVENT_TS_OFFSET, &event_ts, 8);
 	memcpy(hdr + FCAT_ROW_CREATED_TS_OFFSET, &created_ts, 8);
-	fcat__buf_append(out, hdr, sizeof hdr);
-	fcat__buf_append(out, data_hash, 32);
+	memcpy(p, hdr, sizeof hdr);
+	memcpy(p + HASH_OFFSET, data_hash, 32);
+	p += VALUES_OFFSET;
 	for (size_t i = 0; i < n; i++) {
 		const fcat_value *v = &values[i];
 		if (v->is_null) {
-			fcat__buf_putc(out, 0);
+			*p++ = 0;
 			continue;
 		}
-		fcat__buf_putc(out, (char)(v->type.scalar | (v->type.is_array ? 0x80 : 0)));
+		*p++ = (unsigned char)(v->type.scalar | (v->type.is_array ? 0x80 : 0));
 		if (!v->type.is_array) {
-			put_scalar(out, v->type.scalar, &v->u);
+			p = put_scalar(p, v->type.scalar, &v->u);
 			continue;
 		}
 		size_t w = scalar_size(v->type.scalar);
-		put_u32(out, (uint32_t)v->u.array.len);
+		p = put_u32(p, (uint32_t)v->u.array.len);
 		if (w > 1) {
-			fcat__buf_append(out, v->u.array.items, w * v->u.array.len);
+			if (v->u.array.len)
+				memcpy(p, v->u.array.items, w * v->u.array.len);
+			p += w * v->u.array.len;
 		} else {
 			size_t stride = w == 1 ? sizeof(bool) : sizeof(fcat_bytes);
 			for (size_t k = 0; k < v->u.array.len; k++)
-				put_scalar(out, v->type.scalar,
-				           (const char *)v->u.array.items + k * stride);
+				p = put_scalar(p, v->type.scalar,
+				               (const char *)v->u.array.items + k * stride);
 		}
 	}
 }

@@ -221,13 +221,12 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 		if (out == SIZE_MAX)
 			continue;
 		const fcat_value *d = &r->decoded[f];
-		cells[out] = (fcat_feature_value){
-		    .value = *d,
-		    .status = expired      ? FCAT_STATUS_OUTSIDE_MAX_AGE
-		              : d->is_null ? FCAT_STATUS_NULL_VALUE
-		                           : FCAT_STATUS_PRESENT,
-		    .event_ts = h->event_ts,
-		    .stale_version = stale};
+		cells[out] = (fcat_feature_value){.value = *d,
+		                                  .status = expired ? FCAT_STATUS_OUTSIDE_MAX_AGE
+		                                            : d->is_null ? FCAT_STATUS_NULL_VALUE
+		                                                         : FCAT_STATUS_PRESENT,
+		                                  .event_ts = h->event_ts,
+		                                  .stale_version = stale};
 	}
 }
 

@@ -28,7 +28,7 @@ struct fcat_store {
 	pthread_mutex_t lock; /* guards opening the online store */
 	fcat__plugin online_plugin;
 	fcat__plugin_config online_config;
-	void *online; /* the plugin's handle; NULL until first use */
+	void *online;            /* the plugin's handle; NULL until first use */
 	atomic_bool online_open; /* set once online is open: reads skip the lock */
 	/* one transform engine per thread: found through tx_key, all of them
 	 * listed (under lock) so the store can free them */

@@ -41,6 +41,16 @@ void fcat__buf_append(fcat__buf *b, const void *data, size_t len)
 	b->ptr[b->len] = '\0';
 }
 
+char *fcat__buf_grow(fcat__buf *b, size_t n)
+{
+	if (!reserve(b, n))
+		return NULL;
+	char *p = b->ptr + b->len;
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return p;
+}
+
 void fcat__buf_puts(fcat__buf *b, const char *s)
 {
 	fcat__buf_append(b, s, strlen(s));
