@@ -121,7 +121,12 @@ typedef struct fcat_plugin_host {
 	size_t size;
 } fcat_plugin_host;
 
-/** A plugin's configuration: its section of fcat.yaml and where it runs. */
+/** A plugin's configuration: its section of fcat.yaml and where it runs.
+ * An online store that keeps its data in local files takes their place from
+ * the `path` setting (relative to repo_root, or absolute): `fcat verify`
+ * opens a private scratch store by handing the same settings with `path`
+ * replaced. A store without `path` is taken to be shared (a server), and
+ * verify does not write to it. */
 typedef struct fcat_plugin_config {
 	const char *repo_root; /**< absolute path of the feature repo */
 	const char *project;   /**< fcat.yaml's project name */
