@@ -1322,10 +1322,15 @@ typedef struct fcat_verify_report {
  * the data, exactly at a row's event time, exactly one ttl after a row, and
  * mid-way; about 2% of the keys unknown), computes every feature through the
  * offline path (the latest source row in the ttl window, then the view's
- * transform) and through the online path (materialize into a scratch LMDB
- * store, then an online read at the cut-off, with random request data for
- * the on-demand views built on the view), and compares them bit for bit.
- * The store's own online store is not touched.
+ * transform) and through the online path (materialize into a scratch
+ * online store, then an online read at the cut-off, with random request
+ * data for the on-demand views built on the view), and compares them bit
+ * for bit. The store's own online store is not touched: the scratch store,
+ * in a temporary directory removed afterwards, is the configured online
+ * plugin with its settings and `path` replaced when the online store sets
+ * `path` (a store in local files, such as lmdb or sqlite), and otherwise (a
+ * server such as redis, shared with every reader) the default embedded
+ * online plugin (lmdb).
  * @param[out] out the report; free out->details with fcat_free
  * @return 0 whether or not there are differences (see out); an error when a
  *         path could not run (a failing transform, a bad source row).

@@ -5,20 +5,35 @@
  * FCAT_PLUGIN_ENTRY_NAME ("fcat_plugin_entry"), a function that returns a
  * table of function pointers opening with the ABI version it was built for.
  * Core finds plugins on a search path ($FCAT_PLUGIN_PATH, then the build
- * tree, then the install prefix), refuses one of another ABI version, and
- * hands each its section of fcat.yaml. Core links no plugin, and a plugin
- * needs nothing but this header (and whatever client library it wraps).
+ * tree, then the install prefix), refuses one built for an ABI version it
+ * cannot serve (see Stability), and hands each its section of fcat.yaml. Core links no plugin, and
+ * a plugin needs nothing but this header (and whatever client library it wraps).
  *
- * Stability: this header is versioned by FCAT_PLUGIN_ABI_VERSION; core
- * refuses a plugin of another version. The ops tables (fcat_online_ops,
- * fcat_offline_ops) open with `size`, which a plugin MUST set to the sizeof
- * of the table as its header declared it (FCAT_OPS_SIZE does). Within one
- * version slots are only ever appended at the end, never reordered or
- * removed, so a plugin built against an older header of the same version has
- * a shorter table: core reads a slot appended after version 2 only through
- * FCAT_OPS_HAS, which is false when the plugin's table ends before it. Each
- * slot says whether a plugin MUST or MAY provide it (NULL when not).
- * Version history: 1, the first; 2 added `size` and the offline pit_join.
+ * Stability: which plugins core loads (the rule sqlite3_vfs follows):
+ *  - Slots are only ever appended at the end of a table, never reordered or
+ *    removed, and FCAT_PLUGIN_ABI_VERSION goes up when one is appended.
+ *  - A plugin built for an older version, down to FCAT_PLUGIN_ABI_MIN_VERSION,
+ *    keeps working: its tables are shorter, and a slot appended after its
+ *    version is optional (MAY) and read only through FCAT_OPS_HAS, which is
+ *    false when the plugin's table ends before the slot.
+ *  - A plugin built for a newer version than core's is refused with
+ *    FCAT_EVERSION and an error naming the file and both versions: core
+ *    cannot know what it expects of a host it predates. So is one below
+ *    FCAT_PLUGIN_ABI_MIN_VERSION (version 1 tables carry no `size`).
+ *  - An ops table shorter than the slots of FCAT_PLUGIN_ABI_MIN_VERSION is
+ *    refused with an error naming the file and both sizes. The ops tables
+ *    (fcat_online_ops, fcat_offline_ops) open with `size`, which a plugin
+ *    MUST set to the sizeof of the table as its header declared it
+ *    (FCAT_OPS_SIZE does).
+ *  - Core's own table grows the same way: fcat_plugin_host carries `size`
+ *    from version 3 on, and a plugin reads a host slot appended after version
+ *    2 only through FCAT_HOST_HAS, so it runs under a newer core as well as
+ *    under the core it was built for. A plugin MAY refuse (entry returns
+ *    NULL after host->error) a host that lacks a slot it cannot do without.
+ * Each slot says whether a plugin MUST or MAY provide it (NULL when not).
+ * Version history: 1, the first; 2 added the ops tables' `size` and the
+ * offline pit_join; 3 added fcat_plugin_host's `size` and the rule above
+ * (version 2 plugins load unchanged).
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -44,8 +59,12 @@
 extern "C" {
 #endif
 
-#define FCAT_PLUGIN_ABI_VERSION 2
-#define FCAT_PLUGIN_ENTRY_NAME  "fcat_plugin_entry"
+/** The ABI version this header declares; a plugin reports it in
+ * fcat_plugin.abi_version. */
+#define FCAT_PLUGIN_ABI_VERSION 3
+/** The oldest ABI version core still loads. */
+#define FCAT_PLUGIN_ABI_MIN_VERSION 2
+#define FCAT_PLUGIN_ENTRY_NAME      "fcat_plugin_entry"
 
 /** The `size` initializer of an ops table: `.size = FCAT_OPS_SIZE(fcat_offline_ops)`. */
 #define FCAT_OPS_SIZE(type) sizeof(type)
@@ -57,11 +76,29 @@ extern "C" {
 	     (size_t)((const char *)&(ops)->slot - (const char *)(ops)) + sizeof((ops)->slot) &&   \
 	 (ops)->slot != NULL)
 
+/** True when the host table `host` (a pointer) holds `slot` and the slot is
+ * set: every version-2 slot, and a later one when the host's `size` covers
+ * it. Reads nothing past the host's table. */
+#define FCAT_HOST_HAS(host, slot)                                                                  \
+	(((size_t)((const char *)&(host)->slot - (const char *)(host)) + sizeof((host)->slot) <=   \
+	      offsetof(fcat_plugin_host, size) ||                                                  \
+	  ((host)->abi_version >= 3 &&                                                             \
+	   (host)->size >= (size_t)((const char *)&(host)->slot - (const char *)(host)) +          \
+	                       sizeof((host)->slot))) &&                                           \
+	 (host)->slot != NULL)
+
 /* ------------------------------------------------------------------------ */
 /* What core offers plugins                                                  */
 /* ------------------------------------------------------------------------ */
 
-/** Services core hands to a plugin. Valid for the life of the process. */
+/** Services core hands to a plugin. Valid for the life of the process.
+ *
+ * `size` comes after the version-2 slots rather than first: a plugin built
+ * for version 2 reads `error` .. `error_last` at the offsets it was compiled
+ * with, so they stay where they were, and slots appended later go after
+ * `size`. Read `size` only when abi_version >= 3 (a plugin's entry may be
+ * called by an older core before that core refuses it); FCAT_HOST_HAS does
+ * this. Every slot up to `error_last` is set by every host. */
 typedef struct fcat_plugin_host {
 	unsigned int abi_version; /**< FCAT_PLUGIN_ABI_VERSION of core */
 	/** Sets the calling thread's last error; returns `code`. */
@@ -77,9 +114,19 @@ typedef struct fcat_plugin_host {
 	/** The calling thread's last error message (fcat_error_last), so a
 	 * plugin can add where a host function failed to its message. */
 	const char *(*error_last)(void);
+
+	/* ---- version 3 ---- */
+	/** sizeof(fcat_plugin_host) as core was built. Slots appended after
+	 * this one are read only through FCAT_HOST_HAS. */
+	size_t size;
 } fcat_plugin_host;
 
-/** A plugin's configuration: its section of fcat.yaml and where it runs. */
+/** A plugin's configuration: its section of fcat.yaml and where it runs.
+ * An online store that keeps its data in local files takes their place from
+ * the `path` setting (relative to repo_root, or absolute): `fcat verify`
+ * opens a private scratch store by handing the same settings with `path`
+ * replaced. A store without `path` is taken to be shared (a server), and
+ * verify does not write to it. */
 typedef struct fcat_plugin_config {
 	const char *repo_root; /**< absolute path of the feature repo */
 	const char *project;   /**< fcat.yaml's project name */
@@ -287,7 +334,8 @@ typedef struct fcat_offline_ops {
 
 /** What a plugin's entry function returns. Static storage is typical. */
 typedef struct fcat_plugin {
-	unsigned int abi_version;        /**< MUST be FCAT_PLUGIN_ABI_VERSION */
+	/** MUST be the FCAT_PLUGIN_ABI_VERSION the plugin was built with. */
+	unsigned int abi_version;
 	const char *name;                /**< MUST match the file name: fcat_<name>.so */
 	const char *description;         /**< MAY: one line for people */
 	const fcat_online_ops *online;   /**< MAY: NULL when not an online store */

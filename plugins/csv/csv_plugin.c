@@ -1,6 +1,8 @@
 /* csv_plugin.c - the csv plugin: entry point, settings and offline ops. */
 #include "csv_scan.h"
 
+#include "plugin_host.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,15 +83,8 @@ static const fcat_plugin csv_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION || !host->error ||
-	    !host->value_parse || !host->value_clear) {
-		if (host && host->error)
-			host->error(FCAT_EVERSION,
-			            "csv: host speaks plugin ABI version %u, "
-			            "not %u",
-			            host->abi_version, FCAT_PLUGIN_ABI_VERSION);
+	if (!fcatp_host_usable(host, "csv"))
 		return NULL;
-	}
 	csv_host = host;
 	return &csv_plugin;
 }

@@ -10,198 +10,67 @@
 #include <string.h>
 
 /*
- * Each thread that reads a store gets a slot: a read-only transaction
- * (MDB_NOTLS ties its reader entry to the transaction, not the thread),
- * renewed for each read and reset after it, and a buffer the rows are
- * copied into. Copying keeps the returned bytes valid until the thread's
+ * Each thread that reads a store gets a slot (plugin_slots.h): a read-only
+ * transaction (MDB_NOTLS ties its reader entry to the transaction, not the
+ * thread), renewed for each read and reset after it, and a buffer the rows
+ * are copied into. Copying keeps the returned bytes valid until the thread's
  * next read even when a writer grows (moves) the map meanwhile, and no
- * snapshot stays pinned while a thread is idle.
- *
- * The thread finds its slot through a small thread-local cache keyed by the
- * store's generation, a number never reused: a closed store's entries never
- * match again. The global lock guards the live stores and their slot lists;
- * it is taken only on a cache miss, at close and at thread exit.
+ * snapshot stays pinned while a thread is idle. A resize waits, under the
+ * slots' global lock, for every slot's `active` flag to clear.
  */
 
-#define TLS_WAYS 8
-
-typedef struct tls_state {
-	struct {
-		uint64_t gen;
-		lmdb_slot *slot;
-	} e[TLS_WAYS];
-	unsigned next;
-} tls_state;
-
-static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
-static lmdb_store *live;
-static uint64_t last_gen;
-static _Thread_local tls_state *tls;
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
-static int tls_key_ok;
-
-static void slot_free(lmdb_slot *slot)
+static void slot_free(fcatp_slot *base)
 {
+	lmdb_slot *slot = (lmdb_slot *)base;
 	if (slot->txn)
 		mdb_txn_abort(slot->txn);
 	free(slot->buf);
 	free(slot);
 }
 
-/* At thread exit: frees the thread's slots in every live store. */
-static void tls_destroy(void *p)
+static int slot_make(fcatp_slot **out, void *store)
 {
-	tls_state *t = p;
-	pthread_mutex_lock(&global_mu);
-	for (lmdb_store *s = live; s; s = s->next) {
-		for (lmdb_slot **pp = &s->slots; *pp;) {
-			lmdb_slot *slot = *pp;
-			if (slot->owner == t) {
-				*pp = slot->next;
-				slot_free(slot);
-			} else {
-				pp = &slot->next;
-			}
-		}
+	(void)store;
+	lmdb_slot *slot = calloc(1, sizeof *slot);
+	char *buf = malloc(4096);
+	if (!slot || !buf) {
+		free(slot);
+		free(buf);
+		return lmdb_host->error(FCAT_ENOMEM, "lmdb: out of memory");
 	}
-	pthread_mutex_unlock(&global_mu);
-	if (tls == t)
-		tls = NULL;
-	free(t);
+	slot->buf = buf;
+	slot->cap = 4096;
+	*out = &slot->base;
+	return 0;
 }
 
-static void make_key(void)
-{
-	tls_key_ok = pthread_key_create(&tls_key, tls_destroy) == 0;
-}
-
-/* When the plugin is unloaded, threads must no longer call into it. */
-__attribute__((destructor)) static void lmdb_unload(void)
-{
-	if (tls_key_ok)
-		pthread_key_delete(tls_key);
-	free(tls);
-	tls = NULL;
-}
+static const fcatp_slot_ops slot_ops = {"lmdb", slot_make, slot_free};
 
 void lmdb_live_lock(void)
 {
-	pthread_mutex_lock(&global_mu);
+	fcatp_slots_lock();
 }
 
 void lmdb_live_unlock(void)
 {
-	pthread_mutex_unlock(&global_mu);
+	fcatp_slots_unlock();
 }
 
 int lmdb_live_add_locked(lmdb_store *s)
 {
-	for (lmdb_store *o = live; o; o = o->next)
+	for (fcatp_slots *set = fcatp_slots_live_locked(); set; set = set->next) {
+		const lmdb_store *o = set->store;
 		if (o->dev == s->dev && o->ino == s->ino)
 			return lmdb_host->error(
 			    FCAT_EEXISTS, "lmdb: %s is open already in this process", s->path);
-	s->gen = ++last_gen;
-	s->next = live;
-	live = s;
+	}
+	fcatp_slots_add_locked(&s->readers, &slot_ops, lmdb_host, s);
 	return 0;
-}
-
-/* True when a slot of any live store belongs to `t` (global lock held). */
-static bool owns_slots(const tls_state *t)
-{
-	for (lmdb_store *s = live; s; s = s->next)
-		for (lmdb_slot *slot = s->slots; slot; slot = slot->next)
-			if (slot->owner == t)
-				return true;
-	return false;
 }
 
 void lmdb_live_remove(lmdb_store *s)
 {
-	pthread_mutex_lock(&global_mu);
-	for (lmdb_store **pp = &live; *pp; pp = &(*pp)->next) {
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
-	}
-	while (s->slots) {
-		lmdb_slot *slot = s->slots;
-		s->slots = slot->next;
-		slot_free(slot);
-	}
-	/* Free the caller's state when it holds no slot any more. */
-	tls_state *t = tls;
-	if (t && !owns_slots(t)) {
-		if (tls_key_ok)
-			pthread_setspecific(tls_key, NULL);
-		tls = NULL;
-		free(t);
-	}
-	pthread_mutex_unlock(&global_mu);
-}
-
-static bool gen_live(uint64_t gen)
-{
-	for (lmdb_store *s = live; s; s = s->next)
-		if (s->gen == gen)
-			return true;
-	return false;
-}
-
-/* The slow path of slot_get: finds or makes the thread's slot. */
-static lmdb_slot *slot_find(lmdb_store *s)
-{
-	pthread_once(&tls_once, make_key);
-	tls_state *t = tls;
-	if (!t) {
-		t = calloc(1, sizeof *t);
-		if (!t)
-			return NULL;
-		tls = t;
-		if (tls_key_ok)
-			pthread_setspecific(tls_key, t);
-	}
-	pthread_mutex_lock(&global_mu);
-	lmdb_slot *slot = s->slots;
-	while (slot && slot->owner != t)
-		slot = slot->next;
-	if (!slot) {
-		slot = calloc(1, sizeof *slot);
-		char *buf = malloc(4096);
-		if (!slot || !buf) {
-			free(slot);
-			free(buf);
-			pthread_mutex_unlock(&global_mu);
-			return NULL;
-		}
-		slot->owner = t;
-		slot->buf = buf;
-		slot->cap = 4096;
-		slot->next = s->slots;
-		s->slots = slot;
-	}
-	int way = -1;
-	for (int i = 0; i < TLS_WAYS && way < 0; i++)
-		if (t->e[i].gen == 0 || !gen_live(t->e[i].gen))
-			way = i;
-	if (way < 0)
-		way = (int)(t->next++ % TLS_WAYS);
-	t->e[way].gen = s->gen;
-	t->e[way].slot = slot;
-	pthread_mutex_unlock(&global_mu);
-	return slot;
-}
-
-static inline lmdb_slot *slot_get(lmdb_store *s)
-{
-	tls_state *t = tls;
-	if (t)
-		for (int i = 0; i < TLS_WAYS; i++)
-			if (t->e[i].gen == s->gen)
-				return t->e[i].slot;
-	return slot_find(s);
+	fcatp_slots_remove(&s->readers);
 }
 
 /* A reader announces itself in its own slot, then checks for a resize;
@@ -228,11 +97,11 @@ void lmdb_readers_pause(lmdb_store *s)
 {
 	pthread_mutex_lock(&s->resize_mu);
 	atomic_store(&s->resizing, 1);
-	pthread_mutex_lock(&global_mu);
-	for (lmdb_slot *slot = s->slots; slot; slot = slot->next)
-		while (atomic_load(&slot->active))
+	fcatp_slots_lock();
+	for (fcatp_slot *slot = s->readers.head; slot; slot = slot->next)
+		while (atomic_load(&((lmdb_slot *)slot)->active))
 			sched_yield();
-	pthread_mutex_unlock(&global_mu);
+	fcatp_slots_unlock();
 }
 
 void lmdb_readers_resume(lmdb_store *s)
@@ -320,9 +189,10 @@ int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n, f
 	int rc = lmdb_check_view(s, view);
 	if (rc || n == 0)
 		return rc;
-	lmdb_slot *slot = slot_get(s);
-	if (!slot)
-		return lmdb_host->error(FCAT_ENOMEM, "lmdb: out of memory");
+	fcatp_slot *base;
+	if ((rc = fcatp_slot_get(&base, &s->readers)))
+		return rc;
+	lmdb_slot *slot = (lmdb_slot *)base;
 	const char *what;
 	for (int tries = 0;; tries++) {
 		reader_enter(s, slot);

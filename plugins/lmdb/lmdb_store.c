@@ -1,6 +1,8 @@
 /* lmdb_store.c - the LMDB online store: settings, open, close, views. */
 #include "lmdb_store.h"
 
+#include "plugin_host.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -253,12 +255,8 @@ static const fcat_plugin lmdb_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
-		if (host && host->error)
-			host->error(FCAT_EVERSION, "lmdb: built for plugin ABI %d",
-			            FCAT_PLUGIN_ABI_VERSION);
+	if (!fcatp_host_usable(host, "lmdb"))
 		return NULL;
-	}
 	lmdb_host = host;
 	return &lmdb_plugin;
 }

@@ -3,6 +3,7 @@
 #define FCAT_LMDB_STORE_H
 
 #include "fcat_plugin.h"
+#include "plugin_slots.h"
 
 #include <lmdb.h>
 #include <pthread.h>
@@ -27,9 +28,8 @@ typedef struct lmdb_view {
  * reset between reads, the buffer read() copies rows into, and a private
  * cache of view handles. */
 typedef struct lmdb_slot {
-	struct lmdb_slot *next; /* in the store's list (global lock) */
-	const void *owner;      /* the thread's state */
-	atomic_int active;      /* inside read(): the map must not move */
+	fcatp_slot base;   /* first: in the store's readers (plugin_slots.h) */
+	atomic_int active; /* inside read(): the map must not move */
 	MDB_txn *txn;
 	char *buf;
 	size_t cap;
@@ -43,7 +43,6 @@ typedef struct lmdb_slot {
 typedef struct lmdb_store {
 	MDB_env *env;
 	char *path;
-	uint64_t gen; /* unique for the life of the process */
 	dev_t dev;
 	ino_t ino;
 	size_t max_key;
@@ -54,8 +53,7 @@ typedef struct lmdb_store {
 	pthread_mutex_t write_mu;  /* held by every transaction outside read() */
 	pthread_mutex_t resize_mu; /* held while the map is resized */
 	atomic_int resizing;
-	lmdb_slot *slots;        /* global lock */
-	struct lmdb_store *next; /* live stores (global lock) */
+	fcatp_slots readers; /* every thread's lmdb_slot; live while open */
 } lmdb_store;
 
 /* Sets the error for an LMDB return code; returns the FCAT_E* code. */
@@ -71,7 +69,8 @@ int lmdb_check_view(const lmdb_store *s, const char *view);
 
 /* Live stores: registering one (refused with FCAT_EEXISTS when the same
  * directory is open already) and unregistering it, which frees every
- * thread's reader slot. lmdb_live_lock guards open's check-then-add. */
+ * thread's reader slot. lmdb_live_lock (the lock of plugin_slots.h) guards
+ * open's check-then-add. */
 void lmdb_live_lock(void);
 void lmdb_live_unlock(void);
 int lmdb_live_add_locked(lmdb_store *s);

@@ -1,6 +1,8 @@
 /* pg_plugin.c - the postgres plugin: entry point, settings, open and close. */
 #include "pg_offline.h"
 
+#include "plugin_host.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,14 +79,8 @@ static const fcat_plugin pg_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION || !host->error ||
-	    !host->value_parse || !host->value_clear || !host->timestamp_parse ||
-	    !host->error_last) {
-		if (host && host->error)
-			host->error(FCAT_EVERSION, "postgres: built for plugin ABI %d",
-			            FCAT_PLUGIN_ABI_VERSION);
+	if (!fcatp_host_usable(host, "postgres"))
 		return NULL;
-	}
 	pg_host = host;
 	return &pg_plugin;
 }

@@ -3,6 +3,8 @@
  * command_timeout_ms, pool. */
 #include "redis_store.h"
 
+#include "plugin_host.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,11 +143,8 @@ static const fcat_plugin plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
-		host->error(FCAT_EVERSION, "redis: built for plugin ABI %d, host has %u",
-		            FCAT_PLUGIN_ABI_VERSION, host->abi_version);
+	if (!fcatp_host_usable(host, "redis"))
 		return NULL;
-	}
 	rs_host = host;
 	return &plugin;
 }

@@ -2,6 +2,7 @@
 #include "sqlite_online.h"
 #include "sqlite_offline.h"
 
+#include "plugin_host.h"
 #include "plugin_names.h"
 #include "plugin_rows.h"
 
@@ -410,12 +411,8 @@ static const fcat_plugin sq_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!host || host->abi_version != FCAT_PLUGIN_ABI_VERSION) {
-		if (host && host->error)
-			host->error(FCAT_EVERSION, "sqlite: built for plugin ABI %d",
-			            FCAT_PLUGIN_ABI_VERSION);
+	if (!fcatp_host_usable(host, "sqlite"))
 		return NULL;
-	}
 	sq_host = host;
 	return &sq_plugin;
 }

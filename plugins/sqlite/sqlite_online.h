@@ -3,6 +3,7 @@
 #define FCAT_SQLITE_ONLINE_H
 
 #include "fcat_plugin.h"
+#include "plugin_slots.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -22,8 +23,7 @@ typedef struct sq_view_stmt {
  * it read while the writer writes), its statements, and the buffer read()
  * copies rows into. */
 typedef struct sq_slot {
-	struct sq_slot *next; /* in the store's list (global lock) */
-	const void *owner;    /* the thread's state */
+	fcatp_slot base; /* first: in the store's readers (plugin_slots.h) */
 	sqlite3 *db;
 	sqlite3_stmt *begin, *commit;
 	sq_view_stmt sel[SQ_SLOT_VIEWS];
@@ -35,12 +35,10 @@ typedef struct sq_slot {
 typedef struct sq_store {
 	sqlite3 *db; /* the writer's connection: every call but read */
 	char *path;
-	uint64_t gen; /* unique for the life of the process */
 	sqlite3_stmt *begin, *commit, *rollback, *meta_get, *meta_set;
 	sq_view_stmt *upserts;
 	size_t nupserts, cap_upserts;
-	sq_slot *slots;        /* global lock */
-	struct sq_store *next; /* live stores (global lock) */
+	fcatp_slots readers; /* every thread's sq_slot; live while open */
 } sq_store;
 
 /* Sets the error from a connection's last failure; returns FCAT_E*. */
@@ -59,6 +57,7 @@ int sq_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt);
 /* Whether the table of a view exists: 1, 0, or a negative FCAT_E*. */
 int sq_view_exists(sqlite3 *db, const char *view, const sq_store *s);
 
+/* Makes the store's reader slots live, and frees every thread's slot. */
 void sq_live_add(sq_store *s);
 void sq_live_remove(sq_store *s);
 

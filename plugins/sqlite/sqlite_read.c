@@ -10,35 +10,15 @@
 #include <string.h>
 
 /*
- * Each thread that reads a store gets a slot with its own connection, so
- * reads run in parallel with each other and with the writer (WAL), and
- * see whole transactions only. Rows are copied into the slot's buffer,
- * valid until the thread's next read. The thread finds its slot through a
- * thread-local cache keyed by the store's generation, never reused; the
- * global lock guards the live stores and their slot lists and is taken
- * only on a cache miss, at close and at thread exit.
+ * Each thread that reads a store gets a slot (plugin_slots.h) with its own
+ * connection, so reads run in parallel with each other and with the writer
+ * (WAL), and see whole transactions only. Rows are copied into the slot's
+ * buffer, valid until the thread's next read.
  */
 
-#define TLS_WAYS 8
-
-typedef struct tls_state {
-	struct {
-		uint64_t gen;
-		sq_slot *slot;
-	} e[TLS_WAYS];
-	unsigned next;
-} tls_state;
-
-static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
-static sq_store *live;
-static uint64_t last_gen;
-static _Thread_local tls_state *tls;
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
-static int tls_key_ok;
-
-static void slot_free(sq_slot *slot)
+static void slot_free(fcatp_slot *base)
 {
+	sq_slot *slot = (sq_slot *)base;
 	for (unsigned i = 0; i < slot->nsel; i++) {
 		sqlite3_finalize(slot->sel[i].stmt);
 		free(slot->sel[i].view);
@@ -50,95 +30,9 @@ static void slot_free(sq_slot *slot)
 	free(slot);
 }
 
-/* True when a slot of any live store belongs to `t` (global lock held). */
-static bool owns_slots(const tls_state *t)
+static int slot_make(fcatp_slot **out, void *store)
 {
-	for (sq_store *s = live; s; s = s->next)
-		for (sq_slot *slot = s->slots; slot; slot = slot->next)
-			if (slot->owner == t)
-				return true;
-	return false;
-}
-
-/* At thread exit: frees the thread's slots in every live store. */
-static void tls_destroy(void *p)
-{
-	tls_state *t = p;
-	pthread_mutex_lock(&global_mu);
-	for (sq_store *s = live; s; s = s->next) {
-		for (sq_slot **pp = &s->slots; *pp;) {
-			sq_slot *slot = *pp;
-			if (slot->owner == t) {
-				*pp = slot->next;
-				slot_free(slot);
-			} else {
-				pp = &slot->next;
-			}
-		}
-	}
-	pthread_mutex_unlock(&global_mu);
-	if (tls == t)
-		tls = NULL;
-	free(t);
-}
-
-static void make_key(void)
-{
-	tls_key_ok = pthread_key_create(&tls_key, tls_destroy) == 0;
-}
-
-/* When the plugin is unloaded, threads must no longer call into it. */
-__attribute__((destructor)) static void sq_unload(void)
-{
-	if (tls_key_ok)
-		pthread_key_delete(tls_key);
-	free(tls);
-	tls = NULL;
-}
-
-void sq_live_add(sq_store *s)
-{
-	pthread_mutex_lock(&global_mu);
-	s->gen = ++last_gen;
-	s->next = live;
-	live = s;
-	pthread_mutex_unlock(&global_mu);
-}
-
-void sq_live_remove(sq_store *s)
-{
-	pthread_mutex_lock(&global_mu);
-	for (sq_store **pp = &live; *pp; pp = &(*pp)->next) {
-		if (*pp == s) {
-			*pp = s->next;
-			break;
-		}
-	}
-	while (s->slots) {
-		sq_slot *slot = s->slots;
-		s->slots = slot->next;
-		slot_free(slot);
-	}
-	tls_state *t = tls;
-	if (t && !owns_slots(t)) {
-		if (tls_key_ok)
-			pthread_setspecific(tls_key, NULL);
-		tls = NULL;
-		free(t);
-	}
-	pthread_mutex_unlock(&global_mu);
-}
-
-static bool gen_live(uint64_t gen)
-{
-	for (sq_store *s = live; s; s = s->next)
-		if (s->gen == gen)
-			return true;
-	return false;
-}
-
-static int slot_new(sq_slot **out, sq_store *s, const tls_state *t)
-{
+	sq_store *s = store;
 	sq_slot *slot = calloc(1, sizeof *slot);
 	if (slot)
 		slot->buf = malloc(4096);
@@ -147,7 +41,6 @@ static int slot_new(sq_slot **out, sq_store *s, const tls_state *t)
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	}
 	slot->cap = 4096;
-	slot->owner = t;
 	int rc = sq_connect(&slot->db, s, false);
 	if (!rc) {
 		rc = sq_prepare(slot->db, "BEGIN", &slot->begin);
@@ -157,67 +50,25 @@ static int slot_new(sq_slot **out, sq_store *s, const tls_state *t)
 			rc = sq_fail(slot->db, rc, "preparing a reader", s);
 	}
 	if (rc) {
-		slot_free(slot);
+		slot_free(&slot->base);
 		return rc;
 	}
-	*out = slot;
+	*out = &slot->base;
 	return 0;
 }
 
-/* The slow path of slot_get: finds or makes the thread's slot. */
-static int slot_find(sq_slot **out, sq_store *s)
+static const fcatp_slot_ops slot_ops = {"sqlite", slot_make, slot_free};
+
+void sq_live_add(sq_store *s)
 {
-	pthread_once(&tls_once, make_key);
-	tls_state *t = tls;
-	if (!t) {
-		t = calloc(1, sizeof *t);
-		if (!t)
-			return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
-		tls = t;
-		if (tls_key_ok)
-			pthread_setspecific(tls_key, t);
-	}
-	pthread_mutex_lock(&global_mu);
-	sq_slot *slot = s->slots;
-	while (slot && slot->owner != t)
-		slot = slot->next;
-	pthread_mutex_unlock(&global_mu);
-	if (!slot) {
-		/* Only this thread adds its own slot: connect unlocked. */
-		int rc = slot_new(&slot, s, t);
-		if (rc)
-			return rc;
-		pthread_mutex_lock(&global_mu);
-		slot->next = s->slots;
-		s->slots = slot;
-		pthread_mutex_unlock(&global_mu);
-	}
-	pthread_mutex_lock(&global_mu);
-	int way = -1;
-	for (int i = 0; i < TLS_WAYS && way < 0; i++)
-		if (t->e[i].gen == 0 || !gen_live(t->e[i].gen))
-			way = i;
-	if (way < 0)
-		way = (int)(t->next++ % TLS_WAYS);
-	t->e[way].gen = s->gen;
-	t->e[way].slot = slot;
-	pthread_mutex_unlock(&global_mu);
-	*out = slot;
-	return 0;
+	fcatp_slots_lock();
+	fcatp_slots_add_locked(&s->readers, &slot_ops, sq_host, s);
+	fcatp_slots_unlock();
 }
 
-static inline int slot_get(sq_slot **out, sq_store *s)
+void sq_live_remove(sq_store *s)
 {
-	tls_state *t = tls;
-	if (t) {
-		for (int i = 0; i < TLS_WAYS; i++) {
-			if (t->e[i].gen == s->gen) {
-				*out = t->e[i].slot;
-				return 0;
-			}
-		}
-	}
-	return slot_find(out, s);
+	fcatp_slots_remove(&s->readers);
 }
 
 /* The view's SELECT, or NULL when the view has no table (yet). */
@@ -290,9 +141,10 @@ int sq_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fca
 	int rc = sq_check_view(view);
 	if (rc || n == 0)
 		return rc;
-	sq_slot *slot = NULL;
+	fcatp_slot *base = NULL;
 	sqlite3_stmt *st = NULL;
-	rc = slot_get(&slot, s);
+	rc = fcatp_slot_get(&base, &s->readers);
+	sq_slot *slot = (sq_slot *)base;
 	if (!rc)
 		rc = slot_select(s, slot, view, &st);
 	if (rc)

@@ -249,8 +249,13 @@ void test_replace_in_file(const char *dir, const char *rel, const char *from, co
 }
 
 static const fcat_plugin_host test_host = {
-    FCAT_PLUGIN_ABI_VERSION, fcat__error,          fcat_value_parse,
-    fcat_value_clear,        fcat_timestamp_parse, fcat_error_last,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .error = fcat__error,
+    .value_parse = fcat_value_parse,
+    .value_clear = fcat_value_clear,
+    .timestamp_parse = fcat_timestamp_parse,
+    .error_last = fcat_error_last,
+    .size = sizeof(fcat_plugin_host),
 };
 
 const fcat_plugin *test_load_plugin(const char *name)

@@ -1,9 +1,11 @@
-/* test_config.c - fcat.yaml parsing: defaults, store sections handed on
- * untouched, and errors that name file:line:column. */
+/* test_config.c - fcat.yaml parsing: defaults (as README.md states them),
+ * store sections handed on untouched, and errors that name file:line:column. */
 #include "testutil.h"
 
+#include "config/defaults.h"
 #include "fcat.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,38 @@ static void test_config__minimal_file_gets_embedded_store_defaults(void **state)
 	assert_string_equal(fcat_config_store_plugin(c, FCAT_OFFLINE_STORE), "sqlite");
 	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "path"),
 	                    "data/online.lmdb");
+	fcat_config_free(c);
+}
+
+static void test_config__the_readme_states_the_defaults_table(void **state)
+{
+	(void)state;
+	char *readme = test_read_file(FCAT_SOURCE_DIR "/README.md");
+	assert_non_null(readme);
+	for (char *p = readme; *p; p++) /* sentences may wrap anywhere */
+		if (*p == '\n')
+			*p = ' ';
+	const fcat__default *on = fcat__default_get(FCAT__DEFAULT_ONLINE);
+	const fcat__default *off = fcat__default_get(FCAT__DEFAULT_OFFLINE);
+	const fcat__default *files = fcat__default_get(FCAT__DEFAULT_FILES);
+	char want[3][256];
+	snprintf(want[0], sizeof want[0], "an absent `online_store` is `%s` at `%s`", on->plugin,
+	         on->path);
+	snprintf(want[1], sizeof want[1], "an absent `offline_store` is `%s` at `%s`", off->plugin,
+	         off->path);
+	snprintf(want[2], sizeof want[2], "a `path` ending in `%s`) are read by the `%s` plugin",
+	         files->suffix, files->plugin);
+	int missing = -1;
+	for (int i = 0; i < 3; i++)
+		if (!strstr(readme, want[i]))
+			missing = i;
+	free(readme);
+	if (missing >= 0)
+		fail_msg("README.md does not say: %s", want[missing]);
+	/* and a file without store sections gets them */
+	fcat_config *c = parse_ok("project: demo\n");
+	assert_string_equal(fcat_config_store_plugin(c, FCAT_ONLINE_STORE), on->plugin);
+	assert_string_equal(fcat_config_store_setting(c, FCAT_OFFLINE_STORE, "path"), off->path);
 	fcat_config_free(c);
 }
 
@@ -118,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config__minimal_file_gets_embedded_store_defaults),
+	    cmocka_unit_test(test_config__the_readme_states_the_defaults_table),
 	    cmocka_unit_test(test_config__store_sections_are_handed_on_untouched),
 	    cmocka_unit_test(test_config__unknown_key_names_line_and_column),
 	    cmocka_unit_test(test_config__missing_project_is_an_error),

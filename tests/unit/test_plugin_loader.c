@@ -1,4 +1,5 @@
-/* test_plugin_loader.c - core refuses plugins it cannot use, with errors
+/* test_plugin_loader.c - core loads plugins built for its ABI version or an
+ * older one it still serves, and refuses those it cannot use, with errors
  * naming the file and, for another ABI version, both versions. */
 #include "testutil.h"
 
@@ -27,12 +28,85 @@ static int setup(void **state)
 	return 0;
 }
 
-static void test_plugin_loader__another_abi_version_names_both_versions(void **state)
+static void test_plugin_loader__a_newer_abi_version_is_refused_naming_both_versions(void **state)
 {
 	(void)state;
 	expect_refused("badabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
 	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_badabi.so",
-	                                "plugin ABI version 43", "speaks version 2", NULL});
+	                                "plugin ABI version 44", "speaks version 3", NULL});
+	/* one version ahead, and an online store in every other respect */
+	expect_refused("newabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
+	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_newabi.so",
+	                                "plugin ABI version 4, newer than this fcat",
+	                                "speaks version 3", NULL});
+}
+
+static void test_plugin_loader__version_1_is_refused_as_too_old(void **state)
+{
+	(void)state;
+	expect_refused("oneabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
+	               (const char *[]){"fcat_oneabi.so", "plugin ABI version 1",
+	                                "speaks version 3", "version 2 and later", NULL});
+}
+
+static void write_row(const fcat_online_ops *ops, void *h, const char *view, const char *key,
+                      const char *row, int64_t ts)
+{
+	fcat_online_row r = {{key, strlen(key)}, {row, strlen(row)}, ts, ts};
+	if (ops->write(h, view, &r, 1) != 0)
+		fail_msg("write %s: %s", key, fcat_error_last());
+}
+
+static void test_plugin_loader__a_version_2_plugin_loads_and_reads_its_writes(void **state)
+{
+	(void)state;
+	fcat__plugin p;
+	if (fcat__plugin_load(&p, "oldabi", FCAT__PLUGIN_ONLINE) != 0)
+		fail_msg("oldabi: %s", fcat_error_last());
+	const fcat_online_ops *ops = p.api->online;
+	assert_int_equal(p.api->abi_version, 2);
+	/* its table ends where version 2's did */
+	assert_int_equal(ops->size, offsetof(fcat_online_ops, drop_view) + sizeof(ops->drop_view));
+	assert_false(FCAT_OPS_HAS(ops, drop_view));
+	fcat_plugin_config config = {0};
+	void *h = NULL;
+	assert_int_equal(ops->open(&h, &config), 0);
+	write_row(ops, h, "v", "k1", "first", 10);
+	write_row(ops, h, "v", "k2", "second", 10);
+	write_row(ops, h, "v", "k1", "newer", 11);
+	write_row(ops, h, "v", "k2", "older", 9);
+	fcat_bytes keys[3] = {{"k1", 2}, {"k2", 2}, {"k3", 2}}, out[3];
+	assert_int_equal(ops->read(h, "v", keys, 3, out), 0);
+	assert_int_equal(out[0].len, 5);
+	assert_memory_equal(out[0].ptr, "newer", 5);
+	assert_int_equal(out[1].len, 6);
+	assert_memory_equal(out[1].ptr, "second", 6);
+	assert_null(out[2].ptr);
+	char buf[32];
+	assert_int_equal(ops->meta_set(h, "progress", "42"), 0);
+	assert_int_equal(ops->meta_get(h, "progress", buf, sizeof buf), 2);
+	assert_string_equal(buf, "42");
+	/* its errors reach core through host->error at its version-2 offset */
+	assert_int_equal(ops->read(h, "", keys, 1, out), FCAT_EINVALID);
+	assert_string_equal(fcat_error_last(), "abi_online: an empty view name");
+	ops->close(h);
+	fcat__plugin_unload(&p);
+}
+
+static void test_plugin_loader__host_slots_are_read_through_its_size(void **state)
+{
+	(void)state;
+	const fcat_plugin_host *host = &fcat__plugin_host;
+	assert_int_equal(host->size, sizeof(fcat_plugin_host));
+	assert_true(FCAT_HOST_HAS(host, error_last));
+	/* a version-2 host ends before `size`: its version-2 slots still count */
+	fcat_plugin_host v2 = *host;
+	v2.abi_version = 2;
+	v2.size = 0;
+	assert_true(FCAT_HOST_HAS(&v2, error));
+	assert_true(FCAT_HOST_HAS(&v2, error_last));
+	v2.error_last = NULL;
+	assert_false(FCAT_HOST_HAS(&v2, error_last));
 }
 
 static void test_plugin_loader__an_ops_table_without_its_size_is_refused(void **state)
@@ -105,7 +179,11 @@ static void test_plugin_loader__the_real_plugins_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plugin_loader__another_abi_version_names_both_versions),
+	    cmocka_unit_test(
+	        test_plugin_loader__a_newer_abi_version_is_refused_naming_both_versions),
+	    cmocka_unit_test(test_plugin_loader__version_1_is_refused_as_too_old),
+	    cmocka_unit_test(test_plugin_loader__a_version_2_plugin_loads_and_reads_its_writes),
+	    cmocka_unit_test(test_plugin_loader__host_slots_are_read_through_its_size),
 	    cmocka_unit_test(test_plugin_loader__an_ops_table_without_its_size_is_refused),
 	    cmocka_unit_test(test_plugin_loader__a_library_without_the_entry_symbol_is_refused),
 	    cmocka_unit_test(test_plugin_loader__missing_required_slots_are_named),

@@ -2,6 +2,7 @@
  * errors that name file:line:column. */
 #include "config/config.h"
 
+#include "config/defaults.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -14,9 +15,12 @@ static const char *const top_keys[] = {"project",    "description",  "catalog",
                                        "policies",   "online_store", "offline_store",
                                        "transforms", "policy",       NULL};
 
-/* The defaults when a store section is absent: the embedded stores. */
-static const char *const default_plugin[2] = {"lmdb", "sqlite"};
-static const char *const default_path[2] = {"data/online.lmdb", "data/offline.db"};
+/* The default of a store role: the embedded store (defaults.c). */
+static const fcat__default *store_default(fcat_store_role role)
+{
+	return fcat__default_get(role == FCAT_OFFLINE_STORE ? FCAT__DEFAULT_OFFLINE
+	                                                    : FCAT__DEFAULT_ONLINE);
+}
 
 static int where(const fcat_config *c, const fcat__ynode *n, const char *fmt, const char *a,
                  const char *b)
@@ -65,7 +69,7 @@ static int load_store(fcat_config *c, const fcat__ynode *n, fcat_store_role role
 	const fcat__ynode *p = fcat__ymap_get(n, "plugin");
 	if (!p)
 		return where(c, n, "'%s' needs a 'plugin' key (the store backend, such as %s)", key,
-		             default_plugin[role]);
+		             store_default(role)->plugin);
 	int rc = want_name(c, p, "plugin", &c->stores[role].plugin);
 	if (rc)
 		return rc;
@@ -81,14 +85,14 @@ static int set_default_store(fcat_config *c, fcat_store_role role)
 {
 	/* Build the section as if it had been written in the file. */
 	char text[256];
-	snprintf(text, sizeof text, "plugin: %s\npath: %s\n", default_plugin[role],
-	         default_path[role]);
+	const fcat__default *d = store_default(role);
+	snprintf(text, sizeof text, "plugin: %s\npath: %s\n", d->plugin, d->path);
 	fcat__ynode *node;
 	int rc = fcat__yaml_load(&node, &c->arena, "(default)", text, strlen(text));
 	if (rc)
 		return rc;
 	c->stores[role].node = node;
-	c->stores[role].plugin = default_plugin[role];
+	c->stores[role].plugin = d->plugin;
 	return 0;
 }
 

@@ -1,16 +1,18 @@
 /* source_scan.c - reading a source's rows through the offline plugin that
- * serves it: the csv plugin for file sources, the offline store for tables
- * and queries. */
+ * serves it: the file-source plugin of the defaults table for file sources,
+ * the offline store for tables and queries. */
 #include "offline/source_scan.h"
 
+#include "config/defaults.h"
 #include "util/error.h"
 
 #include <string.h>
+#include <strings.h>
 
-static bool is_csv(const char *path)
+static bool has_suffix(const char *path, const char *suffix)
 {
-	size_t n = strlen(path);
-	return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
+	size_t n = strlen(path), k = strlen(suffix);
+	return n >= k && strcasecmp(path + n - k, suffix) == 0;
 }
 
 int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const *columns,
@@ -20,12 +22,13 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
 	const char *plugin;
 	int role;
 	if (src->path) {
-		if (!is_csv(src->path))
+		const fcat__default *files = fcat__default_get(FCAT__DEFAULT_FILES);
+		if (!has_suffix(src->path, files->suffix))
 			return fcat__error(FCAT_EINVALID,
-			                   "source '%s': cannot read '%s': file "
-			                   "sources are CSV files (*.csv)",
-			                   src->base.name, src->path);
-		plugin = "csv";
+			                   "source '%s': cannot read '%s': file sources are read "
+			                   "by the %s plugin, which takes *%s files",
+			                   src->base.name, src->path, files->plugin, files->suffix);
+		plugin = files->plugin;
 		role = -1;
 	} else {
 		plugin = fcat_config_store_plugin(s->config, FCAT_OFFLINE_STORE);

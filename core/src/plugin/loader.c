@@ -11,22 +11,47 @@
 #include <unistd.h>
 
 const fcat_plugin_host fcat__plugin_host = {
-    FCAT_PLUGIN_ABI_VERSION, fcat__error,          fcat_value_parse,
-    fcat_value_clear,        fcat_timestamp_parse, fcat_error_last,
+    .abi_version = FCAT_PLUGIN_ABI_VERSION,
+    .error = fcat__error,
+    .value_parse = fcat_value_parse,
+    .value_clear = fcat_value_clear,
+    .timestamp_parse = fcat_timestamp_parse,
+    .error_last = fcat_error_last,
+    .size = sizeof(fcat_plugin_host),
 };
 
-/* Where a slot of an ops table ends: a table of ABI version 2 holds at
- * least every slot up to its last version-2 slot. */
+/* Where a slot of an ops table ends. Every table core loads holds at least
+ * the slots of FCAT_PLUGIN_ABI_MIN_VERSION (2): every slot core calls
+ * without FCAT_OPS_HAS. Slots appended later are read through FCAT_OPS_HAS. */
 #define SLOT_END(type, slot) (offsetof(type, slot) + sizeof(((type *)0)->slot))
-#define ONLINE_V2_SIZE       SLOT_END(fcat_online_ops, drop_view)
-#define OFFLINE_V2_SIZE      SLOT_END(fcat_offline_ops, pit_join)
+#define ONLINE_MIN_SIZE      SLOT_END(fcat_online_ops, drop_view)
+#define OFFLINE_MIN_SIZE     SLOT_END(fcat_offline_ops, pit_join)
 
 static int short_table(const fcat__plugin *p, const char *kind, size_t size, size_t need)
 {
 	return fcat__error(FCAT_EVERSION,
 	                   "%s: its %s ops table is %zu bytes, less than the %zu of plugin ABI "
 	                   "version %u (is `size` set with FCAT_OPS_SIZE?)",
-	                   p->path, kind, size, need, FCAT_PLUGIN_ABI_VERSION);
+	                   p->path, kind, size, need, FCAT_PLUGIN_ABI_MIN_VERSION);
+}
+
+/* The version rule of fcat_plugin.h: versions MIN .. FCAT_PLUGIN_ABI_VERSION
+ * load; a newer plugin may expect what this core does not offer. */
+static int check_version(const fcat__plugin *p)
+{
+	unsigned v = p->api->abi_version;
+	if (v > FCAT_PLUGIN_ABI_VERSION)
+		return fcat__error(FCAT_EVERSION,
+		                   "%s was built for plugin ABI version %u, newer than this fcat, "
+		                   "which speaks version %u (upgrade fcat or rebuild the plugin)",
+		                   p->path, v, FCAT_PLUGIN_ABI_VERSION);
+	if (v < FCAT_PLUGIN_ABI_MIN_VERSION)
+		return fcat__error(
+		    FCAT_EVERSION,
+		    "%s was built for plugin ABI version %u; this fcat speaks version "
+		    "%u and loads plugins of version %u and later",
+		    p->path, v, FCAT_PLUGIN_ABI_VERSION, FCAT_PLUGIN_ABI_MIN_VERSION);
+	return 0;
 }
 
 static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
@@ -37,8 +62,8 @@ static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 		if (!o)
 			return fcat__error(FCAT_EINVALID, "plugin '%s' (%s) is not an online store",
 			                   a->name, p->path);
-		if (o->size < ONLINE_V2_SIZE)
-			return short_table(p, "online", o->size, ONLINE_V2_SIZE);
+		if (o->size < ONLINE_MIN_SIZE)
+			return short_table(p, "online", o->size, ONLINE_MIN_SIZE);
 		const char *missing = !o->open       ? "open"
 		                      : !o->close    ? "close"
 		                      : !o->write    ? "write"
@@ -57,8 +82,8 @@ static int check_slots(const fcat__plugin *p, fcat__plugin_role role)
 			return fcat__error(FCAT_EINVALID,
 			                   "plugin '%s' (%s) is not an offline store", a->name,
 			                   p->path);
-		if (o->size < OFFLINE_V2_SIZE)
-			return short_table(p, "offline", o->size, OFFLINE_V2_SIZE);
+		if (o->size < OFFLINE_MIN_SIZE)
+			return short_table(p, "offline", o->size, OFFLINE_MIN_SIZE);
 		const char *missing = !o->open    ? "open"
 		                      : !o->close ? "close"
 		                      : !o->scan  ? "scan"
@@ -102,13 +127,8 @@ int fcat__plugin_load_path(fcat__plugin *out, const char *path, const char *name
 		rc = fcat__error_wrap(FCAT_EINVALID, "%s refused to load", path);
 		goto fail;
 	}
-	if (out->api->abi_version != FCAT_PLUGIN_ABI_VERSION) {
-		rc = fcat__error(FCAT_EVERSION,
-		                 "%s was built for plugin ABI version %u; this fcat "
-		                 "speaks version %u",
-		                 path, out->api->abi_version, FCAT_PLUGIN_ABI_VERSION);
+	if ((rc = check_version(out)))
 		goto fail;
-	}
 	if (!out->api->name || strcmp(out->api->name, name) != 0) {
 		rc = fcat__error(FCAT_EINVALID, "%s calls itself '%s', expected '%s'", path,
 		                 out->api->name ? out->api->name : "(no name)", name);

@@ -1,8 +1,9 @@
 /* consistency.c - `fcat verify`: proof against training-serving skew. For sampled
  * entity keys and cut-off times, computes every feature through the offline
  * path (the latest source row in the ttl window, then the view's transform)
- * and through the online path (materialize into a scratch LMDB store, then
- * an online read, on-demand views included), and reports every difference. */
+ * and through the online path (materialize into a scratch online store,
+ * scratch_store.h, then an online read, on-demand views included), and
+ * reports every difference. */
 #include "encoding/encoding.h"
 #include "serve/feature_set.h"
 #include "serve/online_target.h"
@@ -13,6 +14,7 @@
 #include "util/fs.h"
 #include "util/strmap.h"
 #include "values/value_copy.h"
+#include "verify/scratch_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,19 +345,15 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 {
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/cut%d", scratch, cutno);
-	fcat__plugin p;
-	int rc = fcat__plugin_load(&p, "lmdb", FCAT__PLUGIN_ONLINE);
-	if (rc)
+	fcat__scratch_store scratch_store;
+	int rc = fcat__scratch_store_open(&scratch_store, x->s, dir);
+	if (rc) {
+		fcat__remove_tree(dir);
 		return rc;
-	fcat__plugin_config pc;
-	fcat__plugin_config_init(&pc, x->s, -1);
-	pc.base.repo_root = dir; /* the plugin's default path, under the scratch dir */
-	fcat__online target = {p.api->online, NULL};
+	}
+	const fcat__online target = scratch_store.target;
 	fcat_materialize_stats st = {0};
-	rc = target.ops->open(&target.handle, &pc.base);
-	if (rc == 0)
-		rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL,
-		                            NULL);
+	rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL, NULL);
 	if (rc == 0) {
 		fcat__strmap_free(&x->index);
 		for (size_t i = 0; i < x->nsamples && rc == 0; i++) {
@@ -390,9 +388,7 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 		                       pass2, x);
 	if (rc == 0)
 		rc = compare(x, &target, tx);
-	if (target.handle)
-		target.ops->close(target.handle);
-	fcat__plugin_unload(&p);
+	fcat__scratch_store_close(&scratch_store);
 	fcat__remove_tree(dir);
 	return rc;
 }
