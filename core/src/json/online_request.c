@@ -14,9 +14,14 @@ static int check_columns(const json_t *obj, const char *what, size_t *rows, char
                          size_t size)
 {
 	const char *name;
+	size_t name_len;
 	const json_t *col;
-	json_object_foreach((json_t *)obj, name, col)
+	json_object_keylen_foreach((json_t *)obj, name, name_len, col)
 	{
+		if (name_len != strlen(name))
+			return fcat__error(FCAT_EINVALID,
+			                   "%s.%s: a column name holds a NUL character", what,
+			                   name);
 		if (!json_is_array(col))
 			return fcat__error(FCAT_EINVALID,
 			                   "%s.%s: expected an array (one value per entity row), "
@@ -57,6 +62,9 @@ static int read_features(fcat_json_online_request *req, const json_t *list)
 			                   "features[%zu]: expected a string, got %s", i,
 			                   fcat__json_kind(f));
 		req->features[i] = json_string_value(f);
+		if (strlen(req->features[i]) != json_string_length(f))
+			return fcat__error(FCAT_EINVALID, "features[%zu]: holds a NUL character",
+			                   i);
 	}
 	req->nfeatures = n;
 	return 0;
@@ -74,6 +82,8 @@ static int read_request(fcat_json_online_request *req)
 			                   "feature_service: expected a string, got %s",
 			                   fcat__json_kind(j));
 		req->service = json_string_value(j);
+		if (strlen(req->service) != json_string_length(j))
+			return fcat__error(FCAT_EINVALID, "feature_service: holds a NUL character");
 	}
 	int rc;
 	if ((j = json_object_get(root, "features")) && !json_is_null(j) &&
