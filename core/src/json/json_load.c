@@ -23,7 +23,8 @@ int fcat__json_load(json_t **out, const char *text, size_t len, bool any, const 
 	if (!text)
 		return fcat__error(FCAT_EUSAGE, "%s: NULL text", what);
 	/* duplicate keys would make "which column is it" ambiguous; strings
-	 * may hold NUL, as fcat's strings and bytes do */
+	 * may hold NUL, as fcat's strings and bytes do (jansson still refuses
+	 * it in object keys) */
 	size_t flags = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | (any ? JSON_DECODE_ANY : 0);
 	*out = json_loadb(text, len, flags, &err);
 	if (*out)

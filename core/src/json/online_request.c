@@ -14,14 +14,9 @@ static int check_columns(const json_t *obj, const char *what, size_t *rows, char
                          size_t size)
 {
 	const char *name;
-	size_t name_len;
 	const json_t *col;
-	json_object_keylen_foreach((json_t *)obj, name, name_len, col)
+	json_object_foreach((json_t *)obj, name, col)
 	{
-		if (name_len != strlen(name))
-			return fcat__error(FCAT_EINVALID,
-			                   "%s.%s: a column name holds a NUL character", what,
-			                   name);
 		if (!json_is_array(col))
 			return fcat__error(FCAT_EINVALID,
 			                   "%s.%s: expected an array (one value per entity row), "
