@@ -926,7 +926,7 @@ typedef struct fcat_json_online_request fcat_json_online_request;
 /**
  * Parses a /get-online-features request body: an object with "features"
  * (an array of "view:feature" or "view" strings) or "feature_service" (a
- * string; then "features" is ignored, as Feast does), "entities" (join key
+ * string; then a well-formed "features" is ignored, as Feast does), "entities" (join key
  * -> array of values, one per entity row), optional "full_feature_names"
  * (bool) and optional "request_context" (request field -> array of values,
  * one per row). Other keys are ignored, as Feast's server ignores them.
