@@ -1337,6 +1337,153 @@ typedef struct fcat_verify_report {
  */
 FCAT_API int fcat_verify(fcat_verify_report *out, fcat_store *store, size_t sample, uint64_t seed);
 
+/* ------------------------------------------------------------------------ */
+/* JSON (Feast's wire format)                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Values and online reads in the JSON of Feast's feature server, so that
+ * Feast clients work unchanged: what `fcat get-online --json` prints and
+ * `fcat serve` speaks. All JSON text is compact UTF-8.
+ */
+
+/**
+ * Encodes a value as Feast's feature server does: null as null; int32 and
+ * int64 as JSON integers; a timestamp as integer epoch seconds (fractions
+ * cut toward zero); float32 (widened to double) and float64 with 17
+ * significant digits, whole numbers as "1.0"; bool as true/false; a string
+ * as a JSON string; bytes as a standard base64 string; an array as a JSON
+ * array of its items.
+ * @param[out] out NUL-terminated JSON text, freed with fcat_free; NULL on
+ *             failure
+ * @param[in] value the value
+ * @return 0; FCAT_EINVALID for a NaN or infinite float (JSON has none) or a
+ *         string that is not valid UTF-8, the message naming the array item;
+ *         FCAT_EUSAGE for a NULL argument or an unknown scalar type;
+ *         FCAT_ENOMEM.
+ */
+FCAT_API int fcat_json_encode_value(char **out, const fcat_value *value);
+
+/**
+ * Decodes JSON text holding one value of a known type, strictly: null is a
+ * null value; int32 and int64 take JSON integers in their range; float32
+ * and float64 take any JSON number (float32 within its range); bool takes
+ * true/false; a string a JSON string; bytes a standard base64 string; a
+ * timestamp integer epoch seconds or an RFC 3339 string; an array a JSON
+ * array of those, of exactly `dim` items when the type fixes it (array
+ * items cannot be null). Reads back what fcat_json_encode_value writes
+ * (timestamps to the second).
+ * @param[out] out the value (null on failure); strings, bytes and arrays
+ *             point into memory allocated for this value, released with
+ *             fcat_value_clear.
+ * @param[in] type the type the value must have
+ * @param[in] json, len the JSON text
+ * @param[in] where names the value in messages (NULL: "value")
+ * @return 0; FCAT_EINVALID naming where, the array item and what is wrong
+ *         ("value[3]: expected int64, got string", "... is out of range for
+ *         int32", "not valid base64", a JSON syntax error with its line and
+ *         column); FCAT_EUSAGE for an unknown scalar type; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_json_decode_value(fcat_value *out, fcat_type type, const char *json, size_t len,
+                                    const char *where);
+
+/** Flags of fcat_json_encode_online_response. */
+typedef enum fcat_json_flags {
+	/** Name features "view__feature" (Feast's full_feature_names). */
+	FCAT_JSON_FULL_FEATURE_NAMES = 1 << 0,
+} fcat_json_flags;
+
+/**
+ * Encodes an online read as Feast's /get-online-features response:
+ * {"results":[{"values":[...],"statuses":[...],"event_timestamps":[...]},
+ * ...],"metadata":{"feature_names":[...]}}. One result per column: first
+ * each join key of the set (status PRESENT, time 1970-01-01T00:00:00Z),
+ * then each feature in the set's order; values[r] is entity row r. Values
+ * are encoded as by fcat_json_encode_value, event times as RFC 3339 UTC
+ * with 0, 3 or 6 fraction digits.
+ * @param[out] out NUL-terminated JSON text, freed with fcat_free; NULL on
+ *             failure
+ * @param[in] result a result read with `set` and `keys`
+ * @param[in] set the feature set of the read
+ * @param[in] keys fcat_online_result_rows(result) *
+ *            fcat_feature_set_key_count(set) values, row-major, as given to
+ *            the read
+ * @param[in] flags FCAT_JSON_* flags or'ed together, 0 for none
+ * @return 0; FCAT_EINVALID for a value without a JSON form (see
+ *         fcat_json_encode_value), naming the key or feature and the row;
+ *         FCAT_EUSAGE for a NULL argument, unknown flags or a result that
+ *         does not match the set; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_json_encode_online_response(char **out, const fcat_online_result *result,
+                                              const fcat_feature_set *set, const fcat_value *keys,
+                                              unsigned flags);
+
+/**
+ * A parsed /get-online-features request body: which features to read and
+ * its entity rows, kept as JSON until fcat_json_online_request_bind decodes
+ * them with the types of a feature set.
+ */
+typedef struct fcat_json_online_request fcat_json_online_request;
+
+/**
+ * Parses a /get-online-features request body: an object with "features"
+ * (an array of "view:feature" or "view" strings) or "feature_service" (a
+ * string; then a well-formed "features" is ignored, as Feast does), "entities" (join key
+ * -> array of values, one per entity row), optional "full_feature_names"
+ * (bool) and optional "request_context" (request field -> array of values,
+ * one per row). Other keys are ignored, as Feast's server ignores them.
+ * @param[out] out the request; free with fcat_json_online_request_free
+ * @param[in] json, len the body
+ * @return 0; FCAT_EINVALID naming what is wrong and where: a JSON syntax
+ *         error (line, column), a member of the wrong JSON type ("entities:
+ *         expected an object, got array"), neither features nor a service,
+ *         an empty features list, a missing "entities", a column that is not
+ *         an array or whose length differs from the others; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_json_online_request_parse(fcat_json_online_request **out, const char *json,
+                                            size_t len);
+
+FCAT_API void fcat_json_online_request_free(fcat_json_online_request *request);
+
+/** The feature service the request names, or NULL when it lists features.
+ * Borrowed from the request. */
+FCAT_API const char *fcat_json_online_request_service(const fcat_json_online_request *request);
+
+/** The feature references the request lists (0 and NULL when it names a
+ * service), ready for fcat_feature_set_new. Borrowed from the request. */
+FCAT_API size_t fcat_json_online_request_feature_count(const fcat_json_online_request *request);
+FCAT_API const char *const *
+fcat_json_online_request_features(const fcat_json_online_request *request);
+
+/** Whether the request asks for "view__feature" names. */
+FCAT_API bool fcat_json_online_request_full_feature_names(const fcat_json_online_request *request);
+
+/** The number of entity rows (the length of every column). */
+FCAT_API size_t fcat_json_online_request_rows(const fcat_json_online_request *request);
+
+/**
+ * Decodes the request's columns with the join keys and request fields of a
+ * feature set, in the set's order and types, ready for an online read.
+ * Each join key comes from "entities"; each request field from
+ * "request_context", else from "entities" (where Feast's Python server
+ * takes it).
+ * @param[out] keys fcat_json_online_request_rows(request) *
+ *             fcat_feature_set_key_count(set) values, row-major
+ * @param[out] request_data rows * fcat_feature_set_request_count(set)
+ *             values, row-major; NULL when the set needs none
+ * @param[in] request the parsed request; both arrays and the strings they
+ *            point to belong to it and live until its next bind or its free
+ * @param[in] set the feature set built from the request
+ * @return 0; FCAT_EINVALID naming the column and row: a join key or request
+ *         field without a column, a column the set has no use for, a value
+ *         of the wrong JSON type or out of range
+ *         ("entities.user_id[3]: expected int64, got string"), a null key
+ *         or request value; FCAT_EUSAGE for a NULL argument; FCAT_ENOMEM.
+ */
+FCAT_API int fcat_json_online_request_bind(const fcat_value **keys, const fcat_value **request_data,
+                                           fcat_json_online_request *request,
+                                           const fcat_feature_set *set);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,7 +4,6 @@
 #include "cli.h"
 #include "table.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,101 +91,12 @@ static int parse_rows(fcat_value *out, size_t nout_rows, const fcat_feature_set 
 	return 0;
 }
 
-static json_t *value_json(const fcat_value *v)
-{
-	if (v->is_null)
-		return json_null();
-	if (v->type.is_array) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < v->u.array.len; i++) {
-			fcat_value e = {.type = {v->type.scalar, false, 0}};
-			const char *p = v->u.array.items;
-			switch (v->type.scalar) {
-			case FCAT_INT32: e.u.i32 = ((const int32_t *)p)[i]; break;
-			case FCAT_INT64: e.u.i64 = ((const int64_t *)p)[i]; break;
-			case FCAT_TIMESTAMP: e.u.ts = ((const int64_t *)p)[i]; break;
-			case FCAT_FLOAT32: e.u.f32 = ((const float *)p)[i]; break;
-			case FCAT_FLOAT64: e.u.f64 = ((const double *)p)[i]; break;
-			case FCAT_BOOL: e.u.b = ((const bool *)p)[i]; break;
-			default: e.u.str = ((const fcat_bytes *)p)[i]; break;
-			}
-			json_array_append_new(a, value_json(&e));
-		}
-		return a;
-	}
-	switch (v->type.scalar) {
-	case FCAT_INT32: return json_integer(v->u.i32);
-	case FCAT_INT64: return json_integer(v->u.i64);
-	case FCAT_TIMESTAMP: return json_integer(v->u.ts / 1000000); /* epoch seconds, as Feast */
-	case FCAT_FLOAT32: return json_real(v->u.f32);
-	case FCAT_FLOAT64: return json_real(v->u.f64);
-	case FCAT_BOOL: return json_boolean(v->u.b);
-	case FCAT_STRING: return json_stringn(v->u.str.ptr, v->u.str.len);
-	default: {
-		char *text;
-		if (fcat_value_format(&text, v))
-			return json_null();
-		json_t *j = json_string(text); /* bytes: base64 */
-		fcat_free(text);
-		return j;
-	}
-	}
-}
-
 static const char *feature_name(const fcat_object *f, bool full, char *buf, size_t size)
 {
 	if (!full)
 		return fcat_object_name(f);
 	snprintf(buf, size, "%s__%s", fcat_object_name(fcat_feature_view(f)), fcat_object_name(f));
 	return buf;
-}
-
-static void print_json(const fcat_online_result *res, const fcat_feature_set *set,
-                       const fcat_value *keys, size_t nrows, bool full)
-{
-	json_t *results = json_array(), *names = json_array();
-	size_t nk = fcat_feature_set_key_count(set), nf = fcat_feature_set_count(set);
-	char ts[40], buf[512];
-	for (size_t k = 0; k < nk; k++) {
-		json_t *col = json_object(), *vals = json_array(), *st = json_array(),
-		       *tss = json_array();
-		for (size_t r = 0; r < nrows; r++) {
-			json_array_append_new(vals, value_json(&keys[r * nk + k]));
-			json_array_append_new(st, json_string("PRESENT"));
-			json_array_append_new(tss, json_string("1970-01-01T00:00:00Z"));
-		}
-		json_object_set_new(col, "values", vals);
-		json_object_set_new(col, "statuses", st);
-		json_object_set_new(col, "event_timestamps", tss);
-		json_array_append_new(results, col);
-		json_array_append_new(names, json_string(fcat_feature_set_key_name(set, k)));
-	}
-	for (size_t f = 0; f < nf; f++) {
-		json_t *col = json_object(), *vals = json_array(), *st = json_array(),
-		       *tss = json_array();
-		for (size_t r = 0; r < nrows; r++) {
-			const fcat_feature_value *v = fcat_online_result_at(res, r, f);
-			fcat_timestamp_format(ts, sizeof ts, v->event_ts);
-			json_array_append_new(vals, value_json(&v->value));
-			json_array_append_new(st, json_string(fcat_status_name(v->status)));
-			json_array_append_new(tss, json_string(ts));
-		}
-		json_object_set_new(col, "values", vals);
-		json_object_set_new(col, "statuses", st);
-		json_object_set_new(col, "event_timestamps", tss);
-		json_array_append_new(results, col);
-		json_array_append_new(names,
-		                      json_string(feature_name(fcat_feature_set_feature(set, f),
-		                                               full, buf, sizeof buf)));
-	}
-	json_t *meta = json_object(), *j = json_object();
-	json_object_set_new(meta, "feature_names", names);
-	json_object_set_new(j, "results", results);
-	json_object_set_new(j, "metadata", meta);
-	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	puts(text ? text : "{}");
-	free(text);
-	json_decref(j);
 }
 
 static void print_table(const fcat_online_result *res, const fcat_feature_set *set,
@@ -286,10 +196,18 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 		exit_code = cli_fail(rc);
 		goto out;
 	}
-	if (as_json)
-		print_json(res, set, keys, entities.n, full != NULL);
-	else
+	if (as_json) {
+		char *text;
+		if ((rc = fcat_json_encode_online_response(
+		         &text, res, set, keys, full ? FCAT_JSON_FULL_FEATURE_NAMES : 0))) {
+			exit_code = cli_fail(rc);
+			goto out;
+		}
+		puts(text);
+		fcat_free(text);
+	} else {
 		print_table(res, set, &entities, full != NULL);
+	}
 out:
 	for (size_t i = 0; keys && i < entities.n * nk; i++)
 		fcat_value_clear(&keys[i]);

@@ -15,4 +15,10 @@ size_t fcat__scalar_stride(fcat_scalar scalar);
  * NUL-terminated). Returns 0 or FCAT_ENOMEM. */
 int fcat__value_copy(fcat__arena *a, fcat_value *dst, const fcat_value *src);
 
+/* Copies a value into one malloc'd block laid out as fcat_value_clear frees
+ * it: a string's bytes, or an array's items followed by the bytes of its
+ * strings (each NUL-terminated). Returns 0 or FCAT_ENOMEM (dst is then
+ * null). */
+int fcat__value_copy_heap(fcat_value *dst, const fcat_value *src);
+
 #endif
