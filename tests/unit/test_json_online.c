@@ -129,7 +129,7 @@ static void test_json_online__a_feast_request_binds_in_the_sets_order(void **sta
 	fcat_feature_set_free(set);
 	fcat_json_online_request_free(req);
 
-	/* a set without request data gets NULL, as fcat_online_read_ex wants */
+	/* a set without request data gets NULL, as fcat_online_read's options want */
 	req = parsed("{\"features\":[\"user_features\"],\"entities\":{\"user_id\":[]}}");
 	set = set_for(f, req);
 	assert_int_equal(fcat_json_online_request_rows(req), 0);
@@ -243,8 +243,11 @@ static void test_json_online__a_request_reads_and_encodes_as_feasts_response(voi
 	assert_int_equal(fcat_json_online_request_bind(&keys, &request, req, set), 0);
 	fcat_online_result *res;
 	assert_int_equal(fcat_online_result_new(&res), 0);
-	if (fcat_online_read_ex(res, f->store, set, keys, request,
-	                        fcat_json_online_request_rows(req), 0) != 0)
+	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
+	ro.now = 0;
+	ro.request = request;
+	if (fcat_online_read(res, f->store, set, keys, fcat_json_online_request_rows(req), &ro) !=
+	    0)
 		fail_msg("read: %s", fcat_error_last());
 	char *text;
 	unsigned flags =

@@ -1,6 +1,6 @@
 /* request_bind.c - a parsed /get-online-features request's columns decoded
  * in a feature set's order and types: the join keys and the request data
- * fcat_online_read_ex takes. */
+ * fcat_online_read takes (keys, and request data in its options). */
 #include "json/json_value.h"
 #include "json/online_request.h"
 #include "util/error.h"
