@@ -1080,7 +1080,8 @@ typedef struct fcat_feature_set fcat_feature_set;
  *             store's catalog, so free it before the store. A set may be
  *             shared by many threads.
  * @param[in] store the store whose catalog resolves the names
- * @param[in] refs nrefs references
+ * @param[in] refs the references, "VIEW:FEATURE" or "VIEW"
+ * @param[in] nrefs how many references
  * @return 0; FCAT_ENOTFOUND naming an unknown view or feature;
  *         FCAT_EINVALID for a view that is not online or a join key of two
  *         types; FCAT_ENOMEM.
@@ -1093,11 +1094,17 @@ FCAT_API int fcat_feature_set_new(fcat_feature_set **out, const fcat_store *stor
  * grant on the service as well as by grants on each feature (an explicit
  * deny of a feature still wins).
  * @param[out] out as fcat_feature_set_new
+ * @param[in] store the store whose catalog holds the service
+ * @param[in] service the service's name
  * @return as fcat_feature_set_new; FCAT_ENOTFOUND for an unknown service.
  */
 FCAT_API int fcat_feature_set_for_service(fcat_feature_set **out, const fcat_store *store,
                                           const char *service);
 
+/**
+ * Releases a feature set and the principals it remembered.
+ * @param[in] set the set, or NULL; no read may be using it
+ */
 FCAT_API void fcat_feature_set_free(fcat_feature_set *set);
 
 /**
@@ -1164,6 +1171,11 @@ typedef struct fcat_online_result fcat_online_result;
  * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_online_result_new(fcat_online_result **out);
+
+/**
+ * Releases a result and every value read into it.
+ * @param[in] result the result, or NULL
+ */
 FCAT_API void fcat_online_result_free(fcat_online_result *result);
 
 /**
@@ -1331,9 +1343,17 @@ typedef struct fcat_verify_report {
  * `path` (a store in local files, such as lmdb or sqlite), and otherwise (a
  * server such as redis, shared with every reader) the default embedded
  * online plugin (lmdb).
+ * Needs read_offline and read_online on every compared feature for the
+ * store's principal.
  * @param[out] out the report; free out->details with fcat_free
- * @return 0 whether or not there are differences (see out); an error when a
- *         path could not run (a failing transform, a bad source row).
+ * @param[in] store the store whose online views are checked
+ * @param[in] sample about how many (key, time) pairs to draw per view
+ * @param[in] seed the seed of the draw: the same seed draws the same pairs
+ * @return 0 whether or not there are differences (see out); FCAT_EDENIED
+ *         naming the principal and the feature; FCAT_EINVALID,
+ *         FCAT_ETIMEOUT or FCAT_ENOMEM from a failing transform or a bad
+ *         source row (named where); FCAT_ENOTFOUND for a missing source
+ *         file; FCAT_EIO from a store.
  */
 FCAT_API int fcat_verify(fcat_verify_report *out, fcat_store *store, size_t sample, uint64_t seed);
 
@@ -1443,22 +1463,42 @@ typedef struct fcat_json_online_request fcat_json_online_request;
 FCAT_API int fcat_json_online_request_parse(fcat_json_online_request **out, const char *json,
                                             size_t len);
 
+/**
+ * Releases a parsed request and every value bound from it.
+ * @param[in] request the request, or NULL
+ */
 FCAT_API void fcat_json_online_request_free(fcat_json_online_request *request);
 
-/** The feature service the request names, or NULL when it lists features.
- * Borrowed from the request. */
+/**
+ * The feature service the request names.
+ * @param[in] request a parsed request
+ * @return the name, borrowed from the request; NULL when it lists features.
+ */
 FCAT_API const char *fcat_json_online_request_service(const fcat_json_online_request *request);
 
-/** The feature references the request lists (0 and NULL when it names a
- * service), ready for fcat_feature_set_new. Borrowed from the request. */
+/**
+ * The feature references the request lists, ready for
+ * fcat_feature_set_new: their count, and the array of them.
+ * @param[in] request a parsed request
+ * @return the count (0 when it names a service); the array, borrowed from
+ *         the request (NULL when it names a service).
+ */
 FCAT_API size_t fcat_json_online_request_feature_count(const fcat_json_online_request *request);
 FCAT_API const char *const *
 fcat_json_online_request_features(const fcat_json_online_request *request);
 
-/** Whether the request asks for "view__feature" names. */
+/**
+ * Whether the request asks for "view__feature" names.
+ * @param[in] request a parsed request
+ * @return its "full_feature_names", false when absent.
+ */
 FCAT_API bool fcat_json_online_request_full_feature_names(const fcat_json_online_request *request);
 
-/** The number of entity rows (the length of every column). */
+/**
+ * The number of entity rows.
+ * @param[in] request a parsed request
+ * @return the length of every column of "entities".
+ */
 FCAT_API size_t fcat_json_online_request_rows(const fcat_json_online_request *request);
 
 /**
