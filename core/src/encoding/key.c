@@ -48,7 +48,7 @@ static int key_size(size_t *out, const fcat_value *keys, size_t n)
 
 int fcat__key_encode(fcat__buf *out, const fcat_value *keys, size_t n)
 {
-	size_t size;
+	size_t size = 0;
 	int rc = key_size(&size, keys, n);
 	if (rc)
 		return rc;
