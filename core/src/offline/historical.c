@@ -3,7 +3,7 @@
  * at that time, never later ones; rows kept in input order; the catalog
  * commit and every feature's version recorded beside the result. */
 #include "encoding/encoding.h"
-#include "latest/pit_join.h"
+#include "latest/latest.h"
 #include "offline/pit_pushdown.h"
 #include "offline/source_scan.h"
 #include "store/access.h"
@@ -160,7 +160,7 @@ typedef struct vscan {
 	size_t ncols, nkeys;
 	int ts_col, created_col;
 	uint32_t row;
-	fcat__pit_right *right;
+	fcat__latest_row *right;
 	size_t nright, cap;
 	/* pass 2 */
 	uint64_t *winners; /* (row << 32 | entity idx), sorted */
@@ -190,14 +190,14 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 		}
 		if (x->nright == x->cap) {
 			size_t cap = x->cap ? x->cap * 2 : 65536;
-			fcat__pit_right *p = realloc(x->right, cap * sizeof *p);
+			fcat__latest_row *p = realloc(x->right, cap * sizeof *p);
 			if (!p)
 				return fcat__error_oom();
 			x->right = p;
 			x->cap = cap;
 		}
-		fcat__pit_right *p = &x->right[x->nright++];
-		fcat__pit_hash(x->key.ptr, x->key.len, &p->h1, &p->h2);
+		fcat__latest_row *p = &x->right[x->nright++];
+		fcat__latest_hash_wide(x->key.ptr, x->key.len, &p->h1, &p->h2);
 		p->ts = r[x->ts_col].u.ts;
 		p->created = x->created_col >= 0 && !r[x->created_col].is_null
 		                 ? r[x->created_col].u.ts
@@ -378,17 +378,6 @@ static int row_keys(request *q, vscan *x, size_t r, fcat_value *keys, bool *ok)
 	return rc;
 }
 
-/* The view's ttl in microseconds, as both joins take it: 0 (no lower bound)
- * without one, INT64_MAX when the seconds do not fit in int64 microseconds
- * (past 292,000 years: a window both joins bound only where T - ttl is an
- * int64, which is as good as none). */
-static int64_t ttl_us(const fcat__view *v)
-{
-	if (v->ttl_seconds <= 0)
-		return 0;
-	return v->ttl_seconds > INT64_MAX / 1000000 ? INT64_MAX : v->ttl_seconds * 1000000;
-}
-
 /* Offers the join of x's view to the offline store: 0 when it ran there,
  * FCAT_PIT_DECLINED when core must join, or an error. */
 static int push_down(request *q, vscan *x)
@@ -416,7 +405,7 @@ static int push_down(request *q, vscan *x)
 	    .columns = x->cols,
 	    .types = x->types,
 	    .ncolumns = x->ncols,
-	    .ttl = ttl_us(v),
+	    .ttl = fcat__latest_ttl_us(v->ttl_seconds),
 	    .keys = keys,
 	    .times = q->ent.ts,
 	    .nrows = nrows,
@@ -447,7 +436,7 @@ static int join_view(request *q, hview *hv)
 	x.types = calloc(cap, sizeof *x.types);
 	hv->values =
 	    fcat__arena_alloc(&q->arena, (q->ent.nrows * v->nfeatures + 1) * sizeof *hv->values);
-	fcat__pit_left *left = calloc(q->ent.nrows + 1, sizeof *left);
+	fcat__latest_ask *left = calloc(q->ent.nrows + 1, sizeof *left);
 	uint32_t *match = calloc(q->ent.nrows + 1, sizeof *match);
 	fcat__arena_init(&x.scratch, 16 * 1024);
 	int rc = x.cols && x.types && hv->values && left && match ? 0 : fcat__error_oom();
@@ -509,12 +498,12 @@ static int join_view(request *q, hview *hv)
 	for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++) {
 		bool ok;
 		left[r].idx = (uint32_t)r;
-		left[r].ts = q->ent.ts[r];
+		left[r].at = q->ent.ts[r];
 		rc = row_keys(q, &x, r, keys, &ok);
 		if (ok)
-			fcat__pit_hash(x.key.ptr, x.key.len, &left[r].h1, &left[r].h2);
+			fcat__latest_hash_wide(x.key.ptr, x.key.len, &left[r].h1, &left[r].h2);
 		else
-			left[r].ts = INT64_MIN; /* no key or no time: nothing matches */
+			left[r].at = INT64_MIN; /* no key or no time: nothing matches */
 		for (size_t k = 0; k < x.nkeys; k++)
 			fcat_value_clear(&keys[k]);
 	}
@@ -526,12 +515,14 @@ static int join_view(request *q, hview *hv)
 		                       &x);
 	x.ncols = ncols;
 	if (rc == 0) {
-		fcat__pit_join(left, q->ent.nrows, x.right, x.nright, ttl_us(v), match);
+		fcat__latest_asof(left, q->ent.nrows, x.right, x.nright,
+		                  fcat__latest_ttl_us(v->ttl_seconds), match);
 		x.winners = malloc((q->ent.nrows + 1) * sizeof *x.winners);
 		if (!x.winners)
 			rc = fcat__error_oom();
 		for (size_t r = 0; rc == 0 && r < q->ent.nrows; r++)
-			if (match[r] != FCAT_PIT_NONE) /* rows without a key or time never match */
+			if (match[r] !=
+			    FCAT_LATEST_NONE) /* rows without a key or time never match */
 				x.winners[x.nwinners++] = (uint64_t)match[r] << 32 | r;
 	}
 	if (rc == 0) {
