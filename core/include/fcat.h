@@ -1300,6 +1300,10 @@ typedef struct fcat_historical_options {
  * name. Rows come out in input order; features are named `feature` or, with
  * full_names, `view__feature`. Beside OUT, OUT.meta.json records the catalog
  * commit and every feature's version hash, so the set can be rebuilt exactly.
+ * The file is read by the csv plugin's reader and OUT written as its exact
+ * inverse: an empty cell is null, a quoted empty one ("") the empty string.
+ * It is fcat_get_historical_columns over the file's columns as text, with
+ * the result written out: the two cannot differ.
  * @param[out] stats what was done; may be NULL
  * @param[in] store the store
  * @param[in] entity_file the entity rows, CSV with a header
@@ -1309,7 +1313,8 @@ typedef struct fcat_historical_options {
  * @param[in] out_path the CSV file to write
  * @param[in] options NULL for the defaults
  * @return 0; FCAT_ENOTFOUND (an unknown feature, view, service or file);
- *         FCAT_EINVALID (a bad cell, named where); FCAT_EDENIED naming the
+ *         FCAT_EINVALID (a bad cell, named where; a join key column of a
+ *         requested view missing from the file); FCAT_EDENIED naming the
  *         principal and the feature; FCAT_EIO; FCAT_EUSAGE for options of
  *         an unknown size.
  */
@@ -1317,6 +1322,159 @@ FCAT_API int fcat_get_historical(fcat_historical_stats *stats, fcat_store *store
                                  const char *entity_file, const char *const *refs, size_t nrefs,
                                  const char *service, const char *out_path,
                                  const fcat_historical_options *options);
+
+/* The Arrow C data interface (https://arrow.apache.org/docs/format/
+ * CDataInterface.html), copied as the standard says, under its guard. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE           2
+#define ARROW_FLAG_MAP_KEYS_SORTED    4
+
+struct ArrowSchema {
+	// Array type description
+	const char *format;
+	const char *name;
+	const char *metadata;
+	int64_t flags;
+	int64_t n_children;
+	struct ArrowSchema **children;
+	struct ArrowSchema *dictionary;
+
+	// Release callback
+	void (*release)(struct ArrowSchema *);
+	// Opaque producer-specific data
+	void *private_data;
+};
+
+struct ArrowArray {
+	// Array data description
+	int64_t length;
+	int64_t null_count;
+	int64_t offset;
+	int64_t n_buffers;
+	int64_t n_children;
+	const void **buffers;
+	struct ArrowArray **children;
+	struct ArrowArray *dictionary;
+
+	// Release callback
+	void (*release)(struct ArrowArray *);
+	// Opaque producer-specific data
+	void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+/**
+ * One column of values, in Arrow's layouts (so a numpy array or an Arrow
+ * buffer is passed as it is): entity rows going in, training-set columns
+ * coming out.
+ *
+ *  - `validity`: a bitmap, bit i (least significant bit first within each
+ *    byte, as Arrow) set when row i has a value; NULL when every row has one.
+ *  - scalars: `values` holds `length` values of the C type: int32_t,
+ *    int64_t, float, double; timestamps as int64_t microseconds since the
+ *    epoch (UTC); bools as a bitmap like `validity` (numpy:
+ *    packbits(a, bitorder="little")). A null row's value is ignored.
+ *  - string, bytes: `offsets` holds length + 1 int64 byte offsets into
+ *    `data`; row i is data[offsets[i], offsets[i + 1]). Strings are UTF-8
+ *    (not checked on the way in). `values` is unused.
+ *  - arrays (training-set columns only): `values` holds the items of every
+ *    row, in the scalar's layout; with a fixed `dim`, row i's items are
+ *    [i * dim, (i + 1) * dim) (null rows too hold dim items), otherwise
+ *    `offsets` holds length + 1 item offsets. Arrays of strings or bytes
+ *    keep their items' bytes in `data`, with `item_offsets` (one more than
+ *    the items) as `offsets` are for scalars.
+ */
+typedef struct fcat_column {
+	const char *name;
+	fcat_type type;
+	size_t length; /**< rows */
+	const uint8_t *validity;
+	const void *values;
+	const int64_t *offsets;
+	const int64_t *item_offsets;
+	const char *data;
+} fcat_column;
+
+/** A training set in memory: its columns (the entity columns as given, then
+ * one per feature) read one at a time or exported as Arrow, and the
+ * metadata that rebuilds it. Immutable; may be read from many threads. */
+typedef struct fcat_training_set fcat_training_set;
+
+/**
+ * Builds a training set from entity rows given as columns, as
+ * fcat_get_historical does from a file (the same engine: that function
+ * reads the file into text columns and calls this one).
+ *
+ * The entity columns: every join key of the requested views, by name; an
+ * `event_timestamp` column (TIMESTAMP, or STRING in fcat_timestamp_parse's
+ * forms: RFC 3339 or epoch seconds); the request fields of on-demand views,
+ * by name (a missing one is null); and any other columns, such as labels,
+ * which pass through. A key or request column has the type the catalog
+ * declares for it, or is STRING and parsed as fcat_value_parse reads a CSV
+ * cell. Array columns are not accepted (give them as text). A row whose key
+ * or time is null matches nothing. Columns are borrowed during the call.
+ * @param[out] out the training set, freed with fcat_training_set_free; it
+ *             owns copies of everything it holds and may outlive the store
+ * @param[out] stats may be NULL
+ * @param[in] store the store
+ * @param[in] columns ncolumns entity columns, all of one length
+ * @param[in] refs, nrefs, service, options as fcat_get_historical
+ * @return 0; FCAT_EINVALID naming the column (and the row) for a missing
+ *         key or event_timestamp column, a column of another type or
+ *         length, a cell that does not parse; FCAT_ENOTFOUND, FCAT_EDENIED,
+ *         FCAT_EIO, FCAT_ENOMEM as fcat_get_historical; FCAT_EUSAGE for
+ *         options of an unknown size or a column without a name.
+ */
+FCAT_API int fcat_get_historical_columns(fcat_training_set **out, fcat_historical_stats *stats,
+                                         fcat_store *store, const fcat_column *columns,
+                                         size_t ncolumns, const char *const *refs, size_t nrefs,
+                                         const char *service,
+                                         const fcat_historical_options *options);
+
+FCAT_API void fcat_training_set_free(fcat_training_set *set);
+
+/** The rows (the entity rows, in their order) and the columns. */
+FCAT_API size_t fcat_training_set_rows(const fcat_training_set *set);
+FCAT_API size_t fcat_training_set_column_count(const fcat_training_set *set);
+
+/**
+ * Column i: the entity columns first, as given (their type, their values),
+ * then the features, named `feature` or `view__feature`, of their declared
+ * types; null where no row matched.
+ * @param[out] out its buffers, borrowed from the set until it is freed
+ * @return 0, or FCAT_EUSAGE when i is out of range.
+ */
+FCAT_API int fcat_training_set_column(fcat_column *out, const fcat_training_set *set, size_t i);
+
+/**
+ * Exports the set as one Arrow struct array of its columns: int32 "i",
+ * int64 "l", float32 "f", float64 "g", bool "b", string "U" (large utf8),
+ * bytes "Z", timestamp "tsu:UTC", fixed-length arrays "+w:N" and others
+ * "+L" (large list) with an "item" child. The buffers are the set's own
+ * (no copy); the set's memory lives until both structs are released, even
+ * after fcat_training_set_free.
+ * @param[out] schema, array filled in; the caller calls their release
+ * @return 0 or FCAT_ENOMEM.
+ */
+FCAT_API int fcat_training_set_export_arrow(struct ArrowSchema *schema, struct ArrowArray *array,
+                                            const fcat_training_set *set);
+
+/** The catalog commit the set was built from ("" for a work tree), borrowed
+ * from the set. */
+FCAT_API const char *fcat_training_set_catalog_commit(const fcat_training_set *set);
+
+/**
+ * The set's metadata as JSON, as OUT.meta.json holds it: "catalog_commit",
+ * "rows", and "features", each with its "view", "name", "type" and version
+ * "hash".
+ * @param[out] out NUL-terminated JSON, freed with fcat_free
+ * @return 0 or FCAT_ENOMEM.
+ */
+FCAT_API int fcat_training_set_meta_json(char **out, const fcat_training_set *set);
 
 /** What fcat_verify found. */
 typedef struct fcat_verify_report {

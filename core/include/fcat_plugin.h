@@ -32,8 +32,8 @@
  *    NULL after host->error) a host that lacks a slot it cannot do without.
  * Each slot says whether a plugin MUST or MAY provide it (NULL when not).
  * Version history: 1, the first; 2 added the ops tables' `size` and the
- * offline pit_join; 3 added fcat_plugin_host's `size` and the rule above
- * (version 2 plugins load unchanged).
+ * offline pit_join; 3 added fcat_plugin_host's `size`, the rule above
+ * (version 2 plugins load unchanged) and the offline `columns` probe.
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -293,6 +293,13 @@ typedef struct fcat_pit_request {
 typedef int (*fcat_pit_fn)(void *ctx, size_t first, const fcat_value *cells, const bool *matched,
                            size_t nrows);
 
+/**
+ * Receives the names of a source's columns, in their order: `n` names (not
+ * NUL-terminated), valid during the call only. Return 0, or an error code to
+ * pass on.
+ */
+typedef int (*fcat_columns_fn)(void *ctx, const fcat_bytes *names, size_t n);
+
 typedef struct fcat_offline_ops {
 	/** MUST. sizeof(fcat_offline_ops) as the plugin was built: FCAT_OPS_SIZE. */
 	size_t size;
@@ -326,6 +333,14 @@ typedef struct fcat_offline_ops {
 	 * while core's join, which scans every row, fails on it. Where both
 	 * succeed their answers are the same. */
 	int (*pit_join)(void *store, const fcat_pit_request *request, fcat_pit_fn fn, void *ctx);
+
+	/** MAY (appended after pit_join; core reads it through FCAT_OPS_HAS).
+	 * Hands `fn` the names of the columns of the source of `request` (its
+	 * path, table or query; the other fields are unused), once, in their
+	 * order, as scan sees them: for a file, its header row read by the
+	 * same reader as scan (an empty file has none). Errors as scan's. */
+	int (*columns)(void *store, const fcat_scan_request *request, fcat_columns_fn fn,
+	               void *ctx);
 } fcat_offline_ops;
 
 /* ------------------------------------------------------------------------ */

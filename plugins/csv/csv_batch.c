@@ -146,13 +146,19 @@ static int host_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const ch
 	return 0;
 }
 
-int csv_cell_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len)
+int csv_cell_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
+                   bool quoted)
 {
 	int rc;
 
 	*cell = (fcat_value){.type = type, .is_null = true};
-	if (len == 0)
+	if (len == 0) {
+		/* "" is the empty text, as the writer (csv_write.c in core) puts it */
+		cell->is_null = !(quoted && !type.is_array &&
+		                  (type.scalar == FCAT_STRING || type.scalar == FCAT_BYTES));
+		cell->u.str = (fcat_bytes){text, 0};
 		return 0;
+	}
 	if (!type.is_array) {
 		if (fast_scalar(cell, type.scalar, text, len))
 			return 0;

@@ -13,8 +13,11 @@
  * parsed (bytes, other arrays) are cleared by fcatp_batch_reset. */
 #define CSV_BLOCK_SIZE ((size_t)1 << 20)
 
-/* Parses the text of a cell as `type` (empty text: null). Returns 0, or the
- * host's error code with the host's message set. */
-int csv_cell_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len);
+/* Parses the text of a cell as `type`. An empty field is null, and so is an
+ * empty quoted one ("") of any type but string and bytes, for which it is
+ * the empty value. Returns 0, or the host's error code with the host's
+ * message set. */
+int csv_cell_parse(fcatp_batch *b, fcat_value *cell, fcat_type type, const char *text, size_t len,
+                   bool quoted);
 
 #endif

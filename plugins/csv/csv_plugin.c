@@ -71,6 +71,7 @@ static const fcat_offline_ops csv_ops = {
     .open = csv_open,
     .close = csv_close,
     .scan = csv_scan,
+    .columns = csv_columns,
 };
 
 static const fcat_plugin csv_plugin = {

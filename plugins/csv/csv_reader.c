@@ -227,6 +227,7 @@ int csv_reader_next(csv_reader *r)
 		bool quoted = p < end && *p == '"';
 
 		f->line = line;
+		f->quoted = quoted;
 		f->escaped = false;
 		if (quoted) {
 			const char *q = closing_quote(r, p + 1, end, &line, &f->escaped);

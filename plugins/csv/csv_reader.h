@@ -14,6 +14,7 @@ typedef struct csv_field {
 	const char *ptr;
 	size_t len;
 	int64_t line; /* the physical line (1-based) where the field starts */
+	bool quoted;  /* written in quotes: "" is an empty text, an empty field null */
 	bool escaped; /* quoted with "" inside (unescaped once the record is whole) */
 } csv_field;
 

@@ -123,7 +123,7 @@ static int parse_cell(scan *s, fcat_value *cell, size_t i)
 {
 	const csv_field *f = &s->r.fields[s->map[i]];
 	fcat_type type = s->req->types[i];
-	int rc = csv_cell_parse(&s->b, cell, type, f->ptr, f->len);
+	int rc = csv_cell_parse(&s->b, cell, type, f->ptr, f->len, f->quoted);
 
 	if (rc != 0) {
 		csv_where w = {s->req->path, f->line, s->map[i] + 1, s->req->columns[i]};
@@ -231,6 +231,49 @@ out:
 	fcatp_batch_free(&s.b);
 	csv_reader_close(&s.r);
 	free(s.map);
+	free(path);
+	return rc;
+}
+
+int csv_columns(void *store, const fcat_scan_request *req, fcat_columns_fn fn, void *ctx)
+{
+	const csv_store *st = store;
+	scan s = {.host = st->host, .req = req};
+
+	if (!req || !fn)
+		return st->host->error(FCAT_EUSAGE, "csv: columns called without a request or "
+		                                    "callback");
+	if (!req->path || !*req->path)
+		return st->host->error(FCAT_EINVALID, "csv: the csv plugin reads files, and the "
+		                                      "source names none (give it a path)");
+
+	char *path = full_path(st, req->path);
+	fcat_bytes *names = NULL;
+	int rc;
+
+	s.r.fd = -1;
+	if (!path) {
+		rc = st->host->error(FCAT_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = csv_reader_open(&s.r, st->host, path, req->path, st->chunk);
+	if (rc == 0)
+		rc = next_record(&s);
+	if (rc == CSV_END) {
+		rc = fn(ctx, NULL, 0);
+	} else if (rc == CSV_RECORD) {
+		names = malloc((s.r.nfields + 1) * sizeof *names);
+		if (!names) {
+			rc = st->host->error(FCAT_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < s.r.nfields; i++)
+			names[i] = (fcat_bytes){s.r.fields[i].ptr, s.r.fields[i].len};
+		rc = fn(ctx, names, s.r.nfields);
+	}
+out:
+	free(names);
+	csv_reader_close(&s.r);
 	free(path);
 	return rc;
 }

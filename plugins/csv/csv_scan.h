@@ -18,4 +18,8 @@ typedef struct csv_store {
 /* fcat_offline_ops.scan over the file request->path. */
 int csv_scan(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);
 
+/* fcat_offline_ops.columns: the header row of request->path, through the
+ * scan's reader. */
+int csv_columns(void *store, const fcat_scan_request *request, fcat_columns_fn fn, void *ctx);
+
 #endif

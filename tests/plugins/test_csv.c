@@ -1,10 +1,12 @@
 /* test_csv.c - the csv offline plugin: RFC 4180 reading, typed cells, the
- * time filter, errors that say where, and its fast number parsers agreeing
- * bit for bit with fcat_value_parse. */
+ * time filter, errors that say where, its fast number parsers agreeing
+ * bit for bit with fcat_value_parse, its header probe, and core's CSV
+ * writer (offline/csv_write.c) as the exact inverse of its reader. */
 #include "testutil.h"
 
 #include "fcat.h"
 #include "fcat_plugin.h"
+#include "offline/csv_write.h"
 #include "offline_rows.h"
 
 #include <stdio.h>
@@ -164,10 +166,11 @@ static void test_csv__quoted_fields_keep_commas_newlines_and_quotes(void **state
 	const fcat_type types[] = {T(STRING), T(STRING), T(STRING)};
 	fcat_scan_request req = request("q.csv", cols, types, 3);
 
+	/* "" is an empty string, not null: the writer's way to tell them apart */
 	expect_rows(dir, NULL, &req,
 	            "x,y|line1\nline2|say \"hi\"\n"
-	            "NULL|\"|plain\"quote\n"
-	            "multi\n\nline|NULL|\"\"\n");
+	            "|\"|plain\"quote\n"
+	            "multi\n\nline||\"\"\n");
 	done(dir);
 }
 
@@ -782,12 +785,140 @@ static void test_csv__fast_paths_match_the_host_parser(void **state)
 	done(dir);
 }
 
+/* ---- the header probe and the writer's inverse ---------------------------- */
+
+typedef struct names_seen {
+	char text[256];
+	size_t n, calls;
+} names_seen;
+
+static int keep_names(void *ctx, const fcat_bytes *names, size_t n)
+{
+	names_seen *s = ctx;
+	s->calls++;
+	s->n = n;
+	for (size_t i = 0; i < n; i++)
+		snprintf(s->text + strlen(s->text), sizeof s->text - strlen(s->text), "%s%.*s",
+		         i ? "|" : "", (int)names[i].len, names[i].ptr);
+	return 0;
+}
+
+static int probe(const char *dir, const char *path, names_seen *seen)
+{
+	fcat_plugin_config *c = test_plugin_config(dir, NULL);
+	void *h = NULL;
+	assert_true(FCAT_OPS_HAS(ops(), columns));
+	assert_int_equal(ops()->open(&h, c), 0);
+	fcat_scan_request req = request(path, NULL, NULL, 0);
+	memset(seen, 0, sizeof *seen);
+	int rc = ops()->columns(h, &req, keep_names, seen);
+	ops()->close(h);
+	free(c);
+	return rc;
+}
+
+static void test_csv__columns_are_the_header_as_scan_reads_it(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	names_seen seen;
+	test_write_file(dir, "h.csv",
+	                "\xEF\xBB\xBFid,\"a, b\",\"say \"\"x\"\"\",\"\"\r\nu1,1,2,3\r\n");
+	assert_int_equal(probe(dir, "h.csv", &seen), 0);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.n, 4);
+	assert_string_equal(seen.text, "id|a, b|say \"x\"|");
+	/* an empty file has no columns; a missing one is named */
+	test_write_file(dir, "e.csv", "");
+	assert_int_equal(probe(dir, "e.csv", &seen), 0);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(probe(dir, "none.csv", &seen), FCAT_ENOTFOUND);
+	assert_non_null(strstr(fcat_error_last(), "none.csv"));
+	done(dir);
+}
+
+/* What a round trip must give back: text (NULL: null) per cell. */
+static const char *const trip[][3] = {
+    {"plain", "", NULL},
+    {"a,b", "say \"hi\"", "\"leading quote"},
+    {"line\nbreak", "crlf\r\nend", "lone\rcr"},
+    {NULL, " spaced ", "trailing\""},
+    {"\"\"", ",", "\xc3\xa9t\xc3\xa9"},
+    {NULL, NULL, ""},
+};
+
+typedef struct trip_check {
+	size_t row;
+} trip_check;
+
+static int check_trip(void *ctx, const fcat_value *cells, size_t nrows)
+{
+	trip_check *t = ctx;
+	for (size_t r = 0; r < nrows; r++, t->row++)
+		for (size_t c = 0; c < 3; c++) {
+			const char *want = trip[t->row][c];
+			const fcat_value *v = &cells[r * 3 + c];
+			if (!want) {
+				if (!v->is_null)
+					fail_msg("row %zu col %zu: want null, got '%.*s'", t->row,
+					         c, (int)v->u.str.len, v->u.str.ptr);
+				continue;
+			}
+			if (v->is_null)
+				fail_msg("row %zu col %zu: want '%s', got null", t->row, c, want);
+			assert_int_equal(v->u.str.len, strlen(want));
+			assert_memory_equal(v->u.str.ptr, want, strlen(want));
+		}
+	return 0;
+}
+
+static void test_csv__written_cells_read_back_the_same(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	fcat__buf b = {0};
+	const char *head[] = {"a", "b,c", "d\"e"};
+	for (size_t c = 0; c < 3; c++) {
+		fcat__buf_puts(&b, c ? "," : "");
+		fcat__csv_cell(&b, head[c], strlen(head[c]), false);
+	}
+	fcat__buf_putc(&b, '\n');
+	size_t nrows = sizeof trip / sizeof *trip;
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < 3; c++) {
+			fcat__buf_puts(&b, c ? "," : "");
+			const char *t = trip[r][c];
+			fcat__csv_cell(&b, t ? t : "", t ? strlen(t) : 0, !t);
+		}
+		fcat__buf_putc(&b, '\n');
+	}
+	assert_false(b.oom);
+	test_write_file(dir, "w.csv", b.ptr);
+	fcat__buf_free(&b);
+	names_seen seen;
+	assert_int_equal(probe(dir, "w.csv", &seen), 0);
+	assert_string_equal(seen.text, "a|b,c|d\"e");
+	const fcat_type types[] = {T(STRING), T(STRING), T(STRING)};
+	fcat_scan_request req = request("w.csv", head, types, 3);
+	/* tiny buffers too: quotes and line ends split across refills */
+	const char *const tiny[] = {"buffer_size", "7", "batch_rows", "2", NULL};
+	for (int pass = 0; pass < 2; pass++) {
+		trip_check t = {0};
+		assert_int_equal(scan_with(dir, pass ? tiny : NULL, &req, check_trip, &t), 0);
+		assert_int_equal(t.row, nrows);
+	}
+	done(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv__typed_values_of_every_scalar_type_and_arrays),
 	    cmocka_unit_test(test_csv__cells_hold_the_parsed_values),
 	    cmocka_unit_test(test_csv__quoted_fields_keep_commas_newlines_and_quotes),
+	    cmocka_unit_test(test_csv__columns_are_the_header_as_scan_reads_it),
+	    cmocka_unit_test(test_csv__written_cells_read_back_the_same),
 	    cmocka_unit_test(test_csv__crlf_line_ends),
 	    cmocka_unit_test(test_csv__utf8_bom_is_skipped),
 	    cmocka_unit_test(test_csv__columns_in_any_order_and_a_subset),

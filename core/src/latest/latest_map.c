@@ -1,9 +1,7 @@
-/* latest_map.c - per entity key, the latest row seen so far (by event time,
- * then created time): an open-addressing table of (hash, index) slots over a
- * compact array of entries whose keys and rows live in an arena. */
-#include "latest/latest_map.h"
-
-#include "util/strmap.h"
+/* latest_map.c - the latest-row engine's per-key state: per entity key, the
+ * latest row seen so far, in an open-addressing table of (hash, index) slots
+ * over a compact array of entries whose keys and rows live in an arena. */
+#include "latest/latest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +18,6 @@ void fcat__latest_map_free(fcat__latest_map *m)
 	free(m->slots);
 	free(m->entries);
 	memset(m, 0, sizeof *m);
-}
-
-uint64_t fcat__latest_hash(const void *key, size_t len)
-{
-	return fcat__hash_bytes(key, len);
 }
 
 static int grow(fcat__latest_map *m)
@@ -53,8 +46,6 @@ void fcat__latest_map_prefetch(const fcat__latest_map *m, uint64_t hash)
 		__builtin_prefetch(&m->slots[hash & (m->cap - 1)]);
 }
 
-static const unsigned char *key_of(const fcat__latest *e);
-
 void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash)
 {
 	if (!m->cap)
@@ -73,7 +64,8 @@ fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t 
 		fcat__latest_slot *s = &m->slots[i];
 		if (s->index) {
 			fcat__latest *e = &m->entries[s->index - 1];
-			if (s->hash == h && e->key_len == len && memcmp(key_of(e), key, len) == 0)
+			if (s->hash == h && e->key_len == len &&
+			    memcmp(fcat__latest_key(e), key, len) == 0)
 				return e;
 			continue;
 		}
@@ -114,16 +106,11 @@ int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, 
 	return 0;
 }
 
-static const unsigned char *key_of(const fcat__latest *e)
-{
-	return e->key ? e->key : e->inline_key;
-}
-
 static int by_key(const void *pa, const void *pb)
 {
 	const fcat__latest *a = *(fcat__latest *const *)pa, *b = *(fcat__latest *const *)pb;
 	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(key_of(a), key_of(b), n);
+	int c = memcmp(fcat__latest_key(a), fcat__latest_key(b), n);
 	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
 }
 

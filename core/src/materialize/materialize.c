@@ -2,7 +2,7 @@
  * online store: scan [start, end), keep the newest row per key, write in
  * transactional batches, record how far each view got. */
 #include "encoding/encoding.h"
-#include "latest/latest_map.h"
+#include "latest/latest.h"
 #include "offline/scan_pipeline.h"
 #include "serve/online_target.h"
 #include "store/access.h"
@@ -99,10 +99,8 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 		                      ? row[r->created_col].u.ts
 		                      : INT64_MIN;
 		r->rows++;
-		if (ts < e->event_ts || (ts == e->event_ts && created <= e->created_ts))
+		if (!fcat__latest_fold_row(e, ts, created))
 			continue;
-		e->event_ts = ts;
-		e->created_ts = created;
 		r->rowbuf.len = 0;
 		/* with a transform, keep the source row's other columns (its keys
 		 * and times are in the entry): the transform runs once per key on
@@ -135,8 +133,7 @@ static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t 
 		const fcat__latest *e = sorted[i];
 		if (!e->row)
 			continue;
-		const unsigned char *key = e->key ? e->key : e->inline_key;
-		batch[n++] = (fcat_online_row){{(const char *)key, e->key_len},
+		batch[n++] = (fcat_online_row){{(const char *)fcat__latest_key(e), e->key_len},
 		                               {(const char *)e->row, e->row_len},
 		                               e->event_ts,
 		                               e->created_ts};

@@ -4,7 +4,7 @@
 #define FCAT_TRANSFORM_LATEST_ROWS_H
 
 #include "catalog/model.h"
-#include "latest/latest_map.h"
+#include "latest/latest.h"
 
 #include "fcat.h"
 

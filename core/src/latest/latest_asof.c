@@ -1,32 +1,13 @@
-/* pit_join.c - the point-in-time join: for every entity row, the source row
- * with the same key and the latest event time at or before the entity's
- * time (within the ttl), ties to the latest created time. Sort-merge over
- * compact records, so any scan-only source gets it for free. */
-#include "latest/pit_join.h"
-
-#include "util/strmap.h"
+/* latest_asof.c - the latest row of a key at many times T (the
+ * point-in-time join of training sets): sort the questions and the source
+ * rows by key and time, then per key fold the rows up to each T in time
+ * order and answer from the state. Sort-merge over compact records, so any
+ * scan-only source gets it for free. */
+#include "latest/latest.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-void fcat__pit_hash(const void *key, size_t len, uint64_t *h1, uint64_t *h2)
-{
-	/* two independent 64-bit hashes: a collision of both among even 10^9
-	 * keys has a probability below 10^-20 */
-	*h1 = fcat__hash_bytes(key, len);
-	const unsigned char *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	*h2 = h;
-}
 
 static int cmp_key(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
 {
@@ -37,18 +18,18 @@ static int cmp_key(uint64_t a1, uint64_t a2, uint64_t b1, uint64_t b2)
 	return 0;
 }
 
-static int cmp_left(const void *pa, const void *pb)
+static int cmp_ask(const void *pa, const void *pb)
 {
-	const fcat__pit_left *a = pa, *b = pb;
+	const fcat__latest_ask *a = pa, *b = pb;
 	int c = cmp_key(a->h1, a->h2, b->h1, b->h2);
 	if (c)
 		return c;
-	return (a->ts > b->ts) - (a->ts < b->ts);
+	return (a->at > b->at) - (a->at < b->at);
 }
 
-static int cmp_right(const void *pa, const void *pb)
+static int cmp_row(const void *pa, const void *pb)
 {
-	const fcat__pit_right *a = pa, *b = pb;
+	const fcat__latest_row *a = pa, *b = pb;
 	int c = cmp_key(a->h1, a->h2, b->h1, b->h2);
 	if (c)
 		return c;
@@ -115,33 +96,30 @@ static int cmp_right(const void *pa, const void *pb)
 		}                                                                                  \
 	}
 
-RADIX_SORT(sort_left, fcat__pit_left, cmp_left)
-RADIX_SORT(sort_right, fcat__pit_right, cmp_right)
+RADIX_SORT(sort_asks, fcat__latest_ask, cmp_ask)
+RADIX_SORT(sort_rows, fcat__latest_row, cmp_row)
 
-void fcat__pit_join(fcat__pit_left *left, size_t nleft, fcat__pit_right *right, size_t nright,
-                    int64_t ttl_us, uint32_t *match)
+void fcat__latest_asof(fcat__latest_ask *asks, size_t nasks, fcat__latest_row *rows, size_t nrows,
+                       int64_t ttl_us, uint32_t *match)
 {
-	sort_left(left, nleft);
-	sort_right(right, nright);
+	sort_asks(asks, nasks);
+	sort_rows(rows, nrows);
+	fcat__latest_state st = {0, 0, FCAT_LATEST_NONE};
 	size_t j = 0;
-	for (size_t i = 0; i < nleft; i++) {
-		const fcat__pit_left *l = &left[i];
-		/* skip source rows of smaller keys */
-		while (j < nright && cmp_key(right[j].h1, right[j].h2, l->h1, l->h2) < 0)
-			j++;
-		/* within the key: the last row at or before T wins (sorted by
-		 * event, then created time); later entity rows of the same key
-		 * only move forward */
-		size_t k = j, best = SIZE_MAX;
-		while (k < nright && cmp_key(right[k].h1, right[k].h2, l->h1, l->h2) == 0 &&
-		       right[k].ts <= l->ts)
-			best = k++;
-		if (best != SIZE_MAX && i + 1 < nleft &&
-		    cmp_key(left[i + 1].h1, left[i + 1].h2, l->h1, l->h2) == 0)
-			j = best; /* the next entity row of this key starts here */
-		/* no lower bound without a ttl, or below the first int64 */
-		bool inside = best != SIZE_MAX && (ttl_us <= 0 || l->ts < INT64_MIN + ttl_us ||
-		                                   right[best].ts >= l->ts - ttl_us);
-		match[l->idx] = inside ? right[best].row : FCAT_PIT_NONE;
+	for (size_t i = 0; i < nasks; i++) {
+		const fcat__latest_ask *a = &asks[i];
+		if (i == 0 || cmp_key(a->h1, a->h2, asks[i - 1].h1, asks[i - 1].h2) != 0) {
+			/* a new key: skip the rows of smaller keys, start empty */
+			while (j < nrows && cmp_key(rows[j].h1, rows[j].h2, a->h1, a->h2) < 0)
+				j++;
+			st = (fcat__latest_state){0, 0, FCAT_LATEST_NONE};
+		}
+		/* the key's rows up to T, in time order; later asks of the
+		 * key only fold more */
+		while (j < nrows && rows[j].ts <= a->at &&
+		       cmp_key(rows[j].h1, rows[j].h2, a->h1, a->h2) == 0)
+			fcat__latest_fold(&st, &rows[j++]);
+		match[a->idx] =
+		    a->at == INT64_MIN ? FCAT_LATEST_NONE : fcat__latest_answer(&st, a->at, ttl_us);
 	}
 }
