@@ -258,7 +258,9 @@ typedef enum fcat_object_kind {
 	FCAT_OBJ_ON_DEMAND_VIEW = 3,
 	FCAT_OBJ_SERVICE = 4, /**< a feature service */
 	FCAT_OBJ_FEATURE = 5, /**< a feature of a (on-demand) view */
-	FCAT_OBJ_KIND_COUNT = 6,
+	/** rows pushed (fcat_push) for the views of a batch source */
+	FCAT_OBJ_PUSH_SOURCE = 6,
+	FCAT_OBJ_KIND_COUNT = 7,
 } fcat_object_kind;
 
 /**
@@ -297,7 +299,7 @@ FCAT_API int fcat_catalog_lookup(const fcat_object **out, const fcat_catalog *ca
 FCAT_API fcat_object_kind fcat_object_kind_of(const fcat_object *object);
 
 /** "entity", "source", "feature_view", "on_demand_view", "feature_service",
- * "feature". */
+ * "feature", "push_source". */
 FCAT_API const char *fcat_object_kind_name(fcat_object_kind kind);
 
 /** Borrowed strings; description and owner are "" when not set. */
@@ -335,6 +337,19 @@ FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, si
  * lowercase hex digits and a NUL.
  */
 FCAT_API void fcat_object_hash(char out[65], const fcat_object *object);
+
+/** For a push source: its batch source (borrowed); NULL for anything else. */
+FCAT_API const fcat_object *fcat_push_source_batch(const fcat_object *push_source);
+
+/**
+ * The columns of a source's declared schema, or of a push source's schema
+ * (its own `schema` when declared, else its batch source's): the columns
+ * fcat_push takes, in order. 0, NULL and scalar FCAT_INVALID for any other
+ * object or an index out of range. Names are borrowed from the catalog.
+ */
+FCAT_API size_t fcat_source_column_count(const fcat_object *source);
+FCAT_API const char *fcat_source_column_name(const fcat_object *source, size_t i);
+FCAT_API fcat_type fcat_source_column_type(const fcat_object *source, size_t i);
 
 /** For a view: its time to live in seconds (0: none). */
 FCAT_API int64_t fcat_view_ttl_seconds(const fcat_object *view);
