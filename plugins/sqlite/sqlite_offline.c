@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_PATH   "data/offline.db"
-#define BATCH_ROWS     4096
-#define BLOCK_SIZE     ((size_t)1 << 16) /* of the batch's strings */
+#define DEFAULT_PATH "data/offline.db"
+#define BATCH_ROWS   4096
+#define BLOCK_SIZE   ((size_t)1 << 16) /* of the batch's strings */
 
 /*
  * The time filter is applied here, in C, after each row's timestamp is

@@ -159,8 +159,8 @@ fcat_object_kind fcat_object_kind_of(const fcat_object *o)
 
 const char *fcat_object_kind_name(fcat_object_kind kind)
 {
-	static const char *const names[] = {"entity",          "source",  "feature_view",
-	                                    "on_demand_view",  "feature_service", "feature",
+	static const char *const names[] = {"entity",         "source",          "feature_view",
+	                                    "on_demand_view", "feature_service", "feature",
 	                                    "push_source"};
 	return (unsigned)kind < FCAT_OBJ_KIND_COUNT ? names[kind] : "unknown";
 }

@@ -97,16 +97,15 @@ static int l_source(lua_State *L)
 /* push_source { name, batch_source = <source or name>, schema = {...}? } */
 static int l_push_source(lua_State *L)
 {
-	static const char *const keys[] = {"name",        "batch_source", "schema", "description",
-	                                   "owner",       "tags",         NULL};
+	static const char *const keys[] = {"name",  "batch_source", "schema", "description",
+	                                   "owner", "tags",         NULL};
 	fcat__dsl *x = ctx(L);
 	fcat__def d = {x, "push_source", NULL, 0, false};
 	fcat__push_source *p = alloc_obj(L, x, sizeof *p);
 	if (!fcat__def_begin(&d, L, &p->base, FCAT_OBJ_PUSH_SOURCE, keys))
 		return finish(L, &d, &p->base);
 	fcat__def_ref(&d, L, "batch_source", FCAT_OBJ_SOURCE, &p->batch_ref);
-	p->own_schema =
-	    fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_PUSH_SOURCE, &p->nown);
+	p->own_schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_PUSH_SOURCE, &p->nown);
 	return finish(L, &d, &p->base);
 }
 

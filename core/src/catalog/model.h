@@ -79,8 +79,8 @@ typedef struct fcat__source {
 typedef struct fcat__push_source {
 	fcat_object base;
 	fcat__ref batch_ref;
-	fcat__source *batch;      /* resolved */
-	fcat__field *own_schema;  /* as declared; nown 0: none */
+	fcat__source *batch;     /* resolved */
+	fcat__field *own_schema; /* as declared; nown 0: none */
 	size_t nown;
 	const fcat__field *schema; /* resolved: own_schema, else the batch source's */
 	size_t nschema;

@@ -40,9 +40,9 @@ static fcat__objvec *vec(fcat_catalog *c, fcat_object_kind k)
 
 static void register_names(resolver *r)
 {
-	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY,         FCAT_OBJ_SOURCE,
-	                                         FCAT_OBJ_VIEW,           FCAT_OBJ_ON_DEMAND_VIEW,
-	                                         FCAT_OBJ_SERVICE,        FCAT_OBJ_PUSH_SOURCE};
+	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY,  FCAT_OBJ_SOURCE,
+	                                         FCAT_OBJ_VIEW,    FCAT_OBJ_ON_DEMAND_VIEW,
+	                                         FCAT_OBJ_SERVICE, FCAT_OBJ_PUSH_SOURCE};
 	for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
 		fcat__objvec *v = vec(r->c, named[k]);
 		for (size_t i = 0; i < v->len; i++) {
