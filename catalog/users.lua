@@ -25,6 +25,15 @@ local conversations = source {
   owner = "chat-platform@example.com",
 }
 
+-- Rows the chat backend pushes as each conversation ends, so the features are
+-- fresh before the next batch run; its columns are those of `conversations`.
+push_source {
+  name = "conversations_push",
+  batch_source = conversations,
+  description = "Conversation statistics pushed by the chat backend as they happen.",
+  owner = "chat-platform@example.com",
+}
+
 feature_view {
   name = "user_features",
   entities = { user },

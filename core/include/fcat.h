@@ -351,7 +351,9 @@ typedef enum fcat_object_kind {
 	FCAT_OBJ_ON_DEMAND_VIEW = 3,
 	FCAT_OBJ_SERVICE = 4, /**< a feature service */
 	FCAT_OBJ_FEATURE = 5, /**< a feature of a (on-demand) view */
-	FCAT_OBJ_KIND_COUNT = 6,
+	/** rows pushed (fcat_push) for the views of a batch source */
+	FCAT_OBJ_PUSH_SOURCE = 6,
+	FCAT_OBJ_KIND_COUNT = 7,
 } fcat_object_kind;
 
 /**
@@ -419,7 +421,8 @@ FCAT_API fcat_object_kind fcat_object_kind_of(const fcat_object *object);
  * The name of a kind.
  * @param[in] kind any value
  * @return static text: "entity", "source", "feature_view", "on_demand_view",
- *         "feature_service", "feature"; "unknown" outside the enum.
+ *         "feature_service", "feature", "push_source"; "unknown" outside the
+ *         enum.
  */
 FCAT_API const char *fcat_object_kind_name(fcat_object_kind kind);
 
@@ -502,6 +505,19 @@ FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, si
  * @param[in] object the object, not NULL
  */
 FCAT_API void fcat_object_hash(char out[65], const fcat_object *object);
+
+/** For a push source: its batch source (borrowed); NULL for anything else. */
+FCAT_API const fcat_object *fcat_push_source_batch(const fcat_object *push_source);
+
+/**
+ * The columns of a source's declared schema, or of a push source's schema
+ * (its own `schema` when declared, else its batch source's): the columns
+ * fcat_push takes, in order. 0, NULL and scalar FCAT_INVALID for any other
+ * object or an index out of range. Names are borrowed from the catalog.
+ */
+FCAT_API size_t fcat_source_column_count(const fcat_object *source);
+FCAT_API const char *fcat_source_column_name(const fcat_object *source, size_t i);
+FCAT_API fcat_type fcat_source_column_type(const fcat_object *source, size_t i);
 
 /**
  * The time to live of a feature view.
@@ -1260,6 +1276,106 @@ FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
  */
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
                                                          size_t row, size_t feature);
+
+/* ------------------------------------------------------------------------ */
+/* Push: rows written as they happen                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Where fcat_push writes (Feast's `to`). */
+typedef enum fcat_push_to {
+	FCAT_PUSH_ONLINE = 0,             /**< the online store only (the default) */
+	FCAT_PUSH_OFFLINE = 1,            /**< the batch source's storage only */
+	FCAT_PUSH_ONLINE_AND_OFFLINE = 2, /**< both: offline first, then online */
+} fcat_push_to;
+
+/** One column of pushed rows: a name of the push source's schema
+ * (fcat_source_column_name) and `nrows` values of its type. A null value
+ * may have any type (FCAT_INVALID too). Strings, bytes and arrays are the
+ * caller's and only read during the call. */
+typedef struct fcat_push_column {
+	const char *name;
+	const fcat_value *values;
+} fcat_push_column;
+
+/** How a push is made; start from FCAT_PUSH_OPTIONS_INIT. */
+typedef struct fcat_push_options {
+	size_t size; /**< sizeof(fcat_push_options) where the caller was built */
+	/** Who pushes, as named in the policy files; NULL: the store's
+	 * principal. It needs `write` on every feature view over the push
+	 * source's batch source (on `project` when there is none). */
+	const char *principal;
+	fcat_push_to to;
+} fcat_push_options;
+
+#define FCAT_PUSH_OPTIONS_INIT                                                                     \
+	{                                                                                          \
+		sizeof(fcat_push_options), NULL, FCAT_PUSH_ONLINE                                  \
+	}
+
+/** What a push did. */
+typedef struct fcat_push_stats {
+	uint64_t rows;          /**< rows pushed */
+	size_t views;           /**< online views written */
+	uint64_t keys_written;  /**< entity keys sent to the online store */
+	uint64_t rows_appended; /**< rows appended to the batch source */
+	double seconds;
+} fcat_push_stats;
+
+/**
+ * Pushes rows for a push source: the one write path of pushed rows (the
+ * HTTP server's POST /push, `fcat push` and the Python client use it).
+ *
+ * Every column of the push source's schema must be given, except the batch
+ * source's created timestamp field (null when left out). Before anything
+ * is written, every row is checked: each value of its column's type (an
+ * array of the declared length), the event timestamp of every view over
+ * the batch source and their join keys not null. A bad row refuses the
+ * whole push. Then the principal needs `write` on every feature view over
+ * the batch source (each decision audited under the principal).
+ *
+ * Offline: the rows are appended to the batch source's storage (its CSV
+ * file, or its table in the offline store), all or nothing, so training
+ * sets (fcat_get_historical) see them; a source whose plugin has no append
+ * (or a query source) is refused before anything is written.
+ *
+ * Online: for each online view over the batch source, the latest pushed
+ * row per entity key (by event time, then created time), after the view's
+ * transform, is written exactly as fcat_materialize writes it, never
+ * replacing a newer row already there. Every transform runs before the
+ * first write, so a failing one writes nothing. Each view is written in one
+ * transaction per 10,000 keys (one transaction for pushes up to that size),
+ * view after view: the online store has no transaction across views, so
+ * when writing a view fails after others were written, the error says
+ * which views were written and which were not; pushing the same rows again
+ * is safe (an equal row is kept, not duplicated).
+ *
+ * With FCAT_PUSH_ONLINE_AND_OFFLINE everything is checked and computed
+ * first, then the rows are appended offline, then written online: when the
+ * online write fails the rows stay appended offline (the error says so),
+ * and pushing them online only (FCAT_PUSH_ONLINE) completes the push.
+ *
+ * Writes of concurrent pushes in one process are serialized; do not run
+ * fcat_materialize on the same store at the same time.
+ * @param[out] stats what was done; may be NULL
+ * @param[in] store the store (its online store is opened on first use)
+ * @param[in] push_source the push source's name
+ * @param[in] columns ncolumns columns of nrows values each
+ * @param[in] options NULL for the defaults (the store's principal, online)
+ * @return 0; FCAT_ENOTFOUND for an unknown push source (or a missing table
+ *         or file to append to); FCAT_EINVALID naming the row (1-based)
+ *         and the column of a bad value, or a column unknown, repeated or
+ *         missing, with nothing written; FCAT_EDENIED naming the principal
+ *         and the view, with nothing written; FCAT_EINVALID when the batch
+ *         source's store cannot take pushes (offline part), with nothing
+ *         written; FCAT_EINVALID, FCAT_ETIMEOUT or FCAT_ENOMEM from a failing
+ *         transform (naming the view and the entity key), with nothing
+ *         written; FCAT_EIO from a store (naming what was written before);
+ *         FCAT_EUSAGE for options of an unknown size, an unknown `to` or
+ *         a column without values.
+ */
+FCAT_API int fcat_push(fcat_push_stats *stats, fcat_store *store, const char *push_source,
+                       const fcat_push_column *columns, size_t ncolumns, size_t nrows,
+                       const fcat_push_options *options);
 
 /* ------------------------------------------------------------------------ */
 /* Historical retrieval (training sets)                                      */

@@ -33,7 +33,8 @@
  * Each slot says whether a plugin MUST or MAY provide it (NULL when not).
  * Version history: 1, the first; 2 added the ops tables' `size` and the
  * offline pit_join; 3 added fcat_plugin_host's `size`, the rule above
- * (version 2 plugins load unchanged) and the offline `columns` probe.
+ * (version 2 plugins load unchanged), the offline `columns` probe and the
+ * offline `append`.
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -300,6 +301,27 @@ typedef int (*fcat_pit_fn)(void *ctx, size_t first, const fcat_value *cells, con
  */
 typedef int (*fcat_columns_fn)(void *ctx, const fcat_bytes *names, size_t n);
 
+/**
+ * Rows to append to a source (fcat_push with an offline part): the columns
+ * a push gives, by name, in the request's order; a column of the source the
+ * request does not name gets null (an empty cell) in every appended row.
+ */
+typedef struct fcat_append_request {
+	const char *path;  /**< a file source, relative to the repo root; or NULL */
+	const char *table; /**< a table; or NULL (a query cannot take rows) */
+	const char *const *columns;
+	const fcat_type *types;
+	size_t ncolumns;
+	/** nrows * ncolumns values, row-major, each of its column's type or
+	 * null. Core has checked every value against its type. */
+	const fcat_value *cells;
+	/** The same cells as text, row-major, in the form host->value_parse
+	 * reads back to the very same value (what the csv plugin reads);
+	 * NULL for a null cell. For stores that keep text. */
+	const char *const *texts;
+	size_t nrows;
+} fcat_append_request;
+
 typedef struct fcat_offline_ops {
 	/** MUST. sizeof(fcat_offline_ops) as the plugin was built: FCAT_OPS_SIZE. */
 	size_t size;
@@ -341,6 +363,18 @@ typedef struct fcat_offline_ops {
 	 * same reader as scan (an empty file has none). Errors as scan's. */
 	int (*columns)(void *store, const fcat_scan_request *request, fcat_columns_fn fn,
 	               void *ctx);
+	/** MAY; appended in version 3 after columns (core reads it through
+	 * FCAT_OPS_HAS). Appends rows to a source's storage, all or nothing:
+	 * when it returns 0 the rows are durable and a later scan (or
+	 * pit_join) of the source reads them back as the same values; on any
+	 * failure none of them is in the source. A request column the source
+	 * does not have is FCAT_EINVALID naming it; a missing table or file
+	 * FCAT_ENOTFOUND; a source it cannot append to (a query)
+	 * FCAT_EINVALID. Core calls it from one thread at a time per store;
+	 * the plugin MUST still keep concurrent appends by several processes
+	 * from mixing their rows. Without it a source of this plugin cannot
+	 * take pushes. */
+	int (*append)(void *store, const fcat_append_request *request);
 } fcat_offline_ops;
 
 /* ------------------------------------------------------------------------ */

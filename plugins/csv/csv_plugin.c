@@ -1,4 +1,6 @@
-/* csv_plugin.c - the csv plugin: entry point, settings and offline ops. */
+/* csv_plugin.c - the csv plugin: entry point, settings and offline ops
+ * (scan, append). */
+#include "csv_append.h"
 #include "csv_scan.h"
 
 #include "plugin_host.h"
@@ -72,6 +74,7 @@ static const fcat_offline_ops csv_ops = {
     .close = csv_close,
     .scan = csv_scan,
     .columns = csv_columns,
+    .append = csv_append,
 };
 
 static const fcat_plugin csv_plugin = {

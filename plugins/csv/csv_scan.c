@@ -33,7 +33,7 @@ static int check_request(const csv_store *st, const fcat_scan_request *req, fcat
 	return fcatp_check_ts_column(host, req, "csv", req->path);
 }
 
-static char *full_path(const csv_store *st, const char *path)
+char *csv_full_path(const csv_store *st, const char *path)
 {
 	if (path[0] == '/' || !st->root[0])
 		return strdup(path);
@@ -211,7 +211,7 @@ int csv_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *c
 	if (rc != 0)
 		return rc;
 
-	char *path = full_path(st, req->path);
+	char *path = csv_full_path(st, req->path);
 
 	s.r.fd = -1;
 	s.map = malloc((req->ncolumns + 1) * sizeof *s.map);

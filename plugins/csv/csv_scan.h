@@ -1,4 +1,5 @@
-/* csv_scan.h - the csv plugin's store handle and its scan. */
+/* csv_scan.h - the csv plugin's store handle and its scan (its append is
+ * in csv_append.h). */
 #ifndef FCAT_CSV_SCAN_H
 #define FCAT_CSV_SCAN_H
 
@@ -14,6 +15,10 @@ typedef struct csv_store {
 	size_t chunk;      /* read buffer size; 0: the reader's default */
 	size_t batch_rows; /* rows per callback, at most */
 } csv_store;
+
+/* `path` below the store's root (as is when absolute); malloc'd, NULL when
+ * out of memory. */
+char *csv_full_path(const csv_store *st, const char *path);
 
 /* fcat_offline_ops.scan over the file request->path. */
 int csv_scan(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);

@@ -1,5 +1,5 @@
 /* sqlite_offline.c - SQLite as an offline store: reading a table or a query
- * as typed batches. */
+ * as typed batches (appending pushed rows is in sqlite_append.c). */
 #include "sqlite_offline.h"
 
 #include "sqlite_online.h" /* sq_host */
@@ -14,21 +14,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_PATH   "data/offline.db"
-#define BATCH_ROWS     4096
-#define BLOCK_SIZE     ((size_t)1 << 16) /* of the batch's strings */
-#define MAX_TABLE_NAME 255
+#define DEFAULT_PATH "data/offline.db"
+#define BATCH_ROWS   4096
+#define BLOCK_SIZE   ((size_t)1 << 16) /* of the batch's strings */
 
 /*
  * The time filter is applied here, in C, after each row's timestamp is
  * converted: the column may hold RFC 3339 text with any offset or epoch
  * seconds, which SQL comparisons would not order exactly.
  */
-
-typedef struct sqo_store {
-	char *path; /* the file */
-	char *name; /* as configured, for messages */
-} sqo_store;
 
 typedef struct scan {
 	const fcat_scan_request *req;
@@ -84,7 +78,7 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 		                      "sqlite: %s: a source read from the offline store names "
 		                      "a table or a query (one of them)%s",
 		                      st->name, req->path ? ", not a file" : "");
-	if (table && !fcatp_valid_table(req->table, MAX_TABLE_NAME))
+	if (table && !fcatp_valid_table(req->table, SQO_MAX_TABLE_NAME))
 		return sq_host->error(FCAT_EINVALID,
 		                      "sqlite: %s: invalid table name '%s': use letters, "
 		                      "digits and '_' (and one '.' after a schema)",
@@ -310,4 +304,5 @@ const fcat_offline_ops sq_offline = {
     .open = sqo_open,
     .close = sqo_close,
     .scan = sqo_scan,
+    .append = sqo_append,
 };

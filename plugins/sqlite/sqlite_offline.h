@@ -1,4 +1,5 @@
-/* sqlite_offline.h - SQLite as an offline store: typed scans of tables and queries. */
+/* sqlite_offline.h - SQLite as an offline store: typed scans of tables and
+ * queries, and appends of pushed rows to tables. */
 #ifndef FCAT_SQLITE_OFFLINE_H
 #define FCAT_SQLITE_OFFLINE_H
 
@@ -30,6 +31,14 @@
  * the row (1-based, in scan order) and the column.
  */
 
+#define SQO_MAX_TABLE_NAME 255
+
+/* The offline store's handle. */
+typedef struct sqo_store {
+	char *path; /* the file */
+	char *name; /* as configured, for messages */
+} sqo_store;
+
 /* Where a cell is, for messages. */
 typedef struct sqo_where {
 	const char *db;    /* the database path as configured */
@@ -42,6 +51,13 @@ typedef struct sqo_where {
  * Returns 0, or an error (set, naming `where`). */
 int sqo_cell(fcatp_batch *b, fcat_value *cell, sqlite3_stmt *st, int col, fcat_type type,
              const sqo_where *where);
+
+/* fcat_offline_ops.append: inserts the rows into request->table in one
+ * transaction (BEGIN IMMEDIATE ... COMMIT), stored as scans read them back:
+ * integers and bools as INTEGER, floats as REAL, strings as TEXT, bytes as
+ * BLOB, timestamps and arrays as their text (RFC 3339 with microseconds,
+ * "[...]"). */
+int sqo_append(void *store, const fcat_append_request *request);
 
 /* fcat_offline_ops of the sqlite plugin. */
 extern const fcat_offline_ops sq_offline;

@@ -1,5 +1,5 @@
-/* cmd_list.c - `fcat list KIND`: entities, sources, views, features or
- * services, as a table or as JSON. */
+/* cmd_list.c - `fcat list KIND`: entities, sources, views, features,
+ * services or push sources, as a table or as JSON. */
 #include "cli.h"
 #include "table.h"
 
@@ -8,8 +8,8 @@
 #include <string.h>
 
 static const char help[] =
-    "usage: fcat list entities|sources|views|features|services [--json]\n"
-    "                 [--commit REV | --worktree] [--repo DIR]\n\n"
+    "usage: fcat list entities|sources|views|features|services|push-sources\n"
+    "                 [--json] [--commit REV | --worktree] [--repo DIR]\n\n"
     "Lists the catalog's objects of one kind in definition order. `views` lists\n"
     "feature views and on-demand views. With --json, prints a JSON array of the\n"
     "objects' descriptions (as fcat describe --json).\n\n"
@@ -97,6 +97,16 @@ static void row_service(cli_table *t, const fcat_store *s, const fcat_object *o)
 	cli_table_row(t, (const char *[]){fcat_object_name(o), n, fcat_object_description(o)});
 }
 
+static void row_push_source(cli_table *t, const fcat_store *s, const fcat_object *o)
+{
+	(void)s;
+	char n[32];
+	snprintf(n, sizeof n, "%zu", fcat_source_column_count(o));
+	cli_table_row(t, (const char *[]){fcat_object_name(o),
+	                                  fcat_object_name(fcat_push_source_batch(o)), n,
+	                                  fcat_object_description(o)});
+}
+
 typedef struct listing {
 	const char *word;
 	fcat_object_kind kinds[2];
@@ -122,6 +132,12 @@ static const listing listings[] = {
      row_view},
     {"features", {FCAT_OBJ_FEATURE}, 1, 4, {"VIEW", "FEATURE", "TYPE", "DESCRIPTION"}, row_feature},
     {"services", {FCAT_OBJ_SERVICE}, 1, 3, {"NAME", "FEATURES", "DESCRIPTION"}, row_service},
+    {"push-sources",
+     {FCAT_OBJ_PUSH_SOURCE},
+     1,
+     4,
+     {"NAME", "BATCH SOURCE", "COLUMNS", "DESCRIPTION"},
+     row_push_source},
 };
 
 int cmd_list(cli_ctx *ctx, int argc, char **argv)
@@ -133,8 +149,8 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (first >= argc)
-		return cli_usage_error("list", "what to list? entities, sources, views, features "
-		                               "or services");
+		return cli_usage_error("list", "what to list? entities, sources, views, features, "
+		                               "services or push-sources");
 	if (first + 1 < argc)
 		return cli_usage_error("list", "unexpected argument '%s'", argv[first + 1]);
 	const listing *l = NULL;
@@ -144,7 +160,7 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 	if (!l)
 		return cli_usage_error("list",
 		                       "cannot list '%s': use entities, sources, views, "
-		                       "features or services",
+		                       "features, services or push-sources",
 		                       argv[first]);
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx)))

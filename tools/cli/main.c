@@ -8,7 +8,7 @@
 const cli_command cli_commands[] = {
     {"init", "create a new, working feature repo", cmd_init},
     {"validate", "check fcat.yaml and every definition", cmd_validate},
-    {"list", "list entities, sources, views, features or services", cmd_list},
+    {"list", "list entities, sources, views, features, services, push sources", cmd_list},
     {"describe", "show one object's definition", cmd_describe},
     {"apply", "validate a commit and make it the applied version", cmd_apply},
     {"plan", "what applying HEAD would change, breaking changes flagged", cmd_plan},

@@ -160,7 +160,8 @@ fcat_object_kind fcat_object_kind_of(const fcat_object *o)
 const char *fcat_object_kind_name(fcat_object_kind kind)
 {
 	static const char *const names[] = {"entity",         "source",          "feature_view",
-	                                    "on_demand_view", "feature_service", "feature"};
+	                                    "on_demand_view", "feature_service", "feature",
+	                                    "push_source"};
 	return (unsigned)kind < FCAT_OBJ_KIND_COUNT ? names[kind] : "unknown";
 }
 
@@ -246,4 +247,46 @@ int64_t fcat_view_ttl_seconds(const fcat_object *o)
 const char *fcat_catalog_commit(const fcat_catalog *c)
 {
 	return c->commit;
+}
+
+const fcat_object *fcat_push_source_batch(const fcat_object *o)
+{
+	return o->kind == FCAT_OBJ_PUSH_SOURCE ? &((const fcat__push_source *)o)->batch->base
+	                                       : NULL;
+}
+
+/* The schema of a source or push source; NULL for anything else. */
+static const fcat__field *columns_of(const fcat_object *o, size_t *n)
+{
+	*n = 0;
+	if (o->kind == FCAT_OBJ_SOURCE) {
+		*n = ((const fcat__source *)o)->nschema;
+		return ((const fcat__source *)o)->schema;
+	}
+	if (o->kind == FCAT_OBJ_PUSH_SOURCE) {
+		*n = ((const fcat__push_source *)o)->nschema;
+		return ((const fcat__push_source *)o)->schema;
+	}
+	return NULL;
+}
+
+size_t fcat_source_column_count(const fcat_object *o)
+{
+	size_t n;
+	columns_of(o, &n);
+	return n;
+}
+
+const char *fcat_source_column_name(const fcat_object *o, size_t i)
+{
+	size_t n;
+	const fcat__field *f = columns_of(o, &n);
+	return i < n ? f[i].base.name : NULL;
+}
+
+fcat_type fcat_source_column_type(const fcat_object *o, size_t i)
+{
+	size_t n;
+	const fcat__field *f = columns_of(o, &n);
+	return i < n ? f[i].type : (fcat_type){0};
 }

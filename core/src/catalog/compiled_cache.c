@@ -14,13 +14,14 @@
 #include <unistd.h>
 
 #define MAGIC          "FCATCAT\0"
-#define FORMAT_VERSION 3u
+#define FORMAT_VERSION 4u
 /* magic, version, then the SHA-256 of everything after it */
 #define HEADER_SIZE 44
 #define NO_STRING   0xffffffffu
 
-static const fcat_object_kind stored_kinds[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
-                                                FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
+static const fcat_object_kind stored_kinds[] = {FCAT_OBJ_ENTITY,  FCAT_OBJ_SOURCE,
+                                                FCAT_OBJ_VIEW,    FCAT_OBJ_ON_DEMAND_VIEW,
+                                                FCAT_OBJ_SERVICE, FCAT_OBJ_PUSH_SOURCE};
 
 /* ---- writing ---------------------------------------------------------- */
 
@@ -145,6 +146,12 @@ void fcat__cache_write(fcat__buf *b, const fcat_catalog *c)
 			case FCAT_OBJ_SERVICE: {
 				const fcat__service *x = (const fcat__service *)o;
 				w_refs(b, x->feature_refs, x->nrefs);
+				break;
+			}
+			case FCAT_OBJ_PUSH_SOURCE: {
+				const fcat__push_source *x = (const fcat__push_source *)o;
+				w_refs(b, &x->batch_ref, 1);
+				w_fields(b, x->own_schema, x->nown);
 				break;
 			}
 			default: break;
@@ -291,9 +298,13 @@ static void r_transform(reader *r, fcat__transform *t, const char *file)
 
 static void r_object(reader *r, fcat_object_kind kind)
 {
-	static const size_t sizes[] = {sizeof(fcat__entity), sizeof(fcat__source),
-	                               sizeof(fcat__view), sizeof(fcat__odv),
-	                               sizeof(fcat__service)};
+	static const size_t sizes[FCAT_OBJ_KIND_COUNT] = {
+	    [FCAT_OBJ_ENTITY] = sizeof(fcat__entity),
+	    [FCAT_OBJ_SOURCE] = sizeof(fcat__source),
+	    [FCAT_OBJ_VIEW] = sizeof(fcat__view),
+	    [FCAT_OBJ_ON_DEMAND_VIEW] = sizeof(fcat__odv),
+	    [FCAT_OBJ_SERVICE] = sizeof(fcat__service),
+	    [FCAT_OBJ_PUSH_SOURCE] = sizeof(fcat__push_source)};
 	fcat_object *o = r_alloc(r, sizes[kind]);
 	if (!o)
 		return;
@@ -354,6 +365,17 @@ static void r_object(reader *r, fcat_object_kind kind)
 	case FCAT_OBJ_SERVICE: {
 		fcat__service *s = (fcat__service *)o;
 		s->feature_refs = r_refs(r, &s->nrefs, file);
+		break;
+	}
+	case FCAT_OBJ_PUSH_SOURCE: {
+		fcat__push_source *p = (fcat__push_source *)o;
+		size_t one;
+		fcat__ref *batch = r_refs(r, &one, file);
+		if (batch && one == 1)
+			p->batch_ref = batch[0];
+		else
+			r->bad = true;
+		p->own_schema = r_fields(r, &p->nown, FCAT_OBJ_PUSH_SOURCE);
 		break;
 	}
 	default: r->bad = true;

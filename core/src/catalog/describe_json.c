@@ -142,6 +142,13 @@ static void put_service(json_t *j, const fcat__service *s)
 	json_object_set_new(j, "features", a);
 }
 
+static void put_push_source(json_t *j, const fcat__push_source *p)
+{
+	json_object_set_new(j, "batch_source", json_string(p->batch_ref.name));
+	json_object_set_new(j, "schema_declared", json_boolean(p->nown > 0));
+	json_object_set_new(j, "schema", fields_json(p->schema, p->nschema));
+}
+
 int fcat_object_describe_json(char **out, const fcat_object *o, bool pretty)
 {
 	*out = NULL;
@@ -160,6 +167,7 @@ int fcat_object_describe_json(char **out, const fcat_object *o, bool pretty)
 	case FCAT_OBJ_ON_DEMAND_VIEW: put_odv(j, (const fcat__odv *)o); break;
 	case FCAT_OBJ_SERVICE: put_service(j, (const fcat__service *)o); break;
 	case FCAT_OBJ_FEATURE: put_feature(j, (const fcat__field *)o); break;
+	case FCAT_OBJ_PUSH_SOURCE: put_push_source(j, (const fcat__push_source *)o); break;
 	default: break;
 	}
 	*out = json_dumps(j, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));

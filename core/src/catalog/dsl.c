@@ -1,6 +1,7 @@
 /* dsl.c - runs the catalog's definition files (*.lua) in a sandbox whose only
  * vocabulary is entity, source, feature_view, on_demand_view,
- * feature_service, field, the type names, array() and durations. */
+ * feature_service, push_source, field, the type names, array() and
+ * durations. */
 #include "catalog/dsl_read.h"
 #include "lua/sandbox.h"
 #include "util/error.h"
@@ -91,6 +92,21 @@ static int l_source(lua_State *L)
 	s->created_timestamp_field = fcat__def_string(&d, L, "created_timestamp_field");
 	s->schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_SOURCE, &s->nschema);
 	return finish(L, &d, &s->base);
+}
+
+/* push_source { name, batch_source = <source or name>, schema = {...}? } */
+static int l_push_source(lua_State *L)
+{
+	static const char *const keys[] = {"name",  "batch_source", "schema", "description",
+	                                   "owner", "tags",         NULL};
+	fcat__dsl *x = ctx(L);
+	fcat__def d = {x, "push_source", NULL, 0, false};
+	fcat__push_source *p = alloc_obj(L, x, sizeof *p);
+	if (!fcat__def_begin(&d, L, &p->base, FCAT_OBJ_PUSH_SOURCE, keys))
+		return finish(L, &d, &p->base);
+	fcat__def_ref(&d, L, "batch_source", FCAT_OBJ_SOURCE, &p->batch_ref);
+	p->own_schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_PUSH_SOURCE, &p->nown);
+	return finish(L, &d, &p->base);
 }
 
 /* The parts of feature_view and on_demand_view that name features. */
@@ -319,6 +335,7 @@ static void push_vocabulary(lua_State *L, fcat__dsl *x)
 	    {"feature_view", l_feature_view},
 	    {"on_demand_view", l_on_demand_view},
 	    {"feature_service", l_feature_service},
+	    {"push_source", l_push_source},
 	    {NULL, NULL},
 	};
 	lua_pushlightuserdata(L, x);

@@ -116,6 +116,14 @@ void fcat__object_canonical(fcat__buf *b, const fcat_object *o)
 		put_refs(b, "features", s->feature_refs, s->nrefs);
 		break;
 	}
+	case FCAT_OBJ_PUSH_SOURCE: {
+		/* the declared schema only: the batch source's has its own hash */
+		const fcat__push_source *p = (const fcat__push_source *)o;
+		put_common(b, o);
+		put(b, "batch_source", p->batch_ref.name);
+		put_fields(b, "schema", p->own_schema, p->nown);
+		break;
+	}
 	case FCAT_OBJ_FEATURE: {
 		/* the feature itself, and what computes it, not its siblings */
 		const fcat__field *f = (const fcat__field *)o;

@@ -1,5 +1,6 @@
 /* lineage.c - where an object's data comes from and where it goes: the graph
- * entity/source -> view -> feature -> on-demand view -> feature -> service,
+ * push source -> source, entity/source -> view -> feature -> on-demand view
+ * -> feature -> service,
  * cut to what is upstream and downstream of one object. */
 #include "catalog/model.h"
 #include "util/buf.h"
@@ -60,6 +61,12 @@ static void build(graph *g, const fcat_catalog *c)
 		for (size_t k = 0; k < x->nfeatures; k++)
 			add_edge(g, &x->features[k]->base, &x->base);
 	}
+	/* pushed rows go where the batch source's rows go */
+	v = &c->objects[FCAT_OBJ_PUSH_SOURCE];
+	for (size_t i = 0; i < v->len; i++) {
+		const fcat__push_source *x = (const fcat__push_source *)v->items[i];
+		add_edge(g, &x->base, &x->batch->base);
+	}
 }
 
 /* Marks (in `keep`, one flag per edge) every edge reachable from root
@@ -115,8 +122,8 @@ static void text_section(fcat__buf *b, const graph *g, const bool *keep, const c
 static void dot(fcat__buf *b, const graph *g, const bool *up, const bool *down,
                 const fcat_object *root)
 {
-	static const char *const shapes[] = {"ellipse",   "cylinder",      "box3d",
-	                                     "component", "doubleoctagon", "box"};
+	static const char *const shapes[FCAT_OBJ_KIND_COUNT] = {
+	    "ellipse", "cylinder", "box3d", "component", "doubleoctagon", "box", "invhouse"};
 	fcat__buf_puts(b, "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
 	char a[600], z[600];
 	for (int pass = 0; pass < 2; pass++) {

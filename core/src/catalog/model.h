@@ -72,6 +72,20 @@ typedef struct fcat__source {
 	size_t nschema;
 } fcat__source;
 
+/* A push source: rows given to fcat_push for the views of its batch source
+ * (Feast's PushSource). Its schema is its own when declared, else the batch
+ * source's; resolving checks that every view over the batch source finds
+ * its columns there. */
+typedef struct fcat__push_source {
+	fcat_object base;
+	fcat__ref batch_ref;
+	fcat__source *batch;     /* resolved */
+	fcat__field *own_schema; /* as declared; nown 0: none */
+	size_t nown;
+	const fcat__field *schema; /* resolved: own_schema, else the batch source's */
+	size_t nschema;
+} fcat__push_source;
+
 typedef struct fcat__view {
 	fcat_object base;
 	fcat__ref *entity_refs;

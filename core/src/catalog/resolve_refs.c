@@ -1,12 +1,13 @@
 /* resolve_refs.c - after all files ran: resolves references between definitions
  * and checks the catalog as a whole (unique names, known entities, sources,
- * views and features, timestamp fields, name clashes). */
+ * views and features, timestamp fields, name clashes, push schemas). */
 #include "catalog/model.h"
 #include "util/buf.h"
 #include "util/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct resolver {
@@ -14,6 +15,7 @@ typedef struct resolver {
 	fcat__buf *errors;
 	int problems;
 	bool oom;
+	bool *view_failed; /* per view: it had problems of its own */
 } resolver;
 
 static void problem(resolver *r, const fcat_object *o, int line, const char *fmt, ...)
@@ -38,8 +40,9 @@ static fcat__objvec *vec(fcat_catalog *c, fcat_object_kind k)
 
 static void register_names(resolver *r)
 {
-	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY, FCAT_OBJ_SOURCE, FCAT_OBJ_VIEW,
-	                                         FCAT_OBJ_ON_DEMAND_VIEW, FCAT_OBJ_SERVICE};
+	static const fcat_object_kind named[] = {FCAT_OBJ_ENTITY,  FCAT_OBJ_SOURCE,
+	                                         FCAT_OBJ_VIEW,    FCAT_OBJ_ON_DEMAND_VIEW,
+	                                         FCAT_OBJ_SERVICE, FCAT_OBJ_PUSH_SOURCE};
 	for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
 		fcat__objvec *v = vec(r->c, named[k]);
 		for (size_t i = 0; i < v->len; i++) {
@@ -308,19 +311,127 @@ static void resolve_service(resolver *r, fcat__service *s)
 	}
 }
 
+static const fcat__field *push_column(const fcat__push_source *p, const char *name)
+{
+	for (size_t i = 0; i < p->nschema; i++)
+		if (strcmp(p->schema[i].base.name, name) == 0)
+			return &p->schema[i];
+	return NULL;
+}
+
+/* A column view `v` reads must be in the push schema, of its type. */
+static void push_needs(resolver *r, const fcat__push_source *p, const fcat__view *v,
+                       const char *name, fcat_type type, bool optional)
+{
+	const fcat__field *col = push_column(p, name);
+	char a[64], b[64];
+	if (!col) {
+		if (!optional)
+			problem(r, &p->base, 0,
+			        "feature_view '%s' (%s:%d) reads column '%s' of source '%s', "
+			        "which the push schema lacks",
+			        v->base.name, v->base.loc.file, v->base.loc.line, name,
+			        p->batch->base.name);
+		return;
+	}
+	if (fcat_type_equal(col->type, type))
+		return;
+	fcat_type_format(a, sizeof a, col->type);
+	fcat_type_format(b, sizeof b, type);
+	problem(r, &p->base, col->base.loc.line,
+	        "column '%s' is %s here but feature_view '%s' (%s:%d) reads it as %s", name, a,
+	        v->base.name, v->base.loc.file, v->base.loc.line, b);
+}
+
+/* Every view over the batch source must find its columns in the push
+ * schema, as materialize would read them from the source. */
+static void check_push_views(resolver *r, const fcat__push_source *p)
+{
+	const fcat_type ts = {FCAT_TIMESTAMP, false, 0};
+	const fcat__objvec *views = vec(r->c, FCAT_OBJ_VIEW);
+	for (size_t i = 0; i < views->len; i++) {
+		const fcat__view *v = (const fcat__view *)views->items[i];
+		if (v->source != p->batch || r->view_failed[i])
+			continue; /* a broken view is reported once, as itself */
+		for (size_t e = 0; e < v->nentities; e++)
+			for (size_t k = 0; k < v->entities[e]->nkeys; k++)
+				push_needs(r, p, v, v->entities[e]->keys[k].base.name,
+				           v->entities[e]->keys[k].type, false);
+		push_needs(r, p, v, v->timestamp_field, ts, false);
+		if (p->batch->created_timestamp_field)
+			push_needs(r, p, v, p->batch->created_timestamp_field, ts, true);
+		if (v->transform.code) {
+			for (size_t c = 0; c < p->batch->nschema; c++)
+				push_needs(r, p, v, p->batch->schema[c].base.name,
+				           p->batch->schema[c].type, false);
+		} else {
+			for (size_t f = 0; f < v->nfeatures; f++)
+				push_needs(r, p, v, v->features[f].base.name, v->features[f].type,
+				           false);
+		}
+	}
+}
+
+static void resolve_push_source(resolver *r, fcat__push_source *p)
+{
+	p->batch = (fcat__source *)lookup(r, &p->base, &p->batch_ref, FCAT_OBJ_SOURCE, -1);
+	if (!p->batch)
+		return;
+	const fcat__source *b = p->batch;
+	p->schema = p->nown ? p->own_schema : b->schema;
+	p->nschema = p->nown ? p->nown : b->nschema;
+	if (!p->nschema) {
+		problem(r, &p->base, 0,
+		        "has no schema: declare 'schema' = { field(...), ... } here or on its "
+		        "batch source '%s' (%s:%d)",
+		        b->base.name, b->base.loc.file, b->base.loc.line);
+		return;
+	}
+	int before = r->problems;
+	/* a declared schema names columns of the batch source, typed alike */
+	for (size_t i = 0; p->nown && b->nschema && i < p->nown; i++) {
+		const fcat__field *f = &p->own_schema[i];
+		const fcat__field *col = source_column(b, f->base.name);
+		char x[64], y[64];
+		if (!col) {
+			problem(r, &p->base, f->base.loc.line,
+			        "field '%s' is not a column of the batch source '%s'", f->base.name,
+			        b->base.name);
+		} else if (!fcat_type_equal(col->type, f->type)) {
+			fcat_type_format(x, sizeof x, f->type);
+			fcat_type_format(y, sizeof y, col->type);
+			problem(r, &p->base, f->base.loc.line,
+			        "field '%s' is %s here but %s in the batch source '%s'",
+			        f->base.name, x, y, b->base.name);
+		}
+	}
+	if (r->problems == before)
+		check_push_views(r, p);
+}
+
 int fcat__catalog_resolve(fcat_catalog *c, fcat__buf *errors)
 {
-	resolver r = {c, errors, 0, false};
+	resolver r = {c, errors, 0, false, NULL};
 	register_names(&r);
 	fcat__objvec *v = vec(c, FCAT_OBJ_VIEW);
-	for (size_t i = 0; i < v->len; i++)
+	r.view_failed = calloc(v->len + 1, sizeof *r.view_failed);
+	if (!r.view_failed)
+		return fcat__error_oom();
+	for (size_t i = 0; i < v->len; i++) {
+		int before = r.problems;
 		resolve_view(&r, (fcat__view *)v->items[i]);
+		r.view_failed[i] = r.problems != before;
+	}
 	v = vec(c, FCAT_OBJ_ON_DEMAND_VIEW);
 	for (size_t i = 0; i < v->len; i++)
 		resolve_odv(&r, (fcat__odv *)v->items[i]);
 	v = vec(c, FCAT_OBJ_SERVICE);
 	for (size_t i = 0; i < v->len; i++)
 		resolve_service(&r, (fcat__service *)v->items[i]);
+	v = vec(c, FCAT_OBJ_PUSH_SOURCE);
+	for (size_t i = 0; i < v->len; i++)
+		resolve_push_source(&r, (fcat__push_source *)v->items[i]);
+	free(r.view_failed);
 	if (r.oom || errors->oom)
 		return fcat__error_oom();
 	return r.problems;

@@ -1,6 +1,9 @@
 /* materialize.c - moving the latest source row of each entity key into the
  * online store: scan [start, end), keep the newest row per key, write in
- * transactional batches, record how far each view got. */
+ * transactional batches, record how far each view got. The step from source
+ * rows to written online rows is shared with push (view_rows.h). */
+#include "materialize/view_rows.h"
+
 #include "encoding/encoding.h"
 #include "latest/latest.h"
 #include "offline/scan_pipeline.h"
@@ -19,8 +22,13 @@
 #define WRITE_BATCH 10000
 #define META_PREFIX "materialized_until:"
 
-typedef struct run {
+/* The most columns a view reads from its source. */
+#define MAX_COLUMNS 1100
+
+typedef struct fcat__view_rows {
 	const fcat__view *view;
+	const char *cols[MAX_COLUMNS];
+	fcat_type types[MAX_COLUMNS];
 	bool transformed;        /* rows hold every source column, for the transform */
 	size_t nkeys;            /* join key columns come first */
 	int ts_col, created_col; /* column indexes, created -1 when none */
@@ -72,7 +80,7 @@ static int hash_batch(run *r, const fcat_value *cells, size_t nrows)
 	return r->keybuf.oom ? fcat__error_oom() : 0;
 }
 
-static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
+int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	run *r = ctx;
 	const fcat__view *v = r->view;
@@ -119,8 +127,10 @@ static int on_rows(void *ctx, const fcat_value *cells, size_t nrows)
 }
 
 /* Sends the latest rows to the online store, WRITE_BATCH per transaction. */
-static int write_out(run *r, const fcat_online_ops *ops, void *handle, uint64_t *written)
+int fcat__view_rows_write(run *r, const fcat__online *target, uint64_t *written)
 {
+	const fcat_online_ops *ops = target->ops;
+	void *handle = target->handle;
 	fcat_online_row *batch = malloc(WRITE_BATCH * sizeof *batch);
 	if (!batch)
 		return fcat__error_oom();
@@ -172,37 +182,38 @@ static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
 	                         fn, fn_ctx);
 }
 
-int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
-                           const fcat__online *target, fcat_materialize_stats *st,
-                           fcat_progress_fn progress, void *ctx)
+int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progress_fn progress,
+                        void *ctx)
 {
+	*out = NULL;
 	if (v->nfeatures > 1024 || v->source->nschema > 1024)
 		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than 1024 features",
 		                   v->base.name);
-	run r = {0};
-	r.view = v;
-	r.progress = progress;
-	r.ctx = ctx;
-	const char *cols[1100];
-	fcat_type types[1100];
+	run *r = calloc(1, sizeof *r);
+	if (!r)
+		return fcat__error_oom();
+	r->view = v;
+	r->progress = progress;
+	r->ctx = ctx;
+	const char **cols = r->cols;
+	fcat_type *types = r->types;
 	size_t n = 0;
 	for (size_t e = 0; e < v->nentities; e++)
 		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
 			cols[n] = v->entities[e]->keys[k].base.name;
 			types[n++] = v->entities[e]->keys[k].type;
 		}
-	r.nkeys = n;
-	r.ts_col = (int)n;
+	r->nkeys = n;
+	r->ts_col = (int)n;
 	cols[n] = v->timestamp_field;
 	types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
-	r.created_col = -1;
+	r->created_col = -1;
 	if (v->source->created_timestamp_field) {
-		r.created_col = (int)n;
+		r->created_col = (int)n;
 		cols[n] = v->source->created_timestamp_field;
 		types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
 	}
-	r.feat_col = n;
-	int rc = 0;
+	r->feat_col = n;
 	if (!v->transform.code) {
 		for (size_t f = 0; f < v->nfeatures; f++) {
 			cols[n] = v->features[f].base.name;
@@ -220,22 +231,65 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 				types[n++] = col->type;
 			}
 		}
-		r.transformed = true;
+		r->transformed = true;
 	}
-	r.ncols = n;
-	fcat__latest_map_init(&r.latest);
-	if (rc == 0) {
-		/* parsing on this thread, keeping the latest row per key on another */
-		scan_args a = {s, v->source, cols, types, n, r.ts_col, start, end};
-		rc = fcat__scan_pipelined(run_scan, &a, n, on_rows, &r);
-	}
-	if (rc == 0 && r.transformed) {
-		fcat__latest_input in = {cols,     types,         n,         r.nkeys,
-		                         r.ts_col, r.created_col, r.feat_col};
-		rc = fcat__transform_latest(s, v, &r.latest, &in);
-	}
+	r->ncols = n;
+	fcat__latest_map_init(&r->latest);
+	*out = r;
+	return 0;
+}
+
+void fcat__view_rows_free(fcat__view_rows *r)
+{
+	if (!r)
+		return;
+	fcat__latest_map_free(&r->latest);
+	fcat__buf_free(&r->keybuf);
+	free(r->key_end);
+	free(r->hashes);
+	fcat__buf_free(&r->rowbuf);
+	free(r);
+}
+
+size_t fcat__view_rows_columns(const fcat__view_rows *r, const char *const **names,
+                               const fcat_type **types, int *ts_column)
+{
+	*names = r->cols;
+	*types = r->types;
+	*ts_column = r->ts_col;
+	return r->ncols;
+}
+
+int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r)
+{
+	if (!r->transformed)
+		return 0;
+	fcat__latest_input in = {r->cols,   r->types,       r->ncols,   r->nkeys,
+	                         r->ts_col, r->created_col, r->feat_col};
+	return fcat__transform_latest(s, r->view, &r->latest, &in);
+}
+
+void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped)
+{
+	*rows = r->rows;
+	*skipped = r->skipped;
+}
+
+int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
+                           const fcat__online *target, fcat_materialize_stats *st,
+                           fcat_progress_fn progress, void *ctx)
+{
+	run *r;
+	int rc = fcat__view_rows_new(&r, v, progress, ctx);
+	if (rc)
+		return rc;
+	/* parsing on this thread, keeping the latest row per key on another */
+	scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
+	rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
 	if (rc == 0)
-		rc = write_out(&r, target->ops, target->handle, &st->keys_written);
+		rc = fcat__view_rows_transform(s, r);
+	if (rc == 0)
+		rc = fcat__view_rows_write(r, target, &st->keys_written);
 	if (rc == 0) {
 		char key[512], value[32];
 		snprintf(key, sizeof key, META_PREFIX "%s", v->base.name);
@@ -243,15 +297,11 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		rc = target->ops->meta_set(target->handle, key, value);
 	}
 	if (progress)
-		progress(ctx, v->base.name, r.rows);
-	st->rows_read += r.rows;
-	st->rows_skipped += r.skipped;
+		progress(ctx, v->base.name, r->rows);
+	st->rows_read += r->rows;
+	st->rows_skipped += r->skipped;
 	st->views++;
-	fcat__latest_map_free(&r.latest);
-	fcat__buf_free(&r.keybuf);
-	free(r.key_end);
-	free(r.hashes);
-	fcat__buf_free(&r.rowbuf);
+	fcat__view_rows_free(r);
 	return rc;
 }
 
