@@ -247,7 +247,7 @@ int csv_columns(void *store, const fcat_scan_request *req, fcat_columns_fn fn, v
 		return st->host->error(FCAT_EINVALID, "csv: the csv plugin reads files, and the "
 		                                      "source names none (give it a path)");
 
-	char *path = full_path(st, req->path);
+	char *path = csv_full_path(st, req->path);
 	fcat_bytes *names = NULL;
 	int rc;
 

@@ -303,7 +303,7 @@ static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 	assert_string_equal(csv, after);
 	char *online = read_online(s);
 	assert_non_null(strstr(online, "zz1 total_conversations= NOT_FOUND"));
-	assert_int_equal(fcat_store_audit_check(s, NULL), 0);
+	assert_int_equal(fcat_store_audit_check(NULL, s), 0);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data/audit.log", repo);
 	char *log = test_read_file(path);
