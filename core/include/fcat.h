@@ -506,14 +506,23 @@ FCAT_API const fcat_object *fcat_object_feature_at(const fcat_object *object, si
  */
 FCAT_API void fcat_object_hash(char out[65], const fcat_object *object);
 
-/** For a push source: its batch source (borrowed); NULL for anything else. */
+/**
+ * The batch source a push source appends to and feeds.
+ * @param[in] push_source any object, not NULL
+ * @return the source, borrowed from the catalog; NULL for anything but a
+ *         push source.
+ */
 FCAT_API const fcat_object *fcat_push_source_batch(const fcat_object *push_source);
 
 /**
  * The columns of a source's declared schema, or of a push source's schema
  * (its own `schema` when declared, else its batch source's): the columns
- * fcat_push takes, in order. 0, NULL and scalar FCAT_INVALID for any other
- * object or an index out of range. Names are borrowed from the catalog.
+ * fcat_push takes, in order: their count, and column i's name and type.
+ * @param[in] source a source or push source (any object, not NULL)
+ * @param[in] i a column index, below the count
+ * @return the count (0 for any other object or a source without a declared
+ *         schema); the name, borrowed from the catalog (NULL out of range or
+ *         for another object); the type (scalar FCAT_INVALID likewise).
  */
 FCAT_API size_t fcat_source_column_count(const fcat_object *source);
 FCAT_API const char *fcat_source_column_name(const fcat_object *source, size_t i);
@@ -1359,7 +1368,10 @@ typedef struct fcat_push_stats {
  * @param[out] stats what was done; may be NULL
  * @param[in] store the store (its online store is opened on first use)
  * @param[in] push_source the push source's name
- * @param[in] columns ncolumns columns of nrows values each
+ * @param[in] columns the columns, each of nrows values, borrowed during
+ *            the call
+ * @param[in] ncolumns how many columns
+ * @param[in] nrows how many rows each column holds
  * @param[in] options NULL for the defaults (the store's principal, online)
  * @return 0; FCAT_ENOTFOUND for an unknown push source (or a missing table
  *         or file to append to); FCAT_EINVALID naming the row (1-based)
@@ -1423,8 +1435,9 @@ typedef struct fcat_historical_options {
  * @param[out] stats what was done; may be NULL
  * @param[in] store the store
  * @param[in] entity_file the entity rows, CSV with a header
- * @param[in] refs "VIEW:FEATURE" or "VIEW" references (nrefs of them), or
- *            NULL with `service`
+ * @param[in] refs "VIEW:FEATURE" or "VIEW" references, or NULL with
+ *            `service`
+ * @param[in] nrefs how many references
  * @param[in] service a feature service whose features to add, or NULL
  * @param[in] out_path the CSV file to write
  * @param[in] options NULL for the defaults
@@ -1537,7 +1550,8 @@ typedef struct fcat_training_set fcat_training_set;
  *             owns copies of everything it holds and may outlive the store
  * @param[out] stats may be NULL
  * @param[in] store the store
- * @param[in] columns ncolumns entity columns, all of one length
+ * @param[in] columns the entity columns, all of one length
+ * @param[in] ncolumns how many columns
  * @param[in] refs, nrefs, service, options as fcat_get_historical
  * @return 0; FCAT_EINVALID naming the column (and the row) for a missing
  *         key or event_timestamp column, a column of another type or
@@ -1551,9 +1565,17 @@ FCAT_API int fcat_get_historical_columns(fcat_training_set **out, fcat_historica
                                          const char *service,
                                          const fcat_historical_options *options);
 
+/**
+ * Releases a training set; memory exported as Arrow stays until released.
+ * @param[in] set the set, or NULL
+ */
 FCAT_API void fcat_training_set_free(fcat_training_set *set);
 
-/** The rows (the entity rows, in their order) and the columns. */
+/**
+ * The set's rows (the entity rows, in their order) and columns.
+ * @param[in] set a training set
+ * @return the number of rows; the number of columns.
+ */
 FCAT_API size_t fcat_training_set_rows(const fcat_training_set *set);
 FCAT_API size_t fcat_training_set_column_count(const fcat_training_set *set);
 
@@ -1562,6 +1584,8 @@ FCAT_API size_t fcat_training_set_column_count(const fcat_training_set *set);
  * then the features, named `feature` or `view__feature`, of their declared
  * types; null where no row matched.
  * @param[out] out its buffers, borrowed from the set until it is freed
+ * @param[in] set a training set
+ * @param[in] i the column index
  * @return 0, or FCAT_EUSAGE when i is out of range.
  */
 FCAT_API int fcat_training_set_column(fcat_column *out, const fcat_training_set *set, size_t i);
@@ -1574,13 +1598,17 @@ FCAT_API int fcat_training_set_column(fcat_column *out, const fcat_training_set 
  * (no copy); the set's memory lives until both structs are released, even
  * after fcat_training_set_free.
  * @param[out] schema, array filled in; the caller calls their release
+ * @param[in] set a training set
  * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_training_set_export_arrow(struct ArrowSchema *schema, struct ArrowArray *array,
                                             const fcat_training_set *set);
 
-/** The catalog commit the set was built from ("" for a work tree), borrowed
- * from the set. */
+/**
+ * The catalog commit the set was built from.
+ * @param[in] set a training set
+ * @return 40 hex digits ("" for a work tree), borrowed from the set.
+ */
 FCAT_API const char *fcat_training_set_catalog_commit(const fcat_training_set *set);
 
 /**
@@ -1588,6 +1616,7 @@ FCAT_API const char *fcat_training_set_catalog_commit(const fcat_training_set *s
  * "rows", and "features", each with its "view", "name", "type" and version
  * "hash".
  * @param[out] out NUL-terminated JSON, freed with fcat_free
+ * @param[in] set a training set
  * @return 0 or FCAT_ENOMEM.
  */
 FCAT_API int fcat_training_set_meta_json(char **out, const fcat_training_set *set);
