@@ -2,6 +2,7 @@
  * entity keys, read each view's rows, decode them, judge each value's status
  * (present, null, not found, older than the ttl) and its writer's version. */
 #include "encoding/encoding.h"
+#include "latest/latest.h"
 #include "serve/feature_set.h"
 #include "serve/online_target.h"
 #include "store/store.h"
@@ -215,7 +216,7 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 	}
 	bool stale = memcmp(h->data_hash, v->data_hash, 32) != 0;
 	/* past the ttl a row is outside the window, whatever its values */
-	bool expired = v->ttl_seconds > 0 && now - h->event_ts > v->ttl_seconds * 1000000;
+	bool expired = !fcat__latest_within(h->event_ts, now, fcat__latest_ttl_us(v->ttl_seconds));
 	for (size_t f = 0; f < v->nfeatures; f++) {
 		size_t out = sv->feature_out[f];
 		if (out == SIZE_MAX)
@@ -346,9 +347,9 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 				/* an on-demand view sees what a training set would: nothing
 				 * for a row older than the ttl */
 				const fcat__view *v = sv->view;
-				bool usable =
-				    found && !(v->ttl_seconds > 0 &&
-				               now - h.event_ts > v->ttl_seconds * 1000000);
+				bool usable = found && fcat__latest_within(
+				                           h.event_ts, now,
+				                           fcat__latest_ttl_us(v->ttl_seconds));
 				fcat_value *dst = r->kept[i] + row * v->nfeatures;
 				for (size_t f = 0; f < v->nfeatures; f++)
 					dst[f] = usable ? r->decoded[f]

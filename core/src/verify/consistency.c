@@ -5,6 +5,7 @@
  * scratch_store.h, then an online read, on-demand views included), and
  * reports every difference. */
 #include "encoding/encoding.h"
+#include "latest/latest.h"
 #include "serve/feature_set.h"
 #include "serve/online_target.h"
 #include "offline/source_scan.h"
@@ -138,7 +139,7 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 		if (row[x->ts_col].is_null)
 			continue;
 		int64_t ts = row[x->ts_col].u.ts;
-		if (ts > x->cut || (x->ttl_us && ts < x->cut - x->ttl_us))
+		if (ts > x->cut || !fcat__latest_within(ts, x->cut, x->ttl_us))
 			continue;
 		x->keybuf.len = 0;
 		if (fcat__key_encode(&x->keybuf, row, x->nkeys) != 0)
@@ -152,7 +153,7 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 		                      : INT64_MIN;
 		for (size_t si = head; si; si = x->next_same[si - 1]) {
 			sample *p = &x->samples[si - 1];
-			if (p->found && (ts < p->ts || (ts == p->ts && created <= p->created)))
+			if (p->found && !fcat__latest_newer(ts, created, p->ts, p->created))
 				continue;
 			p->found = true;
 			p->ts = ts;
@@ -457,7 +458,7 @@ static int verify_view(verify *x, const char *scratch, size_t sample, fcat__tx *
 	x->cols = cols;
 	x->types = types;
 	x->ncols = n;
-	x->ttl_us = v->ttl_seconds * 1000000;
+	x->ttl_us = fcat__latest_ttl_us(v->ttl_seconds);
 	x->min_ts = INT64_MAX;
 	x->max_ts = INT64_MIN;
 	size_t per_cut = (sample + NCUTS - 1) / NCUTS;
