@@ -41,10 +41,12 @@ static void put(text *t, const char *s, size_t n)
 }
 
 /* One field: quoted (inner quotes doubled) when it holds a separator, a
- * quote or a line break, as RFC 4180 and csv_reader want. */
+ * quote or a line break, as RFC 4180 and csv_reader want, and when it is
+ * empty: the reader takes an empty field for null and "" for the empty
+ * text. */
 static void put_field(text *t, const char *s, size_t n)
 {
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
+	if (n && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
 	    !memchr(s, '\r', n)) {
 		put(t, s, n);
 		return;

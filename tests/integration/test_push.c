@@ -211,6 +211,36 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	test_repo_done(parent, repo);
 }
 
+static void test_push__an_empty_string_stays_empty_and_a_null_null_offline(void **state)
+{
+	(void)state;
+	char *parent, *repo = test_demo_repo(&parent, true);
+	fcat_store *s = open_as(repo, "fcat-operator");
+	rows r;
+	demo_rows(&r);
+	r.lang[1] = str(""); /* zz1's later row: empty; zz2's: null */
+	if (push(s, &r, 3, FCAT_PUSH_OFFLINE) != 0)
+		fail_msg("%s", fcat_error_last());
+	char *csv = conversations(repo);
+	assert_non_null(strstr(csv, "\nzz1,2031-01-02T00:00:00Z,2031-01-02T00:00:00Z,2,7.5,\"\","));
+	assert_non_null(strstr(csv, "\nzz2,2031-01-03T00:00:00Z,,40,0.25,,"));
+	free(csv);
+	test_write_file(repo, "ents.csv", "user_id,event_timestamp\nzz1," AT "\nzz2," AT "\n");
+	char in[4096], out[4096];
+	snprintf(in, sizeof in, "%s/ents.csv", repo);
+	snprintf(out, sizeof out, "%s/train.csv", repo);
+	const char *refs[] = {"user_features:preferred_language"};
+	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
+		fail_msg("%s", fcat_error_last());
+	char *train = test_read_file(out);
+	assert_string_equal(train, "user_id,event_timestamp,preferred_language\n"
+	                           "zz1," AT ",\"\"\n"
+	                           "zz2," AT ",\n");
+	free(train);
+	fcat_store_free(s);
+	test_repo_done(parent, repo);
+}
+
 /* Pushes `r` (3 rows) and expects FCAT_EINVALID naming `where`, and
  * nothing written anywhere. */
 static void expect_refused(fcat_store *s, const char *repo, const rows *r, const char *where)
@@ -460,6 +490,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_push__rows_read_back_online_and_in_training_sets),
+	    cmocka_unit_test(test_push__an_empty_string_stays_empty_and_a_null_null_offline),
 	    cmocka_unit_test(test_push__a_bad_row_refuses_the_whole_push),
 	    cmocka_unit_test(test_push__a_denied_principal_is_refused_and_audited),
 	    cmocka_unit_test(test_push__sqlite_tables_take_rows_all_or_nothing),
