@@ -64,12 +64,19 @@ static int check_unknown(const json_t *obj, const char *what, const fcat_feature
 	return 0;
 }
 
-/* Decodes column `col` into out[r * stride] for every row; nulls are
- * refused, as `fcat get-online` refuses a key without a value. */
+/* Decodes column `col` (of `what`, for the set's `role` `name`) into
+ * out[r * stride] for every row; a missing column and nulls are refused, as
+ * `fcat get-online` refuses a key without a value. */
 static int decode_column(fcat_value *out, size_t stride, fcat_json_online_request *req,
-                         const json_t *col, fcat_type type, const char *what, const char *name,
-                         const char *role)
+                         const fcat_feature_set *set, const json_t *col, fcat_type type,
+                         const char *what, const char *name, const char *role)
 {
+	if (!col) {
+		char buf[512];
+		return fcat__error(FCAT_EINVALID,
+		                   "%s: no column for the %s '%s' (these features need: %s)", what,
+		                   role, name, needed(buf, sizeof buf, set, true, true));
+	}
 	char path[300];
 	snprintf(path, sizeof path, "%s.%s", what, name);
 	for (size_t r = 0; r < req->rows; r++) {
@@ -104,16 +111,10 @@ int fcat_json_online_request_bind(const fcat_value **keys, const fcat_value **re
 	fcat_value *qv = fcat__arena_alloc(&req->values, (req->rows * nq + 1) * sizeof *qv);
 	if (!kv || !qv)
 		return fcat__error_oom();
-	char buf[512];
 	for (size_t k = 0; k < nk; k++) {
 		const char *name = fcat_feature_set_key_name(set, k);
 		const json_t *col = json_object_get(req->entities, name);
-		if (!col)
-			return fcat__error(FCAT_EINVALID,
-			                   "entities: no column for the join key '%s' (these "
-			                   "features need: %s)",
-			                   name, needed(buf, sizeof buf, set, true, true));
-		rc = decode_column(kv + k, nk, req, col, fcat_feature_set_key_type(set, k),
+		rc = decode_column(kv + k, nk, req, set, col, fcat_feature_set_key_type(set, k),
 		                   "entities", name, "join key");
 		if (rc)
 			return rc;
@@ -123,12 +124,7 @@ int fcat_json_online_request_bind(const fcat_value **keys, const fcat_value **re
 		const json_t *col = req->context ? json_object_get(req->context, name) : NULL;
 		if (!col && (col = json_object_get(req->entities, name)))
 			what = "entities"; /* where Feast's Python server takes it */
-		if (!col)
-			return fcat__error(FCAT_EINVALID,
-			                   "request_context: no column for the request field '%s' "
-			                   "(these features need: %s)",
-			                   name, needed(buf, sizeof buf, set, true, true));
-		rc = decode_column(qv + q, nq, req, col, fcat_feature_set_request_type(set, q),
+		rc = decode_column(qv + q, nq, req, set, col, fcat_feature_set_request_type(set, q),
 		                   what, name, "request field");
 		if (rc)
 			return rc;

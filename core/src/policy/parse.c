@@ -72,20 +72,32 @@ static bool name_ok(fcat__policy_pctx *c, const fcat__ynode *n, const char *what
 	return ok;
 }
 
+/* The items of a list, or of one value standing for a list of one (*np
+ * itself); a problem "'what' must be a list of <of>" for anything else. */
+static bool list_items(fcat__policy_pctx *c, const fcat__ynode *const *np, const char *what,
+                       const char *of, const fcat__ynode *const **items, size_t *len)
+{
+	const fcat__ynode *n = *np;
+	*items = np;
+	*len = 1;
+	if (n->kind == FCAT_Y_SEQ) {
+		*items = (const fcat__ynode *const *)n->items;
+		*len = n->len;
+	} else if (n->kind != FCAT_Y_SCALAR) {
+		PROBLEM(c, n, "'%s' must be a list of %s", what, of);
+		return false;
+	}
+	return true;
+}
+
 /* A list of names, or one name, into references. */
 static bool refs(fcat__policy_pctx *c, const fcat__ynode *n, const char *what,
                  fcat__policy_ref **out, size_t *count)
 {
-	const fcat__ynode *one[1] = {n};
-	const fcat__ynode *const *items = one;
-	size_t len = 1;
-	if (n->kind == FCAT_Y_SEQ) {
-		items = (const fcat__ynode *const *)n->items;
-		len = n->len;
-	} else if (n->kind != FCAT_Y_SCALAR) {
-		PROBLEM(c, n, "'%s' must be a list of names", what);
+	const fcat__ynode *const *items;
+	size_t len;
+	if (!list_items(c, &n, what, "names", &items, &len))
 		return false;
-	}
 	*out = alloc(c, len * sizeof **out);
 	if (!*out)
 		return false;
@@ -223,16 +235,10 @@ static const char *const rule_keys[] = {"allow", "deny", "resources", "tags", "d
 
 static bool actions(fcat__policy_pctx *c, const fcat__ynode *n, const char *what, unsigned *out)
 {
-	const fcat__ynode *one[1] = {n};
-	const fcat__ynode *const *items = one;
-	size_t len = 1;
-	if (n->kind == FCAT_Y_SEQ) {
-		items = (const fcat__ynode *const *)n->items;
-		len = n->len;
-	} else if (n->kind != FCAT_Y_SCALAR) {
-		PROBLEM(c, n, "'%s' must be a list of actions", what);
+	const fcat__ynode *const *items;
+	size_t len;
+	if (!list_items(c, &n, what, "actions", &items, &len))
 		return false;
-	}
 	if (len == 0) {
 		PROBLEM(c, n, "'%s' needs at least one action", what);
 		return false;
@@ -259,16 +265,10 @@ static bool actions(fcat__policy_pctx *c, const fcat__ynode *n, const char *what
 
 static bool patterns(fcat__policy_pctx *c, const fcat__ynode *n, fcat__policy_rule *r)
 {
-	const fcat__ynode *one[1] = {n};
-	const fcat__ynode *const *items = one;
-	size_t len = 1;
-	if (n->kind == FCAT_Y_SEQ) {
-		items = (const fcat__ynode *const *)n->items;
-		len = n->len;
-	} else if (n->kind != FCAT_Y_SCALAR) {
-		PROBLEM(c, n, "'resources' must be a list of resource patterns");
+	const fcat__ynode *const *items;
+	size_t len;
+	if (!list_items(c, &n, "resources", "resource patterns", &items, &len))
 		return false;
-	}
 	if (len == 0) {
 		PROBLEM(c, n, "'resources' needs at least one pattern (every resource: \"*\")");
 		return false;

@@ -216,20 +216,22 @@ static bool applied_service_has(const fcat_store *s, const char *service, const 
 	return false;
 }
 
-int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_action action,
-                         const fcat__field *f, const char *service)
+/* The decision on one feature or view, audited: the version guard, the
+ * object's tags, and for a feature read through a service that the applied
+ * catalog lists it in (f and service given) the service's own grant. */
+static int access_object(const fcat_store *s, const char *who, fcat__policy_action action,
+                         const char *resource, const fcat_object *o, const fcat__field *f,
+                         const char *service)
 {
-	char resource[1024];
-	snprintf(resource, sizeof resource, "feature:%s:%s", f->parent->name, f->base.name);
 	if (s->closed)
 		return closed(s, who, action, resource);
 	if (!s->policy)
 		return 0;
-	int grc = version_guard(s, who, action, resource, &f->base);
+	int grc = version_guard(s, who, action, resource, o);
 	if (grc)
 		return grc;
 	fcat__tag tags[MAX_TAGS];
-	size_t ntags = tags_of(s, &f->base, tags);
+	size_t ntags = tags_of(s, o, tags);
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
 	int rc = check(s, who, action, resource, tags, ntags, &allowed, &rule);
@@ -252,27 +254,20 @@ int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_acti
 	return allowed ? 0 : denied(who, action, resource, rule);
 }
 
+int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_action action,
+                         const fcat__field *f, const char *service)
+{
+	char resource[1024];
+	snprintf(resource, sizeof resource, "feature:%s:%s", f->parent->name, f->base.name);
+	return access_object(s, who, action, resource, &f->base, f, service);
+}
+
 int fcat__access_view(const fcat_store *s, const char *who, fcat__policy_action action,
                       const fcat__view *v)
 {
 	char resource[512];
 	snprintf(resource, sizeof resource, "view:%s", v->base.name);
-	if (s->closed)
-		return closed(s, who, action, resource);
-	if (!s->policy)
-		return 0;
-	int grc = version_guard(s, who, action, resource, &v->base);
-	if (grc)
-		return grc;
-	fcat__tag tags[MAX_TAGS];
-	size_t ntags = tags_of(s, &v->base, tags);
-	int allowed = 0;
-	const fcat__policy_rule *rule = NULL;
-	int rc = check(s, who, action, resource, tags, ntags, &allowed, &rule);
-	if (rc)
-		return rc;
-	audit(s, who, action, resource, allowed, rule);
-	return allowed ? 0 : denied(who, action, resource, rule);
+	return access_object(s, who, action, resource, &v->base, NULL, NULL);
 }
 
 int fcat__access_project(const fcat_store *s, const char *who, fcat__policy_action action)

@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "values/base64.h"
+#include "values/value_copy.h"
 #include "values/vtext.h"
 
 #include <inttypes.h>
@@ -144,21 +145,6 @@ static void put_scalar(fcat__buf *b, fcat_scalar scalar, const void *p, bool in_
 	}
 }
 
-static size_t item_size(fcat_scalar s)
-{
-	switch (s) {
-	case FCAT_INT32: return sizeof(int32_t);
-	case FCAT_INT64: return sizeof(int64_t);
-	case FCAT_FLOAT32: return sizeof(float);
-	case FCAT_FLOAT64: return sizeof(double);
-	case FCAT_STRING:
-	case FCAT_BYTES: return sizeof(fcat_bytes);
-	case FCAT_BOOL: return sizeof(bool);
-	case FCAT_TIMESTAMP: return sizeof(int64_t);
-	default: return 0;
-	}
-}
-
 int fcat_value_format(char **out, const fcat_value *value)
 {
 	fcat__buf b = {0};
@@ -173,7 +159,7 @@ int fcat_value_format(char **out, const fcat_value *value)
 		fcat__buf_append(&b, "", 0);
 	} else {
 		const char *items = value->u.array.items;
-		size_t size = item_size(s);
+		size_t size = fcat__scalar_stride(s);
 		fcat__buf_putc(&b, '[');
 		for (size_t i = 0; i < value->u.array.len; i++) {
 			if (i)

@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "values/base64.h"
+#include "values/value_copy.h"
 #include "values/vtext.h"
 
 #include <math.h>
@@ -23,21 +24,6 @@ typedef union scalar_val {
 typedef struct span {
 	size_t off, len;
 } span;
-
-static size_t item_size(fcat_scalar s)
-{
-	switch (s) {
-	case FCAT_INT32: return sizeof(int32_t);
-	case FCAT_INT64: return sizeof(int64_t);
-	case FCAT_FLOAT32: return sizeof(float);
-	case FCAT_FLOAT64: return sizeof(double);
-	case FCAT_STRING:
-	case FCAT_BYTES: return sizeof(fcat_bytes);
-	case FCAT_BOOL: return sizeof(bool);
-	case FCAT_TIMESTAMP: return sizeof(int64_t);
-	default: return 0;
-	}
-}
 
 static bool is_ws(char c)
 {
@@ -403,7 +389,7 @@ static int word_element(array_parse *a)
 	}
 	if (parse_word(&v, a->type.scalar, t, n, &why) != 0)
 		return element_fail(a, why);
-	fcat__buf_append(&a->items, &v, item_size(a->type.scalar));
+	fcat__buf_append(&a->items, &v, fcat__scalar_stride(a->type.scalar));
 	return 0;
 }
 
