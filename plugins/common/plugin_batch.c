@@ -35,6 +35,15 @@ void fcatp_batch_reset(fcatp_batch *b)
 	b->nrows = 0;
 }
 
+int fcatp_batch_flush(fcatp_batch *b, fcat_scan_fn fn, void *ctx)
+{
+	int rc = 0;
+	if (b->nrows)
+		rc = fn(ctx, b->cells, b->nrows);
+	fcatp_batch_reset(b);
+	return rc;
+}
+
 void fcatp_batch_free(fcatp_batch *b)
 {
 	if (b->cells)

@@ -36,6 +36,10 @@ void fcatp_batch_reset(fcatp_batch *b);
 
 void fcatp_batch_free(fcatp_batch *b);
 
+/* Hands the batch's rows, if it has any, to a scan callback and resets it;
+ * what the callback returns (0 without rows). */
+int fcatp_batch_flush(fcatp_batch *b, fcat_scan_fn fn, void *ctx);
+
 /* n bytes, aligned for any type, that live until the batch is reset; NULL
  * (no error set) when out of memory. */
 void *fcatp_batch_alloc(fcatp_batch *b, size_t n);

@@ -45,3 +45,34 @@ void fcatp_text_ident(fcatp_text *t, const char *s)
 {
 	fcatp_text_ident_n(t, s, strlen(s));
 }
+
+void fcatp_text_table(fcatp_text *t, const char *table)
+{
+	const char *dot = strchr(table, '.');
+	if (dot) {
+		fcatp_text_ident_n(t, table, (size_t)(dot - table));
+		fcatp_text_put(t, ".", 1);
+		fcatp_text_ident(t, dot + 1);
+	} else {
+		fcatp_text_ident(t, table);
+	}
+}
+
+void fcatp_text_subquery(fcatp_text *t, const char *query)
+{
+	size_t n = strlen(query);
+	while (n > 0 && strchr("; \t\r\n", query[n - 1]))
+		n--;
+	fcatp_text_put(t, "(", 1);
+	fcatp_text_put(t, query, n);
+	fcatp_text_put(t, "\n)", 2);
+}
+
+void fcatp_text_idents(fcatp_text *t, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fcatp_text_put(t, ", ", 2);
+		fcatp_text_ident(t, names[i]);
+	}
+}

@@ -173,12 +173,7 @@ static int parse_row(scan *s)
 /* Hands the batch to the callback. */
 static int flush(scan *s)
 {
-	int rc = 0;
-
-	if (s->b.nrows)
-		rc = s->fn(s->ctx, s->b.cells, s->b.nrows);
-	fcatp_batch_reset(&s->b);
-	return rc;
+	return fcatp_batch_flush(&s->b, s->fn, s->ctx);
 }
 
 static int scan_rows(scan *s)

@@ -43,11 +43,7 @@ static int declare(scan *s)
 	PQclear(probe);
 	fcatp_text q = {0};
 	fcatp_text_puts(&q, "DECLARE fcat_cursor NO SCROLL CURSOR FOR SELECT ");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		if (i)
-			fcatp_text_put(&q, ", ", 2);
-		fcatp_text_ident(&q, req->columns[i]);
-	}
+	fcatp_text_idents(&q, req->columns, req->ncolumns);
 	if (req->ncolumns == 0)
 		fcatp_text_put(&q, "1", 1);
 	fcatp_text_puts(&q, " FROM ");

@@ -29,25 +29,13 @@ static char *from_clause(const pg_source *s)
 {
 	fcatp_text q = {0};
 	if (s->table) {
-		const char *dot = strchr(s->table, '.');
-		if (dot) {
-			fcatp_text_ident_n(&q, s->table, (size_t)(dot - s->table));
+		if (!strchr(s->table, '.') && s->st->schema) {
+			fcatp_text_ident(&q, s->st->schema);
 			fcatp_text_put(&q, ".", 1);
-			fcatp_text_ident(&q, dot + 1);
-		} else {
-			if (s->st->schema) {
-				fcatp_text_ident(&q, s->st->schema);
-				fcatp_text_put(&q, ".", 1);
-			}
-			fcatp_text_ident(&q, s->table);
 		}
+		fcatp_text_table(&q, s->table);
 	} else {
-		size_t n = strlen(s->query);
-		while (n > 0 && strchr("; \t\r\n", s->query[n - 1]))
-			n--;
-		fcatp_text_put(&q, "(", 1);
-		fcatp_text_put(&q, s->query, n);
-		fcatp_text_put(&q, "\n)", 2);
+		fcatp_text_subquery(&q, s->query);
 	}
 	fcatp_text_puts(&q, " AS fcat_src");
 	if (q.oom) {

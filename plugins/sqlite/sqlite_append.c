@@ -15,20 +15,9 @@ static char *insert_sql(const fcat_append_request *req)
 {
 	fcatp_text q = {0};
 	fcatp_text_puts(&q, "INSERT INTO ");
-	const char *dot = strchr(req->table, '.');
-	if (dot) {
-		fcatp_text_ident_n(&q, req->table, (size_t)(dot - req->table));
-		fcatp_text_put(&q, ".", 1);
-		fcatp_text_ident(&q, dot + 1);
-	} else {
-		fcatp_text_ident(&q, req->table);
-	}
+	fcatp_text_table(&q, req->table);
 	fcatp_text_puts(&q, " (");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		if (i)
-			fcatp_text_put(&q, ", ", 2);
-		fcatp_text_ident(&q, req->columns[i]);
-	}
+	fcatp_text_idents(&q, req->columns, req->ncolumns);
 	fcatp_text_puts(&q, ") VALUES (");
 	for (size_t i = 0; i < req->ncolumns; i++)
 		fcatp_text_puts(&q, i ? ", ?" : "?");

@@ -90,23 +90,10 @@ static int check_request(const sqo_store *st, const fcat_scan_request *req, fcat
 static char *from_clause(const fcat_scan_request *req)
 {
 	fcatp_text q = {0};
-	if (req->table) {
-		const char *dot = strchr(req->table, '.');
-		if (dot) {
-			fcatp_text_ident_n(&q, req->table, (size_t)(dot - req->table));
-			fcatp_text_put(&q, ".", 1);
-			fcatp_text_ident(&q, dot + 1);
-		} else {
-			fcatp_text_ident(&q, req->table);
-		}
-	} else {
-		size_t n = strlen(req->query);
-		while (n > 0 && strchr("; \t\r\n", req->query[n - 1]))
-			n--;
-		fcatp_text_put(&q, "(", 1);
-		fcatp_text_put(&q, req->query, n);
-		fcatp_text_put(&q, "\n)", 2);
-	}
+	if (req->table)
+		fcatp_text_table(&q, req->table);
+	else
+		fcatp_text_subquery(&q, req->query);
 	if (q.oom) {
 		free(q.p);
 		return NULL;
@@ -194,11 +181,7 @@ static int prepare(scan *s)
 	sqlite3_finalize(probe);
 	q.len = 0;
 	fcatp_text_puts(&q, "SELECT ");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		if (i)
-			fcatp_text_put(&q, ", ", 2);
-		fcatp_text_ident(&q, req->columns[i]);
-	}
+	fcatp_text_idents(&q, req->columns, req->ncolumns);
 	if (req->ncolumns == 0)
 		fcatp_text_put(&q, "1", 1);
 	fcatp_text_puts(&q, " FROM ");
@@ -213,11 +196,7 @@ static int prepare(scan *s)
 
 static int flush(scan *s)
 {
-	int rc = 0;
-	if (s->b.nrows)
-		rc = s->fn(s->ctx, s->b.cells, s->b.nrows);
-	fcatp_batch_reset(&s->b);
-	return rc;
+	return fcatp_batch_flush(&s->b, s->fn, s->ctx);
 }
 
 /* Converts the current row into the batch: 0 kept, 1 filtered out, or an error. */
