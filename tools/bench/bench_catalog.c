@@ -9,6 +9,7 @@
  * the end. Exits 1 when anything fails or the catalogs do not hold V*F
  * features.
  */
+#include "bench_fcat.h"
 #include "bench_util.h"
 #include "fcat.h"
 
@@ -181,12 +182,6 @@ static void git_commit_everything(const char *root)
 
 /* ---- the measurements --------------------------------------------------- */
 
-static void fcat_check(int rc, const char *what)
-{
-	if (rc)
-		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
-}
-
 static void check_count(const fcat_store *s, size_t want, const char *what)
 {
 	size_t got = fcat_catalog_count(fcat_store_catalog(s), FCAT_OBJ_FEATURE);
@@ -204,7 +199,7 @@ static void time_open(double *ms, int runs, const char *root, const fcat_open_op
 		double t0 = now_ms();
 		int rc = fcat_store_open_ext(&s, root, opts);
 		double t1 = now_ms();
-		fcat_check(rc, what);
+		bench_fcat_check(rc, what);
 		check_count(s, want, what);
 		bool from_commit = fcat_catalog_commit(fcat_store_catalog(s))[0] != '\0';
 		if (from_commit != (opts->catalog != FCAT_CATALOG_WORKTREE))
@@ -281,7 +276,7 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 		int rc = fcat_apply(commit, root, NULL);
 		apply_ms[i] = now_ms() - t0;
-		fcat_check(rc, "fcat_apply");
+		bench_fcat_check(rc, "fcat_apply");
 	}
 	if (count_cache_files(root) != 1)
 		bench_die("fcat_apply left %d compiled caches in %s/cache, expected 1",

@@ -32,6 +32,7 @@
  * Exits 1 when anything fails or a read does not give every feature
  * PRESENT.
  */
+#include "bench_fcat.h"
 #include "bench_util.h"
 #include "fcat.h"
 
@@ -167,28 +168,11 @@ static void write_repo(const char *root, const char *store, const char *redis_ur
 	else
 		fprintf(f, "  plugin: lmdb\n  path: data/online.lmdb\n");
 	bench_finish(f, "fcat.yaml");
-	f = bench_create(root, "catalog/bench.lua");
-	fputs(catalog_lua, f);
-	bench_finish(f, "catalog/bench.lua");
+	bench_write_catalog(root, catalog_lua);
 	write_events(root, users, rows_per_user, width);
 }
 
 /* ---- fcat: opening, materializing, checking ----------------------------- */
-
-static void fcat_check(int rc, const char *what)
-{
-	if (rc)
-		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
-}
-
-static fcat_store *open_store(const char *root)
-{
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.catalog = FCAT_CATALOG_WORKTREE; /* the repo is not a git repository */
-	fcat_store *s;
-	fcat_check(fcat_store_open_ext(&s, root, &o), "fcat_store_open_ext");
-	return s;
-}
 
 /* Materializes in a child process, so that its memory is measured apart
  * from the reader's. */
@@ -201,11 +185,12 @@ static void materialize(const char *root, uint64_t rows)
 	if (pid < 0)
 		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		fcat_store *s = open_store(root);
+		fcat_store *s = bench_open_store(root);
 		fcat_materialize_stats st;
 		/* every row: [1970, 2100) */
-		fcat_check(fcat_materialize(&st, s, 0, 4102444800LL * 1000000, NULL, 0, NULL, NULL),
-		           "fcat_materialize");
+		bench_fcat_check(
+		    fcat_materialize(&st, s, 0, 4102444800LL * 1000000, NULL, 0, NULL, NULL),
+		    "fcat_materialize");
 		fcat_store_free(s);
 		if (st.rows_read != rows)
 			bench_die("materialize read %llu rows, expected %llu",
@@ -326,28 +311,29 @@ static void fcat_peer_open(fcat_peer *p, const char *root, const fcat_value *key
 {
 	*p = (fcat_peer){.keys = keys, .batch = batch, .ro = FCAT_READ_OPTIONS_INIT};
 	p->ro.now = now;
-	p->s = open_store(root);
+	p->s = bench_open_store(root);
 	const char *refs[] = {VIEW};
-	fcat_check(fcat_feature_set_new(&p->set, p->s, refs, 1), "fcat_feature_set_new");
+	bench_fcat_check(fcat_feature_set_new(&p->set, p->s, refs, 1), "fcat_feature_set_new");
 	if (fcat_feature_set_count(p->set) != NFEATURES)
 		bench_die("the feature set has %zu features, expected %d",
 		          fcat_feature_set_count(p->set), NFEATURES);
-	fcat_check(fcat_online_result_new(&p->res), "fcat_online_result_new");
+	bench_fcat_check(fcat_online_result_new(&p->res), "fcat_online_result_new");
 	p->bkeys = malloc(batch * sizeof *p->bkeys);
 	if (!p->bkeys)
 		bench_die("out of memory");
 
 	for (long u = 0; u < users; u += (long)batch) {
 		size_t n = (size_t)(users - u) < batch ? (size_t)(users - u) : batch;
-		fcat_check(fcat_online_read(p->res, p->s, p->set, keys + u, n, &p->ro),
-		           "warm-up read");
+		bench_fcat_check(fcat_online_read(p->res, p->s, p->set, keys + u, n, &p->ro),
+		                 "warm-up read");
 		check_result(p->res, n, "warm-up read");
 	}
 	uint64_t g = SEED + 1;
 	for (int i = 0; i < WARMUP_READS; i++)
-		fcat_check(fcat_online_read(p->res, p->s, p->set,
-		                            keys + bench_rng_below(&g, (uint32_t)users), 1, &p->ro),
-		           "warm-up read");
+		bench_fcat_check(fcat_online_read(p->res, p->s, p->set,
+		                                  keys + bench_rng_below(&g, (uint32_t)users), 1,
+		                                  &p->ro),
+		                 "warm-up read");
 }
 
 static void fcat_peer_close(fcat_peer *p)
@@ -366,7 +352,7 @@ static void fcat_singles(fcat_peer *p, const uint32_t *seq, size_t from, size_t 
 		uint64_t t0 = bench_now_ns();
 		int rc = fcat_online_read(p->res, p->s, p->set, k, 1, &p->ro);
 		uint64_t t1 = bench_now_ns();
-		fcat_check(rc, "fcat_online_read");
+		bench_fcat_check(rc, "fcat_online_read");
 		lat[i] = t1 - t0;
 		const fcat_feature_value *v = fcat_online_result_at(p->res, 0, 0);
 		if (!v || v->status != FCAT_STATUS_PRESENT)
@@ -385,7 +371,7 @@ static uint64_t fcat_batches(fcat_peer *p, const uint32_t *seq, size_t from, siz
 		uint64_t t0 = bench_now_ns();
 		int rc = fcat_online_read(p->res, p->s, p->set, p->bkeys, p->batch, &p->ro);
 		total += bench_now_ns() - t0;
-		fcat_check(rc, "fcat_online_read (batch)");
+		bench_fcat_check(rc, "fcat_online_read (batch)");
 		if (b % 64 == 0)
 			check_result(p->res, p->batch, "batched read");
 	}

@@ -34,6 +34,7 @@
  *   RESULT transform_us_per_row=... odv_p50_added_us=... ...
  * Exits 1 when anything fails or a value read back is not the expected one.
  */
+#include "bench_fcat.h"
 #include "bench_util.h"
 #include "fcat.h"
 
@@ -211,28 +212,11 @@ static void write_repo(const char *root, long users, int width)
 	      "  path: data/online.lmdb\n",
 	      f);
 	bench_finish(f, "fcat.yaml");
-	f = bench_create(root, "catalog/bench.lua");
-	fputs(catalog_lua, f);
-	bench_finish(f, "catalog/bench.lua");
+	bench_write_catalog(root, catalog_lua);
 	write_events(root, users, width);
 }
 
 /* ---- fcat --------------------------------------------------------------- */
-
-static void fcat_check(int rc, const char *what)
-{
-	if (rc)
-		bench_die("%s: %s (%s)", what, fcat_error_last(), fcat_strerror(rc));
-}
-
-static fcat_store *open_store(const char *root)
-{
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.catalog = FCAT_CATALOG_WORKTREE; /* the repo is not a git repository */
-	fcat_store *s;
-	fcat_check(fcat_store_open_ext(&s, root, &o), "fcat_store_open_ext");
-	return s;
-}
 
 /* The keys of every user and what a read of them needs. */
 typedef struct bench {
@@ -298,14 +282,14 @@ static void materialize(mat_figures *out, const bench *b, int view)
 	if (pid == 0) {
 		bench_remove_on_die(NULL); /* the parent removes it */
 		close(fds[0]);
-		fcat_store *s = open_store(b->root);
+		fcat_store *s = bench_open_store(b->root);
 		const char *views[] = {view_names[view]};
 		fcat_materialize_stats st;
 		uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
 		/* every row: [1970, 2100) */
 		int rc = fcat_materialize(&st, s, 0, 4102444800LL * 1000000, views, 1, NULL, NULL);
 		uint64_t t1 = bench_now_ns(), c1 = bench_cpu_ns();
-		fcat_check(rc, "fcat_materialize");
+		bench_fcat_check(rc, "fcat_materialize");
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
 		mat_figures m = {(double)(t1 - t0) / 1e9, (double)(c1 - c0) / 1e9, st.rows_read,
@@ -313,8 +297,8 @@ static void materialize(mat_figures *out, const bench *b, int view)
 
 		fcat_feature_set *set;
 		fcat_online_result *res;
-		fcat_check(fcat_feature_set_new(&set, s, views, 1), "fcat_feature_set_new");
-		fcat_check(fcat_online_result_new(&res), "fcat_online_result_new");
+		bench_fcat_check(fcat_feature_set_new(&set, s, views, 1), "fcat_feature_set_new");
+		bench_fcat_check(fcat_online_result_new(&res), "fcat_online_result_new");
 		uint64_t g = SEED + 2;
 		for (int i = 0; i < CHECK_KEYS; i++) {
 			long u = i == 0   ? 0
@@ -322,8 +306,8 @@ static void materialize(mat_figures *out, const bench *b, int view)
 			                  : (long)bench_rng_below(&g, (uint32_t)b->users);
 			fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
 			ro.now = b->now;
-			fcat_check(fcat_online_read(res, s, set, b->keys + u, 1, &ro),
-			           "fcat_online_read");
+			bench_fcat_check(fcat_online_read(res, s, set, b->keys + u, 1, &ro),
+			                 "fcat_online_read");
 			check_row(res, 0, u, view == 1, "read back");
 		}
 		fcat_online_result_free(res);
@@ -387,7 +371,7 @@ static void read_one(reader *rd, fcat_store *s, const bench *b, uint32_t u, int6
 	uint64_t t0 = bench_now_ns();
 	int rc = fcat_online_read(rd->res, s, rd->set, b->keys + u, 1, &ro);
 	uint64_t t1 = bench_now_ns();
-	fcat_check(rc, "fcat_online_read");
+	bench_fcat_check(rc, "fcat_online_read");
 	if (lat)
 		*lat = t1 - t0;
 	check_row(rd->res, 0, u, false, rd->odv ? "read with the on-demand view" : "read");
@@ -409,13 +393,13 @@ static void summarize(read_figures *out, uint64_t *lat, size_t n)
 
 static void odv_reads(read_figures out[2], const bench *b, size_t nreads, size_t block)
 {
-	fcat_store *s = open_store(b->root);
+	fcat_store *s = bench_open_store(b->root);
 	const char *refs[] = {"plain", "style"};
 	reader rd[2] = {{0}};
 	for (int i = 0; i < 2; i++) {
-		fcat_check(fcat_feature_set_new(&rd[i].set, s, refs, (size_t)i + 1),
-		           "fcat_feature_set_new");
-		fcat_check(fcat_online_result_new(&rd[i].res), "fcat_online_result_new");
+		bench_fcat_check(fcat_feature_set_new(&rd[i].set, s, refs, (size_t)i + 1),
+		                 "fcat_feature_set_new");
+		bench_fcat_check(fcat_online_result_new(&rd[i].res), "fcat_online_result_new");
 		rd[i].odv = i == 1;
 		rd[i].lat = malloc(nreads * sizeof *rd[i].lat);
 		if (!rd[i].lat)

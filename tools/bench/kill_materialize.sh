@@ -22,26 +22,18 @@ set -euo pipefail
 # the repo comes from fcat init, with the demo policies: read and write as their operator
 export FCAT_PRINCIPAL=${FCAT_PRINCIPAL:-fcat-operator}
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${FCAT_BUILD:-build/release}
-[[ $build = /* ]] || build=$root/$build
+me=kill_materialize.sh
+# shellcheck source=bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
 rows=${1:-10000000}
 kill_after=${2:-}
-if ! [[ $rows =~ ^[0-9]+$ ]] || ((rows < 10 || rows % 10)); then
-	echo "kill_materialize.sh: ROWS must be a multiple of 10, at least 10 (got '$rows')" >&2
-	exit 2
-fi
+bench_check_rows "$rows"
 if [[ -n $kill_after && ! $kill_after =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
 	echo "kill_materialize.sh: KILL_AFTER_S must be a number of seconds (got '$kill_after')" >&2
 	exit 2
 fi
 users=$((rows / 10))
-for tool in fcat fcat-datagen fcat-bench-check-online; do
-	if [[ ! -x $build/$tool ]]; then
-		echo "kill_materialize.sh: $build/$tool is missing: build it (cmake --build $build)" >&2
-		exit 2
-	fi
-done
+bench_need_built fcat fcat-datagen fcat-bench-check-online
 fcat=$build/fcat
 check=$build/fcat-bench-check-online
 

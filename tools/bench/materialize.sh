@@ -11,21 +11,13 @@ set -euo pipefail
 # the repo comes from fcat init, with the demo policies: read and write as their operator
 export FCAT_PRINCIPAL=${FCAT_PRINCIPAL:-fcat-operator}
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${FCAT_BUILD:-build/release}
-[[ $build = /* ]] || build=$root/$build
+me=materialize.sh
+# shellcheck source=bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
 rows=${1:-10000000}
-if ! [[ $rows =~ ^[0-9]+$ ]] || ((rows < 10 || rows % 10)); then
-	echo "materialize.sh: ROWS must be a multiple of 10, at least 10 (got '$rows')" >&2
-	exit 2
-fi
+bench_check_rows "$rows"
 users=$((rows / 10))
-for tool in fcat fcat-datagen fcat-bench-run; do
-	if [[ ! -x $build/$tool ]]; then
-		echo "materialize.sh: $build/$tool is missing: build it (cmake --build $build)" >&2
-		exit 2
-	fi
-done
+bench_need_built fcat fcat-datagen fcat-bench-run
 fcat=$build/fcat
 run=$build/fcat-bench-run
 
@@ -34,8 +26,6 @@ trap 'rm -rf "$tmp"' EXIT
 repo=$tmp/repo
 csv=$repo/data/conversations.csv
 
-# field VALUE of "RUN key=value ..." in a file
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
 
 "$fcat" init "$repo" --no-data >/dev/null
 mkdir -p "$repo/data"

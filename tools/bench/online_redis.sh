@@ -15,9 +15,9 @@
 # (default build/release, relative to the repository root).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${FCAT_BUILD:-build/release}
-[[ $build = /* ]] || build=$root/$build
+me=online_redis.sh
+# shellcheck source=bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
 runs=1
 if [[ $# -gt 0 && $1 != -- ]]; then
 	runs=$1
@@ -28,11 +28,8 @@ if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
 	echo "online_redis.sh: RUNS must be a whole number, at least 1 (got '$runs')" >&2
 	exit 2
 fi
+bench_need_built fcat-bench-online
 bench=$build/fcat-bench-online
-if [[ ! -x $bench ]]; then
-	echo "online_redis.sh: $bench is missing: build it (cmake --build $build)" >&2
-	exit 2
-fi
 for tool in redis-server redis-cli redis-benchmark; do
 	command -v "$tool" >/dev/null || { echo "online_redis.sh: $tool is not installed" >&2; exit 2; }
 done
@@ -72,18 +69,17 @@ done
 cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 echo "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$port"
 
-# value of key=... in a RESULT line
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# value of key=... in a RESULT line (bench_lib.sh's field reads a file)
+line_field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 for i in $(seq "$runs"); do
 	echo "--- fcat-bench-online, run $i of $runs"
 	"$bench" --store redis --redis-url "redis://127.0.0.1:$port/0" "$@" | tee "$tmp/fcat.$i"
 	grep '^RESULT ' "$tmp/fcat.$i" >>"$tmp/results"
 done
-p50=$(while read -r line; do field "$line" p50_us; done <"$tmp/results" | median)
-p99=$(while read -r line; do field "$line" p99_us; done <"$tmp/results" | median)
-eps=$(while read -r line; do field "$line" batch_eps; done <"$tmp/results" | median)
+p50=$(while read -r line; do line_field "$line" p50_us; done <"$tmp/results" | median)
+p99=$(while read -r line; do line_field "$line" p99_us; done <"$tmp/results" | median)
+eps=$(while read -r line; do line_field "$line" batch_eps; done <"$tmp/results" | median)
 
 # one of the keys fcat wrote (the view is user_stats)
 cli --scan --pattern '*}:user_stats' >"$tmp/keys"

@@ -18,10 +18,10 @@
 # /usr/bin/python3 that has it (Debian: apt-get install python3-pandas).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
+me=pit_join.sh
+# shellcheck source=bench_lib.sh
+source "$(dirname "$0")/bench_lib.sh"
 here=$root/tools/bench
-build=${FCAT_BUILD:-build/release}
-[[ $build = /* ]] || build=$root/$build
 rows=${1:-10000000}
 ents=${2:-1000000}
 reps=${REPS:-3}
@@ -32,12 +32,7 @@ for n in "$rows" "$ents" "$reps"; do
 		exit 2
 	fi
 done
-for tool in fcat fcat-bench-run fcat-bench-gen-pit; do
-	if [[ ! -x $build/$tool ]]; then
-		echo "pit_join.sh: $build/$tool is missing: build it (cmake --build $build)" >&2
-		exit 2
-	fi
-done
+bench_need_built fcat fcat-bench-run fcat-bench-gen-pit
 fcat=$build/fcat
 run=$build/fcat-bench-run
 
@@ -84,10 +79,6 @@ feature_view { name = 'user_events', entities = { 'user' }, source = 'events', t
   schema = { field('f_int', int64), field('f_float', float64), field('f_str', string) } }
 EOF
 
-# field VALUE of "RUN key=value ..." in a file
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
-# the median of the numbers in a file, one a line
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 printf '%s, build %s; DuckDB %s (@duckdb/node-api, node %s); pandas %s (%s); %d CPUs\n' \
 	"$("$fcat" --version)" "$build" "$duckdb_version" "$(node --version)" "$pandas_version" \

@@ -1,0 +1,37 @@
+# bench_lib.sh - the preamble the benchmark scripts share, sourced by each
+# after it sets `me` (its name, for messages): the repository root and the
+# build ($FCAT_BUILD, default build/release, relative to the root), the check
+# that the programs a script runs are built, and small text helpers.
+# shellcheck shell=bash
+
+: "${me:?set me (the name of the script) before sourcing bench_lib.sh}"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${FCAT_BUILD:-build/release}
+[[ $build = /* ]] || build=$root/$build
+
+# bench_need_built TOOL...: exits 2 unless every TOOL is built in $build.
+bench_need_built() {
+	local tool
+	for tool in "$@"; do
+		if [[ ! -x $build/$tool ]]; then
+			echo "$me: $build/$tool is missing: build it (cmake --build $build)" >&2
+			exit 2
+		fi
+	done
+}
+
+# bench_check_rows ROWS: exits 2 unless ROWS is a multiple of 10, at least 10
+# (10 rows a user in the demo data).
+bench_check_rows() {
+	if ! [[ $1 =~ ^[0-9]+$ ]] || (($1 < 10 || $1 % 10)); then
+		echo "$me: ROWS must be a multiple of 10, at least 10 (got '$1')" >&2
+		exit 2
+	fi
+}
+
+# field FILE KEY: the value of KEY in a "RUN key=value ..." file.
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
+
+# median [FILE]: the median of the numbers in FILE (or stdin), one a line.
+median() { sort -g "$@" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
