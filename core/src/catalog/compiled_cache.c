@@ -171,27 +171,29 @@ typedef struct reader {
 	bool bad;
 } reader;
 
+/* Copies the next n bytes to out; when fewer are left, marks the reader bad
+ * and leaves out as it was. */
+static void r_bytes(reader *r, void *out, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
 static uint32_t r_u32(reader *r)
 {
 	uint32_t v = 0;
-	if (r->end - r->p < 4) {
-		r->bad = true;
-		return 0;
-	}
-	memcpy(&v, r->p, 4);
-	r->p += 4;
+	r_bytes(r, &v, 4);
 	return v;
 }
 
 static int64_t r_i64(reader *r)
 {
 	int64_t v = 0;
-	if (r->end - r->p < 8) {
-		r->bad = true;
-		return 0;
-	}
-	memcpy(&v, r->p, 8);
-	r->p += 8;
+	r_bytes(r, &v, 8);
 	return v;
 }
 
@@ -251,12 +253,7 @@ static void r_common(reader *r, fcat_object *o, fcat_object_kind kind)
 	}
 	o->loc.file = r_nstr(r);
 	o->loc.line = (int)r_u32(r);
-	if (r->end - r->p < 32) {
-		r->bad = true;
-		return;
-	}
-	memcpy(o->hash, r->p, 32);
-	r->p += 32;
+	r_bytes(r, o->hash, 32);
 }
 
 static fcat__field *r_fields(reader *r, size_t *n, fcat_object_kind kind)
@@ -344,12 +341,7 @@ static void r_object(reader *r, fcat_object_kind kind)
 		for (size_t i = 0; v->features && i < v->nfeatures; i++)
 			v->features[i].parent = o;
 		r_transform(r, &v->transform, file);
-		if (r->end - r->p < 32) {
-			r->bad = true;
-			break;
-		}
-		memcpy(v->data_hash, r->p, 32);
-		r->p += 32;
+		r_bytes(r, v->data_hash, 32);
 		break;
 	}
 	case FCAT_OBJ_ON_DEMAND_VIEW: {
