@@ -5,6 +5,7 @@
 #include "csv_append.h"
 
 #include "csv_reader.h"
+#include "plugin_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,52 +15,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct text {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} text;
-
-static void put(text *t, const char *s, size_t n)
-{
-	if (t->oom)
-		return;
-	if (t->len + n > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (cap < t->len + n)
-			cap *= 2;
-		char *p = realloc(t->p, cap);
-		if (!p) {
-			t->oom = true;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-}
-
 /* One field: quoted (inner quotes doubled) when it holds a separator, a
  * quote or a line break, as RFC 4180 and csv_reader want, and when it is
  * empty: the reader takes an empty field for null and "" for the empty
  * text. */
-static void put_field(text *t, const char *s, size_t n)
+static void put_field(fcatp_text *t, const char *s, size_t n)
 {
 	if (n && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
 	    !memchr(s, '\r', n)) {
-		put(t, s, n);
+		fcatp_text_put(t, s, n);
 		return;
 	}
-	put(t, "\"", 1);
+	fcatp_text_put(t, "\"", 1);
 	for (const char *q; n && (q = memchr(s, '"', n)) != NULL;) {
-		put(t, s, (size_t)(q - s) + 1);
-		put(t, "\"", 1);
+		fcatp_text_put(t, s, (size_t)(q - s) + 1);
+		fcatp_text_put(t, "\"", 1);
 		n -= (size_t)(q - s) + 1;
 		s = q + 1;
 	}
-	put(t, s, n);
-	put(t, "\"", 1);
+	fcatp_text_put(t, s, n);
+	fcatp_text_put(t, "\"", 1);
 }
 
 /* Opens the file for writing, creating it when it does not exist. */
@@ -105,13 +80,13 @@ static int read_header(csv_reader *r, size_t *n)
 static int unknown_column(const csv_store *st, const csv_reader *r, const char *name,
                           const char *column)
 {
-	text list = {0};
+	fcatp_text list = {0};
 	for (size_t j = 0; j < r->nfields; j++) {
 		if (j)
-			put(&list, ", ", 2);
-		put(&list, r->fields[j].ptr, r->fields[j].len);
+			fcatp_text_put(&list, ", ", 2);
+		fcatp_text_put(&list, r->fields[j].ptr, r->fields[j].len);
 	}
-	put(&list, "", 1);
+	fcatp_text_put(&list, "", 1);
 	int rc = st->host->error(FCAT_EINVALID,
 	                         "%s: no column '%s' in the header to append to (columns: %s)",
 	                         name, column, list.oom ? "?" : list.p);
@@ -122,28 +97,28 @@ static int unknown_column(const csv_store *st, const csv_reader *r, const char *
 /* The lines to append: a header first when the file has none, then one line
  * per row with a field per header column (map[j]: the request column, or -1
  * for an empty field). */
-static void build(text *t, const fcat_append_request *req, const long *map, size_t nhead,
+static void build(fcatp_text *t, const fcat_append_request *req, const long *map, size_t nhead,
                   bool header, bool newline_first)
 {
 	if (newline_first)
-		put(t, "\n", 1);
+		fcatp_text_put(t, "\n", 1);
 	for (size_t j = 0; header && j < nhead; j++) {
 		if (j)
-			put(t, ",", 1);
+			fcatp_text_put(t, ",", 1);
 		put_field(t, req->columns[j], strlen(req->columns[j]));
 	}
 	if (header)
-		put(t, "\n", 1);
+		fcatp_text_put(t, "\n", 1);
 	for (size_t row = 0; row < req->nrows; row++) {
 		for (size_t j = 0; j < nhead; j++) {
 			if (j)
-				put(t, ",", 1);
+				fcatp_text_put(t, ",", 1);
 			const char *cell =
 			    map[j] < 0 ? NULL : req->texts[row * req->ncolumns + (size_t)map[j]];
 			if (cell)
 				put_field(t, cell, strlen(cell));
 		}
-		put(t, "\n", 1);
+		fcatp_text_put(t, "\n", 1);
 	}
 }
 
@@ -206,7 +181,7 @@ static int append_locked(const csv_store *st, int fd, const char *path, const ch
 	char last = '\n';
 	if (rc == 0 && *old > 0 && pread(fd, &last, 1, *old - 1) != 1)
 		rc = st->host->error(FCAT_EIO, "cannot read %s: %s", name, strerror(errno));
-	text t = {0};
+	fcatp_text t = {0};
 	if (rc == 0) {
 		build(&t, req, map, nhead, header, last != '\n');
 		if (t.oom)

@@ -10,17 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "nan", "inf" or "-inf" for a value that is not finite; false for one
+ * that is. */
+static bool format_nonfinite(char *buf, size_t size, double v)
+{
+	if (isnan(v))
+		fcat__snprintf_c(buf, size, "nan");
+	else if (isinf(v))
+		fcat__snprintf_c(buf, size, "%s", v < 0 ? "-inf" : "inf");
+	else
+		return false;
+	return true;
+}
+
 /* The shortest of %.15g, %.16g, %.17g that reads back to the same bits. */
 static void format_f64(char *buf, size_t size, double v)
 {
-	if (isnan(v)) {
-		fcat__snprintf_c(buf, size, "nan");
+	if (format_nonfinite(buf, size, v))
 		return;
-	}
-	if (isinf(v)) {
-		fcat__snprintf_c(buf, size, "%s", v < 0 ? "-inf" : "inf");
-		return;
-	}
 	for (int prec = 15; prec <= 17; prec++) {
 		fcat__snprintf_c(buf, size, "%.*g", prec, v);
 		double back = fcat__strtod_c(buf, NULL);
@@ -33,14 +40,8 @@ static void format_f64(char *buf, size_t size, double v)
  * strtof and the way fcat_value_parse reads a float32 (a double, rounded). */
 static void format_f32(char *buf, size_t size, float v)
 {
-	if (isnan(v)) {
-		fcat__snprintf_c(buf, size, "nan");
+	if (format_nonfinite(buf, size, v))
 		return;
-	}
-	if (isinf(v)) {
-		fcat__snprintf_c(buf, size, "%s", v < 0 ? "-inf" : "inf");
-		return;
-	}
 	for (int prec = 6; prec <= 9; prec++) {
 		fcat__snprintf_c(buf, size, "%.*g", prec, (double)v);
 		float back = fcat__strtof_c(buf, NULL);
