@@ -3,6 +3,7 @@
  * transactional batches, record how far each view got. The step from source
  * rows to written online rows is shared with push (view_rows.h). */
 #include "materialize/view_rows.h"
+#include "materialize/view_columns.h"
 
 #include "encoding/encoding.h"
 #include "latest/latest.h"
@@ -195,44 +196,13 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
 	r->view = v;
 	r->progress = progress;
 	r->ctx = ctx;
-	const char **cols = r->cols;
-	fcat_type *types = r->types;
-	size_t n = 0;
-	for (size_t e = 0; e < v->nentities; e++)
-		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
-			cols[n] = v->entities[e]->keys[k].base.name;
-			types[n++] = v->entities[e]->keys[k].type;
-		}
-	r->nkeys = n;
-	r->ts_col = (int)n;
-	cols[n] = v->timestamp_field;
-	types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
-	r->created_col = -1;
-	if (v->source->created_timestamp_field) {
-		r->created_col = (int)n;
-		cols[n] = v->source->created_timestamp_field;
-		types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
-	}
-	r->feat_col = n;
-	if (!v->transform.code) {
-		for (size_t f = 0; f < v->nfeatures; f++) {
-			cols[n] = v->features[f].base.name;
-			types[n++] = v->features[f].type;
-		}
-	} else {
-		/* the transform reads the source's declared columns */
-		for (size_t c = 0; c < v->source->nschema; c++) {
-			const fcat__field *col = &v->source->schema[c];
-			bool have = false;
-			for (size_t j = 0; j < n && !have; j++)
-				have = strcmp(cols[j], col->base.name) == 0;
-			if (!have) {
-				cols[n] = col->base.name;
-				types[n++] = col->type;
-			}
-		}
-		r->transformed = true;
-	}
+	fcat__view_layout at;
+	size_t n = fcat__view_columns(r->cols, r->types, MAX_COLUMNS, &at, v);
+	r->nkeys = at.nkeys;
+	r->ts_col = at.ts_col;
+	r->created_col = at.created_col;
+	r->feat_col = at.feat_col;
+	r->transformed = at.transformed;
 	r->ncols = n;
 	fcat__latest_map_init(&r->latest);
 	*out = r;

@@ -6,6 +6,7 @@
  * reports every difference. */
 #include "encoding/encoding.h"
 #include "latest/latest.h"
+#include "materialize/view_columns.h"
 #include "serve/feature_set.h"
 #include "serve/online_target.h"
 #include "offline/source_scan.h"
@@ -423,38 +424,11 @@ static int verify_view(verify *x, const char *scratch, size_t sample, fcat__tx *
 	const fcat__view *v = x->v;
 	const char *cols[1100];
 	fcat_type types[1100];
-	size_t n = 0;
-	for (size_t e = 0; e < v->nentities; e++)
-		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
-			cols[n] = v->entities[e]->keys[k].base.name;
-			types[n++] = v->entities[e]->keys[k].type;
-		}
-	x->nkeys = n;
-	x->ts_col = (int)n;
-	cols[n] = v->timestamp_field;
-	types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
-	x->created_col = -1;
-	if (v->source->created_timestamp_field) {
-		x->created_col = (int)n;
-		cols[n] = v->source->created_timestamp_field;
-		types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
-	}
-	if (v->transform.code) {
-		for (size_t c = 0; c < v->source->nschema && n < 1100; c++) {
-			bool have = false;
-			for (size_t j = 0; j < n && !have; j++)
-				have = !strcmp(cols[j], v->source->schema[c].base.name);
-			if (!have) {
-				cols[n] = v->source->schema[c].base.name;
-				types[n++] = v->source->schema[c].type;
-			}
-		}
-	} else {
-		for (size_t f = 0; f < v->nfeatures && n < 1100; f++) {
-			cols[n] = v->features[f].base.name;
-			types[n++] = v->features[f].type;
-		}
-	}
+	fcat__view_layout at;
+	size_t n = fcat__view_columns(cols, types, 1100, &at, v);
+	x->nkeys = at.nkeys;
+	x->ts_col = at.ts_col;
+	x->created_col = at.created_col;
 	x->cols = cols;
 	x->types = types;
 	x->ncols = n;
