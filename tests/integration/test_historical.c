@@ -39,11 +39,11 @@ static void test_historical__every_edge_of_the_window(void **state)
 	free(got);
 	/* a bad entity time is named */
 	test_write_file(dir, "entities.csv", "user_id,event_timestamp\nu1,yesterday\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "entity row 1, column 'event_timestamp'"));
+	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
+	                  "entity row 1, column 'event_timestamp'");
 	test_write_file(dir, "entities.csv", "user_id,when\nu1,2026-01-01\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "needs a column 'event_timestamp'"));
+	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
+	                  "needs a column 'event_timestamp'");
 	fcat_store_free(s);
 	test_rmtree(dir);
 	free(dir);

@@ -12,6 +12,15 @@ fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *ty
 	return (fcat_scan_request){.columns = cols, .types = types, .ncolumns = n, .ts_column = -1};
 }
 
+fcat_scan_request test_scan_nulls_of_every_type(void)
+{
+	static const char *const cols[] = {"a", "b", "c", "d", "e", "f"};
+	static const fcat_type types[] = {{FCAT_INT64, false, 0},     {FCAT_FLOAT32, false, 0},
+	                                  {FCAT_STRING, false, 0},    {FCAT_BYTES, false, 0},
+	                                  {FCAT_TIMESTAMP, false, 0}, {FCAT_INT32, true, 4}};
+	return test_scan_columns(cols, types, NCOLS(cols));
+}
+
 void test_rows_append(test_rows *r, const char *s)
 {
 	size_t n = strlen(s);

@@ -17,6 +17,12 @@
  * (path, table or query) is the caller's to set. */
 fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *types, size_t n);
 
+/* What every offline plugin's "nulls of every type" test scans: columns a
+ * to f typed int64, float32, string, bytes, timestamp and int32[4]; the
+ * source is the caller's to set. A row of nulls reads as OFFLINE_SIX_NULLS. */
+fcat_scan_request test_scan_nulls_of_every_type(void);
+#define OFFLINE_SIX_NULLS "NULL|NULL|NULL|NULL|NULL|NULL\n"
+
 /* Rows as text; text is NULL until something is appended (free it). */
 typedef struct test_rows {
 	char *text;

@@ -8,8 +8,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
+
+#include "fcat.h"
+
+/* Asserts that `call` returns `code` and that fcat_error_last() then
+ * contains `text`; a failure names the caller's line. */
+#define assert_fails_with(call, code, text)                                                        \
+	do {                                                                                       \
+		assert_int_equal((call), (code));                                                  \
+		if (!strstr(fcat_error_last(), (text)))                                            \
+			fail_msg("'%s' not in the error: %s", (text), fcat_error_last());          \
+	} while (0)
 
 /* A fresh directory under $TMPDIR (or /tmp); free() the path, and remove the
  * tree with test_rmtree. */
