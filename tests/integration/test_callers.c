@@ -24,11 +24,9 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	f->repo = test_demo_repo(&f->parent, true);
-	test_run r = test_fcat_as(f->repo, "fcat-operator",
-	                          (const char *[]){"materialize", "2020-01-01", "now", NULL});
-	if (r.status != 0)
-		fail_msg("materialize failed: %s", r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat_as(f->repo, "fcat-operator",
+	                              (const char *[]){"materialize", "2020-01-01", "now", NULL}),
+	                 0, NULL);
 	/* opened with no principal: every call below names its own */
 	if (fcat_store_open(&f->store, f->repo))
 		fail_msg("%s", fcat_error_last());

@@ -82,16 +82,6 @@ static void demo_rows(rows *r)
 	r->ncols = 7;
 }
 
-static fcat_store *open_as(const char *repo, const char *principal)
-{
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.principal = principal;
-	fcat_store *s;
-	if (fcat_store_open_ext(&s, repo, &o) != 0)
-		fail_msg("%s", fcat_error_last());
-	return s;
-}
-
 static int push(fcat_store *s, const rows *r, size_t nrows, fcat_push_to to)
 {
 	fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
@@ -143,7 +133,7 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 {
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = open_as(repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(repo, "fcat-operator");
 	rows r;
 	demo_rows(&r);
 	fcat_push_stats st;
@@ -192,7 +182,7 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	/* the same rows pushed offline only into a second repo, then
 	 * materialized, give the very same online values */
 	char *parent2, *repo2 = test_demo_repo(&parent2, true);
-	fcat_store *s2 = open_as(repo2, "fcat-operator");
+	fcat_store *s2 = test_store_open_as(repo2, "fcat-operator");
 	if (push(s2, &r, 3, FCAT_PUSH_OFFLINE) != 0)
 		fail_msg("%s", fcat_error_last());
 	char *before = read_online(s2);
@@ -215,7 +205,7 @@ static void test_push__an_empty_string_stays_empty_and_a_null_null_offline(void 
 {
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = open_as(repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(repo, "fcat-operator");
 	rows r;
 	demo_rows(&r);
 	r.lang[1] = str(""); /* zz1's later row: empty; zz2's: null */
@@ -263,7 +253,7 @@ static void test_push__a_bad_row_refuses_the_whole_push(void **state)
 {
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = open_as(repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(repo, "fcat-operator");
 	rows r;
 	demo_rows(&r);
 	r.total[1] = (fcat_value){.type = {FCAT_INT32, false, 0}, .u.i32 = 2};
@@ -317,7 +307,7 @@ static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 {
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = open_as(repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(repo, "fcat-operator");
 	char *csv = conversations(repo);
 	rows r;
 	demo_rows(&r);
