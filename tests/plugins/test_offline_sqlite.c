@@ -161,19 +161,11 @@ static void test_offline_sqlite__the_time_filter(void **state)
 	                    "INSERT INTO e VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
 	                    " ('2026-01-01T11:00:00+01:00', 2), (1767261600, 3),\n"
 	                    " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
-	const char *cols[] = {"v", "ts"};
-	fcat_type types[] = {T(INT64), T(TIMESTAMP)};
-	fcat_scan_request req = {.table = "e",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = 2,
-	                         .ts_column = 1,
-	                         .start = INT64_C(1767261600) * 1000000,
-	                         .end = INT64_C(1767265200) * 1000000};
+	fcat_scan_request req = test_scan_time_window();
+	req.table = "e";
 	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
-	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
-	                            "4|2026-01-01T10:59:59Z\n");
+	assert_string_equal(r.text, OFFLINE_WINDOW_ROWS);
 	free(r.text);
 	/* a null event time cannot be placed */
 	pit_sqlite_exec(dir, "data/offline.db", "INSERT INTO e VALUES (NULL, 6);");

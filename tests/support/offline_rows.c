@@ -21,6 +21,17 @@ fcat_scan_request test_scan_nulls_of_every_type(void)
 	return test_scan_columns(cols, types, NCOLS(cols));
 }
 
+fcat_scan_request test_scan_time_window(void)
+{
+	static const char *const cols[] = {"v", "ts"};
+	static const fcat_type types[] = {{FCAT_INT64, false, 0}, {FCAT_TIMESTAMP, false, 0}};
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.ts_column = 1;
+	req.start = INT64_C(1767261600) * 1000000;
+	req.end = INT64_C(1767265200) * 1000000;
+	return req;
+}
+
 void test_rows_append(test_rows *r, const char *s)
 {
 	size_t n = strlen(s);
