@@ -173,15 +173,6 @@ static int server_stop(void **state)
 
 /* ---- scanning ----------------------------------------------------------------- */
 
-static const fcat_offline_ops *ops(void)
-{
-	static const fcat_plugin *p;
-	if (!p)
-		p = test_load_plugin("postgres");
-	assert_non_null(p->offline);
-	return p->offline;
-}
-
 /* Scans with settings dsn (and schema when not NULL); r's text is freed by
  * the caller. */
 static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
@@ -189,7 +180,7 @@ static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
 	const char *kv[] = {"dsn", server.dsn, schema ? "schema" : NULL, schema, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	*r = (test_rows){.ncols = req->ncolumns};
-	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
+	int rc = test_offline_scan(test_offline_ops("postgres"), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }
@@ -435,13 +426,13 @@ static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
 	const char *kv[] = {"dsn", dsn, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	void *store = NULL;
-	if (ops()->open(&store, c) != 0)
+	if (test_offline_ops("postgres")->open(&store, c) != 0)
 		fail_msg("open: %s", fcat_error_last());
 	memset(a, 0, sizeof *a);
 	a->ncols = req->ncolumns;
-	assert_true(FCAT_OPS_HAS(ops(), pit_join));
-	int rc = ops()->pit_join(store, req, collect_join, a);
-	ops()->close(store);
+	assert_true(FCAT_OPS_HAS(test_offline_ops("postgres"), pit_join));
+	int rc = test_offline_ops("postgres")->pit_join(store, req, collect_join, a);
+	test_offline_ops("postgres")->close(store);
 	free(c);
 	return rc;
 }

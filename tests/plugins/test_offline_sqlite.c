@@ -12,21 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const fcat_offline_ops *ops(void)
-{
-	static const fcat_plugin *p;
-	if (!p)
-		p = test_load_plugin("sqlite");
-	assert_non_null(p->offline);
-	return p->offline;
-}
-
 /* Scans `req` on dir/data/offline.db (the default path); the rows go to r. */
 static int scan(const char *dir, const fcat_scan_request *req, test_rows *r)
 {
 	fcat_plugin_config *c = test_plugin_config(dir, NULL);
 	*r = (test_rows){.ncols = req->ncolumns};
-	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
+	int rc = test_offline_scan(test_offline_ops("sqlite"), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* test_online_sqlite.c - the SQLite online store: conformance, names, threads. */
 #include "testutil.h"
 
+#include "offline_rows.h"
 #include "online_conformance.h"
 
 #include <dirent.h>
@@ -11,10 +12,8 @@
 
 static const fcat_online_ops *sqlite_ops(void)
 {
-	const fcat_plugin *p = test_load_plugin("sqlite");
-	assert_non_null(p->online);
-	assert_non_null(p->offline); /* sqlite is also the offline store */
-	return p->online;
+	test_offline_ops("sqlite"); /* sqlite is also the offline store */
+	return online_plugin_ops("sqlite");
 }
 
 static void test_online_sqlite__conformance(void **state)

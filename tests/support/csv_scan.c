@@ -10,12 +10,7 @@
 
 const fcat_offline_ops *csv_ops(void)
 {
-	static const fcat_plugin *p;
-
-	if (!p)
-		p = test_load_plugin("csv");
-	assert_non_null(p->offline);
-	return p->offline;
+	return test_offline_ops("csv");
 }
 
 char *csv_dir_with(const char *rel, const char *text)

@@ -7,6 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+const fcat_offline_ops *test_offline_ops(const char *name)
+{
+	const fcat_plugin *p = test_load_plugin(name);
+	assert_non_null(p->offline);
+	return p->offline;
+}
+
 fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *types, size_t n)
 {
 	return (fcat_scan_request){.columns = cols, .types = types, .ncolumns = n, .ts_column = -1};

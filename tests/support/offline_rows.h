@@ -13,6 +13,10 @@
 #define TA(s, d) ((fcat_type){FCAT_##s, true, (d)})
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The offline ops of plugin `name` (test_load_plugin); fails the test when
+ * the plugin has no offline store. */
+const fcat_offline_ops *test_offline_ops(const char *name);
+
 /* A scan request for `cols` of `types`, with no time filter; the source
  * (path, table or query) is the caller's to set. */
 fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *types, size_t n);
