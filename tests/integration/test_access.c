@@ -11,20 +11,14 @@
 static char *new_repo(char **parent, const char *extra_yaml)
 {
 	*parent = test_mkdtemp();
-	test_run r = test_fcat(*parent, "init", "demo", NULL);
-	if (r.status != 0)
-		fail_msg("fcat init failed (%d): %s", r.status, r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(*parent, "init", "demo", NULL), 0, NULL);
 	char *repo = malloc(strlen(*parent) + 8);
 	sprintf(repo, "%s/demo", *parent);
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml, "project: demo\npolicy:\n  audit_log: data/audit.log\n%s",
 	         extra_yaml);
 	test_write_file(repo, "fcat.yaml", yaml);
-	r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
-	if (r.status != 0)
-		fail_msg("materialize failed: %s", r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
 	return repo;
 }
 
@@ -46,19 +40,17 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	assert_string_equal(r.out, ""); /* the request fails as a whole */
 	test_run_free(&r);
 	/* without the PII feature alice reads */
-	r = test_fcat_as(repo, "alice",
-	                 (const char *[]){"get-online", "--features",
-	                                  "user_features:total_conversations", "--entity",
-	                                  "user_id=u0001", NULL});
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat_as(repo, "alice",
+	                              (const char *[]){"get-online", "--features",
+	                                               "user_features:total_conversations",
+	                                               "--entity", "user_id=u0001", NULL}),
+	                 0, NULL);
 	/* nor through an on-demand view that reads it (found in review) */
-	r = test_fcat_as(repo, "alice",
+	test_expect_exit(
+	    test_fcat_as(repo, "alice",
 	                 (const char *[]){"get-online", "--features", "reply_style", "--entity",
-	                                  "user_id=u0001", "--request", "message_length=5", NULL});
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "feature:user_features:preferred_language"));
-	test_run_free(&r);
+	                                  "user_id=u0001", "--request", "message_length=5", NULL}),
+	    1, "feature:user_features:preferred_language");
 	/* the serving service reads it through its service */
 	r = test_fcat_as(repo, "ranking-service",
 	                 (const char *[]){"get-online", "--service", "chat_personalization",
@@ -67,31 +59,25 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	assert_non_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
 	/* an unknown principal reads nothing and sees nothing */
-	r = test_fcat_as(repo, "mallory",
-	                 (const char *[]){"get-online", "--features",
-	                                  "user_features:total_conversations", "--entity",
-	                                  "user_id=u0001", NULL});
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "default deny"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat_as(repo, "mallory",
+	                              (const char *[]){"get-online", "--features",
+	                                               "user_features:total_conversations",
+	                                               "--entity", "user_id=u0001", NULL}),
+	                 1, "default deny");
 	r = test_fcat_as(repo, "mallory", (const char *[]){"list", "features", NULL});
 	assert_int_equal(r.status, 0);
 	assert_int_equal(test_count_lines(r.out), 1); /* the header alone */
 	test_run_free(&r);
-	r = test_fcat_as(repo, "mallory", (const char *[]){"describe", "user_features", NULL});
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "no object named 'user_features'"));
-	test_run_free(&r);
-	r = test_fcat_as(repo, "mallory",
-	                 (const char *[]){"lineage", "chat_personalization", NULL});
-	assert_int_equal(r.status, 1);
-	test_run_free(&r);
+	test_expect_exit(
+	    test_fcat_as(repo, "mallory", (const char *[]){"describe", "user_features", NULL}), 1,
+	    "no object named 'user_features'");
+	test_expect_exit(test_fcat_as(repo, "mallory",
+	                              (const char *[]){"lineage", "chat_personalization", NULL}),
+	                 1, NULL);
 	/* materialize is a write */
-	r = test_fcat_as(repo, "ranking-service",
-	                 (const char *[]){"materialize", "2020-01-01", "now", NULL});
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "ranking-service may not write view:user_features"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat_as(repo, "ranking-service",
+	                              (const char *[]){"materialize", "2020-01-01", "now", NULL}),
+	                 1, "ranking-service may not write view:user_features");
 
 	/* both decisions on the PII feature are in the audit log */
 	char path[4096];
@@ -120,21 +106,14 @@ static void test_access__explain_and_test_the_policies(void **state)
 	assert_non_null(strstr(r.out, "deny: alice may not read_online"));
 	assert_non_null(strstr(r.out, "policies/access.yaml:31"));
 	test_run_free(&r);
-	r = test_fcat(repo, "policy", "test", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
-	r = test_fcat(repo, "policy", "check", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
-	r = test_fcat(repo, "policy", "explain", "alice", "steal", "project", NULL);
-	assert_int_equal(r.status, 1);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "policy", "test", NULL), 0, NULL);
+	test_expect_exit(test_fcat(repo, "policy", "check", NULL), 0, NULL);
+	test_expect_exit(test_fcat(repo, "policy", "explain", "alice", "steal", "project", NULL), 1,
+	                 NULL);
 	/* a malformed policy file names its place */
 	test_write_file(repo, "policies/broken.yaml", "roles:\n  - name: x\n    rulez: []\n");
-	r = test_fcat(repo, "policy", "check", "--worktree", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "policies/broken.yaml:3:"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "policy", "check", "--worktree", NULL), 1,
+	                 "policies/broken.yaml:3:");
 	test_rmtree(parent);
 	free(parent);
 	free(repo);
@@ -159,40 +138,24 @@ static void test_access__signed_policies_fail_closed(void **state)
 	test_write_file(repo, "fcat.yaml", yaml);
 	/* the policy settings come from the applied commit: uncommitted trusted
 	 * keys change nothing yet */
-	test_run r = test_fcat(repo, "list", "views", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "list", "views", NULL), 0, NULL);
 	/* committed, unsigned: apply refuses, the applied version still serves */
 	char commit[41];
 	test_git_commit_all(repo, "Require signed policies", 1800000000, commit);
-	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "not signed"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 1, "not signed");
 	/* signed and committed: it applies and opens */
 	char key[4096];
 	snprintf(key, sizeof key, "%s/private.pem", keys);
-	r = test_fcat(repo, "policy", "sign", "--key", key, NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "policy", "sign", "--key", key, NULL), 0, NULL);
 	test_git_commit_all(repo, "Sign the policies", 1800000050, commit);
-	r = test_fcat(repo, "apply", NULL);
-	if (r.status != 0)
-		fail_msg("%s", r.err);
-	test_run_free(&r);
-	r = test_fcat(repo, "list", "views", NULL);
-	if (r.status != 0)
-		fail_msg("%s", r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 0, NULL);
+	test_expect_exit(test_fcat(repo, "list", "views", NULL), 0, NULL);
 	/* a grant slipped in afterwards: apply refuses, naming the file */
 	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
 	                     "groups: [data-science, services] }");
 	test_git_commit_all(repo, "Give myself the serving role", 1800000100, commit);
-	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(
-	    strstr(r.err, "policies/access.yaml changed since the policies were signed"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 1,
+	                 "policies/access.yaml changed since the policies were signed");
 	/* the applied policies fail closed when they no longer verify (the
 	 * trusted key was replaced) ... */
 	snprintf(cmd, sizeof cmd,
@@ -200,17 +163,12 @@ static void test_access__signed_policies_fail_closed(void **state)
 	         "openssl pkey -in '%s/other.pem' -pubout -out '%s/trusted.pem' 2>/dev/null",
 	         keys, keys, keys);
 	assert_int_equal(system(cmd), 0);
-	r = test_fcat(repo, "list", "views", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "fail their signature check (policy.trusted_keys: "));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "list", "views", NULL), 1,
+	                 "fail their signature check (policy.trusted_keys: ");
 	/* ... and deleting policy.trusted_keys from the work tree does not
 	 * switch the check off */
 	test_write_file(repo, "fcat.yaml", "project: demo\npolicy:\n  audit_log: data/audit.log\n");
-	r = test_fcat(repo, "list", "views", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "signature"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "list", "views", NULL), 1, "signature");
 	test_rmtree(keys);
 	free(keys);
 	test_rmtree(parent);

@@ -18,30 +18,15 @@ static char *repo_logging_to(char **parent, const char *log)
 	char line[4096];
 	snprintf(line, sizeof line, "audit_log: %s", log);
 	test_replace_in_file(repo, "fcat.yaml", "audit_log: data/audit.log", line);
-	char commit[41];
-	test_git_commit_all(repo, "Move the audit log", 1800000000, commit);
-	test_run r = test_fcat(repo, "apply", NULL);
-	if (r.status != 0)
-		fail_msg("apply: %s", r.err);
-	test_run_free(&r);
+	test_commit_and_apply(repo, "Move the audit log");
 	return repo;
-}
-
-static fcat_store *open_as(const char *repo, const char *principal)
-{
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.principal = principal;
-	fcat_store *s;
-	if (fcat_store_open_ext(&s, repo, &o) != 0)
-		fail_msg("%s", fcat_error_last());
-	return s;
 }
 
 static void test_audit__a_full_disk_fails_no_read_and_is_reported(void **state)
 {
 	(void)state;
 	char *parent, *repo = repo_logging_to(&parent, "/dev/full");
-	fcat_store *s = open_as(repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(repo, "fcat-operator");
 	const fcat_object *view;
 	assert_int_equal(fcat_catalog_lookup(&view, fcat_store_catalog(s), "user_features"), 0);
 	for (int i = 0; i < 10; i++)
@@ -56,11 +41,9 @@ static void test_audit__a_full_disk_fails_no_read_and_is_reported(void **state)
 	fcat_store_free(s);
 	/* the command line reads, and warns */
 	test_write_file(repo, "ents.csv", "user_id,event_timestamp\nu0001,2030-01-01T00:00:00Z\n");
-	test_run r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--features",
-	                       "user_features:total_conversations", "-o", "out.csv", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "fcat: warning: audit log /dev/full:"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "get-historical", "--entities", "ents.csv", "--features",
+	                           "user_features:total_conversations", "-o", "out.csv", NULL),
+	                 0, "fcat: warning: audit log /dev/full:");
 	test_repo_done(parent, repo);
 }
 
@@ -73,7 +56,7 @@ typedef struct worker {
 static void *describe_many(void *p)
 {
 	worker *w = p;
-	fcat_store *s = open_as(w->repo, "fcat-operator");
+	fcat_store *s = test_store_open_as(w->repo, "fcat-operator");
 	const fcat_object *view;
 	if (fcat_catalog_lookup(&view, fcat_store_catalog(s), "user_features") == 0)
 		for (int i = 0; i < w->n; i++)

@@ -32,10 +32,7 @@ static void test_cli__init_makes_a_repo_that_works_at_once(void **state)
 	assert_true(test_count_lines(csv) > 1000);
 	free(csv);
 	/* init refuses to overwrite a repo */
-	r = test_fcat(parent, "init", "demo", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "not an empty directory"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(parent, "init", "demo", NULL), 1, "not an empty directory");
 	test_rmtree(parent);
 	free(parent);
 	free(repo);
@@ -182,24 +179,17 @@ static void test_cli__usage_errors_exit_2_and_help_exits_0(void **state)
 		assert_true(strncmp(r.out, "usage: fcat ", 12) == 0);
 		test_run_free(&r);
 	}
-	test_run r = test_fcat(NULL, "--help", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(NULL, "--help", NULL), 0, NULL);
 }
 
 static void test_cli__outside_a_repo_says_so(void **state)
 {
 	(void)state;
 	char *dir = test_mkdtemp();
-	test_run r = test_fcat(dir, "list", "views", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "not in a feature repo"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(dir, "list", "views", NULL), 1, "not in a feature repo");
 	test_write_file(dir, "fcat.yaml", "project: x\nonline_store: 3\n");
-	r = test_fcat(dir, "validate", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "fcat.yaml:2:15: 'online_store' must be a map"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(dir, "validate", NULL), 1,
+	                 "fcat.yaml:2:15: 'online_store' must be a map");
 	test_rmtree(dir);
 	free(dir);
 }

@@ -39,11 +39,11 @@ static void test_historical__every_edge_of_the_window(void **state)
 	free(got);
 	/* a bad entity time is named */
 	test_write_file(dir, "entities.csv", "user_id,event_timestamp\nu1,yesterday\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "entity row 1, column 'event_timestamp'"));
+	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
+	                  "entity row 1, column 'event_timestamp'");
 	test_write_file(dir, "entities.csv", "user_id,when\nu1,2026-01-01\n");
-	assert_int_equal(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "needs a column 'event_timestamp'"));
+	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
+	                  "needs a column 'event_timestamp'");
 	fcat_store_free(s);
 	test_rmtree(dir);
 	free(dir);
@@ -53,9 +53,7 @@ static void test_historical__the_demo_through_the_cli(void **state)
 {
 	(void)state;
 	char *parent = test_mkdtemp();
-	test_run r = test_fcat(parent, "init", "demo", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(parent, "init", "demo", NULL), 0, NULL);
 	char repo[4096];
 	snprintf(repo, sizeof repo, "%s/demo", parent);
 	test_write_file(repo, "ents.csv",
@@ -63,11 +61,9 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	                "u0001,2030-01-01T00:00:00Z,10,1\n"
 	                "u0002,2030-01-01T00:00:00Z,150,0\n"
 	                "u0001,2030-01-02T00:00:00Z,3,1\n");
-	r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service", "chat_reply",
-	              "-o", "out.csv", NULL);
-	if (r.status != 0)
-		fail_msg("%s", r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service",
+	                           "chat_reply", "-o", "out.csv", NULL),
+	                 0, NULL);
 	snprintf(repo, sizeof repo, "%s/demo/out.csv", parent);
 	char *got = test_read_file(repo);
 	/* far after the data: nothing in the ttl window; the on-demand view
@@ -84,13 +80,11 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	                "user_id,event_timestamp,message_length,label\n"
 	                "u0001,2030-01-01T00:00:00Z,10,1\n"
 	                "u0002,2030-01-01T00:00:00Z,many,0\n");
-	r = test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service", "chat_reply",
-	              "-o", "out.csv", NULL);
-	assert_int_equal(r.status, 1);
-	if (!strstr(r.err, "on-demand view 'reply_style', entity row 2: entity row 2, request "
-	                   "column 'message_length'"))
-		fail_msg("%s", r.err);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "get-historical", "--entities", "ents.csv", "--service",
+	                           "chat_reply", "-o", "out.csv", NULL),
+	                 1,
+	                 "on-demand view 'reply_style', entity row 2: entity row 2, request "
+	                 "column 'message_length'");
 	test_rmtree(parent);
 	free(parent);
 }

@@ -332,8 +332,8 @@ static void test_historical_memory__bad_columns_are_refused_by_name(void **state
 	char in[4096], out[4096];
 	pit_paths(dir, in, out);
 	test_write_file(dir, "entities.csv", "user_id,event_timestamp\nu1,2026-01-01T10:00:00Z\n");
-	assert_int_equal(fcat_get_historical(NULL, s, in, refs, 2, NULL, out, NULL), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "join key column 'store_id'"));
+	assert_fails_with(fcat_get_historical(NULL, s, in, refs, 2, NULL, out, NULL), FCAT_EINVALID,
+	                  "join key column 'store_id'");
 	fcat_store_free(s);
 	test_rmtree(dir);
 	free(dir);

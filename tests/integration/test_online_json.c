@@ -126,17 +126,10 @@ static char *types_repo(char **parent)
 	char *repo = test_demo_repo(parent, false);
 	test_write_file(repo, "catalog/types.lua", catalog);
 	test_write_file(repo, "data/items.csv", csv);
-	char commit[41];
-	test_git_commit_all(repo, "a view of every type", 1800000000, commit);
-	test_run r = test_fcat(repo, "apply", NULL);
-	if (r.status != 0)
-		fail_msg("apply failed: %s", r.err);
-	test_run_free(&r);
-	r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", READ_AT, "--views", "item_types",
-	              NULL);
-	if (r.status != 0)
-		fail_msg("materialize failed: %s", r.err);
-	test_run_free(&r);
+	test_commit_and_apply(repo, "a view of every type");
+	test_expect_exit(test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", READ_AT, "--views",
+	                           "item_types", NULL),
+	                 0, NULL);
 	return repo;
 }
 

@@ -11,14 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void expect(test_run r, int status, const char *in_err)
-{
-	if (r.status != status || (in_err && !strstr(r.err, in_err)))
-		fail_msg("expected exit %d with '%s', got %d:\n%s%s", status, in_err ? in_err : "",
-		         r.status, r.out, r.err);
-	test_run_free(&r);
-}
-
 #define AS(repo, who, ...) test_fcat_as(repo, who, (const char *[]){__VA_ARGS__, NULL})
 
 static const char pii_read[] = "user_features:preferred_language";
@@ -45,12 +37,12 @@ static void test_policy_source__worktree_settings_do_not_decide(void **state)
 	assert_int_equal(r.status, 0);
 	assert_int_equal(test_count_lines(r.out), 1); /* the header alone */
 	test_run_free(&r);
-	expect(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
-	       "alice may not read_offline feature:user_features:preferred_language");
+	test_expect_exit(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
+	                 "alice may not read_offline feature:user_features:preferred_language");
 	/* nor does an uncommitted audit_log move the decisions elsewhere */
 	test_replace_in_file(repo, "fcat.yaml", "audit_log: data/audit.log",
 	                     "audit_log: data/other.log");
-	expect(AS(repo, "mallory", "describe", "user_features"), 1, "no object named");
+	test_expect_exit(AS(repo, "mallory", "describe", "user_features"), 1, "no object named");
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data/other.log", repo);
 	assert_int_equal(access(path, F_OK), -1);
@@ -73,9 +65,10 @@ static void test_policy_source__other_versions_use_the_applied_policies(void **s
 	                     "tags: { pii: \"never\" }");
 	test_replace_in_file(repo, "catalog/users.lua", "tags = { pii = \"true\" }",
 	                     "tags = { pii = \"false\" }");
-	expect(historical(repo, "alice", pii_read, "--worktree", NULL), 1,
-	       "alice may not read_offline feature:user_features:preferred_language: deny rule 2 "
-	       "of role scientist at policies/access.yaml:31");
+	test_expect_exit(
+	    historical(repo, "alice", pii_read, "--worktree", NULL), 1,
+	    "alice may not read_offline feature:user_features:preferred_language: deny rule 2 "
+	    "of role scientist at policies/access.yaml:31");
 	test_run r = AS(repo, "mallory", "list", "features", "--worktree");
 	assert_int_equal(r.status, 0);
 	assert_int_equal(test_count_lines(r.out), 1);
@@ -83,10 +76,10 @@ static void test_policy_source__other_versions_use_the_applied_policies(void **s
 	/* committed but not applied: the same */
 	char commit[41];
 	test_git_commit_all(repo, "Grant myself", 1800000000, commit);
-	expect(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
-	       "deny rule 2 of role scientist at policies/access.yaml:31");
+	test_expect_exit(historical(repo, "alice", pii_read, "--commit", "HEAD"), 1,
+	                 "deny rule 2 of role scientist at policies/access.yaml:31");
 	/* and alice may not apply it */
-	expect(AS(repo, "alice", "apply"), 1, "alice may not apply project");
+	test_expect_exit(AS(repo, "alice", "apply"), 1, "alice may not apply project");
 	/* policy check and test still look at the version asked for */
 	r = test_fcat(repo, "policy", "explain", "alice", "read_offline",
 	              "feature:user_features:total_conversations", "--worktree", NULL);
@@ -103,14 +96,15 @@ static void test_policy_source__nothing_applied_denies_reads(void **state)
 	char ref[4096];
 	snprintf(ref, sizeof ref, "%s/.git/refs/fcat/applied", repo);
 	assert_int_equal(unlink(ref), 0);
-	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
-	                  NULL),
-	       1, "nothing has been applied yet, and reads are denied until `fcat apply`");
+	test_expect_exit(historical(repo, "fcat-operator", "user_features:total_conversations",
+	                            "--worktree", NULL),
+	                 1,
+	                 "nothing has been applied yet, and reads are denied until `fcat apply`");
 	/* the first apply is open: there is no authority yet */
-	expect(AS(repo, "fcat-operator", "apply"), 0, NULL);
-	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
-	                  NULL),
-	       0, NULL);
+	test_expect_exit(AS(repo, "fcat-operator", "apply"), 0, NULL);
+	test_expect_exit(historical(repo, "fcat-operator", "user_features:total_conversations",
+	                            "--worktree", NULL),
+	                 0, NULL);
 	test_repo_done(parent, repo);
 }
 
@@ -129,9 +123,7 @@ static char *repo_with_bob(char **parent)
 {
 	char *repo = test_demo_repo(parent, true);
 	test_write_file(repo, "policies/bob.yaml", bob_yaml);
-	char commit[41];
-	test_git_commit_all(repo, "Add bob", 1800000000, commit);
-	expect(test_fcat(repo, "apply", NULL), 0, NULL);
+	test_commit_and_apply(repo, "Add bob");
 	return repo;
 }
 
@@ -165,8 +157,8 @@ static void test_policy_source__describe_hides_what_it_may_not_describe(void **s
 	test_run_free(&r);
 	/* verify prints both paths' values of every feature: alice, who may
 	 * not read the pii one, may not run it */
-	expect(AS(repo, "alice", "verify", "--sample", "10"), 1,
-	       "alice may not read_offline feature:user_features:preferred_language");
+	test_expect_exit(AS(repo, "alice", "verify", "--sample", "10"), 1,
+	                 "alice may not read_offline feature:user_features:preferred_language");
 	r = AS(repo, "bob", "list", "views", "--json");
 	assert_int_equal(r.status, 0);
 	assert_null(strstr(r.out, "preferred_language"));
@@ -196,10 +188,11 @@ static void test_policy_source__diff_log_show_reveal_nothing_hidden(void **state
 	assert_non_null(strstr(r.out, "total_conversations"));
 	assert_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
-	expect(AS(repo, "bob", "log", pii_read), 1,
-	       "bob may not describe 'user_features:preferred_language'");
-	expect(AS(repo, "bob", "log", "user_features:total_conversations"), 0, NULL);
-	expect(AS(repo, "bob", "log", "policies/access.yaml"), 1, "needs admin on project");
+	test_expect_exit(AS(repo, "bob", "log", pii_read), 1,
+	                 "bob may not describe 'user_features:preferred_language'");
+	test_expect_exit(AS(repo, "bob", "log", "user_features:total_conversations"), 0, NULL);
+	test_expect_exit(AS(repo, "bob", "log", "policies/access.yaml"), 1,
+	                 "needs admin on project");
 	r = AS(repo, "bob", "show", "user_features:preferred_language@HEAD~1");
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "");
@@ -215,21 +208,21 @@ static void test_policy_source__apply_and_sign_need_their_actions(void **state)
 {
 	(void)state;
 	char *parent, *repo = repo_with_bob(&parent);
-	expect(AS(repo, "alice", "apply"), 1,
-	       "alice may not apply project: no policy rule allows it (default deny)");
-	expect(AS(repo, "bob", "apply"), 0, NULL);
+	test_expect_exit(AS(repo, "alice", "apply"), 1,
+	                 "alice may not apply project: no policy rule allows it (default deny)");
+	test_expect_exit(AS(repo, "bob", "apply"), 0, NULL);
 	/* a policy setting is admin's: bob may apply, but not move the audit log */
 	test_replace_in_file(repo, "fcat.yaml", "audit_log: data/audit.log",
 	                     "audit_log: /dev/null");
 	char commit[41];
 	test_git_commit_all(repo, "Quiet the audit log", 1800000200, commit);
-	expect(AS(repo, "bob", "apply"), 1,
-	       "refusing to apply a change of policy.audit_log in fcat.yaml (applied: "
-	       "data/audit.log, to apply: /dev/null): it needs admin on project");
-	expect(AS(repo, "fcat-operator", "apply"), 0, NULL);
+	test_expect_exit(AS(repo, "bob", "apply"), 1,
+	                 "refusing to apply a change of policy.audit_log in fcat.yaml (applied: "
+	                 "data/audit.log, to apply: /dev/null): it needs admin on project");
+	test_expect_exit(AS(repo, "fcat-operator", "apply"), 0, NULL);
 	/* signing is admin's */
-	expect(AS(repo, "bob", "policy", "sign", "--key", "/nonexistent.pem"), 1,
-	       "refusing to sign the policies: bob may not admin project");
+	test_expect_exit(AS(repo, "bob", "policy", "sign", "--key", "/nonexistent.pem"), 1,
+	                 "refusing to sign the policies: bob may not admin project");
 	test_repo_done(parent, repo);
 }
 
@@ -242,18 +235,20 @@ static void test_policy_source__policy_files_need_admin_to_change(void **state)
 	                     "[describe, apply, read_offline]");
 	char commit[41];
 	test_git_commit_all(repo, "More for bob", 1800000300, commit);
-	expect(AS(repo, "bob", "apply"), 1,
-	       "refusing to apply a change of the policy files (policies/): it needs admin on "
-	       "project");
+	test_expect_exit(
+	    AS(repo, "bob", "apply"), 1,
+	    "refusing to apply a change of the policy files (policies/): it needs admin on "
+	    "project");
 	/* nor may he remove every policy file (no policies: everything open) */
 	test_run r = test_exec(
 	    repo, NULL, (const char *[]){"/usr/bin/git", "rm", "-q", "-r", "policies", NULL});
 	assert_int_equal(r.status, 0);
 	test_run_free(&r);
 	test_git_commit_all(repo, "No policies", 1800000400, commit);
-	expect(AS(repo, "bob", "apply"), 1, "needs admin on project");
-	expect(historical(repo, "bob", "user_features:total_conversations", "--commit", "HEAD"), 1,
-	       "bob may not read_offline");
+	test_expect_exit(AS(repo, "bob", "apply"), 1, "needs admin on project");
+	test_expect_exit(
+	    historical(repo, "bob", "user_features:total_conversations", "--commit", "HEAD"), 1,
+	    "bob may not read_offline");
 	test_repo_done(parent, repo);
 }
 
@@ -265,20 +260,21 @@ test_policy_source__other_versions_read_data_only_through_applied_definitions(vo
 	/* a description is not how values are computed: reads go on */
 	test_replace_in_file(repo, "catalog/users.lua", "path = \"data/conversations.csv\",",
 	                     "path = \"data/conversations.csv\", description = \"moved\",");
-	expect(historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL),
-	       0, NULL);
+	test_expect_exit(
+	    historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL), 0,
+	    NULL);
 	/* another source (it could be a query selecting anything into an
 	 * untagged feature) is not what the applied policies were written for */
 	test_replace_in_file(repo, "catalog/users.lua", "path = \"data/conversations.csv\",",
 	                     "path = \"data/other.csv\",");
-	expect(historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL),
-	       1,
-	       "alice may not read_offline feature:user_features:total_conversations in this "
-	       "version: its definition differs from the applied one");
+	test_expect_exit(
+	    historical(repo, "alice", "user_features:total_conversations", "--worktree", NULL), 1,
+	    "alice may not read_offline feature:user_features:total_conversations in this "
+	    "version: its definition differs from the applied one");
 	/* the operator holds admin: it may try a definition before applying it */
-	expect(historical(repo, "fcat-operator", "user_features:total_conversations", "--worktree",
-	                  NULL),
-	       1, "data/other.csv");
+	test_expect_exit(historical(repo, "fcat-operator", "user_features:total_conversations",
+	                            "--worktree", NULL),
+	                 1, "data/other.csv");
 	test_repo_done(parent, repo);
 }
 
@@ -295,14 +291,13 @@ static void test_policy_source__service_grants_cover_the_applied_service(void **
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
 	test_write_file(repo, "policies/carol.yaml", carol_yaml);
-	char commit[41];
-	test_git_commit_all(repo, "Add carol", 1800000000, commit);
-	expect(test_fcat(repo, "apply", NULL), 0, NULL);
-	expect(test_fcat(repo, "materialize", "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", NULL),
-	       0, NULL);
-	expect(AS(repo, "carol", "get-online", "--service", "chat_reply", "--entity",
-	          "user_id=u0001", "--request", "message_length=40"),
-	       0, NULL);
+	test_commit_and_apply(repo, "Add carol");
+	test_expect_exit(
+	    test_fcat(repo, "materialize", "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", NULL), 0,
+	    NULL);
+	test_expect_exit(AS(repo, "carol", "get-online", "--service", "chat_reply", "--entity",
+	                    "user_id=u0001", "--request", "message_length=40"),
+	                 0, NULL);
 	/* carol swaps the service's features in her work tree (the command line
 	 * reads online only from the applied version; the library opens any) */
 	test_replace_in_file(repo, "catalog/services.lua",
@@ -319,10 +314,8 @@ static void test_policy_source__service_grants_cover_the_applied_service(void **
 	assert_int_equal(fcat_feature_set_for_service(&set, st, "chat_reply"), 0);
 	assert_int_equal(fcat_online_result_new(&res), 0);
 	fcat_value key = {.type = {FCAT_STRING, false, 0}, .u.str = {"u0001", 5}};
-	assert_int_equal(fcat_online_read(res, st, set, &key, 1, NULL), FCAT_EDENIED);
-	assert_non_null(
-	    strstr(fcat_error_last(),
-	           "carol may not read_online feature:user_features:total_conversations"));
+	assert_fails_with(fcat_online_read(res, st, set, &key, 1, NULL), FCAT_EDENIED,
+	                  "carol may not read_online feature:user_features:total_conversations");
 	fcat_online_result_free(res);
 	fcat_feature_set_free(set);
 	fcat_store_free(st);

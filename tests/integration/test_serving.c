@@ -12,13 +12,7 @@
 
 static char *make_repo(char **parent, const char *online_section)
 {
-	*parent = test_mkdtemp();
-	test_run r = test_fcat(*parent, "init", "--no-data", "demo", NULL);
-	if (r.status != 0)
-		fail_msg("fcat init failed (%d): %s", r.status, r.err);
-	test_run_free(&r);
-	char *repo = malloc(strlen(*parent) + 8);
-	sprintf(repo, "%s/demo", *parent);
+	char *repo = test_demo_repo(parent, false);
 	char csv[4096];
 	snprintf(csv, sizeof csv, "%s/data/conversations.csv", repo);
 	const char *gen[] = {FCAT_DATAGEN_PATH,
@@ -33,9 +27,7 @@ static char *make_repo(char **parent, const char *online_section)
 	                     "-o",
 	                     csv,
 	                     NULL};
-	r = test_exec(NULL, NULL, gen);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_exec(NULL, NULL, gen), 0, NULL);
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml, "project: demo\n%s", online_section);
 	test_write_file(repo, "fcat.yaml", yaml);
@@ -93,25 +85,21 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 {
 	(void)state;
 	char *parent, *repo = make_repo(&parent, "");
-	test_run r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL), 0,
+	                 NULL);
 	/* read a month later: everything is older than the 7-day ttl */
-	r = test_fcat(repo, "get-online", "--features", "user_features:total_conversations",
+	test_run r =
+	    test_fcat(repo, "get-online", "--features", "user_features:total_conversations",
 	              "--entity", "user_id=u0001", "--at", "2026-02-01T00:00:00Z", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "OUTSIDE_MAX_AGE"));
 	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--features", "user_features:nope", "--entity",
-	              "user_id=u0001", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "unknown feature 'user_features:nope'"));
-	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--service", "chat_personalization", "--entity",
-	              "customer=3", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "'customer' is not a join key"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "get-online", "--features", "user_features:nope",
+	                           "--entity", "user_id=u0001", NULL),
+	                 1, "unknown feature 'user_features:nope'");
+	test_expect_exit(test_fcat(repo, "get-online", "--service", "chat_personalization",
+	                           "--entity", "customer=3", NULL),
+	                 1, "'customer' is not a join key");
 
 	/* change what computes the view, apply, and the old rows say so */
 	char c2[41];
@@ -127,9 +115,8 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	test_run_free(&r);
 	/* materializing the same source rows again replaces them: same times,
 	 * the new version */
-	r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL), 0,
+	                 NULL);
 	r = test_fcat(repo, "get-online", "--features", "user_features", "--entity",
 	              "user_id=u0001", "--at", READ_AT, NULL);
 	assert_int_equal(r.status, 0);

@@ -24,17 +24,13 @@ static void test_transforms__on_demand_views_take_request_data(void **state)
 {
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, true);
-	test_run r = test_fcat(repo, "materialize", "2020-01-01", "now", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-	              NULL);
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "need request data (message_length"));
-	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-	              "--entity", "user_id=nobody", "--request", "message_length=500", "--json",
-	              NULL);
+	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	test_expect_exit(test_fcat(repo, "get-online", "--service", "chat_reply", "--entity",
+	                           "user_id=u0001", NULL),
+	                 2, "need request data (message_length");
+	test_run r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity",
+	                       "user_id=u0001", "--entity", "user_id=nobody", "--request",
+	                       "message_length=500", "--json", NULL);
 	assert_int_equal(r.status, 0);
 	/* an unknown user has no features: the transform's defaults apply */
 	assert_non_null(strstr(r.out, "\"feature_names\":[\"user_id\",\"preferred_language\","
@@ -42,11 +38,9 @@ static void test_transforms__on_demand_views_take_request_data(void **state)
 	assert_non_null(strstr(r.out, "\"values\":[true,false]") ||
 	                strstr(r.out, "\"values\":[false,false]"));
 	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--service", "chat_reply", "--entity", "user_id=u0001",
-	              "--request", "message_length=many", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "not a valid int64"));
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "get-online", "--service", "chat_reply", "--entity",
+	                           "user_id=u0001", "--request", "message_length=many", NULL),
+	                 1, "not a valid int64");
 	test_repo_done(parent, repo);
 }
 
@@ -66,12 +60,7 @@ static void use_transform(const char *repo, const char *body)
 	test_write_file(repo, "catalog/users.lua", out);
 	free(out);
 	free(text);
-	char commit[41];
-	test_git_commit_all(repo, "another transform", 1800000000, commit);
-	test_run r = test_fcat(repo, "apply", NULL);
-	if (r.status != 0)
-		fail_msg("apply failed: %s", r.err);
-	test_run_free(&r);
+	test_commit_and_apply(repo, "another transform");
 }
 
 static void test_transforms__hostile_transforms_fail_and_write_nothing(void **state)

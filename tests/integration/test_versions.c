@@ -77,9 +77,7 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	test_run_free(&r);
 
 	/* a description change alone is not breaking */
-	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 0, NULL);
 	test_replace_in_file(repo, USERS, "conversations so far", "finished conversations");
 	test_git_commit_all(repo, "Describe better", 1800000100, c2);
 	r = test_fcat(repo, "plan", NULL);
@@ -171,13 +169,9 @@ static void test_versions__an_invalid_commit_is_not_applied(void **state)
 	char c2[41];
 	test_write_file(repo, "catalog/broken.lua", "feature_view { name = 'x' }\n");
 	test_git_commit_all(repo, "Broken", 1800000000, c2);
-	test_run r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "catalog/broken.lua:1: feature_view 'x'"));
-	test_run_free(&r);
-	r = test_fcat(repo, "apply", "--commit", "HEAD~1", NULL);
-	assert_int_equal(r.status, 0);
-	test_run_free(&r);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 1,
+	                 "catalog/broken.lua:1: feature_view 'x'");
+	test_expect_exit(test_fcat(repo, "apply", "--commit", "HEAD~1", NULL), 0, NULL);
 	test_repo_done(parent, repo);
 }
 

@@ -173,15 +173,6 @@ static int server_stop(void **state)
 
 /* ---- scanning ----------------------------------------------------------------- */
 
-static const fcat_offline_ops *ops(void)
-{
-	static const fcat_plugin *p;
-	if (!p)
-		p = test_load_plugin("postgres");
-	assert_non_null(p->offline);
-	return p->offline;
-}
-
 /* Scans with settings dsn (and schema when not NULL); r's text is freed by
  * the caller. */
 static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
@@ -189,7 +180,7 @@ static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
 	const char *kv[] = {"dsn", server.dsn, schema ? "schema" : NULL, schema, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	*r = (test_rows){.ncols = req->ncolumns};
-	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
+	int rc = test_offline_scan(test_offline_ops("postgres"), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }
@@ -233,13 +224,11 @@ static void test_offline_postgres__nulls_of_every_type(void **state)
 	pg_exec("fcat_test", "CREATE TABLE nulls(a int8, b float4, c text, d bytea, "
 	                     "e timestamptz, f int4[]);\n"
 	                     "INSERT INTO nulls VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
-	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
-	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
-	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	fcat_scan_request req = test_scan_nulls_of_every_type();
 	req.table = "nulls";
 	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
-	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
+	assert_string_equal(r.text, OFFLINE_SIX_NULLS);
 	free(r.text);
 }
 
@@ -252,20 +241,18 @@ static void test_offline_postgres__a_missing_column_is_named(void **state)
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
 	req.table = "ev";
 	test_rows r;
-	assert_int_equal(scan("feats", &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'ev' (columns: a, b)"));
+	assert_fails_with(scan("feats", &req, &r), FCAT_EINVALID,
+	                  "no column 'zz' in table 'ev' (columns: a, b)");
 	free(r.text);
 	/* without the schema setting the table is not found */
-	assert_int_equal(scan(NULL, &req, &r), FCAT_ENOTFOUND);
-	assert_non_null(strstr(fcat_error_last(), "no table 'ev'"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_ENOTFOUND, "no table 'ev'");
 	free(r.text);
 	req.table = "feats.ev";
 	cols[1] = "b";
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	free(r.text);
 	req.table = "ev; DROP TABLE ev";
-	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "invalid table name"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "invalid table name");
 	free(r.text);
 }
 
@@ -279,22 +266,20 @@ static void test_offline_postgres__a_bad_value_names_table_row_and_column(void *
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
 	req.table = "bad";
 	test_rows r;
-	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "table 'bad', row 2, column 'a'"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "table 'bad', row 2, column 'a'");
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
 	free(r.text);
 	/* a float where an integer is wanted is the wrong kind, not truncated */
 	cols[1] = "f";
 	req.table = NULL;
 	req.query = "SELECT id, f FROM bad ORDER BY id;";
-	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "query, row 1, column 'f': expected int64, "
-	                                          "found a float '1'"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID,
+	                  "query, row 1, column 'f': expected int64, "
+	                  "found a float '1'");
 	free(r.text);
 	/* a query that does not run says why */
 	req.query = "SELECT nope FROM bad";
-	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "nope"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "nope");
 	free(r.text);
 }
 
@@ -305,24 +290,16 @@ static void test_offline_postgres__the_time_filter(void **state)
 	                     "INSERT INTO tf VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
 	                     " ('2026-01-01T11:00:00+01:00', 2), ('2026-01-01T10:00:00Z', 3),\n"
 	                     " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
-	const char *cols[] = {"v", "ts"};
-	fcat_type types[] = {T(INT64), T(TIMESTAMP)};
-	fcat_scan_request req = {.query = "SELECT * FROM tf ORDER BY v",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = 2,
-	                         .ts_column = 1,
-	                         .start = INT64_C(1767261600) * 1000000,
-	                         .end = INT64_C(1767265200) * 1000000};
+	fcat_scan_request req = test_scan_time_window();
+	req.query = "SELECT * FROM tf ORDER BY v";
 	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
-	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
-	                            "4|2026-01-01T10:59:59Z\n");
+	assert_string_equal(r.text, OFFLINE_WINDOW_ROWS);
 	free(r.text);
 	pg_exec("fcat_test", "INSERT INTO tf VALUES (NULL, 6);");
-	assert_int_equal(scan(NULL, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "query, row 6, column 'ts': the event "
-	                                          "timestamp is null"));
+	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID,
+	                  "query, row 6, column 'ts': the event "
+	                  "timestamp is null");
 	free(r.text);
 }
 
@@ -343,6 +320,18 @@ static void test_offline_postgres__streams_in_batches(void **state)
 	free(r.text);
 }
 
+/* pit_repo with the PostgreSQL database `db` of our server as the offline
+ * store; `settings` adds lines to the offline_store block. */
+static char *pg_pit_repo(const char *db, const char *settings)
+{
+	char yaml[512];
+	snprintf(yaml, sizeof yaml,
+	         "offline_store:\n  plugin: postgres\n%s"
+	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=%s\"\n",
+	         settings, server.port, db);
+	return pit_repo(yaml, false);
+}
+
 /* The issue's must-show: the same point-in-time request through csv, sqlite
  * and postgres gives the same bytes. */
 static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void **state)
@@ -357,17 +346,8 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	        " ('u1', 8, '2025-06-01T00:00:00Z', 80), ('u2', 7, '2026-01-01T12:00:00Z', 99);\n");
 	pg_exec("fcat_pit", pit_rows_sql);
 
-	char *csv = pit_repo("", true);
-	char *sq = pit_repo("offline_store:\n  plugin: sqlite\n  path: data/offline.db\n", false);
-	test_write_file(sq, "data/.keep", "");
-	pit_sqlite_exec(sq, "data/offline.db", pit_sqlite_sql);
-	pit_sqlite_exec(sq, "data/offline.db", pit_rows_sql);
-	char yaml[512];
-	snprintf(yaml, sizeof yaml,
-	         "offline_store:\n  plugin: postgres\n"
-	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit\"\n",
-	         server.port);
-	char *pg = pit_repo(yaml, false);
+	char *csv = pit_repo("", true), *sq = pit_sqlite_repo();
+	char *pg = pg_pit_repo("fcat_pit", "");
 
 	size_t pushed = 99;
 	char *a = pit_historical(csv), *b = pit_historical(sq),
@@ -383,11 +363,7 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	assert_int_equal(pushed, 0);
 	assert_string_equal(d, a);
 	/* and switched off in fcat.yaml */
-	snprintf(yaml, sizeof yaml,
-	         "offline_store:\n  plugin: postgres\n  pushdown: false\n"
-	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit\"\n",
-	         server.port);
-	char *off = pit_repo(yaml, false);
+	char *off = pg_pit_repo("fcat_pit", "  pushdown: false\n");
 	char *e = pit_historical_ext(off, &pushed);
 	assert_int_equal(pushed, 0);
 	assert_string_equal(e, a);
@@ -399,11 +375,7 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	        "INSERT INTO visits VALUES ('u1', 7, 1748736000, 70), ('u1', 8, 1748736000, 80),\n"
 	        " ('u2', 7, 1767268800, 99);\n");
 	pg_exec("fcat_pit_text", pit_rows_sql);
-	snprintf(yaml, sizeof yaml,
-	         "offline_store:\n  plugin: postgres\n"
-	         "  dsn: \"host=127.0.0.1 port=%d user=postgres dbname=fcat_pit_text\"\n",
-	         server.port);
-	char *txt = pit_repo(yaml, false);
+	char *txt = pg_pit_repo("fcat_pit_text", "");
 	char *f = pit_historical_ext(txt, &pushed);
 	assert_int_equal(pushed, 1); /* visits (epoch seconds) only */
 	assert_string_equal(f, a);
@@ -414,10 +386,8 @@ static void test_offline_postgres__the_same_training_set_as_csv_and_sqlite(void 
 	free(e);
 	free(f);
 	const char *dirs[] = {csv, sq, pg, off, txt};
-	for (int i = 0; i < 5; i++) {
-		test_rmtree(dirs[i]);
-		free((char *)dirs[i]);
-	}
+	for (int i = 0; i < 5; i++)
+		pit_repo_free((char *)dirs[i]);
 }
 
 /* ---- the pushed-down join ----------------------------------------------------- */
@@ -456,13 +426,13 @@ static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
 	const char *kv[] = {"dsn", dsn, NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	void *store = NULL;
-	if (ops()->open(&store, c) != 0)
+	if (test_offline_ops("postgres")->open(&store, c) != 0)
 		fail_msg("open: %s", fcat_error_last());
 	memset(a, 0, sizeof *a);
 	a->ncols = req->ncolumns;
-	assert_true(FCAT_OPS_HAS(ops(), pit_join));
-	int rc = ops()->pit_join(store, req, collect_join, a);
-	ops()->close(store);
+	assert_true(FCAT_OPS_HAS(test_offline_ops("postgres"), pit_join));
+	int rc = test_offline_ops("postgres")->pit_join(store, req, collect_join, a);
+	test_offline_ops("postgres")->close(store);
 	free(c);
 	return rc;
 }
@@ -639,31 +609,27 @@ static void test_offline_postgres__pit_join_errors_name_table_and_column(void **
 	req.table = "pjbad";
 	answers a;
 	/* a value of the wrong type */
-	assert_int_equal(join(&req, &a), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "table 'pjbad', column 'a', the row matched by "
-	                                          "entity row 2"));
+	assert_fails_with(join(&req, &a), FCAT_EINVALID,
+	                  "table 'pjbad', column 'a', the row matched by "
+	                  "entity row 2");
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
 	free(a.text.text);
 	/* a missing feature column, key column, time column */
 	cols[0] = "zz";
-	assert_int_equal(join(&req, &a), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'pjbad'"));
+	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'zz' in table 'pjbad'");
 	free(a.text.text);
 	cols[0] = "a";
 	keys[0] = "user";
-	assert_int_equal(join(&req, &a), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "no column 'user' in table 'pjbad'"));
+	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'user' in table 'pjbad'");
 	free(a.text.text);
 	keys[0] = "id";
 	req.ts_column = "when";
-	assert_int_equal(join(&req, &a), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "no column 'when' in table 'pjbad'"));
+	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'when' in table 'pjbad'");
 	free(a.text.text);
 	/* no such table */
 	req.ts_column = "ts";
 	req.table = "nope";
-	assert_int_equal(join(&req, &a), FCAT_ENOTFOUND);
-	assert_non_null(strstr(fcat_error_last(), "no table 'nope'"));
+	assert_fails_with(join(&req, &a), FCAT_ENOTFOUND, "no table 'nope'");
 	free(a.text.text);
 	/* a text time or a key compared otherwise than fcat does: declined,
 	 * before any answer, so core joins instead */

@@ -12,21 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const fcat_offline_ops *ops(void)
-{
-	static const fcat_plugin *p;
-	if (!p)
-		p = test_load_plugin("sqlite");
-	assert_non_null(p->offline);
-	return p->offline;
-}
-
 /* Scans `req` on dir/data/offline.db (the default path); the rows go to r. */
 static int scan(const char *dir, const fcat_scan_request *req, test_rows *r)
 {
 	fcat_plugin_config *c = test_plugin_config(dir, NULL);
 	*r = (test_rows){.ncols = req->ncolumns};
-	int rc = test_offline_scan(ops(), c, req, test_rows_collect, r);
+	int rc = test_offline_scan(test_offline_ops("sqlite"), c, req, test_rows_collect, r);
 	free(c);
 	return rc;
 }
@@ -81,13 +72,11 @@ static void test_offline_sqlite__nulls_of_every_type(void **state)
 	(void)state;
 	char *dir = db_with("CREATE TABLE t(a, b, c, d, e, f);\n"
 	                    "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
-	const char *cols[] = {"a", "b", "c", "d", "e", "f"};
-	fcat_type types[] = {T(INT64), T(FLOAT32), T(STRING), T(BYTES), T(TIMESTAMP), TA(INT32, 4)};
-	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	fcat_scan_request req = test_scan_nulls_of_every_type();
 	req.table = "t";
 	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
-	assert_string_equal(r.text, "NULL|NULL|NULL|NULL|NULL|NULL\n");
+	assert_string_equal(r.text, OFFLINE_SIX_NULLS);
 	done(dir, &r);
 }
 
@@ -100,23 +89,19 @@ static void test_offline_sqlite__a_missing_column_is_named(void **state)
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
 	req.table = "events";
 	test_rows r;
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "no column 'zz' in table 'events'"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "no column 'zz' in table 'events'");
 	assert_non_null(strstr(fcat_error_last(), "(columns: a, b)"));
 	free(r.text);
 	/* a missing table, a table name that is not one, a file */
 	req.table = "nope";
-	assert_int_equal(scan(dir, &req, &r), FCAT_ENOTFOUND);
-	assert_non_null(strstr(fcat_error_last(), "no table 'nope'"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_ENOTFOUND, "no table 'nope'");
 	free(r.text);
 	req.table = "events\"; DROP TABLE events; --";
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "invalid table name"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "invalid table name");
 	free(r.text);
 	req.table = NULL;
 	req.path = "data/events.csv";
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "a table or a query"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "a table or a query");
 	free(r.text);
 	memset(&r, 0, sizeof r);
 	done(dir, &r);
@@ -124,8 +109,7 @@ static void test_offline_sqlite__a_missing_column_is_named(void **state)
 	dir = test_mkdtemp();
 	req.path = NULL;
 	req.table = "events";
-	assert_int_equal(scan(dir, &req, &r), FCAT_ENOTFOUND);
-	assert_non_null(strstr(fcat_error_last(), "data/offline.db"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_ENOTFOUND, "data/offline.db");
 	done(dir, &r);
 }
 
@@ -139,27 +123,24 @@ static void test_offline_sqlite__a_bad_value_names_table_row_and_column(void **s
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
 	req.table = "events";
 	test_rows r;
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "table 'events', row 2, column 'a'"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "table 'events', row 2, column 'a'");
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
 	free(r.text);
 	/* a REAL where an integer is wanted is the wrong kind, not truncated */
 	req.query = "SELECT id, a FROM events WHERE id = 'z'";
 	req.table = NULL;
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "query, row 1, column 'a': expected int64, "
-	                                          "found REAL '2.5'"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID,
+	                  "query, row 1, column 'a': expected int64, "
+	                  "found REAL '2.5'");
 	free(r.text);
 	/* out of range for int32, and not a bool */
 	types[1] = T(INT32);
 	req.query = "SELECT 'w' AS id, 4294967296 AS a";
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "out of range"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "out of range");
 	free(r.text);
 	types[1] = T(BOOL);
 	req.query = "SELECT 'w' AS id, 2 AS a";
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "column 'a': expected bool"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID, "column 'a': expected bool");
 	done(dir, &r);
 }
 
@@ -171,25 +152,17 @@ static void test_offline_sqlite__the_time_filter(void **state)
 	                    "INSERT INTO e VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
 	                    " ('2026-01-01T11:00:00+01:00', 2), (1767261600, 3),\n"
 	                    " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
-	const char *cols[] = {"v", "ts"};
-	fcat_type types[] = {T(INT64), T(TIMESTAMP)};
-	fcat_scan_request req = {.table = "e",
-	                         .columns = cols,
-	                         .types = types,
-	                         .ncolumns = 2,
-	                         .ts_column = 1,
-	                         .start = INT64_C(1767261600) * 1000000,
-	                         .end = INT64_C(1767265200) * 1000000};
+	fcat_scan_request req = test_scan_time_window();
+	req.table = "e";
 	test_rows r;
 	assert_int_equal(scan(dir, &req, &r), 0);
-	assert_string_equal(r.text, "2|2026-01-01T10:00:00Z\n3|2026-01-01T10:00:00Z\n"
-	                            "4|2026-01-01T10:59:59Z\n");
+	assert_string_equal(r.text, OFFLINE_WINDOW_ROWS);
 	free(r.text);
 	/* a null event time cannot be placed */
 	pit_sqlite_exec(dir, "data/offline.db", "INSERT INTO e VALUES (NULL, 6);");
-	assert_int_equal(scan(dir, &req, &r), FCAT_EINVALID);
-	assert_non_null(strstr(fcat_error_last(), "table 'e', row 6, column 'ts': the event "
-	                                          "timestamp is null"));
+	assert_fails_with(scan(dir, &req, &r), FCAT_EINVALID,
+	                  "table 'e', row 6, column 'ts': the event "
+	                  "timestamp is null");
 	done(dir, &r);
 }
 
@@ -217,20 +190,14 @@ static void test_offline_sqlite__queries_and_batches(void **state)
 static void test_offline_sqlite__the_same_training_set_as_csv(void **state)
 {
 	(void)state;
-	char *csv = pit_repo("", true);
-	char *sq = pit_repo("offline_store:\n  plugin: sqlite\n  path: data/offline.db\n", false);
-	test_write_file(sq, "data/.keep", "");
-	pit_sqlite_exec(sq, "data/offline.db", pit_sqlite_sql);
-	pit_sqlite_exec(sq, "data/offline.db", pit_rows_sql);
+	char *csv = pit_repo("", true), *sq = pit_sqlite_repo();
 	char *a = pit_historical(csv), *b = pit_historical(sq);
 	assert_string_equal(a, pit_expected);
 	assert_string_equal(b, a);
 	free(a);
 	free(b);
-	test_rmtree(csv);
-	test_rmtree(sq);
-	free(csv);
-	free(sq);
+	pit_repo_free(csv);
+	pit_repo_free(sq);
 }
 
 int main(void)

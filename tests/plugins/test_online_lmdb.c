@@ -12,13 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const fcat_online_ops *lmdb_ops(void)
-{
-	const fcat_plugin *p = test_load_plugin("lmdb");
-	assert_non_null(p->online);
-	return p->online;
-}
-
 static void test_online_lmdb__conformance(void **state)
 {
 	(void)state;
@@ -28,7 +21,7 @@ static void test_online_lmdb__conformance(void **state)
 static void test_online_lmdb__default_and_absolute_paths(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	fcat_plugin_config *config = test_plugin_config(dir, NULL);
 	void *s = online_open(ops, config);
@@ -51,7 +44,7 @@ static void test_online_lmdb__default_and_absolute_paths(void **state)
 static void test_online_lmdb__bad_settings_are_refused(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	const char *bad[][4] = {
 	    {"map_size_mb", "lots", NULL},
@@ -74,7 +67,7 @@ static void test_online_lmdb__bad_settings_are_refused(void **state)
 static void test_online_lmdb__one_environment_open_once(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	fcat_plugin_config *config = test_plugin_config(dir, NULL);
 	void *s = online_open(ops, config), *again = NULL;
@@ -91,7 +84,7 @@ static void test_online_lmdb__one_environment_open_once(void **state)
 static void test_online_lmdb__bad_rows_are_refused(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	online_fixture f;
 	online_fixture_open(&f, ops, NULL);
 	void *s = f.store;
@@ -164,7 +157,7 @@ static void make_rows(fcat_online_row *rows, size_t n, const char *prefix)
 static void test_online_lmdb__map_grows(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	const char *kv[] = {"map_size_mb", "1", NULL};
 	fcat_plugin_config *config = test_plugin_config(dir, kv);
@@ -269,7 +262,7 @@ static void run_writer(pid_t pid, int go)
 static void test_online_lmdb__map_grown_by_another_process(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	const char *kv[] = {"map_size_mb", "1", NULL};
 	fcat_plugin_config *config = test_plugin_config(dir, kv);
@@ -310,7 +303,7 @@ static void test_online_lmdb__map_grown_by_another_process(void **state)
 static void test_online_lmdb__threads_come_and_go(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	const char *kv[] = {"max_readers", "16", NULL};
 	online_fixture f;
 	online_fixture_open(&f, ops, kv);
@@ -330,7 +323,7 @@ static void test_online_lmdb__threads_come_and_go(void **state)
 static void test_online_lmdb__several_stores(void **state)
 {
 	(void)state;
-	const fcat_online_ops *ops = lmdb_ops();
+	const fcat_online_ops *ops = online_plugin_ops("lmdb");
 	char *dir = test_mkdtemp();
 	const char *kv1[] = {"path", "one", NULL}, *kv2[] = {"path", "two", NULL};
 	fcat_plugin_config *c1 = test_plugin_config(dir, kv1), *c2 = test_plugin_config(dir, kv2);

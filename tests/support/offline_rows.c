@@ -7,9 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+const fcat_offline_ops *test_offline_ops(const char *name)
+{
+	const fcat_plugin *p = test_load_plugin(name);
+	assert_non_null(p->offline);
+	return p->offline;
+}
+
 fcat_scan_request test_scan_columns(const char *const *cols, const fcat_type *types, size_t n)
 {
 	return (fcat_scan_request){.columns = cols, .types = types, .ncolumns = n, .ts_column = -1};
+}
+
+fcat_scan_request test_scan_nulls_of_every_type(void)
+{
+	static const char *const cols[] = {"a", "b", "c", "d", "e", "f"};
+	static const fcat_type types[] = {{FCAT_INT64, false, 0},     {FCAT_FLOAT32, false, 0},
+	                                  {FCAT_STRING, false, 0},    {FCAT_BYTES, false, 0},
+	                                  {FCAT_TIMESTAMP, false, 0}, {FCAT_INT32, true, 4}};
+	return test_scan_columns(cols, types, NCOLS(cols));
+}
+
+fcat_scan_request test_scan_time_window(void)
+{
+	static const char *const cols[] = {"v", "ts"};
+	static const fcat_type types[] = {{FCAT_INT64, false, 0}, {FCAT_TIMESTAMP, false, 0}};
+	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
+	req.ts_column = 1;
+	req.start = INT64_C(1767261600) * 1000000;
+	req.end = INT64_C(1767265200) * 1000000;
+	return req;
 }
 
 void test_rows_append(test_rows *r, const char *s)

@@ -87,6 +87,13 @@ void online_expect_row(const fcat_online_ops *ops, void *store, const char *view
 	expect_bytes(out, want, what);
 }
 
+const fcat_online_ops *online_plugin_ops(const char *name)
+{
+	const fcat_plugin *p = test_load_plugin(name);
+	assert_non_null(p->online);
+	return p->online;
+}
+
 void *online_open(const fcat_online_ops *ops, const fcat_plugin_config *config)
 {
 	void *store = NULL;

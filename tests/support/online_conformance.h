@@ -21,6 +21,10 @@ void online_row_make(fcat_online_row *row, const char *key, int64_t event_ts, in
                      const char *payload);
 void online_row_free(fcat_online_row *row);
 
+/* The online ops of plugin `name` (test_load_plugin); fails the test when
+ * the plugin has no online store. */
+const fcat_online_ops *online_plugin_ops(const char *name);
+
 /* Reads one key and asserts its row is `want` (NULL: no row). */
 void online_expect_row(const fcat_online_ops *ops, void *store, const char *view, const char *key,
                        const fcat_online_row *want);

@@ -193,4 +193,23 @@ static inline void pit_sqlite_exec(const char *dir, const char *rel, const char 
 	api->close(db);
 }
 
+/* pit_repo with SQLite as the offline store: data/offline.db holds the
+ * events and visits tables (events' times as text, visits' as epoch
+ * seconds). Free with pit_repo_free. */
+static inline char *pit_sqlite_repo(void)
+{
+	char *dir = pit_repo("offline_store:\n  plugin: sqlite\n  path: data/offline.db\n", false);
+	test_write_file(dir, "data/.keep", "");
+	pit_sqlite_exec(dir, "data/offline.db", pit_sqlite_sql);
+	pit_sqlite_exec(dir, "data/offline.db", pit_rows_sql);
+	return dir;
+}
+
+/* Removes a repo of pit_repo or pit_sqlite_repo and frees its path. */
+static inline void pit_repo_free(char *dir)
+{
+	test_rmtree(dir);
+	free(dir);
+}
+
 #endif

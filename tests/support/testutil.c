@@ -188,6 +188,34 @@ void test_run_free(test_run *r)
 	r->out = r->err = NULL;
 }
 
+void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line)
+{
+	if (r.status != status || (in_err && !strstr(r.err, in_err))) {
+		print_error("expected exit %d with '%s', got %d:\n%s%s\n", status,
+		            in_err ? in_err : "", r.status, r.out, r.err);
+		test_run_free(&r);
+		_fail(file, line);
+	}
+	test_run_free(&r);
+}
+
+fcat_store *test_store_open_as(const char *repo, const char *principal)
+{
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.principal = principal;
+	fcat_store *s;
+	if (fcat_store_open_ext(&s, repo, &o) != 0)
+		fail_msg("open %s as %s: %s", repo, principal, fcat_error_last());
+	return s;
+}
+
+void test_commit_and_apply(const char *repo, const char *message)
+{
+	char commit[41];
+	test_git_commit_all(repo, message, 1800000000, commit);
+	test_expect_exit(test_fcat(repo, "apply", NULL), 0, NULL);
+}
+
 size_t test_count_lines(const char *s)
 {
 	size_t n = 0;

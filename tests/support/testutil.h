@@ -8,8 +8,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
+
+#include "fcat.h"
+
+/* Asserts that `call` returns `code` and that fcat_error_last() then
+ * contains `text`; a failure names the caller's line. */
+#define assert_fails_with(call, code, text)                                                        \
+	do {                                                                                       \
+		assert_int_equal((call), (code));                                                  \
+		if (!strstr(fcat_error_last(), (text)))                                            \
+			fail_msg("'%s' not in the error: %s", (text), fcat_error_last());          \
+	} while (0)
 
 /* A fresh directory under $TMPDIR (or /tmp); free() the path, and remove the
  * tree with test_rmtree. */
@@ -48,10 +60,25 @@ test_run test_fcat_as(const char *cwd, const char *principal, const char *const 
 
 void test_run_free(test_run *r);
 
+/* Checks a finished run and frees it: it exited with `status`, and its
+ * standard error contains `in_err` (when not NULL). A failure shows both
+ * streams and names the caller's line. */
+#define test_expect_exit(run, status, in_err)                                                      \
+	test_expect_exit_at((run), (status), (in_err), __FILE__, __LINE__)
+void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line);
+
+/* Opens the store of the repo at `repo` as `principal`; fails the test
+ * when it cannot. Free with fcat_store_free. */
+fcat_store *test_store_open_as(const char *repo, const char *principal);
+
 /* Commits every change in the git work tree at `repo` (like git add -A &&
  * git commit -m), with a fixed author and the given time (seconds since the
  * epoch) so histories are reproducible. Returns the commit id in hex. */
 void test_git_commit_all(const char *repo, const char *message, long long when, char out[41]);
+
+/* test_git_commit_all of every change at `repo` (at 1800000000), then
+ * `fcat apply`, which must succeed. */
+void test_commit_and_apply(const char *repo, const char *message);
 
 /* Replaces the first occurrence of `from` with `to` in dir/rel. */
 void test_replace_in_file(const char *dir, const char *rel, const char *from, const char *to);

@@ -144,8 +144,8 @@ static void test_config__load_reports_a_missing_file(void **state)
 {
 	(void)state;
 	fcat_config *c;
-	assert_int_equal(fcat_config_load(&c, "/nonexistent/fcat.yaml"), FCAT_ENOTFOUND);
-	assert_non_null(strstr(fcat_error_last(), "/nonexistent/fcat.yaml"));
+	assert_fails_with(fcat_config_load(&c, "/nonexistent/fcat.yaml"), FCAT_ENOTFOUND,
+	                  "/nonexistent/fcat.yaml");
 }
 
 int main(void)

@@ -3,6 +3,8 @@
  * refusing wrong types, ranges and malformed text with where and why. */
 #include "testutil.h"
 
+#include "value_types.h"
+
 #include "fcat.h"
 
 #include <float.h>
@@ -10,20 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const fcat_type T_INT32 = {FCAT_INT32, false, 0};
-static const fcat_type T_INT64 = {FCAT_INT64, false, 0};
-static const fcat_type T_F32 = {FCAT_FLOAT32, false, 0};
-static const fcat_type T_F64 = {FCAT_FLOAT64, false, 0};
-static const fcat_type T_STRING = {FCAT_STRING, false, 0};
-static const fcat_type T_BYTES = {FCAT_BYTES, false, 0};
-static const fcat_type T_BOOL = {FCAT_BOOL, false, 0};
-static const fcat_type T_TS = {FCAT_TIMESTAMP, false, 0};
-
-static fcat_type array_of(fcat_scalar s, uint32_t dim)
-{
-	return (fcat_type){s, true, dim};
-}
 
 static fcat_value scalar(fcat_type t)
 {
