@@ -6,6 +6,7 @@
 
 #include "fcat.h"
 #include "fcat_plugin.h"
+#include "offline_conformance.h"
 #include "offline_rows.h"
 #include "pit_fixture.h"
 
@@ -185,6 +186,13 @@ static int scan(const char *schema, const fcat_scan_request *req, test_rows *r)
 	return rc;
 }
 
+/* The postgres store of our server, with setting schema = `schema` (none
+ * when NULL), for the offline conformance checks. */
+static offline_target pg_in(const char *schema)
+{
+	return (offline_target){scan, schema};
+}
+
 static void test_offline_postgres__typed_values(void **state)
 {
 	(void)state;
@@ -204,18 +212,13 @@ static void test_offline_postgres__typed_values(void **state)
 	    T(INT32),     T(INT32),       T(INT64),      T(FLOAT32),   T(FLOAT64),   T(FLOAT64),
 	    T(STRING),    T(STRING),      T(BYTES),      T(BOOL),      T(TIMESTAMP), T(TIMESTAMP),
 	    T(TIMESTAMP), TA(FLOAT32, 0), TA(STRING, 0), TA(INT64, 0), TA(BOOL, 0),  TA(INT32, 2)};
-	fcat_scan_request req = test_scan_columns(cols, types, NCOLS(cols));
-	req.table = "typed";
-	test_rows r;
-	if (scan(NULL, &req, &r) != 0)
-		fail_msg("%s", fcat_error_last());
-	assert_string_equal(r.text,
-	                    "-7|2147483647|9007199254740993|0.1|0.1|2.5|héllo|v|AP8Q|true|"
-	                    "2026-01-02T02:04:05.500Z|2026-01-01T10:00:00Z|2026-01-01T00:00:00Z|"
-	                    "[1.5,-2,300]|[\"a b\",\"c\\\"d\",\"e\"]|[1,2,3]|[true,false]|[1,2]\n"
-	                    "0|0|-1|inf|-0|3||||false|1970-01-01T00:00:00Z|"
-	                    "1969-12-31T23:59:59.000001Z|2000-02-29T00:00:00Z|[]|[]|[]|[]|NULL\n");
-	free(r.text);
+	offline_check_typed_values(
+	    pg_in(NULL), "typed", cols, types, NCOLS(cols),
+	    "-7|2147483647|9007199254740993|0.1|0.1|2.5|héllo|v|AP8Q|true|"
+	    "2026-01-02T02:04:05.500Z|2026-01-01T10:00:00Z|2026-01-01T00:00:00Z|"
+	    "[1.5,-2,300]|[\"a b\",\"c\\\"d\",\"e\"]|[1,2,3]|[true,false]|[1,2]\n"
+	    "0|0|-1|inf|-0|3||||false|1970-01-01T00:00:00Z|"
+	    "1969-12-31T23:59:59.000001Z|2000-02-29T00:00:00Z|[]|[]|[]|[]|NULL\n");
 }
 
 static void test_offline_postgres__nulls_of_every_type(void **state)
@@ -224,12 +227,7 @@ static void test_offline_postgres__nulls_of_every_type(void **state)
 	pg_exec("fcat_test", "CREATE TABLE nulls(a int8, b float4, c text, d bytea, "
 	                     "e timestamptz, f int4[]);\n"
 	                     "INSERT INTO nulls VALUES (NULL, NULL, NULL, NULL, NULL, NULL);\n");
-	fcat_scan_request req = test_scan_nulls_of_every_type();
-	req.table = "nulls";
-	test_rows r;
-	assert_int_equal(scan(NULL, &req, &r), 0);
-	assert_string_equal(r.text, OFFLINE_SIX_NULLS);
-	free(r.text);
+	offline_check_nulls_of_every_type(pg_in(NULL), "nulls");
 }
 
 static void test_offline_postgres__a_missing_column_is_named(void **state)
@@ -240,20 +238,17 @@ static void test_offline_postgres__a_missing_column_is_named(void **state)
 	fcat_type types[] = {T(INT64), T(STRING)};
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
 	req.table = "ev";
-	test_rows r;
-	assert_fails_with(scan("feats", &req, &r), FCAT_EINVALID,
-	                  "no column 'zz' in table 'ev' (columns: a, b)");
-	free(r.text);
+	offline_expect_scan_fails(pg_in("feats"), &req, FCAT_EINVALID,
+	                          "no column 'zz' in table 'ev' (columns: a, b)");
 	/* without the schema setting the table is not found */
-	assert_fails_with(scan(NULL, &req, &r), FCAT_ENOTFOUND, "no table 'ev'");
-	free(r.text);
+	offline_expect_scan_fails(pg_in(NULL), &req, FCAT_ENOTFOUND, "no table 'ev'");
 	req.table = "feats.ev";
 	cols[1] = "b";
+	test_rows r;
 	assert_int_equal(scan(NULL, &req, &r), 0);
 	free(r.text);
 	req.table = "ev; DROP TABLE ev";
-	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "invalid table name");
-	free(r.text);
+	offline_expect_scan_fails(pg_in(NULL), &req, FCAT_EINVALID, "invalid table name");
 }
 
 static void test_offline_postgres__a_bad_value_names_table_row_and_column(void **state)
@@ -261,26 +256,17 @@ static void test_offline_postgres__a_bad_value_names_table_row_and_column(void *
 	(void)state;
 	pg_exec("fcat_test", "CREATE TABLE bad(id text, a text, f float8);\n"
 	                     "INSERT INTO bad VALUES ('x', '1', 1), ('y', 'twelve', 2.5);\n");
-	const char *cols[] = {"id", "a"};
+	offline_check_bad_value_named(pg_in(NULL), "bad", "table 'bad', row 2, column 'a'");
+	/* a float where an integer is wanted is the wrong kind, not truncated */
+	offline_check_float_is_no_int64(pg_in(NULL), "SELECT id, f FROM bad ORDER BY id;", "f",
+	                                "query, row 1, column 'f': expected int64, "
+	                                "found a float '1'");
+	/* a query that does not run says why */
+	const char *cols[] = {"id", "f"};
 	fcat_type types[] = {T(STRING), T(INT64)};
 	fcat_scan_request req = test_scan_columns(cols, types, 2);
-	req.table = "bad";
-	test_rows r;
-	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "table 'bad', row 2, column 'a'");
-	assert_non_null(strstr(fcat_error_last(), "twelve"));
-	free(r.text);
-	/* a float where an integer is wanted is the wrong kind, not truncated */
-	cols[1] = "f";
-	req.table = NULL;
-	req.query = "SELECT id, f FROM bad ORDER BY id;";
-	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID,
-	                  "query, row 1, column 'f': expected int64, "
-	                  "found a float '1'");
-	free(r.text);
-	/* a query that does not run says why */
 	req.query = "SELECT nope FROM bad";
-	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID, "nope");
-	free(r.text);
+	offline_expect_scan_fails(pg_in(NULL), &req, FCAT_EINVALID, "nope");
 }
 
 static void test_offline_postgres__the_time_filter(void **state)
@@ -290,34 +276,23 @@ static void test_offline_postgres__the_time_filter(void **state)
 	                     "INSERT INTO tf VALUES ('2026-01-01T09:59:59.999999Z', 1),\n"
 	                     " ('2026-01-01T11:00:00+01:00', 2), ('2026-01-01T10:00:00Z', 3),\n"
 	                     " ('2026-01-01T10:59:59Z', 4), ('2026-01-01T11:00:00Z', 5);\n");
+	offline_check_time_window(pg_in(NULL), NULL, "SELECT * FROM tf ORDER BY v");
+	pg_exec("fcat_test", "INSERT INTO tf VALUES (NULL, 6);");
 	fcat_scan_request req = test_scan_time_window();
 	req.query = "SELECT * FROM tf ORDER BY v";
-	test_rows r;
-	assert_int_equal(scan(NULL, &req, &r), 0);
-	assert_string_equal(r.text, OFFLINE_WINDOW_ROWS);
-	free(r.text);
-	pg_exec("fcat_test", "INSERT INTO tf VALUES (NULL, 6);");
-	assert_fails_with(scan(NULL, &req, &r), FCAT_EINVALID,
-	                  "query, row 6, column 'ts': the event "
-	                  "timestamp is null");
-	free(r.text);
+	offline_expect_scan_fails(pg_in(NULL), &req, FCAT_EINVALID,
+	                          "query, row 6, column 'ts': the event "
+	                          "timestamp is null");
 }
 
 static void test_offline_postgres__streams_in_batches(void **state)
 {
 	(void)state;
-	const char *cols[] = {"sq", "i"};
-	fcat_type types[] = {T(INT64), T(INT32)};
-	fcat_scan_request req = test_scan_columns(cols, types, 2);
-	req.query = "SELECT i::int8 * i AS sq, i FROM "
-	            "generate_series(1, 10000) AS i ORDER BY i";
-	test_rows r;
-	if (scan(NULL, &req, &r) != 0)
-		fail_msg("%s", fcat_error_last());
-	assert_int_equal(r.nrows, 10000);
-	assert_int_equal(r.ncalls, 3); /* 4096 + 4096 + 1808: a FETCH at a time */
-	assert_non_null(strstr(r.text, "\n100000000|10000\n"));
-	free(r.text);
+	size_t calls =
+	    offline_check_squares_to_10000(pg_in(NULL), "SELECT i::int8 * i AS sq, i FROM "
+	                                                "generate_series(1, 10000) AS i "
+	                                                "ORDER BY i");
+	assert_int_equal(calls, 3); /* 4096 + 4096 + 1808: a FETCH at a time */
 }
 
 /* pit_repo with the PostgreSQL database `db` of our server as the offline
@@ -476,6 +451,35 @@ static fcat_value int_key(int64_t i)
 	return (fcat_value){.type = T(INT64), .u.i64 = i};
 }
 
+/* A join answering one int64 column `col` on one string key column `key`
+ * from `table`, for the entity rows `entities` (keys, NULL-terminated, at
+ * most 4) all at time `at`; it holds its own arrays, which a test may
+ * change between joins. */
+typedef struct one_key_join {
+	const char *keys[1], *cols[1];
+	fcat_type ktypes[1], types[1];
+	fcat_value kv[4];
+	int64_t times[4];
+	fcat_pit_request req;
+} one_key_join;
+
+static void one_key_join_init(one_key_join *j, const char *key, const char *col, const char *table,
+                              const char *const *entities, int64_t at)
+{
+	size_t n = 0;
+	for (; entities[n]; n++) {
+		assert_true(n < 4);
+		j->kv[n] = str_key(entities[n]);
+		j->times[n] = at;
+	}
+	j->keys[0] = key;
+	j->cols[0] = col;
+	j->ktypes[0] = T(STRING);
+	j->types[0] = T(INT64);
+	j->req = pit_request(j->keys, j->ktypes, j->cols, j->types, 1, j->kv, j->times, n);
+	j->req.table = table;
+}
+
 static void test_offline_postgres__pit_join_edge_cases(void **state)
 {
 	(void)state;
@@ -601,49 +605,47 @@ static void test_offline_postgres__pit_join_errors_name_table_and_column(void **
 	pg_exec("fcat_test", "CREATE TABLE pjbad(id text, ts timestamptz, a text, t text);\n"
 	                     "INSERT INTO pjbad VALUES ('x', '2026-01-01Z', '1', '2026-01-01Z'),\n"
 	                     " ('y', '2026-01-01Z', 'twelve', '2026-01-01Z');\n");
-	const char *keys[] = {"id"}, *cols[] = {"a"};
-	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
-	fcat_value kv[] = {str_key("x"), str_key("y")};
-	int64_t times[] = {SEC(1767225600), SEC(1767225600)};
-	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 2);
-	req.table = "pjbad";
+	one_key_join j;
+	one_key_join_init(&j, "id", "a", "pjbad", (const char *const[]){"x", "y", NULL},
+	                  SEC(1767225600));
+	fcat_pit_request *req = &j.req;
 	answers a;
 	/* a value of the wrong type */
-	assert_fails_with(join(&req, &a), FCAT_EINVALID,
+	assert_fails_with(join(req, &a), FCAT_EINVALID,
 	                  "table 'pjbad', column 'a', the row matched by "
 	                  "entity row 2");
 	assert_non_null(strstr(fcat_error_last(), "twelve"));
 	free(a.text.text);
 	/* a missing feature column, key column, time column */
-	cols[0] = "zz";
-	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'zz' in table 'pjbad'");
+	j.cols[0] = "zz";
+	assert_fails_with(join(req, &a), FCAT_EINVALID, "no column 'zz' in table 'pjbad'");
 	free(a.text.text);
-	cols[0] = "a";
-	keys[0] = "user";
-	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'user' in table 'pjbad'");
+	j.cols[0] = "a";
+	j.keys[0] = "user";
+	assert_fails_with(join(req, &a), FCAT_EINVALID, "no column 'user' in table 'pjbad'");
 	free(a.text.text);
-	keys[0] = "id";
-	req.ts_column = "when";
-	assert_fails_with(join(&req, &a), FCAT_EINVALID, "no column 'when' in table 'pjbad'");
+	j.keys[0] = "id";
+	req->ts_column = "when";
+	assert_fails_with(join(req, &a), FCAT_EINVALID, "no column 'when' in table 'pjbad'");
 	free(a.text.text);
 	/* no such table */
-	req.ts_column = "ts";
-	req.table = "nope";
-	assert_fails_with(join(&req, &a), FCAT_ENOTFOUND, "no table 'nope'");
+	req->ts_column = "ts";
+	req->table = "nope";
+	assert_fails_with(join(req, &a), FCAT_ENOTFOUND, "no table 'nope'");
 	free(a.text.text);
 	/* a text time or a key compared otherwise than fcat does: declined,
 	 * before any answer, so core joins instead */
-	req.table = "pjbad";
-	req.ts_column = "t";
-	assert_int_equal(join(&req, &a), FCAT_PIT_DECLINED);
+	req->table = "pjbad";
+	req->ts_column = "t";
+	assert_int_equal(join(req, &a), FCAT_PIT_DECLINED);
 	assert_int_equal(a.calls, 0);
 	free(a.text.text);
-	req.ts_column = "ts";
-	ktypes[0] = T(INT64);
-	keys[0] = "a";
+	req->ts_column = "ts";
+	j.ktypes[0] = T(INT64);
+	j.keys[0] = "a";
 	fcat_value ik[] = {int_key(1), int_key(2)};
-	req.keys = ik;
-	assert_int_equal(join(&req, &a), FCAT_PIT_DECLINED);
+	req->keys = ik;
+	assert_int_equal(join(req, &a), FCAT_PIT_DECLINED);
 	assert_int_equal(a.calls, 0);
 	free(a.text.text);
 }
@@ -714,20 +716,18 @@ static void test_offline_postgres__a_source_named_like_the_entity_table(void **s
 	(void)state;
 	pg_exec("fcat_test", "CREATE TABLE fcat_entities(k text, ts timestamptz, v int8);\n"
 	                     "INSERT INTO fcat_entities VALUES ('a', '2026-01-01Z', 5);\n");
-	const char *keys[] = {"k"}, *cols[] = {"v"};
-	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
-	fcat_value kv[] = {str_key("a"), str_key("b")};
-	int64_t times[] = {SEC(1798761600), SEC(1798761600)};
-	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 2);
-	req.table = "fcat_entities";
+	one_key_join j;
+	one_key_join_init(&j, "k", "v", "fcat_entities", (const char *const[]){"a", "b", NULL},
+	                  SEC(1798761600));
+	fcat_pit_request *req = &j.req;
 	answers a;
-	if (join(&req, &a) != 0)
+	if (join(req, &a) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(a.text.text, "0:5\n1:-\n");
 	free(a.text.text);
-	req.table = NULL;
-	req.query = "SELECT * FROM fcat_entities";
-	if (join(&req, &a) != 0)
+	req->table = NULL;
+	req->query = "SELECT * FROM fcat_entities";
+	if (join(req, &a) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_string_equal(a.text.text, "0:5\n1:-\n");
 	free(a.text.text);
@@ -746,21 +746,18 @@ static void test_offline_postgres__pit_join_compares_keys_as_bytes(void **state)
 	char dsn[256];
 	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=postgres dbname=fcat_utf8",
 	         server.port);
-	const char *keys[] = {"k"}, *cols[] = {"v"};
-	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
-	fcat_value kv[] = {
-	    str_key("u1"), str_key("U1"), {.type = T(STRING), .u.str = {"u\xff", 2}}};
-	int64_t times[] = {SEC(1798761600), SEC(1798761600), SEC(1798761600)};
-	fcat_pit_request req = pit_request(keys, ktypes, cols, types, 1, kv, times, 3);
-	req.table = "kb";
+	one_key_join j; /* u\xff: not UTF-8 */
+	one_key_join_init(&j, "k", "v", "kb", (const char *const[]){"u1", "U1", "u\xff", NULL},
+	                  SEC(1798761600));
+	fcat_pit_request *req = &j.req;
 	answers a;
-	int rc = join_dsn(dsn, &req, &a);
+	int rc = join_dsn(dsn, req, &a);
 	if (rc != FCAT_PIT_DECLINED)
 		fail_msg("not UTF-8: %d, %s", rc, rc < 0 ? fcat_error_last() : "");
 	assert_int_equal(a.calls, 0);
 	free(a.text.text);
-	req.nrows = 2;
-	assert_int_equal(join_dsn(dsn, &req, &a), 0);
+	req->nrows = 2;
+	assert_int_equal(join_dsn(dsn, req, &a), 0);
 	assert_string_equal(a.text.text, "0:1\n1:-\n");
 	free(a.text.text);
 
@@ -776,11 +773,11 @@ static void test_offline_postgres__pit_join_compares_keys_as_bytes(void **state)
 	pg_exec("fcat_utf8", "CREATE TABLE ci(k text COLLATE fcat_ci, ts timestamptz, v int8);\n"
 	                     "INSERT INTO ci VALUES ('U1', '2026-01-01Z', 1),\n"
 	                     " ('u1', '2025-01-01Z', 2);\n");
-	req.table = "ci";
+	req->table = "ci";
 	fcat_value kv2[] = {str_key("u1"), str_key("U1"), str_key("u2")};
-	req.keys = kv2;
-	req.nrows = 3;
-	assert_int_equal(join_dsn(dsn, &req, &a), 0);
+	req->keys = kv2;
+	req->nrows = 3;
+	assert_int_equal(join_dsn(dsn, req, &a), 0);
 	assert_string_equal(a.text.text, "0:2\n1:1\n2:-\n");
 	free(a.text.text);
 }

@@ -358,3 +358,21 @@ test_run test_fcat_as(const char *cwd, const char *principal, const char *const 
 	argv[n] = NULL;
 	return test_exec(cwd, NULL, argv);
 }
+
+void test_expect_catalog_invalid(const char *text, const char *want, bool prefix_only)
+{
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "catalog/defs.lua", text);
+	fcat_catalog *c = (fcat_catalog *)1;
+	int rc = fcat_catalog_load_dir(&c, dir, "catalog");
+	if (rc != FCAT_EINVALID)
+		fail_msg("expected a validation error '%s', got rc %d", want, rc);
+	assert_null(c);
+	const char *got = fcat_error_last();
+	if (prefix_only && strncmp(got, want, strlen(want)) != 0)
+		fail_msg("expected a report starting with:\n%s\ngot:\n%s", want, got);
+	if (!prefix_only && strcmp(got, want) != 0)
+		fail_msg("expected:\n%s\ngot:\n%s", want, got);
+	test_rmtree(dir);
+	free(dir);
+}

@@ -103,4 +103,9 @@ void test_repo_done(char *parent, char *repo);
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);
 
+/* Loads `text` as catalog/defs.lua of a fresh directory and expects
+ * FCAT_EINVALID, no catalog, and a report that is `want` (with
+ * prefix_only, one that starts with it). */
+void test_expect_catalog_invalid(const char *text, const char *want, bool prefix_only);
+
 #endif

@@ -39,15 +39,16 @@ static void done(fcat_catalog *c, char *dir)
 /* Expects the whole report to be `want`. */
 static void expect(const char *text, const char *want)
 {
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/defs.lua", text);
-	fcat_catalog *c = NULL;
-	assert_int_equal(fcat_catalog_load_dir(&c, dir, "catalog"), FCAT_EINVALID);
-	assert_null(c);
-	if (strcmp(fcat_error_last(), want) != 0)
-		fail_msg("expected:\n%s\ngot:\n%s", want, fcat_error_last());
-	test_rmtree(dir);
-	free(dir);
+	test_expect_catalog_invalid(text, want, false);
+}
+
+/* Looks up `name` in c (it must be there) and writes its hash to out. */
+static const fcat_object *hash_of(char out[65], const fcat_catalog *c, const char *name)
+{
+	const fcat_object *o;
+	assert_int_equal(fcat_catalog_lookup(&o, c, name), 0);
+	fcat_object_hash(out, o);
+	return o;
 }
 
 static void test_catalog_push_source__schema_defaults_to_the_batch_sources(void **state)
@@ -98,11 +99,8 @@ static void test_catalog_push_source__hash_follows_the_definition(void **state)
 	fcat_catalog *b = load(&d2, PRELUDE "push_source { name = 'p', batch_source = ev,\n"
 	                                    "  schema = { field('user_id', string),\n"
 	                                    "    field('ts', timestamp), field('n', int64) } }\n");
-	const fcat_object *pa, *pb;
-	assert_int_equal(fcat_catalog_lookup(&pa, a, "p"), 0);
-	assert_int_equal(fcat_catalog_lookup(&pb, b, "p"), 0);
-	fcat_object_hash(h1, pa);
-	fcat_object_hash(h2, pb);
+	hash_of(h1, a, "p");
+	hash_of(h2, b, "p");
 	assert_string_not_equal(h1, h2);
 	fcat_diff *diff;
 	assert_int_equal(fcat_catalog_diff(&diff, a, b), 0);
@@ -130,11 +128,8 @@ static void test_catalog_push_source__compiled_image_keeps_it(void **state)
 	fcat_catalog *back = NULL;
 	if (fcat__cache_read(&back, blob, b.len) != 0)
 		fail_msg("%s", fcat_error_last());
-	const fcat_object *p, *q;
-	assert_int_equal(fcat_catalog_lookup(&p, c, "p"), 0);
-	assert_int_equal(fcat_catalog_lookup(&q, back, "p"), 0);
-	fcat_object_hash(before, p);
-	fcat_object_hash(after, q);
+	hash_of(before, c, "p");
+	const fcat_object *q = hash_of(after, back, "p");
 	assert_string_equal(before, after);
 	assert_string_equal(fcat_object_description(q), "pushed");
 	assert_int_equal(fcat_object_line(q), 5);

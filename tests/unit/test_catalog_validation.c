@@ -16,30 +16,13 @@
  * (one line per problem). */
 static void expect(const char *text, const char *want)
 {
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/defs.lua", text);
-	fcat_catalog *c = (fcat_catalog *)1;
-	int rc = fcat_catalog_load_dir(&c, dir, "catalog");
-	if (rc != FCAT_EINVALID)
-		fail_msg("expected a validation error '%s', got rc %d", want, rc);
-	assert_null(c);
-	if (strcmp(fcat_error_last(), want) != 0)
-		fail_msg("expected:\n%s\ngot:\n%s", want, fcat_error_last());
-	test_rmtree(dir);
-	free(dir);
+	test_expect_catalog_invalid(text, want, false);
 }
 
 /* Like expect(), but only the start of the report must match. */
 static void expect_prefix(const char *text, const char *want)
 {
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/defs.lua", text);
-	fcat_catalog *c = NULL;
-	assert_int_equal(fcat_catalog_load_dir(&c, dir, "catalog"), FCAT_EINVALID);
-	if (strncmp(fcat_error_last(), want, strlen(want)) != 0)
-		fail_msg("expected a report starting with:\n%s\ngot:\n%s", want, fcat_error_last());
-	test_rmtree(dir);
-	free(dir);
+	test_expect_catalog_invalid(text, want, true);
 }
 
 static void test_catalog_validation__lua_syntax_error(void **state)
