@@ -3,6 +3,7 @@
 #include "catalog/model.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "util/fs.h"
 
 #include <stdlib.h>
@@ -19,14 +20,8 @@ fcat_catalog *fcat__catalog_new(void)
 int fcat__catalog_add(fcat_catalog *c, fcat_object *o)
 {
 	fcat__objvec *v = &c->objects[o->kind];
-	if (v->len == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-		fcat_object **p = realloc(v->items, cap * sizeof *p);
-		if (!p)
-			return fcat__error_oom();
-		v->items = p;
-		v->cap = cap;
-	}
+	if (!fcat__grow(&v->items, &v->cap, v->len, sizeof *v->items, 16))
+		return fcat__error_oom();
 	v->items[v->len++] = o;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "catalog/model.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -33,15 +34,9 @@ static const char *qualified_name(const fcat_object *o)
 static fcat_change *add(fcat_diff *d, fcat_change_kind change, const fcat_object *before,
                         const fcat_object *after)
 {
-	if (d->len == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		fcat_change *p = realloc(d->items, cap * sizeof *p);
-		if (!p) {
-			d->oom = true;
-			return NULL;
-		}
-		d->items = p;
-		d->cap = cap;
+	if (!fcat__grow(&d->items, &d->cap, d->len, sizeof *d->items, 32)) {
+		d->oom = true;
+		return NULL;
 	}
 	const fcat_object *o = after ? after : before;
 	fcat_change *c = &d->items[d->len++];

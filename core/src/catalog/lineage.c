@@ -5,6 +5,7 @@
 #include "catalog/model.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -22,15 +23,9 @@ typedef struct graph {
 
 static void add_edge(graph *g, const fcat_object *from, const fcat_object *to)
 {
-	if (g->len == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-		edge *p = realloc(g->e, cap * sizeof *p);
-		if (!p) {
-			g->oom = true;
-			return;
-		}
-		g->e = p;
-		g->cap = cap;
+	if (!fcat__grow(&g->e, &g->cap, g->len, sizeof *g->e, 64)) {
+		g->oom = true;
+		return;
 	}
 	g->e[g->len++] = (edge){from, to};
 }

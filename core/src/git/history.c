@@ -3,6 +3,7 @@
 #include "config/config.h"
 #include "git/catalog_at.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "util/fs.h"
 
 #include <stdio.h>
@@ -70,14 +71,8 @@ static int file_state(fcat__git *g, git_commit *commit, const char *name, state 
 
 static int record(fcat_history *h, git_commit *commit, const char *hash)
 {
-	if (h->len == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		fcat_object_version *p = realloc(h->items, cap * sizeof *p);
-		if (!p)
-			return fcat__error_oom();
-		h->items = p;
-		h->cap = cap;
-	}
+	if (!fcat__grow(&h->items, &h->cap, h->len, sizeof *h->items, 16))
+		return fcat__error_oom();
 	fcat_object_version *v = &h->items[h->len];
 	git_oid_tostr(v->commit, sizeof v->commit, git_commit_id(commit));
 	snprintf(v->hash, sizeof v->hash, "%s", hash);

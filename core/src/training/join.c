@@ -11,6 +11,7 @@
 #include "transform/engine.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "values/value_copy.h"
 
 #include <stdlib.h>
@@ -55,14 +56,9 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 			fcat__error_clear();
 			continue; /* no key: never joined */
 		}
-		if (x->nright == x->cap) {
-			size_t cap = x->cap ? x->cap * 2 : 65536;
-			fcat__latest_row *p = realloc(x->right, cap * sizeof *p);
-			if (!p)
-				return fcat__error_oom();
-			x->right = p;
-			x->cap = cap;
-		}
+		if (x->nright == x->cap &&
+		    !fcat__grow(&x->right, &x->cap, x->nright, sizeof *x->right, 65536))
+			return fcat__error_oom();
 		fcat__latest_row *p = &x->right[x->nright++];
 		fcat__latest_hash_wide(x->key.ptr, x->key.len, &p->h1, &p->h2);
 		p->ts = r[x->ts_col].u.ts;
