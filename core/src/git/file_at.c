@@ -14,21 +14,14 @@ int fcat__git_read_file(fcat__git *g, const git_oid *commit, const char *path, c
 {
 	*text = NULL;
 	*len = 0;
-	git_commit *c = NULL;
-	git_tree *root = NULL;
-	git_tree_entry *entry = NULL;
+	git_tree_entry *entry;
 	git_blob *blob = NULL;
-	if (git_commit_lookup(&c, g->repo, commit) < 0 || git_commit_tree(&root, c) < 0) {
-		git_commit_free(c);
-		return fcat__git_error("reading a commit");
-	}
-	char full[PATH_MAX];
-	snprintf(full, sizeof full, "%s%s", g->prefix, path);
+	int rc = fcat__git_entry_at(&entry, g, commit, path);
+	if (rc)
+		return rc;
 	char id[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(id, sizeof id, commit);
-	int rc = 0;
-	if (git_tree_entry_bypath(&entry, root, full) != 0 ||
-	    git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+	if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		rc = fcat__error(FCAT_ENOTFOUND, "%s is not committed in %.12s", path, id);
 	else if (git_blob_lookup(&blob, g->repo, git_tree_entry_id(entry)) < 0)
 		rc = fcat__git_error("reading a file");
@@ -45,8 +38,6 @@ int fcat__git_read_file(fcat__git *g, const git_oid *commit, const char *path, c
 	}
 	git_blob_free(blob);
 	git_tree_entry_free(entry);
-	git_tree_free(root);
-	git_commit_free(c);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "git/repo.h"
 
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -104,27 +105,34 @@ int fcat__git_resolve(fcat__git *g, const char *rev, git_oid *out)
 	return 0;
 }
 
-/* The tree of `dir` (relative to the feature repo) in a commit, or NULL. */
-static int dir_tree(fcat__git *g, const git_oid *commit, const char *dir, git_tree **out)
+int fcat__git_entry_at(git_tree_entry **out, fcat__git *g, const git_oid *commit, const char *path)
 {
 	*out = NULL;
 	git_commit *c = NULL;
 	git_tree *root = NULL;
-	git_tree_entry *entry = NULL;
 	if (git_commit_lookup(&c, g->repo, commit) < 0 || git_commit_tree(&root, c) < 0) {
 		git_commit_free(c);
 		return fcat__git_error("reading a commit");
 	}
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s%s", g->prefix, dir);
-	int rc = 0;
-	if (git_tree_entry_bypath(&entry, root, path) == 0 &&
-	    git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
+	char full[PATH_MAX];
+	snprintf(full, sizeof full, "%s%s", g->prefix, path);
+	if (git_tree_entry_bypath(out, root, full) != 0)
+		*out = NULL;
+	git_tree_free(root);
+	git_commit_free(c);
+	return 0;
+}
+
+/* The tree of `dir` (relative to the feature repo) in a commit, or NULL. */
+static int dir_tree(fcat__git *g, const git_oid *commit, const char *dir, git_tree **out)
+{
+	*out = NULL;
+	git_tree_entry *entry;
+	int rc = fcat__git_entry_at(&entry, g, commit, dir);
+	if (rc == 0 && entry && git_tree_entry_type(entry) == GIT_OBJECT_TREE &&
 	    git_tree_lookup(out, g->repo, git_tree_entry_id(entry)) < 0)
 		rc = fcat__git_error("reading a tree");
 	git_tree_entry_free(entry);
-	git_tree_free(root);
-	git_commit_free(c);
 	return rc;
 }
 
@@ -163,16 +171,10 @@ static int walk_cb(const char *root, const git_tree_entry *entry, void *payload)
 		w->rc = fcat__git_error("reading a file");
 		return -1;
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		fcat__def_file *p = realloc(w->files, cap * sizeof *p);
-		if (!p) {
-			git_blob_free(blob);
-			w->rc = fcat__error_oom();
-			return -1;
-		}
-		w->files = p;
-		w->cap = cap;
+	if (!fcat__grow(&w->files, &w->cap, w->n, sizeof *w->files, 16)) {
+		git_blob_free(blob);
+		w->rc = fcat__error_oom();
+		return -1;
 	}
 	fcat__def_file *f = &w->files[w->n];
 	size_t len = (size_t)git_blob_rawsize(blob);

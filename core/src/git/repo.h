@@ -34,6 +34,11 @@ int fcat__git_read_dir(fcat__git *g, const git_oid *commit, const char *dir, con
 
 void fcat__def_files_free(fcat__def_file *files, size_t n);
 
+/* The entry at `path` (relative to the feature repo) in the tree of a
+ * commit, the caller's to free (git_tree_entry_free); *out is NULL when
+ * there is none. Fails only when the commit cannot be read. */
+int fcat__git_entry_at(git_tree_entry **out, fcat__git *g, const git_oid *commit, const char *path);
+
 /* Reads one file (relative to the feature repo) as it is in a commit:
  * malloc'd, NUL-terminated. FCAT_ENOTFOUND naming the path and the commit
  * when the commit does not hold it. */
