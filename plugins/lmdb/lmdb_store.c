@@ -2,6 +2,7 @@
 #include "lmdb_store.h"
 
 #include "plugin_host.h"
+#include "plugin_path.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -135,19 +136,6 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-static char *store_path(const fcat_plugin_config *config)
-{
-	const char *p = config->get(config, "path");
-	if (!p || !*p)
-		p = DEFAULT_PATH;
-	char *out;
-	if (p[0] == '/' || !config->repo_root)
-		out = strdup(p);
-	else if (asprintf(&out, "%s/%s", config->repo_root, p) < 0)
-		out = NULL;
-	return out;
-}
-
 static void lmdb_close(void *store);
 
 static int open_env(lmdb_store *s, const fcat_plugin_config *config)
@@ -194,7 +182,7 @@ static int lmdb_open(void **out, const fcat_plugin_config *config)
 	pthread_mutex_init(&s->views_mu, NULL);
 	pthread_mutex_init(&s->resize_mu, NULL);
 	pthread_mutex_init(&s->write_mu, NULL);
-	s->path = store_path(config);
+	s->path = fcatp_repo_path(config, fcatp_setting_or(config, "path", DEFAULT_PATH));
 	if (!s->path) {
 		lmdb_close(s);
 		return lmdb_host->error(FCAT_ENOMEM, "lmdb: out of memory");

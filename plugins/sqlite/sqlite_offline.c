@@ -4,6 +4,7 @@
 
 #include "sqlite_online.h" /* sq_host */
 
+#include "plugin_path.h"
 #include "plugin_names.h"
 #include "plugin_scan.h"
 #include "plugin_text.h"
@@ -48,17 +49,12 @@ static void sqo_close(void *store)
 static int sqo_open(void **out, const fcat_plugin_config *config)
 {
 	*out = NULL;
-	const char *p = config && config->get ? config->get(config, "path") : NULL;
-	if (!p || !*p)
-		p = DEFAULT_PATH;
+	const char *p = fcatp_setting_or(config, "path", DEFAULT_PATH);
 	sqo_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	s->name = strdup(p);
-	if (p[0] == '/' || !config || !config->repo_root)
-		s->path = strdup(p);
-	else if (asprintf(&s->path, "%s/%s", config->repo_root, p) < 0)
-		s->path = NULL;
+	s->path = fcatp_repo_path(config, p);
 	if (!s->name || !s->path) {
 		sqo_close(s);
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");

@@ -3,6 +3,7 @@
 #include "sqlite_offline.h"
 
 #include "plugin_host.h"
+#include "plugin_path.h"
 #include "plugin_names.h"
 #include "plugin_rows.h"
 
@@ -124,19 +125,6 @@ static int make_parent(const char *path)
 	return rc;
 }
 
-static char *store_path(const fcat_plugin_config *config)
-{
-	const char *p = config->get(config, "path");
-	if (!p || !*p)
-		p = DEFAULT_PATH;
-	char *out;
-	if (p[0] == '/' || !config->repo_root)
-		out = strdup(p);
-	else if (asprintf(&out, "%s/%s", config->repo_root, p) < 0)
-		out = NULL;
-	return out;
-}
-
 /* WAL, the metadata table and the writer's statements. */
 static int setup_writer(sq_store *s)
 {
@@ -180,7 +168,7 @@ static int sq_open(void **out, const fcat_plugin_config *config)
 	sq_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
-	s->path = store_path(config);
+	s->path = fcatp_repo_path(config, fcatp_setting_or(config, "path", DEFAULT_PATH));
 	int rc = s->path ? 0 : sq_host->error(FCAT_ENOMEM, "sqlite: out of memory");
 	if (!rc)
 		rc = make_parent(s->path);
