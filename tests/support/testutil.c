@@ -112,16 +112,40 @@ static void sink_read(sink *s, int fd, int *open_fd)
 	s->data[s->len] = '\0';
 }
 
+/* A file holding `input`, already unlinked, read from its start; for
+ * NULL, /dev/null. */
+static int input_fd(const char *input)
+{
+	if (!input)
+		return open("/dev/null", O_RDONLY);
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/fcat-stdin-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	size_t len = strlen(input);
+	assert_int_equal(write(fd, input, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
 test_run test_exec(const char *cwd, const char *const *env, const char *const *argv)
 {
-	int out[2], err[2];
+	return test_exec_input(cwd, env, argv, NULL);
+}
+
+test_run test_exec_input(const char *cwd, const char *const *env, const char *const *argv,
+                         const char *input)
+{
+	int out[2], err[2], in = input_fd(input);
 	assert_int_equal(pipe(out), 0);
 	assert_int_equal(pipe(err), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		dup2(devnull, 0);
+		dup2(in, 0);
+		close(in);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
 		close(out[0]), close(err[0]), close(out[1]), close(err[1]);
@@ -132,6 +156,7 @@ test_run test_exec(const char *cwd, const char *const *env, const char *const *a
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	close(in);
 	close(out[1]);
 	close(err[1]);
 	sink so = {calloc(1, 8192), 0, 8192}, se = {calloc(1, 8192), 0, 8192};

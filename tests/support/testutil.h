@@ -51,6 +51,10 @@ typedef struct test_run {
  * Standard input is /dev/null. */
 test_run test_exec(const char *cwd, const char *const *env, const char *const *argv);
 
+/* test_exec with `input` as standard input (NULL: /dev/null). */
+test_run test_exec_input(const char *cwd, const char *const *env, const char *const *argv,
+                         const char *input);
+
 /* Runs the fcat binary with the given arguments (NULL-terminated) in cwd, as
  * the demo policies' principal fcat-operator unless FCAT_PRINCIPAL is set. */
 test_run test_fcat(const char *cwd, ...);

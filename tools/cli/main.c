@@ -20,6 +20,7 @@ const cli_command cli_commands[] = {
     {"materialize-incremental", "materialize from where the last run ended",
      cmd_materialize_incremental},
     {"get-online", "read feature vectors from the online store", cmd_get_online},
+    {"push", "push rows of a push source from stdin (JSON lines or CSV)", cmd_push},
     {"get-historical", "build a training set with point-in-time correct joins", cmd_get_historical},
     {"verify", "prove batch and serving compute the same features", cmd_verify},
     {"policy", "check, explain, test and sign the access policies", cmd_policy},
