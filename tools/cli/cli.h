@@ -55,6 +55,7 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv);
 int cmd_verify(cli_ctx *ctx, int argc, char **argv);
 int cmd_policy(cli_ctx *ctx, int argc, char **argv);
 int cmd_get_historical(cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "fcat CMD: message" to stderr and returns EXIT_USAGE, after a hint
  * to run --help. */
