@@ -56,6 +56,7 @@ int cmd_verify(cli_ctx *ctx, int argc, char **argv);
 int cmd_policy(cli_ctx *ctx, int argc, char **argv);
 int cmd_get_historical(cli_ctx *ctx, int argc, char **argv);
 int cmd_push(cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "fcat CMD: message" to stderr and returns EXIT_USAGE, after a hint
  * to run --help. */

@@ -24,6 +24,7 @@ const cli_command cli_commands[] = {
     {"get-historical", "build a training set with point-in-time correct joins", cmd_get_historical},
     {"verify", "prove batch and serving compute the same features", cmd_verify},
     {"policy", "check, explain, test and sign the access policies", cmd_policy},
+    {"serve", "the HTTP feature server (Feast's JSON API)", cmd_serve},
     {NULL, NULL, NULL},
 };
 

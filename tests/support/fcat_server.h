@@ -1,0 +1,28 @@
+/* fcat_server.h - the real `fcat serve` binary for tests: started on a
+ * free port in a repo, waited for on /health, stopped with a signal. */
+#ifndef FCAT_TEST_FCAT_SERVER_H
+#define FCAT_TEST_FCAT_SERVER_H
+
+typedef struct test_server {
+	int pid;
+	int port;
+	char log[4096]; /* its standard error */
+} test_server;
+
+/* Runs `fcat --as PRINCIPAL serve --port P --threads 2 EXTRA...` in repo
+ * (extra: NULL-terminated, may be NULL) and waits until GET /health
+ * answers 200 (at most 30 s). Fails the test, showing the server's
+ * output, when it cannot. */
+void test_server_start(test_server *s, const char *repo, const char *principal,
+                       const char *const *extra);
+
+/* Sends `sig`, waits for the exit, and returns the exit status (128+signal
+ * when killed); the server's output is in the log file until
+ * test_server_done removes it. */
+int test_server_stop(test_server *s, int sig);
+void test_server_done(test_server *s);
+
+/* The server's standard error so far, malloc'd. */
+char *test_server_log(const test_server *s);
+
+#endif

@@ -1,0 +1,79 @@
+/* server_int.h - what the parts of the HTTP server share: the server, a
+ * request as the handlers see it, a reply, the endpoints. */
+#ifndef FCAT_SERVER_INT_H
+#define FCAT_SERVER_INT_H
+
+#include "metrics.h"
+#include "server.h"
+#include "set_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+struct server {
+	fcat_store *store;
+	server_config config;
+	struct MHD_Daemon *daemon;
+	srv_sets *sets;              /* feature sets by request, shared */
+	srv_metrics metrics;         /* atomic counters */
+	pthread_key_t result_key;    /* one fcat_online_result per thread */
+	atomic_uint_fast64_t active; /* requests begun and not completed */
+};
+
+/* A request as a handler sees it: the whole body and who asks. */
+typedef struct srv_request {
+	const char *body;
+	size_t len;
+	const char *principal; /* NULL: the store's (anonymous) */
+} srv_request;
+
+/* What a handler answers. body NULL is an empty body. */
+typedef struct srv_reply {
+	unsigned status;
+	char *body;
+	size_t len;
+	void (*free_body)(void *); /* free, fcat_free, or NULL for static text */
+	const char *content_type;  /* NULL: application/json */
+	const char *allow;         /* the Allow header of a 405 */
+} srv_reply;
+
+typedef void (*srv_handler)(srv_reply *out, server *s, const srv_request *req);
+
+typedef struct srv_route {
+	const char *path;
+	const char *method; /* "GET" also answers HEAD */
+	srv_endpoint endpoint;
+	srv_handler handle;
+} srv_route;
+
+/* routes.c: the route of a path, NULL for an unknown path; whether it
+ * takes a method. */
+const srv_route *srv_route_find(const char *path);
+bool srv_route_allows(const srv_route *route, const char *method);
+
+/* reply.c: an error reply, {"error":"...","status_code":N} like Feast's Go
+ * server; the HTTP status of an fcat error code (ENOTFOUND 404, EINVALID
+ * and EUSAGE 400, EDENIED 403, anything else 500); an error reply with
+ * fcat_error_last() as its message and `status`, or 0 for the code's. */
+void srv_reply_error(srv_reply *out, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+unsigned srv_status_of(int rc);
+void srv_reply_fcat_error(srv_reply *out, int rc, unsigned status);
+
+/* principal.c: who a request acts as, written into buf. Returns 0, or
+ * fills `reject` (401 once tokens are checked) and returns -1. The one
+ * place where a verified token's principal plugs in. */
+int srv_principal_of(char *buf, size_t size, srv_reply *reject, const server *s,
+                     struct MHD_Connection *connection);
+
+/* The handlers: online.c, push.c, routes.c (health, metrics). */
+void srv_handle_online(srv_reply *out, server *s, const srv_request *req);
+void srv_handle_push(srv_reply *out, server *s, const srv_request *req);
+void srv_handle_health(srv_reply *out, server *s, const srv_request *req);
+void srv_handle_metrics(srv_reply *out, server *s, const srv_request *req);
+
+#endif
