@@ -4,6 +4,8 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,7 +14,8 @@
 
 static const char help[] =
     "usage: fcat serve [--host ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
-    "                  [--timeout SECONDS] [--repo DIR]\n\n"
+    "                  [--timeout SECONDS] [--token-secret-file FILE]\n"
+    "                  [--token-public-key FILE] [--repo DIR]\n\n"
     "Serves the applied catalog version over HTTP in the JSON of Feast's feature\n"
     "server, so Feast clients work unchanged:\n"
     "  POST /get-online-features  feature vectors ({\"features\": [...]} or\n"
@@ -27,16 +30,22 @@ static const char help[] =
     "is written), 403 a policy denial naming the feature, 404 an unknown feature,\n"
     "view, service, push source or path, 405 a wrong method, 413 a body over\n"
     "--max-body, 500 a failure of the store.\n\n"
-    "Authentication: none yet. Every request reads and pushes as the principal\n"
-    "given with `fcat --as NAME serve` (or $FCAT_PRINCIPAL), else as anonymous,\n"
-    "and the policies are checked for it on every request. Listen on loopback\n"
-    "only until bearer tokens are checked.\n\n"
+    "Authentication: with --token-secret-file or --token-public-key, every read\n"
+    "and push needs `Authorization: Bearer JWT` (HS256 with the secret, RS256 or\n"
+    "ES256 with the public key; exp required) and acts as the token's `sub`: no\n"
+    "or a bad token is a 401 saying why (/health and /metrics stay open).\n"
+    "Without them every request acts as the principal given with\n"
+    "`fcat --as NAME serve` (or $FCAT_PRINCIPAL), else as anonymous: listen on\n"
+    "loopback only then. Either way the policies decide on every request.\n\n"
     "  --host ADDR        address to listen on (default 127.0.0.1)\n"
     "  --port N           port (default 6566, Feast's)\n"
     "  --threads N        worker threads, each polling with epoll (default: the\n"
     "                     number of CPUs)\n"
     "  --max-body BYTES   request body limit (default 4194304)\n"
-    "  --timeout SECONDS  close a connection idle or stalled this long (default 30)\n\n"
+    "  --timeout SECONDS  close a connection idle or stalled this long (default 30)\n"
+    "  --token-secret-file FILE  the HS256 secret: the file's bytes (one trailing\n"
+    "                     newline dropped), at least 32\n"
+    "  --token-public-key FILE   a PEM public key: RSA (RS256) or EC P-256 (ES256)\n\n"
     "SIGTERM or SIGINT stops it: no new connections, requests in flight finish\n"
     "(up to 10 s), then it exits 0.\n";
 
@@ -51,13 +60,53 @@ static long long number(const char *text, long long min, long long max)
 	return v;
 }
 
+/* The token keys: the secret file's bytes (one trailing newline dropped,
+ * as editors leave one) and the public key file. */
+static int load_keys(fsrv_jwt_keys **out, const char *secret_file, const char *public_key)
+{
+	unsigned char secret[4096];
+	size_t len = 0;
+	if (secret_file) {
+		FILE *f = fopen(secret_file, "rb");
+		if (!f) {
+			fprintf(stderr, "error: --token-secret-file %s: %s\n", secret_file,
+			        strerror(errno));
+			return EXIT_USER;
+		}
+		len = fread(secret, 1, sizeof secret, f);
+		bool more = fgetc(f) != EOF;
+		fclose(f);
+		if (more) {
+			fprintf(stderr, "error: --token-secret-file %s: over %zu bytes\n",
+			        secret_file, sizeof secret);
+			return EXIT_USER;
+		}
+		if (len && secret[len - 1] == '\n')
+			len--;
+		if (len && secret[len - 1] == '\r')
+			len--;
+	}
+	int rc = fsrv_jwt_keys_load(out, secret_file ? secret : NULL, len, public_key);
+	memset(secret, 0, sizeof secret);
+	if (rc) {
+		fprintf(stderr, "error: fcat serve: %s\n", fsrv_jwt_error_last());
+		return EXIT_USER;
+	}
+	return EXIT_OK;
+}
+
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = NULL, *threads = NULL, *max_body = NULL,
-	           *timeout = NULL;
-	const cli_opt opts[] = {{"host", 1, &host, NULL},       {"port", 1, &port, NULL},
-	                        {"threads", 1, &threads, NULL}, {"max-body", 1, &max_body, NULL},
-	                        {"timeout", 1, &timeout, NULL}, {NULL, 0, NULL, NULL}};
+	           *timeout = NULL, *secret_file = NULL, *public_key = NULL;
+	const cli_opt opts[] = {{"host", 1, &host, NULL},
+	                        {"port", 1, &port, NULL},
+	                        {"threads", 1, &threads, NULL},
+	                        {"max-body", 1, &max_body, NULL},
+	                        {"timeout", 1, &timeout, NULL},
+	                        {"token-secret-file", 1, &secret_file, NULL},
+	                        {"token-public-key", 1, &public_key, NULL},
+	                        {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "serve", help, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
@@ -88,6 +137,11 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	if (timeout)
 		cfg.timeout_s = (unsigned)v;
 
+	fsrv_jwt_keys *keys = NULL;
+	if ((secret_file || public_key) && (rc = load_keys(&keys, secret_file, public_key)))
+		return rc;
+	cfg.keys = keys;
+
 	/* Every thread (the store's, the server's) inherits the blocked
 	 * signals; this thread takes them with sigwait. */
 	sigset_t stop;
@@ -96,22 +150,29 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	fcat_store *store;
-	if ((rc = cli_open_store(&store, ctx)))
+	if ((rc = cli_open_store(&store, ctx))) {
+		fsrv_jwt_keys_free(keys);
 		return rc;
+	}
 	server *srv;
 	char err[512];
 	if (server_start(&srv, store, &cfg, err, sizeof err) != 0) {
 		fprintf(stderr, "error: fcat serve: %s\n", err);
 		fcat_store_free(store);
+		fsrv_jwt_keys_free(keys);
 		return EXIT_USER;
 	}
-	fprintf(stderr, "fcat serve: listening on http://%s:%u (%u threads, as %s)\n", host,
-	        cfg.port, cfg.threads, cfg.principal ? cfg.principal : "anonymous");
+	fprintf(stderr, "fcat serve: listening on http://%s:%u (%u threads, %s%s)\n", host,
+	        cfg.port, cfg.threads, keys ? "as each bearer token's sub" : "as ",
+	        keys            ? ""
+	        : cfg.principal ? cfg.principal
+	                        : "anonymous");
 	int sig = 0;
 	sigwait(&stop, &sig);
 	fprintf(stderr, "fcat serve: %s: finishing requests in flight and stopping\n",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10);
 	fcat_store_free(store);
+	fsrv_jwt_keys_free(keys);
 	return EXIT_OK;
 }

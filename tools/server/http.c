@@ -145,8 +145,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		                r->route->path, s->config.max_body);
 		return send_reply(s, c, r, &rep);
 	}
-	char principal[256];
-	if (srv_principal_of(principal, sizeof principal, &rep, s, c) != 0)
+	/* data needs a caller; /health and /metrics answer anyone (probes) */
+	char principal[FSRV_JWT_MAX_NAME + 1] = "";
+	bool data = r->route->endpoint == SRV_EP_ONLINE || r->route->endpoint == SRV_EP_PUSH;
+	if (data && srv_principal_of(principal, sizeof principal, &rep, s, c) != 0)
 		return send_reply(s, c, r, &rep);
 	srv_request req = {.body = r->body ? r->body : "",
 	                   .len = r->len,

@@ -1,16 +1,46 @@
-/* principal.c - who a request acts as. There is no token authentication
- * yet: every request acts as the principal the server was started as (fcat
- * --as NAME or $FCAT_PRINCIPAL), else anonymous. A verified bearer token's
- * principal plugs in here, and nowhere else. */
+/* principal.c - who a request acts as. With token keys configured, the
+ * `sub` of the request's verified bearer token (Authorization: Bearer JWT),
+ * and a request without a valid one is refused with 401; without keys,
+ * the principal the server was started as (fcat --as NAME or
+ * $FCAT_PRINCIPAL), else anonymous. */
 #include "server_int.h"
 
+#include <microhttpd.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
 
 int srv_principal_of(char *buf, size_t size, srv_reply *reject, const server *s,
                      struct MHD_Connection *connection)
 {
-	(void)reject;
-	(void)connection;
-	snprintf(buf, size, "%s", s->config.principal ? s->config.principal : "");
-	return 0;
+	if (!s->config.keys) {
+		snprintf(buf, size, "%s", s->config.principal ? s->config.principal : "");
+		return 0;
+	}
+	const char *auth =
+	    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+		srv_reply_error(reject, 401,
+		                "missing bearer token: send Authorization: Bearer JWT");
+		return -1;
+	}
+	const char *token = auth + 7;
+	while (*token == ' ')
+		token++;
+	fsrv_jwt_claims claims;
+	if (fsrv_jwt_verify(&claims, s->config.keys, token, strlen(token), (int64_t)time(NULL)) !=
+	    0) {
+		srv_reply_error(reject, 401, "bad bearer token: %s", fsrv_jwt_error_last());
+		return -1;
+	}
+	int rc = 0;
+	if (strlen(claims.sub) >= size) {
+		srv_reply_error(reject, 401, "bad bearer token: sub is too long");
+		rc = -1;
+	} else {
+		snprintf(buf, size, "%s", claims.sub);
+	}
+	fsrv_jwt_claims_free(&claims);
+	return rc;
 }

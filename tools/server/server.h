@@ -4,17 +4,21 @@
 #define FCAT_SERVER_H
 
 #include "fcat.h"
+#include "jwt.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct server_config {
-	const char *host;      /* address to listen on: "127.0.0.1", "::1", "0.0.0.0" */
-	uint16_t port;         /* 6566, Feast's */
-	unsigned threads;      /* worker threads of the pool (each runs epoll) */
-	size_t max_body;       /* request body limit in bytes: larger gets 413 */
-	unsigned timeout_s;    /* an idle or stalled connection is closed after this */
-	const char *principal; /* who every request acts as (no tokens yet); NULL: anonymous */
+	const char *host;   /* address to listen on: "127.0.0.1", "::1", "0.0.0.0" */
+	uint16_t port;      /* 6566, Feast's */
+	unsigned threads;   /* worker threads of the pool (each runs epoll) */
+	size_t max_body;    /* request body limit in bytes: larger gets 413 */
+	unsigned timeout_s; /* an idle or stalled connection is closed after this */
+	/* Bearer tokens: when set, every request needs a valid JWT and acts
+	 * as its `sub`; else every request acts as `principal` */
+	const fsrv_jwt_keys *keys;
+	const char *principal; /* without keys: who requests act as; NULL: anonymous */
 } server_config;
 
 typedef struct server server;

@@ -1,0 +1,202 @@
+/* test_serve_tokens.c - fcat serve with bearer tokens: a read needs a valid
+ * JWT and acts as its sub, so one server gives each caller what its
+ * policies allow; no token, an unsigned one, a forged or an expired one is
+ * a 401 saying why, and the server keeps serving. */
+#include "fcat.h"
+#include "fcat_server.h"
+#include "http_client.h"
+#include "testutil.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SECRET "an HS256 secret of more than thirty-two bytes"
+
+static const char pii_request[] = "{\"features\":[\"user_features:preferred_language\"],"
+                                  "\"entities\":{\"user_id\":[\"u0001\"]}}";
+
+static char *parent, *repo;
+static test_server srv;
+
+static int setup(void **state)
+{
+	(void)state;
+	repo = test_demo_repo(&parent, true);
+	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	test_write_file(parent, "token.secret", SECRET "\n");
+	char secret_file[4096];
+	snprintf(secret_file, sizeof secret_file, "%s/token.secret", parent);
+	/* started as alice: with tokens, that principal must not be used */
+	test_server_start(&srv, repo, "alice",
+	                  (const char *[]){"--token-secret-file", secret_file, NULL});
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_server_done(&srv);
+	test_repo_done(parent, repo);
+	return 0;
+}
+
+static void base64url(char *out, const unsigned char *in, size_t len)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0) |
+		             (i + 2 < len ? in[i + 2] : 0);
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		if (i + 1 < len)
+			out[o++] = abc[v >> 6 & 63];
+		if (i + 2 < len)
+			out[o++] = abc[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* header.payload.signature, signed with `key` (HS256) or left unsigned. */
+static char *token(const char *header, const char *claims, const char *key)
+{
+	char *t = malloc(4096);
+	char h[1024], c[1024];
+	base64url(h, (const unsigned char *)header, strlen(header));
+	base64url(c, (const unsigned char *)claims, strlen(claims));
+	int n = snprintf(t, 4096, "%s.%s.", h, c);
+	if (key) {
+		unsigned char mac[EVP_MAX_MD_SIZE];
+		unsigned maclen = 0;
+		HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)t, (size_t)n - 1,
+		     mac, &maclen);
+		base64url(t + n, mac, maclen);
+	}
+	return t;
+}
+
+static char *token_for(const char *sub, long long expires_in)
+{
+	char claims[512];
+	snprintf(claims, sizeof claims, "{\"sub\":\"%s\",\"exp\":%lld}", sub,
+	         (long long)time(NULL) + expires_in);
+	return token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, SECRET);
+}
+
+/* POST /get-online-features with the pii request and this Authorization
+ * header (NULL: none). Frees `tok`. */
+static test_http_reply read_with(const char *scheme, char *tok)
+{
+	char req[8192];
+	char auth[4200] = "";
+	if (scheme)
+		snprintf(auth, sizeof auth, "Authorization: %s%s\r\n", scheme, tok ? tok : "");
+	int n = snprintf(req, sizeof req,
+	                 "POST /get-online-features HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	                 "Content-Type: application/json\r\n%sContent-Length: %zu\r\n"
+	                 "Connection: close\r\n\r\n%s",
+	                 auth, strlen(pii_request), pii_request);
+	free(tok);
+	return test_http_raw(srv.port, req, (size_t)n);
+}
+
+static void expect(test_http_reply r, int status, const char *text)
+{
+	if (r.status != status || (text && !strstr(r.body, text)))
+		fail_msg("expected %d with '%s', got %d: %s", status, text ? text : "", r.status,
+		         r.body);
+	test_http_reply_free(&r);
+}
+
+/* A valid token still gets its answer. */
+static void still_serves(void)
+{
+	expect(read_with("Bearer ", token_for("ranking-service", 60)), 200, "\"PRESENT\"");
+}
+
+static void test_serve_tokens__each_token_reads_as_its_sub(void **state)
+{
+	(void)state;
+	/* the serving account reads the PII feature... */
+	expect(read_with("Bearer ", token_for("ranking-service", 60)), 200, "\"PRESENT\"");
+	/* ...a scientist's token is denied it, naming her, on the same server */
+	expect(read_with("Bearer ", token_for("alice", 60)), 403,
+	       "alice may not read_online feature:user_features:preferred_language");
+	expect(read_with("Bearer ", token_for("mallory", 60)), 403, "mallory may not");
+}
+
+static void test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving(void **state)
+{
+	(void)state;
+	expect(read_with(NULL, NULL), 401, "missing bearer token");
+	still_serves();
+	expect(read_with("Basic ", strdup("YWxpY2U6cHc=")), 401, "missing bearer token");
+	still_serves();
+	expect(read_with("Bearer ", strdup("not.a.token")), 401, "bad bearer token");
+	still_serves();
+	/* unsigned */
+	char claims[256];
+	snprintf(claims, sizeof claims, "{\"sub\":\"ranking-service\",\"exp\":%lld}",
+	         (long long)time(NULL) + 60);
+	expect(read_with("Bearer ", token("{\"alg\":\"none\"}", claims, NULL)), 401,
+	       "alg none is refused");
+	still_serves();
+	/* signed with another secret */
+	expect(read_with("Bearer ", token("{\"alg\":\"HS256\"}", claims,
+	                                  "another secret of thirty-two bytes!!")),
+	       401, "signature does not verify");
+	still_serves();
+	/* expired an hour ago */
+	expect(read_with("Bearer ", token_for("ranking-service", -3600)), 401, "token expired");
+	still_serves();
+	/* no sub */
+	snprintf(claims, sizeof claims, "{\"exp\":%lld}", (long long)time(NULL) + 60);
+	expect(read_with("Bearer ", token("{\"alg\":\"HS256\"}", claims, SECRET)), 401,
+	       "no sub claim");
+	still_serves();
+}
+
+static void test_serve_tokens__health_and_metrics_need_no_token(void **state)
+{
+	(void)state;
+	test_http_reply r = test_http(srv.port, "GET", "/health", NULL);
+	assert_int_equal(r.status, 200);
+	test_http_reply_free(&r);
+	r = test_http(srv.port, "GET", "/metrics", NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "status=\"401\""));
+	test_http_reply_free(&r);
+	/* and a push needs one like a read */
+	r = test_http(srv.port, "POST", "/push",
+	              "{\"push_source_name\":\"conversations_push\",\"df\":{}}");
+	assert_int_equal(r.status, 401);
+	test_http_reply_free(&r);
+}
+
+static void test_serve_tokens__sigterm_stops_it_with_exit_0(void **state)
+{
+	(void)state;
+	int status = test_server_stop(&srv, SIGTERM);
+	char *log = test_server_log(&srv);
+	if (status != 0 || strstr(log, "Sanitizer"))
+		fail_msg("fcat serve exited %d after SIGTERM: %s", status, log);
+	assert_non_null(strstr(log, "as each bearer token's sub"));
+	free(log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_serve_tokens__each_token_reads_as_its_sub),
+	    cmocka_unit_test(test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving),
+	    cmocka_unit_test(test_serve_tokens__health_and_metrics_need_no_token),
+	    cmocka_unit_test(test_serve_tokens__sigterm_stops_it_with_exit_0),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
