@@ -174,8 +174,8 @@ static int classify_key(jwt_alg *alg, EVP_PKEY *pkey, const char *path)
 
 static int load_public_key(fsrv_jwt_keys *k, const char *path)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int rc = read_key_file(&text, &len, path);
 	if (rc)
 		return rc;
