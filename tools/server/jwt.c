@@ -460,7 +460,7 @@ static int numeric_date(int64_t *v, const json_t *claims, const char *name)
 
 static int check_times(int64_t *exp, const json_t *c, int64_t now)
 {
-	int64_t nbf, iat;
+	int64_t nbf = 0, iat = 0;
 	int rc = numeric_date(exp, c, "exp");
 	if (rc < 0)
 		return rc;
