@@ -16,6 +16,9 @@ export FCAT_PRINCIPAL=fcat-operator
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+# each run starts from an empty online store: the row the last run pushed is
+# newer than any generated one, and materialize keeps the newest
+rm -rf data/online.lmdb
 mkdir -p data
 step "generate the sample data (deterministic)" \
   "$datagen" --users 1000 --rows-per-user 10 -o data/conversations.csv
