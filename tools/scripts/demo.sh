@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-tools/scripts/deps.sh build
+tools/scripts/deps.sh demo
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DFCAT_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" >/dev/null
 fcat=$root/build/release/fcat
@@ -16,6 +16,9 @@ export FCAT_PRINCIPAL=fcat-operator
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+# each run starts from an empty online store: the row the last run pushed is
+# newer than any generated one, and materialize keeps the newest
+rm -rf data/online.lmdb
 mkdir -p data
 step "generate the sample data (deterministic)" \
   "$datagen" --users 1000 --rows-per-user 10 -o data/conversations.csv
@@ -55,4 +58,65 @@ step "a training set: each labelled row joined with the features as they were th
 head -4 data/training_set.csv
 step "the versions of a feature" "$fcat" log user_features:user_embedding
 step "lineage of the feature service" "$fcat" lineage chat_personalization
+
+# fcat serve: Feast's JSON over HTTP, in the background on a free loopback
+# port, stopped (SIGTERM) at the end of this part or whenever the demo exits
+server=
+stop_server() {
+  if [[ -n $server ]]; then
+    kill -TERM "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    server=
+  fi
+}
+trap stop_server EXIT
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  port=$((20000 + RANDOM % 40000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue   # taken
+  printf '\n\033[1m== %s\033[0m\n$ %s\n' "serve the applied catalog over HTTP, in Feast's JSON (in the background)" \
+    "fcat --as fcat-operator serve --port $port --threads 2 2>data/serve.log &"
+  "$fcat" --as fcat-operator serve --port "$port" --threads 2 2>data/serve.log &
+  server=$!
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.05
+  done
+  curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  stop_server   # lost a race for the port: another one
+done
+[[ -n $server ]] || { echo "demo: fcat serve did not start:" >&2; cat data/serve.log >&2; exit 1; }
+cat data/serve.log
+
+# http_step TITLE PATH BODY: POSTs BODY as JSON, printed as the curl command it runs
+http_step() {
+  local url="http://127.0.0.1:$port$2"
+  printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" \
+    "curl -s -X POST $url -H 'Content-Type: application/json' -d '$3'"
+  local out rc=0
+  out=$(curl -sS --fail-with-body -X POST "$url" -H 'Content-Type: application/json' -d "$3" \
+    -w '\n%{http_code}') || rc=$?
+  [[ -n ${out%$'\n'*} ]] && printf '%s\n' "${out%$'\n'*}"
+  printf '(HTTP %s)\n' "${out##*$'\n'}"
+  return $rc
+}
+features='"features":["user_features:total_conversations","user_features:avg_response_rating","user_features:preferred_language"]'
+http_step "read a feature vector over HTTP: POST /get-online-features, as a Feast client sends it" \
+  /get-online-features "{$features,\"entities\":{\"user_id\":[\"u0042\"]}}"
+now=$(date -u '+%Y-%m-%d %H:%M:%S+00:00')
+emb=$(printf '0.25,%.0s' {1..16})
+http_step "the chat backend pushes u0042's new statistics: a rating out of range, the language in capitals" \
+  /push "{\"push_source_name\":\"conversations_push\",\"df\":{\"user_id\":[\"u0042\"],\"event_timestamp\":[\"$now\"],\"created_at\":[\"$now\"],\"total_conversations\":[1000],\"avg_response_rating\":[7.5],\"preferred_language\":[\"FR\"],\"user_embedding\":[[${emb%,}]]},\"to\":\"online\"}"
+http_step "read it back: the new value, through the view's transform (rating clamped to 5, language lowercased)" \
+  /get-online-features "{$features,\"entities\":{\"user_id\":[\"u0042\"]}}"
+printf '\n\033[1m== %s\033[0m\n$ %s\n' "stop the server: SIGTERM lets requests in flight finish, then it exits 0" \
+  "kill -TERM $server; wait $server"
+kill -TERM "$server"
+status=0
+wait "$server" || status=$?
+server=
+tail -n +2 data/serve.log
+echo "fcat serve exited with status $status"
+[[ $status -eq 0 ]] || exit 1
+
 printf '\ndemo: done\n'

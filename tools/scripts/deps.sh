@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages fcat needs that are missing.
-# Usage: tools/scripts/deps.sh [build|test]   (test adds what the tests use)
+# Usage: tools/scripts/deps.sh [build|demo|test|bench]
+#   build: what building needs; demo adds curl (the demo talks to fcat serve);
+#   test adds what the tests use; bench adds wrk, redis and curl
+#   (tools/bench/serve.sh).
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config liblua5.4-dev libgit2-dev libssl-dev
   libsqlite3-dev libyaml-dev liblmdb-dev libjansson-dev libmicrohttpd-dev
   libhiredis-dev libpq-dev)
 test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql)
+demo_pkgs=(curl)
+bench_pkgs=(wrk redis-server redis-tools curl)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-build}" = test ]; then
-  want+=("${test_pkgs[@]}")
-fi
+case "${1:-build}" in
+  build) ;;
+  demo) want+=("${demo_pkgs[@]}") ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${bench_pkgs[@]}") ;;
+  *) echo "usage: deps.sh [build|demo|test|bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
