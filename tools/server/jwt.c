@@ -174,8 +174,8 @@ static int classify_key(jwt_alg *alg, EVP_PKEY *pkey, const char *path)
 
 static int load_public_key(fsrv_jwt_keys *k, const char *path)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int rc = read_key_file(&text, &len, path);
 	if (rc)
 		return rc;
@@ -460,7 +460,7 @@ static int numeric_date(int64_t *v, const json_t *claims, const char *name)
 
 static int check_times(int64_t *exp, const json_t *c, int64_t now)
 {
-	int64_t nbf, iat;
+	int64_t nbf = 0, iat = 0; /* set when present: GCC -O2 cannot tell */
 	int rc = numeric_date(exp, c, "exp");
 	if (rc < 0)
 		return rc;
