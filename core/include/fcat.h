@@ -628,6 +628,34 @@ FCAT_API int fcat_store_open_ext(fcat_store **out, const char *repo_path,
                                  const fcat_open_options *options);
 
 /**
+ * Opens the store's repo again as `from` was opened (the same catalog
+ * source, revision and principal), for a long-running reader that follows
+ * `fcat apply`: the new store reads the version applied now, its policies
+ * and fcat.yaml as it is now, but shares `from`'s online store connection
+ * (opened once, with the settings `from` was opened with: a changed
+ * `online_store` section takes a fresh fcat_store_open), so both stores can
+ * serve reads at once, from any threads. Free each with fcat_store_free, in
+ * any order; the connection closes with the last of them.
+ * @param[out] out the new store; free with fcat_store_free. NULL on failure.
+ * @param[in] from an open store, not NULL; unchanged
+ * @return as fcat_store_open_ext (on failure `from` serves on unchanged).
+ */
+FCAT_API int fcat_store_reopen(fcat_store **out, const fcat_store *from);
+
+/**
+ * Which catalog version is applied now: reads refs/fcat/applied alone
+ * (no catalog, no policies), cheap enough to poll, to tell when to
+ * fcat_store_reopen (compare with fcat_catalog_commit of the store's
+ * catalog).
+ * @param[out] out the applied commit, 40 hex digits and a NUL; "" on failure
+ * @param[in] repo_path the feature repo
+ * @return 0; FCAT_ENOTFOUND (no such directory, not in a git repository,
+ *         nothing applied yet); FCAT_EINVALID for a bare repository;
+ *         FCAT_EIO (git); FCAT_ENOMEM.
+ */
+FCAT_API int fcat_applied_commit(char out[41], const char *repo_path);
+
+/**
  * Closes a store: flushes and closes its audit log (warning on stderr,
  * "fcat: warning: audit log ...", when records were lost), closes its online
  * store, and releases everything borrowed from it. Free the feature sets made

@@ -1,5 +1,6 @@
 /* cmd_serve.c - `fcat serve`: the HTTP feature server (Feast's JSON API)
- * over the applied catalog, until SIGTERM or SIGINT. */
+ * over the applied catalog, reloaded on SIGHUP or a newly applied version,
+ * until SIGTERM or SIGINT. */
 #include "cli.h"
 #include "server.h"
 
@@ -10,12 +11,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char help[] =
     "usage: fcat serve [--host ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
     "                  [--timeout SECONDS] [--token-secret-file FILE]\n"
-    "                  [--token-public-key FILE] [--repo DIR]\n\n"
+    "                  [--token-public-key FILE] [--reload-check SECONDS]\n"
+    "                  [--repo DIR]\n\n"
     "Serves the applied catalog version over HTTP in the JSON of Feast's feature\n"
     "server, so Feast clients work unchanged:\n"
     "  POST /get-online-features  feature vectors ({\"features\": [...]} or\n"
@@ -45,7 +48,15 @@ static const char help[] =
     "  --timeout SECONDS  close a connection idle or stalled this long (default 30)\n"
     "  --token-secret-file FILE  the HS256 secret: the file's bytes (one trailing\n"
     "                     newline dropped), at least 32\n"
-    "  --token-public-key FILE   a PEM public key: RSA (RS256) or EC P-256 (ES256)\n\n"
+    "  --token-public-key FILE   a PEM public key: RSA (RS256) or EC P-256 (ES256)\n"
+    "  --reload-check SECONDS  how often to look for a newly applied version\n"
+    "                     (default 5; 0: only on SIGHUP)\n\n"
+    "SIGHUP, or a newly applied version, reloads the applied catalog, its\n"
+    "policies and fcat.yaml without dropping requests: new requests read the\n"
+    "new version, requests in flight finish on theirs. One line on standard\n"
+    "error names the old and the new commit; when the new version cannot be\n"
+    "opened, the line says why and the old one serves on. The online store\n"
+    "connection is kept (a changed online_store section needs a restart).\n"
     "SIGTERM or SIGINT stops it: no new connections, requests in flight finish\n"
     "(up to 10 s), then it exits 0.\n";
 
@@ -98,7 +109,7 @@ static int load_keys(fsrv_jwt_keys **out, const char *secret_file, const char *p
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = NULL, *threads = NULL, *max_body = NULL,
-	           *timeout = NULL, *secret_file = NULL, *public_key = NULL;
+	           *timeout = NULL, *secret_file = NULL, *public_key = NULL, *reload_check = NULL;
 	const cli_opt opts[] = {{"host", 1, &host, NULL},
 	                        {"port", 1, &port, NULL},
 	                        {"threads", 1, &threads, NULL},
@@ -106,6 +117,7 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	                        {"timeout", 1, &timeout, NULL},
 	                        {"token-secret-file", 1, &secret_file, NULL},
 	                        {"token-public-key", 1, &public_key, NULL},
+	                        {"reload-check", 1, &reload_check, NULL},
 	                        {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "serve", help, argc, argv, opts, &first);
 	if (rc >= 0)
@@ -136,6 +148,10 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error("serve", "--timeout: not seconds (1-86400): '%s'", timeout);
 	if (timeout)
 		cfg.timeout_s = (unsigned)v;
+	long long check_s = 5;
+	if (reload_check && (check_s = number(reload_check, 0, 86400)) < 0)
+		return cli_usage_error("serve", "--reload-check: not seconds (0-86400): '%s'",
+		                       reload_check);
 
 	fsrv_jwt_keys *keys = NULL;
 	if ((secret_file || public_key) && (rc = load_keys(&keys, secret_file, public_key)))
@@ -143,12 +159,13 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	cfg.keys = keys;
 
 	/* Every thread (the store's, the server's) inherits the blocked
-	 * signals; this thread takes them with sigwait. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	 * signals; this thread takes them with sigtimedwait. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx))) {
 		fsrv_jwt_keys_free(keys);
@@ -156,9 +173,8 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	}
 	server *srv;
 	char err[512];
-	if (server_start(&srv, store, &cfg, err, sizeof err) != 0) {
+	if (server_start(&srv, store, &cfg, err, sizeof err) != 0) { /* frees store */
 		fprintf(stderr, "error: fcat serve: %s\n", err);
-		fcat_store_free(store);
 		fsrv_jwt_keys_free(keys);
 		return EXIT_USER;
 	}
@@ -167,12 +183,23 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	        keys            ? ""
 	        : cfg.principal ? cfg.principal
 	                        : "anonymous");
-	int sig = 0;
-	sigwait(&stop, &sig);
+	int sig;
+	for (;;) {
+		struct timespec wait = {check_s ? check_s : 86400, 0};
+		sig = sigtimedwait(&sigs, NULL, &wait);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig != SIGHUP && (sig >= 0 || errno != EAGAIN || !check_s))
+			continue; /* EINTR, or no polling */
+		char msg[1024];
+		int r = server_reload(srv, sig != SIGHUP, msg, sizeof msg);
+		if (r != 0)
+			fprintf(stderr, "fcat serve: %s: %s\n",
+			        sig == SIGHUP ? "SIGHUP" : "newly applied version", msg);
+	}
 	fprintf(stderr, "fcat serve: %s: finishing requests in flight and stopping\n",
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10);
-	fcat_store_free(store);
 	fsrv_jwt_keys_free(keys);
 	return EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /* http.c - the libmicrohttpd glue: a pool of threads each running epoll,
  * the body collected up to the limit, the route's handler called once the
- * body is whole, its reply sent and counted; start and graceful stop. */
+ * body is whole, its reply sent and counted; each request holds the
+ * generation it began on until it completes; start and graceful stop. */
 #include "server_int.h"
 
 #include <microhttpd.h>
@@ -16,6 +17,7 @@
 
 /* One request on a connection, from its headers to its completion. */
 typedef struct conn_req {
+	srv_gen *gen; /* a reference, dropped at completion */
 	uint64_t start_us;
 	const srv_route *route;
 	char *body;
@@ -124,6 +126,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		r->start_us = now_us();
 		r->route = srv_route_find(url);
+		r->gen = srv_gens_acquire(&s->gens);
 		*con_cls = r;
 		atomic_fetch_add(&s->active, 1);
 		if (refuse_early(&rep, s, c, r, url, method))
@@ -150,7 +153,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	bool data = r->route->endpoint == SRV_EP_ONLINE || r->route->endpoint == SRV_EP_PUSH;
 	if (data && srv_principal_of(principal, sizeof principal, &rep, s, c) != 0)
 		return send_reply(s, c, r, &rep);
-	srv_request req = {.body = r->body ? r->body : "",
+	srv_request req = {.gen = r->gen,
+	                   .body = r->body ? r->body : "",
 	                   .len = r->len,
 	                   .principal = principal[0] ? principal : NULL};
 	r->route->handle(&rep, s, &req);
@@ -166,6 +170,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	conn_req *r = *con_cls;
 	if (!r)
 		return;
+	srv_gen_release(r->gen); /* the last request of a replaced one frees it */
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -181,7 +186,7 @@ static void server_free(server *s)
 {
 	if (!s)
 		return;
-	srv_sets_free(s->sets);
+	srv_gens_destroy(&s->gens);
 	pthread_key_delete(s->result_key);
 	free(s);
 }
@@ -199,23 +204,21 @@ int server_start(server **out, fcat_store *store, const server_config *cfg, char
 	int gai = getaddrinfo(cfg->host, port, &hints, &ai);
 	if (gai != 0) {
 		snprintf(err, errsize, "--host %s: %s", cfg->host, gai_strerror(gai));
+		fcat_store_free(store);
 		return -1;
 	}
 	server *s = calloc(1, sizeof *s);
-	if (!s || pthread_key_create(&s->result_key, free_result) != 0) {
+	srv_gen *first = NULL;
+	if (!s || srv_gen_new(&first, store) != 0 ||
+	    pthread_key_create(&s->result_key, free_result) != 0) {
+		srv_gen_release(first);
 		free(s);
 		freeaddrinfo(ai);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
-	s->store = store;
+	srv_gens_init(&s->gens, first);
 	s->config = *cfg;
-	if (srv_sets_new(&s->sets, 1024) != 0) {
-		server_free(s);
-		freeaddrinfo(ai);
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	                 MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	errno = 0;

@@ -1,6 +1,7 @@
 /* online.c - POST /get-online-features: Feast's request parsed, bound and
  * read, and the response encoded, all by the library (the read path of
- * `fcat get-online --json`); the set is cached, the result is the thread's. */
+ * `fcat get-online --json`); the set is cached in the request's generation,
+ * the result is the thread's (a result is not tied to a store). */
 #include "server_int.h"
 
 #include <stdlib.h>
@@ -30,7 +31,7 @@ void srv_handle_online(srv_reply *out, server *s, const srv_request *req)
 	const fcat_value *keys, *request_data;
 	int rc = fcat_json_online_request_parse(&jr, req->body, req->len);
 	if (!rc)
-		rc = srv_sets_get(&set, &owned, s->sets, s->store, jr);
+		rc = srv_sets_get(&set, &owned, req->gen->sets, req->gen->store, jr);
 	if (!rc)
 		rc = fcat_json_online_request_bind(&keys, &request_data, jr, set);
 	if (rc) {
@@ -45,7 +46,8 @@ void srv_handle_online(srv_reply *out, server *s, const srv_request *req)
 	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
 	ro.principal = req->principal;
 	ro.request = request_data;
-	rc = fcat_online_read(res, s->store, set, keys, fcat_json_online_request_rows(jr), &ro);
+	rc = fcat_online_read(res, req->gen->store, set, keys, fcat_json_online_request_rows(jr),
+	                      &ro);
 	if (rc) {
 		srv_reply_fcat_error(out, rc, 0);
 		goto done;

@@ -140,7 +140,7 @@ static int decode_df(push_rows *p, srv_reply *err, const fcat_object *ps, const 
 	return 0;
 }
 
-static void push(srv_reply *out, server *s, const srv_request *req, json_t *root)
+static void push(srv_reply *out, const srv_request *req, json_t *root)
 {
 	if (!json_is_object(root)) {
 		srv_reply_error(out, 400, "/push: the body must be a JSON object, got %s",
@@ -160,7 +160,7 @@ static void push(srv_reply *out, server *s, const srv_request *req, json_t *root
 		return;
 	const char *ps_name = json_string_value(name);
 	const fcat_object *ps = NULL;
-	fcat_catalog_lookup(&ps, fcat_store_catalog(s->store), ps_name);
+	fcat_catalog_lookup(&ps, fcat_store_catalog(req->gen->store), ps_name);
 	if (!ps || !fcat_push_source_batch(ps)) {
 		srv_reply_error(out, 404, "/push: no push source '%s' in the served catalog",
 		                ps_name);
@@ -171,7 +171,8 @@ static void push(srv_reply *out, server *s, const srv_request *req, json_t *root
 		fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 		o.principal = req->principal;
 		o.to = to;
-		int rc = fcat_push(NULL, s->store, ps_name, rows.cols, rows.ncols, rows.nrows, &o);
+		int rc = fcat_push(NULL, req->gen->store, ps_name, rows.cols, rows.ncols,
+		                   rows.nrows, &o);
 		if (rc)
 			srv_reply_fcat_error(out, rc, 0);
 		else
@@ -189,6 +190,7 @@ void srv_handle_push(srv_reply *out, server *s, const srv_request *req)
 		                e.column, e.text);
 		return;
 	}
-	push(out, s, req, root);
+	(void)s;
+	push(out, req, root);
 	json_decref(root);
 }

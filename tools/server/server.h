@@ -1,11 +1,12 @@
 /* server.h - fcat serve: Feast's feature-server HTTP API (libmicrohttpd)
- * over one open store, as the CLI starts and stops it. */
+ * over the applied catalog, as the CLI starts, reloads and stops it. */
 #ifndef FCAT_SERVER_H
 #define FCAT_SERVER_H
 
 #include "fcat.h"
 #include "jwt.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,11 +24,22 @@ typedef struct server_config {
 
 typedef struct server server;
 
-/* Starts listening and serving `store` (borrowed: it must outlive the
- * server) on a pool of threads. On failure writes what failed, naming the
- * address, into err and returns -1. */
+/* Starts listening and serving `store` (taken over: the server frees it,
+ * also on failure) on a pool of threads. On failure writes what failed,
+ * naming the address, into err and returns -1. */
 int server_start(server **out, fcat_store *store, const server_config *config, char *err,
                  size_t errsize);
+
+/* Reloads: opens the store again (fcat_store_reopen: the version applied
+ * now, its policies, fcat.yaml; the online store connection is kept) and
+ * serves it, with a fresh set cache, to the requests that begin from now;
+ * requests in flight finish on the store they began with, freed after the
+ * last of them. With `if_applied_changed`, only when the applied commit is
+ * not the one served (and not one whose reload failed before): a cheap
+ * read of the ref. Call from one thread at a time. Writes one line for the
+ * log into msg ("OLD -> NEW", or why it failed) and returns 1 reloaded,
+ * 0 nothing to do (msg ""), -1 failed: the old version serves on. */
+int server_reload(server *s, bool if_applied_changed, char *msg, size_t msgsize);
 
 /* Stops gracefully: stops accepting, lets the requests in flight finish
  * (at most `drain_s` seconds), stops the threads and frees everything. NULL

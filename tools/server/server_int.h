@@ -3,9 +3,9 @@
 #ifndef FCAT_SERVER_INT_H
 #define FCAT_SERVER_INT_H
 
+#include "generation.h"
 #include "metrics.h"
 #include "server.h"
-#include "set_cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,17 +15,20 @@ struct MHD_Daemon;
 struct MHD_Connection;
 
 struct server {
-	fcat_store *store;
+	srv_gens gens; /* the store and set cache new requests begin on */
 	server_config config;
 	struct MHD_Daemon *daemon;
-	srv_sets *sets;              /* feature sets by request, shared */
+	char failed[41];             /* an applied commit whose reload failed: not retried
+	                                by polling (SIGHUP retries) */
 	srv_metrics metrics;         /* atomic counters */
 	pthread_key_t result_key;    /* one fcat_online_result per thread */
 	atomic_uint_fast64_t active; /* requests begun and not completed */
 };
 
-/* A request as a handler sees it: the whole body and who asks. */
+/* A request as a handler sees it: the whole body, who asks, and the
+ * generation (store, sets) it began on, held until it completes. */
 typedef struct srv_request {
+	srv_gen *gen;
 	const char *body;
 	size_t len;
 	const char *principal; /* NULL: the store's (anonymous) */

@@ -21,18 +21,24 @@ static const char *setting(const fcat_plugin_config *base, const char *key)
 	return fcat_config_store_setting(pc->config, (fcat_store_role)pc->role, key);
 }
 
-void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int role)
+void fcat__plugin_config_init_at(fcat__plugin_config *pc, const char *root,
+                                 const fcat_config *config, int role)
 {
 	memset(pc, 0, sizeof *pc);
-	pc->base.repo_root = s->root;
-	pc->base.project = fcat_config_project(s->config);
+	pc->base.repo_root = root;
+	pc->base.project = fcat_config_project(config);
 	pc->base.section = role == FCAT_ONLINE_STORE    ? "online_store"
 	                   : role == FCAT_OFFLINE_STORE ? "offline_store"
 	                                                : "source";
 	pc->base.get = setting;
 	pc->base.impl = pc;
-	pc->config = s->config;
+	pc->config = config;
 	pc->role = role;
+}
+
+void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int role)
+{
+	fcat__plugin_config_init_at(pc, s->root, s->config, role);
 }
 
 /* A thread's engine, linked into its store's list. */
@@ -93,34 +99,7 @@ int fcat__store_tx(fcat_store *s, fcat__tx **out)
 
 int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle)
 {
-	if (atomic_load_explicit(&s->online_open, memory_order_acquire)) {
-		*ops = s->online_plugin.api->online;
-		*handle = s->online;
-		return 0;
-	}
-	pthread_mutex_lock(&s->lock);
-	int rc = 0;
-	if (!s->online) {
-		const char *name = fcat_config_store_plugin(s->config, FCAT_ONLINE_STORE);
-		rc = fcat__plugin_load(&s->online_plugin, name, FCAT__PLUGIN_ONLINE);
-		if (rc == 0) {
-			fcat__plugin_config_init(&s->online_config, s, FCAT_ONLINE_STORE);
-			rc = s->online_plugin.api->online->open(&s->online, &s->online_config.base);
-			if (rc) {
-				s->online = NULL;
-				fcat__error_wrap(rc, "opening the online store (plugin %s)", name);
-				fcat__plugin_unload(&s->online_plugin);
-			} else {
-				atomic_store_explicit(&s->online_open, true, memory_order_release);
-			}
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (rc == 0) {
-		*ops = s->online_plugin.api->online;
-		*handle = s->online;
-	}
-	return rc;
+	return fcat__online_conn_get(s->online, ops, handle);
 }
 
 /* The version the store reads, and the policies of that version (for
@@ -207,7 +186,9 @@ static int load_catalog(fcat_store *s, const fcat_open_options *o)
 	return rc;
 }
 
-int fcat_store_open_ext(fcat_store **out, const char *repo_path, const fcat_open_options *options)
+/* Opens the store; with `share`, reads through its online connection. */
+static int store_open(fcat_store **out, const char *repo_path, const fcat_open_options *options,
+                      fcat__online_conn *share)
 {
 	static const fcat_open_options defaults = FCAT_OPEN_OPTIONS_INIT;
 	const fcat_open_options *o = options ? options : &defaults;
@@ -242,10 +223,15 @@ int fcat_store_open_ext(fcat_store **out, const char *repo_path, const fcat_open
 	rc = fcat_config_load(&s->config, yaml);
 	if (rc == FCAT_ENOTFOUND)
 		fcat__error(rc, "%s is not a feature repo: it has no fcat.yaml", s->root);
+	if (rc == 0 && share)
+		s->online = fcat__online_conn_ref(share);
+	else if (rc == 0)
+		rc = fcat__online_conn_new(&s->online, s->root, yaml);
 	free(yaml);
+	s->source = o->catalog;
 	s->principal = strdup(o->principal && *o->principal ? o->principal : "anonymous");
-	if (!s->principal)
-		rc = fcat__error_oom();
+	if (!s->principal || (o->commit && !(s->commit = strdup(o->commit))))
+		rc = rc ? rc : fcat__error_oom();
 	if (rc || (rc = load_catalog(s, o)))
 		goto fail;
 	*out = s;
@@ -253,6 +239,20 @@ int fcat_store_open_ext(fcat_store **out, const char *repo_path, const fcat_open
 fail:
 	fcat_store_free(s);
 	return rc;
+}
+
+int fcat_store_open_ext(fcat_store **out, const char *repo_path, const fcat_open_options *options)
+{
+	return store_open(out, repo_path, options, NULL);
+}
+
+int fcat_store_reopen(fcat_store **out, const fcat_store *from)
+{
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.catalog = from->source;
+	o.commit = from->commit;
+	o.principal = from->principal;
+	return store_open(out, from->root, &o, from->online);
 }
 
 int fcat_store_open(fcat_store **out, const char *repo_path)
@@ -265,9 +265,7 @@ void fcat_store_free(fcat_store *s)
 	if (!s)
 		return;
 	fcat__store_audit_close(s); /* first: it reports what was lost */
-	if (s->online)
-		s->online_plugin.api->online->close(s->online);
-	fcat__plugin_unload(&s->online_plugin);
+	fcat__online_conn_unref(s->online);
 	pthread_key_delete(s->tx_key); /* no destructor runs after this */
 	while (s->engines)
 		unlink_engine(s->engines);
@@ -278,6 +276,7 @@ void fcat_store_free(fcat_store *s)
 	fcat_catalog_free(s->applied_catalog);
 	fcat_config_free(s->applied_config);
 	free(s->principal);
+	free(s->commit);
 	fcat_catalog_free(s->catalog);
 	fcat_config_free(s->config);
 	free(s->root);

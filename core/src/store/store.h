@@ -1,11 +1,12 @@
-/* store.h - the store handle's insides: configuration, catalog, and the
- * online store plugin, opened on first use. */
+/* store.h - the store handle's insides: configuration, catalog, access,
+ * and the online store connection (online_conn.h). */
 #ifndef FCAT_STORE_STORE_H
 #define FCAT_STORE_STORE_H
 
 #include "catalog/model.h"
 #include "config/config.h"
 #include "plugin/loader.h"
+#include "store/online_conn.h"
 #include "transform/engine.h"
 
 struct fcat__policy;
@@ -25,11 +26,12 @@ struct fcat_store {
 	char *root;
 	fcat_config *config;
 	fcat_catalog *catalog;
-	pthread_mutex_t lock; /* guards opening the online store */
-	fcat__plugin online_plugin;
-	fcat__plugin_config online_config;
-	void *online;            /* the plugin's handle; NULL until first use */
-	atomic_bool online_open; /* set once online is open: reads skip the lock */
+	pthread_mutex_t lock; /* guards the list of engines */
+	/* opened on first use; shared with the stores fcat_store_reopen makes */
+	fcat__online_conn *online;
+	/* how it was opened, for fcat_store_reopen */
+	fcat_catalog_source source;
+	char *commit; /* the revision of FCAT_CATALOG_COMMIT, or NULL */
 	/* one transform engine per thread: found through tx_key, all of them
 	 * listed (under lock) so the store can free them */
 	pthread_key_t tx_key;
@@ -66,7 +68,10 @@ int fcat__store_online(fcat_store *s, const fcat_online_ops **ops, void **handle
  * warns on stderr ("fcat: warning: audit log PATH: ..."). */
 void fcat__store_audit_close(fcat_store *s);
 
-/* Fills a plugin config for a store section (role) or a source (-1). */
+/* Fills a plugin config for a store section (role) or a source (-1), over
+ * the store's settings or over `config` (borrowed by pc) of repo `root`. */
 void fcat__plugin_config_init(fcat__plugin_config *pc, const fcat_store *s, int role);
+void fcat__plugin_config_init_at(fcat__plugin_config *pc, const char *root,
+                                 const fcat_config *config, int role);
 
 #endif
