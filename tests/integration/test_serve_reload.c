@@ -221,10 +221,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 	snprintf(line, sizeof line, " -> %s", applied);
 	assert_non_null(strstr(log, line));
 	free(log);
-	int status = test_server_stop(&poll, SIGTERM);
-	log = test_server_log(&poll);
-	if (status != 0 || strstr(log, "Sanitizer"))
-		fail_msg("fcat serve exited %d after SIGTERM: %s", status, log);
+	log = test_server_stop_cleanly(&poll, SIGTERM);
 	free(log);
 	test_server_done(&poll);
 }
@@ -233,10 +230,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 static void test_serve_reload__it_stops_cleanly_after_reloads(void **state)
 {
 	(void)state;
-	int status = test_server_stop(&srv, SIGTERM);
-	char *log = test_server_log(&srv);
-	if (status != 0 || strstr(log, "Sanitizer"))
-		fail_msg("fcat serve exited %d after SIGTERM: %s", status, log);
+	char *log = test_server_stop_cleanly(&srv, SIGTERM);
 	free(log);
 }
 

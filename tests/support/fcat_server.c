@@ -94,6 +94,15 @@ int test_server_stop(test_server *s, int sig)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+char *test_server_stop_cleanly(test_server *s, int sig)
+{
+	int status = test_server_stop(s, sig);
+	char *log = test_server_log(s);
+	if (status != 0 || strstr(log, "Sanitizer"))
+		fail_msg("fcat serve exited %d after signal %d: %s", status, sig, log);
+	return log;
+}
+
 void test_server_done(test_server *s)
 {
 	if (s->pid > 0)

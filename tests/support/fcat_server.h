@@ -22,6 +22,11 @@ void test_server_start(test_server *s, const char *repo, const char *principal,
 int test_server_stop(test_server *s, int sig);
 void test_server_done(test_server *s);
 
+/* Stops it with `sig` and fails the test unless it exited 0 with no
+ * sanitizer report in its output; returns that output (malloc'd) for more
+ * checks. */
+char *test_server_stop_cleanly(test_server *s, int sig);
+
 /* The server's standard error so far, malloc'd. */
 char *test_server_log(const test_server *s);
 
