@@ -322,6 +322,21 @@ FCAT_API const char *fcat_config_store_setting(const fcat_config *config, fcat_s
                                                const char *key);
 
 /**
+ * A setting of the `server:` section (what `fcat serve` reads when its
+ * command line leaves an option out), as the scalar text written in
+ * fcat.yaml. Loading the file has checked every key of the section: the
+ * numbers are whole and in range (port 1-65535, threads 1-1024, max_body
+ * 1-4294967296, timeout 1-86400, reload_check 0-86400), the rest non-empty.
+ * @param[in] config the configuration, not NULL
+ * @param[in] key "host", "port", "threads", "max_body", "timeout",
+ *            "access_log", "token_secret_file", "token_public_key",
+ *            "reload_check", or "cors.allow_origin" (a dotted path)
+ * @return the text, borrowed from the config; NULL when the key (or the
+ *         section) is absent, key is NULL, or it names a map.
+ */
+FCAT_API const char *fcat_config_server_setting(const fcat_config *config, const char *key);
+
+/**
  * The whole plugin section of a store as compact JSON text (the plugin name
  * under "plugin", every other key as written and in order, scalars as
  * strings, lists as arrays).

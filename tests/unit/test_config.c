@@ -1,5 +1,6 @@
 /* test_config.c - fcat.yaml parsing: defaults (as README.md states them),
- * store sections handed on untouched, and errors that name file:line:column. */
+ * store sections handed on untouched, the server section's schema, and
+ * errors that name file:line:column. */
 #include "testutil.h"
 
 #include "config/defaults.h"
@@ -148,6 +149,75 @@ static void test_config__load_reports_a_missing_file(void **state)
 	                  "/nonexistent/fcat.yaml");
 }
 
+static void test_config__server_section_is_read_as_written(void **state)
+{
+	(void)state;
+	fcat_config *c = parse_ok("project: demo\n"
+	                          "server:\n"
+	                          "  host: 0.0.0.0\n"
+	                          "  port: 8080\n"
+	                          "  threads: 4\n"
+	                          "  max_body: 1048576\n"
+	                          "  timeout: 10\n"
+	                          "  access_log: data/access.log\n"
+	                          "  token_secret_file: /etc/fcat/secret\n"
+	                          "  token_public_key: /etc/fcat/key.pem\n"
+	                          "  reload_check: 0\n"
+	                          "  cors: { allow_origin: \"https://app.example\" }\n");
+	static const char *const want[][2] = {{"host", "0.0.0.0"},
+	                                      {"port", "8080"},
+	                                      {"threads", "4"},
+	                                      {"max_body", "1048576"},
+	                                      {"timeout", "10"},
+	                                      {"access_log", "data/access.log"},
+	                                      {"token_secret_file", "/etc/fcat/secret"},
+	                                      {"token_public_key", "/etc/fcat/key.pem"},
+	                                      {"reload_check", "0"},
+	                                      {"cors.allow_origin", "https://app.example"}};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		assert_string_equal(fcat_config_server_setting(c, want[i][0]), want[i][1]);
+	assert_null(fcat_config_server_setting(c, "cors"));
+	assert_null(fcat_config_server_setting(c, NULL));
+	fcat_config_free(c);
+	/* absent: every setting is NULL (the command's defaults apply) */
+	c = parse_ok("project: demo\n");
+	assert_null(fcat_config_server_setting(c, "port"));
+	assert_null(fcat_config_server_setting(c, "cors.allow_origin"));
+	fcat_config_free(c);
+}
+
+static void test_config__server_section_refuses_what_it_does_not_know(void **state)
+{
+	(void)state;
+	expect_error("project: demo\nserver:\n  port: 6566\n  prot: 1\n",
+	             "fcat.yaml:4:3: unknown key 'prot' in 'server'");
+	expect_error("project: demo\nserver:\n  cors:\n    allow_origins: '*'\n",
+	             "fcat.yaml:4:5: unknown key 'allow_origins' in 'server.cors'");
+	expect_error("project: demo\nserver: 6566\n", "fcat.yaml:2:9: 'server' must be a map");
+	expect_error("project: demo\nserver:\n  cors: '*'\n",
+	             "fcat.yaml:3:9: 'server.cors' must be a map");
+	expect_error("project: demo\nserver:\n  port: http\n",
+	             "fcat.yaml:3:9: 'server.port' must be a whole number from 1 to 65535, not "
+	             "'http'");
+	expect_error("project: demo\nserver:\n  port: 65536\n",
+	             "fcat.yaml:3:9: 'server.port' must be a whole number from 1 to 65535");
+	expect_error("project: demo\nserver:\n  threads: 0\n",
+	             "'server.threads' must be a whole number from 1 to 1024");
+	expect_error("project: demo\nserver:\n  timeout: -5\n",
+	             "'server.timeout' must be a whole number from 1 to 86400");
+	expect_error("project: demo\nserver:\n  max_body: [1]\n",
+	             "fcat.yaml:3:13: 'server.max_body' must be a whole number from 1 to "
+	             "4294967296, not a list");
+	expect_error("project: demo\nserver:\n  reload_check: 1.5\n",
+	             "'server.reload_check' must be a whole number from 0 to 86400");
+	expect_error("project: demo\nserver:\n  host: [a]\n",
+	             "fcat.yaml:3:9: 'server.host' must be a single value");
+	expect_error("project: demo\nserver:\n  access_log: ''\n",
+	             "fcat.yaml:3:15: 'server.access_log' must not be empty");
+	expect_error("project: demo\nserver:\n  cors: { allow_origin: {a: b} }\n",
+	             "'server.cors.allow_origin' must be a single value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +229,8 @@ int main(void)
 	    cmocka_unit_test(test_config__wrong_types_name_the_key),
 	    cmocka_unit_test(test_config__yaml_syntax_error_names_the_place),
 	    cmocka_unit_test(test_config__load_reports_a_missing_file),
+	    cmocka_unit_test(test_config__server_section_is_read_as_written),
+	    cmocka_unit_test(test_config__server_section_refuses_what_it_does_not_know),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

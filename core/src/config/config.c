@@ -1,5 +1,5 @@
-/* config.c - reads fcat.yaml: project, paths and the store sections, with
- * errors that name file:line:column. */
+/* config.c - reads fcat.yaml: project, paths, the store sections and the
+ * server section, with errors that name file:line:column. */
 #include "config/config.h"
 
 #include "config/defaults.h"
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = {"project",    "description",  "catalog",
-                                       "policies",   "online_store", "offline_store",
-                                       "transforms", "policy",       NULL};
+static const char *const top_keys[] = {
+    "project",       "description", "catalog", "policies", "online_store",
+    "offline_store", "transforms",  "policy",  "server",   NULL};
 
 /* The default of a store role: the embedded store (defaults.c). */
 static const fcat__default *store_default(fcat_store_role role)
@@ -111,6 +111,96 @@ static int want_count(const fcat_config *c, const fcat__ynode *n, const char *ke
 	return 0;
 }
 
+/* A whole number in [min, max]: the server's ports, counts and seconds. */
+static int want_range(const fcat_config *c, const fcat__ynode *n, const char *key,
+                      unsigned long long min, unsigned long long max)
+{
+	char *end = NULL;
+	unsigned long long v = 0;
+	if (n->kind == FCAT_Y_SCALAR)
+		v = strtoull(n->scalar, &end, 10);
+	if (n->kind == FCAT_Y_SCALAR && end && !*end && n->scalar[0] >= '0' &&
+	    n->scalar[0] <= '9' && v >= min && v <= max)
+		return 0;
+	char msg[160];
+	snprintf(msg, sizeof msg, "'server.%s' must be a whole number from %llu to %llu, not %s",
+	         key, min, max, n->kind == FCAT_Y_SCALAR ? "'%s'" : "%s");
+	return where(c, n, msg, n->kind == FCAT_Y_SCALAR ? n->scalar : fcat__ykind_name(n->kind),
+	             "");
+}
+
+/* server: { cors: { allow_origin: "https://app.example" } } */
+static int load_cors(const fcat_config *c, const fcat__ynode *n)
+{
+	if (n->kind != FCAT_Y_MAP)
+		return where(c, n, "'server.cors' must be a map (allow_origin), not %s%s",
+		             fcat__ykind_name(n->kind), "");
+	for (size_t i = 0; i < n->len; i++) {
+		const char *k = n->keys[i]->scalar, *v = NULL;
+		int rc;
+		if (strcmp(k, "allow_origin") != 0)
+			return where(c, n->keys[i],
+			             "unknown key '%s' in 'server.cors' (known: allow_origin)%s", k,
+			             "");
+		if ((rc = want_name(c, n->items[i], "server.cors.allow_origin", &v)))
+			return rc;
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return where(
+				    c, n->items[i],
+				    "'server.cors.allow_origin' must be one line of text%s%s", "",
+				    "");
+	}
+	return 0;
+}
+
+/* server: what `fcat serve` takes on its command line (which overrides the
+ * file): host, port, threads, max_body, timeout, access_log, the token keys,
+ * reload_check, and cors. Checked here, read with fcat_config_server_setting. */
+static int load_server(fcat_config *c, const fcat__ynode *n)
+{
+	static const struct {
+		const char *key;
+		unsigned long long min, max; /* max 0: text (a name or a path) */
+	} keys[] = {{"host", 0, 0},
+	            {"port", 1, 65535},
+	            {"threads", 1, 1024},
+	            {"max_body", 1, 1ull << 32},
+	            {"timeout", 1, 86400},
+	            {"access_log", 0, 0},
+	            {"token_secret_file", 0, 0},
+	            {"token_public_key", 0, 0},
+	            {"reload_check", 0, 86400}};
+	if (n->kind != FCAT_Y_MAP)
+		return where(c, n, "'server' must be a map (host, port, ...), not %s%s",
+		             fcat__ykind_name(n->kind), "");
+	for (size_t i = 0; i < n->len; i++) {
+		const char *k = n->keys[i]->scalar, *text = NULL;
+		const fcat__ynode *v = n->items[i];
+		int rc = -1;
+		if (!strcmp(k, "cors"))
+			rc = load_cors(c, v);
+		for (size_t j = 0; rc == -1 && j < sizeof keys / sizeof *keys; j++) {
+			if (strcmp(k, keys[j].key) != 0)
+				continue;
+			char name[64];
+			snprintf(name, sizeof name, "server.%s", k);
+			rc = keys[j].max ? want_range(c, v, k, keys[j].min, keys[j].max)
+			                 : want_name(c, v, name, &text);
+		}
+		if (rc == -1)
+			return where(c, n->keys[i],
+			             "unknown key '%s' in 'server' (known: host, port, threads, "
+			             "max_body, timeout, access_log, token_secret_file, "
+			             "token_public_key, reload_check, cors)%s",
+			             k, "");
+		if (rc)
+			return rc;
+	}
+	c->server = n;
+	return 0;
+}
+
 /* transforms: { memory_mb: 64, instructions: 1000000 } */
 static int load_transforms(fcat_config *c, const fcat__ynode *n)
 {
@@ -180,7 +270,8 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 			return where(
 			    c, k,
 			    "unknown key '%s' (known keys: project, description, "
-			    "catalog, policies, online_store, offline_store, transforms, policy)%s",
+			    "catalog, policies, online_store, offline_store, transforms, policy, "
+			    "server)%s",
 			    k->scalar, "");
 	}
 	const fcat__ynode *n;
@@ -206,6 +297,8 @@ static int interpret(fcat_config *c, const fcat__ynode *root)
 	if ((n = fcat__ymap_get(root, "transforms")) && (rc = load_transforms(c, n)))
 		return rc;
 	if ((n = fcat__ymap_get(root, "policy")) && (rc = load_policy(c, n)))
+		return rc;
+	if ((n = fcat__ymap_get(root, "server")) && (rc = load_server(c, n)))
 		return rc;
 	static const char *const store_keys[2] = {"online_store", "offline_store"};
 	for (int role = 0; role < 2; role++) {
@@ -283,9 +376,9 @@ const char *fcat_config_store_plugin(const fcat_config *c, fcat_store_role role)
 	return section(c, role)->plugin;
 }
 
-const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role, const char *key)
+/* The scalar at a dotted path under a map node, or NULL. */
+static const char *setting(const fcat__ynode *n, const char *key)
 {
-	const fcat__ynode *n = section(c, role)->node;
 	char part[256];
 	while (n && *key) {
 		size_t len = strcspn(key, ".");
@@ -297,6 +390,16 @@ const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role
 		key += len + (key[len] == '.');
 	}
 	return n && n->kind == FCAT_Y_SCALAR ? n->scalar : NULL;
+}
+
+const char *fcat_config_store_setting(const fcat_config *c, fcat_store_role role, const char *key)
+{
+	return setting(section(c, role)->node, key);
+}
+
+const char *fcat_config_server_setting(const fcat_config *c, const char *key)
+{
+	return c->server && key ? setting(c->server, key) : NULL;
 }
 
 static json_t *to_json(const fcat__ynode *n)

@@ -23,6 +23,7 @@ struct fcat_config {
 	const char *audit_log;           /* policy.audit_log: JSON lines, or NULL */
 	size_t transform_memory;         /* bytes per Lua state */
 	uint64_t transform_instructions; /* per call */
+	const fcat__ynode *server;       /* the checked server: section, or NULL */
 };
 
 #endif
