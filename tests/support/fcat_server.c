@@ -41,11 +41,12 @@ static int healthy(int port)
 	return ok;
 }
 
-void test_server_start(test_server *s, const char *repo, const char *principal,
-                       const char *const *extra)
+/* Starts it on `port`, passing --port and --threads 2 when port_arg. */
+static void start(test_server *s, const char *repo, const char *principal, int port_number,
+                  bool port_arg, const char *const *extra)
 {
 	memset(s, 0, sizeof *s);
-	s->port = test_free_port();
+	s->port = port_number;
 	char *dir = test_mkdtemp();
 	snprintf(s->log, sizeof s->log, "%s/serve.log", dir);
 	free(dir);
@@ -53,7 +54,7 @@ void test_server_start(test_server *s, const char *repo, const char *principal,
 	snprintf(port, sizeof port, "%d", s->port);
 	const char *argv[32] = {FCAT_CLI_PATH, "--as",   principal, "--repo",    repo,
 	                        "serve",       "--port", port,      "--threads", "2"};
-	int n = 10;
+	int n = port_arg ? 10 : 6;
 	for (; extra && *extra && n < 31; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
@@ -81,6 +82,18 @@ void test_server_start(test_server *s, const char *repo, const char *principal,
 	}
 	test_server_stop(s, SIGKILL);
 	fail_msg("fcat serve did not answer /health on port %d within 30 s", s->port);
+}
+
+void test_server_start(test_server *s, const char *repo, const char *principal,
+                       const char *const *extra)
+{
+	start(s, repo, principal, test_free_port(), true, extra);
+}
+
+void test_server_start_on(test_server *s, const char *repo, const char *principal, int port,
+                          const char *const *extra)
+{
+	start(s, repo, principal, port, false, extra);
 }
 
 int test_server_stop(test_server *s, int sig)

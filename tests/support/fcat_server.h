@@ -16,6 +16,11 @@ typedef struct test_server {
 void test_server_start(test_server *s, const char *repo, const char *principal,
                        const char *const *extra);
 
+/* The same without --port: the server takes its port from fcat.yaml's
+ * server: section (or its default), and the test waits on `port`. */
+void test_server_start_on(test_server *s, const char *repo, const char *principal, int port,
+                          const char *const *extra);
+
 /* Sends `sig`, waits for the exit, and returns the exit status (128+signal
  * when killed); the server's output is in the log file until
  * test_server_done removes it. */

@@ -1,10 +1,12 @@
 /* cmd_serve.c - `fcat serve`: the HTTP feature server (Feast's JSON API)
  * over the applied catalog, reloaded on SIGHUP or a newly applied version,
- * until SIGTERM or SIGINT. */
+ * until SIGTERM or SIGINT; its settings from the command line, else from
+ * fcat.yaml's server: section, else the defaults. */
 #include "cli.h"
 #include "server.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -18,7 +20,7 @@ static const char help[] =
     "usage: fcat serve [--host ADDR] [--port N] [--threads N] [--max-body BYTES]\n"
     "                  [--timeout SECONDS] [--token-secret-file FILE]\n"
     "                  [--token-public-key FILE] [--reload-check SECONDS]\n"
-    "                  [--repo DIR]\n\n"
+    "                  [--access-log FILE] [--cors-origin ORIGIN] [--repo DIR]\n\n"
     "Serves the applied catalog version over HTTP in the JSON of Feast's feature\n"
     "server, so Feast clients work unchanged:\n"
     "  POST /get-online-features  feature vectors ({\"features\": [...]} or\n"
@@ -50,7 +52,18 @@ static const char help[] =
     "                     newline dropped), at least 32\n"
     "  --token-public-key FILE   a PEM public key: RSA (RS256) or EC P-256 (ES256)\n"
     "  --reload-check SECONDS  how often to look for a newly applied version\n"
-    "                     (default 5; 0: only on SIGHUP)\n\n"
+    "                     (default 5; 0: only on SIGHUP)\n"
+    "  --access-log FILE  append one JSON line per request: time, principal (\"-\"\n"
+    "                     when refused before one was known), method, path,\n"
+    "                     status, latency_us, and a read's features and rows\n"
+    "                     (default: none)\n"
+    "  --cors-origin ORIGIN  send Access-Control-Allow-Origin: ORIGIN and answer\n"
+    "                     OPTIONS preflights (default: no CORS)\n\n"
+    "Each option left out is read from fcat.yaml's server: section (host, port,\n"
+    "threads, max_body, timeout, access_log, token_secret_file,\n"
+    "token_public_key, reload_check, cors: {allow_origin}; paths relative to\n"
+    "the repo), else its default. The section is read at start: a change\n"
+    "needs a restart.\n\n"
     "SIGHUP, or a newly applied version, reloads the applied catalog, its\n"
     "policies and fcat.yaml without dropping requests: new requests read the\n"
     "new version, requests in flight finish on theirs. One line on standard\n"
@@ -106,18 +119,114 @@ static int load_keys(fsrv_jwt_keys **out, const char *secret_file, const char *p
 	return EXIT_OK;
 }
 
+/* The options fcat serve takes, as text: from the command line, else from
+ * fcat.yaml. */
+typedef struct serve_opts {
+	const char *host, *port, *threads, *max_body, *timeout, *secret_file, *public_key,
+	    *reload_check, *access_log, *cors_origin;
+} serve_opts;
+
+#define FILE_OPTS 10
+
+/* Fills the options the command line left out from fcat.yaml's server:
+ * section; a relative path there is the repo's. The values are copies, in
+ * owned (freed by the caller): the store's config goes with a reload.
+ * Returns 0 or -1 (out of memory). */
+static int from_file(serve_opts *o, char *owned[FILE_OPTS], const fcat_store *store)
+{
+	const fcat_config *c = fcat_store_config(store);
+	struct {
+		const char **opt;
+		const char *key;
+		bool path;
+	} map[FILE_OPTS] = {{&o->host, "host", false},
+	                    {&o->port, "port", false},
+	                    {&o->threads, "threads", false},
+	                    {&o->max_body, "max_body", false},
+	                    {&o->timeout, "timeout", false},
+	                    {&o->reload_check, "reload_check", false},
+	                    {&o->cors_origin, "cors.allow_origin", false},
+	                    {&o->access_log, "access_log", true},
+	                    {&o->secret_file, "token_secret_file", true},
+	                    {&o->public_key, "token_public_key", true}};
+	for (size_t i = 0; i < FILE_OPTS; i++) {
+		const char *v = *map[i].opt ? NULL : fcat_config_server_setting(c, map[i].key);
+		if (!v)
+			continue;
+		const char *root = map[i].path && v[0] != '/' ? fcat_store_root(store) : "";
+		size_t n = strlen(root) + strlen(v) + 2;
+		if (!(owned[i] = malloc(n))) {
+			fprintf(stderr, "error: fcat serve: out of memory\n");
+			return -1;
+		}
+		snprintf(owned[i], n, "%s%s%s", root, root[0] ? "/" : "", v);
+		*map[i].opt = owned[i];
+	}
+	return 0;
+}
+
+/* Checks the options and fills the config (its strings borrowed from o).
+ * `file` says where they came from, for messages. Returns 0 or prints the
+ * error and returns EXIT_USAGE (the command line) or EXIT_USER (fcat.yaml). */
+static int check_opts(server_config *cfg, long long *check_s, const serve_opts *o, bool file)
+{
+	static const struct {
+		size_t off;
+		const char *flag, *key, *what;
+		long long min, max;
+	} nums[] = {{offsetof(serve_opts, port), "--port", "port", "a port", 1, 65535},
+	            {offsetof(serve_opts, threads), "--threads", "threads", "a count", 1, 1024},
+	            {offsetof(serve_opts, max_body), "--max-body", "max_body", "a size in bytes", 1,
+	             1ll << 32},
+	            {offsetof(serve_opts, timeout), "--timeout", "timeout", "seconds", 1, 86400},
+	            {offsetof(serve_opts, reload_check), "--reload-check", "reload_check",
+	             "seconds", 0, 86400}};
+	long long v[5];
+	for (size_t i = 0; i < 5; i++) {
+		const char *text = *(const char *const *)((const char *)o + nums[i].off);
+		v[i] = -2; /* absent */
+		if (text && (v[i] = number(text, nums[i].min, nums[i].max)) < 0) {
+			if (!file)
+				return cli_usage_error("serve", "%s: not %s (%lld-%lld): '%s'",
+				                       nums[i].flag, nums[i].what, nums[i].min,
+				                       nums[i].max, text);
+			fprintf(stderr, "error: fcat.yaml: server.%s: not %s (%lld-%lld): '%s'\n",
+			        nums[i].key, nums[i].what, nums[i].min, nums[i].max, text);
+			return EXIT_USER;
+		}
+	}
+	if (v[0] >= 0)
+		cfg->port = (uint16_t)v[0];
+	if (v[1] >= 0)
+		cfg->threads = (unsigned)v[1];
+	if (v[2] >= 0)
+		cfg->max_body = (size_t)v[2];
+	if (v[3] >= 0)
+		cfg->timeout_s = (unsigned)v[3];
+	if (v[4] >= 0)
+		*check_s = v[4];
+	if (o->host)
+		cfg->host = o->host;
+	if (o->access_log)
+		cfg->access_log = o->access_log;
+	if (o->cors_origin)
+		cfg->cors_origin = o->cors_origin;
+	return EXIT_OK;
+}
+
 int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 {
-	const char *host = "127.0.0.1", *port = NULL, *threads = NULL, *max_body = NULL,
-	           *timeout = NULL, *secret_file = NULL, *public_key = NULL, *reload_check = NULL;
-	const cli_opt opts[] = {{"host", 1, &host, NULL},
-	                        {"port", 1, &port, NULL},
-	                        {"threads", 1, &threads, NULL},
-	                        {"max-body", 1, &max_body, NULL},
-	                        {"timeout", 1, &timeout, NULL},
-	                        {"token-secret-file", 1, &secret_file, NULL},
-	                        {"token-public-key", 1, &public_key, NULL},
-	                        {"reload-check", 1, &reload_check, NULL},
+	serve_opts o = {0};
+	const cli_opt opts[] = {{"host", 1, &o.host, NULL},
+	                        {"port", 1, &o.port, NULL},
+	                        {"threads", 1, &o.threads, NULL},
+	                        {"max-body", 1, &o.max_body, NULL},
+	                        {"timeout", 1, &o.timeout, NULL},
+	                        {"token-secret-file", 1, &o.secret_file, NULL},
+	                        {"token-public-key", 1, &o.public_key, NULL},
+	                        {"reload-check", 1, &o.reload_check, NULL},
+	                        {"access-log", 1, &o.access_log, NULL},
+	                        {"cors-origin", 1, &o.cors_origin, NULL},
 	                        {NULL, 0, NULL, NULL}};
 	int first, rc = cli_parse(ctx, "serve", help, argc, argv, opts, &first);
 	if (rc >= 0)
@@ -125,38 +234,15 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	if (first < argc)
 		return cli_usage_error("serve", "unexpected argument '%s'", argv[first]);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	server_config cfg = {.host = host,
+	server_config cfg = {.host = "127.0.0.1",
 	                     .port = 6566,
 	                     .threads = cpus > 0 ? (unsigned)cpus : 1,
 	                     .max_body = 4u << 20,
 	                     .timeout_s = 30,
 	                     .principal = ctx->principal};
-	long long v;
-	if (port && (v = number(port, 1, 65535)) < 0)
-		return cli_usage_error("serve", "--port: not a port (1-65535): '%s'", port);
-	if (port)
-		cfg.port = (uint16_t)v;
-	if (threads && (v = number(threads, 1, 1024)) < 0)
-		return cli_usage_error("serve", "--threads: not a count (1-1024): '%s'", threads);
-	if (threads)
-		cfg.threads = (unsigned)v;
-	if (max_body && (v = number(max_body, 1, 1ll << 32)) < 0)
-		return cli_usage_error("serve", "--max-body: not a size in bytes: '%s'", max_body);
-	if (max_body)
-		cfg.max_body = (size_t)v;
-	if (timeout && (v = number(timeout, 1, 86400)) < 0)
-		return cli_usage_error("serve", "--timeout: not seconds (1-86400): '%s'", timeout);
-	if (timeout)
-		cfg.timeout_s = (unsigned)v;
 	long long check_s = 5;
-	if (reload_check && (check_s = number(reload_check, 0, 86400)) < 0)
-		return cli_usage_error("serve", "--reload-check: not seconds (0-86400): '%s'",
-		                       reload_check);
-
-	fsrv_jwt_keys *keys = NULL;
-	if ((secret_file || public_key) && (rc = load_keys(&keys, secret_file, public_key)))
+	if ((rc = check_opts(&cfg, &check_s, &o, false)))
 		return rc;
-	cfg.keys = keys;
 
 	/* Every thread (the store's, the server's) inherits the blocked
 	 * signals; this thread takes them with sigtimedwait. */
@@ -167,18 +253,30 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	fcat_store *store;
-	if ((rc = cli_open_store(&store, ctx))) {
+	if ((rc = cli_open_store(&store, ctx)))
+		return rc;
+	char *owned[FILE_OPTS] = {NULL};
+	fsrv_jwt_keys *keys = NULL;
+	if (from_file(&o, owned, store) != 0)
+		rc = EXIT_USER;
+	else if (!(rc = check_opts(&cfg, &check_s, &o, true)) && (o.secret_file || o.public_key))
+		rc = load_keys(&keys, o.secret_file, o.public_key);
+	cfg.keys = keys;
+	server *srv = NULL;
+	char err[512];
+	if (rc)
+		fcat_store_free(store);
+	else if (server_start(&srv, store, &cfg, err, sizeof err) != 0) { /* frees store */
+		fprintf(stderr, "error: fcat serve: %s\n", err);
+		rc = EXIT_USER;
+	}
+	if (rc) {
 		fsrv_jwt_keys_free(keys);
+		for (int i = 0; i < FILE_OPTS; i++)
+			free(owned[i]);
 		return rc;
 	}
-	server *srv;
-	char err[512];
-	if (server_start(&srv, store, &cfg, err, sizeof err) != 0) { /* frees store */
-		fprintf(stderr, "error: fcat serve: %s\n", err);
-		fsrv_jwt_keys_free(keys);
-		return EXIT_USER;
-	}
-	fprintf(stderr, "fcat serve: listening on http://%s:%u (%u threads, %s%s)\n", host,
+	fprintf(stderr, "fcat serve: listening on http://%s:%u (%u threads, %s%s)\n", cfg.host,
 	        cfg.port, cfg.threads, keys ? "as each bearer token's sub" : "as ",
 	        keys            ? ""
 	        : cfg.principal ? cfg.principal
@@ -201,5 +299,7 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	        sig == SIGINT ? "SIGINT" : "SIGTERM");
 	server_stop(srv, 10);
 	fsrv_jwt_keys_free(keys);
+	for (int i = 0; i < FILE_OPTS; i++)
+		free(owned[i]);
 	return EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /* http.c - the libmicrohttpd glue: a pool of threads each running epoll,
  * the body collected up to the limit, the route's handler called once the
- * body is whole, its reply sent and counted; each request holds the
- * generation it began on until it completes; start and graceful stop. */
+ * body is whole, its reply sent, counted and logged (the access log), CORS
+ * when configured; each request holds the generation it began on until it
+ * completes; start and graceful stop. */
 #include "server_int.h"
 
 #include <microhttpd.h>
@@ -33,8 +34,34 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Sends the reply, counts it, and releases its body. */
-static enum MHD_Result send_reply(server *s, struct MHD_Connection *c, conn_req *r, srv_reply *rep)
+/* What the access log needs of a request beside its reply. */
+typedef struct req_info {
+	const char *method, *url;
+	const char *principal; /* NULL: not known (refused before, or not asked) */
+	const srv_line *detail;
+} req_info;
+
+/* The CORS headers: the allowed origin on every reply, and a preflight's
+ * methods and headers. */
+static void add_cors(struct MHD_Response *resp, const server *s, const conn_req *r,
+                     const srv_reply *rep)
+{
+	MHD_add_response_header(resp, "Access-Control-Allow-Origin", s->config.cors_origin);
+	if (strcmp(s->config.cors_origin, "*") != 0)
+		MHD_add_response_header(resp, "Vary", "Origin");
+	if (!rep->preflight)
+		return;
+	MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+	                        !strcmp(r->route->method, "GET") ? "GET, HEAD, OPTIONS"
+	                                                         : "POST, OPTIONS");
+	MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+	                        "Authorization, Content-Type");
+	MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+}
+
+/* Sends the reply, counts and logs it, and releases its body. */
+static enum MHD_Result send_reply(server *s, struct MHD_Connection *c, conn_req *r, srv_reply *rep,
+                                  const req_info *info)
 {
 	r->answered = true;
 	struct MHD_Response *resp;
@@ -55,10 +82,23 @@ static enum MHD_Result send_reply(server *s, struct MHD_Connection *c, conn_req 
 		                        rep->content_type ? rep->content_type : "application/json");
 	if (rep->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rep->allow);
+	if (s->config.cors_origin)
+		add_cors(resp, s, r, rep);
 	enum MHD_Result ok = MHD_queue_response(c, rep->status, resp);
 	MHD_destroy_response(resp);
+	uint64_t took = now_us() - r->start_us;
 	srv_metrics_record(&s->metrics, r->route ? r->route->endpoint : SRV_EP_OTHER, rep->status,
-	                   now_us() - r->start_us);
+	                   took);
+	if (s->access) {
+		srv_access a = {.principal = info->principal,
+		                .method = info->method,
+		                .path = info->url,
+		                .status = rep->status,
+		                .latency_us = took,
+		                .detail = info->detail ? info->detail->p : NULL,
+		                .detail_len = info->detail ? info->detail->len : 0};
+		srv_access_log_record(s->access, &a);
+	}
 	return ok;
 }
 
@@ -72,6 +112,10 @@ static bool refuse_early(srv_reply *rep, server *s, struct MHD_Connection *c, co
 		                "no endpoint %s (fcat serves POST /get-online-features, "
 		                "POST /push, GET /health, GET /metrics)",
 		                url);
+		return true;
+	}
+	if (s->config.cors_origin && !strcmp(method, "OPTIONS")) {
+		*rep = (srv_reply){.status = 204, .preflight = true};
 		return true;
 	}
 	if (!srv_route_allows(r->route, method)) {
@@ -121,6 +165,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	server *s = cls;
 	conn_req *r = *con_cls;
 	srv_reply rep;
+	req_info info = {.method = method, .url = url};
 	if (!r) { /* the headers are in */
 		if (!(r = calloc(1, sizeof *r)))
 			return MHD_NO;
@@ -130,7 +175,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = r;
 		atomic_fetch_add(&s->active, 1);
 		if (refuse_early(&rep, s, c, r, url, method))
-			return send_reply(s, c, r, &rep);
+			return send_reply(s, c, r, &rep, &info);
 		return MHD_YES;
 	}
 	if (r->answered) { /* refused early: drop the body */
@@ -146,19 +191,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (r->too_large) {
 		srv_reply_error(&rep, 413, "%s: the body is over the limit of %zu bytes",
 		                r->route->path, s->config.max_body);
-		return send_reply(s, c, r, &rep);
+		return send_reply(s, c, r, &rep, &info);
 	}
 	/* data needs a caller; /health and /metrics answer anyone (probes) */
 	char principal[FSRV_JWT_MAX_NAME + 1] = "";
 	bool data = r->route->endpoint == SRV_EP_ONLINE || r->route->endpoint == SRV_EP_PUSH;
 	if (data && srv_principal_of(principal, sizeof principal, &rep, s, c) != 0)
-		return send_reply(s, c, r, &rep);
+		return send_reply(s, c, r, &rep, &info);
+	if (data)
+		info.principal = principal[0] ? principal : "anonymous";
+	char detail_buf[3072];
+	srv_line detail = {.p = detail_buf, .cap = sizeof detail_buf};
 	srv_request req = {.gen = r->gen,
 	                   .body = r->body ? r->body : "",
 	                   .len = r->len,
-	                   .principal = principal[0] ? principal : NULL};
+	                   .principal = principal[0] ? principal : NULL,
+	                   .detail = s->access ? &detail : NULL};
 	r->route->handle(&rep, s, &req);
-	return send_reply(s, c, r, &rep);
+	info.detail = detail.full ? NULL : &detail;
+	return send_reply(s, c, r, &rep, &info);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -188,6 +239,18 @@ static void server_free(server *s)
 		return;
 	srv_gens_destroy(&s->gens);
 	pthread_key_delete(s->result_key);
+	srv_access_stats st;
+	const char *path = s->access ? srv_access_log_path(s->access) : NULL;
+	char *saved = path ? strdup(path) : NULL;
+	srv_access_log_close(s->access, &st);
+	if (st.dropped || st.failed)
+		fprintf(stderr,
+		        "fcat serve: warning: access log %s: %llu lines dropped (the queue was "
+		        "full), %llu not written%s%s%s\n",
+		        saved ? saved : "", (unsigned long long)st.dropped,
+		        (unsigned long long)st.failed, st.last_errno ? " (last error: " : "",
+		        st.last_errno ? strerror(st.last_errno) : "", st.last_errno ? ")" : "");
+	free(saved);
 	free(s);
 }
 
@@ -219,6 +282,11 @@ int server_start(server **out, fcat_store *store, const server_config *cfg, char
 	}
 	srv_gens_init(&s->gens, first);
 	s->config = *cfg;
+	if (cfg->access_log && srv_access_log_open(&s->access, cfg->access_log, err, errsize)) {
+		freeaddrinfo(ai);
+		server_free(s);
+		return -1;
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	                 MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	errno = 0;

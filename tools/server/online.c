@@ -1,7 +1,8 @@
 /* online.c - POST /get-online-features: Feast's request parsed, bound and
  * read, and the response encoded, all by the library (the read path of
  * `fcat get-online --json`); the set is cached in the request's generation,
- * the result is the thread's (a result is not tied to a store). */
+ * the result is the thread's (a result is not tied to a store). What was
+ * asked for goes to the access log. */
 #include "server_int.h"
 
 #include <stdlib.h>
@@ -23,6 +24,42 @@ static fcat_online_result *thread_result(server *s)
 	return res;
 }
 
+/* The access log's members of a read: the feature references (or the
+ * service) and the entity rows. References that do not fit are counted in
+ * "features_left_out"; the line stays whole. */
+static void note_request(srv_line *l, const fcat_json_online_request *jr)
+{
+	const char *service = fcat_json_online_request_service(jr);
+	if (service) {
+		srv_line_lit(l, ",\"feature_service\":");
+		srv_line_str(l, service, 512);
+	} else {
+		size_t n = fcat_json_online_request_feature_count(jr), i = 0;
+		const char *const *refs = fcat_json_online_request_features(jr);
+		srv_line_lit(l, ",\"features\":[");
+		for (; i < n; i++) {
+			size_t before = l->len, cap = l->cap;
+			l->cap = cap - 96; /* keep room for the tail */
+			if (i)
+				srv_line_lit(l, ",");
+			srv_line_str(l, refs[i], 512);
+			l->cap = cap;
+			if (l->full) {
+				l->len = before;
+				l->full = false;
+				break;
+			}
+		}
+		srv_line_lit(l, "]");
+		if (i < n) {
+			srv_line_lit(l, ",\"features_left_out\":");
+			srv_line_u64(l, n - i);
+		}
+	}
+	srv_line_lit(l, ",\"rows\":");
+	srv_line_u64(l, fcat_json_online_request_rows(jr));
+}
+
 void srv_handle_online(srv_reply *out, server *s, const srv_request *req)
 {
 	fcat_json_online_request *jr = NULL;
@@ -30,6 +67,8 @@ void srv_handle_online(srv_reply *out, server *s, const srv_request *req)
 	const fcat_feature_set *set;
 	const fcat_value *keys, *request_data;
 	int rc = fcat_json_online_request_parse(&jr, req->body, req->len);
+	if (!rc && req->detail)
+		note_request(req->detail, jr);
 	if (!rc)
 		rc = srv_sets_get(&set, &owned, req->gen->sets, req->gen->store, jr);
 	if (!rc)

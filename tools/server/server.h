@@ -19,14 +19,18 @@ typedef struct server_config {
 	/* Bearer tokens: when set, every request needs a valid JWT and acts
 	 * as its `sub`; else every request acts as `principal` */
 	const fsrv_jwt_keys *keys;
-	const char *principal; /* without keys: who requests act as; NULL: anonymous */
+	const char *principal;   /* without keys: who requests act as; NULL: anonymous */
+	const char *access_log;  /* a file to append a JSON line per request to, or NULL */
+	const char *cors_origin; /* Access-Control-Allow-Origin of every reply, and
+	                            OPTIONS preflights answered; NULL: no CORS */
 } server_config;
 
 typedef struct server server;
 
 /* Starts listening and serving `store` (taken over: the server frees it,
- * also on failure) on a pool of threads. On failure writes what failed,
- * naming the address, into err and returns -1. */
+ * also on failure) on a pool of threads, with the access log open when
+ * configured. On failure writes what failed, naming the address or the
+ * log's path, into err and returns -1. */
 int server_start(server **out, fcat_store *store, const server_config *config, char *err,
                  size_t errsize);
 
@@ -42,8 +46,9 @@ int server_start(server **out, fcat_store *store, const server_config *config, c
 int server_reload(server *s, bool if_applied_changed, char *msg, size_t msgsize);
 
 /* Stops gracefully: stops accepting, lets the requests in flight finish
- * (at most `drain_s` seconds), stops the threads and frees everything. NULL
- * is a no-op. */
+ * (at most `drain_s` seconds), stops the threads, writes the rest of the
+ * access log (a warning on stderr counts lines it could not write) and
+ * frees everything. NULL is a no-op. */
 void server_stop(server *s, unsigned drain_s);
 
 #endif

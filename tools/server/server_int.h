@@ -3,6 +3,7 @@
 #ifndef FCAT_SERVER_INT_H
 #define FCAT_SERVER_INT_H
 
+#include "access_log.h"
 #include "generation.h"
 #include "metrics.h"
 #include "server.h"
@@ -23,6 +24,7 @@ struct server {
 	srv_metrics metrics;         /* atomic counters */
 	pthread_key_t result_key;    /* one fcat_online_result per thread */
 	atomic_uint_fast64_t active; /* requests begun and not completed */
+	srv_access_log *access;      /* NULL: no access log */
 };
 
 /* A request as a handler sees it: the whole body, who asks, and the
@@ -32,6 +34,8 @@ typedef struct srv_request {
 	const char *body;
 	size_t len;
 	const char *principal; /* NULL: the store's (anonymous) */
+	srv_line *detail;      /* with an access log: members the handler adds to the
+	                          request's line (",\"features\":[...]"); else NULL */
 } srv_request;
 
 /* What a handler answers. body NULL is an empty body. */
@@ -42,6 +46,8 @@ typedef struct srv_reply {
 	void (*free_body)(void *); /* free, fcat_free, or NULL for static text */
 	const char *content_type;  /* NULL: application/json */
 	const char *allow;         /* the Allow header of a 405 */
+	bool preflight;            /* a CORS preflight: the Access-Control-Allow-*
+	                              headers of the route's method */
 } srv_reply;
 
 typedef void (*srv_handler)(srv_reply *out, server *s, const srv_request *req);
