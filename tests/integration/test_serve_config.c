@@ -6,10 +6,9 @@
  * CORS headers come only when configured. */
 #include "fcat_server.h"
 #include "http_client.h"
+#include "jwt_sign.h"
 #include "testutil.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,48 +63,14 @@ static int after_each(void **state)
 	return 0;
 }
 
-static void base64url(char *out, const unsigned char *in, size_t len)
-{
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0) |
-		             (i + 2 < len ? in[i + 2] : 0);
-		out[o++] = abc[v >> 18 & 63];
-		out[o++] = abc[v >> 12 & 63];
-		if (i + 1 < len)
-			out[o++] = abc[v >> 6 & 63];
-		if (i + 2 < len)
-			out[o++] = abc[v & 63];
-	}
-	out[o] = '\0';
-}
-
-/* An HS256 token for sub, valid for a minute. */
-static void token_for(char *t, size_t size, const char *sub)
-{
-	char claims[256], h[256], c[512];
-	snprintf(claims, sizeof claims, "{\"sub\":\"%s\",\"exp\":%lld}", sub,
-	         (long long)time(NULL) + 60);
-	const char *header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-	base64url(h, (const unsigned char *)header, strlen(header));
-	base64url(c, (const unsigned char *)claims, strlen(claims));
-	int n = snprintf(t, size, "%s.%s.", h, c);
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned maclen = 0;
-	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)t, (size_t)n - 1,
-	     mac, &maclen);
-	base64url(t + n, mac, maclen);
-}
-
 /* POST path with the body and, when sub is not NULL, a token for it. */
 static test_http_reply post_as(const char *sub, const char *path, const char *body)
 {
-	char tok[1024] = "", auth[1200] = "", req[8192];
+	char auth[1200] = "", req[8192];
 	if (sub) {
-		token_for(tok, sizeof tok, sub);
+		char *tok = test_jwt_for(sub, 60, SECRET);
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", tok);
+		free(tok);
 	}
 	int n = snprintf(req, sizeof req,
 	                 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

@@ -5,10 +5,9 @@
 #include "fcat.h"
 #include "fcat_server.h"
 #include "http_client.h"
+#include "jwt_sign.h"
 #include "testutil.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,50 +44,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void base64url(char *out, const unsigned char *in, size_t len)
-{
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0) |
-		             (i + 2 < len ? in[i + 2] : 0);
-		out[o++] = abc[v >> 18 & 63];
-		out[o++] = abc[v >> 12 & 63];
-		if (i + 1 < len)
-			out[o++] = abc[v >> 6 & 63];
-		if (i + 2 < len)
-			out[o++] = abc[v & 63];
-	}
-	out[o] = '\0';
-}
-
-/* header.payload.signature, signed with `key` (HS256) or left unsigned. */
-static char *token(const char *header, const char *claims, const char *key)
-{
-	char *t = malloc(4096);
-	char h[1024], c[1024];
-	base64url(h, (const unsigned char *)header, strlen(header));
-	base64url(c, (const unsigned char *)claims, strlen(claims));
-	int n = snprintf(t, 4096, "%s.%s.", h, c);
-	if (key) {
-		unsigned char mac[EVP_MAX_MD_SIZE];
-		unsigned maclen = 0;
-		HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)t, (size_t)n - 1,
-		     mac, &maclen);
-		base64url(t + n, mac, maclen);
-	}
-	return t;
-}
-
-static char *token_for(const char *sub, long long expires_in)
-{
-	char claims[512];
-	snprintf(claims, sizeof claims, "{\"sub\":\"%s\",\"exp\":%lld}", sub,
-	         (long long)time(NULL) + expires_in);
-	return token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, SECRET);
-}
-
 /* POST /get-online-features with the pii request and this Authorization
  * header (NULL: none). Frees `tok`. */
 static test_http_reply read_with(const char *scheme, char *tok)
@@ -117,18 +72,20 @@ static void expect(test_http_reply r, int status, const char *text)
 /* A valid token still gets its answer. */
 static void still_serves(void)
 {
-	expect(read_with("Bearer ", token_for("ranking-service", 60)), 200, "\"PRESENT\"");
+	expect(read_with("Bearer ", test_jwt_for("ranking-service", 60, SECRET)), 200,
+	       "\"PRESENT\"");
 }
 
 static void test_serve_tokens__each_token_reads_as_its_sub(void **state)
 {
 	(void)state;
 	/* the serving account reads the PII feature... */
-	expect(read_with("Bearer ", token_for("ranking-service", 60)), 200, "\"PRESENT\"");
+	expect(read_with("Bearer ", test_jwt_for("ranking-service", 60, SECRET)), 200,
+	       "\"PRESENT\"");
 	/* ...a scientist's token is denied it, naming her, on the same server */
-	expect(read_with("Bearer ", token_for("alice", 60)), 403,
+	expect(read_with("Bearer ", test_jwt_for("alice", 60, SECRET)), 403,
 	       "alice may not read_online feature:user_features:preferred_language");
-	expect(read_with("Bearer ", token_for("mallory", 60)), 403, "mallory may not");
+	expect(read_with("Bearer ", test_jwt_for("mallory", 60, SECRET)), 403, "mallory may not");
 }
 
 static void test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving(void **state)
@@ -144,20 +101,21 @@ static void test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving(voi
 	char claims[256];
 	snprintf(claims, sizeof claims, "{\"sub\":\"ranking-service\",\"exp\":%lld}",
 	         (long long)time(NULL) + 60);
-	expect(read_with("Bearer ", token("{\"alg\":\"none\"}", claims, NULL)), 401,
+	expect(read_with("Bearer ", test_jwt_sign("{\"alg\":\"none\"}", claims, NULL)), 401,
 	       "alg none is refused");
 	still_serves();
 	/* signed with another secret */
-	expect(read_with("Bearer ", token("{\"alg\":\"HS256\"}", claims,
-	                                  "another secret of thirty-two bytes!!")),
+	expect(read_with("Bearer ", test_jwt_sign("{\"alg\":\"HS256\"}", claims,
+	                                          "another secret of thirty-two bytes!!")),
 	       401, "signature does not verify");
 	still_serves();
 	/* expired an hour ago */
-	expect(read_with("Bearer ", token_for("ranking-service", -3600)), 401, "token expired");
+	expect(read_with("Bearer ", test_jwt_for("ranking-service", -3600, SECRET)), 401,
+	       "token expired");
 	still_serves();
 	/* no sub */
 	snprintf(claims, sizeof claims, "{\"exp\":%lld}", (long long)time(NULL) + 60);
-	expect(read_with("Bearer ", token("{\"alg\":\"HS256\"}", claims, SECRET)), 401,
+	expect(read_with("Bearer ", test_jwt_sign("{\"alg\":\"HS256\"}", claims, SECRET)), 401,
 	       "no sub claim");
 	still_serves();
 }
