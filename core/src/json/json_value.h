@@ -12,12 +12,6 @@
 /* The flags every JSON text of fcat's wire format is written with. */
 #define FCAT__JSON_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 
-/* Encodes a value as Feast does (see fcat_json_encode_value) into a new
- * reference *out. Returns 0, FCAT_EINVALID (a NaN or infinite float, a string
- * that is not UTF-8; an array's message names the item), FCAT_EUSAGE (an
- * unknown type) or FCAT_ENOMEM. */
-int fcat__json_from_value(json_t **out, const fcat_value *value);
-
 /* Decodes `j` as a value of `type` into *out; strings, bytes and arrays are
  * allocated in `a`. Messages start with where the value is: `name`, then
  * "[row]" when row >= 0, then "[item]" for an array item. Returns 0,

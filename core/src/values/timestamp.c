@@ -44,6 +44,14 @@ static unsigned days_in_month(int64_t y, unsigned m)
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* Writes v as exactly n decimal digits (zero-padded) at *p and moves on. */
+static void put_digits(char **p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		(*p)[i] = (char)('0' + v % 10);
+	*p += n;
+}
+
 int fcat_timestamp_format(char *buf, size_t size, int64_t micros)
 {
 	int64_t secs = micros / US_PER_S, frac = micros % US_PER_S;
@@ -59,6 +67,32 @@ int fcat_timestamp_format(char *buf, size_t size, int64_t micros)
 	int64_t y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999 && size >= sizeof "0000-00-00T00:00:00.000000Z") {
+		/* the usual years, digit by digit (a served read formats one per
+		 * value) */
+		char *p = buf;
+		put_digits(&p, (unsigned)y, 4);
+		*p++ = '-';
+		put_digits(&p, m, 2);
+		*p++ = '-';
+		put_digits(&p, d, 2);
+		*p++ = 'T';
+		put_digits(&p, (unsigned)(sod / 3600), 2);
+		*p++ = ':';
+		put_digits(&p, (unsigned)(sod / 60 % 60), 2);
+		*p++ = ':';
+		put_digits(&p, (unsigned)(sod % 60), 2);
+		if (frac % 1000 == 0 && frac != 0) {
+			*p++ = '.';
+			put_digits(&p, (unsigned)(frac / 1000), 3);
+		} else if (frac != 0) {
+			*p++ = '.';
+			put_digits(&p, (unsigned)frac, 6);
+		}
+		*p++ = 'Z';
+		*p = '\0';
+		return (int)(p - buf);
+	}
 	char fr[24] = "";
 	if (frac % 1000 == 0 && frac != 0)
 		snprintf(fr, sizeof fr, ".%03d", (int)(frac / 1000));
