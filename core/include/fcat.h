@@ -1264,11 +1264,18 @@ typedef struct fcat_read_options {
 	 * fcat_feature_set_request_count(set) values, row-major, in the set's
 	 * request order; NULL when the set needs none. */
 	const fcat_value *request;
+	/** Groups an identity provider vouches for the principal (a verified
+	 * token's `groups` claim), `ngroups` of them: the principal also holds
+	 * the roles the policies give these groups, and a principal the
+	 * policies do not name may read through them alone. A group the
+	 * policies do not declare gives nothing. NULL: none. */
+	const char *const *groups;
+	size_t ngroups; /**< how many `groups` */
 } fcat_read_options;
 
 #define FCAT_READ_OPTIONS_INIT                                                                     \
 	{                                                                                          \
-		sizeof(fcat_read_options), NULL, -1, NULL                                          \
+		sizeof(fcat_read_options), NULL, -1, NULL, NULL, 0                                 \
 	}
 
 /**
@@ -1357,11 +1364,18 @@ typedef struct fcat_push_options {
 	 * source's batch source (on `project` when there is none). */
 	const char *principal;
 	fcat_push_to to;
+	/** Groups an identity provider vouches for the principal (a verified
+	 * token's `groups` claim), `ngroups` of them: the principal also holds
+	 * the roles the policies give these groups, and a principal the
+	 * policies do not name may read through them alone. A group the
+	 * policies do not declare gives nothing. NULL: none. */
+	const char *const *groups;
+	size_t ngroups; /**< how many `groups` */
 } fcat_push_options;
 
 #define FCAT_PUSH_OPTIONS_INIT                                                                     \
 	{                                                                                          \
-		sizeof(fcat_push_options), NULL, FCAT_PUSH_ONLINE                                  \
+		sizeof(fcat_push_options), NULL, FCAT_PUSH_ONLINE, NULL, 0                         \
 	}
 
 /** What a push did. */
@@ -1453,11 +1467,18 @@ typedef struct fcat_historical_options {
 	const char *principal;
 	/** Name feature columns `view__feature` instead of `feature`. */
 	bool full_names;
+	/** Groups an identity provider vouches for the principal (a verified
+	 * token's `groups` claim), `ngroups` of them: the principal also holds
+	 * the roles the policies give these groups, and a principal the
+	 * policies do not name may read through them alone. A group the
+	 * policies do not declare gives nothing. NULL: none. */
+	const char *const *groups;
+	size_t ngroups; /**< how many `groups` */
 } fcat_historical_options;
 
 #define FCAT_HISTORICAL_OPTIONS_INIT                                                               \
 	{                                                                                          \
-		sizeof(fcat_historical_options), NULL, false                                       \
+		sizeof(fcat_historical_options), NULL, false, NULL, 0                              \
 	}
 
 /**

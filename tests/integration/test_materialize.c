@@ -76,9 +76,9 @@ static void read_users(fixture *f, const char *at)
 	for (int i = 0; i < 3; i++)
 		keys[i] = (fcat_value){.type = {FCAT_STRING, false, 0},
 		                       .u.str = {users[i], strlen(users[i])}};
-	if (fcat_online_read(f->res, f->store, f->set, keys, 3,
-	                     &(fcat_read_options){sizeof(fcat_read_options), NULL, t(at), NULL}) !=
-	    0)
+	if (fcat_online_read(
+	        f->res, f->store, f->set, keys, 3,
+	        &(fcat_read_options){.size = sizeof(fcat_read_options), .now = t(at)}) != 0)
 		fail_msg("%s", fcat_error_last());
 }
 

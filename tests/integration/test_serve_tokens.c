@@ -1,7 +1,8 @@
 /* test_serve_tokens.c - fcat serve with bearer tokens: a read needs a valid
- * JWT and acts as its sub, so one server gives each caller what its
- * policies allow; no token, an unsigned one, a forged or an expired one is
- * a 401 saying why, and the server keeps serving. */
+ * JWT and acts as its sub, with the roles the policies give the groups of
+ * its groups claim, so one server gives each caller what its policies allow
+ * (audited with its groups); no token, an unsigned one, a forged or an
+ * expired one is a 401 saying why, and the server keeps serving. */
 #include "fcat.h"
 #include "fcat_server.h"
 #include "http_client.h"
@@ -88,6 +89,62 @@ static void test_serve_tokens__each_token_reads_as_its_sub(void **state)
 	expect(read_with("Bearer ", test_jwt_for("mallory", 60, SECRET)), 403, "mallory may not");
 }
 
+/* An HS256 token for sub with this groups claim (JSON array text). */
+static char *token_with_groups(const char *sub, const char *groups)
+{
+	char claims[512];
+	snprintf(claims, sizeof claims, "{\"sub\":\"%s\",\"groups\":%s,\"exp\":%lld}", sub, groups,
+	         (long long)time(NULL) + 60);
+	return test_jwt_sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, SECRET);
+}
+
+/* Waits (up to 5 s) for the audit log to hold a line with both texts. */
+static bool audited(const char *a, const char *b)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/data/audit.log", repo);
+	for (int i = 0; i < 100; i++) {
+		char *log = test_read_file(path);
+		bool found = false;
+		for (char *line = log; line && *line && !found;) {
+			char *end = strchr(line, '\n');
+			if (end)
+				*end = '\0';
+			found = strstr(line, a) && strstr(line, b);
+			line = end ? end + 1 : line + strlen(line);
+		}
+		free(log);
+		if (found)
+			return true;
+		struct timespec pause = {0, 50 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
+static void test_serve_tokens__groups_in_a_token_give_their_roles(void **state)
+{
+	(void)state;
+	/* a service the policies do not name reads through the group its
+	 * identity provider puts it in (services: the serving role)... */
+	expect(read_with("Bearer ", token_with_groups("svc-new", "[\"services\"]")), 200,
+	       "\"PRESENT\"");
+	/* ...and is denied without it, or with a group the policies do not know */
+	expect(read_with("Bearer ", token_with_groups("svc-new", "[]")), 403,
+	       "svc-new may not read_online");
+	expect(read_with("Bearer ", token_with_groups("svc-new", "[\"nobody\"]")), 403,
+	       "svc-new may not read_online");
+	/* a group adds roles, it takes no deny away: alice's scientist role
+	 * denies personal data, and that deny beats the serving role's allow */
+	expect(read_with("Bearer ", token_with_groups("alice", "[\"services\"]")), 403,
+	       "alice may not read_online feature:user_features:preferred_language");
+	/* each decision is audited with the groups it was made for */
+	assert_true(audited("\"principal\":\"svc-new\",\"groups\":[\"services\"]",
+	                    "\"decision\":\"allow\""));
+	assert_true(audited("\"principal\":\"svc-new\",\"action\"", "\"decision\":\"deny\""));
+	still_serves();
+}
+
 static void test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving(void **state)
 {
 	(void)state;
@@ -149,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_serve_tokens__each_token_reads_as_its_sub),
+	    cmocka_unit_test(test_serve_tokens__groups_in_a_token_give_their_roles),
 	    cmocka_unit_test(test_serve_tokens__no_or_bad_tokens_get_401_and_it_keeps_serving),
 	    cmocka_unit_test(test_serve_tokens__health_and_metrics_need_no_token),
 	    cmocka_unit_test(test_serve_tokens__sigterm_stops_it_with_exit_0),

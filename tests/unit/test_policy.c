@@ -109,11 +109,13 @@ static void expect_errors(const char *const *pairs, const char *const *messages)
 static int allowed(const fcat__policy *p, const char *who, fcat__policy_action a,
                    const char *resource, const fcat__tag *tags, size_t ntags)
 {
-	int got = fcat__policy_eval(p, who, a, resource, tags, ntags, NULL);
+	int got = fcat__policy_eval(p, FCAT__CALLER(who), a, resource, tags, ntags, NULL);
 	assert_true(got == 0 || got == 1);
 	/* the cached path agrees, asked twice */
-	assert_int_equal(fcat__policy_allowed(p, who, a, resource, tags, ntags, NULL), got);
-	assert_int_equal(fcat__policy_allowed(p, who, a, resource, tags, ntags, NULL), got);
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER(who), a, resource, tags, ntags, NULL),
+	                 got);
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER(who), a, resource, tags, ntags, NULL),
+	                 got);
 	return got;
 }
 
@@ -121,7 +123,8 @@ static char *explain(const fcat__policy *p, const char *who, fcat__policy_action
                      const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, who, a, resource, tags, ntags), 0);
+	assert_int_equal(fcat__policy_decide(&d, p, FCAT__CALLER(who), a, resource, tags, ntags),
+	                 0);
 	fcat__buf b = {0};
 	fcat__policy_explain_text(&b, &d);
 	fcat__policy_decision_free(&d);
@@ -149,8 +152,9 @@ static void test_policy__default_deny(void **state)
 	assert_int_equal(allowed(p, "alice", FCAT__PA_READ_ONLINE, "view:user_profile", NULL, 0),
 	                 0);
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_APPLY, "project", NULL, 0),
-	                 0);
+	assert_int_equal(
+	    fcat__policy_decide(&d, p, FCAT__CALLER("alice"), FCAT__PA_APPLY, "project", NULL, 0),
+	    0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
 	assert_int_equal(d.why, FCAT__WHY_NO_RULE);
 	assert_null(d.deciding);
@@ -160,8 +164,9 @@ static void test_policy__default_deny(void **state)
 	expect_in(text, "deny: alice may not apply project\n");
 	expect_in(text, "no rule matches: denied by default");
 	free(text);
-	assert_int_equal(fcat__policy_require(p, "alice", FCAT__PA_APPLY, "project", NULL, 0),
-	                 FCAT_EDENIED);
+	assert_int_equal(
+	    fcat__policy_require(p, FCAT__CALLER("alice"), FCAT__PA_APPLY, "project", NULL, 0),
+	    FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policy denies alice apply on project (no rule allows it");
 	fcat__policy_free(p);
 }
@@ -174,11 +179,13 @@ static void test_policy__allow_rule_grants_the_action(void **state)
 	                 1);
 	assert_int_equal(allowed(p, "alice", FCAT__PA_DESCRIBE, "feature:orders:total", NULL, 0),
 	                 1);
-	assert_int_equal(
-	    fcat__policy_require(p, "alice", FCAT__PA_DESCRIBE, "view:orders", NULL, 0), 0);
+	assert_int_equal(fcat__policy_require(p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE,
+	                                      "view:orders", NULL, 0),
+	                 0);
 	const fcat__policy_rule *r = NULL;
-	assert_int_equal(
-	    fcat__policy_eval(p, "alice", FCAT__PA_READ_OFFLINE, "view:orders", NULL, 0, &r), 1);
+	assert_int_equal(fcat__policy_eval(p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
+	                                   "view:orders", NULL, 0, &r),
+	                 1);
 	assert_non_null(r);
 	assert_string_equal(r->loc.file, "policies/team.yaml");
 	assert_int_equal(r->loc.line, 15);
@@ -196,7 +203,7 @@ static void test_policy__deny_beats_allow(void **state)
 	assert_int_equal(
 	    allowed(p, "alice", FCAT__PA_READ_OFFLINE, "feature:user_profile:age", NOT_PII, 1), 1);
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_READ_OFFLINE,
+	assert_int_equal(fcat__policy_decide(&d, p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
 	                                     "feature:user_profile:email", PII, 2),
 	                 0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
@@ -218,9 +225,9 @@ static void test_policy__deny_beats_allow(void **state)
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "view:public", NULL, 0), 1);
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "view:secret", NULL, 0), 0);
 	assert_int_equal(allowed(q, "dan", FCAT__PA_READ_ONLINE, "feature:secret:x", NULL, 0), 0);
-	assert_int_equal(
-	    fcat__policy_require(q, "dan", FCAT__PA_READ_ONLINE, "view:secret", NULL, 0),
-	    FCAT_EDENIED);
+	assert_int_equal(fcat__policy_require(q, FCAT__CALLER("dan"), FCAT__PA_READ_ONLINE,
+	                                      "view:secret", NULL, 0),
+	                 FCAT_EDENIED);
 	expect_in(fcat_error_last(), "policy denies dan read_online on view:secret "
 	                             "(deny rule 1 of role r2 at policies/b.yaml:2)");
 	fcat__policy_free(q);
@@ -328,16 +335,18 @@ static void test_policy__unknown_principal_is_denied(void **state)
 	fcat__policy *p = load_team();
 	assert_int_equal(allowed(p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0), 0);
 	fcat__policy_decision d;
-	assert_int_equal(
-	    fcat__policy_decide(&d, p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0), 0);
+	assert_int_equal(fcat__policy_decide(&d, p, FCAT__CALLER("mallory"), FCAT__PA_DESCRIBE,
+	                                     "project", NULL, 0),
+	                 0);
 	assert_int_equal(d.effect, FCAT__POLICY_DENY);
 	assert_int_equal(d.why, FCAT__WHY_UNKNOWN_PRINCIPAL);
 	fcat__policy_decision_free(&d);
 	char *text = explain(p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0);
 	expect_in(text, "'mallory' is not a known principal: denied by default");
 	free(text);
-	assert_int_equal(fcat__policy_require(p, "mallory", FCAT__PA_DESCRIBE, "project", NULL, 0),
-	                 FCAT_EDENIED);
+	assert_int_equal(
+	    fcat__policy_require(p, FCAT__CALLER("mallory"), FCAT__PA_DESCRIBE, "project", NULL, 0),
+	    FCAT_EDENIED);
 	expect_in(fcat_error_last(), "unknown principal");
 	fcat__policy_free(p);
 }
@@ -351,12 +360,12 @@ static void test_policy__unknown_action_is_an_error(void **state)
 	expect_in(fcat_error_last(), "unknown action 'frobnicate' (expected describe, read_online");
 	fcat__policy *p = load_team();
 	fcat__policy_decision d;
-	assert_int_equal(
-	    fcat__policy_decide(&d, p, "alice", (fcat__policy_action)42, "project", NULL, 0),
-	    FCAT_EUSAGE);
-	assert_int_equal(
-	    fcat__policy_allowed(p, "alice", (fcat__policy_action)42, "project", NULL, 0, NULL),
-	    FCAT_EUSAGE);
+	assert_int_equal(fcat__policy_decide(&d, p, FCAT__CALLER("alice"), (fcat__policy_action)42,
+	                                     "project", NULL, 0),
+	                 FCAT_EUSAGE);
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), (fcat__policy_action)42,
+	                                      "project", NULL, 0, NULL),
+	                 FCAT_EUSAGE);
 	fcat__policy_free(p);
 	/* in a rule and in a test case, with file:line:column */
 	expect_errors(
@@ -380,18 +389,19 @@ static void test_policy__malformed_resource_is_an_error(void **state)
 	(void)state;
 	fcat__policy *p = load_team();
 	fcat__policy_decision d;
-	assert_int_equal(fcat__policy_decide(&d, p, "alice", FCAT__PA_DESCRIBE, "table:x", NULL, 0),
+	assert_int_equal(fcat__policy_decide(&d, p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE,
+	                                     "table:x", NULL, 0),
 	                 FCAT_EINVALID);
 	expect_in(fcat_error_last(), "resource 'table:x' must be project, view:NAME");
-	assert_int_equal(
-	    fcat__policy_eval(p, "alice", FCAT__PA_DESCRIBE, "feature:v", NULL, 0, NULL),
-	    FCAT_EINVALID);
-	assert_int_equal(
-	    fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:", NULL, 0, NULL),
-	    FCAT_EINVALID);
-	assert_int_equal(
-	    fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE, "view:a:b", NULL, 0, NULL),
-	    FCAT_EINVALID);
+	assert_int_equal(fcat__policy_eval(p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE, "feature:v",
+	                                   NULL, 0, NULL),
+	                 FCAT_EINVALID);
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE,
+	                                      "view:", NULL, 0, NULL),
+	                 FCAT_EINVALID);
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE,
+	                                      "view:a:b", NULL, 0, NULL),
+	                 FCAT_EINVALID);
 	fcat__policy_free(p);
 }
 
@@ -548,6 +558,60 @@ static void test_policy__test_runner_reports_a_failing_case(void **state)
 	fcat__policy_free(p);
 }
 
+static void test_policy__vouched_groups_add_their_roles_and_keep_denies(void **state)
+{
+	(void)state;
+	fcat__policy *p = load_team();
+	const char *serving[] = {"serving"}, *unknown[] = {"nobody"};
+	const char *both[] = {"nobody", "serving"}, *pii[] = {"pii-readers"};
+	fcat__caller dave = {"dave", serving, 1}, dave_unknown = {"dave", unknown, 1};
+	fcat__caller dave_both = {"dave", both, 2}, alice_pii = {"alice", pii, 1};
+	/* a name the policies do not know reads through a group they do */
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("dave"), FCAT__PA_READ_ONLINE,
+	                                      "view:user_stats", NULL, 0, NULL),
+	                 0);
+	assert_int_equal(
+	    fcat__policy_allowed(p, &dave, FCAT__PA_READ_ONLINE, "view:user_stats", NULL, 0, NULL),
+	    1);
+	assert_int_equal(fcat__policy_allowed(p, &dave_both, FCAT__PA_READ_ONLINE,
+	                                      "view:user_stats", NULL, 0, NULL),
+	                 1);
+	/* an undeclared group gives nothing; the group's rules still bound it */
+	assert_int_equal(fcat__policy_allowed(p, &dave_unknown, FCAT__PA_READ_ONLINE,
+	                                      "view:user_stats", NULL, 0, NULL),
+	                 0);
+	assert_int_equal(
+	    fcat__policy_allowed(p, &dave, FCAT__PA_READ_ONLINE, "view:orders", NULL, 0, NULL), 0);
+	/* a vouched-for group adds an allow, and alice's deny on pii still wins */
+	assert_int_equal(fcat__policy_allowed(p, &alice_pii, FCAT__PA_READ_OFFLINE,
+	                                      "feature:user_profile:email", PII, 2, NULL),
+	                 0);
+	/* explain says who with which groups, and why */
+	fcat__policy_decision d;
+	assert_int_equal(
+	    fcat__policy_decide(&d, p, &dave, FCAT__PA_READ_ONLINE, "view:user_stats", NULL, 0), 0);
+	assert_int_equal(d.effect, FCAT__POLICY_ALLOW);
+	assert_string_equal(d.principal, "dave (groups serving)");
+	assert_string_equal(d.deciding->via->name, "serving");
+	fcat__policy_decision_free(&d);
+	assert_int_equal(fcat__policy_decide(&d, p, &dave_unknown, FCAT__PA_READ_ONLINE,
+	                                     "view:user_stats", NULL, 0),
+	                 0);
+	assert_int_equal(d.why, FCAT__WHY_UNKNOWN_PRINCIPAL);
+	fcat__policy_decision_free(&d);
+	/* bob is in pii-readers by the policies: vouching for it again counts
+	 * each rule once */
+	fcat__caller bob_pii = {"bob", pii, 1};
+	assert_int_equal(fcat__policy_decide(&d, p, &bob_pii, FCAT__PA_READ_OFFLINE,
+	                                     "feature:user_profile:email", PII, 2),
+	                 0);
+	for (size_t i = 0; i < d.nmatches; i++)
+		for (size_t k = 0; k < i; k++)
+			assert_ptr_not_equal(d.matches[i]->rule, d.matches[k]->rule);
+	fcat__policy_decision_free(&d);
+	fcat__policy_free(p);
+}
+
 static void test_policy__file_kinds(void **state)
 {
 	(void)state;
@@ -567,12 +631,12 @@ static void test_policy__cached_decisions_match_uncached(void **state)
 	size_t hits0, misses0, hits, misses;
 	fcat__policy_cache_stats(p->cache, &hits0, &misses0);
 	const fcat__policy_rule *r = NULL;
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
 	                                      "feature:user_profile:email", PII, 2, &r),
 	                 0);
 	assert_int_equal(r->loc.line, 17);
 	r = NULL;
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
 	                                      "feature:user_profile:email", PII, 2, &r),
 	                 0);
 	assert_non_null(r);
@@ -581,25 +645,27 @@ static void test_policy__cached_decisions_match_uncached(void **state)
 	assert_int_equal(hits - hits0, 1);
 	assert_int_equal(misses - misses0, 1);
 	/* the tags are part of the key: the same feature without pii differs */
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_READ_OFFLINE,
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
 	                                      "feature:user_profile:email", NOT_PII, 1, &r),
 	                 1);
 	assert_int_equal(r->loc.line, 15);
 	/* so is the action, and the principal */
-	assert_int_equal(fcat__policy_allowed(p, "alice", FCAT__PA_DESCRIBE,
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("alice"), FCAT__PA_DESCRIBE,
 	                                      "feature:user_profile:email", PII, 2, NULL),
 	                 1);
-	assert_int_equal(fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE,
+	assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("bob"), FCAT__PA_READ_OFFLINE,
 	                                      "feature:user_profile:email", PII, 2, NULL),
 	                 1);
 	/* many distinct requests: the cache empties stripes, answers stay right */
 	for (int i = 0; i < 20000; i++) {
 		char res[64];
 		snprintf(res, sizeof res, "feature:v%d:f", i);
-		assert_int_equal(
-		    fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, PII, 2, NULL), 1);
-		assert_int_equal(
-		    fcat__policy_allowed(p, "bob", FCAT__PA_READ_OFFLINE, res, NULL, 0, NULL), 0);
+		assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("bob"), FCAT__PA_READ_OFFLINE,
+		                                      res, PII, 2, NULL),
+		                 1);
+		assert_int_equal(fcat__policy_allowed(p, FCAT__CALLER("bob"), FCAT__PA_READ_OFFLINE,
+		                                      res, NULL, 0, NULL),
+		                 0);
 	}
 	fcat__policy_free(p);
 }
@@ -617,8 +683,8 @@ static void *hammer_run(void *arg)
 		snprintf(res, sizeof res, "feature:v%d:f", (i * 7 + h->id) % 500);
 		bool pii = (i + h->id) % 2;
 		int want = pii ? 0 : 1;
-		int got = fcat__policy_allowed(h->p, "alice", FCAT__PA_READ_OFFLINE, res,
-		                               pii ? PII : NOT_PII, pii ? 2 : 1, NULL);
+		int got = fcat__policy_allowed(h->p, FCAT__CALLER("alice"), FCAT__PA_READ_OFFLINE,
+		                               res, pii ? PII : NOT_PII, pii ? 2 : 1, NULL);
 		h->failures += got != want;
 	}
 	return NULL;
@@ -871,6 +937,7 @@ int main(void)
 	    cmocka_unit_test(test_policy__explain_lists_each_matching_rule_with_file_and_line),
 	    cmocka_unit_test(test_policy__test_runner_reports_a_failing_case),
 	    cmocka_unit_test(test_policy__file_kinds),
+	    cmocka_unit_test(test_policy__vouched_groups_add_their_roles_and_keep_denies),
 	    cmocka_unit_test(test_policy__cached_decisions_match_uncached),
 	    cmocka_unit_test(test_policy__cache_is_shared_by_threads),
 	    cmocka_unit_test(test_policy__sign_and_verify_round_trip),

@@ -148,13 +148,14 @@ typedef int (*decide_fn)(const fcat__policy *p, const request *r);
 
 static int uncached(const fcat__policy *p, const request *r)
 {
-	return fcat__policy_eval(p, r->principal, r->action, r->resource, r->tags, r->ntags, NULL);
+	return fcat__policy_eval(p, FCAT__CALLER(r->principal), r->action, r->resource, r->tags,
+	                         r->ntags, NULL);
 }
 
 static int cached(const fcat__policy *p, const request *r)
 {
-	return fcat__policy_allowed(p, r->principal, r->action, r->resource, r->tags, r->ntags,
-	                            NULL);
+	return fcat__policy_allowed(p, FCAT__CALLER(r->principal), r->action, r->resource, r->tags,
+	                            r->ntags, NULL);
 }
 
 typedef struct stats {

@@ -195,8 +195,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	/* data needs a caller; /health and /metrics answer anyone (probes) */
 	char principal[FSRV_JWT_MAX_NAME + 1] = "";
+	fsrv_jwt_claims groups = {0};
 	bool data = r->route->endpoint == SRV_EP_ONLINE || r->route->endpoint == SRV_EP_PUSH;
-	if (data && srv_principal_of(principal, sizeof principal, &rep, s, c) != 0)
+	if (data && srv_principal_of(principal, sizeof principal, &groups, &rep, s, c) != 0)
 		return send_reply(s, c, r, &rep, &info);
 	if (data)
 		info.principal = principal[0] ? principal : "anonymous";
@@ -206,8 +207,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	                   .body = r->body ? r->body : "",
 	                   .len = r->len,
 	                   .principal = principal[0] ? principal : NULL,
+	                   .groups = (const char *const *)groups.groups,
+	                   .ngroups = groups.ngroups,
 	                   .detail = s->access ? &detail : NULL};
 	r->route->handle(&rep, s, &req);
+	fsrv_jwt_claims_free(&groups);
 	info.detail = detail.full ? NULL : &detail;
 	return send_reply(s, c, r, &rep, &info);
 }

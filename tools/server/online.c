@@ -84,6 +84,8 @@ void srv_handle_online(srv_reply *out, server *s, const srv_request *req)
 	}
 	fcat_read_options ro = FCAT_READ_OPTIONS_INIT;
 	ro.principal = req->principal;
+	ro.groups = req->groups;
+	ro.ngroups = req->ngroups;
 	ro.request = request_data;
 	rc = fcat_online_read(res, req->gen->store, set, keys, fcat_json_online_request_rows(jr),
 	                      &ro);

@@ -1,6 +1,7 @@
 /* principal.c - who a request acts as. With token keys configured, the
- * `sub` of the request's verified bearer token (Authorization: Bearer JWT),
- * and a request without a valid one is refused with 401; without keys,
+ * `sub` of the request's verified bearer token (Authorization: Bearer JWT)
+ * with the groups its `groups` claim vouches for, and a request without a
+ * valid one is refused with 401; without keys,
  * the principal the server was started as (fcat --as NAME or
  * $FCAT_PRINCIPAL), else anonymous. */
 #include "server_int.h"
@@ -11,9 +12,10 @@
 #include <strings.h>
 #include <time.h>
 
-int srv_principal_of(char *buf, size_t size, srv_reply *reject, const server *s,
-                     struct MHD_Connection *connection)
+int srv_principal_of(char *buf, size_t size, fsrv_jwt_claims *groups, srv_reply *reject,
+                     const server *s, struct MHD_Connection *connection)
 {
+	memset(groups, 0, sizeof *groups);
 	if (!s->config.keys) {
 		snprintf(buf, size, "%s", s->config.principal ? s->config.principal : "");
 		return 0;
@@ -40,6 +42,10 @@ int srv_principal_of(char *buf, size_t size, srv_reply *reject, const server *s,
 		rc = -1;
 	} else {
 		snprintf(buf, size, "%s", claims.sub);
+		groups->groups = claims.groups; /* handed over */
+		groups->ngroups = claims.ngroups;
+		claims.groups = NULL;
+		claims.ngroups = 0;
 	}
 	fsrv_jwt_claims_free(&claims);
 	return rc;

@@ -170,6 +170,8 @@ static void push(srv_reply *out, const srv_request *req, json_t *root)
 	if (decode_df(&rows, out, ps, ps_name, df) == 0) {
 		fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 		o.principal = req->principal;
+		o.groups = req->groups;
+		o.ngroups = req->ngroups;
 		o.to = to;
 		int rc = fcat_push(NULL, req->gen->store, ps_name, rows.cols, rows.ncols,
 		                   rows.nrows, &o);

@@ -33,9 +33,11 @@ typedef struct srv_request {
 	srv_gen *gen;
 	const char *body;
 	size_t len;
-	const char *principal; /* NULL: the store's (anonymous) */
-	srv_line *detail;      /* with an access log: members the handler adds to the
-	                          request's line (",\"features\":[...]"); else NULL */
+	const char *principal;     /* NULL: the store's (anonymous) */
+	const char *const *groups; /* the groups the token vouches for */
+	size_t ngroups;
+	srv_line *detail; /* with an access log: members the handler adds to the
+	                     request's line (",\"features\":[...]"); else NULL */
 } srv_request;
 
 /* What a handler answers. body NULL is an empty body. */
@@ -73,11 +75,13 @@ void srv_reply_error(srv_reply *out, unsigned status, const char *fmt, ...)
 unsigned srv_status_of(int rc);
 void srv_reply_fcat_error(srv_reply *out, int rc, unsigned status);
 
-/* principal.c: who a request acts as, written into buf. Returns 0, or
- * fills `reject` (401 once tokens are checked) and returns -1. The one
- * place where a verified token's principal plugs in. */
-int srv_principal_of(char *buf, size_t size, srv_reply *reject, const server *s,
-                     struct MHD_Connection *connection);
+/* principal.c: who a request acts as, written into buf, and the groups its
+ * token vouches for in groups->groups (the caller frees them with
+ * fsrv_jwt_claims_free; none without a token). Returns 0, or fills
+ * `reject` (401 once tokens are checked) and returns -1. The one place
+ * where a verified token's principal plugs in. */
+int srv_principal_of(char *buf, size_t size, fsrv_jwt_claims *groups, srv_reply *reject,
+                     const server *s, struct MHD_Connection *connection);
 
 /* The handlers: online.c, push.c, routes.c (health, metrics). */
 void srv_handle_online(srv_reply *out, server *s, const srv_request *req);

@@ -320,7 +320,7 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 	size_t count = 0;
 	int rc = pick_views(s, names, n, &views, &count);
 	for (size_t i = 0; rc == 0 && i < count; i++)
-		rc = fcat__access_view(s, s->principal, FCAT__PA_WRITE, views[i]);
+		rc = fcat__access_view(s, &s->caller, FCAT__PA_WRITE, views[i]);
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		int64_t from = start ? *start : INT64_MIN;
 		if (!start) {

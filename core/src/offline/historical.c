@@ -38,7 +38,7 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
 	fcat__entities ent = {0};
 	fcat_training_set *set = NULL;
 	char *abs = realpath(entity_file, NULL);
-	rc = fcat__treq_init(&q, s, o.principal);
+	rc = fcat__treq_init(&q, s, &o);
 	if (rc == 0 && !abs)
 		rc = fcat__error(FCAT_ENOTFOUND, "%s: no such entity file", entity_file);
 	/* the features, checked against the policies before anything is read */

@@ -158,33 +158,38 @@ static bool put_str(char *buf, size_t *len, const char *s)
 
 /* The key: the action, then each string with its NUL, so that no two
  * requests share a key. */
-static bool make_key(char *buf, size_t *len, const char *principal, fcat__policy_action action,
+static bool make_key(char *buf, size_t *len, const fcat__caller *who, fcat__policy_action action,
                      const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	buf[0] = (char)action;
 	*len = 1;
-	bool ok = put_str(buf, len, principal) && put_str(buf, len, resource);
+	/* the count of groups keeps a name apart from a name and its groups */
+	bool ok = put_str(buf, len, who->name) && *len + 1 < KEY_MAX;
+	buf[(*len)++] = (char)(who->ngroups < 255 ? who->ngroups : 255);
+	for (size_t g = 0; ok && g < who->ngroups; g++)
+		ok = put_str(buf, len, who->groups[g]);
+	ok = ok && who->ngroups < 255 && put_str(buf, len, resource);
 	for (size_t i = 0; ok && i < ntags; i++)
 		ok = put_str(buf, len, tags[i].key) && put_str(buf, len, tags[i].value);
 	return ok;
 }
 
-int fcat__policy_allowed(const fcat__policy *p, const char *principal, fcat__policy_action action,
+int fcat__policy_allowed(const fcat__policy *p, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat__tag *tags, size_t ntags,
                          const fcat__policy_rule **deciding)
 {
 	char key[KEY_MAX];
 	size_t len;
-	if (!p || !principal || !resource || (ntags && !tags) ||
-	    (unsigned)action >= FCAT__PA_COUNT ||
-	    !make_key(key, &len, principal, action, resource, tags, ntags))
-		return fcat__policy_eval(p, principal, action, resource, tags, ntags, deciding);
+	if (!p || !who || !who->name || (who->ngroups && !who->groups) || !resource ||
+	    (ntags && !tags) || (unsigned)action >= FCAT__PA_COUNT ||
+	    !make_key(key, &len, who, action, resource, tags, ntags))
+		return fcat__policy_eval(p, who, action, resource, tags, ntags, deciding);
 	uint64_t h = fcat__hash_bytes(key, len);
 	int got = fcat__policy_cache_get(p->cache, h, key, len, deciding);
 	if (got >= 0)
 		return got;
 	const fcat__policy_rule *rule = NULL;
-	got = fcat__policy_eval(p, principal, action, resource, tags, ntags, &rule);
+	got = fcat__policy_eval(p, who, action, resource, tags, ntags, &rule);
 	if (got >= 0)
 		fcat__policy_cache_put(p->cache, h, key, len, got, rule);
 	if (deciding)

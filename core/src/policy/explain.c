@@ -85,21 +85,22 @@ void fcat__policy_explain_text(fcat__buf *b, const fcat__policy_decision *d)
 	}
 }
 
-int fcat__policy_require(const fcat__policy *p, const char *principal, fcat__policy_action action,
+int fcat__policy_require(const fcat__policy *p, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat__tag *tags, size_t ntags)
 {
 	const fcat__policy_rule *rule = NULL;
-	int got = fcat__policy_allowed(p, principal, action, resource, tags, ntags, &rule);
+	int got = fcat__policy_allowed(p, who, action, resource, tags, ntags, &rule);
 	if (got < 0)
 		return got;
 	if (got)
 		return 0;
 	fcat__buf b = {0};
+	const char *principal = who->name;
 	fcat__buf_printf(&b, "policy denies %s %s on %s (", principal,
 	                 fcat__policy_action_name(action), resource);
 	if (rule)
 		fcat__policy_rule_text(&b, rule);
-	else if (!fcat__strmap_get(&p->by_principal, principal))
+	else if (!fcat__strmap_get(&p->by_principal, principal) && !who->ngroups)
 		fcat__buf_puts(&b, "unknown principal; denied by default");
 	else
 		fcat__buf_puts(&b, "no rule allows it; denied by default");

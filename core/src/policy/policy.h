@@ -48,10 +48,12 @@
  * or both; `tags: {}` is refused.
  *
  * The decision: default deny. A principal holds the roles of its groups and
- * its own; the request is allowed when some rule of those roles allows it
- * and none denies it: an explicit deny beats every allow. An unknown
- * principal is denied (not an error); an unknown action or a malformed
- * resource is an error.
+ * its own, and a caller also those of the groups its identity provider
+ * vouches for (fcat__caller: a token's groups claim); the request is
+ * allowed when some rule of those roles allows it and none denies it: an
+ * explicit deny beats every allow. An unknown principal without a known
+ * vouched-for group is denied (not an error); an unknown action or a
+ * malformed resource is an error.
  *
  * Test files (OPA-style, kept beside the policies, e.g.
  * policies/tests/pii_test.yaml):
@@ -161,6 +163,10 @@ struct fcat__policy_group {
 	fcat__policy_ref *roles, *members;
 	size_t nroles, nmembers;
 	fcat__loc loc;
+	/* filled at load: the rules of the group's roles, for callers whose
+	 * identity provider vouches for the group (see fcat__caller) */
+	struct fcat__policy_grant *grants;
+	size_t ngrants;
 };
 
 /* A rule a principal holds, and the group it holds it through (NULL when
@@ -180,6 +186,21 @@ typedef struct fcat__policy_principal {
 	fcat__policy_grant *grants;
 	size_t ngrants;
 } fcat__policy_principal;
+
+/* Who asks: a principal's name, and the groups its identity provider
+ * vouches for (a verified token's `groups` claim). The caller holds the
+ * rules of the name as the policies declare it (its roles, its groups'),
+ * and those of each vouched-for group the policies declare; a group the
+ * policies do not know gives nothing. A name the policies do not know is
+ * denied unless a vouched-for group gives it a rule. */
+typedef struct fcat__caller {
+	const char *name;
+	const char *const *groups;
+	size_t ngroups;
+} fcat__caller;
+
+/* A caller of a name alone, for a call site's argument. */
+#define FCAT__CALLER(principal) (&(const fcat__caller){.name = (principal)})
 
 typedef struct fcat__policy_test {
 	const char *name; /* "" when unnamed */
@@ -213,7 +234,8 @@ typedef enum fcat__policy_why {
 	FCAT__WHY_ALLOWED,           /* a rule allows, none denies */
 	FCAT__WHY_DENIED,            /* a rule denies */
 	FCAT__WHY_NO_RULE,           /* default deny: no rule matched */
-	FCAT__WHY_UNKNOWN_PRINCIPAL, /* default deny: nobody of that name */
+	FCAT__WHY_UNKNOWN_PRINCIPAL, /* default deny: nobody of that name, and no
+	                              * vouched-for group the policies know */
 } fcat__policy_why;
 
 /* A decision with everything explain needs. */
@@ -225,7 +247,8 @@ typedef struct fcat__policy_decision {
 	/* every matching rule, in the principal's grant order */
 	const fcat__policy_grant **matches;
 	size_t nmatches;
-	/* the request, copied */
+	/* the request, copied (the caller's name; its vouched-for groups, when
+	 * it had some, follow as " (groups a, b)") */
 	char *principal, *resource;
 	fcat__policy_action action;
 } fcat__policy_decision;
@@ -277,7 +300,7 @@ bool fcat__policy_glob(const char *pat, size_t plen, const char *s, size_t slen)
  * allow or deny; free it with fcat__policy_decision_free), FCAT_EINVALID
  * for a malformed resource, FCAT_EUSAGE for an action out of range, or
  * FCAT_ENOMEM. */
-int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p, const char *principal,
+int fcat__policy_decide(fcat__policy_decision *out, const fcat__policy *p, const fcat__caller *who,
                         fcat__policy_action action, const char *resource, const fcat__tag *tags,
                         size_t ntags);
 void fcat__policy_decision_free(fcat__policy_decision *d);
@@ -285,20 +308,21 @@ void fcat__policy_decision_free(fcat__policy_decision *d);
 /* The decision alone, without recording matches: 1 allow, 0 deny, or a
  * negative code as fcat__policy_decide. *deciding (when not NULL) gets the
  * deciding rule or NULL. Uncached. */
-int fcat__policy_eval(const fcat__policy *p, const char *principal, fcat__policy_action action,
+int fcat__policy_eval(const fcat__policy *p, const fcat__caller *who, fcat__policy_action action,
                       const char *resource, const fcat__tag *tags, size_t ntags,
                       const fcat__policy_rule **deciding);
 
 /* As fcat__policy_eval, through the set's decision cache keyed by
- * (principal, action, resource, tags): the hot path for read paths. */
-int fcat__policy_allowed(const fcat__policy *p, const char *principal, fcat__policy_action action,
+ * (caller and groups, action, resource, tags): the hot path for read
+ * paths. */
+int fcat__policy_allowed(const fcat__policy *p, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat__tag *tags, size_t ntags,
                          const fcat__policy_rule **deciding);
 
 /* fcat__policy_allowed as a check: 0 when allowed, else FCAT_EDENIED with a
  * message such as "policy denies alice read_online on feature:v:f (deny rule
  * 2 of role scientist at policies/pii.yaml:14)". */
-int fcat__policy_require(const fcat__policy *p, const char *principal, fcat__policy_action action,
+int fcat__policy_require(const fcat__policy *p, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat__tag *tags, size_t ntags);
 
 /* The cache (decision_cache.c). new returns NULL when out of memory. */

@@ -1,5 +1,6 @@
 /* resolve_grants.c - names across the policy files checked, and each principal's
- * rules (its own roles', then its groups') computed once at load. */
+ * rules (its own roles', then its groups') and each group's rules (for callers
+ * a token puts in the group) computed once at load. */
 #include "policy/parse.h"
 #include "util/error.h"
 
@@ -99,6 +100,27 @@ static int grants(flatten *f, size_t who)
 	return 0;
 }
 
+/* The rules of group g's roles, each role once, in the group's order. */
+static int group_grants(fcat__policy *p, fcat__policy_group *g)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < g->nroles; k++)
+		n += ((const fcat__policy_role *)fcat__strmap_get(&p->by_role, g->roles[k].name))
+		         ->nrules;
+	g->grants = fcat__arena_alloc(&p->arena, (n + 1) * sizeof *g->grants);
+	if (!g->grants)
+		return fcat__error_oom();
+	for (size_t k = 0; k < g->nroles; k++) {
+		bool again = false;
+		for (size_t j = 0; j < k && !again; j++)
+			again = strcmp(g->roles[j].name, g->roles[k].name) == 0;
+		const fcat__policy_role *r = fcat__strmap_get(&p->by_role, g->roles[k].name);
+		for (size_t i = 0; !again && i < r->nrules; i++)
+			g->grants[g->ngrants++] = (fcat__policy_grant){&r->rules[i], g};
+	}
+	return 0;
+}
+
 int fcat__policy_resolve(fcat__policy *p, fcat__buf *errors)
 {
 	int problems = check_refs(p, errors);
@@ -115,6 +137,8 @@ int fcat__policy_resolve(fcat__policy *p, fcat__buf *errors)
 		rc = fcat__error_oom();
 	for (size_t i = 0; rc == 0 && i < p->nprincipals; i++)
 		rc = grants(&f, i);
+	for (size_t i = 0; rc == 0 && i < p->ngroups; i++)
+		rc = group_grants(p, &p->groups[i]);
 	free(f.role_stamp);
 	free(f.group_stamp);
 	free(f.roles);

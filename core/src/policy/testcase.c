@@ -16,8 +16,8 @@ int fcat__policy_run_tests(fcat__buf *report, const fcat__policy *p)
 	for (size_t i = 0; i < p->ntests; i++) {
 		const fcat__policy_test *t = &p->tests[i];
 		fcat__policy_decision d;
-		int rc = fcat__policy_decide(&d, p, t->principal, t->action, t->resource, t->tags,
-		                             t->ntags);
+		int rc = fcat__policy_decide(&d, p, FCAT__CALLER(t->principal), t->action,
+		                             t->resource, t->tags, t->ntags);
 		if (rc)
 			return fcat__error_wrap(rc, "%s:%d", t->loc.file, t->loc.line);
 		bool ok = d.effect == t->expect;

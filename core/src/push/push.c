@@ -89,7 +89,7 @@ int fcat_push(fcat_push_stats *stats, fcat_store *store, const char *push_source
 		return fcat__error(FCAT_EUSAGE, "push: no store or no columns");
 	fcat__push p = {0};
 	p.store = store;
-	p.who = o.principal ? o.principal : store->principal;
+	p.who = (fcat__caller){o.principal ? o.principal : store->principal, o.groups, o.ngroups};
 	p.in = columns;
 	p.ncols = ncolumns;
 	p.nrows = nrows;

@@ -12,7 +12,7 @@
 typedef struct fcat__push {
 	fcat_store *store;
 	const fcat__push_source *ps;
-	const char *who; /* the principal */
+	fcat__caller who; /* the principal, with its vouched-for groups */
 	const fcat_push_column *in;
 	size_t ncols, nrows;
 	const fcat__field **field; /* per input column: its schema field */

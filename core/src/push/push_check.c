@@ -164,9 +164,9 @@ int fcat__push_check_rows(fcat__push *p)
 int fcat__push_check_access(const fcat__push *p)
 {
 	if (!p->nviews)
-		return fcat__access_project(p->store, p->who, FCAT__PA_WRITE);
+		return fcat__access_project(p->store, &p->who, FCAT__PA_WRITE);
 	for (size_t v = 0; v < p->nviews; v++) {
-		int rc = fcat__access_view(p->store, p->who, FCAT__PA_WRITE, p->views[v]);
+		int rc = fcat__access_view(p->store, &p->who, FCAT__PA_WRITE, p->views[v]);
 		if (rc)
 			return fcat__error_wrap(rc, "push source '%s'", ps_name(p));
 	}

@@ -4,6 +4,7 @@
 #define FCAT_SERVE_FEATURE_SET_H
 
 #include "catalog/model.h"
+#include "policy/policy.h"
 
 #include <stdatomic.h>
 
@@ -27,12 +28,12 @@ typedef struct fcat__set_odv {
 	size_t ninputs;
 } fcat__set_odv;
 
-/* Principals a set has been allowed for (set_access.c). */
+/* Callers a set has been allowed for (set_access.c). */
 #define FCAT__SET_GRANTS 16
 
 typedef struct fcat__set_grant {
 	size_t len;
-	char name[]; /* the principal, NUL-terminated */
+	char key[]; /* the principal and its groups, each NUL-terminated */
 } fcat__set_grant;
 
 struct fcat_feature_set {
@@ -56,11 +57,11 @@ struct fcat_feature_set {
 struct fcat_store;
 
 /* May `who` read every feature of the set online (and every input of its
- * on-demand views)? Remembered per principal once allowed; a denial is
- * decided (and audited) anew each time. 0, or FCAT_EDENIED naming who,
- * the feature and the rule. */
+ * on-demand views)? Remembered per caller (principal and groups) once
+ * allowed; a denial is decided (and audited) anew each time. 0, or
+ * FCAT_EDENIED naming who, the feature and the rule. */
 int fcat__set_authorize(const fcat_feature_set *set, const struct fcat_store *store,
-                        const char *who);
+                        const fcat__caller *who);
 
 /* Forgets the remembered principals (when the set is freed). */
 void fcat__set_grants_free(fcat_feature_set *set);

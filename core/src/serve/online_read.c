@@ -297,7 +297,8 @@ int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_featur
 		return rc;
 	if (set->store != store)
 		return fcat__error(FCAT_EUSAGE, "the feature set was made for another store");
-	if ((rc = fcat__set_authorize(set, store, o.principal ? o.principal : store->principal)))
+	fcat__caller who = {o.principal ? o.principal : store->principal, o.groups, o.ngroups};
+	if ((rc = fcat__set_authorize(set, store, &who)))
 		return rc;
 	int64_t now = o.now;
 	if (now < 0) {

@@ -12,7 +12,7 @@
 #define MAX_TAGS 128
 
 /* Decides, and says why on a denial. */
-static int check(const fcat_store *s, const char *who, fcat__policy_action action,
+static int check(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                  const char *resource, const fcat__tag *tags, size_t ntags, int *allowed,
                  const fcat__policy_rule **rule)
 {
@@ -22,8 +22,8 @@ static int check(const fcat_store *s, const char *who, fcat__policy_action actio
 		if (s->audit) {
 			char why[512];
 			snprintf(why, sizeof why, "error: %s", fcat_error_last());
-			fcat__audit_record(s->audit, who, fcat__policy_action_name(action),
-			                   resource, false, why);
+			fcat__audit_record(s->audit, who->name, who->groups, who->ngroups,
+			                   fcat__policy_action_name(action), resource, false, why);
 		}
 		return r;
 	}
@@ -31,7 +31,7 @@ static int check(const fcat_store *s, const char *who, fcat__policy_action actio
 	return 0;
 }
 
-static void audit(const fcat_store *s, const char *who, fcat__policy_action action,
+static void audit(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                   const char *resource, bool allowed, const fcat__policy_rule *rule)
 {
 	if (!s->audit)
@@ -41,29 +41,29 @@ static void audit(const fcat_store *s, const char *who, fcat__policy_action acti
 		fcat__policy_rule_text(&b, rule);
 	else
 		fcat__buf_puts(&b, allowed ? "no policies" : "default deny: no rule allows it");
-	fcat__audit_record(s->audit, who, fcat__policy_action_name(action), resource, allowed,
-	                   b.ptr ? b.ptr : "");
+	fcat__audit_record(s->audit, who->name, who->groups, who->ngroups,
+	                   fcat__policy_action_name(action), resource, allowed, b.ptr ? b.ptr : "");
 	fcat__buf_free(&b);
 }
 
-static int denied(const char *who, fcat__policy_action action, const char *what,
+static int denied(const fcat__caller *who, fcat__policy_action action, const char *what,
                   const fcat__policy_rule *rule)
 {
 	fcat__buf b = {0};
 	if (rule)
 		fcat__policy_rule_text(&b, rule);
-	int rc =
-	    fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who, fcat__policy_action_name(action),
-	                what, rule ? b.ptr : "no policy rule allows it (default deny)");
+	int rc = fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who->name,
+	                     fcat__policy_action_name(action), what,
+	                     rule ? b.ptr : "no policy rule allows it (default deny)");
 	fcat__buf_free(&b);
 	return rc;
 }
 
 /* Nothing applied: every read and write is refused, saying why. */
-static int closed(const fcat_store *s, const char *who, fcat__policy_action action,
+static int closed(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                   const char *what)
 {
-	return fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who,
+	return fcat__error(FCAT_EDENIED, "%s may not %s %s: %s", who->name,
 	                   fcat__policy_action_name(action), what, s->closed);
 }
 
@@ -175,7 +175,7 @@ static bool as_applied(const fcat_store *s, const fcat_object *o)
  * may flow through a definition of another version only when it is the
  * applied one; through any other (a changed source query or transform, a
  * new view) it needs admin on project. */
-static int version_guard(const fcat_store *s, const char *who, fcat__policy_action action,
+static int version_guard(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat_object *o)
 {
 	if (!s->applied_catalog || action == FCAT__PA_DESCRIBE || as_applied(s, o))
@@ -192,7 +192,7 @@ static int version_guard(const fcat_store *s, const char *who, fcat__policy_acti
 	                   "%s may not %s %s in this version: its definition differs from the "
 	                   "applied one, and reading through a definition that is not applied "
 	                   "needs admin on project",
-	                   who, fcat__policy_action_name(action), resource);
+	                   who->name, fcat__policy_action_name(action), resource);
 }
 
 /* Whether the applied feature service of this name holds f: a service
@@ -219,7 +219,7 @@ static bool applied_service_has(const fcat_store *s, const char *service, const 
 /* The decision on one feature or view, audited: the version guard, the
  * object's tags, and for a feature read through a service that the applied
  * catalog lists it in (f and service given) the service's own grant. */
-static int access_object(const fcat_store *s, const char *who, fcat__policy_action action,
+static int access_object(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                          const char *resource, const fcat_object *o, const fcat__field *f,
                          const char *service)
 {
@@ -254,7 +254,7 @@ static int access_object(const fcat_store *s, const char *who, fcat__policy_acti
 	return allowed ? 0 : denied(who, action, resource, rule);
 }
 
-int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_action action,
+int fcat__access_feature(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                          const fcat__field *f, const char *service)
 {
 	char resource[1024];
@@ -262,7 +262,7 @@ int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_acti
 	return access_object(s, who, action, resource, &f->base, f, service);
 }
 
-int fcat__access_view(const fcat_store *s, const char *who, fcat__policy_action action,
+int fcat__access_view(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                       const fcat__view *v)
 {
 	char resource[512];
@@ -270,7 +270,7 @@ int fcat__access_view(const fcat_store *s, const char *who, fcat__policy_action 
 	return access_object(s, who, action, resource, &v->base, NULL, NULL);
 }
 
-int fcat__access_project(const fcat_store *s, const char *who, fcat__policy_action action)
+int fcat__access_project(const fcat_store *s, const fcat__caller *who, fcat__policy_action action)
 {
 	if (s->closed)
 		return closed(s, who, action, "project");
@@ -292,9 +292,9 @@ static bool describe(const fcat_store *s, const char *resource, const fcat__tag 
 		return true; /* open, or nothing applied: the caller reads its own files */
 	int allowed = 0;
 	const fcat__policy_rule *rule = NULL;
-	if (check(s, s->principal, FCAT__PA_DESCRIBE, resource, tags, ntags, &allowed, &rule))
+	if (check(s, &s->caller, FCAT__PA_DESCRIBE, resource, tags, ntags, &allowed, &rule))
 		return false;
-	audit(s, s->principal, FCAT__PA_DESCRIBE, resource, allowed, rule);
+	audit(s, &s->caller, FCAT__PA_DESCRIBE, resource, allowed, rule);
 	return allowed;
 }
 
@@ -333,7 +333,7 @@ int fcat__access_describe_name(const fcat_store *s, const char *name)
 		/* a file may hold any object's definition, or the policies */
 		if (!s->policy)
 			return 0;
-		int rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
+		int rc = fcat__access_project(s, &s->caller, FCAT__PA_ADMIN);
 		return rc ? fcat__error(rc,
 		                        "%s may not read the history of the file '%s' (it needs "
 		                        "admin on project)",
@@ -350,7 +350,7 @@ int fcat__access_describe_name(const fcat_store *s, const char *name)
 		fcat__error_clear();
 		if (!s->policy)
 			return 0;
-		int rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
+		int rc = fcat__access_project(s, &s->caller, FCAT__PA_ADMIN);
 		return rc ? fcat__error(rc,
 		                        "%s may not describe '%s': it is in neither this version "
 		                        "nor the applied one, so its tags are unknown (the history "

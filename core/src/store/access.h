@@ -21,20 +21,21 @@ int fcat__access_read_set(fcat__policy **out, const char *root, const fcat_confi
  * with its trusted keys) and its audit log. */
 int fcat__access_load_applied(fcat_store *s, fcat__git *g, const git_oid *applied);
 
-/* May principal `who` (as named in the policies: the caller of a read, a
- * push, a training set; never NULL) do `action` on a feature (through
+/* May `who` (the caller of a read, a push, a training set: a principal as
+ * named in the policies, with the groups a token vouches for; never NULL)
+ * do `action` on a feature (through
  * `service` when not NULL: the service's grant also opens its features, but
  * a deny on the feature still wins)? The decision is audited under `who`.
  * 0, or FCAT_EDENIED naming who, the feature and the rule. */
-int fcat__access_feature(const fcat_store *s, const char *who, fcat__policy_action action,
+int fcat__access_feature(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                          const fcat__field *feature, const char *service);
 
 /* May `who` `action` the view as a whole (write: materialize, push)? */
-int fcat__access_view(const fcat_store *s, const char *who, fcat__policy_action action,
+int fcat__access_view(const fcat_store *s, const fcat__caller *who, fcat__policy_action action,
                       const fcat__view *view);
 
 /* May `who` `action` the project (apply, admin)? 0 or FCAT_EDENIED. */
-int fcat__access_project(const fcat_store *s, const char *who, fcat__policy_action action);
+int fcat__access_project(const fcat_store *s, const fcat__caller *who, fcat__policy_action action);
 
 /* Describing (list, describe, lineage, log) is decided for the store's
  * principal (fcat_open_options.principal).

@@ -55,7 +55,7 @@ static int check_settings(fcat_store *s, const fcat_config *next)
 	for (size_t i = 0; i < 3; i++) {
 		if (same(before[i], after[i]))
 			continue;
-		int rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
+		int rc = fcat__access_project(s, &s->caller, FCAT__PA_ADMIN);
 		if (rc)
 			return fcat__error_wrap(rc,
 			                        "refusing to apply a change of %s in fcat.yaml "
@@ -85,7 +85,7 @@ static int check_policy_files(fcat_store *s, fcat__git *g, const git_oid *commit
 		return rc;
 	if (git_oid_equal(&before, &after))
 		return 0;
-	rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
+	rc = fcat__access_project(s, &s->caller, FCAT__PA_ADMIN);
 	if (rc)
 		return fcat__error_wrap(rc,
 		                        "refusing to apply a change of the policy files (%s/): it "
@@ -116,7 +116,7 @@ int fcat_apply_as(char out_commit[41], const char *repo_path, const char *rev,
 		rc = open_authority(&authority, repo_path,
 		                    principal && *principal ? principal : "anonymous");
 	if (rc == 0 && authority)
-		rc = fcat__access_project(authority, authority->principal, FCAT__PA_APPLY);
+		rc = fcat__access_project(authority, &authority->caller, FCAT__PA_APPLY);
 	if (rc == 0 && authority)
 		rc = check_settings(authority, committed);
 	if (rc == 0 && authority)
@@ -152,7 +152,7 @@ int fcat_store_check_project(const fcat_store *s, const char *action)
 	int a = fcat__policy_action_parse(action);
 	if (a < 0)
 		return FCAT_EINVALID;
-	return fcat__access_project(s, s->principal, (fcat__policy_action)a);
+	return fcat__access_project(s, &s->caller, (fcat__policy_action)a);
 }
 
 int fcat__authorize_sign(const char *repo_path, const char *principal)
@@ -160,7 +160,7 @@ int fcat__authorize_sign(const char *repo_path, const char *principal)
 	fcat_store *s = NULL;
 	int rc = open_authority(&s, repo_path, principal && *principal ? principal : "anonymous");
 	if (rc == 0 && s) {
-		rc = fcat__access_project(s, s->principal, FCAT__PA_ADMIN);
+		rc = fcat__access_project(s, &s->caller, FCAT__PA_ADMIN);
 		if (rc)
 			fcat__error_wrap(rc, "refusing to sign the policies");
 	}

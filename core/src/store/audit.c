@@ -154,8 +154,9 @@ static void put_json_string(fcat__buf *b, const char *s)
 	fcat__buf_putc(b, '"');
 }
 
-void fcat__audit_record(fcat__audit *a, const char *principal, const char *action,
-                        const char *resource, bool allowed, const char *rule)
+void fcat__audit_record(fcat__audit *a, const char *principal, const char *const *groups,
+                        size_t ngroups, const char *action, const char *resource, bool allowed,
+                        const char *rule)
 {
 	if (!a)
 		return;
@@ -166,6 +167,12 @@ void fcat__audit_record(fcat__audit *a, const char *principal, const char *actio
 	fcat__buf b = {0};
 	fcat__buf_printf(&b, "{\"time\":\"%s\",\"principal\":", when);
 	put_json_string(&b, principal);
+	for (size_t g = 0; g < ngroups; g++) {
+		fcat__buf_puts(&b, g ? "," : ",\"groups\":[");
+		put_json_string(&b, groups[g]);
+	}
+	if (ngroups)
+		fcat__buf_putc(&b, ']');
 	fcat__buf_puts(&b, ",\"action\":");
 	put_json_string(&b, action);
 	fcat__buf_puts(&b, ",\"resource\":");

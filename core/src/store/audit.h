@@ -7,6 +7,7 @@
 #define FCAT_STORE_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct fcat__audit fcat__audit;
@@ -23,10 +24,13 @@ typedef struct fcat__audit_stats {
  * naming the path when it cannot be opened. */
 int fcat__audit_open(fcat__audit **out, const char *path);
 
-/* Queues one decision. Never waits for the disk: when the bounded queue is
- * full the record is dropped and counted (and the count is logged later). */
-void fcat__audit_record(fcat__audit *a, const char *principal, const char *action,
-                        const char *resource, bool allowed, const char *rule);
+/* Queues one decision of `principal`'s (with the `ngroups` groups a token
+ * vouched for, recorded as "groups" when there are some). Never waits for
+ * the disk: when the bounded queue is full the record is dropped and
+ * counted (and the count is logged later). */
+void fcat__audit_record(fcat__audit *a, const char *principal, const char *const *groups,
+                        size_t ngroups, const char *action, const char *resource, bool allowed,
+                        const char *rule);
 
 /* Waits (at most timeout_ms) until every queued record has been written or
  * has failed, then fills *stats. Returns true when the queue drained. */

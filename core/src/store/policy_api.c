@@ -44,8 +44,8 @@ int fcat_policy_explain(char **out, const fcat_store *s, const char *principal, 
 	fcat__tag tags[64];
 	size_t ntags = resource_tags(s, resource, tags, 64);
 	fcat__policy_decision d;
-	int rc = fcat__policy_decide(&d, s->version_policy, principal, (fcat__policy_action)a,
-	                             resource, tags, ntags);
+	int rc = fcat__policy_decide(&d, s->version_policy, FCAT__CALLER(principal),
+	                             (fcat__policy_action)a, resource, tags, ntags);
 	if (rc)
 		return rc;
 	fcat__buf b = {0};

@@ -230,6 +230,7 @@ static int store_open(fcat_store **out, const char *repo_path, const fcat_open_o
 	free(yaml);
 	s->source = o->catalog;
 	s->principal = strdup(o->principal && *o->principal ? o->principal : "anonymous");
+	s->caller = (fcat__caller){.name = s->principal};
 	if (!s->principal || (o->commit && !(s->commit = strdup(o->commit))))
 		rc = rc ? rc : fcat__error_oom();
 	if (rc || (rc = load_catalog(s, o)))

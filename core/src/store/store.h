@@ -6,6 +6,7 @@
 #include "catalog/model.h"
 #include "config/config.h"
 #include "plugin/loader.h"
+#include "policy/policy.h"
 #include "store/online_conn.h"
 #include "transform/engine.h"
 
@@ -54,6 +55,7 @@ struct fcat_store {
 	fcat_catalog *applied_catalog;
 	fcat_config *applied_config; /* fcat.yaml as committed in the applied commit */
 	char *principal;             /* "anonymous" when none is given */
+	fcat__caller caller;         /* the principal, as a caller without groups */
 	struct fcat__audit *audit;
 };
 

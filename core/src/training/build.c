@@ -21,11 +21,11 @@ fcat__hview *fcat__treq_view(fcat__treq *q, const fcat__view *v)
 	return &q->views[q->nviews++];
 }
 
-int fcat__treq_init(fcat__treq *q, fcat_store *s, const char *principal)
+int fcat__treq_init(fcat__treq *q, fcat_store *s, const fcat_historical_options *o)
 {
 	memset(q, 0, sizeof *q);
 	q->s = s;
-	q->who = principal ? principal : s->principal;
+	q->who = (fcat__caller){o->principal ? o->principal : s->principal, o->groups, o->ngroups};
 	fcat__arena_init(&q->arena, 1 << 20);
 	const fcat__objvec *objs = s->catalog->objects;
 	q->features = calloc(objs[FCAT_OBJ_FEATURE].len + 16, sizeof *q->features);
@@ -50,7 +50,7 @@ static int add_feature(fcat__treq *q, const fcat__field *f)
 	for (size_t i = 0; i < q->nfeatures; i++)
 		if (q->features[i] == f)
 			return 0;
-	int rc = fcat__access_feature(q->s, q->who, FCAT__PA_READ_OFFLINE, f, NULL);
+	int rc = fcat__access_feature(q->s, &q->who, FCAT__PA_READ_OFFLINE, f, NULL);
 	if (rc)
 		return rc;
 	q->features[q->nfeatures++] = f;
@@ -67,7 +67,7 @@ static int add_feature(fcat__treq *q, const fcat__field *f)
 		fcat__treq_view(q, o->sources[i])->needed_whole = true;
 		/* its transform sees every input: each must be readable too */
 		for (size_t k = 0; k < o->sources[i]->nfeatures; k++)
-			if ((rc = fcat__access_feature(q->s, q->who, FCAT__PA_READ_OFFLINE,
+			if ((rc = fcat__access_feature(q->s, &q->who, FCAT__PA_READ_OFFLINE,
 			                               &o->sources[i]->features[k], NULL)))
 				return rc;
 	}
@@ -136,7 +136,7 @@ int fcat_get_historical_columns(fcat_training_set **out, fcat_historical_stats *
 		return rc;
 	fcat__treq q;
 	fcat__entities ent = {0};
-	rc = fcat__treq_init(&q, s, o.principal);
+	rc = fcat__treq_init(&q, s, &o);
 	if (rc == 0)
 		rc = fcat__treq_add(&q, refs, nrefs, service);
 	if (rc == 0)

@@ -17,7 +17,7 @@ typedef struct fcat__hview {
 
 typedef struct fcat__treq {
 	fcat_store *s;
-	const char *who; /* the principal the set is built for */
+	fcat__caller who; /* the principal the set is built for, with its groups */
 	const fcat__entities *ent;
 	const fcat__field **features; /* output order */
 	size_t nfeatures;

@@ -34,11 +34,12 @@ void fcat__training_set_unref(fcat_training_set *set);
 /* The metadata of OUT.meta.json; entity_file (or NULL) is recorded too. */
 json_t *fcat__training_set_meta(const fcat_training_set *set, const char *entity_file);
 
-/* The steps of a build: a request for a principal (NULL: the store's), its
+/* The steps of a build: a request for the options' caller (principal NULL:
+ * the store's; with the groups a token vouches for), its
  * features (resolved and checked against the policies before anything is
  * read), the join over entity rows, and the set. fcat__treq_free accepts
  * a request at any step. */
-int fcat__treq_init(fcat__treq *q, fcat_store *s, const char *principal);
+int fcat__treq_init(fcat__treq *q, fcat_store *s, const fcat_historical_options *o);
 int fcat__treq_add(fcat__treq *q, const char *const *refs, size_t nrefs, const char *service);
 int fcat__treq_run(fcat__treq *q, const fcat__entities *ent);
 int fcat__treq_result(fcat_training_set **out, const fcat__treq *q, bool full_names);

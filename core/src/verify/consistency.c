@@ -484,7 +484,7 @@ static int check_access(fcat_store *s)
 			}
 			for (size_t j = 0; j < n; j++)
 				for (size_t a = 0; a < 2; a++) {
-					int rc = fcat__access_feature(s, s->principal, actions[a],
+					int rc = fcat__access_feature(s, &s->caller, actions[a],
 					                              &f[j], NULL);
 					if (rc)
 						return fcat__error_wrap(rc, "verify compares every "
