@@ -5,7 +5,8 @@
 #        SERVE_SECONDS (default 10) the length of each wrk round, SERVE_ROUNDS
 #        (default 3) the rounds (the figures are medians over them),
 #        WRK_THREADS (default 1, as redis-benchmark's one thread: on a small
-#        machine a second load thread takes a core from the server).
+#        machine a second load thread takes a core from the server),
+#        SERVE_CURVE (default 1; 0 skips the latency curve by connections).
 #
 # Makes a repo with `fcat init --no-data` in a temporary directory (or under
 # $TMPDIR), USERS users of fcat-datagen data (one row each, within the views'
@@ -18,7 +19,8 @@
 #   redis-benchmark -c 32 HGETALL of a hash of the same five values, on a
 #     redis-server started here (a free port, no persistence);
 #   wrk with 100 random users per request (entities/s), beside
-#     redis-benchmark -c 32 -P 100 HGETALL (100 lookups per round trip).
+#     redis-benchmark -c 32 -P 100 HGETALL (100 lookups per round trip);
+# then the latency curve: wrk at 1, 2, 4, ... 64 connections, one round each.
 # Any non-2xx answer or socket error fails the run. Everything is stopped and
 # removed at the end. Installs wrk, redis and curl when missing
 # (tools/scripts/deps.sh bench). The build comes from $FCAT_BUILD (default
@@ -225,6 +227,28 @@ for i in $(seq "$rounds"); do
 	printf 'round %d: fcat %6.0f req/s p50 %6.0f us p99 %6.0f us | redis %6.0f req/s p50 %4.0f us p99 %4.0f us | 100/request: fcat %7.0f entities/s, redis -P 100 %8.0f/s\n' \
 		"$i" "$rps" "$p50" "$p99" "$rrps" "$r50" "$r99" "$((brps * 100))" "$prps"
 done
+
+# the latency curve: one entity x 5 features at 1..64 connections, one
+# round each (SERVE_CURVE=0 skips it); "flat" means the tail stays a small
+# multiple of the median at every concurrency (no cliff), while the median
+# itself grows with the queue once the two cores are busy
+if [[ ${SERVE_CURVE:-1} != 0 ]]; then
+	echo "--- latency by connections (1 entity x 5 features, ${secs} s each)"
+	printf '%-12s %10s %10s %10s %8s\n' connections req/s p50_us p99_us p99/p50
+	for c in 1 2 4 8 16 32 64; do
+		wrk -t"$wrk_threads" -c"$c" -d"${secs}s" --latency -s "$root/tools/bench/serve.lua" "$url" \
+			-- 1 "$users" "$width" "$token" >"$tmp/curve"
+		if grep -qE 'Non-2xx|Socket errors' "$tmp/curve"; then
+			echo "$me: wrk saw errors:" >&2
+			cat "$tmp/curve" >&2
+			exit 1
+		fi
+		read -r crps c50 c99 <<<"$(wrk_fig "$tmp/curve")"
+		awk -v c="$c" -v r="$crps" -v a="$c50" -v b="$c99" \
+			'BEGIN { printf "%-12d %10.0f %10.0f %10.0f %8.1f\n", c, r, a, b, b / a }'
+		echo "CURVE connections=$c rps=$crps p50_us=$c50 p99_us=$c99" >>"$tmp/curve.all"
+	done
+fi
 
 # col FILE N: the median of column N of FILE
 col() { awk -v n="$2" '{ print $n }' "$1" | median; }
