@@ -455,6 +455,39 @@ static void test_jwt__expiry_nbf_and_iat_are_checked_with_leeway(void **state)
 	free(t);
 }
 
+static void test_jwt__a_verified_token_is_remembered_and_its_times_still_checked(void **state)
+{
+	(void)state;
+	char p[256];
+	snprintf(p, sizeof p,
+	         "{\"sub\":\"carol\",\"groups\":[\"serving\"],\"exp\":%lld,\"nbf\":%lld}",
+	         (long long)NOW + 600, (long long)NOW + 30);
+	char *t = hs(p);
+	for (int i = 0; i < 3; i++) { /* the first verifies, the next come from the cache */
+		fsrv_jwt_claims c;
+		if (fsrv_jwt_verify(&c, K.hs, t, strlen(t), NOW))
+			fail_msg("refused: %s", fsrv_jwt_error_last());
+		assert_string_equal(c.sub, "carol");
+		assert_string_equal(c.alg, "HS256");
+		assert_int_equal(c.exp, NOW + 600);
+		assert_int_equal(c.ngroups, 1);
+		assert_string_equal(c.groups[0], "serving");
+		fsrv_jwt_claims_free(&c);
+	}
+	/* a remembered token answers for its own bytes only */
+	refused_free(K.hs, flip_bit(t, 2, 5), "token signature does not verify (HS256)");
+	refused_free(K.hs, flip_bit(t, 1, 8 * 9), "token signature does not verify (HS256)");
+	/* and its times are checked on every use */
+	refused_at(K.hs, t, strlen(t), NOW + 660, "token expired");
+	refused_at(K.hs, t, strlen(t), NOW - 100, "token is not valid before");
+	fsrv_jwt_claims c;
+	assert_int_equal(fsrv_jwt_verify(&c, K.hs, t, strlen(t), NOW), 0);
+	fsrv_jwt_claims_free(&c);
+	/* the same bytes under other keys are verified by those keys */
+	refused(K.rs, t, "HS256");
+	free(t);
+}
+
 static void test_jwt__claims_must_be_well_typed(void **state)
 {
 	(void)state;
@@ -759,6 +792,7 @@ int main(void)
 	    cmocka_unit_test(test_jwt__header_typ_and_crit_are_checked),
 	    cmocka_unit_test(test_jwt__one_flipped_bit_breaks_the_signature),
 	    cmocka_unit_test(test_jwt__expiry_nbf_and_iat_are_checked_with_leeway),
+	    cmocka_unit_test(test_jwt__a_verified_token_is_remembered_and_its_times_still_checked),
 	    cmocka_unit_test(test_jwt__claims_must_be_well_typed),
 	    cmocka_unit_test(test_jwt__garbage_json_and_oversized_tokens_are_refused),
 	    cmocka_unit_test(test_jwt__key_loading_names_the_file_and_the_problem),

@@ -1,6 +1,7 @@
 /* jwt.c - Bearer token verification for fcat serve: strict parsing, the alg
  * bound to the configured key, OpenSSL signatures, then the claims. */
 #include "jwt.h"
+#include "token_cache.h"
 
 #include "base64url.h"
 
@@ -33,11 +34,12 @@ static const char *const ALG_NAME[] = {"none", "HS256", "RS256", "ES256"};
 struct fsrv_jwt_keys {
 	unsigned char *secret; /* the HS256 secret, or NULL */
 	size_t secret_len;
-	EVP_MAC *mac;      /* HMAC */
-	EVP_MAC_CTX *hmac; /* keyed with the secret; duplicated per token */
-	EVP_PKEY *pub;     /* the public key, or NULL */
-	jwt_alg pub_alg;   /* ALG_RS256 or ALG_ES256 for `pub` */
-	EVP_MD *sha256;    /* fetched once for the public-key paths */
+	EVP_MAC *mac;               /* HMAC */
+	EVP_MAC_CTX *hmac;          /* keyed with the secret; duplicated per token */
+	EVP_PKEY *pub;              /* the public key, or NULL */
+	jwt_alg pub_alg;            /* ALG_RS256 or ALG_ES256 for `pub` */
+	EVP_MD *sha256;             /* fetched once for the public-key paths */
+	fsrv_token_cache *verified; /* tokens these keys verified; NULL: none kept */
 };
 
 static _Thread_local char last_error[320] = "no error";
@@ -78,6 +80,7 @@ void fsrv_jwt_keys_free(fsrv_jwt_keys *keys)
 	EVP_MAC_free(keys->mac);
 	EVP_PKEY_free(keys->pub);
 	EVP_MD_free(keys->sha256);
+	fsrv_token_cache_free(keys->verified);
 	free(keys);
 }
 
@@ -236,6 +239,7 @@ int fsrv_jwt_keys_load(fsrv_jwt_keys **out, const unsigned char *secret, size_t 
 		fsrv_jwt_keys_free(k);
 		return rc;
 	}
+	k->verified = fsrv_token_cache_new();
 	*out = k;
 	return 0;
 }
@@ -458,7 +462,13 @@ static int numeric_date(int64_t *v, const json_t *claims, const char *name)
 	return fail(FCAT_EINVALID, "token claim %s is not a number", name);
 }
 
-static int check_times(int64_t *exp, const json_t *c, int64_t now)
+bool fsrv_jwt_in_time(const fsrv_jwt_claims *claims, int64_t now)
+{
+	return !ahead(now, claims->exp, FSRV_JWT_LEEWAY) &&
+	       !(claims->not_before && ahead(claims->not_before, now, FSRV_JWT_LEEWAY + 1));
+}
+
+static int check_times(int64_t *exp, int64_t *not_before, const json_t *c, int64_t now)
 {
 	int64_t nbf = 0, iat = 0;
 	int rc = numeric_date(exp, c, "exp");
@@ -487,6 +497,7 @@ static int check_times(int64_t *exp, const json_t *c, int64_t now)
 		            "token was issued in the future (iat %" PRId64 "; now %" PRId64
 		            ", leeway %d s)",
 		            iat, now, FSRV_JWT_LEEWAY);
+	*not_before = nbf > iat ? nbf : iat;
 	return 0;
 }
 
@@ -511,7 +522,7 @@ static int check_name(const json_t *j, const char *what)
 
 static int take_claims(fsrv_jwt_claims *out, const json_t *c, int64_t now)
 {
-	int rc = check_times(&out->exp, c, now);
+	int rc = check_times(&out->exp, &out->not_before, c, now);
 	if (rc)
 		return rc;
 
@@ -644,6 +655,8 @@ int fsrv_jwt_verify(fsrv_jwt_claims *out, const fsrv_jwt_keys *keys, const char 
 		return fail(FCAT_EINVALID, "token is %zu bytes, over the %d-byte limit", len,
 		            FSRV_JWT_MAX_TOKEN);
 
+	if (fsrv_token_cache_get(keys->verified, token, len, now_seconds, out))
+		return 0;
 	unsigned char *buf = malloc(len);
 	if (!buf)
 		return oom();
@@ -651,5 +664,7 @@ int fsrv_jwt_verify(fsrv_jwt_claims *out, const fsrv_jwt_keys *keys, const char 
 	free(buf);
 	if (rc)
 		fsrv_jwt_claims_free(out);
+	else
+		fsrv_token_cache_put(keys->verified, token, len, out);
 	return rc;
 }

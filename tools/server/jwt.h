@@ -5,6 +5,7 @@
 
 #include "fcat.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +34,9 @@ typedef struct fsrv_jwt_claims {
 	char *sub;     /* the principal, non-empty, no control characters */
 	char **groups; /* the groups claim, ngroups names (NULL if none) */
 	size_t ngroups;
-	int64_t exp;     /* the expiry, in seconds since the epoch */
-	const char *alg; /* "HS256", "RS256" or "ES256" (static text) */
+	int64_t exp;        /* the expiry, in seconds since the epoch */
+	int64_t not_before; /* the later of nbf and iat; 0 when it has neither */
+	const char *alg;    /* "HS256", "RS256" or "ES256" (static text) */
 } fsrv_jwt_claims;
 
 /* Loads the keys from the server configuration. Either may be absent, not
@@ -61,7 +63,9 @@ void fsrv_jwt_keys_free(fsrv_jwt_keys *keys);
  * HS256 with a public key), typ JWT if present, no crit; the signature; then
  * the claims: exp required (now < exp + FSRV_JWT_LEEWAY), nbf and iat checked
  * if present, sub a non-empty string, groups an optional array of at most
- * FSRV_JWT_MAX_GROUPS strings. Any byte string is safe to pass.
+ * FSRV_JWT_MAX_GROUPS strings. Any byte string is safe to pass. A token
+ * verified before with these keys is answered from their cache
+ * (token_cache.h), its times checked again.
  * @param[out] out the claims, freed with fsrv_jwt_claims_free; zeroed on
  *             failure
  * @param[in] keys the configured keys
@@ -73,6 +77,10 @@ void fsrv_jwt_keys_free(fsrv_jwt_keys *keys);
  *         no key material); FCAT_ENOMEM; FCAT_EUSAGE for NULL arguments. */
 int fsrv_jwt_verify(fsrv_jwt_claims *out, const fsrv_jwt_keys *keys, const char *token, size_t len,
                     int64_t now_seconds);
+
+/* Whether a verified token's times still hold at now_seconds (exp and
+ * not_before, with FSRV_JWT_LEEWAY): what fsrv_jwt_verify checks of them. */
+bool fsrv_jwt_in_time(const fsrv_jwt_claims *claims, int64_t now_seconds);
 
 /* Frees what `claims` holds and zeroes it; accepts NULL. The struct itself
  * belongs to the caller. */
