@@ -127,6 +127,14 @@ static void test_serve_config__the_access_log_has_a_line_per_request(void **stat
 	                      "\"entities\":{\"user_id\":[\"u0001\",\"u0002\"]}}"),
 	              200);
 	expect_status(test_http(srv.port, "GET", "/health", NULL), 200);
+	expect_status(post_as("fcat-operator", "/push",
+	                      "{\"push_source_name\":\"conversations_push\",\"df\":{"
+	                      "\"user_id\":[\"u7777\",\"u7778\"],"
+	                      "\"event_timestamp\":[1700000000,1700000001],"
+	                      "\"total_conversations\":[4,2],\"avg_response_rating\":[4.5,9],"
+	                      "\"preferred_language\":[\"EN\",null],"
+	                      "\"user_embedding\":[null,null]},\"to\":\"online\"}"),
+	              200);
 	free(test_server_stop_cleanly(&srv, SIGTERM)); /* the log is written whole */
 
 	char path[4096];
@@ -138,7 +146,7 @@ static void test_serve_config__the_access_log_has_a_line_per_request(void **stat
 	assert_non_null(first);
 	while (first > log && first[-1] != '\n')
 		first--;
-	assert_int_equal(test_count_lines(first), 7);
+	assert_int_equal(test_count_lines(first), 8);
 	expect_line(log,
 	            "\"principal\":\"ranking-service\",\"method\":\"POST\",\"path\":\"/get-online-"
 	            "features\",\"status\":200,",
@@ -157,6 +165,8 @@ static void test_serve_config__the_access_log_has_a_line_per_request(void **stat
 	expect_line(log, "\"feature_service\":\"chat_personalization\",\"rows\":2}",
 	            "\"status\":200,");
 	expect_line(log, "\"path\":\"/health\",\"status\":200,", "\"principal\":\"-\"");
+	expect_line(log, "\"principal\":\"fcat-operator\",\"method\":\"POST\",\"path\":\"/push\"",
+	            ",\"push_source\":\"conversations_push\",\"to\":\"online\",\"rows\":2}");
 	free(log);
 }
 

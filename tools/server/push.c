@@ -166,8 +166,22 @@ static void push(srv_reply *out, const srv_request *req, json_t *root)
 		                ps_name);
 		return;
 	}
+	if (req->detail) { /* the access log: which source, how many rows, where to */
+		srv_line_lit(req->detail, ",\"push_source\":");
+		srv_line_str(req->detail, ps_name, 512);
+		srv_line_lit(req->detail, ",\"to\":");
+		srv_line_str(req->detail,
+		             to == FCAT_PUSH_ONLINE    ? "online"
+		             : to == FCAT_PUSH_OFFLINE ? "offline"
+		                                       : "online_and_offline",
+		             32);
+	}
 	push_rows rows = {0};
 	if (decode_df(&rows, out, ps, ps_name, df) == 0) {
+		if (req->detail) {
+			srv_line_lit(req->detail, ",\"rows\":");
+			srv_line_u64(req->detail, rows.nrows);
+		}
 		fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 		o.principal = req->principal;
 		o.groups = req->groups;
