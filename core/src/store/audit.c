@@ -6,6 +6,7 @@
 
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,9 +117,16 @@ int fcat__audit_open(fcat__audit **out, const char *path)
 		free(a);
 		return fcat__error_oom();
 	}
+	int rc = fcat__make_parent_dirs(path);
+	if (rc) {
+		rc = fcat__error_wrap(rc, "audit log %s", path);
+		free(a->path);
+		free(a);
+		return rc;
+	}
 	a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (a->fd < 0) {
-		int rc = fcat__error(FCAT_EIO, "audit log %s: %s", path, strerror(errno));
+		rc = fcat__error(FCAT_EIO, "audit log %s: %s", path, strerror(errno));
 		free(a->path);
 		free(a);
 		return rc;

@@ -172,6 +172,40 @@ int fcat__list_files(char ***out, size_t *count, const char *dir, const char *su
 	return 0;
 }
 
+int fcat__make_parent_dirs(const char *path)
+{
+	char dir[4096];
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0 || (n == 1 && path[0] == '/'))
+		return 0; /* the current directory, or the root */
+	if (n >= sizeof dir)
+		return fcat__error(FCAT_EIO, "%.*s: the directory's name is too long", (int)n,
+		                   path);
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	for (size_t i = 1; i <= n; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		char was = dir[i];
+		dir[i] = '\0';
+		struct stat st;
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			return fcat__error(FCAT_EIO, "cannot make directory %s: %s", dir,
+			                   strerror(errno));
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			return fcat__error(FCAT_EIO, "cannot make directory %s: %s", dir,
+			                   stat(dir, &st) != 0
+			                       ? strerror(errno)
+			                       : "a file of that name is in the way");
+		dir[i] = was;
+	}
+	return 0;
+}
+
 int fcat__temp_dir(char *out, size_t size, const char *prefix)
 {
 	const char *tmp = getenv("TMPDIR");

@@ -19,6 +19,12 @@ void fcat__strv_free(char **v);
 /* path joined with name by one '/'; freed with free(). NULL on OOM. */
 char *fcat__path_join(const char *dir, const char *name);
 
+/* Makes every missing directory above `path` (a file's path), as `mkdir -p`
+ * of its dirname, so a path fcat writes in a fresh clone (data/, .fcat/)
+ * needs no set-up. Returns 0, or FCAT_EIO naming the directory that could
+ * not be made and why. */
+int fcat__make_parent_dirs(const char *path);
+
 /* Makes a fresh directory $TMPDIR/<prefix>-XXXXXX (/tmp without TMPDIR)
  * and writes its path to out. Returns 0 or FCAT_EIO naming the path. */
 int fcat__temp_dir(char *out, size_t size, const char *prefix);
