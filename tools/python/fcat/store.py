@@ -327,7 +327,8 @@ class FeatureStore:
                                              _lib.cstr(service), ctypes.byref(opts))
         if rc:
             raise_for(rc)
-        return RetrievalJob(out.value, entity_df)
+        # the entity columns of the set are entity_df's own, as they were now
+        return RetrievalJob(out.value, entity_df.copy())
 
     @staticmethod
     def _request(features, feature_service):
@@ -382,8 +383,9 @@ class FeatureStore:
         key_names = []
         for k in range(nkeys):
             name = lib.fcat_feature_set_key_name(fset, k).decode()
-            if name not in columns:
+            if name not in columns and nrows:
                 raise InvalidRequest(f"entity_rows: no value of the join key '{name}'")
+            columns.setdefault(name, [])
             va = _columns.ValueArray(columns[name], lib.fcat_feature_set_key_type(fset, k),
                                      f"entity_rows '{name}'")
             keys[:, k] = va.array
@@ -472,7 +474,9 @@ class FeatureStore:
                 va = _columns.ValueArray(df.iloc[:, i], t, f"column '{name}'")
             keep.append(va)
             cols[i].name = _lib.cstr(name)
-            cols[i].values = va.ptr if n else ctypes.addressof(_lib.Value())
+            if not n:  # no rows: any value array will do, but not NULL
+                keep.append(_lib.Value())
+            cols[i].values = va.ptr if n else ctypes.addressof(keep[-1])
         opts = _lib.PushOptions(ctypes.sizeof(_lib.PushOptions), _lib.cstr(principal),
                                 to.value)
         st = _lib.PushStats()
@@ -587,8 +591,9 @@ class OnlineResponse:
             if nrows and nfeat else np.zeros((nrows, nfeat), _lib.FEATURE_VALUE_DTYPE)
         columns, statuses, event_ts = {}, {}, {}
         for name, values in key_names:
-            columns[name] = pd.Series(list(values) if not isinstance(values, pd.Series)
-                                      else values.to_numpy(), name=name)
+            values = list(values) if not isinstance(values, pd.Series) else values.to_numpy()
+            columns[name] = pd.Series(values, name=name,
+                                      dtype=None if len(values) else object)
         names = {}
         for f in range(nfeat):
             obj = lib.fcat_feature_set_feature(fset, f)

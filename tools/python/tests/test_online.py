@@ -128,3 +128,10 @@ def test_the_catalog_as_the_principal_may_see_it(demo_repo):
         assert "user_features" in str(e)
     else:
         raise AssertionError("anonymous described a view")
+
+
+def test_no_entity_rows_read_nothing(demo_repo):
+    store = fcat.FeatureStore(demo_repo, principal=OPERATOR)
+    r = store.get_online_features(features=FEATURES, entity_rows=[])
+    assert r.to_dict() == {"user_id": [], **{f.split(":")[1]: [] for f in FEATURES}}
+    assert len(r.to_df()) == 0

@@ -109,3 +109,9 @@ def test_a_bad_push_writes_nothing_and_names_row_and_column(repo):
     with pytest.raises(fcat.PolicyDenied, match="alice"):
         fcat.FeatureStore(repo, principal="alice").push("conversations_push",
                                                         pushed_rows(["u0100"], when))
+
+
+def test_an_empty_push_writes_nothing(repo):
+    store = fcat.FeatureStore(repo, principal=OPERATOR)
+    stats = store.push("conversations_push", pushed_rows([], pd.Timestamp.now(tz="UTC")))
+    assert stats.rows == 0 and stats.keys_written == 0
