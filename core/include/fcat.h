@@ -1336,6 +1336,20 @@ FCAT_API size_t fcat_online_result_rows(const fcat_online_result *result);
 FCAT_API const fcat_feature_value *fcat_online_result_at(const fcat_online_result *result,
                                                          size_t row, size_t feature);
 
+/**
+ * Every served value of a result at once, for a caller that copies a whole
+ * result out in one piece (the Python client): fcat_online_result_rows(result)
+ * * fcat_feature_set_count(set) values, contiguous and row-major, so that
+ * row r's feature f is element r * fcat_feature_set_count(set) + f, the
+ * value fcat_online_result_at(result, r, f) returns.
+ * @param[in] result the result, or NULL
+ * @return the first value, borrowed from the result as fcat_online_result_at's
+ *         are (until the result's next read or its free); NULL when result is
+ *         NULL, before the first read, and when the last read had no rows or
+ *         its set no features. After a failed read it is not to be used.
+ */
+FCAT_API const fcat_feature_value *fcat_online_result_values(const fcat_online_result *result);
+
 /* ------------------------------------------------------------------------ */
 /* Push: rows written as they happen                                         */
 /* ------------------------------------------------------------------------ */

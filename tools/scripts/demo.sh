@@ -56,6 +56,15 @@ step "a training set: each labelled row joined with the features as they were th
   "$fcat" get-historical --entities data/training_entities.csv --service chat_reply \
   -o data/training_set.csv
 head -4 data/training_set.csv
+# the Python client: Debian's python3 has pandas (deps.sh demo); a python3
+# first on PATH (pyenv, a venv) may not
+python=
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c 'import pandas' 2>/dev/null; then python=$p; break; fi
+done
+[[ -n $python ]] || { echo "demo: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 1; }
+step "the same from Python: Feast's calls over libfcat (tools/python/example.py)" \
+  env FCAT_LIBRARY="$root/build/release/libfcat.so" "$python" tools/python/example.py
 step "the versions of a feature" "$fcat" log user_features:user_embedding
 step "lineage of the feature service" "$fcat" lineage chat_personalization
 

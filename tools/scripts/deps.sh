@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages fcat needs that are missing.
 # Usage: tools/scripts/deps.sh [build|demo|test|bench]
-#   build: what building needs; demo adds curl (the demo talks to fcat serve);
-#   test adds what the tests use; bench adds wrk, redis and curl
-#   (tools/bench/serve.sh).
+#   build: what building needs; demo adds curl (the demo talks to fcat serve)
+#   and python3-pandas (it runs tools/python/example.py);
+#   test adds what the tests use (python3-pandas and python3-pytest for the
+#   Python client's tests); bench adds wrk, redis and curl
+#   (tools/bench/serve.sh) and pandas (tools/bench/python_historical.sh).
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config liblua5.4-dev libgit2-dev libssl-dev
   libsqlite3-dev libyaml-dev liblmdb-dev libjansson-dev libmicrohttpd-dev
   libhiredis-dev libpq-dev)
-test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql)
-demo_pkgs=(curl)
-bench_pkgs=(wrk redis-server redis-tools curl)
+test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql python3-pandas
+  python3-pytest)
+demo_pkgs=(curl python3-pandas)
+bench_pkgs=(wrk redis-server redis-tools curl python3-pandas)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

@@ -81,6 +81,13 @@ const fcat_feature_value *fcat_online_result_at(const fcat_online_result *r, siz
 	return &r->cells[row * r->cols + feature];
 }
 
+const fcat_feature_value *fcat_online_result_values(const fcat_online_result *r)
+{
+	if (!r || !r->rows || !r->cols)
+		return NULL;
+	return r->cells;
+}
+
 static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nrows)
 {
 	size_t cells = nrows * set->nfeatures;
