@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,39 @@ static void test_callers__two_principals_in_turn_get_what_each_may(void **state)
 	assert_int_equal(audited(f, "\"principal\":\"anonymous\"", "read_online", "decision"), 0);
 }
 
+static void test_callers__groups_per_call_and_options_of_an_older_build(void **state)
+{
+	fixture *f = *state;
+	fcat_online_result *res;
+	assert_int_equal(fcat_online_result_new(&res), 0);
+	/* a caller the policies do not name reads through a group vouched for
+	 * it (services: the serving role), and is denied without it */
+	const char *services[] = {"services"};
+	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
+	o.principal = "new-service";
+	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o),
+	                  FCAT_EDENIED, "new-service may not read_online");
+	o.groups = services;
+	o.ngroups = 1;
+	assert_int_equal(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o), 0);
+	assert_int_equal(fcat_online_result_at(res, 0, 1)->status, FCAT_STATUS_PRESENT);
+	/* remembered per caller: the same name without the group is denied */
+	o.groups = NULL;
+	o.ngroups = 0;
+	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o),
+	                  FCAT_EDENIED, "new-service may not read_online");
+	/* options from a build before groups existed still read... */
+	fcat_read_options old = FCAT_READ_OPTIONS_INIT;
+	old.principal = "ranking-service";
+	old.size = offsetof(fcat_read_options, groups);
+	assert_int_equal(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &old), 0);
+	/* ...and a size no version had is refused */
+	old.size = sizeof(size_t);
+	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &old),
+	                  FCAT_EUSAGE, "fcat_read_options: size");
+	fcat_online_result_free(res);
+}
+
 static void test_callers__training_sets_name_their_principal(void **state)
 {
 	fixture *f = *state;
@@ -202,6 +236,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_callers__two_principals_in_turn_get_what_each_may,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_callers__groups_per_call_and_options_of_an_older_build, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_callers__training_sets_name_their_principal, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_callers__four_threads_four_principals_at_once,

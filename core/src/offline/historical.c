@@ -30,7 +30,10 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
                         const char *out_path, const fcat_historical_options *options)
 {
 	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
-	int rc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_historical_options");
+	/* the first version ended before groups: a caller built then still works */
+	int rc =
+	    fcat__options_take(&o, sizeof o, options, offsetof(fcat_historical_options, groups),
+	                       "fcat_historical_options");
 	if (rc)
 		return rc;
 	fcat__treq q;

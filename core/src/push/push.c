@@ -76,7 +76,9 @@ int fcat_push(fcat_push_stats *stats, fcat_store *store, const char *push_source
 	if (stats)
 		*stats = st;
 	fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
-	int rc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_push_options");
+	/* the first version ended before groups: a caller built then still works */
+	int rc = fcat__options_take(&o, sizeof o, options, offsetof(fcat_push_options, groups),
+	                            "fcat_push_options");
 	if (rc)
 		return rc;
 	if (o.to != FCAT_PUSH_ONLINE && o.to != FCAT_PUSH_OFFLINE &&

@@ -299,7 +299,9 @@ int fcat_online_read(fcat_online_result *r, fcat_store *store, const fcat_featur
                      const fcat_value *keys, size_t nrows, const fcat_read_options *options)
 {
 	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
-	int rc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_read_options");
+	/* the first version ended before groups: a caller built then still works */
+	int rc = fcat__options_take(&o, sizeof o, options, offsetof(fcat_read_options, groups),
+	                            "fcat_read_options");
 	if (rc)
 		return rc;
 	if (set->store != store)

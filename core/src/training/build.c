@@ -131,7 +131,10 @@ int fcat_get_historical_columns(fcat_training_set **out, fcat_historical_stats *
 		return fcat__error(FCAT_EUSAGE, "fcat_get_historical_columns: NULL out or store");
 	*out = NULL;
 	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
-	int rc = fcat__options_take(&o, sizeof o, options, sizeof o, "fcat_historical_options");
+	/* the first version ended before groups: a caller built then still works */
+	int rc =
+	    fcat__options_take(&o, sizeof o, options, offsetof(fcat_historical_options, groups),
+	                       "fcat_historical_options");
 	if (rc)
 		return rc;
 	fcat__treq q;
