@@ -21,6 +21,8 @@ if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
   echo "test: a sanitizer reported a problem (see $PWD/$log)"
   status=1
 fi
+# the reliability tests' own summaries (fault injection, ...)
+grep -hE '^(fault injection|fuzz|soak|concurrency):' "$log" || true
 passed=$(awk '/^\[  PASSED  \] [0-9]+/ {s+=$4} END {print s+0}' "$log")
 failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ {s+=$4} END {print s+0}' "$log")
 awk '/^\[==========\] [0-9]+ test\(s\) run/ {s+=$2} END {print "[==========] " s+0 " test(s) run."}' "$log"

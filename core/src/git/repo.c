@@ -255,8 +255,12 @@ int fcat__git_dirty(fcat__git *g, const char *const *dirs, size_t ndirs, fcat__b
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(g->prefix) + strlen(dirs[i]) + 2;
 		specs[i] = malloc(len);
-		if (specs[i])
-			snprintf(specs[i], len, "%s%s/", g->prefix, dirs[i]);
+		if (!specs[i]) { /* libgit2 would read a NULL pathspec */
+			while (i > 0)
+				free(specs[--i]);
+			return fcat__error_oom();
+		}
+		snprintf(specs[i], len, "%s%s/", g->prefix, dirs[i]);
 	}
 	git_status_options opts;
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);

@@ -2,6 +2,7 @@
  * online store: scan [start, end), keep the newest row per key, write in
  * transactional batches, record how far each view got. The step from source
  * rows to written online rows is shared with push (view_rows.h). */
+#include "fault/fault.h"
 #include "materialize/view_rows.h"
 #include "materialize/view_columns.h"
 
@@ -149,13 +150,13 @@ int fcat__view_rows_write(run *r, const fcat__online *target, uint64_t *written)
 		                               e->event_ts,
 		                               e->created_ts};
 		if (n == WRITE_BATCH) {
-			rc = ops->write(handle, r->view->base.name, batch, n);
+			rc = FCAT__PLUGIN_CALL(ops->write(handle, r->view->base.name, batch, n));
 			*written += rc == 0 ? n : 0;
 			n = 0;
 		}
 	}
 	if (rc == 0 && n) {
-		rc = ops->write(handle, r->view->base.name, batch, n);
+		rc = FCAT__PLUGIN_CALL(ops->write(handle, r->view->base.name, batch, n));
 		*written += rc == 0 ? n : 0;
 	}
 	free(batch);
@@ -264,7 +265,7 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		char key[512], value[32];
 		snprintf(key, sizeof key, META_PREFIX "%s", v->base.name);
 		snprintf(value, sizeof value, "%lld", (long long)end);
-		rc = target->ops->meta_set(target->handle, key, value);
+		rc = FCAT__PLUGIN_CALL(target->ops->meta_set(target->handle, key, value));
 	}
 	if (progress)
 		progress(ctx, v->base.name, r->rows);
@@ -332,7 +333,8 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 			rc = fcat__store_online(s, &ops, &handle);
 			if (rc)
 				break;
-			int got = ops->meta_get(handle, key, value, sizeof value);
+			int got =
+			    FCAT__PLUGIN_CALL(ops->meta_get(handle, key, value, sizeof value));
 			if (got >= 0)
 				from = strtoll(value, NULL, 10);
 			else if (views[i]->ttl_seconds)

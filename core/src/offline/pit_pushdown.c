@@ -1,5 +1,6 @@
 /* pit_pushdown.c - a point-in-time join run inside the offline store, when
  * the plugin that serves a source offers pit_join and push-down is on. */
+#include "fault/fault.h"
 #include "offline/pit_pushdown.h"
 
 #include "util/error.h"
@@ -94,13 +95,13 @@ int fcat__pit_pushdown(fcat_store *s, const fcat__source *src, fcat_pit_request 
 	fcat__plugin_config pc;
 	fcat__plugin_config_init(&pc, s, FCAT_OFFLINE_STORE);
 	void *h = NULL;
-	rc = p.api->offline->open(&h, &pc.base);
+	rc = FCAT__PLUGIN_CALL(p.api->offline->open(&h, &pc.base));
 	if (rc == 0) {
 		req->path = NULL;
 		req->table = src->table;
 		req->query = src->query;
 		guard g = {.plugin = plugin, .nrows = req->nrows, .fn = fn, .ctx = ctx};
-		rc = checked(&g, p.api->offline->pit_join(h, req, guarded, &g));
+		rc = checked(&g, FCAT__PLUGIN_CALL(p.api->offline->pit_join(h, req, guarded, &g)));
 		p.api->offline->close(h);
 	}
 	fcat__plugin_unload(&p);

@@ -1,6 +1,7 @@
 /* source_columns.c - the names of a source's columns, from the plugin that
  * reads it (for a CSV file, its header, through the csv plugin's reader):
  * the offline ops' `columns` slot, read through FCAT_OPS_HAS. */
+#include "fault/fault.h"
 #include "offline/source_columns.h"
 
 #include "util/error.h"
@@ -23,11 +24,11 @@ int fcat__source_columns(fcat_store *s, const fcat__source *src, fcat_columns_fn
 	fcat__plugin_config pc;
 	fcat__plugin_config_init(&pc, s, src->path ? -1 : FCAT_OFFLINE_STORE);
 	void *h = NULL;
-	rc = ops->open(&h, &pc.base);
+	rc = FCAT__PLUGIN_CALL(ops->open(&h, &pc.base));
 	if (rc == 0) {
 		fcat_scan_request req = {src->path, src->table, src->query, NULL, NULL,
 		                         0,         -1,         0,          0};
-		rc = ops->columns(h, &req, fn, ctx);
+		rc = FCAT__PLUGIN_CALL(ops->columns(h, &req, fn, ctx));
 		ops->close(h);
 	}
 	fcat__plugin_unload(&p);

@@ -1,6 +1,7 @@
 /* source_scan.c - reading a source's rows through the offline plugin that
  * serves it: the file-source plugin of the defaults table for file sources,
  * the offline store for tables and queries. */
+#include "fault/fault.h"
 #include "offline/source_scan.h"
 
 #include "config/defaults.h"
@@ -41,11 +42,11 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
 	fcat__plugin_config pc;
 	fcat__plugin_config_init(&pc, s, role);
 	void *h = NULL;
-	rc = p.api->offline->open(&h, &pc.base);
+	rc = FCAT__PLUGIN_CALL(p.api->offline->open(&h, &pc.base));
 	if (rc == 0) {
 		fcat_scan_request req = {src->path, src->table, src->query, columns, types,
 		                         ncolumns,  ts_column,  start,      end};
-		rc = p.api->offline->scan(h, &req, fn, ctx);
+		rc = FCAT__PLUGIN_CALL(p.api->offline->scan(h, &req, fn, ctx));
 		p.api->offline->close(h);
 	}
 	fcat__plugin_unload(&p);

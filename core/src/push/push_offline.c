@@ -1,6 +1,7 @@
 /* push_offline.c - appending pushed rows to the batch source's storage
  * through the plugin that serves it (the csv plugin for a file, the offline
  * store for a table), whose append slot keeps it all or nothing. */
+#include "fault/fault.h"
 #include "push/push.h"
 
 #include "util/error.h"
@@ -45,7 +46,7 @@ int fcat__push_offline_open(fcat__push_offline *o, const fcat__push *p)
 		                   p->ps->base.name, src->base.name, plugin);
 	fcat__plugin_config pc;
 	fcat__plugin_config_init(&pc, p->store, role);
-	rc = o->plugin.api->offline->open(&o->handle, &pc.base);
+	rc = FCAT__PLUGIN_CALL(o->plugin.api->offline->open(&o->handle, &pc.base));
 	if (rc) {
 		o->handle = NULL;
 		return fcat__error_wrap(rc, "push source '%s': opening the store of source '%s'",
@@ -96,7 +97,7 @@ int fcat__push_offline_append(fcat__push_offline *o, const fcat__push *p)
 		                           p->cells,
 		                           (const char *const *)texts,
 		                           p->nrows};
-		rc = o->plugin.api->offline->append(o->handle, &req);
+		rc = FCAT__PLUGIN_CALL(o->plugin.api->offline->append(o->handle, &req));
 		if (rc)
 			fcat__error_wrap(rc,
 			                 "push source '%s': appending to source '%s' (nothing "

@@ -1,6 +1,7 @@
 /* online_read.c - reading feature vectors from the online store: encode the
  * entity keys, read each view's rows, decode them, judge each value's status
  * (present, null, not found, older than the ttl) and its writer's version. */
+#include "fault/fault.h"
 #include "encoding/encoding.h"
 #include "latest/latest.h"
 #include "serve/feature_set.h"
@@ -336,7 +337,8 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 		const fcat__set_view *sv = &set->views[i];
 		if ((rc = encode_keys(r, set, sv, keys, nrows)))
 			return rc;
-		if ((rc = ops->read(handle, sv->view->base.name, r->keys, nrows, r->vals)))
+		if ((rc = FCAT__PLUGIN_CALL(
+		         ops->read(handle, sv->view->base.name, r->keys, nrows, r->vals))))
 			return fcat__error_wrap(rc, "reading view '%s'", sv->view->base.name);
 		for (size_t row = 0; row < nrows; row++) {
 			fcat__row_header h = {0};

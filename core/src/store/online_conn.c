@@ -1,5 +1,6 @@
 /* online_conn.c - the online store connection of a store: the plugin
  * loaded and opened on first use, shared (counted) by reopened stores. */
+#include "fault/fault.h"
 #include "store/online_conn.h"
 
 #include "store/store.h"
@@ -73,7 +74,8 @@ int fcat__online_conn_get(fcat__online_conn *c, const fcat_online_ops **ops, voi
 		rc = fcat__plugin_load(&c->plugin, name, FCAT__PLUGIN_ONLINE);
 		if (rc == 0) {
 			fcat__plugin_config_init_at(&c->pc, c->root, c->config, FCAT_ONLINE_STORE);
-			rc = c->plugin.api->online->open(&c->handle, &c->pc.base);
+			rc =
+			    FCAT__PLUGIN_CALL(c->plugin.api->online->open(&c->handle, &c->pc.base));
 			if (rc) {
 				c->handle = NULL;
 				fcat__error_wrap(rc, "opening the online store (plugin %s)", name);

@@ -52,7 +52,10 @@ static int collect(void *ctx, const fcat_value *cells, size_t nrows)
 		if (r[x->ts_col].is_null)
 			continue;
 		x->key.len = 0;
-		if (fcat__key_encode(&x->key, r, x->nkeys) != 0) {
+		int krc = fcat__key_encode(&x->key, r, x->nkeys);
+		if (krc == FCAT_ENOMEM)
+			return krc;
+		if (krc) {
 			fcat__error_clear();
 			continue; /* no key: never joined */
 		}
@@ -229,7 +232,10 @@ static int row_keys(fcat__treq *q, vscan *x, size_t r, fcat_value *keys, bool *o
 		*ok = rc == 0 && !keys[k].is_null;
 	}
 	x->key.len = 0;
-	if (*ok && fcat__key_encode(&x->key, keys, x->nkeys) != 0) {
+	int krc = *ok ? fcat__key_encode(&x->key, keys, x->nkeys) : 0;
+	if (krc == FCAT_ENOMEM)
+		return krc; /* not a key that matches nothing: the set would be wrong */
+	if (krc) {
 		fcat__error_clear();
 		*ok = false;
 	}
@@ -311,6 +317,8 @@ int fcat__join_view(fcat__treq *q, fcat__hview *hv)
 	fcat__arena_init(&x.scratch, 16 * 1024);
 	int rc = x.cols && x.types && hv->values && left && match ? 0 : fcat__error_oom();
 	size_t n = 0;
+	if (rc)
+		goto done; /* the columns below are written unconditionally */
 	for (size_t e = 0; rc == 0 && e < v->nentities; e++)
 		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
 			x.cols[n] = v->entities[e]->keys[k].base.name;

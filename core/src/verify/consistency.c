@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "values/value_copy.h"
 #include "util/strmap.h"
 #include "values/value_copy.h"
 #include "verify/scratch_store.h"
@@ -35,22 +36,44 @@ static uint64_t next_rand(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* Bit-for-bit equality of two values of one type. */
+static bool same_bytes(const fcat_bytes *a, const fcat_bytes *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+}
+
+/* Bit-for-bit equality of two values of one type: floats by their bits
+ * (so -0.0 is not 0.0, and NaNs compare by payload), text and bytes by
+ * their bytes. Allocates nothing, so it cannot fail. */
 static bool same_value(const fcat_value *a, const fcat_value *b)
 {
 	if (a->is_null || b->is_null)
 		return a->is_null == b->is_null;
-	char *x = NULL, *y = NULL;
-	/* the text form is exact (shortest round-trip floats, base64 bytes) */
-	bool same =
-	    fcat_value_format(&x, a) == 0 && fcat_value_format(&y, b) == 0 && strcmp(x, y) == 0;
-	if (same && !a->type.is_array && a->type.scalar == FCAT_FLOAT32)
-		same = memcmp(&a->u.f32, &b->u.f32, sizeof(float)) == 0;
-	if (same && !a->type.is_array && a->type.scalar == FCAT_FLOAT64)
-		same = memcmp(&a->u.f64, &b->u.f64, sizeof(double)) == 0;
-	fcat_free(x);
-	fcat_free(y);
-	return same;
+	if (!fcat_type_equal(a->type, b->type))
+		return false;
+	fcat_scalar s = a->type.scalar;
+	bool text = s == FCAT_STRING || s == FCAT_BYTES;
+	if (a->type.is_array) {
+		if (a->u.array.len != b->u.array.len)
+			return false;
+		if (!text)
+			return a->u.array.len == 0 ||
+			       memcmp(a->u.array.items, b->u.array.items,
+			              a->u.array.len * fcat__scalar_stride(s)) == 0;
+		const fcat_bytes *x = a->u.array.items, *y = b->u.array.items;
+		for (size_t i = 0; i < a->u.array.len; i++)
+			if (!same_bytes(&x[i], &y[i]))
+				return false;
+		return true;
+	}
+	if (text)
+		return same_bytes(&a->u.str, &b->u.str);
+	switch (s) {
+	case FCAT_INT32: return a->u.i32 == b->u.i32;
+	case FCAT_FLOAT32: return memcmp(&a->u.f32, &b->u.f32, sizeof(float)) == 0;
+	case FCAT_FLOAT64: return memcmp(&a->u.f64, &b->u.f64, sizeof(double)) == 0;
+	case FCAT_BOOL: return a->u.b == b->u.b;
+	default: return a->u.i64 == b->u.i64; /* int64, timestamp */
+	}
 }
 
 /* One sampled entity: its key values, and per cut what the offline path
@@ -143,7 +166,10 @@ static int pass2(void *ctx, const fcat_value *cells, size_t nrows)
 		if (ts > x->cut || !fcat__latest_within(ts, x->cut, x->ttl_us))
 			continue;
 		x->keybuf.len = 0;
-		if (fcat__key_encode(&x->keybuf, row, x->nkeys) != 0)
+		int krc = fcat__key_encode(&x->keybuf, row, x->nkeys);
+		if (krc == FCAT_ENOMEM)
+			return krc;
+		if (krc)
 			continue; /* a null key: never served either */
 		char hex[1024];
 		if (!hex_key(hex, sizeof hex, &x->keybuf))

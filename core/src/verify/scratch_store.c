@@ -1,6 +1,7 @@
 /* scratch_store.c - the private online store `fcat verify` materializes
  * into: the configured online plugin with its `path` in a scratch directory,
  * or the default embedded one for a store without a local path. */
+#include "fault/fault.h"
 #include "verify/scratch_store.h"
 
 #include "config/defaults.h"
@@ -37,7 +38,7 @@ int fcat__scratch_store_open(fcat__scratch_store *out, fcat_store *s, const char
 	out->pc.base.get = scratch_setting;
 	snprintf(out->path, sizeof out->path, "%s/online", dir);
 	out->target.ops = out->plugin.api->online;
-	rc = out->target.ops->open(&out->target.handle, &out->pc.base);
+	rc = FCAT__PLUGIN_CALL(out->target.ops->open(&out->target.handle, &out->pc.base));
 	if (rc) {
 		fcat__plugin_unload(&out->plugin);
 		return fcat__error_wrap(rc, "verify's scratch online store (plugin %s, in %s)",
