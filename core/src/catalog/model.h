@@ -8,6 +8,11 @@
 
 #include "fcat.h"
 
+/* The widest feature view, and the widest source a view reads: a stored
+ * row, the materialize pipeline and the point-in-time join are sized for
+ * it. A definition past it is refused where it is written. */
+#define FCAT__MAX_VIEW_COLUMNS 1024
+
 typedef struct fcat__loc {
 	const char *file; /* relative to the repo root */
 	int line;

@@ -89,8 +89,13 @@ static void add_feature(resolver *r, fcat__field *f)
 		r->oom = true;
 }
 
-static const fcat__field *source_column(const fcat__source *s, const char *name)
+/* The source's column of this name: through `by_name` when it was built
+ * (a wide source: linear time over its views' features), else by a scan. */
+static const fcat__field *source_column(const fcat__source *s, const fcat__strmap *by_name,
+                                        const char *name)
 {
+	if (by_name->cap)
+		return fcat__strmap_get(by_name, name);
 	for (size_t i = 0; i < s->nschema; i++)
 		if (strcmp(s->schema[i].base.name, name) == 0)
 			return &s->schema[i];
@@ -103,10 +108,17 @@ static void check_against_source(resolver *r, fcat__view *v)
 	const fcat__source *s = v->source;
 	if (!s->nschema)
 		return;
+	fcat__strmap by_name = {0};
+	for (size_t i = 0; s->nschema > 16 && i < s->nschema; i++)
+		if (fcat__strmap_put(&by_name, s->schema[i].base.name, &s->schema[i], NULL) < 0) {
+			fcat__strmap_free(&by_name); /* out of memory: scan instead */
+			by_name = (fcat__strmap){0};
+			break;
+		}
 	for (size_t e = 0; e < v->nentities; e++)
 		for (size_t k = 0; k < v->entities[e]->nkeys; k++) {
 			const fcat__field *key = &v->entities[e]->keys[k];
-			const fcat__field *col = source_column(s, key->base.name);
+			const fcat__field *col = source_column(s, &by_name, key->base.name);
 			if (!col)
 				problem(r, &v->base, 0,
 				        "join key '%s' is not a column of source '%s'",
@@ -119,11 +131,10 @@ static void check_against_source(resolver *r, fcat__view *v)
 				        v->entities[e]->base.name,
 				        fcat_scalar_name(col->type.scalar), s->base.name);
 		}
-	if (v->transform.code)
-		return; /* a transform may compute features from any columns */
-	for (size_t i = 0; i < v->nfeatures; i++) {
+	/* a transform may compute features from any columns */
+	for (size_t i = 0; !v->transform.code && i < v->nfeatures; i++) {
 		const fcat__field *f = &v->features[i];
-		const fcat__field *col = source_column(s, f->base.name);
+		const fcat__field *col = source_column(s, &by_name, f->base.name);
 		char a[64], b[64];
 		if (!col) {
 			problem(r, &v->base, f->base.loc.line,
@@ -138,6 +149,7 @@ static void check_against_source(resolver *r, fcat__view *v)
 			        b);
 		}
 	}
+	fcat__strmap_free(&by_name);
 }
 
 static void resolve_view(resolver *r, fcat__view *v)
@@ -156,6 +168,17 @@ static void resolve_view(resolver *r, fcat__view *v)
 	}
 	v->nentities = n;
 	v->source = (fcat__source *)lookup(r, &v->base, &v->source_ref, FCAT_OBJ_SOURCE, -1);
+	if (v->nfeatures > FCAT__MAX_VIEW_COLUMNS)
+		problem(r, &v->base, 0,
+		        "has %zu features; a feature view holds at most %d: split it into "
+		        "several views over the same source",
+		        v->nfeatures, FCAT__MAX_VIEW_COLUMNS);
+	if (v->source && v->source->nschema > FCAT__MAX_VIEW_COLUMNS)
+		problem(r, &v->base, 0,
+		        "reads source '%s' of %zu columns; a view reads a source of at most %d "
+		        "(%s:%d)",
+		        v->source->base.name, v->source->nschema, FCAT__MAX_VIEW_COLUMNS,
+		        v->source->base.loc.file, v->source->base.loc.line);
 	if (v->source && !v->timestamp_field)
 		v->timestamp_field = v->source->timestamp_field;
 	if (v->source && !v->timestamp_field)
@@ -391,7 +414,7 @@ static void resolve_push_source(resolver *r, fcat__push_source *p)
 	/* a declared schema names columns of the batch source, typed alike */
 	for (size_t i = 0; p->nown && b->nschema && i < p->nown; i++) {
 		const fcat__field *f = &p->own_schema[i];
-		const fcat__field *col = source_column(b, f->base.name);
+		const fcat__field *col = source_column(b, &(fcat__strmap){0}, f->base.name);
 		char x[64], y[64];
 		if (!col) {
 			problem(r, &p->base, f->base.loc.line,

@@ -188,9 +188,9 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
                         void *ctx)
 {
 	*out = NULL;
-	if (v->nfeatures > 1024 || v->source->nschema > 1024)
-		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than 1024 features",
-		                   v->base.name);
+	if (v->nfeatures > FCAT__MAX_VIEW_COLUMNS || v->source->nschema > FCAT__MAX_VIEW_COLUMNS)
+		return fcat__error(FCAT_EINVALID, "feature_view '%s' has more than %d features",
+		                   v->base.name, FCAT__MAX_VIEW_COLUMNS); /* refused at load */
 	run *r = calloc(1, sizeof *r);
 	if (!r)
 		return fcat__error_oom();
