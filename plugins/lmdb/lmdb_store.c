@@ -138,6 +138,30 @@ static int mkdir_p(const char *path)
 
 static void lmdb_close(void *store);
 
+/* A data file shorter than the pages its meta page says are in use was
+ * truncated (a copy cut short, a full disk): LMDB would map past its end and
+ * the first read there would die of SIGBUS. Refuse it, naming the file. */
+static int check_whole(lmdb_store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat fst;
+	char file[4200];
+	snprintf(file, sizeof file, "%s/data.mdb", s->path);
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0 ||
+	    stat(file, &fst) != 0)
+		return 0; /* nothing to compare with: LMDB's own checks stand */
+	uint64_t need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+	if ((uint64_t)fst.st_size >= need)
+		return 0;
+	return lmdb_host->error(FCAT_EIO,
+	                        "lmdb: %s is truncated: %llu bytes, but its pages in use need "
+	                        "%llu; restore it from a copy, or remove %s and materialize "
+	                        "again",
+	                        file, (unsigned long long)fst.st_size, (unsigned long long)need,
+	                        s->path);
+}
+
 static int open_env(lmdb_store *s, const fcat_plugin_config *config)
 {
 	size_t map_mb, max_views, max_readers;
@@ -167,6 +191,8 @@ static int open_env(lmdb_store *s, const fcat_plugin_config *config)
 	rc = mdb_env_open(s->env, s->path, MDB_NOTLS | MDB_NORDAHEAD, 0644);
 	if (rc)
 		return lmdb_fail(rc, "opening", s);
+	if ((rc = check_whole(s)))
+		return rc;
 	s->max_key = (size_t)mdb_env_get_maxkeysize(s->env);
 	int dead; /* reader entries of processes that died */
 	mdb_reader_check(s->env, &dead);
