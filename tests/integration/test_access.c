@@ -91,9 +91,7 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	                            "\"resource\":\"feature:user_features:preferred_language\","
 	                            "\"decision\":\"allow\""));
 	free(log);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_access__explain_and_test_the_policies(void **state)
@@ -114,9 +112,7 @@ static void test_access__explain_and_test_the_policies(void **state)
 	test_write_file(repo, "policies/broken.yaml", "roles:\n  - name: x\n    rulez: []\n");
 	test_expect_exit(test_fcat(repo, "policy", "check", "--worktree", NULL), 1,
 	                 "policies/broken.yaml:3:");
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_access__signed_policies_fail_closed(void **state)
@@ -169,11 +165,8 @@ static void test_access__signed_policies_fail_closed(void **state)
 	 * switch the check off */
 	test_write_file(repo, "fcat.yaml", "project: demo\npolicy:\n  audit_log: data/audit.log\n");
 	test_expect_exit(test_fcat(repo, "list", "views", NULL), 1, "signature");
-	test_rmtree(keys);
-	free(keys);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_dir_done(keys);
+	test_repo_done(parent, repo);
 }
 
 int main(void)

@@ -45,8 +45,7 @@ static void test_historical__every_edge_of_the_window(void **state)
 	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
 	                  "needs a column 'event_timestamp'");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_historical__the_demo_through_the_cli(void **state)
@@ -85,8 +84,7 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	                 1,
 	                 "on-demand view 'reply_style', entity row 2: entity row 2, request "
 	                 "column 'message_length'");
-	test_rmtree(parent);
-	free(parent);
+	test_dir_done(parent);
 }
 
 /* A view's row transform runs on each winning source row, once, and its
@@ -165,8 +163,7 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	    !strstr(fcat_error_last(), "negative a"))
 		fail_msg("%s", fcat_error_last());
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* The longest ttl a catalog allows (10,000 years): in effect no lower bound,
@@ -200,8 +197,7 @@ static void test_historical__a_ttl_past_int64_microseconds(void **state)
 	                         "u2,2025-01-01T00:00:00Z,\n");
 	free(got);
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* An offline store plugin whose pit_join answers rows outside the request,
@@ -258,8 +254,7 @@ static void test_historical__a_pit_join_that_breaks_its_contract(void **state)
 			free(got);
 		}
 		fcat_store_free(s);
-		test_rmtree(dir);
-		free(dir);
+		test_dir_done(dir);
 	}
 	unsetenv("FCAT_PLUGIN_PATH");
 }

@@ -422,8 +422,7 @@ static void test_push__sqlite_tables_take_rows_all_or_nothing(void **state)
 	assert_fails_with(fcat_push(NULL, s, "pq", qcols, 2, 1, &o), FCAT_EINVALID,
 	                  "is a query, which cannot take pushed rows");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 
 	/* the table lacks a column: the insert fails, nothing is kept, and
 	 * nothing goes online either (offline is written first) */
@@ -446,8 +445,7 @@ static void test_push__sqlite_tables_take_rows_all_or_nothing(void **state)
 	assert_string_equal(train, "user_id,event_timestamp,n,b\nu9," AT ",1,\nu1," AT ",,\n");
 	free(train);
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_push__a_store_without_append_is_refused_first(void **state)
@@ -471,8 +469,7 @@ static void test_push__a_store_without_append_is_refused_first(void **state)
 	read_n(got, sizeof got, s);
 	assert_string_equal(got, "u1=PRESENT:1 u2=NOT_FOUND:-1");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

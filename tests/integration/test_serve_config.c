@@ -211,8 +211,7 @@ static void test_serve_config__the_server_section_takes_effect_and_options_overr
 	assert_non_null(log);
 	assert_non_null(strstr(log, "\"path\":\"/health\",\"status\":200,"));
 	free(log);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_serve_config__a_bad_server_key_is_refused_naming_the_place(void **state)

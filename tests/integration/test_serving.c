@@ -50,9 +50,7 @@ static char *serve(const char *online_section)
 		fail_msg("get-online (%s) failed: %s", online_section, r.err);
 	char *out = strdup(r.out);
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 	return out;
 }
 
@@ -123,9 +121,7 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	assert_null(strstr(r.out, "STALE_VERSION"));
 	assert_non_null(strstr(r.out, "PRESENT"));
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_serving__incremental_starts_where_the_last_run_ended(void **state)
@@ -149,9 +145,7 @@ static void test_serving__incremental_starts_where_the_last_run_ended(void **sta
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "materialized 0 views"));
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 int main(void)

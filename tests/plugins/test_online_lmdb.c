@@ -37,8 +37,7 @@ static void test_online_lmdb__default_and_absolute_paths(void **state)
 	ops->close(s);
 	assert_true(test_path_exists(dir, "elsewhere/db/data.mdb"));
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_online_lmdb__bad_settings_are_refused(void **state)
@@ -60,8 +59,7 @@ static void test_online_lmdb__bad_settings_are_refused(void **state)
 		assert_non_null(strstr(fcat_error_last(), bad[i][0]));
 		free(config);
 	}
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_online_lmdb__one_environment_open_once(void **state)
@@ -77,8 +75,7 @@ static void test_online_lmdb__one_environment_open_once(void **state)
 	s = online_open(ops, config);
 	ops->close(s);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_online_lmdb__bad_rows_are_refused(void **state)
@@ -207,8 +204,7 @@ static void test_online_lmdb__map_grows(void **state)
 	free(a);
 	free(b);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* Another process grows the map under an open store: the store's readers
@@ -294,8 +290,7 @@ static void test_online_lmdb__map_grown_by_another_process(void **state)
 	online_row_free(&mine[1]);
 	ops->close(s);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* A thread's reader slot goes away with the thread: more threads than
@@ -344,8 +339,7 @@ static void test_online_lmdb__several_stores(void **state)
 	online_row_free(&r2);
 	free(c1);
 	free(c2);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

@@ -110,8 +110,7 @@ void online_conformance_in_tempdir(const char *plugin_name, const char *path, co
 	online_conformance_run(plugin_name, config);
 	assert_true(test_path_exists(dir, file));
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 void online_fixture_open(online_fixture *f, const fcat_online_ops *ops, const char *const *kv)

@@ -208,8 +208,7 @@ static inline char *pit_sqlite_repo(void)
 /* Removes a repo of pit_repo or pit_sqlite_repo and frees its path. */
 static inline void pit_repo_free(char *dir)
 {
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 #endif

@@ -367,10 +367,15 @@ char *test_demo_repo(char **parent, bool with_data)
 	return repo;
 }
 
+void test_dir_done(char *dir)
+{
+	test_rmtree(dir);
+	free(dir);
+}
+
 void test_repo_done(char *parent, char *repo)
 {
-	test_rmtree(parent);
-	free(parent);
+	test_dir_done(parent);
 	free(repo);
 }
 

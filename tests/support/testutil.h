@@ -24,9 +24,10 @@
 	} while (0)
 
 /* A fresh directory under $TMPDIR (or /tmp); free() the path, and remove the
- * tree with test_rmtree. */
+ * tree with test_rmtree (test_dir_done does both). */
 char *test_mkdtemp(void);
 void test_rmtree(const char *path);
+void test_dir_done(char *dir);
 
 /* Writes `text` to dir/rel, creating parent directories. */
 void test_write_file(const char *dir, const char *rel, const char *text);

@@ -85,8 +85,7 @@ static void test_catalog_dsl__definitions_become_catalog_objects(void **state)
 	assert_string_equal(fcat_object_tag_get(e, "tier"), "1");
 	assert_int_equal(fcat_catalog_lookup(&e, c, "nobody"), FCAT_ENOTFOUND);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_dsl__transform_source_is_kept(void **state)
@@ -108,8 +107,7 @@ static void test_catalog_dsl__transform_source_is_kept(void **state)
 	assert_non_null(strstr(json, "\"source\":\"conversations\""));
 	fcat_free(json);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_dsl__files_reference_each_other_by_name(void **state)
@@ -135,8 +133,7 @@ static void test_catalog_dsl__files_reference_each_other_by_name(void **state)
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_ON_DEMAND_VIEW), 1);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_FEATURE), 6);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_dsl__string_is_both_a_type_and_the_library(void **state)
@@ -158,8 +155,7 @@ static void test_catalog_dsl__string_is_both_a_type_and_the_library(void **state
 	assert_int_equal(fcat_catalog_lookup(&e, c, "e2"), 0);
 	assert_string_equal(fcat_object_description(e), "xxx");
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_dsl__sandbox_offers_no_io_os_or_require(void **state)
@@ -181,8 +177,7 @@ static void test_catalog_dsl__sandbox_offers_no_io_os_or_require(void **state)
 		assert_null(c);
 		if (strncmp(fcat_error_last(), "catalog/a.lua:2: ", 17) != 0)
 			fail_msg("'%s' gave: %s", hostile[i], fcat_error_last());
-		test_rmtree(dir);
-		free(dir);
+		test_dir_done(dir);
 	}
 }
 
@@ -202,8 +197,7 @@ static void test_catalog_dsl__endless_loop_and_memory_bomb_are_stopped(void **st
 		const char *m = fcat_error_last();
 		if (!strstr(m, "instruction budget") && !strstr(m, "memory"))
 			fail_msg("'%s' gave: %s", bombs[i], m);
-		test_rmtree(dir);
-		free(dir);
+		test_dir_done(dir);
 	}
 }
 
@@ -216,8 +210,7 @@ static void test_catalog_dsl__empty_catalog_is_valid(void **state)
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_VIEW), 0);
 	fcat_catalog_free(c);
 	assert_int_equal(fcat_catalog_load_dir(&c, dir, "missing"), FCAT_ENOTFOUND);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)
