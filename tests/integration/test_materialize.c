@@ -63,8 +63,7 @@ static int teardown(void **state)
 	fcat_online_result_free(f->res);
 	fcat_feature_set_free(f->set);
 	fcat_store_free(f->store);
-	test_rmtree(f->dir);
-	free(f->dir);
+	test_dir_done(f->dir);
 	free(f);
 	return 0;
 }

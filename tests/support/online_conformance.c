@@ -126,8 +126,7 @@ void online_fixture_done(online_fixture *f)
 	if (f->store)
 		f->ops->close(f->store);
 	free(f->config);
-	test_rmtree(f->dir);
-	free(f->dir);
+	test_dir_done(f->dir);
 	*f = (online_fixture){0};
 }
 
