@@ -11,14 +11,8 @@ static void test_cli__init_makes_a_repo_that_works_at_once(void **state)
 	(void)state;
 	char *parent;
 	char *repo = test_demo_repo(&parent, true);
-	test_run r = test_fcat(repo, "list", "views", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "user_features"));
-	test_run_free(&r);
-	r = test_fcat(repo, "validate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "valid: project demo"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "list", "views", NULL), 0, "user_features");
+	test_expect_output(test_fcat(repo, "validate", NULL), 0, "valid: project demo");
 	/* a git repository with a first commit, and sample data */
 	char path[4096];
 	snprintf(path, sizeof path, "%s/.git/HEAD", repo);
@@ -92,10 +86,8 @@ static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **st
 	assert_non_null(strstr(r.out, "feature_view user_features  (catalog/users.lua:"));
 	assert_non_null(strstr(r.out, "ttl: 7d"));
 	test_run_free(&r);
-	r = test_fcat(repo, "describe", "user_features:preferred_language", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "pii=true"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "describe", "user_features:preferred_language", NULL), 0,
+	                   "pii=true");
 	r = test_fcat(repo, "describe", "nothing_here", NULL);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.err, "error: no object named 'nothing_here' in the catalog\n");

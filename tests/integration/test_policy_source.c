@@ -81,11 +81,10 @@ static void test_policy_source__other_versions_use_the_applied_policies(void **s
 	/* and alice may not apply it */
 	test_expect_exit(AS(repo, "alice", "apply"), 1, "alice may not apply project");
 	/* policy check and test still look at the version asked for */
-	r = test_fcat(repo, "policy", "explain", "alice", "read_offline",
-	              "feature:user_features:total_conversations", "--worktree", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "role operator"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "policy", "explain", "alice", "read_offline",
+	                             "feature:user_features:total_conversations", "--worktree",
+	                             NULL),
+	                   0, "role operator");
 	test_repo_done(parent, repo);
 }
 

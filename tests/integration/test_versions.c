@@ -61,15 +61,12 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	(void)state;
 	char *parent, *repo = test_demo_repo(&parent, false);
 	char c2[41];
-	test_run r = test_fcat(repo, "plan", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "no changes to apply"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "plan", NULL), 0, "no changes to apply");
 
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
 	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations", 1800000000, c2);
-	r = test_fcat(repo, "plan", NULL);
+	test_run r = test_fcat(repo, "plan", NULL);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.out, "~ feature user_features:total_conversations  (type)  "
 	                              "BREAKING: type changed from int64 to int32"));
@@ -94,11 +91,9 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	                     "{ description = \"taste embedding\" }),",
 	                     "");
 	test_git_commit_all(repo, "Drop the embedding", 1800000200, c2);
-	r = test_fcat(repo, "diff", "APPLIED", "HEAD", NULL);
-	assert_int_equal(r.status, 3);
-	assert_non_null(strstr(r.out, "- feature user_features:user_embedding  BREAKING: removed "
-	                              "while the feature service 'chat_personalization' uses it"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "diff", "APPLIED", "HEAD", NULL), 3,
+	                   "- feature user_features:user_embedding  BREAKING: removed "
+	                   "while the feature service 'chat_personalization' uses it");
 	test_repo_done(parent, repo);
 }
 
@@ -121,14 +116,8 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 
 	char c2[41];
 	test_git_commit_all(repo, "total_conversations as float64", 1800000000, c2);
-	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, c2));
-	test_run_free(&r);
-	r = test_fcat(repo, "list", "features", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "float64"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "apply", NULL), 0, c2);
+	test_expect_output(test_fcat(repo, "list", "features", NULL), 0, "float64");
 
 	/* the store opened before applying still serves what it opened */
 	const fcat_object *f;
@@ -150,10 +139,9 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	fcat_store_free(after);
 
 	/* show NAME@REV reads the old version, the C API any commit */
-	r = test_fcat(repo, "show", "user_features:total_conversations@HEAD~1", "--json", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\"type\": \"int64\""));
-	test_run_free(&r);
+	test_expect_output(
+	    test_fcat(repo, "show", "user_features:total_conversations@HEAD~1", "--json", NULL), 0,
+	    "\"type\": \"int64\"");
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.catalog = FCAT_CATALOG_COMMIT;
 	o.commit = "HEAD~1";
@@ -185,11 +173,9 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	assert_non_null(strstr(r.out, "feature user_features:total_conversations -> "
 	                              "feature_service chat_personalization"));
 	test_run_free(&r);
-	r = test_fcat(repo, "lineage", "user_features:preferred_language", "--format", "json",
-	              NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\"direction\": \"downstream\""));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "lineage", "user_features:preferred_language",
+	                             "--format", "json", NULL),
+	                   0, "\"direction\": \"downstream\"");
 
 	char cmd[8192], png[4096];
 	snprintf(png, sizeof png, "%s/lineage.png", parent);

@@ -214,15 +214,29 @@ void test_run_free(test_run *r)
 	r->out = r->err = NULL;
 }
 
-void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line)
+/* The check of test_expect_exit and test_expect_output: the status, and
+ * `text` in `stream` ("stderr" or "stdout") when not NULL. */
+static void expect_run(test_run r, int status, const char *stream, const char *text,
+                       const char *file, int line)
 {
-	if (r.status != status || (in_err && !strstr(r.err, in_err))) {
-		print_error("expected exit %d with '%s', got %d:\n%s%s\n", status,
-		            in_err ? in_err : "", r.status, r.out, r.err);
+	const char *in = !strcmp(stream, "stderr") ? r.err : r.out;
+	if (r.status != status || (text && !strstr(in, text))) {
+		print_error("expected exit %d with '%s' on %s, got %d:\n%s%s\n", status,
+		            text ? text : "", stream, r.status, r.out, r.err);
 		test_run_free(&r);
 		_fail(file, line);
 	}
 	test_run_free(&r);
+}
+
+void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line)
+{
+	expect_run(r, status, "stderr", in_err, file, line);
+}
+
+void test_expect_output_at(test_run r, int status, const char *in_out, const char *file, int line)
+{
+	expect_run(r, status, "stdout", in_out, file, line);
 }
 
 fcat_store *test_store_open_as(const char *repo, const char *principal)

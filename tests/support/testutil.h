@@ -72,6 +72,13 @@ void test_run_free(test_run *r);
 	test_expect_exit_at((run), (status), (in_err), __FILE__, __LINE__)
 void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line);
 
+/* Checks a finished run and frees it: it exited with `status`, and its
+ * standard output contains `in_out`. A failure shows both streams and names
+ * the caller's line. */
+#define test_expect_output(run, status, in_out)                                                    \
+	test_expect_output_at((run), (status), (in_out), __FILE__, __LINE__)
+void test_expect_output_at(test_run r, int status, const char *in_out, const char *file, int line);
+
 /* Opens the store of the repo at `repo` as `principal`; fails the test
  * when it cannot. Free with fcat_store_free. */
 fcat_store *test_store_open_as(const char *repo, const char *principal);
