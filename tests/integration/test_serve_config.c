@@ -27,8 +27,7 @@ static test_server srv;
 static int setup(void **state)
 {
 	(void)state;
-	repo = test_demo_repo(&parent, true);
-	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	repo = test_materialized_demo(&parent);
 	test_write_file(repo, "token.secret", SECRET "\n");
 	char path[4096];
 	snprintf(path, sizeof path, "%s/fcat.yaml", repo);

@@ -23,8 +23,7 @@ static void test_transforms__verify_finds_no_difference_on_the_demo(void **state
 static void test_transforms__on_demand_views_take_request_data(void **state)
 {
 	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
-	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	char *parent, *repo = test_materialized_demo(&parent);
 	test_expect_exit(test_fcat(repo, "get-online", "--service", "chat_reply", "--entity",
 	                           "user_id=u0001", NULL),
 	                 2, "need request data (message_length");

@@ -127,3 +127,17 @@ void test_server_done(test_server *s)
 	}
 	s->log[0] = '\0';
 }
+
+void test_served_repo_start(test_served_repo *f, const char *principal, const char *const *extra)
+{
+	f->repo = test_materialized_demo(&f->parent);
+	test_server_start(&f->srv, f->repo, principal, extra);
+}
+
+int test_served_repo_teardown(void **state)
+{
+	test_served_repo *f = *state;
+	test_server_done(&f->srv);
+	test_repo_done(f->parent, f->repo);
+	return 0;
+}

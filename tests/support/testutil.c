@@ -373,6 +373,13 @@ char *test_demo_repo(char **parent, bool with_data)
 	return repo;
 }
 
+char *test_materialized_demo(char **parent)
+{
+	char *repo = test_demo_repo(parent, true);
+	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	return repo;
+}
+
 void test_dir_done(char *dir)
 {
 	test_rmtree(dir);

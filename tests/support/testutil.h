@@ -112,6 +112,10 @@ struct fcat_plugin_config *test_plugin_config(const char *root, const char *cons
 char *test_demo_repo(char **parent, bool with_data);
 void test_repo_done(char *parent, char *repo);
 
+/* test_demo_repo with the sample data, materialized into its online store
+ * (from 2020-01-01 to now). Free both with test_repo_done. */
+char *test_materialized_demo(char **parent);
+
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);
 
