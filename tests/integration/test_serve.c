@@ -89,9 +89,7 @@ static void test_serve__a_feast_clients_request_gets_feasts_response_byte_for_by
 	(void)state;
 	test_http_reply r = post("/get-online-features", feast_request);
 	assert_int_equal(r.status, 200);
-	char *ct = test_http_header(&r, "Content-Type");
-	assert_string_equal(ct, "application/json");
-	free(ct);
+	test_http_expect_header(&r, "Content-Type", "application/json");
 	/* keys first (always PRESENT at the epoch), then the feature by column */
 	const char *head =
 	    "{\"results\":[{\"values\":[\"u0001\",\"nope\"],\"statuses\":[\"PRESENT\","
@@ -260,15 +258,11 @@ static void test_serve__a_wrong_method_gets_405_naming_the_allowed_one(void **st
 {
 	(void)state;
 	test_http_reply r = test_http(f.srv.port, "GET", "/get-online-features", NULL);
-	char *allow = test_http_header(&r, "Allow");
-	assert_string_equal(allow, "POST");
-	free(allow);
+	test_http_expect_header(&r, "Allow", "POST");
 	expect_error(r, 405, "/get-online-features takes POST, not GET");
 	still_serves();
 	r = test_http(f.srv.port, "DELETE", "/health", NULL);
-	allow = test_http_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD");
-	free(allow);
+	test_http_expect_header(&r, "Allow", "GET, HEAD");
 	expect_error(r, 405, "/health takes GET");
 	still_serves();
 }
@@ -324,9 +318,7 @@ static void test_serve__metrics_count_requests_errors_and_latency_per_endpoint(v
 	expect_error(test_http(f.srv.port, "GET", "/nowhere", NULL), 404, NULL);
 	test_http_reply r = test_http(f.srv.port, "GET", "/metrics", NULL);
 	assert_int_equal(r.status, 200);
-	char *ct = test_http_header(&r, "Content-Type");
-	assert_string_equal(ct, "text/plain; version=0.0.4; charset=utf-8");
-	free(ct);
+	test_http_expect_header(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	const char *lines[] = {
 	    "# TYPE fcat_http_requests_total counter\n",
 	    "\nfcat_http_requests_total{endpoint=\"/get-online-features\",status=\"200\"} ",

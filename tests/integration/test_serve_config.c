@@ -253,26 +253,18 @@ static void test_serve_config__cors_headers_only_when_configured(void **state)
 	test_server_start(&srv, repo, "ranking-service", NULL);
 	r = test_http(srv.port, "POST", "/get-online-features", request);
 	assert_int_equal(r.status, 200);
-	char *h = test_http_header(&r, "Access-Control-Allow-Origin");
-	assert_string_equal(h, "https://app.example");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Origin", "https://app.example");
 	test_http_reply_free(&r);
 	/* errors carry it too, so the browser shows the JSON error */
 	r = test_http(srv.port, "GET", "/nope", NULL);
 	assert_int_equal(r.status, 404);
-	h = test_http_header(&r, "Access-Control-Allow-Origin");
-	assert_string_equal(h, "https://app.example");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Origin", "https://app.example");
 	test_http_reply_free(&r);
 	/* a preflight is answered without a body */
 	r = test_http(srv.port, "OPTIONS", "/get-online-features", NULL);
 	assert_int_equal(r.status, 204);
-	h = test_http_header(&r, "Access-Control-Allow-Methods");
-	assert_string_equal(h, "POST, OPTIONS");
-	free(h);
-	h = test_http_header(&r, "Access-Control-Allow-Headers");
-	assert_string_equal(h, "Authorization, Content-Type");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Methods", "POST, OPTIONS");
+	test_http_expect_header(&r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
 	test_http_reply_free(&r);
 	free(test_server_stop_cleanly(&srv, SIGTERM));
 }
