@@ -373,6 +373,14 @@ char *test_demo_repo(char **parent, bool with_data)
 	return repo;
 }
 
+char *test_defs_repo(const char *defs)
+{
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "fcat.yaml", "project: t\n");
+	test_write_file(dir, "catalog/defs.lua", defs);
+	return dir;
+}
+
 char *test_materialized_demo(char **parent)
 {
 	char *repo = test_demo_repo(parent, true);

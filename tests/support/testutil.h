@@ -112,6 +112,11 @@ struct fcat_plugin_config *test_plugin_config(const char *root, const char *cons
 char *test_demo_repo(char **parent, bool with_data);
 void test_repo_done(char *parent, char *repo);
 
+/* A fresh directory holding a feature repo (not a git repository) of
+ * project "t" whose catalog is catalog/defs.lua with `defs`; open its work
+ * tree. Free with test_dir_done. */
+char *test_defs_repo(const char *defs);
+
 /* test_demo_repo with the sample data, materialized into its online store
  * (from 2020-01-01 to now). Free both with test_repo_done. */
 char *test_materialized_demo(char **parent);
