@@ -1,7 +1,8 @@
 # bench_lib.sh - the preamble the benchmark scripts share, sourced by each
 # after it sets `me` (its name, for messages): the repository root and the
 # build ($FCAT_BUILD, default build/release, relative to the root), the check
-# that the programs a script runs are built, and small text helpers.
+# that the programs a script runs are built, small text helpers, and
+# server_lib.sh's (a free port, waiting for a server).
 # shellcheck shell=bash
 
 : "${me:?set me (the name of the script) before sourcing bench_lib.sh}"
@@ -9,6 +10,8 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FCAT_BUILD:-build/release}
 [[ $build = /* ]] || build=$root/$build
+# shellcheck source=../scripts/server_lib.sh
+source "$root/tools/scripts/server_lib.sh"
 
 # bench_need_built TOOL...: exits 2 unless every TOOL is built in $build.
 bench_need_built() {

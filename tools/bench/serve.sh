@@ -61,14 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port: a loopback port nobody listens on (the caller retries if it loses a race)
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
 
 # --- the repo: the demo catalog and policies, one more view, USERS users
 export FCAT_PRINCIPAL=fcat-operator   # the demo policies' operator: applies and writes
@@ -128,14 +120,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	"$fcat" --repo "$repo" serve --port "$port" --threads 2 --token-secret-file "$tmp/secret" \
 		2>"$tmp/serve.log" &
 	server=$!
-	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-		kill -0 "$server" 2>/dev/null || break
-		sleep 0.05
-	done
-	curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-	kill "$server" 2>/dev/null || true
-	wait "$server" 2>/dev/null || true
+	wait_ready "$server" http_ready "$port" && break
+	stop_pid "$server"
 	server=
 done
 [[ -n $server ]] || { echo "$me: fcat serve did not start:" >&2; cat "$tmp/serve.log" >&2; exit 1; }
@@ -156,14 +142,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	redis-server --bind 127.0.0.1 --port "$rport" --dir "$tmp" --save "" --appendonly no \
 		--daemonize no --logfile "$tmp/redis.log" &
 	redis=$!
-	for _ in $(seq 100); do
-		[[ $(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null) == PONG ]] && break
-		kill -0 "$redis" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ $(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null) == PONG ]] && break
-	kill "$redis" 2>/dev/null || true
-	wait "$redis" 2>/dev/null || true
+	wait_ready "$redis" redis_ready "$rport" && break
+	stop_pid "$redis"
 	redis=
 done
 [[ -n $redis ]] || { echo "$me: could not start redis-server" >&2; exit 1; }

@@ -79,19 +79,15 @@ stop_server() {
   fi
 }
 trap stop_server EXIT
+# shellcheck source=server_lib.sh
+source tools/scripts/server_lib.sh
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue   # taken
+  port=$(free_port)
   printf '\n\033[1m== %s\033[0m\n$ %s\n' "serve the applied catalog over HTTP, in Feast's JSON (in the background)" \
     "fcat --as fcat-operator serve --port $port --threads 2 2>data/serve.log &"
   "$fcat" --as fcat-operator serve --port "$port" --threads 2 2>data/serve.log &
   server=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.05
-  done
-  curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  wait_ready "$server" http_ready "$port" && break
   stop_server   # lost a race for the port: another one
 done
 [[ -n $server ]] || { echo "demo: fcat serve did not start:" >&2; cat data/serve.log >&2; exit 1; }

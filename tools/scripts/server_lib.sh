@@ -1,0 +1,41 @@
+# server_lib.sh - what a script needs to run a server of its own on a free
+# loopback port: the port, and the wait until the server answers. Sourced by
+# demo.sh and, through bench_lib.sh, by the benchmark scripts.
+# shellcheck shell=bash
+
+# free_port: a loopback port nobody listens on (the caller retries if it
+# loses a race for it).
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# wait_ready PID CHECK...: runs CHECK every 0.05 s (5 s at most) until it
+# succeeds or the process PID has exited; succeeds when CHECK does. CHECK's
+# output is dropped.
+wait_ready() {
+	local pid=$1 _
+	shift
+	for _ in $(seq 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	"$@" >/dev/null 2>&1
+}
+
+# http_ready PORT: fcat serve on PORT answers GET /health.
+http_ready() { curl -sf "http://127.0.0.1:$1/health"; }
+
+# redis_ready PORT: redis-server on PORT answers PING.
+redis_ready() { [[ $(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null) == PONG ]]; }
+
+# stop_pid PID: ends the process (it lost a race for its port, or is done)
+# and waits for it.
+stop_pid() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
