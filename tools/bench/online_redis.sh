@@ -46,17 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a port nobody listens on, then a server on it (tried again if it lost a race)
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	port=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$port" --dir "$tmp" --save "" --appendonly no \
-		--daemonize no --logfile "$tmp/redis.log" &
-	server=$!
-	wait_ready "$server" redis_ready "$port" && break
-	stop_pid "$server"
-	server=
-done
-[[ -n $server ]] || { echo "online_redis.sh: could not start redis-server" >&2; exit 1; }
+start_redis "$tmp" || { echo "online_redis.sh: could not start redis-server" >&2; exit 1; }
+server=$redis_pid port=$redis_port
 cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 echo "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$port"
 

@@ -137,16 +137,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url" -H 'Content-Type: a
 [[ $code == 401 ]] || { echo "$me: a request without a token got HTTP $code, not 401" >&2; exit 1; }
 
 # --- redis-server, a hash of the same five values
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	rport=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$rport" --dir "$tmp" --save "" --appendonly no \
-		--daemonize no --logfile "$tmp/redis.log" &
-	redis=$!
-	wait_ready "$redis" redis_ready "$rport" && break
-	stop_pid "$redis"
-	redis=
-done
-[[ -n $redis ]] || { echo "$me: could not start redis-server" >&2; exit 1; }
+start_redis "$tmp" || { echo "$me: could not start redis-server" >&2; exit 1; }
+redis=$redis_pid rport=$redis_port
 redis-cli -h 127.0.0.1 -p "$rport" hset "user:u1" total_conversations 75 avg_response_rating 4.87 \
 	preferred_language ja is_regular 0 user_embedding \
 	'[0.9514,-0.2759,-0.2838,-0.5228,-0.171,-0.3558,-0.0706,-0.7367,-0.493,-0.8691,0.7472,-0.0932,-0.3743,-0.3858,0.2981,0.6777]' \

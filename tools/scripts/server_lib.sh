@@ -1,5 +1,6 @@
 # server_lib.sh - what a script needs to run a server of its own on a free
-# loopback port: the port, and the wait until the server answers. Sourced by
+# loopback port: the port, the wait until the server answers, and a
+# throwaway redis-server. Sourced by
 # demo.sh and, through bench_lib.sh, by the benchmark scripts.
 # shellcheck shell=bash
 
@@ -38,4 +39,21 @@ redis_ready() { [[ $(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null) == PONG ]]
 stop_pid() {
 	kill "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
+}
+
+# start_redis DIR: a throwaway redis-server (no persistence, its files and
+# redis.log in DIR) on a free loopback port, tried again on another port if
+# it lost a race; sets redis_pid and redis_port, or fails.
+start_redis() {
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		redis_port=$(free_port)
+		redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$1" --save "" \
+			--appendonly no --daemonize no --logfile "$1/redis.log" &
+		redis_pid=$!
+		wait_ready "$redis_pid" redis_ready "$redis_port" && return 0
+		stop_pid "$redis_pid"
+	done
+	redis_pid=
+	return 1
 }
