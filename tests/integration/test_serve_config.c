@@ -134,7 +134,7 @@ static void test_serve_config__the_access_log_has_a_line_per_request(void **stat
 	                      "\"preferred_language\":[\"EN\",null],"
 	                      "\"user_embedding\":[null,null]},\"to\":\"online\"}"),
 	              200);
-	free(test_server_stop_cleanly(&srv, SIGTERM)); /* the log is written whole */
+	test_server_stop_cleanly(&srv, SIGTERM, NULL); /* the log is written whole */
 
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data/access.log", repo);
@@ -190,21 +190,21 @@ static void test_serve_config__the_server_section_takes_effect_and_options_overr
 	snprintf(want, sizeof want, "listening on http://127.0.0.1:%d (1 threads", port);
 	expect_listening(want);
 	expect_status(test_http(srv.port, "GET", "/health", NULL), 200);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	/* --port and --threads (test_server_start passes both) win over the file */
 	test_server_start(&srv, repo, "ranking-service", NULL);
 	assert_int_not_equal(srv.port, port);
 	snprintf(want, sizeof want, "listening on http://127.0.0.1:%d (2 threads", srv.port);
 	expect_listening(want);
 	/* and --access-log over the file's (none here) */
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	write_yaml("server:\n  access_log: data/file.log\n");
 	char *dir = test_mkdtemp(), cli_log[4096];
 	snprintf(cli_log, sizeof cli_log, "%s/cli.log", dir);
 	test_server_start(&srv, repo, "ranking-service",
 	                  (const char *[]){"--access-log", cli_log, NULL});
 	expect_status(test_http(srv.port, "GET", "/health", NULL), 200);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	assert_false(test_path_exists(repo, "data/file.log"));
 	char *log = test_read_file(cli_log);
 	assert_non_null(log);
@@ -247,7 +247,7 @@ static void test_serve_config__cors_headers_only_when_configured(void **state)
 	assert_int_equal(r.status, 405);
 	assert_null(test_http_header(&r, "Access-Control-Allow-Origin"));
 	test_http_reply_free(&r);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 
 	write_yaml("server:\n  cors: { allow_origin: \"https://app.example\" }\n");
 	test_server_start(&srv, repo, "ranking-service", NULL);
@@ -266,7 +266,7 @@ static void test_serve_config__cors_headers_only_when_configured(void **state)
 	test_http_expect_header(&r, "Access-Control-Allow-Methods", "POST, OPTIONS");
 	test_http_expect_header(&r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
 	test_http_reply_free(&r);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 }
 
 int main(void)

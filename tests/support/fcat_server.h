@@ -28,9 +28,9 @@ int test_server_stop(test_server *s, int sig);
 void test_server_done(test_server *s);
 
 /* Stops it with `sig` and fails the test unless it exited 0 with no
- * sanitizer report in its output; returns that output (malloc'd) for more
- * checks. */
-char *test_server_stop_cleanly(test_server *s, int sig);
+ * sanitizer report in its output, and that output holds `in_log` (when not
+ * NULL). */
+void test_server_stop_cleanly(test_server *s, int sig, const char *in_log);
 
 /* The server's standard error so far, malloc'd. */
 char *test_server_log(const test_server *s);
