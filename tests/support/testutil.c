@@ -381,6 +381,24 @@ char *test_defs_repo(const char *defs)
 	return dir;
 }
 
+void test_demo_store_open(test_demo_store *d, bool with_data, const char *principal)
+{
+	d->repo = test_demo_repo(&d->parent, with_data);
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.principal = principal;
+	if (fcat_store_open_ext(&d->store, d->repo, &o) != 0)
+		fail_msg("open %s: %s", d->repo, fcat_error_last());
+}
+
+int test_demo_store_teardown(void **state)
+{
+	test_demo_store *d = *state;
+	fcat_store_free(d->store);
+	test_repo_done(d->parent, d->repo);
+	free(d);
+	return 0;
+}
+
 char *test_materialized_demo(char **parent)
 {
 	char *repo = test_demo_repo(parent, true);

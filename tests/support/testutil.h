@@ -121,6 +121,22 @@ char *test_defs_repo(const char *defs);
  * (from 2020-01-01 to now). Free both with test_repo_done. */
 char *test_materialized_demo(char **parent);
 
+/* A demo repo (test_demo_repo) and a store on it: the fixture of the tests
+ * that call libfcat on the demo. */
+typedef struct test_demo_store {
+	char *parent, *repo;
+	fcat_store *store;
+} test_demo_store;
+
+/* Makes the repo (with_data: with its sample data) and opens its store as
+ * `principal` (NULL: none; each call then names its own). */
+void test_demo_store_open(test_demo_store *d, bool with_data, const char *principal);
+
+/* A cmocka teardown: *state is a malloc'd test_demo_store, or a malloc'd
+ * struct whose first member is one. Frees the store, removes the repo and
+ * frees *state. */
+int test_demo_store_teardown(void **state);
+
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);
 
