@@ -57,17 +57,12 @@ static const char zz2_read[] =
  * `input` on stdin; args ends with NULL. */
 static test_run push_as(const char *repo, const char *principal, const char *input, ...)
 {
-	const char *argv[16] = {FCAT_CLI_PATH, "--as",     principal,
-	                        "push",        "--source", "conversations_push"};
-	int n = 6;
+	static const char *const push[] = {"push", "--source", "conversations_push", NULL};
 	va_list ap;
 	va_start(ap, input);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 15)
-		argv[n++] = a;
+	test_run r = test_fcat_va(repo, principal, input, push, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	return test_exec_input(repo, NULL, argv, input);
+	return r;
 }
 
 /* get-online --json of three user_features for one user, at AT; the caller

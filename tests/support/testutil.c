@@ -189,22 +189,34 @@ test_run test_exec_input(const char *cwd, const char *const *env, const char *co
 	return r;
 }
 
-test_run test_fcat(const char *cwd, ...)
+test_run test_fcat_va(const char *cwd, const char *principal, const char *input,
+                      const char *const *first, va_list rest)
 {
-	const char *argv[64];
-	int n = 0;
-	argv[n++] = FCAT_CLI_PATH;
-	va_list ap;
-	va_start(ap, cwd);
+	const char *argv[64] = {FCAT_CLI_PATH};
+	int n = 1;
+	if (principal) {
+		argv[n++] = "--as";
+		argv[n++] = principal;
+	}
+	for (; first && *first && n < 63; first++)
+		argv[n++] = *first;
 	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 63)
+	while ((a = va_arg(rest, const char *)) && n < 63)
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 	/* the demo policies' operator, unless the test process says otherwise */
-	const char *env[] = {getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator",
-	                     NULL};
-	return test_exec(cwd, env, argv);
+	const char *env[] = {
+	    principal || getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator", NULL};
+	return test_exec_input(cwd, env, argv, input);
+}
+
+test_run test_fcat(const char *cwd, ...)
+{
+	va_list ap;
+	va_start(ap, cwd);
+	test_run r = test_fcat_va(cwd, NULL, NULL, NULL, ap);
+	va_end(ap);
+	return r;
 }
 
 void test_run_free(test_run *r)

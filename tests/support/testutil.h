@@ -60,6 +60,13 @@ test_run test_exec_input(const char *cwd, const char *const *env, const char *co
  * the demo policies' principal fcat-operator unless FCAT_PRINCIPAL is set. */
 test_run test_fcat(const char *cwd, ...);
 
+/* What test_fcat and test_fcat_as run: `fcat [--as PRINCIPAL] FIRST...
+ * REST...` in `cwd` (principal NULL: as test_fcat) with `input` on standard
+ * input (NULL: /dev/null). `first` (NULL-terminated, may be NULL) and the
+ * va_list (ending with NULL) are the arguments. */
+test_run test_fcat_va(const char *cwd, const char *principal, const char *input,
+                      const char *const *first, va_list rest);
+
 /* Runs `fcat --as PRINCIPAL ARGS...` in `cwd`; args ends with NULL. */
 test_run test_fcat_as(const char *cwd, const char *principal, const char *const *args);
 
