@@ -89,9 +89,7 @@ static void test_online_lmdb__bad_rows_are_refused(void **state)
 	online_row_make(&good, "k", 5, 1, "good");
 	bad = good;
 	bad.row.len = 10; /* shorter than the header */
-	fcat_online_row rows[2] = {good, bad};
-	assert_int_equal(ops->write(s, "v", rows, 2), FCAT_EINVALID);
-	online_expect_row(ops, s, "v", "k", NULL); /* nothing of the batch */
+	online_expect_batch_refused(&f, &good, &bad);
 	bad = good;
 	bad.event_ts = 6; /* disagrees with the header */
 	assert_int_equal(ops->write(s, "v", &bad, 1), FCAT_EINVALID);

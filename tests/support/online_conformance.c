@@ -130,6 +130,30 @@ void online_fixture_done(online_fixture *f)
 	*f = (online_fixture){0};
 }
 
+int online_fixture_setup(void **state, const fcat_online_ops *ops)
+{
+	online_fixture *f = calloc(1, sizeof *f);
+	online_fixture_open(f, ops, NULL);
+	*state = f;
+	return 0;
+}
+
+int online_fixture_teardown(void **state)
+{
+	online_fixture_done(*state);
+	free(*state);
+	return 0;
+}
+
+void online_expect_batch_refused(const online_fixture *f, const fcat_online_row *good,
+                                 const fcat_online_row *bad)
+{
+	const char *key = good->key.ptr;
+	fcat_online_row rows[2] = {*good, *bad};
+	assert_int_equal(f->ops->write(f->store, "v", rows, 2), FCAT_EINVALID);
+	online_expect_row(f->ops, f->store, "v", key, NULL); /* nothing of the batch */
+}
+
 typedef struct thread_read {
 	const fcat_online_ops *ops;
 	void *store;
