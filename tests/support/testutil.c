@@ -424,6 +424,18 @@ void test_dir_done(char *dir)
 	free(dir);
 }
 
+int test_dir_setup(void **state)
+{
+	*state = test_mkdtemp();
+	return 0;
+}
+
+int test_dir_teardown(void **state)
+{
+	test_dir_done(*state);
+	return 0;
+}
+
 void test_repo_done(char *parent, char *repo)
 {
 	test_dir_done(parent);

@@ -29,6 +29,11 @@ char *test_mkdtemp(void);
 void test_rmtree(const char *path);
 void test_dir_done(char *dir);
 
+/* The same as a cmocka per-test fixture: *state is a fresh directory (a
+ * char *) during the test, removed after it. */
+int test_dir_setup(void **state);
+int test_dir_teardown(void **state);
+
 /* Writes `text` to dir/rel, creating parent directories. */
 void test_write_file(const char *dir, const char *rel, const char *text);
 
