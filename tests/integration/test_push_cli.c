@@ -88,12 +88,23 @@ static char *conversations(const char *repo)
 	return test_read_file(path);
 }
 
-/* Neither user is online, and the CSV source holds `csv_before`. */
-static void expect_nothing_written(const char *repo, const char *csv_before)
+/* The rows of the pushes below as the CSV source gets them. */
+static const char appended[] = "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
+                               "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
+                               "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n";
+
+/* The CSV source holds `csv_before`, then `added` ("": nothing more). */
+static void expect_csv(const char *repo, const char *csv_before, const char *added)
 {
 	char *after = conversations(repo);
-	assert_string_equal(after, csv_before);
+	assert_memory_equal(after, csv_before, strlen(csv_before));
+	assert_string_equal(after + strlen(csv_before), added);
 	free(after);
+}
+
+/* Neither user is online. */
+static void expect_not_online(const char *repo)
+{
 	const char *users[] = {"zz1", "zz2"};
 	for (int i = 0; i < 2; i++) {
 		char *got = read_user(repo, users[i]);
@@ -101,6 +112,13 @@ static void expect_nothing_written(const char *repo, const char *csv_before)
 			fail_msg("%s was written online: %s", users[i], got);
 		free(got);
 	}
+}
+
+/* Neither user is online, and the CSV source holds `csv_before`. */
+static void expect_nothing_written(const char *repo, const char *csv_before)
+{
+	expect_csv(repo, csv_before, "");
+	expect_not_online(repo);
 }
 
 static void expect_pushed(test_run r, const char *line)
@@ -138,10 +156,7 @@ static void test_push_cli__json_lines_are_read_back_online_through_the_transform
 	              "pushed 3 rows to conversations_push: 1 view written online, 2 keys "
 	              "written, 0 rows appended offline\n");
 	expect_read_back(repo);
-	/* online only (the default): the CSV source is as it was */
-	char *after = conversations(repo);
-	assert_string_equal(after, before);
-	free(after);
+	expect_csv(repo, before, ""); /* online only (the default): as it was */
 	free(before);
 	test_repo_done(parent, repo);
 }
@@ -156,13 +171,7 @@ static void test_push_cli__csv_rows_are_read_back_online_and_appended_offline(vo
 	    "pushed 3 rows to conversations_push: 1 view written online, 2 keys written, 3 "
 	    "rows appended offline\n");
 	expect_read_back(repo);
-	char *after = conversations(repo);
-	assert_memory_equal(after, before, strlen(before));
-	assert_string_equal(after + strlen(before),
-	                    "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
-	                    "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
-	                    "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n");
-	free(after);
+	expect_csv(repo, before, appended);
 	free(before);
 	test_repo_done(parent, repo);
 }
@@ -176,19 +185,8 @@ static void test_push_cli__offline_appends_to_the_csv_source_only(void **state)
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, "--to", "offline", NULL)),
 	              "pushed 3 rows to conversations_push: 0 views written online, 0 keys "
 	              "written, 3 rows appended offline\n");
-	char *after = conversations(repo);
-	assert_memory_equal(after, before, strlen(before));
-	assert_string_equal(after + strlen(before),
-	                    "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
-	                    "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
-	                    "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n");
-	free(after);
-	const char *users[] = {"zz1", "zz2"};
-	for (int i = 0; i < 2; i++) {
-		char *got = read_user(repo, users[i]);
-		assert_non_null(strstr(got, "\"values\":[null],\"statuses\":[\"NOT_FOUND\"]"));
-		free(got);
-	}
+	expect_csv(repo, before, appended);
+	expect_not_online(repo);
 	free(before);
 	test_repo_done(parent, repo);
 }
