@@ -149,8 +149,7 @@ static test_run cut_time(test_run r)
 
 static void test_push_cli__json_lines_are_read_back_online_through_the_transform(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, NULL)),
 	              "pushed 3 rows to conversations_push: 1 view written online, 2 keys "
@@ -158,13 +157,11 @@ static void test_push_cli__json_lines_are_read_back_online_through_the_transform
 	expect_read_back(repo);
 	expect_csv(repo, before, ""); /* online only (the default): as it was */
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__csv_rows_are_read_back_online_and_appended_offline(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	expect_pushed(
 	    cut_time(push_as(repo, "fcat-operator", csv, "--to", "online_and_offline", NULL)),
@@ -173,13 +170,11 @@ static void test_push_cli__csv_rows_are_read_back_online_and_appended_offline(vo
 	expect_read_back(repo);
 	expect_csv(repo, before, appended);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__offline_appends_to_the_csv_source_only(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	/* the format from the first non-blank byte: '{', so JSON lines */
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, "--to", "offline", NULL)),
@@ -188,7 +183,6 @@ static void test_push_cli__offline_appends_to_the_csv_source_only(void **state)
 	expect_csv(repo, before, appended);
 	expect_not_online(repo);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 /* `text` with its first `from` replaced by `to`, into out. */
@@ -212,8 +206,7 @@ static void expect_refused(const char *repo, const char *input, const char *erro
 
 static void test_push_cli__a_bad_line_is_named_and_nothing_is_written(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char bad[4096];
 	/* JSON lines: line 3 (after a blank line 2) has a string for an int64 */
 	replaced(bad, sizeof bad, jsonl, "\"total_conversations\": 2,",
@@ -246,26 +239,22 @@ static void test_push_cli__a_bad_line_is_named_and_nothing_is_written(void **sta
 	expect_refused(repo, "user_id,event_timestamp\nzz1,2031-01-01T00:00:00Z\n",
 	               "no column 'total_conversations' in the push");
 	expect_refused(repo, "\n\n", "error: stdin holds no rows to push");
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__a_denied_principal_is_refused_naming_the_view(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	/* alice is a scientist: she reads features, never writes them */
 	test_expect_exit(push_as(repo, "alice", csv, "--to", "online_and_offline", NULL), 1,
 	                 "alice may not write view:user_features");
 	expect_nothing_written(repo, before);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__usage_errors_exit_2_and_unknown_sources_1(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	const char *no_source[] = {FCAT_CLI_PATH, "push", NULL};
 	test_expect_exit(test_exec_input(repo, NULL, no_source, jsonl), 2,
 	                 "give the push source: --source NAME");
@@ -290,18 +279,28 @@ static void test_push_cli__usage_errors_exit_2_and_unknown_sources_1(void **stat
 	assert_non_null(strstr(help.out, "usage: fcat push --source NAME"));
 	assert_non_null(strstr(help.out, "At most 1000000 rows per invocation"));
 	test_run_free(&help);
-	test_repo_done(parent, repo);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_push_cli__json_lines_are_read_back_online_through_the_transform),
-	    cmocka_unit_test(test_push_cli__csv_rows_are_read_back_online_and_appended_offline),
-	    cmocka_unit_test(test_push_cli__offline_appends_to_the_csv_source_only),
-	    cmocka_unit_test(test_push_cli__a_bad_line_is_named_and_nothing_is_written),
-	    cmocka_unit_test(test_push_cli__a_denied_principal_is_refused_naming_the_view),
-	    cmocka_unit_test(test_push_cli__usage_errors_exit_2_and_unknown_sources_1),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__json_lines_are_read_back_online_through_the_transform,
+	        test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__csv_rows_are_read_back_online_and_appended_offline, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_push_cli__offline_appends_to_the_csv_source_only,
+	                                    test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__a_bad_line_is_named_and_nothing_is_written, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__a_denied_principal_is_refused_naming_the_view, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__usage_errors_exit_2_and_unknown_sources_1, test_demo_setup,
+	        test_demo_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -402,6 +402,14 @@ void test_demo_store_open(test_demo_store *d, bool with_data, const char *princi
 		fail_msg("open %s: %s", d->repo, fcat_error_last());
 }
 
+int test_demo_setup(void **state)
+{
+	test_demo_store *d = calloc(1, sizeof *d);
+	d->repo = test_demo_repo(&d->parent, true);
+	*state = d;
+	return 0;
+}
+
 int test_demo_store_teardown(void **state)
 {
 	test_demo_store *d = *state;

@@ -144,6 +144,15 @@ typedef struct test_demo_store {
  * `principal` (NULL: none; each call then names its own). */
 void test_demo_store_open(test_demo_store *d, bool with_data, const char *principal);
 
+/* A cmocka per-test fixture: *state is a test_demo_store of a demo repo
+ * with its sample data and no store open (test_demo_store_teardown removes
+ * it); test_demo_of(state) is the repo's path. */
+int test_demo_setup(void **state);
+static inline const char *test_demo_of(void **state)
+{
+	return ((const test_demo_store *)*state)->repo;
+}
+
 /* A cmocka teardown: *state is a malloc'd test_demo_store, or a malloc'd
  * struct whose first member is one. Frees the store, removes the repo and
  * frees *state. */
