@@ -21,8 +21,7 @@ static int count(const char *s, const char *needle)
 
 static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41], c3[41], c4[41];
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
 	                     "field(\"total_conversations\", int32, {");
@@ -53,13 +52,11 @@ static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(
 	assert_int_equal(count(r.out, "Hash:   "), 2);
 	assert_non_null(strstr(r.out, c4));
 	test_run_free(&r);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41];
 	test_expect_output(test_fcat(repo, "plan", NULL), 0, "no changes to apply");
 
@@ -94,13 +91,11 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	test_expect_output(test_fcat(repo, "diff", "APPLIED", "HEAD", NULL), 3,
 	                   "- feature user_features:user_embedding  BREAKING: removed "
 	                   "while the feature service 'chat_personalization' uses it");
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	fcat_store *before;
 	assert_int_equal(fcat_store_open(&before, repo), 0);
 
@@ -147,20 +142,17 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	o.commit = "HEAD~1";
 	assert_int_equal(fcat_store_open_ext(&before, repo, &o), 0);
 	fcat_store_free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__an_invalid_commit_is_not_applied(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41];
 	test_write_file(repo, "catalog/broken.lua", "feature_view { name = 'x' }\n");
 	test_git_commit_all(repo, "Broken", 1800000000, c2);
 	test_expect_exit(test_fcat(repo, "apply", NULL), 1,
 	                 "catalog/broken.lua:1: feature_view 'x'");
 	test_expect_exit(test_fcat(repo, "apply", "--commit", "HEAD~1", NULL), 0, NULL);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__lineage_renders_with_graphviz(void **state)
@@ -196,10 +188,16 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_versions__log_lists_exactly_the_commits_that_changed_a_feature),
-	    cmocka_unit_test(test_versions__plan_flags_a_type_change_as_breaking),
-	    cmocka_unit_test(test_versions__apply_refuses_uncommitted_changes_and_naming_them),
-	    cmocka_unit_test(test_versions__an_invalid_commit_is_not_applied),
+	    cmocka_unit_test_setup_teardown(
+	        test_versions__log_lists_exactly_the_commits_that_changed_a_feature,
+	        test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_versions__plan_flags_a_type_change_as_breaking,
+	                                    test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_versions__apply_refuses_uncommitted_changes_and_naming_them,
+	        test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_versions__an_invalid_commit_is_not_applied,
+	                                    test_demo_without_data_setup, test_demo_store_teardown),
 	    cmocka_unit_test(test_versions__lineage_renders_with_graphviz),
 	};
 	return cmocka_run_group_tests_name("versions", tests, NULL, NULL);

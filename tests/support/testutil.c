@@ -402,12 +402,22 @@ void test_demo_store_open(test_demo_store *d, bool with_data, const char *princi
 		fail_msg("open %s: %s", d->repo, fcat_error_last());
 }
 
-int test_demo_setup(void **state)
+static int demo_setup(void **state, bool with_data)
 {
 	test_demo_store *d = calloc(1, sizeof *d);
-	d->repo = test_demo_repo(&d->parent, true);
+	d->repo = test_demo_repo(&d->parent, with_data);
 	*state = d;
 	return 0;
+}
+
+int test_demo_setup(void **state)
+{
+	return demo_setup(state, true);
+}
+
+int test_demo_without_data_setup(void **state)
+{
+	return demo_setup(state, false);
 }
 
 int test_demo_store_teardown(void **state)

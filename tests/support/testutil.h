@@ -148,6 +148,7 @@ void test_demo_store_open(test_demo_store *d, bool with_data, const char *princi
  * with its sample data and no store open (test_demo_store_teardown removes
  * it); test_demo_of(state) is the repo's path. */
 int test_demo_setup(void **state);
+int test_demo_without_data_setup(void **state); /* the same without the data */
 static inline const char *test_demo_of(void **state)
 {
 	return ((const test_demo_store *)*state)->repo;
