@@ -1,7 +1,7 @@
-# server_lib.sh - what a script needs to run a server of its own on a free
-# loopback port: the port, the wait until the server answers, and a
-# throwaway redis-server. Sourced by
-# demo.sh and, through bench_lib.sh, by the benchmark scripts.
+# script_lib.sh - what the demo and the benchmark scripts share: a server of
+# their own on a free loopback port (the port, the wait until it answers, a
+# throwaway redis-server) and a python3 with pandas. Sourced by demo.sh and,
+# through bench_lib.sh, by the benchmark scripts.
 # shellcheck shell=bash
 
 # free_port: a loopback port nobody listens on (the caller retries if it
@@ -55,5 +55,23 @@ start_redis() {
 		stop_pid "$redis_pid"
 	done
 	redis_pid=
+	return 1
+}
+
+# pandas_python: prints $PYTHON when set, else the first of python3 and
+# /usr/bin/python3 that imports pandas (a python3 first on PATH, from pyenv
+# or a venv, may not); fails when there is none.
+pandas_python() {
+	if [[ -n ${PYTHON:-} ]]; then
+		echo "$PYTHON"
+		return 0
+	fi
+	local p
+	for p in python3 /usr/bin/python3; do
+		if command -v "$p" >/dev/null && "$p" -c 'import pandas' 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
 	return 1
 }
