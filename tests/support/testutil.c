@@ -484,6 +484,5 @@ void test_expect_catalog_invalid(const char *text, const char *want, bool prefix
 		fail_msg("expected a report starting with:\n%s\ngot:\n%s", want, got);
 	if (!prefix_only && strcmp(got, want) != 0)
 		fail_msg("expected:\n%s\ngot:\n%s", want, got);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
