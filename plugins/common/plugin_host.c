@@ -1,4 +1,4 @@
-/* plugin_host.c - the check every plugin's entry makes of the host table. */
+/* plugin_host.c - what every plugin's entry does with the host table. */
 #include "plugin_host.h"
 
 bool fcatp_host_usable(const fcat_plugin_host *host, const char *plugin)
@@ -15,4 +15,13 @@ bool fcatp_host_usable(const fcat_plugin_host *host, const char *plugin)
 		            plugin, FCAT_PLUGIN_ABI_VERSION, FCAT_PLUGIN_ABI_MIN_VERSION,
 		            host->abi_version);
 	return false;
+}
+
+const fcat_plugin *fcatp_enter(const fcat_plugin_host **keep, const fcat_plugin_host *host,
+                               const fcat_plugin *plugin)
+{
+	if (!fcatp_host_usable(host, plugin->name))
+		return NULL;
+	*keep = host;
+	return plugin;
 }

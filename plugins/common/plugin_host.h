@@ -1,5 +1,5 @@
-/* plugin_host.h - the check every plugin's entry makes of the host table it
- * is handed, by the version rule of fcat_plugin.h. */
+/* plugin_host.h - what every plugin's entry does with the host table it is
+ * handed: the check, by the version rule of fcat_plugin.h, and keeping it. */
 #ifndef FCAT_PLUGIN_HOST_H
 #define FCAT_PLUGIN_HOST_H
 
@@ -13,5 +13,10 @@
  * version-2 slot. Otherwise sets the error, when the host can take one,
  * naming `plugin` and both versions, and returns false. */
 bool fcatp_host_usable(const fcat_plugin_host *host, const char *plugin);
+
+/* The body of a plugin's entry: when `host` is usable (named by
+ * plugin->name), keeps it in *keep and returns `plugin`; otherwise NULL. */
+const fcat_plugin *fcatp_enter(const fcat_plugin_host **keep, const fcat_plugin_host *host,
+                               const fcat_plugin *plugin);
 
 #endif

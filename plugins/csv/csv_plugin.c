@@ -87,8 +87,5 @@ static const fcat_plugin csv_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!fcatp_host_usable(host, "csv"))
-		return NULL;
-	csv_host = host;
-	return &csv_plugin;
+	return fcatp_enter(&csv_host, host, &csv_plugin);
 }

@@ -269,8 +269,5 @@ static const fcat_plugin lmdb_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!fcatp_host_usable(host, "lmdb"))
-		return NULL;
-	lmdb_host = host;
-	return &lmdb_plugin;
+	return fcatp_enter(&lmdb_host, host, &lmdb_plugin);
 }

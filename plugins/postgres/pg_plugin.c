@@ -79,8 +79,5 @@ static const fcat_plugin pg_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!fcatp_host_usable(host, "postgres"))
-		return NULL;
-	pg_host = host;
-	return &pg_plugin;
+	return fcatp_enter(&pg_host, host, &pg_plugin);
 }

@@ -143,8 +143,5 @@ static const fcat_plugin plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!fcatp_host_usable(host, "redis"))
-		return NULL;
-	rs_host = host;
-	return &plugin;
+	return fcatp_enter(&rs_host, host, &plugin);
 }

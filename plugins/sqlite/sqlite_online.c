@@ -399,8 +399,5 @@ static const fcat_plugin sq_plugin = {
 
 FCAT_PLUGIN_DEFINE_ENTRY(host)
 {
-	if (!fcatp_host_usable(host, "sqlite"))
-		return NULL;
-	sq_host = host;
-	return &sq_plugin;
+	return fcatp_enter(&sq_host, host, &sq_plugin);
 }

@@ -52,12 +52,11 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	                                  "user_id=u0001", "--request", "message_length=5", NULL}),
 	    1, "feature:user_features:preferred_language");
 	/* the serving service reads it through its service */
-	r = test_fcat_as(repo, "ranking-service",
+	test_expect_output(
+	    test_fcat_as(repo, "ranking-service",
 	                 (const char *[]){"get-online", "--service", "chat_personalization",
-	                                  "--entity", "user_id=u0001", NULL});
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "preferred_language"));
-	test_run_free(&r);
+	                                  "--entity", "user_id=u0001", NULL}),
+	    0, "preferred_language");
 	/* an unknown principal reads nothing and sees nothing */
 	test_expect_exit(test_fcat_as(repo, "mallory",
 	                              (const char *[]){"get-online", "--features",
@@ -91,9 +90,7 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	                            "\"resource\":\"feature:user_features:preferred_language\","
 	                            "\"decision\":\"allow\""));
 	free(log);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_access__explain_and_test_the_policies(void **state)
@@ -114,9 +111,7 @@ static void test_access__explain_and_test_the_policies(void **state)
 	test_write_file(repo, "policies/broken.yaml", "roles:\n  - name: x\n    rulez: []\n");
 	test_expect_exit(test_fcat(repo, "policy", "check", "--worktree", NULL), 1,
 	                 "policies/broken.yaml:3:");
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_access__signed_policies_fail_closed(void **state)
@@ -169,11 +164,8 @@ static void test_access__signed_policies_fail_closed(void **state)
 	 * switch the check off */
 	test_write_file(repo, "fcat.yaml", "project: demo\npolicy:\n  audit_log: data/audit.log\n");
 	test_expect_exit(test_fcat(repo, "list", "views", NULL), 1, "signature");
-	test_rmtree(keys);
-	free(keys);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_dir_done(keys);
+	test_repo_done(parent, repo);
 }
 
 int main(void)

@@ -15,8 +15,7 @@
 #define COUNT "user_features:total_conversations"
 
 typedef struct fixture {
-	char *parent, *repo;
-	fcat_store *store;
+	test_demo_store demo; /* first: test_demo_store_teardown frees the fixture */
 	fcat_feature_set *with_pii, *without_pii;
 	fcat_value key;
 } fixture;
@@ -24,16 +23,16 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->repo = test_demo_repo(&f->parent, true);
-	test_expect_exit(test_fcat_as(f->repo, "fcat-operator",
+	f->demo.repo = test_demo_repo(&f->demo.parent, true);
+	test_expect_exit(test_fcat_as(f->demo.repo, "fcat-operator",
 	                              (const char *[]){"materialize", "2020-01-01", "now", NULL}),
 	                 0, NULL);
 	/* opened with no principal: every call below names its own */
-	if (fcat_store_open(&f->store, f->repo))
+	if (fcat_store_open(&f->demo.store, f->demo.repo))
 		fail_msg("%s", fcat_error_last());
 	const char *both[] = {COUNT, PII}, *one[] = {COUNT};
-	assert_int_equal(fcat_feature_set_new(&f->with_pii, f->store, both, 2), 0);
-	assert_int_equal(fcat_feature_set_new(&f->without_pii, f->store, one, 1), 0);
+	assert_int_equal(fcat_feature_set_new(&f->with_pii, f->demo.store, both, 2), 0);
+	assert_int_equal(fcat_feature_set_new(&f->without_pii, f->demo.store, one, 1), 0);
 	f->key = (fcat_value){.type = {FCAT_STRING, false, 0}, .u.str = {"u0001", 5}};
 	*state = f;
 	return 0;
@@ -44,10 +43,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 	fcat_feature_set_free(f->with_pii);
 	fcat_feature_set_free(f->without_pii);
-	fcat_store_free(f->store);
-	test_repo_done(f->parent, f->repo);
-	free(f);
-	return 0;
+	return test_demo_store_teardown(state);
 }
 
 static int read_as(fixture *f, fcat_online_result *res, const fcat_feature_set *set,
@@ -55,15 +51,15 @@ static int read_as(fixture *f, fcat_online_result *res, const fcat_feature_set *
 {
 	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
 	o.principal = who;
-	return fcat_online_read(res, f->store, set, &f->key, 1, &o);
+	return fcat_online_read(res, f->demo.store, set, &f->key, 1, &o);
 }
 
 /* The audit log's lines that hold every one of the given texts. */
 static size_t audited(fixture *f, const char *a, const char *b, const char *c)
 {
-	assert_int_equal(fcat_store_audit_check(NULL, f->store), 0);
+	assert_int_equal(fcat_store_audit_check(NULL, f->demo.store), 0);
 	char path[4096];
-	snprintf(path, sizeof path, "%s/data/audit.log", f->repo);
+	snprintf(path, sizeof path, "%s/data/audit.log", f->demo.repo);
 	char *log = test_read_file(path);
 	size_t n = 0;
 	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
@@ -118,25 +114,25 @@ static void test_callers__groups_per_call_and_options_of_an_older_build(void **s
 	const char *services[] = {"services"};
 	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
 	o.principal = "new-service";
-	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o),
+	assert_fails_with(fcat_online_read(res, f->demo.store, f->with_pii, &f->key, 1, &o),
 	                  FCAT_EDENIED, "new-service may not read_online");
 	o.groups = services;
 	o.ngroups = 1;
-	assert_int_equal(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o), 0);
+	assert_int_equal(fcat_online_read(res, f->demo.store, f->with_pii, &f->key, 1, &o), 0);
 	assert_int_equal(fcat_online_result_at(res, 0, 1)->status, FCAT_STATUS_PRESENT);
 	/* remembered per caller: the same name without the group is denied */
 	o.groups = NULL;
 	o.ngroups = 0;
-	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &o),
+	assert_fails_with(fcat_online_read(res, f->demo.store, f->with_pii, &f->key, 1, &o),
 	                  FCAT_EDENIED, "new-service may not read_online");
 	/* options from a build before groups existed still read... */
 	fcat_read_options old = FCAT_READ_OPTIONS_INIT;
 	old.principal = "ranking-service";
 	old.size = offsetof(fcat_read_options, groups);
-	assert_int_equal(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &old), 0);
+	assert_int_equal(fcat_online_read(res, f->demo.store, f->with_pii, &f->key, 1, &old), 0);
 	/* ...and a size no version had is refused */
 	old.size = sizeof(size_t);
-	assert_fails_with(fcat_online_read(res, f->store, f->with_pii, &f->key, 1, &old),
+	assert_fails_with(fcat_online_read(res, f->demo.store, f->with_pii, &f->key, 1, &old),
 	                  FCAT_EUSAGE, "fcat_read_options: size");
 	fcat_online_result_free(res);
 }
@@ -145,17 +141,18 @@ static void test_callers__training_sets_name_their_principal(void **state)
 {
 	fixture *f = *state;
 	char entities[4096], out[4096];
-	snprintf(entities, sizeof entities, "%s/data/entities.csv", f->repo);
-	snprintf(out, sizeof out, "%s/data/training.csv", f->repo);
-	test_write_file(f->repo, "data/entities.csv",
+	snprintf(entities, sizeof entities, "%s/data/entities.csv", f->demo.repo);
+	snprintf(out, sizeof out, "%s/data/training.csv", f->demo.repo);
+	test_write_file(f->demo.repo, "data/entities.csv",
 	                "user_id,event_timestamp,label\nu0001,2030-01-01T00:00:00Z,1\n");
 	const char *refs[] = {COUNT};
 	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
 	/* the scientist reads offline; the ranking service may only serve */
 	o.principal = "alice";
-	assert_int_equal(fcat_get_historical(NULL, f->store, entities, refs, 1, NULL, out, &o), 0);
+	assert_int_equal(fcat_get_historical(NULL, f->demo.store, entities, refs, 1, NULL, out, &o),
+	                 0);
 	o.principal = "ranking-service";
-	assert_int_equal(fcat_get_historical(NULL, f->store, entities, refs, 1, NULL, out, &o),
+	assert_int_equal(fcat_get_historical(NULL, f->demo.store, entities, refs, 1, NULL, out, &o),
 	                 FCAT_EDENIED);
 	assert_non_null(strstr(fcat_error_last(), "ranking-service may not read_offline"));
 	assert_int_equal(audited(f, "\"principal\":\"alice\"", "read_offline", "allow"), 1);

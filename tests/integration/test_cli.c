@@ -11,14 +11,8 @@ static void test_cli__init_makes_a_repo_that_works_at_once(void **state)
 	(void)state;
 	char *parent;
 	char *repo = test_demo_repo(&parent, true);
-	test_run r = test_fcat(repo, "list", "views", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "user_features"));
-	test_run_free(&r);
-	r = test_fcat(repo, "validate", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "valid: project demo"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "list", "views", NULL), 0, "user_features");
+	test_expect_output(test_fcat(repo, "validate", NULL), 0, "valid: project demo");
 	/* a git repository with a first commit, and sample data */
 	char path[4096];
 	snprintf(path, sizeof path, "%s/.git/HEAD", repo);
@@ -33,9 +27,7 @@ static void test_cli__init_makes_a_repo_that_works_at_once(void **state)
 	free(csv);
 	/* init refuses to overwrite a repo */
 	test_expect_exit(test_fcat(parent, "init", "demo", NULL), 1, "not an empty directory");
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_cli__list_features_prints_names_and_types(void **state)
@@ -63,9 +55,7 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 	assert_int_equal(test_count_lines(r.out), 7);
 	assert_non_null(strstr(r.out, "reply_style    reply_length_hint    int64"));
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **state)
@@ -96,17 +86,13 @@ static void test_cli__describe_json_holds_schema_ttl_entity_and_source(void **st
 	assert_non_null(strstr(r.out, "feature_view user_features  (catalog/users.lua:"));
 	assert_non_null(strstr(r.out, "ttl: 7d"));
 	test_run_free(&r);
-	r = test_fcat(repo, "describe", "user_features:preferred_language", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "pii=true"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "describe", "user_features:preferred_language", NULL), 0,
+	                   "pii=true");
 	r = test_fcat(repo, "describe", "nothing_here", NULL);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.err, "error: no object named 'nothing_here' in the catalog\n");
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 /* Adds a broken definition file and expects one error line naming it. */
@@ -127,9 +113,7 @@ static void expect_broken(const char *text, const char *want_prefix)
 		assert_string_equal(r.out, "");
 		test_run_free(&r);
 	}
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 }
 
 static void test_cli__syntax_error_is_one_line_with_file_and_line(void **state)
@@ -190,8 +174,7 @@ static void test_cli__outside_a_repo_says_so(void **state)
 	test_write_file(dir, "fcat.yaml", "project: x\nonline_store: 3\n");
 	test_expect_exit(test_fcat(dir, "validate", NULL), 1,
 	                 "fcat.yaml:2:15: 'online_store' must be a map");
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

@@ -13,18 +13,14 @@ static void test_historical__every_edge_of_the_window(void **state)
 {
 	(void)state;
 	char *dir = pit_repo("", true);
+	char *got = pit_historical(dir); /* 8 rows, 3 features */
+	assert_string_equal(got, pit_expected);
+	free(got);
 	fcat_store *s = pit_open_worktree(dir);
 	char in[4096], out[4096];
 	pit_paths(dir, in, out);
 	const char *refs[] = {"v", "w:n"};
 	fcat_historical_stats st;
-	if (fcat_get_historical(&st, s, in, refs, 2, NULL, out, NULL) != 0)
-		fail_msg("%s", fcat_error_last());
-	assert_int_equal(st.rows, 8);
-	assert_int_equal(st.features, 3);
-	char *got = test_read_file(out);
-	assert_string_equal(got, pit_expected);
-	free(got);
 	fcat_historical_options full = FCAT_HISTORICAL_OPTIONS_INIT;
 	full.full_names = true;
 	/* full names, and the metadata beside */
@@ -45,8 +41,7 @@ static void test_historical__every_edge_of_the_window(void **state)
 	assert_fails_with(fcat_get_historical(&st, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID,
 	                  "needs a column 'event_timestamp'");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_historical__the_demo_through_the_cli(void **state)
@@ -85,8 +80,7 @@ static void test_historical__the_demo_through_the_cli(void **state)
 	                 1,
 	                 "on-demand view 'reply_style', entity row 2: entity row 2, request "
 	                 "column 'message_length'");
-	test_rmtree(parent);
-	free(parent);
+	test_dir_done(parent);
 }
 
 /* A view's row transform runs on each winning source row, once, and its
@@ -95,21 +89,19 @@ static void test_historical__the_demo_through_the_cli(void **state)
 static void test_historical__row_transforms_run_on_each_winner(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "fcat.yaml", "project: t\n");
-	test_write_file(dir, "catalog/defs.lua",
-	                "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-	                "source { name = 'events', path = 'data/events.csv', timestamp_field = "
-	                "'ts',\n"
-	                "  schema = { field('user_id', string), field('ts', timestamp),\n"
-	                "             field('a', int64) } }\n"
-	                "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
-	                "  schema = { field('doubled', int64), field('who', string) },\n"
-	                "  transform = function(row)\n"
-	                "    if row.a < 0 then error('negative a') end\n"
-	                "    return { doubled = row.a * 2, who = row.user_id .. '@' .. row.a }\n"
-	                "  end,\n"
-	                "}\n");
+	char *dir =
+	    test_defs_repo("entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	                   "source { name = 'events', path = 'data/events.csv', timestamp_field = "
+	                   "'ts',\n"
+	                   "  schema = { field('user_id', string), field('ts', timestamp),\n"
+	                   "             field('a', int64) } }\n"
+	                   "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
+	                   "  schema = { field('doubled', int64), field('who', string) },\n"
+	                   "  transform = function(row)\n"
+	                   "    if row.a < 0 then error('negative a') end\n"
+	                   "    return { doubled = row.a * 2, who = row.user_id .. '@' .. row.a }\n"
+	                   "  end,\n"
+	                   "}\n");
 	size_t cap = 512 * 1024, len = 0;
 	char *csv = malloc(cap);
 	len += (size_t)snprintf(csv, cap, "user_id,ts,a\n");
@@ -127,18 +119,7 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	                "u8,2026-01-01T00:00:00Z\n"
 	                "u42,2026-01-01T01:30:10Z\n"
 	                "nobody,2026-01-01T00:05:30Z\n");
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.catalog = FCAT_CATALOG_WORKTREE;
-	fcat_store *s;
-	if (fcat_store_open_ext(&s, dir, &o) != 0)
-		fail_msg("%s", fcat_error_last());
-	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/entities.csv", dir);
-	snprintf(out, sizeof out, "%s/training.csv", dir);
-	const char *refs[] = {"v"};
-	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
-		fail_msg("%s", fcat_error_last());
-	char *got = test_read_file(out);
+	char *got = pit_training_of(dir, "v");
 	/* u7 at 00:05:30 wins the row of minute 5 (a = 507), u8 at 00:00 the
 	 * row of minute 0 (a = 8), u42 at 01:30:10 the row of minute 90 (a =
 	 * 9042, in the scan's third batch of 4096 rows) */
@@ -149,7 +130,6 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	                         "u42,2026-01-01T01:30:10Z,18084,u42@9042\n"
 	                         "nobody,2026-01-01T00:05:30Z,,\n");
 	free(got);
-	fcat_store_free(s);
 	/* a winner the transform refuses */
 	test_write_file(dir, "data/events.csv",
 	                "user_id,ts,a\nu1,2026-01-01T00:00:00Z,5\n"
@@ -158,15 +138,16 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 	                "user_id,event_timestamp\n"
 	                "u1,2026-01-02T00:00:00Z\n"
 	                "u2,2026-01-02T00:00:00Z\n");
-	if (fcat_store_open_ext(&s, dir, &o) != 0)
-		fail_msg("%s", fcat_error_last());
+	fcat_store *s = pit_open_worktree(dir);
+	char in[4096], out[4096];
+	pit_paths(dir, in, out);
+	const char *refs[] = {"v"};
 	assert_int_equal(fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL), FCAT_EINVALID);
 	if (!strstr(fcat_error_last(), "feature_view 'v', entity user_id=u2") ||
 	    !strstr(fcat_error_last(), "negative a"))
 		fail_msg("%s", fcat_error_last());
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* The longest ttl a catalog allows (10,000 years): in effect no lower bound,
@@ -174,34 +155,24 @@ static void test_historical__row_transforms_run_on_each_winner(void **state)
 static void test_historical__a_ttl_past_int64_microseconds(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "fcat.yaml", "project: t\n");
-	test_write_file(dir, "catalog/defs.lua",
-	                "entity { name = 'user', join_keys = { field('user_id', string) } }\n"
-	                "source { name = 'events', path = 'data/events.csv', timestamp_field = "
-	                "'ts' }\n"
-	                "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
-	                "  ttl = 316224000000, schema = { field('a', int64) } }\n");
+	char *dir =
+	    test_defs_repo("entity { name = 'user', join_keys = { field('user_id', string) } }\n"
+	                   "source { name = 'events', path = 'data/events.csv', timestamp_field = "
+	                   "'ts' }\n"
+	                   "feature_view { name = 'v', entities = { 'user' }, source = 'events',\n"
+	                   "  ttl = 316224000000, schema = { field('a', int64) } }\n");
 	test_write_file(dir, "data/events.csv",
 	                "user_id,ts,a\nu1,1900-01-01T00:00:00Z,1\nu2,2026-01-01T00:00:00Z,2\n");
 	test_write_file(dir, "entities.csv",
 	                "user_id,event_timestamp\nu1,1950-01-01T00:00:00Z\n"
 	                "u2,2026-01-02T00:00:00Z\nu2,2025-01-01T00:00:00Z\n");
-	fcat_store *s = pit_open_worktree(dir);
-	char in[4096], out[4096];
-	pit_paths(dir, in, out);
-	const char *refs[] = {"v"};
-	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
-		fail_msg("%s", fcat_error_last());
-	char *got = test_read_file(out);
+	char *got = pit_training_of(dir, "v");
 	assert_string_equal(got, "user_id,event_timestamp,a\n"
 	                         "u1,1950-01-01T00:00:00Z,1\n"
 	                         "u2,2026-01-02T00:00:00Z,2\n"
 	                         "u2,2025-01-01T00:00:00Z,\n");
 	free(got);
-	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* An offline store plugin whose pit_join answers rows outside the request,
@@ -258,8 +229,7 @@ static void test_historical__a_pit_join_that_breaks_its_contract(void **state)
 			free(got);
 		}
 		fcat_store_free(s);
-		test_rmtree(dir);
-		free(dir);
+		test_dir_done(dir);
 	}
 	unsetenv("FCAT_PLUGIN_PATH");
 }

@@ -245,8 +245,7 @@ static void test_historical_memory__columns_give_the_csv_paths_values(void **sta
 		fcat_training_set_free(set);
 	}
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_historical_memory__keys_and_times_as_text_give_the_same(void **state)
@@ -268,8 +267,7 @@ static void test_historical_memory__keys_and_times_as_text_give_the_same(void **
 	assert_set_equals_csv(s, set, dir);
 	fcat_training_set_free(set);
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* Builds from `cols` and expects FCAT_EINVALID with `want` in the message. */
@@ -335,8 +333,7 @@ static void test_historical_memory__bad_columns_are_refused_by_name(void **state
 	assert_fails_with(fcat_get_historical(NULL, s, in, refs, 2, NULL, out, NULL), FCAT_EINVALID,
 	                  "join key column 'store_id'");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_historical_memory__arrow_export_shares_the_sets_buffers(void **state)
@@ -392,8 +389,7 @@ static void test_historical_memory__arrow_export_shares_the_sets_buffers(void **
 	score = kept.buffers[1];
 	assert_int_equal(score[7], 1 + 8); /* u1 at 10:30 on store 8: a = 1 */
 	kept.release(&kept);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

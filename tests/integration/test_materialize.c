@@ -42,9 +42,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->dir = test_mkdtemp();
-	test_write_file(f->dir, "fcat.yaml", "project: t\n");
-	test_write_file(f->dir, "catalog/defs.lua", defs);
+	f->dir = test_defs_repo(defs);
 	test_write_file(f->dir, "data/events.csv", events);
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.catalog = FCAT_CATALOG_WORKTREE;
@@ -63,8 +61,7 @@ static int teardown(void **state)
 	fcat_online_result_free(f->res);
 	fcat_feature_set_free(f->set);
 	fcat_store_free(f->store);
-	test_rmtree(f->dir);
-	free(f->dir);
+	test_dir_done(f->dir);
 	free(f);
 	return 0;
 }

@@ -29,8 +29,7 @@ static test_run historical(const char *repo, const char *who, const char *featur
 
 static void test_policy_source__worktree_settings_do_not_decide(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	/* an uncommitted `policies:` pointing at nothing used to open everything */
 	test_replace_in_file(repo, "fcat.yaml", "policies: policies", "policies: elsewhere");
 	test_run r = AS(repo, "mallory", "list", "features");
@@ -51,13 +50,11 @@ static void test_policy_source__worktree_settings_do_not_decide(void **state)
 	assert_non_null(log);
 	assert_non_null(strstr(log, "\"principal\":\"mallory\",\"action\":\"describe\""));
 	free(log);
-	test_repo_done(parent, repo);
 }
 
 static void test_policy_source__other_versions_use_the_applied_policies(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	/* alice grants herself the serving role and drops the pii tag, locally */
 	test_replace_in_file(repo, "policies/access.yaml", "groups: [data-science] }",
 	                     "groups: [data-science], roles: [serving, operator] }");
@@ -81,18 +78,15 @@ static void test_policy_source__other_versions_use_the_applied_policies(void **s
 	/* and alice may not apply it */
 	test_expect_exit(AS(repo, "alice", "apply"), 1, "alice may not apply project");
 	/* policy check and test still look at the version asked for */
-	r = test_fcat(repo, "policy", "explain", "alice", "read_offline",
-	              "feature:user_features:total_conversations", "--worktree", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "role operator"));
-	test_run_free(&r);
-	test_repo_done(parent, repo);
+	test_expect_output(test_fcat(repo, "policy", "explain", "alice", "read_offline",
+	                             "feature:user_features:total_conversations", "--worktree",
+	                             NULL),
+	                   0, "role operator");
 }
 
 static void test_policy_source__nothing_applied_denies_reads(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char ref[4096];
 	snprintf(ref, sizeof ref, "%s/.git/refs/fcat/applied", repo);
 	assert_int_equal(unlink(ref), 0);
@@ -105,7 +99,6 @@ static void test_policy_source__nothing_applied_denies_reads(void **state)
 	test_expect_exit(historical(repo, "fcat-operator", "user_features:total_conversations",
 	                            "--worktree", NULL),
 	                 0, NULL);
-	test_repo_done(parent, repo);
 }
 
 /* bob may describe everything but personal data, and apply (not admin) */
@@ -119,18 +112,18 @@ static const char bob_yaml[] = "principals:\n"
                                "      - deny: describe\n"
                                "        tags: { pii: \"true\" }\n";
 
-static char *repo_with_bob(char **parent)
+/* test_demo_setup, with bob's policy applied. */
+static int setup_with_bob(void **state)
 {
-	char *repo = test_demo_repo(parent, true);
-	test_write_file(repo, "policies/bob.yaml", bob_yaml);
-	test_commit_and_apply(repo, "Add bob");
-	return repo;
+	test_demo_setup(state);
+	test_write_file(test_demo_of(state), "policies/bob.yaml", bob_yaml);
+	test_commit_and_apply(test_demo_of(state), "Add bob");
+	return 0;
 }
 
 static void test_policy_source__describe_hides_what_it_may_not_describe(void **state)
 {
-	(void)state;
-	char *parent, *repo = repo_with_bob(&parent);
+	const char *repo = test_demo_of(state);
 	test_run r = AS(repo, "bob", "describe", "user_features", "--json");
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "total_conversations"));
@@ -167,13 +160,11 @@ static void test_policy_source__describe_hides_what_it_may_not_describe(void **s
 	r = AS(repo, "fcat-operator", "describe", "user_features", "--json");
 	assert_non_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
-	test_repo_done(parent, repo);
 }
 
 static void test_policy_source__diff_log_show_reveal_nothing_hidden(void **state)
 {
-	(void)state;
-	char *parent, *repo = repo_with_bob(&parent);
+	const char *repo = test_demo_of(state);
 	test_replace_in_file(repo, "catalog/users.lua", "language the user writes in",
 	                     "the language of the user");
 	test_replace_in_file(repo, "catalog/users.lua", "conversations so far",
@@ -201,13 +192,11 @@ static void test_policy_source__diff_log_show_reveal_nothing_hidden(void **state
 	assert_int_equal(r.status, 0);
 	assert_null(strstr(r.out, "preferred_language"));
 	test_run_free(&r);
-	test_repo_done(parent, repo);
 }
 
 static void test_policy_source__apply_and_sign_need_their_actions(void **state)
 {
-	(void)state;
-	char *parent, *repo = repo_with_bob(&parent);
+	const char *repo = test_demo_of(state);
 	test_expect_exit(AS(repo, "alice", "apply"), 1,
 	                 "alice may not apply project: no policy rule allows it (default deny)");
 	test_expect_exit(AS(repo, "bob", "apply"), 0, NULL);
@@ -223,13 +212,11 @@ static void test_policy_source__apply_and_sign_need_their_actions(void **state)
 	/* signing is admin's */
 	test_expect_exit(AS(repo, "bob", "policy", "sign", "--key", "/nonexistent.pem"), 1,
 	                 "refusing to sign the policies: bob may not admin project");
-	test_repo_done(parent, repo);
 }
 
 static void test_policy_source__policy_files_need_admin_to_change(void **state)
 {
-	(void)state;
-	char *parent, *repo = repo_with_bob(&parent);
+	const char *repo = test_demo_of(state);
 	/* bob may apply, but granting himself reads is a policy change */
 	test_replace_in_file(repo, "policies/bob.yaml", "[describe, apply]",
 	                     "[describe, apply, read_offline]");
@@ -249,7 +236,6 @@ static void test_policy_source__policy_files_need_admin_to_change(void **state)
 	test_expect_exit(
 	    historical(repo, "bob", "user_features:total_conversations", "--commit", "HEAD"), 1,
 	    "bob may not read_offline");
-	test_repo_done(parent, repo);
 }
 
 static void
@@ -288,8 +274,7 @@ static const char carol_yaml[] = "principals:\n"
 
 static void test_policy_source__service_grants_cover_the_applied_service(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	test_write_file(repo, "policies/carol.yaml", carol_yaml);
 	test_commit_and_apply(repo, "Add carol");
 	test_expect_exit(
@@ -319,22 +304,32 @@ static void test_policy_source__service_grants_cover_the_applied_service(void **
 	fcat_online_result_free(res);
 	fcat_feature_set_free(set);
 	fcat_store_free(st);
-	test_repo_done(parent, repo);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_policy_source__worktree_settings_do_not_decide),
-	    cmocka_unit_test(test_policy_source__other_versions_use_the_applied_policies),
-	    cmocka_unit_test(test_policy_source__nothing_applied_denies_reads),
-	    cmocka_unit_test(test_policy_source__describe_hides_what_it_may_not_describe),
-	    cmocka_unit_test(test_policy_source__diff_log_show_reveal_nothing_hidden),
-	    cmocka_unit_test(test_policy_source__apply_and_sign_need_their_actions),
-	    cmocka_unit_test(test_policy_source__policy_files_need_admin_to_change),
+	    cmocka_unit_test_setup_teardown(test_policy_source__worktree_settings_do_not_decide,
+	                                    test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_policy_source__other_versions_use_the_applied_policies, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_source__nothing_applied_denies_reads,
+	                                    test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_policy_source__describe_hides_what_it_may_not_describe, setup_with_bob,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_source__diff_log_show_reveal_nothing_hidden,
+	                                    setup_with_bob, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_source__apply_and_sign_need_their_actions,
+	                                    setup_with_bob, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_policy_source__policy_files_need_admin_to_change,
+	                                    setup_with_bob, test_demo_store_teardown),
 	    cmocka_unit_test(
 	        test_policy_source__other_versions_read_data_only_through_applied_definitions),
-	    cmocka_unit_test(test_policy_source__service_grants_cover_the_applied_service),
+	    cmocka_unit_test_setup_teardown(
+	        test_policy_source__service_grants_cover_the_applied_service, test_demo_setup,
+	        test_demo_store_teardown),
 	};
 	return cmocka_run_group_tests_name("policy_source", tests, NULL, NULL);
 }

@@ -129,24 +129,49 @@ static char *conversations(const char *repo)
 	return test_read_file(path);
 }
 
+/* Each of the tests below gets its own demo repo (with its data), a store
+ * on it as fcat-operator and demo_rows: a cmocka per-test fixture. */
+typedef struct fixture {
+	test_demo_store demo; /* first: test_demo_store_teardown frees the fixture */
+	rows r;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	test_demo_store_open(&f->demo, true, "fcat-operator");
+	demo_rows(&f->r);
+	*state = f;
+	return 0;
+}
+
+/* The training set of `refs` for the entity rows `ents` (written to the
+ * repo's ents.csv), as text. */
+static char *training(const fixture *f, const char *ents, const char *const *refs, size_t nrefs)
+{
+	test_write_file(f->demo.repo, "ents.csv", ents);
+	char in[4096], out[4096];
+	snprintf(in, sizeof in, "%s/ents.csv", f->demo.repo);
+	snprintf(out, sizeof out, "%s/train.csv", f->demo.repo);
+	if (fcat_get_historical(NULL, f->demo.store, in, refs, nrefs, NULL, out, NULL) != 0)
+		fail_msg("%s", fcat_error_last());
+	return test_read_file(out);
+}
+
 static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = test_store_open_as(repo, "fcat-operator");
-	rows r;
-	demo_rows(&r);
+	fixture *f = *state;
 	fcat_push_stats st;
 	fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 	o.to = FCAT_PUSH_ONLINE_AND_OFFLINE;
-	if (fcat_push(&st, s, "conversations_push", r.cols, r.ncols, 3, &o) != 0)
+	if (fcat_push(&st, f->demo.store, "conversations_push", f->r.cols, f->r.ncols, 3, &o) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_int_equal(st.rows, 3);
 	assert_int_equal(st.views, 1);
 	assert_int_equal(st.keys_written, 2);
 	assert_int_equal(st.rows_appended, 3);
 	/* online: the latest row per key, after the transform (clamped, lower) */
-	char *online = read_online(s);
+	char *online = read_online(f->demo.store);
 	assert_non_null(strstr(online, "zz1 total_conversations=2 PRESENT 2031-01-02T00:00:00Z\n"));
 	assert_non_null(strstr(online, "zz1 avg_response_rating=5 PRESENT"));
 	assert_non_null(strstr(online, "zz1 preferred_language=en PRESENT"));
@@ -155,23 +180,17 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	assert_non_null(strstr(online, "zz2 avg_response_rating=1 PRESENT 2031-01-03T00:00:00Z\n"));
 	assert_non_null(strstr(online, "zz2 preferred_language= NULL_VALUE"));
 	/* offline: appended to the CSV source, so a training set sees them */
-	char *csv = conversations(repo);
+	char *csv = conversations(f->demo.repo);
 	assert_non_null(strstr(csv, "\nzz1,2031-01-02T00:00:00Z,2031-01-02T00:00:00Z,2,7.5,EN,"
 	                            "\"[0.5,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15.25]\"\n"));
 	assert_non_null(strstr(csv, "\nzz2,2031-01-03T00:00:00Z,,40,0.25,,\"[0.5,"));
 	free(csv);
-	test_write_file(repo, "ents.csv",
-	                "user_id,event_timestamp,label\nzz1," T0 ",a\nzz1," AT ",b\nzz2," T1
-	                ",c\n");
-	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/ents.csv", repo);
-	snprintf(out, sizeof out, "%s/train.csv", repo);
 	const char *refs[] = {"user_features:total_conversations",
 	                      "user_features:avg_response_rating",
 	                      "user_features:preferred_language"};
-	if (fcat_get_historical(NULL, s, in, refs, 3, NULL, out, NULL) != 0)
-		fail_msg("%s", fcat_error_last());
-	char *train = test_read_file(out);
+	char *train =
+	    training(f, "user_id,event_timestamp,label\nzz1," T0 ",a\nzz1," AT ",b\nzz2," T1 ",c\n",
+	             refs, 3);
 	assert_string_equal(train, "user_id,event_timestamp,label,total_conversations,"
 	                           "avg_response_rating,preferred_language\n"
 	                           "zz1," T0 ",a,1,4,fr\n"
@@ -183,7 +202,7 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	 * materialized, give the very same online values */
 	char *parent2, *repo2 = test_demo_repo(&parent2, true);
 	fcat_store *s2 = test_store_open_as(repo2, "fcat-operator");
-	if (push(s2, &r, 3, FCAT_PUSH_OFFLINE) != 0)
+	if (push(s2, &f->r, 3, FCAT_PUSH_OFFLINE) != 0)
 		fail_msg("%s", fcat_error_last());
 	char *before = read_online(s2);
 	assert_non_null(strstr(before, "zz1 total_conversations= NOT_FOUND"));
@@ -197,38 +216,24 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	free(online);
 	fcat_store_free(s2);
 	test_repo_done(parent2, repo2);
-	fcat_store_free(s);
-	test_repo_done(parent, repo);
 }
 
 static void test_push__an_empty_string_stays_empty_and_a_null_null_offline(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = test_store_open_as(repo, "fcat-operator");
-	rows r;
-	demo_rows(&r);
-	r.lang[1] = str(""); /* zz1's later row: empty; zz2's: null */
-	if (push(s, &r, 3, FCAT_PUSH_OFFLINE) != 0)
+	fixture *f = *state;
+	f->r.lang[1] = str(""); /* zz1's later row: empty; zz2's: null */
+	if (push(f->demo.store, &f->r, 3, FCAT_PUSH_OFFLINE) != 0)
 		fail_msg("%s", fcat_error_last());
-	char *csv = conversations(repo);
+	char *csv = conversations(f->demo.repo);
 	assert_non_null(strstr(csv, "\nzz1,2031-01-02T00:00:00Z,2031-01-02T00:00:00Z,2,7.5,\"\","));
 	assert_non_null(strstr(csv, "\nzz2,2031-01-03T00:00:00Z,,40,0.25,,"));
 	free(csv);
-	test_write_file(repo, "ents.csv", "user_id,event_timestamp\nzz1," AT "\nzz2," AT "\n");
-	char in[4096], out[4096];
-	snprintf(in, sizeof in, "%s/ents.csv", repo);
-	snprintf(out, sizeof out, "%s/train.csv", repo);
 	const char *refs[] = {"user_features:preferred_language"};
-	if (fcat_get_historical(NULL, s, in, refs, 1, NULL, out, NULL) != 0)
-		fail_msg("%s", fcat_error_last());
-	char *train = test_read_file(out);
+	char *train = training(f, "user_id,event_timestamp\nzz1," AT "\nzz2," AT "\n", refs, 1);
 	assert_string_equal(train, "user_id,event_timestamp,preferred_language\n"
 	                           "zz1," AT ",\"\"\n"
 	                           "zz2," AT ",\n");
 	free(train);
-	fcat_store_free(s);
-	test_repo_done(parent, repo);
 }
 
 /* Pushes `r` (3 rows) and expects FCAT_EINVALID naming `where`, and
@@ -251,81 +256,75 @@ static void expect_refused(fcat_store *s, const char *repo, const rows *r, const
 
 static void test_push__a_bad_row_refuses_the_whole_push(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = test_store_open_as(repo, "fcat-operator");
-	rows r;
-	demo_rows(&r);
-	r.total[1] = (fcat_value){.type = {FCAT_INT32, false, 0}, .u.i32 = 2};
-	expect_refused(s, repo, &r,
+	fixture *f = *state;
+	f->r.total[1] = (fcat_value){.type = {FCAT_INT32, false, 0}, .u.i32 = 2};
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "push source 'conversations_push', row 2, column 'total_conversations': "
 	               "expected int64, got int32");
-	demo_rows(&r);
-	r.user[2] = null();
-	expect_refused(s, repo, &r,
+	demo_rows(&f->r);
+	f->r.user[2] = null();
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "push source 'conversations_push', row 3, column 'user_id': a join key "
 	               "must not be null");
-	demo_rows(&r);
-	r.when[0] = null();
-	expect_refused(s, repo, &r,
+	demo_rows(&f->r);
+	f->r.when[0] = null();
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "push source 'conversations_push', row 1, column 'event_timestamp': the "
 	               "event timestamp must not be null");
-	demo_rows(&r);
-	r.vec[1] = embedding(3);
-	expect_refused(s, repo, &r,
+	demo_rows(&f->r);
+	f->r.vec[1] = embedding(3);
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "row 2, column 'user_embedding': expected float32[16], got an array of 3 "
 	               "items");
-	demo_rows(&r);
+	demo_rows(&f->r);
 	fcat_value mood[3] = {str("ok"), str("ok"), str("ok")};
-	r.cols[r.ncols++] = (fcat_push_column){"mood", mood};
-	expect_refused(s, repo, &r,
+	f->r.cols[f->r.ncols++] = (fcat_push_column){"mood", mood};
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "push source 'conversations_push': column 'mood' (column 8 of the push) "
 	               "is not in its schema (columns: user_id, event_timestamp, created_at, "
 	               "total_conversations, avg_response_rating, preferred_language, "
 	               "user_embedding)");
-	demo_rows(&r);
-	r.ncols = 6; /* no embedding */
-	expect_refused(s, repo, &r,
+	demo_rows(&f->r);
+	f->r.ncols = 6; /* no embedding */
+	expect_refused(f->demo.store, f->demo.repo, &f->r,
 	               "no column 'user_embedding' in the push (every column of the schema is "
 	               "needed; only 'created_at' may be left out)");
 	/* an unknown push source, and a view's name */
-	demo_rows(&r);
-	assert_int_equal(fcat_push(NULL, s, "nope", r.cols, r.ncols, 3, NULL), FCAT_ENOTFOUND);
-	assert_int_equal(fcat_push(NULL, s, "user_features", r.cols, r.ncols, 3, NULL),
+	demo_rows(&f->r);
+	assert_int_equal(fcat_push(NULL, f->demo.store, "nope", f->r.cols, f->r.ncols, 3, NULL),
 	                 FCAT_ENOTFOUND);
+	assert_int_equal(
+	    fcat_push(NULL, f->demo.store, "user_features", f->r.cols, f->r.ncols, 3, NULL),
+	    FCAT_ENOTFOUND);
 	assert_non_null(strstr(fcat_error_last(), "'user_features' is a feature_view, not a "
 	                                          "push source"));
 	fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 	o.to = (fcat_push_to)7;
-	assert_int_equal(fcat_push(NULL, s, "conversations_push", r.cols, r.ncols, 3, &o),
-	                 FCAT_EUSAGE);
-	fcat_store_free(s);
-	test_repo_done(parent, repo);
+	assert_int_equal(
+	    fcat_push(NULL, f->demo.store, "conversations_push", f->r.cols, f->r.ncols, 3, &o),
+	    FCAT_EUSAGE);
 }
 
 static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
-	fcat_store *s = test_store_open_as(repo, "fcat-operator");
-	char *csv = conversations(repo);
-	rows r;
-	demo_rows(&r);
+	fixture *f = *state;
+	char *csv = conversations(f->demo.repo);
 	fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 	o.to = FCAT_PUSH_ONLINE_AND_OFFLINE;
 	o.principal = "alice"; /* a scientist: reads, never writes */
-	assert_int_equal(fcat_push(NULL, s, "conversations_push", r.cols, r.ncols, 3, &o),
-	                 FCAT_EDENIED);
+	assert_int_equal(
+	    fcat_push(NULL, f->demo.store, "conversations_push", f->r.cols, f->r.ncols, 3, &o),
+	    FCAT_EDENIED);
 	const char *msg = fcat_error_last();
 	if (!strstr(msg, "alice") || !strstr(msg, "view:user_features"))
 		fail_msg("%s", msg);
-	char *after = conversations(repo);
+	char *after = conversations(f->demo.repo);
 	assert_string_equal(csv, after);
-	char *online = read_online(s);
+	char *online = read_online(f->demo.store);
 	assert_non_null(strstr(online, "zz1 total_conversations= NOT_FOUND"));
-	assert_int_equal(fcat_store_audit_check(NULL, s), 0);
+	assert_int_equal(fcat_store_audit_check(NULL, f->demo.store), 0);
 	char path[4096];
-	snprintf(path, sizeof path, "%s/data/audit.log", repo);
+	snprintf(path, sizeof path, "%s/data/audit.log", f->demo.repo);
 	char *log = test_read_file(path);
 	const char *line = strstr(log, "\"alice\"");
 	if (!line || !strstr(line, "view:user_features") || !strstr(line, "write"))
@@ -334,8 +333,6 @@ static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 	free(online);
 	free(after);
 	free(csv);
-	fcat_store_free(s);
-	test_repo_done(parent, repo);
 }
 
 static const char table_defs[] =
@@ -422,8 +419,7 @@ static void test_push__sqlite_tables_take_rows_all_or_nothing(void **state)
 	assert_fails_with(fcat_push(NULL, s, "pq", qcols, 2, 1, &o), FCAT_EINVALID,
 	                  "is a query, which cannot take pushed rows");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 
 	/* the table lacks a column: the insert fails, nothing is kept, and
 	 * nothing goes online either (offline is written first) */
@@ -446,8 +442,7 @@ static void test_push__sqlite_tables_take_rows_all_or_nothing(void **state)
 	assert_string_equal(train, "user_id,event_timestamp,n,b\nu9," AT ",1,\nu1," AT ",,\n");
 	free(train);
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_push__a_store_without_append_is_refused_first(void **state)
@@ -471,17 +466,21 @@ static void test_push__a_store_without_append_is_refused_first(void **state)
 	read_n(got, sizeof got, s);
 	assert_string_equal(got, "u1=PRESENT:1 u2=NOT_FOUND:-1");
 	fcat_store_free(s);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_push__rows_read_back_online_and_in_training_sets),
-	    cmocka_unit_test(test_push__an_empty_string_stays_empty_and_a_null_null_offline),
-	    cmocka_unit_test(test_push__a_bad_row_refuses_the_whole_push),
-	    cmocka_unit_test(test_push__a_denied_principal_is_refused_and_audited),
+	    cmocka_unit_test_setup_teardown(test_push__rows_read_back_online_and_in_training_sets,
+	                                    setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push__an_empty_string_stays_empty_and_a_null_null_offline, setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_push__a_bad_row_refuses_the_whole_push, setup,
+	                                    test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_push__a_denied_principal_is_refused_and_audited,
+	                                    setup, test_demo_store_teardown),
 	    cmocka_unit_test(test_push__sqlite_tables_take_rows_all_or_nothing),
 	    cmocka_unit_test(test_push__a_store_without_append_is_refused_first),
 	};

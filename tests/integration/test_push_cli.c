@@ -57,17 +57,12 @@ static const char zz2_read[] =
  * `input` on stdin; args ends with NULL. */
 static test_run push_as(const char *repo, const char *principal, const char *input, ...)
 {
-	const char *argv[16] = {FCAT_CLI_PATH, "--as",     principal,
-	                        "push",        "--source", "conversations_push"};
-	int n = 6;
+	static const char *const push[] = {"push", "--source", "conversations_push", NULL};
 	va_list ap;
 	va_start(ap, input);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 15)
-		argv[n++] = a;
+	test_run r = test_fcat_va(repo, principal, input, push, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	return test_exec_input(repo, NULL, argv, input);
+	return r;
 }
 
 /* get-online --json of three user_features for one user, at AT; the caller
@@ -93,12 +88,23 @@ static char *conversations(const char *repo)
 	return test_read_file(path);
 }
 
-/* Neither user is online, and the CSV source holds `csv_before`. */
-static void expect_nothing_written(const char *repo, const char *csv_before)
+/* The rows of the pushes below as the CSV source gets them. */
+static const char appended[] = "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
+                               "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
+                               "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n";
+
+/* The CSV source holds `csv_before`, then `added` ("": nothing more). */
+static void expect_csv(const char *repo, const char *csv_before, const char *added)
 {
 	char *after = conversations(repo);
-	assert_string_equal(after, csv_before);
+	assert_memory_equal(after, csv_before, strlen(csv_before));
+	assert_string_equal(after + strlen(csv_before), added);
 	free(after);
+}
+
+/* Neither user is online. */
+static void expect_not_online(const char *repo)
+{
 	const char *users[] = {"zz1", "zz2"};
 	for (int i = 0; i < 2; i++) {
 		char *got = read_user(repo, users[i]);
@@ -106,6 +112,13 @@ static void expect_nothing_written(const char *repo, const char *csv_before)
 			fail_msg("%s was written online: %s", users[i], got);
 		free(got);
 	}
+}
+
+/* Neither user is online, and the CSV source holds `csv_before`. */
+static void expect_nothing_written(const char *repo, const char *csv_before)
+{
+	expect_csv(repo, csv_before, "");
+	expect_not_online(repo);
 }
 
 static void expect_pushed(test_run r, const char *line)
@@ -136,66 +149,40 @@ static test_run cut_time(test_run r)
 
 static void test_push_cli__json_lines_are_read_back_online_through_the_transform(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, NULL)),
 	              "pushed 3 rows to conversations_push: 1 view written online, 2 keys "
 	              "written, 0 rows appended offline\n");
 	expect_read_back(repo);
-	/* online only (the default): the CSV source is as it was */
-	char *after = conversations(repo);
-	assert_string_equal(after, before);
-	free(after);
+	expect_csv(repo, before, ""); /* online only (the default): as it was */
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__csv_rows_are_read_back_online_and_appended_offline(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	expect_pushed(
 	    cut_time(push_as(repo, "fcat-operator", csv, "--to", "online_and_offline", NULL)),
 	    "pushed 3 rows to conversations_push: 1 view written online, 2 keys written, 3 "
 	    "rows appended offline\n");
 	expect_read_back(repo);
-	char *after = conversations(repo);
-	assert_memory_equal(after, before, strlen(before));
-	assert_string_equal(after + strlen(before),
-	                    "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
-	                    "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
-	                    "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n");
-	free(after);
+	expect_csv(repo, before, appended);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__offline_appends_to_the_csv_source_only(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	/* the format from the first non-blank byte: '{', so JSON lines */
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, "--to", "offline", NULL)),
 	              "pushed 3 rows to conversations_push: 0 views written online, 0 keys "
 	              "written, 3 rows appended offline\n");
-	char *after = conversations(repo);
-	assert_memory_equal(after, before, strlen(before));
-	assert_string_equal(after + strlen(before),
-	                    "zz1,2031-01-01T00:00:00Z,,1,4,FR,\"" EMB "\"\n"
-	                    "zz1,2031-01-02T00:00:00Z,,2,7.5,EN,\"" EMB "\"\n"
-	                    "zz2,2031-01-02T12:00:00Z,,40,0.25,,\"" EMB "\"\n");
-	free(after);
-	const char *users[] = {"zz1", "zz2"};
-	for (int i = 0; i < 2; i++) {
-		char *got = read_user(repo, users[i]);
-		assert_non_null(strstr(got, "\"values\":[null],\"statuses\":[\"NOT_FOUND\"]"));
-		free(got);
-	}
+	expect_csv(repo, before, appended);
+	expect_not_online(repo);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 /* `text` with its first `from` replaced by `to`, into out. */
@@ -219,8 +206,7 @@ static void expect_refused(const char *repo, const char *input, const char *erro
 
 static void test_push_cli__a_bad_line_is_named_and_nothing_is_written(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char bad[4096];
 	/* JSON lines: line 3 (after a blank line 2) has a string for an int64 */
 	replaced(bad, sizeof bad, jsonl, "\"total_conversations\": 2,",
@@ -253,26 +239,22 @@ static void test_push_cli__a_bad_line_is_named_and_nothing_is_written(void **sta
 	expect_refused(repo, "user_id,event_timestamp\nzz1,2031-01-01T00:00:00Z\n",
 	               "no column 'total_conversations' in the push");
 	expect_refused(repo, "\n\n", "error: stdin holds no rows to push");
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__a_denied_principal_is_refused_naming_the_view(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	/* alice is a scientist: she reads features, never writes them */
 	test_expect_exit(push_as(repo, "alice", csv, "--to", "online_and_offline", NULL), 1,
 	                 "alice may not write view:user_features");
 	expect_nothing_written(repo, before);
 	free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_push_cli__usage_errors_exit_2_and_unknown_sources_1(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, true);
+	const char *repo = test_demo_of(state);
 	const char *no_source[] = {FCAT_CLI_PATH, "push", NULL};
 	test_expect_exit(test_exec_input(repo, NULL, no_source, jsonl), 2,
 	                 "give the push source: --source NAME");
@@ -297,18 +279,28 @@ static void test_push_cli__usage_errors_exit_2_and_unknown_sources_1(void **stat
 	assert_non_null(strstr(help.out, "usage: fcat push --source NAME"));
 	assert_non_null(strstr(help.out, "At most 1000000 rows per invocation"));
 	test_run_free(&help);
-	test_repo_done(parent, repo);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_push_cli__json_lines_are_read_back_online_through_the_transform),
-	    cmocka_unit_test(test_push_cli__csv_rows_are_read_back_online_and_appended_offline),
-	    cmocka_unit_test(test_push_cli__offline_appends_to_the_csv_source_only),
-	    cmocka_unit_test(test_push_cli__a_bad_line_is_named_and_nothing_is_written),
-	    cmocka_unit_test(test_push_cli__a_denied_principal_is_refused_naming_the_view),
-	    cmocka_unit_test(test_push_cli__usage_errors_exit_2_and_unknown_sources_1),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__json_lines_are_read_back_online_through_the_transform,
+	        test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__csv_rows_are_read_back_online_and_appended_offline, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_push_cli__offline_appends_to_the_csv_source_only,
+	                                    test_demo_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__a_bad_line_is_named_and_nothing_is_written, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__a_denied_principal_is_refused_naming_the_view, test_demo_setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_push_cli__usage_errors_exit_2_and_unknown_sources_1, test_demo_setup,
+	        test_demo_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,8 +89,7 @@ static void test_resource_limits__a_100000_feature_view_is_refused_where_written
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (secs > 30)
 		fail_msg("loading 100,000 fields took %.1f s", secs);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_resource_limits__10000_entities_in_one_read(void **state)

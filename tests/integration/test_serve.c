@@ -21,30 +21,19 @@ static const char feast_request[] = "{\"features\":[\"user_features:total_conver
                                     "\"entities\":{\"user_id\":[\"u0001\",\"nope\"]}}";
 
 /* The demo repo, materialized, and one server as fcat-operator for all. */
-static char *parent, *repo;
-static test_server srv;
+static test_served_repo f;
 
 static int setup(void **state)
 {
-	(void)state;
-	repo = test_demo_repo(&parent, true);
-	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
-	test_server_start(&srv, repo, "fcat-operator",
-	                  (const char *[]){"--max-body", MAX_BODY, "--timeout", "5", NULL});
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_server_done(&srv);
-	test_repo_done(parent, repo);
+	*state = &f;
+	test_served_repo_start(&f, "fcat-operator",
+	                       (const char *[]){"--max-body", MAX_BODY, "--timeout", "5", NULL});
 	return 0;
 }
 
 static test_http_reply post(const char *path, const char *body)
 {
-	return test_http(srv.port, "POST", path, body);
+	return test_http(f.srv.port, "POST", path, body);
 }
 
 /* Expects a status and, when not NULL, text in the body. */
@@ -86,7 +75,7 @@ static char *cli_json(const char *const *args)
 		argv[n++] = *args;
 	argv[n++] = "--json";
 	argv[n] = NULL;
-	test_run r = test_fcat_as(repo, "fcat-operator", argv);
+	test_run r = test_fcat_as(f.repo, "fcat-operator", argv);
 	if (r.status != 0)
 		fail_msg("get-online failed: %s", r.err);
 	char *out = strdup(r.out);
@@ -100,9 +89,7 @@ static void test_serve__a_feast_clients_request_gets_feasts_response_byte_for_by
 	(void)state;
 	test_http_reply r = post("/get-online-features", feast_request);
 	assert_int_equal(r.status, 200);
-	char *ct = test_http_header(&r, "Content-Type");
-	assert_string_equal(ct, "application/json");
-	free(ct);
+	test_http_expect_header(&r, "Content-Type", "application/json");
 	/* keys first (always PRESENT at the epoch), then the feature by column */
 	const char *head =
 	    "{\"results\":[{\"values\":[\"u0001\",\"nope\"],\"statuses\":[\"PRESENT\","
@@ -263,23 +250,19 @@ static void test_serve__unknown_features_views_services_and_paths_get_404(void *
 	                  "[\"u0001\"]}}"),
 	             404, "no_service");
 	still_serves();
-	expect_error(test_http(srv.port, "GET", "/nowhere", NULL), 404, "no endpoint /nowhere");
+	expect_error(test_http(f.srv.port, "GET", "/nowhere", NULL), 404, "no endpoint /nowhere");
 	still_serves();
 }
 
 static void test_serve__a_wrong_method_gets_405_naming_the_allowed_one(void **state)
 {
 	(void)state;
-	test_http_reply r = test_http(srv.port, "GET", "/get-online-features", NULL);
-	char *allow = test_http_header(&r, "Allow");
-	assert_string_equal(allow, "POST");
-	free(allow);
+	test_http_reply r = test_http(f.srv.port, "GET", "/get-online-features", NULL);
+	test_http_expect_header(&r, "Allow", "POST");
 	expect_error(r, 405, "/get-online-features takes POST, not GET");
 	still_serves();
-	r = test_http(srv.port, "DELETE", "/health", NULL);
-	allow = test_http_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD");
-	free(allow);
+	r = test_http(f.srv.port, "DELETE", "/health", NULL);
+	test_http_expect_header(&r, "Allow", "GET, HEAD");
 	expect_error(r, 405, "/health takes GET");
 	still_serves();
 }
@@ -304,7 +287,7 @@ static void test_serve__a_body_over_the_limit_gets_413(void **state)
 	memcpy(req, head, (size_t)hlen);
 	memcpy(req + hlen, big, n);
 	memcpy(req + hlen + n, "\r\n0\r\n\r\n", 7);
-	expect_error(test_http_raw(srv.port, req, (size_t)hlen + n + 7), 413,
+	expect_error(test_http_raw(f.srv.port, req, (size_t)hlen + n + 7), 413,
 	             "over the limit of " MAX_BODY);
 	still_serves();
 	free(req);
@@ -316,7 +299,7 @@ static void test_serve__a_client_stalled_mid_body_does_not_hold_up_others(void *
 	(void)state;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET,
-	                        .sin_port = htons((uint16_t)srv.port),
+	                        .sin_port = htons((uint16_t)f.srv.port),
 	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
 	const char half[] = "POST /get-online-features HTTP/1.1\r\nHost: x\r\n"
@@ -332,12 +315,10 @@ static void test_serve__metrics_count_requests_errors_and_latency_per_endpoint(v
 {
 	(void)state;
 	still_serves();
-	expect_error(test_http(srv.port, "GET", "/nowhere", NULL), 404, NULL);
-	test_http_reply r = test_http(srv.port, "GET", "/metrics", NULL);
+	expect_error(test_http(f.srv.port, "GET", "/nowhere", NULL), 404, NULL);
+	test_http_reply r = test_http(f.srv.port, "GET", "/metrics", NULL);
 	assert_int_equal(r.status, 200);
-	char *ct = test_http_header(&r, "Content-Type");
-	assert_string_equal(ct, "text/plain; version=0.0.4; charset=utf-8");
-	free(ct);
+	test_http_expect_header(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	const char *lines[] = {
 	    "# TYPE fcat_http_requests_total counter\n",
 	    "\nfcat_http_requests_total{endpoint=\"/get-online-features\",status=\"200\"} ",
@@ -362,7 +343,7 @@ static void test_serve__a_policy_denial_is_a_403_naming_the_feature(void **state
 {
 	(void)state;
 	test_server alice;
-	test_server_start(&alice, repo, "alice", NULL);
+	test_server_start(&alice, f.repo, "alice", NULL);
 	test_http_reply r = test_http(alice.port, "POST", "/get-online-features",
 	                              "{\"features\":[\"user_features:preferred_language\"],"
 	                              "\"entities\":{\"user_id\":[\"u0001\"]}}");
@@ -377,9 +358,8 @@ static void test_serve__a_policy_denial_is_a_403_naming_the_feature(void **state
 static void test_serve__sigterm_stops_it_with_exit_0(void **state)
 {
 	(void)state;
-	char *log = test_server_stop_cleanly(&srv, SIGTERM);
-	assert_non_null(strstr(log, "SIGTERM: finishing requests in flight and stopping"));
-	free(log);
+	test_server_stop_cleanly(&f.srv, SIGTERM,
+	                         "SIGTERM: finishing requests in flight and stopping");
 }
 
 int main(void)
@@ -401,5 +381,5 @@ int main(void)
 	    cmocka_unit_test(test_serve__a_policy_denial_is_a_403_naming_the_feature),
 	    cmocka_unit_test(test_serve__sigterm_stops_it_with_exit_0),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_served_repo_teardown);
 }

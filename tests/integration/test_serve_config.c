@@ -27,8 +27,7 @@ static test_server srv;
 static int setup(void **state)
 {
 	(void)state;
-	repo = test_demo_repo(&parent, true);
-	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	repo = test_materialized_demo(&parent);
 	test_write_file(repo, "token.secret", SECRET "\n");
 	char path[4096];
 	snprintf(path, sizeof path, "%s/fcat.yaml", repo);
@@ -135,7 +134,7 @@ static void test_serve_config__the_access_log_has_a_line_per_request(void **stat
 	                      "\"preferred_language\":[\"EN\",null],"
 	                      "\"user_embedding\":[null,null]},\"to\":\"online\"}"),
 	              200);
-	free(test_server_stop_cleanly(&srv, SIGTERM)); /* the log is written whole */
+	test_server_stop_cleanly(&srv, SIGTERM, NULL); /* the log is written whole */
 
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data/access.log", repo);
@@ -191,28 +190,27 @@ static void test_serve_config__the_server_section_takes_effect_and_options_overr
 	snprintf(want, sizeof want, "listening on http://127.0.0.1:%d (1 threads", port);
 	expect_listening(want);
 	expect_status(test_http(srv.port, "GET", "/health", NULL), 200);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	/* --port and --threads (test_server_start passes both) win over the file */
 	test_server_start(&srv, repo, "ranking-service", NULL);
 	assert_int_not_equal(srv.port, port);
 	snprintf(want, sizeof want, "listening on http://127.0.0.1:%d (2 threads", srv.port);
 	expect_listening(want);
 	/* and --access-log over the file's (none here) */
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	write_yaml("server:\n  access_log: data/file.log\n");
 	char *dir = test_mkdtemp(), cli_log[4096];
 	snprintf(cli_log, sizeof cli_log, "%s/cli.log", dir);
 	test_server_start(&srv, repo, "ranking-service",
 	                  (const char *[]){"--access-log", cli_log, NULL});
 	expect_status(test_http(srv.port, "GET", "/health", NULL), 200);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 	assert_false(test_path_exists(repo, "data/file.log"));
 	char *log = test_read_file(cli_log);
 	assert_non_null(log);
 	assert_non_null(strstr(log, "\"path\":\"/health\",\"status\":200,"));
 	free(log);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_serve_config__a_bad_server_key_is_refused_naming_the_place(void **state)
@@ -249,34 +247,26 @@ static void test_serve_config__cors_headers_only_when_configured(void **state)
 	assert_int_equal(r.status, 405);
 	assert_null(test_http_header(&r, "Access-Control-Allow-Origin"));
 	test_http_reply_free(&r);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 
 	write_yaml("server:\n  cors: { allow_origin: \"https://app.example\" }\n");
 	test_server_start(&srv, repo, "ranking-service", NULL);
 	r = test_http(srv.port, "POST", "/get-online-features", request);
 	assert_int_equal(r.status, 200);
-	char *h = test_http_header(&r, "Access-Control-Allow-Origin");
-	assert_string_equal(h, "https://app.example");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Origin", "https://app.example");
 	test_http_reply_free(&r);
 	/* errors carry it too, so the browser shows the JSON error */
 	r = test_http(srv.port, "GET", "/nope", NULL);
 	assert_int_equal(r.status, 404);
-	h = test_http_header(&r, "Access-Control-Allow-Origin");
-	assert_string_equal(h, "https://app.example");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Origin", "https://app.example");
 	test_http_reply_free(&r);
 	/* a preflight is answered without a body */
 	r = test_http(srv.port, "OPTIONS", "/get-online-features", NULL);
 	assert_int_equal(r.status, 204);
-	h = test_http_header(&r, "Access-Control-Allow-Methods");
-	assert_string_equal(h, "POST, OPTIONS");
-	free(h);
-	h = test_http_header(&r, "Access-Control-Allow-Headers");
-	assert_string_equal(h, "Authorization, Content-Type");
-	free(h);
+	test_http_expect_header(&r, "Access-Control-Allow-Methods", "POST, OPTIONS");
+	test_http_expect_header(&r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
 	test_http_reply_free(&r);
-	free(test_server_stop_cleanly(&srv, SIGTERM));
+	test_server_stop_cleanly(&srv, SIGTERM, NULL);
 }
 
 int main(void)

@@ -19,24 +19,14 @@
 static const char feast_request[] = "{\"features\":[\"user_features:total_conversations\"],"
                                     "\"entities\":{\"user_id\":[\"u0001\"]}}";
 
-static char *parent, *repo;
-static test_server srv; /* reloads on SIGHUP only */
+/* The demo repo, materialized, and one server for all: it reloads on SIGHUP
+ * only. */
+static test_served_repo f;
 
 static int setup(void **state)
 {
-	(void)state;
-	repo = test_demo_repo(&parent, true);
-	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
-	test_server_start(&srv, repo, "fcat-operator",
-	                  (const char *[]){"--reload-check", "0", NULL});
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_server_done(&srv);
-	test_repo_done(parent, repo);
+	*state = &f;
+	test_served_repo_start(&f, "fcat-operator", (const char *[]){"--reload-check", "0", NULL});
 	return 0;
 }
 
@@ -44,8 +34,8 @@ static int teardown(void **state)
  * added to the catalog, committed and applied. */
 static void apply_probe_view(const char *name)
 {
-	char *path = malloc(strlen(repo) + 64);
-	snprintf(path, strlen(repo) + 64, "%s/catalog/users.lua", repo);
+	char *path = malloc(strlen(f.repo) + 64);
+	snprintf(path, strlen(f.repo) + 64, "%s/catalog/users.lua", f.repo);
 	char *text = test_read_file(path);
 	size_t size = strlen(text) + 1024;
 	char *more = malloc(size);
@@ -57,8 +47,8 @@ static void apply_probe_view(const char *name)
 	         "  end,\n  description = \"a probe of reloading\",\n"
 	         "  owner = \"ranking@example.com\",\n}\n",
 	         text, name);
-	test_write_file(repo, "catalog/users.lua", more);
-	test_commit_and_apply(repo, name);
+	test_write_file(f.repo, "catalog/users.lua", more);
+	test_commit_and_apply(f.repo, name);
 	free(more);
 	free(text);
 	free(path);
@@ -145,23 +135,23 @@ test_serve_reload__sighup_reloads_the_applied_version_without_failing_a_request(
 {
 	(void)state;
 	char before[41], after[41];
-	assert_int_equal(fcat_applied_commit(before, repo), 0);
-	assert_int_equal(probe(srv.port, "reload_probe"), 404);
+	assert_int_equal(fcat_applied_commit(before, f.repo), 0);
+	assert_int_equal(probe(f.srv.port, "reload_probe"), 404);
 	apply_probe_view("reload_probe");
-	assert_int_equal(fcat_applied_commit(after, repo), 0);
+	assert_int_equal(fcat_applied_commit(after, f.repo), 0);
 	assert_string_not_equal(before, after);
 	/* applied, but served only after SIGHUP (no polling here) */
-	assert_int_equal(probe(srv.port, "reload_probe"), 404);
+	assert_int_equal(probe(f.srv.port, "reload_probe"), 404);
 
 	stream st;
 	pthread_t t;
-	start_stream(&st, &t, srv.port);
+	start_stream(&st, &t, f.srv.port);
 	char line[160];
 	snprintf(line, sizeof line, "fcat serve: SIGHUP: reloaded %s -> %s", before, after);
-	assert_int_equal(kill(srv.pid, SIGHUP), 0);
-	wait_for_log(&srv, line);
+	assert_int_equal(kill(f.srv.pid, SIGHUP), 0);
+	wait_for_log(&f.srv, line);
 	stop_stream(&st, t);
-	assert_int_equal(probe(srv.port, "reload_probe"), 200);
+	assert_int_equal(probe(f.srv.port, "reload_probe"), 200);
 }
 
 static void
@@ -170,32 +160,32 @@ test_serve_reload__a_version_that_cannot_be_opened_leaves_the_old_one_serving(vo
 	(void)state;
 	apply_probe_view("reload_probe_2");
 	char applied[41];
-	assert_int_equal(fcat_applied_commit(applied, repo), 0);
+	assert_int_equal(fcat_applied_commit(applied, f.repo), 0);
 	/* the work tree's fcat.yaml, which a store reads when it opens, broken
 	 * after the apply: the reload cannot open the new store */
-	char *yaml_path = malloc(strlen(repo) + 16);
-	sprintf(yaml_path, "%s/fcat.yaml", repo);
+	char *yaml_path = malloc(strlen(f.repo) + 16);
+	sprintf(yaml_path, "%s/fcat.yaml", f.repo);
 	char *yaml = test_read_file(yaml_path);
-	test_write_file(repo, "fcat.yaml", "project: [unclosed\n");
+	test_write_file(f.repo, "fcat.yaml", "project: [unclosed\n");
 	stream st;
 	pthread_t t;
-	start_stream(&st, &t, srv.port);
-	assert_int_equal(kill(srv.pid, SIGHUP), 0);
-	wait_for_log(&srv, "fcat serve: SIGHUP: reload failed, still serving ");
+	start_stream(&st, &t, f.srv.port);
+	assert_int_equal(kill(f.srv.pid, SIGHUP), 0);
+	wait_for_log(&f.srv, "fcat serve: SIGHUP: reload failed, still serving ");
 	stop_stream(&st, t);
-	assert_int_equal(probe(srv.port, "reload_probe"), 200);
-	assert_int_equal(probe(srv.port, "reload_probe_2"), 404); /* still the old one */
-	char *log = test_server_log(&srv);
+	assert_int_equal(probe(f.srv.port, "reload_probe"), 200);
+	assert_int_equal(probe(f.srv.port, "reload_probe_2"), 404); /* still the old one */
+	char *log = test_server_log(&f.srv);
 	assert_null(strstr(log, applied));
 	free(log);
 
 	/* mended, the next SIGHUP serves it */
-	test_write_file(repo, "fcat.yaml", yaml);
-	assert_int_equal(kill(srv.pid, SIGHUP), 0);
+	test_write_file(f.repo, "fcat.yaml", yaml);
+	assert_int_equal(kill(f.srv.pid, SIGHUP), 0);
 	char line[80];
 	snprintf(line, sizeof line, " -> %s", applied);
-	wait_for_log(&srv, line);
-	assert_int_equal(probe(srv.port, "reload_probe_2"), 200);
+	wait_for_log(&f.srv, line);
+	assert_int_equal(probe(f.srv.port, "reload_probe_2"), 200);
 	free(yaml);
 	free(yaml_path);
 }
@@ -204,7 +194,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 {
 	(void)state;
 	test_server poll;
-	test_server_start(&poll, repo, "fcat-operator",
+	test_server_start(&poll, f.repo, "fcat-operator",
 	                  (const char *[]){"--reload-check", "1", NULL});
 	assert_int_equal(probe(poll.port, "reload_probe_3"), 404);
 	stream st;
@@ -212,7 +202,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 	start_stream(&st, &t, poll.port);
 	apply_probe_view("reload_probe_3");
 	char applied[41], line[80];
-	assert_int_equal(fcat_applied_commit(applied, repo), 0);
+	assert_int_equal(fcat_applied_commit(applied, f.repo), 0);
 	snprintf(line, sizeof line, "newly applied version: reloaded ");
 	wait_for_log(&poll, line);
 	stop_stream(&st, t);
@@ -221,8 +211,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 	snprintf(line, sizeof line, " -> %s", applied);
 	assert_non_null(strstr(log, line));
 	free(log);
-	log = test_server_stop_cleanly(&poll, SIGTERM);
-	free(log);
+	test_server_stop_cleanly(&poll, SIGTERM, NULL);
 	test_server_done(&poll);
 }
 
@@ -230,8 +219,7 @@ static void test_serve_reload__a_newly_applied_version_is_served_without_a_signa
 static void test_serve_reload__it_stops_cleanly_after_reloads(void **state)
 {
 	(void)state;
-	char *log = test_server_stop_cleanly(&srv, SIGTERM);
-	free(log);
+	test_server_stop_cleanly(&f.srv, SIGTERM, NULL);
 }
 
 int main(void)
@@ -244,5 +232,5 @@ int main(void)
 	    cmocka_unit_test(test_serve_reload__a_newly_applied_version_is_served_without_a_signal),
 	    cmocka_unit_test(test_serve_reload__it_stops_cleanly_after_reloads),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_served_repo_teardown);
 }

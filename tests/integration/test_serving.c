@@ -10,9 +10,10 @@
 #define DATA_END "2026-01-01T00:00:00Z"
 #define READ_AT  "2026-01-03T00:00:00Z"
 
-static char *make_repo(char **parent, const char *online_section)
+/* The demo repo's data made here (300 users, 6 rows each, ending at
+ * DATA_END) and its fcat.yaml with `online_section`. */
+static void make_data(const char *repo, const char *online_section)
 {
-	char *repo = test_demo_repo(parent, false);
 	char csv[4096];
 	snprintf(csv, sizeof csv, "%s/data/conversations.csv", repo);
 	const char *gen[] = {FCAT_DATAGEN_PATH,
@@ -31,13 +32,22 @@ static char *make_repo(char **parent, const char *online_section)
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml, "project: demo\n%s", online_section);
 	test_write_file(repo, "fcat.yaml", yaml);
-	return repo;
+}
+
+/* The tests' repo (a cmocka per-test fixture): make_data's, with the
+ * default online store. */
+static int setup(void **state)
+{
+	test_demo_without_data_setup(state);
+	make_data(test_demo_of(state), "");
+	return 0;
 }
 
 /* Materializes, then reads four entities (one unknown) as JSON. */
 static char *serve(const char *online_section)
 {
-	char *parent, *repo = make_repo(&parent, online_section);
+	char *parent, *repo = test_demo_repo(&parent, false);
+	make_data(repo, online_section);
 	test_run r = test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL);
 	if (r.status != 0)
 		fail_msg("materialize (%s) failed: %s", online_section, r.err);
@@ -50,9 +60,7 @@ static char *serve(const char *online_section)
 		fail_msg("get-online (%s) failed: %s", online_section, r.err);
 	char *out = strdup(r.out);
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_repo_done(parent, repo);
 	return out;
 }
 
@@ -83,17 +91,14 @@ static void test_serving__lmdb_sqlite_and_redis_serve_identical_vectors(void **s
 
 static void test_serving__statuses_for_stale_missing_and_expired_rows(void **state)
 {
-	(void)state;
-	char *parent, *repo = make_repo(&parent, "");
+	const char *repo = test_demo_of(state);
 	test_expect_exit(test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL), 0,
 	                 NULL);
 	/* read a month later: everything is older than the 7-day ttl */
-	test_run r =
-	    test_fcat(repo, "get-online", "--features", "user_features:total_conversations",
-	              "--entity", "user_id=u0001", "--at", "2026-02-01T00:00:00Z", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "OUTSIDE_MAX_AGE"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "get-online", "--features",
+	                             "user_features:total_conversations", "--entity",
+	                             "user_id=u0001", "--at", "2026-02-01T00:00:00Z", NULL),
+	                   0, "OUTSIDE_MAX_AGE");
 	test_expect_exit(test_fcat(repo, "get-online", "--features", "user_features:nope",
 	                           "--entity", "user_id=u0001", NULL),
 	                 1, "unknown feature 'user_features:nope'");
@@ -106,13 +111,11 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	test_replace_in_file(repo, "catalog/users.lua", "field(\"total_conversations\", int64, {",
 	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "int32 now", 1800000000, c2);
-	r = test_fcat(repo, "apply", NULL);
+	test_run r = test_fcat(repo, "apply", NULL);
 	test_run_free(&r);
-	r = test_fcat(repo, "get-online", "--features", "user_features", "--entity",
-	              "user_id=u0001", "--at", READ_AT, NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "STALE_VERSION"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "get-online", "--features", "user_features", "--entity",
+	                             "user_id=u0001", "--at", READ_AT, NULL),
+	                   0, "STALE_VERSION");
 	/* materializing the same source rows again replaces them: same times,
 	 * the new version */
 	test_expect_exit(test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", DATA_END, NULL), 0,
@@ -123,15 +126,11 @@ static void test_serving__statuses_for_stale_missing_and_expired_rows(void **sta
 	assert_null(strstr(r.out, "STALE_VERSION"));
 	assert_non_null(strstr(r.out, "PRESENT"));
 	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
 }
 
 static void test_serving__incremental_starts_where_the_last_run_ended(void **state)
 {
-	(void)state;
-	char *parent, *repo = make_repo(&parent, "");
+	const char *repo = test_demo_of(state);
 	test_run r =
 	    test_fcat(repo, "materialize", "2025-01-01T00:00:00Z", "2025-12-22T00:00:00Z", NULL);
 	assert_int_equal(r.status, 0);
@@ -145,21 +144,20 @@ static void test_serving__incremental_starts_where_the_last_run_ended(void **sta
 	test_run_free(&r);
 	assert_int_equal(first + second, 1800); /* every row read exactly once */
 	assert_true(first > 0 && second > 0);
-	r = test_fcat(repo, "materialize-incremental", DATA_END, NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "materialized 0 views"));
-	test_run_free(&r);
-	test_rmtree(parent);
-	free(parent);
-	free(repo);
+	test_expect_output(test_fcat(repo, "materialize-incremental", DATA_END, NULL), 0,
+	                   "materialized 0 views");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_serving__lmdb_sqlite_and_redis_serve_identical_vectors),
-	    cmocka_unit_test(test_serving__statuses_for_stale_missing_and_expired_rows),
-	    cmocka_unit_test(test_serving__incremental_starts_where_the_last_run_ended),
+	    cmocka_unit_test_setup_teardown(
+	        test_serving__statuses_for_stale_missing_and_expired_rows, setup,
+	        test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_serving__incremental_starts_where_the_last_run_ended, setup,
+	        test_demo_store_teardown),
 	};
 	return cmocka_run_group_tests_name("serving", tests, NULL, NULL);
 }

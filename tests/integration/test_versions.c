@@ -21,8 +21,7 @@ static int count(const char *s, const char *needle)
 
 static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41], c3[41], c4[41];
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
 	                     "field(\"total_conversations\", int32, {");
@@ -53,23 +52,18 @@ static void test_versions__log_lists_exactly_the_commits_that_changed_a_feature(
 	assert_int_equal(count(r.out, "Hash:   "), 2);
 	assert_non_null(strstr(r.out, c4));
 	test_run_free(&r);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41];
-	test_run r = test_fcat(repo, "plan", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "no changes to apply"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "plan", NULL), 0, "no changes to apply");
 
 	test_replace_in_file(repo, USERS, "field(\"total_conversations\", int64, {",
 	                     "field(\"total_conversations\", int32, {");
 	test_git_commit_all(repo, "Narrow total_conversations", 1800000000, c2);
-	r = test_fcat(repo, "plan", NULL);
+	test_run r = test_fcat(repo, "plan", NULL);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.out, "~ feature user_features:total_conversations  (type)  "
 	                              "BREAKING: type changed from int64 to int32"));
@@ -94,18 +88,14 @@ static void test_versions__plan_flags_a_type_change_as_breaking(void **state)
 	                     "{ description = \"taste embedding\" }),",
 	                     "");
 	test_git_commit_all(repo, "Drop the embedding", 1800000200, c2);
-	r = test_fcat(repo, "diff", "APPLIED", "HEAD", NULL);
-	assert_int_equal(r.status, 3);
-	assert_non_null(strstr(r.out, "- feature user_features:user_embedding  BREAKING: removed "
-	                              "while the feature service 'chat_personalization' uses it"));
-	test_run_free(&r);
-	test_repo_done(parent, repo);
+	test_expect_output(test_fcat(repo, "diff", "APPLIED", "HEAD", NULL), 3,
+	                   "- feature user_features:user_embedding  BREAKING: removed "
+	                   "while the feature service 'chat_personalization' uses it");
 }
 
 static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	fcat_store *before;
 	assert_int_equal(fcat_store_open(&before, repo), 0);
 
@@ -121,14 +111,8 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 
 	char c2[41];
 	test_git_commit_all(repo, "total_conversations as float64", 1800000000, c2);
-	r = test_fcat(repo, "apply", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, c2));
-	test_run_free(&r);
-	r = test_fcat(repo, "list", "features", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "float64"));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "apply", NULL), 0, c2);
+	test_expect_output(test_fcat(repo, "list", "features", NULL), 0, "float64");
 
 	/* the store opened before applying still serves what it opened */
 	const fcat_object *f;
@@ -150,29 +134,25 @@ static void test_versions__apply_refuses_uncommitted_changes_and_naming_them(voi
 	fcat_store_free(after);
 
 	/* show NAME@REV reads the old version, the C API any commit */
-	r = test_fcat(repo, "show", "user_features:total_conversations@HEAD~1", "--json", NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\"type\": \"int64\""));
-	test_run_free(&r);
+	test_expect_output(
+	    test_fcat(repo, "show", "user_features:total_conversations@HEAD~1", "--json", NULL), 0,
+	    "\"type\": \"int64\"");
 	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
 	o.catalog = FCAT_CATALOG_COMMIT;
 	o.commit = "HEAD~1";
 	assert_int_equal(fcat_store_open_ext(&before, repo, &o), 0);
 	fcat_store_free(before);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__an_invalid_commit_is_not_applied(void **state)
 {
-	(void)state;
-	char *parent, *repo = test_demo_repo(&parent, false);
+	const char *repo = test_demo_of(state);
 	char c2[41];
 	test_write_file(repo, "catalog/broken.lua", "feature_view { name = 'x' }\n");
 	test_git_commit_all(repo, "Broken", 1800000000, c2);
 	test_expect_exit(test_fcat(repo, "apply", NULL), 1,
 	                 "catalog/broken.lua:1: feature_view 'x'");
 	test_expect_exit(test_fcat(repo, "apply", "--commit", "HEAD~1", NULL), 0, NULL);
-	test_repo_done(parent, repo);
 }
 
 static void test_versions__lineage_renders_with_graphviz(void **state)
@@ -185,11 +165,9 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 	assert_non_null(strstr(r.out, "feature user_features:total_conversations -> "
 	                              "feature_service chat_personalization"));
 	test_run_free(&r);
-	r = test_fcat(repo, "lineage", "user_features:preferred_language", "--format", "json",
-	              NULL);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "\"direction\": \"downstream\""));
-	test_run_free(&r);
+	test_expect_output(test_fcat(repo, "lineage", "user_features:preferred_language",
+	                             "--format", "json", NULL),
+	                   0, "\"direction\": \"downstream\"");
 
 	char cmd[8192], png[4096];
 	snprintf(png, sizeof png, "%s/lineage.png", parent);
@@ -210,10 +188,16 @@ static void test_versions__lineage_renders_with_graphviz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_versions__log_lists_exactly_the_commits_that_changed_a_feature),
-	    cmocka_unit_test(test_versions__plan_flags_a_type_change_as_breaking),
-	    cmocka_unit_test(test_versions__apply_refuses_uncommitted_changes_and_naming_them),
-	    cmocka_unit_test(test_versions__an_invalid_commit_is_not_applied),
+	    cmocka_unit_test_setup_teardown(
+	        test_versions__log_lists_exactly_the_commits_that_changed_a_feature,
+	        test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_versions__plan_flags_a_type_change_as_breaking,
+	                                    test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_versions__apply_refuses_uncommitted_changes_and_naming_them,
+	        test_demo_without_data_setup, test_demo_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_versions__an_invalid_commit_is_not_applied,
+	                                    test_demo_without_data_setup, test_demo_store_teardown),
 	    cmocka_unit_test(test_versions__lineage_renders_with_graphviz),
 	};
 	return cmocka_run_group_tests_name("versions", tests, NULL, NULL);

@@ -364,7 +364,7 @@ static void test_csv__fast_paths_match_the_host_parser(void **state)
 	check_equivalence(dir, TA(FLOAT32, 3), odd_arrays, NCOLS(odd_arrays), SIZE_MAX);
 	check_equivalence(dir, TA(INT64, 0), odd_arrays, NCOLS(odd_arrays), SIZE_MAX);
 	check_equivalence(dir, TA(FLOAT64, 0), odd_arrays, NCOLS(odd_arrays), SIZE_MAX);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

@@ -38,7 +38,7 @@ static void test_csv__typed_values_of_every_scalar_type_and_arrays(void **state)
 	                "[\"2024-01-01T00:00:00Z\"]\n"
 	                "7|-7|-0|1.25|x|NULL|false|2023-11-14T22:13:20Z|[0,0,0]|[]|[]|[]\n"
 	                "NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL\n");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* Checks the values of one row directly, not through the formatter. */
@@ -69,7 +69,7 @@ static void test_csv__cells_hold_the_parsed_values(void **state)
 	fcat_scan_request req = csv_request("d.csv", cols, types, 4);
 
 	assert_int_equal(csv_scan_with(dir, NULL, &req, check_raw, NULL), 0);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* ---- RFC 4180 ---------------------------------------------------------------- */
@@ -90,7 +90,7 @@ static void test_csv__quoted_fields_keep_commas_newlines_and_quotes(void **state
 	                "x,y|line1\nline2|say \"hi\"\n"
 	                "|\"|plain\"quote\n"
 	                "multi\n\nline||\"\"\n");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__crlf_line_ends(void **state)
@@ -105,7 +105,7 @@ static void test_csv__crlf_line_ends(void **state)
 	/* the last line needs no line end, and a lone CR is data */
 	test_write_file(dir, "c.csv", "id,n\r\nx\ry,2\r\nz,4");
 	csv_expect_rows(dir, NULL, &req, "x\ry|2\nz|4\n");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__utf8_bom_is_skipped(void **state)
@@ -117,7 +117,7 @@ static void test_csv__utf8_bom_is_skipped(void **state)
 	fcat_scan_request req = csv_request("b.csv", cols, types, 2);
 
 	csv_expect_rows(dir, NULL, &req, "u1|5\n");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__columns_in_any_order_and_a_subset(void **state)
@@ -138,7 +138,7 @@ static void test_csv__columns_in_any_order_and_a_subset(void **state)
 	assert_int_equal(csv_scan_with("/nonexistent", NULL, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.nrows, 2);
 	free(r.text);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__time_filter_keeps_start_and_drops_end(void **state)
@@ -166,7 +166,7 @@ static void test_csv__time_filter_keeps_start_and_drops_end(void **state)
 	csv_expect_error(dir, &req, FCAT_EINVALID,
 	                 "t.csv:2:2 (ts): the event timestamp is empty (a row needs one to be "
 	                 "placed in time)");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -202,7 +202,7 @@ static void test_csv__bad_cell_names_file_line_and_column(void **state)
 	const char *want = "data/x.csv:4:2 (ts): not a valid timestamp: \"2024-13-01T00:00:00Z\"";
 	if (strncmp(msg, want, strlen(want)) != 0)
 		fail_msg("got: %s", msg);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__wrong_field_count_names_file_and_line(void **state)
@@ -218,7 +218,7 @@ static void test_csv__wrong_field_count_names_file_and_line(void **state)
 	test_write_file(dir, "w.csv", "a,b,c\n1,2,3,\n");
 	csv_expect_error(dir, &req, FCAT_EINVALID,
 	                 "w.csv:2: expected 3 fields (as in the header), found 4");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__unterminated_quote_names_the_line_where_it_starts(void **state)
@@ -235,7 +235,7 @@ static void test_csv__unterminated_quote_names_the_line_where_it_starts(void **s
 	csv_expect_error(dir, &req, FCAT_EINVALID,
 	                 "u.csv:2:1: unexpected 'y' after the closing quote (a quote inside a "
 	                 "quoted field is written \"\")");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__missing_column_lists_the_header(void **state)
@@ -250,7 +250,7 @@ static void test_csv__missing_column_lists_the_header(void **state)
 	                 "m.csv: no column 'x' in the header (columns: a, b, c)");
 	test_write_file(dir, "m.csv", "");
 	csv_expect_error(dir, &req, FCAT_EINVALID, NULL);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__missing_file_is_not_found(void **state)
@@ -266,7 +266,7 @@ static void test_csv__missing_file_is_not_found(void **state)
 	req.path = NULL;
 	req.table = "t";
 	csv_expect_error(dir, &req, FCAT_EINVALID, NULL);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* ---- delivery ---------------------------------------------------------------- */
@@ -292,7 +292,7 @@ static void test_csv__callback_returning_nonzero_stops_the_scan(void **state)
 	assert_int_equal(r.ncalls, 4);
 	assert_string_equal(r.text, "1\n2\n3\n4\n5\n6\n7\n");
 	free(r.text);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 static void test_csv__header_only_file_yields_no_rows(void **state)
@@ -309,7 +309,7 @@ static void test_csv__header_only_file_yields_no_rows(void **state)
 	test_write_file(dir, "h.csv", "a,b");
 	assert_int_equal(csv_scan_with(dir, NULL, &req, test_rows_collect, &r), 0);
 	assert_int_equal(r.ncalls, 0);
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* Every way a record can straddle the read buffer gives the same rows. */
@@ -334,7 +334,7 @@ static void test_csv__tiny_read_buffers_give_the_same_rows(void **state)
 		const char *const kv[] = {"buffer_size", s, "batch_rows", "1", NULL};
 		csv_expect_rows(dir, kv, &req, want);
 	}
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

@@ -62,7 +62,7 @@ static void test_csv__columns_are_the_header_as_scan_reads_it(void **state)
 	assert_int_equal(seen.calls, 1);
 	assert_int_equal(seen.n, 0);
 	assert_fails_with(probe(dir, "none.csv", &seen), FCAT_ENOTFOUND, "none.csv");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 /* What a round trip must give back: text (NULL: null) per cell. */
@@ -135,7 +135,7 @@ static void test_csv__written_cells_read_back_the_same(void **state)
 		assert_int_equal(csv_scan_with(dir, pass ? tiny : NULL, &req, check_trip, &t), 0);
 		assert_int_equal(t.row, nrows);
 	}
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

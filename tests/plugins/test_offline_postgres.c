@@ -165,8 +165,7 @@ static int server_stop(void **state)
 		server.running = false;
 	}
 	if (server.dir) {
-		test_rmtree(server.dir);
-		free(server.dir);
+		test_dir_done(server.dir);
 		server.dir = NULL;
 	}
 	return 0;

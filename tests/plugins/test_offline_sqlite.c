@@ -39,8 +39,7 @@ static char *db_with(const char *sql)
 
 static void done(char *dir)
 {
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static const char typed_sql[] =

@@ -20,9 +20,8 @@ static void test_online_lmdb__conformance(void **state)
 
 static void test_online_lmdb__default_and_absolute_paths(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	fcat_plugin_config *config = test_plugin_config(dir, NULL);
 	void *s = online_open(ops, config);
 	ops->close(s);
@@ -37,15 +36,12 @@ static void test_online_lmdb__default_and_absolute_paths(void **state)
 	ops->close(s);
 	assert_true(test_path_exists(dir, "elsewhere/db/data.mdb"));
 	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_online_lmdb__bad_settings_are_refused(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	const char *bad[][4] = {
 	    {"map_size_mb", "lots", NULL},
 	    {"map_size_mb", "0", NULL},
@@ -60,15 +56,12 @@ static void test_online_lmdb__bad_settings_are_refused(void **state)
 		assert_non_null(strstr(fcat_error_last(), bad[i][0]));
 		free(config);
 	}
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_online_lmdb__one_environment_open_once(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	fcat_plugin_config *config = test_plugin_config(dir, NULL);
 	void *s = online_open(ops, config), *again = NULL;
 	assert_int_equal(ops->open(&again, config), FCAT_EEXISTS);
@@ -77,8 +70,6 @@ static void test_online_lmdb__one_environment_open_once(void **state)
 	s = online_open(ops, config);
 	ops->close(s);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_online_lmdb__bad_rows_are_refused(void **state)
@@ -92,9 +83,7 @@ static void test_online_lmdb__bad_rows_are_refused(void **state)
 	online_row_make(&good, "k", 5, 1, "good");
 	bad = good;
 	bad.row.len = 10; /* shorter than the header */
-	fcat_online_row rows[2] = {good, bad};
-	assert_int_equal(ops->write(s, "v", rows, 2), FCAT_EINVALID);
-	online_expect_row(ops, s, "v", "k", NULL); /* nothing of the batch */
+	online_expect_batch_refused(&f, &good, &bad);
 	bad = good;
 	bad.event_ts = 6; /* disagrees with the header */
 	assert_int_equal(ops->write(s, "v", &bad, 1), FCAT_EINVALID);
@@ -156,9 +145,8 @@ static void make_rows(fcat_online_row *rows, size_t n, const char *prefix)
 
 static void test_online_lmdb__map_grows(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	const char *kv[] = {"map_size_mb", "1", NULL};
 	fcat_plugin_config *config = test_plugin_config(dir, kv);
 	void *s = online_open(ops, config);
@@ -207,8 +195,6 @@ static void test_online_lmdb__map_grows(void **state)
 	free(a);
 	free(b);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 /* Another process grows the map under an open store: the store's readers
@@ -261,9 +247,8 @@ static void run_writer(pid_t pid, int go)
 
 static void test_online_lmdb__map_grown_by_another_process(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	const char *kv[] = {"map_size_mb", "1", NULL};
 	fcat_plugin_config *config = test_plugin_config(dir, kv);
 	int go_a, go_b;
@@ -294,8 +279,6 @@ static void test_online_lmdb__map_grown_by_another_process(void **state)
 	online_row_free(&mine[1]);
 	ops->close(s);
 	free(config);
-	test_rmtree(dir);
-	free(dir);
 }
 
 /* A thread's reader slot goes away with the thread: more threads than
@@ -322,9 +305,8 @@ static void test_online_lmdb__threads_come_and_go(void **state)
 /* Two stores at once on one thread; a closed store's slot is never used. */
 static void test_online_lmdb__several_stores(void **state)
 {
-	(void)state;
+	const char *dir = *state;
 	const fcat_online_ops *ops = online_plugin_ops("lmdb");
-	char *dir = test_mkdtemp();
 	const char *kv1[] = {"path", "one", NULL}, *kv2[] = {"path", "two", NULL};
 	fcat_plugin_config *c1 = test_plugin_config(dir, kv1), *c2 = test_plugin_config(dir, kv2);
 	fcat_online_row r1, r2;
@@ -344,22 +326,26 @@ static void test_online_lmdb__several_stores(void **state)
 	online_row_free(&r2);
 	free(c1);
 	free(c2);
-	test_rmtree(dir);
-	free(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_online_lmdb__conformance),
-	    cmocka_unit_test(test_online_lmdb__default_and_absolute_paths),
-	    cmocka_unit_test(test_online_lmdb__bad_settings_are_refused),
-	    cmocka_unit_test(test_online_lmdb__one_environment_open_once),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__default_and_absolute_paths,
+	                                    test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__bad_settings_are_refused,
+	                                    test_dir_setup, test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__one_environment_open_once,
+	                                    test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test(test_online_lmdb__bad_rows_are_refused),
-	    cmocka_unit_test(test_online_lmdb__map_grows),
-	    cmocka_unit_test(test_online_lmdb__map_grown_by_another_process),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__map_grows, test_dir_setup,
+	                                    test_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__map_grown_by_another_process,
+	                                    test_dir_setup, test_dir_teardown),
 	    cmocka_unit_test(test_online_lmdb__threads_come_and_go),
-	    cmocka_unit_test(test_online_lmdb__several_stores),
+	    cmocka_unit_test_setup_teardown(test_online_lmdb__several_stores, test_dir_setup,
+	                                    test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

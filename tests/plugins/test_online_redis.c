@@ -166,8 +166,7 @@ static void server_stop(server *sv)
 		waitpid(sv->pid, NULL, 0);
 		sv->pid = 0;
 	}
-	test_rmtree(sv->dir);
-	free(sv->dir);
+	test_dir_done(sv->dir);
 	sv->dir = NULL;
 }
 

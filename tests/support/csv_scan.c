@@ -21,12 +21,6 @@ char *csv_dir_with(const char *rel, const char *text)
 	return dir;
 }
 
-void csv_dir_done(char *dir)
-{
-	test_rmtree(dir);
-	free(dir);
-}
-
 fcat_scan_request csv_request(const char *path, const char *const *cols, const fcat_type *types,
                               size_t n)
 {

@@ -11,9 +11,9 @@
 /* The csv plugin's offline ops (loaded once). */
 const fcat_offline_ops *csv_ops(void);
 
-/* A fresh temporary directory holding `rel` with `text`; free with csv_dir_done. */
+/* A fresh temporary directory holding `rel` with `text`; free with
+ * test_dir_done. */
 char *csv_dir_with(const char *rel, const char *text);
-void csv_dir_done(char *dir);
 
 /* A request for `cols` of `types` from the file `path` (no time filter). */
 fcat_scan_request csv_request(const char *path, const char *const *cols, const fcat_type *types,

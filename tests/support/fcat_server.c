@@ -107,13 +107,15 @@ int test_server_stop(test_server *s, int sig)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-char *test_server_stop_cleanly(test_server *s, int sig)
+void test_server_stop_cleanly(test_server *s, int sig, const char *in_log)
 {
 	int status = test_server_stop(s, sig);
 	char *log = test_server_log(s);
 	if (status != 0 || strstr(log, "Sanitizer"))
 		fail_msg("fcat serve exited %d after signal %d: %s", status, sig, log);
-	return log;
+	if (in_log && !strstr(log, in_log))
+		fail_msg("'%s' not in the output of fcat serve: %s", in_log, log);
+	free(log);
 }
 
 void test_server_done(test_server *s)
@@ -126,4 +128,18 @@ void test_server_done(test_server *s)
 		test_rmtree(s->log);
 	}
 	s->log[0] = '\0';
+}
+
+void test_served_repo_start(test_served_repo *f, const char *principal, const char *const *extra)
+{
+	f->repo = test_materialized_demo(&f->parent);
+	test_server_start(&f->srv, f->repo, principal, extra);
+}
+
+int test_served_repo_teardown(void **state)
+{
+	test_served_repo *f = *state;
+	test_server_done(&f->srv);
+	test_repo_done(f->parent, f->repo);
+	return 0;
 }

@@ -28,11 +28,26 @@ int test_server_stop(test_server *s, int sig);
 void test_server_done(test_server *s);
 
 /* Stops it with `sig` and fails the test unless it exited 0 with no
- * sanitizer report in its output; returns that output (malloc'd) for more
- * checks. */
-char *test_server_stop_cleanly(test_server *s, int sig);
+ * sanitizer report in its output, and that output holds `in_log` (when not
+ * NULL). */
+void test_server_stop_cleanly(test_server *s, int sig, const char *in_log);
 
 /* The server's standard error so far, malloc'd. */
 char *test_server_log(const test_server *s);
+
+/* The shared fixture of the server tests: a demo repo with its data
+ * materialized (test_materialized_demo), and a server in it. */
+typedef struct test_served_repo {
+	char *parent, *repo;
+	test_server srv;
+} test_served_repo;
+
+/* Makes the repo and starts the server in it as `principal` with `extra`
+ * options (test_server_start). */
+void test_served_repo_start(test_served_repo *f, const char *principal, const char *const *extra);
+
+/* A cmocka group teardown for the test_served_repo in *state: the server
+ * stopped (when it still runs) and the repo removed. */
+int test_served_repo_teardown(void **state);
 
 #endif

@@ -121,6 +121,15 @@ char *test_http_header(const test_http_reply *r, const char *name)
 	return NULL;
 }
 
+void test_http_expect_header(const test_http_reply *r, const char *name, const char *want)
+{
+	char *got = test_http_header(r, name);
+	if (!got)
+		fail_msg("no %s header; expected '%s'", name, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
 void test_http_reply_free(test_http_reply *r)
 {
 	free(r->headers);

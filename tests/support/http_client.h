@@ -25,6 +25,9 @@ test_http_reply test_http_raw(int port, const char *bytes, size_t len);
  * NULL when absent. */
 char *test_http_header(const test_http_reply *r, const char *name);
 
+/* Asserts that the reply has the header `name` with the value `want`. */
+void test_http_expect_header(const test_http_reply *r, const char *name, const char *want);
+
 void test_http_reply_free(test_http_reply *r);
 
 #endif

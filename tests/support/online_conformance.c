@@ -110,8 +110,7 @@ void online_conformance_in_tempdir(const char *plugin_name, const char *path, co
 	online_conformance_run(plugin_name, config);
 	assert_true(test_path_exists(dir, file));
 	free(config);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 void online_fixture_open(online_fixture *f, const fcat_online_ops *ops, const char *const *kv)
@@ -127,9 +126,32 @@ void online_fixture_done(online_fixture *f)
 	if (f->store)
 		f->ops->close(f->store);
 	free(f->config);
-	test_rmtree(f->dir);
-	free(f->dir);
+	test_dir_done(f->dir);
 	*f = (online_fixture){0};
+}
+
+int online_fixture_setup(void **state, const fcat_online_ops *ops)
+{
+	online_fixture *f = calloc(1, sizeof *f);
+	online_fixture_open(f, ops, NULL);
+	*state = f;
+	return 0;
+}
+
+int online_fixture_teardown(void **state)
+{
+	online_fixture_done(*state);
+	free(*state);
+	return 0;
+}
+
+void online_expect_batch_refused(const online_fixture *f, const fcat_online_row *good,
+                                 const fcat_online_row *bad)
+{
+	const char *key = good->key.ptr;
+	fcat_online_row rows[2] = {*good, *bad};
+	assert_int_equal(f->ops->write(f->store, "v", rows, 2), FCAT_EINVALID);
+	online_expect_row(f->ops, f->store, "v", key, NULL); /* nothing of the batch */
 }
 
 typedef struct thread_read {

@@ -51,6 +51,17 @@ void online_fixture_open(online_fixture *f, const fcat_online_ops *ops, const ch
 /* Closes the store (when open), frees the config, removes the directory. */
 void online_fixture_done(online_fixture *f);
 
+/* The same as a cmocka per-test fixture: the setup (called by a test file's
+ * own, which names the plugin) puts a malloc'd online_fixture of a store
+ * with default settings in *state; the teardown closes and frees it. */
+int online_fixture_setup(void **state, const fcat_online_ops *ops);
+int online_fixture_teardown(void **state);
+
+/* Writes the batch { good, bad } to view "v" of the store and expects it
+ * refused whole: FCAT_EINVALID, and no row for good's key. */
+void online_expect_batch_refused(const online_fixture *f, const fcat_online_row *good,
+                                 const fcat_online_row *bad);
+
 /* Reads row's key from `view` in a new thread, joined before it returns:
  * whether the read gave a row of row's length. */
 bool online_read_in_thread(const fcat_online_ops *ops, void *store, const char *view,

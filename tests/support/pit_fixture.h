@@ -121,6 +121,21 @@ static inline void pit_paths(const char *dir, char in[4096], char out[4096])
 	snprintf(out, 4096, "%s/training.csv", dir);
 }
 
+/* The training set of `ref` for dir/entities.csv from the work tree of
+ * `dir`, as written to dir/training.csv; fails the test on an error. */
+static inline char *pit_training_of(const char *dir, const char *ref)
+{
+	fcat_store *s = pit_open_worktree(dir);
+	char in[4096], out[4096];
+	pit_paths(dir, in, out);
+	if (fcat_get_historical(NULL, s, in, &ref, 1, NULL, out, NULL) != 0)
+		fail_msg("get_historical of %s on %s: %s", ref, dir, fcat_error_last());
+	fcat_store_free(s);
+	char *got = test_read_file(out);
+	assert_non_null(got);
+	return got;
+}
+
 /* Runs the point-in-time request of test_historical.c on the work tree of
  * `dir` (not a git repo) and returns the training set's bytes; *pushed_down
  * (when not NULL) is how many views the offline store joined itself. */
@@ -208,8 +223,7 @@ static inline char *pit_sqlite_repo(void)
 /* Removes a repo of pit_repo or pit_sqlite_repo and frees its path. */
 static inline void pit_repo_free(char *dir)
 {
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 #endif

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "fcat_plugin.h"
+#include "plugin/loader.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -188,22 +189,34 @@ test_run test_exec_input(const char *cwd, const char *const *env, const char *co
 	return r;
 }
 
-test_run test_fcat(const char *cwd, ...)
+test_run test_fcat_va(const char *cwd, const char *principal, const char *input,
+                      const char *const *first, va_list rest)
 {
-	const char *argv[64];
-	int n = 0;
-	argv[n++] = FCAT_CLI_PATH;
-	va_list ap;
-	va_start(ap, cwd);
+	const char *argv[64] = {FCAT_CLI_PATH};
+	int n = 1;
+	if (principal) {
+		argv[n++] = "--as";
+		argv[n++] = principal;
+	}
+	for (; first && *first && n < 63; first++)
+		argv[n++] = *first;
 	const char *a;
-	while ((a = va_arg(ap, const char *)) && n < 63)
+	while ((a = va_arg(rest, const char *)) && n < 63)
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
 	/* the demo policies' operator, unless the test process says otherwise */
-	const char *env[] = {getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator",
-	                     NULL};
-	return test_exec(cwd, env, argv);
+	const char *env[] = {
+	    principal || getenv("FCAT_PRINCIPAL") ? NULL : "FCAT_PRINCIPAL=fcat-operator", NULL};
+	return test_exec_input(cwd, env, argv, input);
+}
+
+test_run test_fcat(const char *cwd, ...)
+{
+	va_list ap;
+	va_start(ap, cwd);
+	test_run r = test_fcat_va(cwd, NULL, NULL, NULL, ap);
+	va_end(ap);
+	return r;
 }
 
 void test_run_free(test_run *r)
@@ -213,15 +226,29 @@ void test_run_free(test_run *r)
 	r->out = r->err = NULL;
 }
 
-void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line)
+/* The check of test_expect_exit and test_expect_output: the status, and
+ * `text` in `stream` ("stderr" or "stdout") when not NULL. */
+static void expect_run(test_run r, int status, const char *stream, const char *text,
+                       const char *file, int line)
 {
-	if (r.status != status || (in_err && !strstr(r.err, in_err))) {
-		print_error("expected exit %d with '%s', got %d:\n%s%s\n", status,
-		            in_err ? in_err : "", r.status, r.out, r.err);
+	const char *in = !strcmp(stream, "stderr") ? r.err : r.out;
+	if (r.status != status || (text && !strstr(in, text))) {
+		print_error("expected exit %d with '%s' on %s, got %d:\n%s%s\n", status,
+		            text ? text : "", stream, r.status, r.out, r.err);
 		test_run_free(&r);
 		_fail(file, line);
 	}
 	test_run_free(&r);
+}
+
+void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line)
+{
+	expect_run(r, status, "stderr", in_err, file, line);
+}
+
+void test_expect_output_at(test_run r, int status, const char *in_out, const char *file, int line)
+{
+	expect_run(r, status, "stdout", in_out, file, line);
 }
 
 fcat_store *test_store_open_as(const char *repo, const char *principal)
@@ -301,16 +328,6 @@ void test_replace_in_file(const char *dir, const char *rel, const char *from, co
 	free(text);
 }
 
-static const fcat_plugin_host test_host = {
-    .abi_version = FCAT_PLUGIN_ABI_VERSION,
-    .error = fcat__error,
-    .value_parse = fcat_value_parse,
-    .value_clear = fcat_value_clear,
-    .timestamp_parse = fcat_timestamp_parse,
-    .error_last = fcat_error_last,
-    .size = sizeof(fcat_plugin_host),
-};
-
 const fcat_plugin *test_load_plugin(const char *name)
 {
 	char path[4096];
@@ -321,7 +338,8 @@ const fcat_plugin *test_load_plugin(const char *name)
 	fcat_plugin_entry_fn entry = (fcat_plugin_entry_fn)dlsym(h, FCAT_PLUGIN_ENTRY_NAME);
 	if (!entry)
 		fail_msg("%s: no %s", path, FCAT_PLUGIN_ENTRY_NAME);
-	const fcat_plugin *p = entry(&test_host);
+	const fcat_plugin *p =
+	    entry(&fcat__plugin_host); /* the host table core hands every plugin */
 	if (!p)
 		fail_msg("%s refused: %s", path, fcat_error_last());
 	assert_int_equal(p->abi_version, FCAT_PLUGIN_ABI_VERSION);
@@ -367,10 +385,78 @@ char *test_demo_repo(char **parent, bool with_data)
 	return repo;
 }
 
+char *test_defs_repo(const char *defs)
+{
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "fcat.yaml", "project: t\n");
+	test_write_file(dir, "catalog/defs.lua", defs);
+	return dir;
+}
+
+void test_demo_store_open(test_demo_store *d, bool with_data, const char *principal)
+{
+	d->repo = test_demo_repo(&d->parent, with_data);
+	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
+	o.principal = principal;
+	if (fcat_store_open_ext(&d->store, d->repo, &o) != 0)
+		fail_msg("open %s: %s", d->repo, fcat_error_last());
+}
+
+static int demo_setup(void **state, bool with_data)
+{
+	test_demo_store *d = calloc(1, sizeof *d);
+	d->repo = test_demo_repo(&d->parent, with_data);
+	*state = d;
+	return 0;
+}
+
+int test_demo_setup(void **state)
+{
+	return demo_setup(state, true);
+}
+
+int test_demo_without_data_setup(void **state)
+{
+	return demo_setup(state, false);
+}
+
+int test_demo_store_teardown(void **state)
+{
+	test_demo_store *d = *state;
+	fcat_store_free(d->store);
+	test_repo_done(d->parent, d->repo);
+	free(d);
+	return 0;
+}
+
+char *test_materialized_demo(char **parent)
+{
+	char *repo = test_demo_repo(parent, true);
+	test_expect_exit(test_fcat(repo, "materialize", "2020-01-01", "now", NULL), 0, NULL);
+	return repo;
+}
+
+void test_dir_done(char *dir)
+{
+	test_rmtree(dir);
+	free(dir);
+}
+
+int test_dir_setup(void **state)
+{
+	*state = test_mkdtemp();
+	return 0;
+}
+
+int test_dir_teardown(void **state)
+{
+	test_dir_done(*state);
+	return 0;
+}
+
 void test_repo_done(char *parent, char *repo)
 {
-	test_rmtree(parent);
-	free(parent);
+	test_dir_done(parent);
 	free(repo);
 }
 
@@ -398,6 +484,5 @@ void test_expect_catalog_invalid(const char *text, const char *want, bool prefix
 		fail_msg("expected a report starting with:\n%s\ngot:\n%s", want, got);
 	if (!prefix_only && strcmp(got, want) != 0)
 		fail_msg("expected:\n%s\ngot:\n%s", want, got);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }

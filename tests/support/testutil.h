@@ -24,9 +24,15 @@
 	} while (0)
 
 /* A fresh directory under $TMPDIR (or /tmp); free() the path, and remove the
- * tree with test_rmtree. */
+ * tree with test_rmtree (test_dir_done does both). */
 char *test_mkdtemp(void);
 void test_rmtree(const char *path);
+void test_dir_done(char *dir);
+
+/* The same as a cmocka per-test fixture: *state is a fresh directory (a
+ * char *) during the test, removed after it. */
+int test_dir_setup(void **state);
+int test_dir_teardown(void **state);
 
 /* Writes `text` to dir/rel, creating parent directories. */
 void test_write_file(const char *dir, const char *rel, const char *text);
@@ -59,6 +65,13 @@ test_run test_exec_input(const char *cwd, const char *const *env, const char *co
  * the demo policies' principal fcat-operator unless FCAT_PRINCIPAL is set. */
 test_run test_fcat(const char *cwd, ...);
 
+/* What test_fcat and test_fcat_as run: `fcat [--as PRINCIPAL] FIRST...
+ * REST...` in `cwd` (principal NULL: as test_fcat) with `input` on standard
+ * input (NULL: /dev/null). `first` (NULL-terminated, may be NULL) and the
+ * va_list (ending with NULL) are the arguments. */
+test_run test_fcat_va(const char *cwd, const char *principal, const char *input,
+                      const char *const *first, va_list rest);
+
 /* Runs `fcat --as PRINCIPAL ARGS...` in `cwd`; args ends with NULL. */
 test_run test_fcat_as(const char *cwd, const char *principal, const char *const *args);
 
@@ -70,6 +83,13 @@ void test_run_free(test_run *r);
 #define test_expect_exit(run, status, in_err)                                                      \
 	test_expect_exit_at((run), (status), (in_err), __FILE__, __LINE__)
 void test_expect_exit_at(test_run r, int status, const char *in_err, const char *file, int line);
+
+/* Checks a finished run and frees it: it exited with `status`, and its
+ * standard output contains `in_out`. A failure shows both streams and names
+ * the caller's line. */
+#define test_expect_output(run, status, in_out)                                                    \
+	test_expect_output_at((run), (status), (in_out), __FILE__, __LINE__)
+void test_expect_output_at(test_run r, int status, const char *in_out, const char *file, int line);
 
 /* Opens the store of the repo at `repo` as `principal`; fails the test
  * when it cannot. Free with fcat_store_free. */
@@ -103,6 +123,41 @@ struct fcat_plugin_config *test_plugin_config(const char *root, const char *cons
  * the test when init fails. Free both with test_repo_done. */
 char *test_demo_repo(char **parent, bool with_data);
 void test_repo_done(char *parent, char *repo);
+
+/* A fresh directory holding a feature repo (not a git repository) of
+ * project "t" whose catalog is catalog/defs.lua with `defs`; open its work
+ * tree. Free with test_dir_done. */
+char *test_defs_repo(const char *defs);
+
+/* test_demo_repo with the sample data, materialized into its online store
+ * (from 2020-01-01 to now). Free both with test_repo_done. */
+char *test_materialized_demo(char **parent);
+
+/* A demo repo (test_demo_repo) and a store on it: the fixture of the tests
+ * that call libfcat on the demo. */
+typedef struct test_demo_store {
+	char *parent, *repo;
+	fcat_store *store;
+} test_demo_store;
+
+/* Makes the repo (with_data: with its sample data) and opens its store as
+ * `principal` (NULL: none; each call then names its own). */
+void test_demo_store_open(test_demo_store *d, bool with_data, const char *principal);
+
+/* A cmocka per-test fixture: *state is a test_demo_store of a demo repo
+ * with its sample data and no store open (test_demo_store_teardown removes
+ * it); test_demo_of(state) is the repo's path. */
+int test_demo_setup(void **state);
+int test_demo_without_data_setup(void **state); /* the same without the data */
+static inline const char *test_demo_of(void **state)
+{
+	return ((const test_demo_store *)*state)->repo;
+}
+
+/* A cmocka teardown: *state is a malloc'd test_demo_store, or a malloc'd
+ * struct whose first member is one. Frees the store, removes the repo and
+ * frees *state. */
+int test_demo_store_teardown(void **state);
 
 /* Counts the lines of a string (a last line without '\n' counts). */
 size_t test_count_lines(const char *s);

@@ -79,8 +79,7 @@ static void test_catalog_cache__image_reads_back_and_transforms_run_from_source(
 	fcat_catalog_free(back);
 	fcat_catalog_free(c);
 	fcat__buf_free(&b);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_cache__any_damaged_byte_or_truncation_is_refused(void **state)
@@ -109,8 +108,7 @@ static void test_catalog_cache__any_damaged_byte_or_truncation_is_refused(void *
 	assert_int_not_equal(fcat__cache_read(&back, blob, b.len - 1), 0);
 	fcat_catalog_free(c);
 	fcat__buf_free(&b);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_cache__transform_sharing_its_lines_is_refused(void **state)
@@ -133,8 +131,7 @@ static void test_catalog_cache__transform_sharing_its_lines_is_refused(void **st
 	assert_non_null(strstr(fcat_error_last(), "catalog/defs.lua:6:"));
 	assert_non_null(strstr(fcat_error_last(), "cannot cut the function of 'transform'"));
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 	/* one line of its own, or with its field name before it, is fine */
 	c = load("entity { name = 'user', join_keys = { field('user_id', string) } }\n"
 	         "source { name = 's', path = 'd.csv', timestamp_field = 'ts',\n"
@@ -146,8 +143,7 @@ static void test_catalog_cache__transform_sharing_its_lines_is_refused(void **st
 	if (!c)
 		fail_msg("%s", fcat_error_last());
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

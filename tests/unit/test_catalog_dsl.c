@@ -38,12 +38,30 @@ static fcat_catalog *load(const char *dir)
 	return c;
 }
 
+/* Loads the catalog of a fresh directory holding catalog/a.lua with `defs`
+ * and, unless `rel` is NULL, `rel` with `text`; the directory is gone again
+ * when it returns. Loading must give `want` (0, or the error code); the
+ * catalog, or NULL on an error, whose message fcat_error_last() keeps. */
+static fcat_catalog *load_defs(int want, const char *defs, const char *rel, const char *text)
+{
+	char *dir = test_mkdtemp();
+	test_write_file(dir, "catalog/a.lua", defs);
+	if (rel)
+		test_write_file(dir, rel, text);
+	fcat_catalog *c = NULL;
+	int rc = fcat_catalog_load_dir(&c, dir, "catalog");
+	test_dir_done(dir);
+	if (rc != want)
+		fail_msg("loading gave %d, not %d: %s", rc, want, fcat_error_last());
+	if (rc)
+		assert_null(c);
+	return c;
+}
+
 static void test_catalog_dsl__definitions_become_catalog_objects(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/a.lua", base_defs);
-	fcat_catalog *c = load(dir);
+	fcat_catalog *c = load_defs(0, base_defs, NULL, NULL);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_ENTITY), 1);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_SOURCE), 1);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_VIEW), 1);
@@ -85,16 +103,12 @@ static void test_catalog_dsl__definitions_become_catalog_objects(void **state)
 	assert_string_equal(fcat_object_tag_get(e, "tier"), "1");
 	assert_int_equal(fcat_catalog_lookup(&e, c, "nobody"), FCAT_ENOTFOUND);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_catalog_dsl__transform_source_is_kept(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/a.lua", base_defs);
-	fcat_catalog *c = load(dir);
+	fcat_catalog *c = load_defs(0, base_defs, NULL, NULL);
 	const fcat_object *v;
 	assert_int_equal(fcat_catalog_lookup(&v, c, "user_features"), 0);
 	char *json;
@@ -108,23 +122,19 @@ static void test_catalog_dsl__transform_source_is_kept(void **state)
 	assert_non_null(strstr(json, "\"source\":\"conversations\""));
 	fcat_free(json);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_catalog_dsl__files_reference_each_other_by_name(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/a.lua", base_defs);
-	test_write_file(dir, "catalog/sub/services.lua",
-	                "on_demand_view { name = 'odv', sources = { 'user_features' },\n"
-	                "  request = { field('msg_len', int64) },\n"
-	                "  schema = { field('score', float64) },\n"
-	                "  transform = function(inputs) return { score = 1.0 } end }\n"
-	                "feature_service { name = 'svc', features = { 'user_features:total',\n"
-	                "  'odv', 'user_features' } }\n");
-	fcat_catalog *c = load(dir);
+	fcat_catalog *c =
+	    load_defs(0, base_defs, "catalog/sub/services.lua",
+	              "on_demand_view { name = 'odv', sources = { 'user_features' },\n"
+	              "  request = { field('msg_len', int64) },\n"
+	              "  schema = { field('score', float64) },\n"
+	              "  transform = function(inputs) return { score = 1.0 } end }\n"
+	              "feature_service { name = 'svc', features = { 'user_features:total',\n"
+	              "  'odv', 'user_features' } }\n");
 	const fcat_object *s;
 	assert_int_equal(fcat_catalog_lookup(&s, c, "svc"), 0);
 	/* total first, then odv's score, then the rest of user_features once */
@@ -135,31 +145,27 @@ static void test_catalog_dsl__files_reference_each_other_by_name(void **state)
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_ON_DEMAND_VIEW), 1);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_FEATURE), 6);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_catalog_dsl__string_is_both_a_type_and_the_library(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	test_write_file(dir, "catalog/a.lua",
-	                "local names = {}\n"
-	                "for i = 1, 3 do names[i] = string.format('e%d', i) end\n"
-	                "for _, n in ipairs(names) do\n"
-	                "  entity { name = n, join_keys = { field(n .. '_id', string) },\n"
-	                "           description = ('x'):rep(3) }\n"
-	                "end\n"
-	                "assert(hours(2) == 7200 and minutes(3) == 180 and seconds(5) == 5)\n"
-	                "assert(days(0.5) == 43200)\n");
-	fcat_catalog *c = load(dir);
+	fcat_catalog *c =
+	    load_defs(0,
+	              "local names = {}\n"
+	              "for i = 1, 3 do names[i] = string.format('e%d', i) end\n"
+	              "for _, n in ipairs(names) do\n"
+	              "  entity { name = n, join_keys = { field(n .. '_id', string) },\n"
+	              "           description = ('x'):rep(3) }\n"
+	              "end\n"
+	              "assert(hours(2) == 7200 and minutes(3) == 180 and seconds(5) == 5)\n"
+	              "assert(days(0.5) == 43200)\n",
+	              NULL, NULL);
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_ENTITY), 3);
 	const fcat_object *e;
 	assert_int_equal(fcat_catalog_lookup(&e, c, "e2"), 0);
 	assert_string_equal(fcat_object_description(e), "xxx");
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
 }
 
 static void test_catalog_dsl__sandbox_offers_no_io_os_or_require(void **state)
@@ -172,17 +178,11 @@ static void test_catalog_dsl__sandbox_offers_no_io_os_or_require(void **state)
 	    "collectgarbage()",
 	};
 	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
-		char *dir = test_mkdtemp();
 		char text[256];
 		snprintf(text, sizeof text, "\n%s\n", hostile[i]);
-		test_write_file(dir, "catalog/a.lua", text);
-		fcat_catalog *c = NULL;
-		assert_int_equal(fcat_catalog_load_dir(&c, dir, "catalog"), FCAT_EINVALID);
-		assert_null(c);
+		load_defs(FCAT_EINVALID, text, NULL, NULL);
 		if (strncmp(fcat_error_last(), "catalog/a.lua:2: ", 17) != 0)
 			fail_msg("'%s' gave: %s", hostile[i], fcat_error_last());
-		test_rmtree(dir);
-		free(dir);
 	}
 }
 
@@ -195,15 +195,10 @@ static void test_catalog_dsl__endless_loop_and_memory_bomb_are_stopped(void **st
 	    "local s = 'x' while true do s = s .. s end",
 	};
 	for (size_t i = 0; i < sizeof bombs / sizeof *bombs; i++) {
-		char *dir = test_mkdtemp();
-		test_write_file(dir, "catalog/a.lua", bombs[i]);
-		fcat_catalog *c = NULL;
-		assert_int_equal(fcat_catalog_load_dir(&c, dir, "catalog"), FCAT_EINVALID);
+		load_defs(FCAT_EINVALID, bombs[i], NULL, NULL);
 		const char *m = fcat_error_last();
 		if (!strstr(m, "instruction budget") && !strstr(m, "memory"))
 			fail_msg("'%s' gave: %s", bombs[i], m);
-		test_rmtree(dir);
-		free(dir);
 	}
 }
 
@@ -216,8 +211,7 @@ static void test_catalog_dsl__empty_catalog_is_valid(void **state)
 	assert_int_equal(fcat_catalog_count(c, FCAT_OBJ_VIEW), 0);
 	fcat_catalog_free(c);
 	assert_int_equal(fcat_catalog_load_dir(&c, dir, "missing"), FCAT_ENOTFOUND);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

@@ -27,8 +27,7 @@ static void hash_of(char out[65], const char *text, const char *name)
 	assert_int_equal(fcat_catalog_lookup(&o, c, name), 0);
 	fcat_object_hash(out, o);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 static void test_catalog_hash__moving_a_definition_keeps_its_hash(void **state)

@@ -32,8 +32,7 @@ static fcat_catalog *load(char **dir, const char *text)
 static void done(fcat_catalog *c, char *dir)
 {
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 /* Expects the whole report to be `want`. */

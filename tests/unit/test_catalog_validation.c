@@ -233,8 +233,7 @@ static void test_catalog_validation__errors_in_several_files_are_all_reported(vo
 	const char *m = fcat_error_last();
 	assert_non_null(strstr(m, "catalog/a.lua:1: entity 'a': needs 'join_keys'"));
 	assert_non_null(strstr(m, "\ncatalog/b.lua:3: "));
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

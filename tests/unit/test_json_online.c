@@ -11,29 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct fixture {
-	char *parent, *repo;
-	fcat_store *store;
-} fixture;
+typedef test_demo_store fixture;
 
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
-	f->repo = test_demo_repo(&f->parent, false);
-	fcat_open_options o = FCAT_OPEN_OPTIONS_INIT;
-	o.principal = "fcat-operator";
-	if (fcat_store_open_ext(&f->store, f->repo, &o) != 0)
-		fail_msg("open: %s", fcat_error_last());
+	test_demo_store_open(f, false, "fcat-operator");
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	fcat_store_free(f->store);
-	test_repo_done(f->parent, f->repo);
-	free(f);
 	return 0;
 }
 
@@ -362,5 +346,5 @@ int main(void)
 	    cmocka_unit_test(test_json_online__a_request_reads_and_encodes_as_feasts_response),
 	    cmocka_unit_test(test_json_online__a_response_refuses_values_json_cannot_hold),
 	};
-	return cmocka_run_group_tests_name("json_online", tests, setup, teardown);
+	return cmocka_run_group_tests_name("json_online", tests, setup, test_demo_store_teardown);
 }

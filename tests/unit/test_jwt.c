@@ -78,8 +78,7 @@ static int teardown(void **state)
 	EVP_PKEY_free(K.rsa);
 	EVP_PKEY_free(K.ec);
 	free(K.rsa_pub_text);
-	test_rmtree(K.dir);
-	free(K.dir);
+	test_dir_done(K.dir);
 	return 0;
 }
 

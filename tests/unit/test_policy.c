@@ -741,8 +741,7 @@ static void keys_make(keys *k)
 
 static void keys_free(keys *k)
 {
-	test_rmtree(k->dir);
-	free(k->dir);
+	test_dir_done(k->dir);
 }
 
 static const char *const SIGNED[] = {

@@ -72,8 +72,7 @@ static call run(fcat__tx *tx, const char *body)
 	}
 	fcat__arena_release(&arena);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 	return r;
 }
 
@@ -245,8 +244,7 @@ static int run_batch(fcat__tx *tx, const char *body, batch *b, size_t nrows, siz
 	*failed = r.row;
 	fcat__arena_release(&arena);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 	return rc;
 }
 
@@ -346,8 +344,7 @@ static void test_transform__long_feature_names_are_read_like_short_ones(void **s
 	assert_int_equal(out[1].u.i64, 8);
 	fcat__arena_release(&arena);
 	fcat_catalog_free(c);
-	test_rmtree(dir);
-	free(dir);
+	test_dir_done(dir);
 }
 
 int main(void)

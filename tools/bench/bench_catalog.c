@@ -27,11 +27,6 @@
 #define SERVICE_EVERY  10
 #define APPLY_RUNS     5
 
-static void usage(void)
-{
-	bench_usage("[--views N] [--features N] [--runs N] [--keep DIR]");
-}
-
 static double now_ms(void)
 {
 	return (double)bench_now_ns() / 1e6;
@@ -231,22 +226,15 @@ static int count_cache_files(const char *root)
 int main(int argc, char **argv)
 {
 	bench_init("fcat-bench-catalog", 1);
-	int nviews = 1000, nfeatures = 20, runs = 15;
+	long views = 1000, features = 20, nruns = 15;
 	const char *keep = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			usage();
-		if (!strcmp(argv[i], "--views"))
-			nviews = (int)bench_parse_count(argv[++i], "--views", 1000000);
-		else if (!strcmp(argv[i], "--features"))
-			nfeatures = (int)bench_parse_count(argv[++i], "--features", 10000);
-		else if (!strcmp(argv[i], "--runs"))
-			runs = (int)bench_parse_count(argv[++i], "--runs", 100000);
-		else if (!strcmp(argv[i], "--keep"))
-			keep = argv[++i];
-		else
-			usage();
-	}
+	const bench_opt opts[] = {{"--views", &views, 1000000, NULL, NULL},
+	                          {"--features", &features, 10000, NULL, NULL},
+	                          {"--runs", &nruns, 100000, NULL, NULL},
+	                          {"--keep", NULL, 0, &keep, NULL},
+	                          {NULL, NULL, 0, NULL, NULL}};
+	bench_parse_options(argc, argv, opts, "[--views N] [--features N] [--runs N] [--keep DIR]");
+	int nviews = (int)views, nfeatures = (int)features, runs = (int)nruns;
 
 	char root[4096];
 	bench_make_root(root, sizeof root, keep, "fcat-bench");

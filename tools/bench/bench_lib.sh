@@ -1,7 +1,9 @@
 # bench_lib.sh - the preamble the benchmark scripts share, sourced by each
 # after it sets `me` (its name, for messages): the repository root and the
 # build ($FCAT_BUILD, default build/release, relative to the root), the check
-# that the programs a script runs are built, and small text helpers.
+# that the programs a script runs are built, small text helpers, and
+# script_lib.sh's (a free port, waiting for a server, a python3 with
+# pandas).
 # shellcheck shell=bash
 
 : "${me:?set me (the name of the script) before sourcing bench_lib.sh}"
@@ -9,6 +11,8 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FCAT_BUILD:-build/release}
 [[ $build = /* ]] || build=$root/$build
+# shellcheck source=../scripts/script_lib.sh
+source "$root/tools/scripts/script_lib.sh"
 
 # bench_need_built TOOL...: exits 2 unless every TOOL is built in $build.
 bench_need_built() {
@@ -28,6 +32,19 @@ bench_check_rows() {
 		echo "$me: ROWS must be a multiple of 10, at least 10 (got '$1')" >&2
 		exit 2
 	fi
+}
+
+# bench_check_counts WHAT N...: exits 2 unless every N is a whole number, at
+# least 1; WHAT names them in the message ("ROWS and REPS").
+bench_check_counts() {
+	local what=$1 n
+	shift
+	for n in "$@"; do
+		if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1)); then
+			echo "$me: $what must be positive counts (got '$n')" >&2
+			exit 2
+		fi
+	done
 }
 
 # field FILE KEY: the value of KEY in a "RUN key=value ..." file.

@@ -61,12 +61,6 @@
 /* Events start here (2026-01-01T00:00:00Z) and are an hour apart per row. */
 #define T0_SECONDS 1767225600LL
 
-static void usage(void)
-{
-	bench_usage("[--store lmdb|redis] [--redis-url URL] [--users N] [--rows-per-user N] "
-	            "[--reads N] [--batch N] [--rounds N] [--keep DIR]");
-}
-
 /* ---- generating the feature repo ---------------------------------------- */
 
 static const char catalog_lua[] =
@@ -588,28 +582,19 @@ int main(int argc, char **argv)
 	bench_init("fcat-bench-online", 1);
 	const char *store = "lmdb", *redis_url = "redis://127.0.0.1:6379/0", *keep = NULL;
 	long users = 100000, rows_per_user = 2, nreads = 200000, batch = 100, nrounds = 3;
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			usage();
-		if (!strcmp(argv[i], "--store"))
-			store = argv[++i];
-		else if (!strcmp(argv[i], "--redis-url"))
-			redis_url = argv[++i];
-		else if (!strcmp(argv[i], "--users"))
-			users = bench_parse_count(argv[++i], "--users", 100000000);
-		else if (!strcmp(argv[i], "--rows-per-user"))
-			rows_per_user = bench_parse_count(argv[++i], "--rows-per-user", 1000);
-		else if (!strcmp(argv[i], "--reads"))
-			nreads = bench_parse_count(argv[++i], "--reads", 100000000);
-		else if (!strcmp(argv[i], "--batch"))
-			batch = bench_parse_count(argv[++i], "--batch", 100000);
-		else if (!strcmp(argv[i], "--rounds"))
-			nrounds = bench_parse_count(argv[++i], "--rounds", 1000);
-		else if (!strcmp(argv[i], "--keep"))
-			keep = argv[++i];
-		else
-			usage();
-	}
+	const bench_opt opts[] = {{"--store", NULL, 0, &store, NULL},
+	                          {"--redis-url", NULL, 0, &redis_url, NULL},
+	                          {"--users", &users, 100000000, NULL, NULL},
+	                          {"--rows-per-user", &rows_per_user, 1000, NULL, NULL},
+	                          {"--reads", &nreads, 100000000, NULL, NULL},
+	                          {"--batch", &batch, 100000, NULL, NULL},
+	                          {"--rounds", &nrounds, 1000, NULL, NULL},
+	                          {"--keep", NULL, 0, &keep, NULL},
+	                          {NULL, NULL, 0, NULL, NULL}};
+	bench_parse_options(
+	    argc, argv, opts,
+	    "[--store lmdb|redis] [--redis-url URL] [--users N] [--rows-per-user N] "
+	    "[--reads N] [--batch N] [--rounds N] [--keep DIR]");
 	if (strcmp(store, "lmdb") && strcmp(store, "redis"))
 		bench_die("--store is lmdb or redis, not '%s'", store);
 	if (strchr(redis_url, '\n'))

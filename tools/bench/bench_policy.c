@@ -27,11 +27,6 @@
 #define FEATURES             20
 #define BATCH                64
 
-static void usage(void)
-{
-	bench_usage("[--rules N] [--principals N] [--requests N] [--rounds N] [--dump FILE]");
-}
-
 static double now_ns(void)
 {
 	return (double)bench_now_ns();
@@ -213,22 +208,15 @@ int main(int argc, char **argv)
 	bench_init("fcat-bench-policy", 1);
 	long nrules = 1000, nprincipals = 100, nrequests = 10000, rounds = 20;
 	const char *dump = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			usage();
-		if (strcmp(argv[i], "--rules") == 0)
-			nrules = bench_parse_count(argv[++i], "--rules", 1000000);
-		else if (strcmp(argv[i], "--principals") == 0)
-			nprincipals = bench_parse_count(argv[++i], "--principals", 100000);
-		else if (strcmp(argv[i], "--requests") == 0)
-			nrequests = bench_parse_count(argv[++i], "--requests", 10000000);
-		else if (strcmp(argv[i], "--rounds") == 0)
-			rounds = bench_parse_count(argv[++i], "--rounds", 1000);
-		else if (strcmp(argv[i], "--dump") == 0)
-			dump = argv[++i];
-		else
-			usage();
-	}
+	const bench_opt opts[] = {{"--rules", &nrules, 1000000, NULL, NULL},
+	                          {"--principals", &nprincipals, 100000, NULL, NULL},
+	                          {"--requests", &nrequests, 10000000, NULL, NULL},
+	                          {"--rounds", &rounds, 1000, NULL, NULL},
+	                          {"--dump", NULL, 0, &dump, NULL},
+	                          {NULL, NULL, 0, NULL, NULL}};
+	bench_parse_options(
+	    argc, argv, opts,
+	    "[--rules N] [--principals N] [--requests N] [--rounds N] [--dump FILE]");
 	if (nrequests < BATCH)
 		bench_die("--requests must be at least %d", BATCH);
 

@@ -63,11 +63,6 @@
 
 static const char *const view_names[2] = {"plain", "transformed"};
 
-static void usage(void)
-{
-	bench_usage("[--users N] [--runs N] [--reads N] [--block N] [--keep DIR]");
-}
-
 /* ---- generating the feature repo ---------------------------------------- */
 
 #define FIVE_FIELDS                                                                                \
@@ -460,22 +455,14 @@ int main(int argc, char **argv)
 	bench_init("fcat-bench-transform", 1);
 	const char *keep = NULL;
 	long users = 1000000, runs = 5, nreads = 200000, block = 1000;
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			usage();
-		if (!strcmp(argv[i], "--users"))
-			users = bench_parse_count(argv[++i], "--users", 100000000);
-		else if (!strcmp(argv[i], "--runs"))
-			runs = bench_parse_count(argv[++i], "--runs", MAX_RUNS);
-		else if (!strcmp(argv[i], "--reads"))
-			nreads = bench_parse_count(argv[++i], "--reads", 100000000);
-		else if (!strcmp(argv[i], "--block"))
-			block = bench_parse_count(argv[++i], "--block", 100000000);
-		else if (!strcmp(argv[i], "--keep"))
-			keep = argv[++i];
-		else
-			usage();
-	}
+	const bench_opt opts[] = {{"--users", &users, 100000000, NULL, NULL},
+	                          {"--runs", &runs, MAX_RUNS, NULL, NULL},
+	                          {"--reads", &nreads, 100000000, NULL, NULL},
+	                          {"--block", &block, 100000000, NULL, NULL},
+	                          {"--keep", NULL, 0, &keep, NULL},
+	                          {NULL, NULL, 0, NULL, NULL}};
+	bench_parse_options(argc, argv, opts,
+	                    "[--users N] [--runs N] [--reads N] [--block N] [--keep DIR]");
 
 	char root[4096];
 	bench_make_root(root, sizeof root, keep, "fcat-bench-transform");

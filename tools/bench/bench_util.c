@@ -52,6 +52,23 @@ long bench_parse_count(const char *s, const char *opt, long max)
 	return v;
 }
 
+void bench_parse_options(int argc, char **argv, const bench_opt *opts, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		const bench_opt *o = opts;
+		while (o->name && strcmp(o->name, argv[i]) != 0)
+			o++;
+		if (!o->name || (!o->flag && i + 1 >= argc))
+			bench_usage(usage);
+		if (o->flag)
+			*o->flag = true;
+		else if (o->count)
+			*o->count = bench_parse_count(argv[++i], o->name, o->max);
+		else
+			*o->text = argv[++i];
+	}
+}
+
 /* ---- samples ------------------------------------------------------------ */
 
 static int cmp_u64(const void *a, const void *b)

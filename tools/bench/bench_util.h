@@ -29,6 +29,21 @@ __attribute__((noreturn)) void bench_usage(const char *options);
 /* s as a whole number from 1 to max, or bench_die naming the option. */
 long bench_parse_count(const char *s, const char *opt, long max);
 
+/* One option of a benchmark program. With `count`, "--name N" takes a
+ * whole number from 1 to max (bench_parse_count); with `text`, "--name
+ * VALUE" takes the value as it is; with `flag`, "--name" alone sets it. */
+typedef struct bench_opt {
+	const char *name;
+	long *count;
+	long max;
+	const char **text;
+	bool *flag;
+} bench_opt;
+
+/* Reads argv[1..argc) as options of `opts` (ended by a NULL name); an
+ * unknown option or a missing value is bench_usage(usage). */
+void bench_parse_options(int argc, char **argv, const bench_opt *opts, const char *usage);
+
 /* ---- clocks ------------------------------------------------------------- */
 
 static inline uint64_t bench_clock_ns(clockid_t clock)

@@ -28,11 +28,9 @@
 
 #define BATCH 1000
 
-static void usage(void)
-{
-	bench_usage("--repo DIR --users N --old-end TIME [--new-end TIME] [--days N] [--view VIEW] "
-	            "[--expect-new]");
-}
+static const char usage[] =
+    "--repo DIR --users N --old-end TIME [--new-end TIME] [--days N] [--view VIEW] "
+    "[--expect-new]";
 
 static int64_t parse_time(const char *s, const char *opt)
 {
@@ -117,30 +115,17 @@ int main(int argc, char **argv)
 	const char *repo = NULL, *view = "user_features", *old_end_s = NULL, *new_end_s = NULL;
 	long users = 0, days = 30;
 	bool expect_new = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--expect-new")) {
-			expect_new = true;
-			continue;
-		}
-		if (i + 1 >= argc)
-			usage();
-		if (!strcmp(argv[i], "--repo"))
-			repo = argv[++i];
-		else if (!strcmp(argv[i], "--users"))
-			users = bench_parse_count(argv[++i], "--users", 4000000000L);
-		else if (!strcmp(argv[i], "--old-end"))
-			old_end_s = argv[++i];
-		else if (!strcmp(argv[i], "--new-end"))
-			new_end_s = argv[++i];
-		else if (!strcmp(argv[i], "--days"))
-			days = bench_parse_count(argv[++i], "--days", 3650000);
-		else if (!strcmp(argv[i], "--view"))
-			view = argv[++i];
-		else
-			usage();
-	}
+	const bench_opt opts[] = {{"--expect-new", NULL, 0, NULL, &expect_new},
+	                          {"--repo", NULL, 0, &repo, NULL},
+	                          {"--users", &users, 4000000000L, NULL, NULL},
+	                          {"--old-end", NULL, 0, &old_end_s, NULL},
+	                          {"--new-end", NULL, 0, &new_end_s, NULL},
+	                          {"--days", &days, 3650000, NULL, NULL},
+	                          {"--view", NULL, 0, &view, NULL},
+	                          {NULL, NULL, 0, NULL, NULL}};
+	bench_parse_options(argc, argv, opts, usage);
 	if (!repo || !users || !old_end_s)
-		usage();
+		bench_usage(usage);
 	int64_t day = 86400LL * 1000000;
 	int64_t old_hi = parse_time(old_end_s, "--old-end"), old_lo = old_hi - days * day;
 	int64_t new_hi = new_end_s ? parse_time(new_end_s, "--new-end") : INT64_MAX;

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "xoshiro.h"
+
 #define START_EPOCH 1759276800LL /* 2025-10-01T00:00:00Z */
 #define SPAN_DAYS   90
 #define DAY_S       86400u
@@ -34,38 +36,12 @@
 #define OUTBUF      (1u << 22)
 
 /* xoshiro256** seeded by splitmix64: fast, and the same stream everywhere */
-static uint64_t rng_s[4];
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(void)
-{
-	uint64_t r = rotl(rng_s[1] * 5, 7) * 9;
-	uint64_t t = rng_s[1] << 17;
-	rng_s[2] ^= rng_s[0];
-	rng_s[3] ^= rng_s[1];
-	rng_s[1] ^= rng_s[2];
-	rng_s[0] ^= rng_s[3];
-	rng_s[2] ^= t;
-	rng_s[3] = rotl(rng_s[3], 45);
-	return r;
-}
+static xoshiro rng_g;
 
 /* uniform in [0, n) (n well below 2^32: the bias of the multiply is nil) */
 static uint32_t rng_below(uint32_t n)
 {
-	return (uint32_t)(((rng_next() >> 32) * (uint64_t)n) >> 32);
+	return (uint32_t)(((xoshiro_next(&rng_g) >> 32) * (uint64_t)n) >> 32);
 }
 
 /* A buffered writer: one large buffer, formatting by hand. */
@@ -266,7 +242,7 @@ int main(int argc, char **argv)
 
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++)
-		rng_s[i] = splitmix64(&x);
+		rng_g.s[i] = xoshiro_splitmix64(&x);
 	init_days();
 
 	uint32_t users = (uint32_t)(rows / 10 ? rows / 10 : 1);

@@ -46,26 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a port nobody listens on, then a server on it (tried again if it lost a race)
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	port=$((20000 + RANDOM % 40000))
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		continue
-	fi
-	redis-server --bind 127.0.0.1 --port "$port" --dir "$tmp" --save "" --appendonly no \
-		--daemonize no --logfile "$tmp/redis.log" &
-	server=$!
-	for _ in $(seq 100); do
-		[[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]] && break
-		kill -0 "$server" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]] && break
-	kill "$server" 2>/dev/null || true
-	wait "$server" 2>/dev/null || true
-	server=
-done
-[[ -n $server ]] || { echo "online_redis.sh: could not start redis-server" >&2; exit 1; }
+start_redis "$tmp" || { echo "online_redis.sh: could not start redis-server" >&2; exit 1; }
+server=$redis_pid port=$redis_port
 cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 echo "redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on 127.0.0.1:$port"
 

@@ -26,12 +26,7 @@ rows=${1:-10000000}
 ents=${2:-1000000}
 reps=${REPS:-3}
 cache=${FCAT_BENCH_CACHE:-$HOME/.cache/fcat-bench}
-for n in "$rows" "$ents" "$reps"; do
-	if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1)); then
-		echo "pit_join.sh: ROWS, ENTITIES and REPS must be positive counts (got '$n')" >&2
-		exit 2
-	fi
-done
+bench_check_counts "ROWS, ENTITIES and REPS" "$rows" "$ents" "$reps"
 bench_need_built fcat fcat-bench-run fcat-bench-gen-pit
 fcat=$build/fcat
 run=$build/fcat-bench-run
@@ -49,19 +44,8 @@ DuckDBInstance.create(':memory:').then(async (db) => {
 	const r = await (await db.connect()).runAndReadAll('SELECT version()');
 	console.log(r.getRows()[0][0]);
 });")
-python=${PYTHON:-}
-if [[ -z $python ]]; then
-	for p in python3 /usr/bin/python3; do
-		if command -v "$p" >/dev/null && "$p" -c 'import pandas' 2>/dev/null; then
-			python=$p
-			break
-		fi
-	done
-fi
-if [[ -z $python ]]; then
-	echo "pit_join.sh: no python3 with pandas (apt-get install python3-pandas)" >&2
-	exit 2
-fi
+python=$(pandas_python) ||
+	{ echo "$me: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 2; }
 pandas_version=$("$python" -c 'import pandas; print(pandas.__version__)')
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fcat-bench-pit-XXXXXX")

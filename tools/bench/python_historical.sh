@@ -37,26 +37,13 @@ here=$root/tools/bench
 ents=${1:-1000000}
 pit_rows=${2:-2000000}
 reps=${REPS:-3}
-for n in "$ents" "$pit_rows" "$reps"; do
-	if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1)); then
-		echo "$me: ENTITIES, PIT_ROWS and REPS must be positive counts (got '$n')" >&2
-		exit 2
-	fi
-done
+bench_check_counts "ENTITIES, PIT_ROWS and REPS" "$ents" "$pit_rows" "$reps"
 bench_need_built fcat fcat-bench-gen-pit libfcat.so
 fcat=$build/fcat
 export FCAT_LIBRARY=$build/libfcat.so
 [[ -x /usr/bin/time ]] || { echo "$me: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-python=${PYTHON:-}
-if [[ -z $python ]]; then
-	for p in python3 /usr/bin/python3; do
-		if command -v "$p" >/dev/null && "$p" -c 'import pandas' 2>/dev/null; then
-			python=$p
-			break
-		fi
-	done
-fi
-[[ -n $python ]] || { echo "$me: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 2; }
+python=$(pandas_python) ||
+	{ echo "$me: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fcat-bench-pyhist-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

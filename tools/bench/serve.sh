@@ -61,14 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port: a loopback port nobody listens on (the caller retries if it loses a race)
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
 
 # --- the repo: the demo catalog and policies, one more view, USERS users
 export FCAT_PRINCIPAL=fcat-operator   # the demo policies' operator: applies and writes
@@ -128,14 +120,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	"$fcat" --repo "$repo" serve --port "$port" --threads 2 --token-secret-file "$tmp/secret" \
 		2>"$tmp/serve.log" &
 	server=$!
-	for _ in $(seq 100); do
-		curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-		kill -0 "$server" 2>/dev/null || break
-		sleep 0.05
-	done
-	curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-	kill "$server" 2>/dev/null || true
-	wait "$server" 2>/dev/null || true
+	wait_ready "$server" http_ready "$port" && break
+	stop_pid "$server"
 	server=
 done
 [[ -n $server ]] || { echo "$me: fcat serve did not start:" >&2; cat "$tmp/serve.log" >&2; exit 1; }
@@ -151,22 +137,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url" -H 'Content-Type: a
 [[ $code == 401 ]] || { echo "$me: a request without a token got HTTP $code, not 401" >&2; exit 1; }
 
 # --- redis-server, a hash of the same five values
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	rport=$(free_port)
-	redis-server --bind 127.0.0.1 --port "$rport" --dir "$tmp" --save "" --appendonly no \
-		--daemonize no --logfile "$tmp/redis.log" &
-	redis=$!
-	for _ in $(seq 100); do
-		[[ $(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null) == PONG ]] && break
-		kill -0 "$redis" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ $(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null) == PONG ]] && break
-	kill "$redis" 2>/dev/null || true
-	wait "$redis" 2>/dev/null || true
-	redis=
-done
-[[ -n $redis ]] || { echo "$me: could not start redis-server" >&2; exit 1; }
+start_redis "$tmp" || { echo "$me: could not start redis-server" >&2; exit 1; }
+redis=$redis_pid rport=$redis_port
 redis-cli -h 127.0.0.1 -p "$rport" hset "user:u1" total_conversations 75 avg_response_rating 4.87 \
 	preferred_language ja is_regular 0 user_embedding \
 	'[0.9514,-0.2759,-0.2838,-0.5228,-0.171,-0.3558,-0.0706,-0.7367,-0.493,-0.8691,0.7472,-0.0932,-0.3743,-0.3858,0.2981,0.6777]' \

@@ -80,10 +80,6 @@ int cli_open_store(fcat_store **out, cli_ctx *ctx);
  * NULL for the applied version). */
 int cli_open_store_at(fcat_store **out, cli_ctx *ctx, const char *rev);
 
-/* Parses the options every command takes (--repo DIR, --help) plus the
- * command's own, with getopt_long semantics. `help` is printed for --help.
- * Returns -1 to go on, otherwise the exit code to return. On return
- * *optind_out is the index of the first operand. */
 /* The values of an option that may be given several times. */
 typedef struct cli_list {
 	const char *items[256];
@@ -97,8 +93,29 @@ typedef struct cli_opt {
 	cli_list *list;     /* instead of value: collects every occurrence */
 } cli_opt;
 
-int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **argv,
-              const cli_opt *opts, int *optind_out);
+/* A command as its parser sees it: its name, its --help text and how many
+ * operands it takes. */
+typedef struct cli_spec {
+	const char *name;    /* as typed: "describe" */
+	const char *help;    /* printed for --help */
+	int min_args;        /* fewer operands: the usage error `missing` */
+	int max_args;        /* more: "unexpected argument 'X'"; -1 for no limit */
+	const char *missing; /* what to say when operands are missing */
+} cli_spec;
+
+/* Parses the options every command takes (--repo DIR, --as NAME, --help)
+ * plus the command's own, with getopt_long semantics, then checks the
+ * number of operands against the spec. Returns -1 to go on, otherwise the
+ * exit code to return (after --help, or a usage error). On return
+ * *optind_out is the index of the first operand. */
+int cli_parse(cli_ctx *ctx, const cli_spec *cmd, int argc, char **argv, const cli_opt *opts,
+              int *optind_out);
+
+/* Maps the value of option --`opt` to its index in the NULL-terminated
+ * `names`; otherwise prints "--OPT takes a, b or c, not 'VALUE'" and
+ * returns EXIT_USAGE. */
+int cli_choice(int *out, const char *cmd, const char *opt, const char *value,
+               const char *const *names);
 
 /* "7d", "12h", "90m", "30s", "7d12h"; "none" for 0. */
 void cli_format_duration(char *buf, size_t size, long long seconds);

@@ -19,11 +19,10 @@ int cmd_apply(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *rev = NULL;
 	const cli_opt opts[] = {{"commit", 1, &rev, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "apply", help, argc, argv, opts, &first);
+	const cli_spec spec = {"apply", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("apply", "unexpected argument '%s'", argv[first]);
 	char dir[PATH_MAX], commit[41];
 	if ((rc = cli_find_repo(dir, sizeof dir, ctx)))
 		return rc;

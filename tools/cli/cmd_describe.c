@@ -128,13 +128,11 @@ int cmd_describe(cli_ctx *ctx, int argc, char **argv)
 	const char *as_json = NULL;
 	const cli_opt opts[] = {
 	    {"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "describe", help, argc, argv, opts, &first);
+	const cli_spec spec = {"describe", help, 1, 1,
+	                       "which object? give its NAME or VIEW:FEATURE"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("describe", "which object? give its NAME or VIEW:FEATURE");
-	if (first + 1 < argc)
-		return cli_usage_error("describe", "unexpected argument '%s'", argv[first + 1]);
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx)))
 		return rc;

@@ -68,11 +68,10 @@ static const char *rev_arg(const char *rev)
 
 int cmd_plan(cli_ctx *ctx, int argc, char **argv)
 {
-	int first, rc = cli_parse(ctx, "plan", plan_help, argc, argv, NULL, &first);
+	const cli_spec spec = {"plan", plan_help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, NULL, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("plan", "unexpected argument '%s'", argv[first]);
 	fcat_store *applied = NULL, *head = NULL;
 	if ((rc = cli_open_store_at(&applied, ctx, NULL)) ||
 	    (rc = cli_open_store_at(&head, ctx, "HEAD"))) {
@@ -90,11 +89,10 @@ int cmd_plan(cli_ctx *ctx, int argc, char **argv)
 
 int cmd_diff(cli_ctx *ctx, int argc, char **argv)
 {
-	int first, rc = cli_parse(ctx, "diff", diff_help, argc, argv, NULL, &first);
+	const cli_spec spec = {"diff", diff_help, 2, 2, "give two revisions: fcat diff REV1 REV2"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, NULL, &first);
 	if (rc >= 0)
 		return rc;
-	if (argc - first != 2)
-		return cli_usage_error("diff", "give two revisions: fcat diff REV1 REV2");
 	fcat_store *a = NULL, *b = NULL;
 	if ((rc = cli_open_store_at(&a, ctx, rev_arg(argv[first]))) ||
 	    (rc = cli_open_store_at(&b, ctx, rev_arg(argv[first + 1])))) {

@@ -28,11 +28,10 @@ int cmd_get_historical(cli_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc; i++) /* -o is the short form of --output */
 		if (!strcmp(argv[i], "-o"))
 			argv[i] = "--output";
-	int first, rc = cli_parse(ctx, "get-historical", help, argc, argv, opts, &first);
+	const cli_spec spec = {"get-historical", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("get-historical", "unexpected argument '%s'", argv[first]);
 	if (!entities || !out)
 		return cli_usage_error("get-historical", "give --entities FILE.csv and -o OUT.csv");
 	if (!features == !service)

@@ -136,11 +136,10 @@ int cmd_get_online(cli_ctx *ctx, int argc, char **argv)
 	                        {"entity", 1, NULL, &entities},   {"json", 0, &as_json, NULL},
 	                        {"full-names", 0, &full, NULL},   {"at", 1, &at, NULL},
 	                        {"request", 1, NULL, &requests},  {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "get-online", help, argc, argv, opts, &first);
+	const cli_spec spec = {"get-online", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("get-online", "unexpected argument '%s'", argv[first]);
 	if (!features == !service)
 		return cli_usage_error("get-online", "give either --features or --service");
 	if (!entities.n)

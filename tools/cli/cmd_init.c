@@ -135,13 +135,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *no_data = NULL;
 	const cli_opt opts[] = {{"no-data", 0, &no_data, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "init", help, argc, argv, opts, &first);
+	const cli_spec spec = {"init", help, 1, 1, "where? give the DIR to create"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("init", "where? give the DIR to create");
-	if (first + 1 < argc)
-		return cli_usage_error("init", "unexpected argument '%s'", argv[first + 1]);
 	const char *dir = argv[first];
 	if (!dir_is_usable(dir)) {
 		fprintf(stderr,

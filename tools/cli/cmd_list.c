@@ -145,14 +145,12 @@ int cmd_list(cli_ctx *ctx, int argc, char **argv)
 	const char *as_json = NULL;
 	const cli_opt opts[] = {
 	    {"json", 0, &as_json, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "list", help, argc, argv, opts, &first);
+	const cli_spec spec = {"list", help, 1, 1,
+	                       "what to list? entities, sources, views, features, services or "
+	                       "push-sources"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("list", "what to list? entities, sources, views, features, "
-		                               "services or push-sources");
-	if (first + 1 < argc)
-		return cli_usage_error("list", "unexpected argument '%s'", argv[first + 1]);
 	const listing *l = NULL;
 	for (size_t i = 0; i < sizeof listings / sizeof *listings; i++)
 		if (!strcmp(listings[i].word, argv[first]))

@@ -15,11 +15,10 @@ int cmd_log(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *from = NULL;
 	const cli_opt opts[] = {{"from", 1, &from, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "log", help, argc, argv, opts, &first);
+	const cli_spec spec = {"log", help, 1, 1, "give one NAME"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (argc - first != 1)
-		return cli_usage_error("log", "give one NAME");
 	/* the applied policies decide whether the principal may see the object */
 	fcat_store *store;
 	if ((rc = cli_open_store_at(&store, ctx, from ? from : "HEAD")))

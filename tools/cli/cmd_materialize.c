@@ -56,13 +56,12 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 	const char *cmd = incremental ? "materialize-incremental" : "materialize";
 	const char *views_opt = NULL;
 	const cli_opt opts[] = {{"views", 1, &views_opt, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, cmd, incremental ? incremental_help : help, argc, argv, opts,
-	                          &first);
+	int want = incremental ? 1 : 2;
+	const cli_spec spec = {cmd, incremental ? incremental_help : help, want, want,
+	                       incremental ? "give END" : "give START and END"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	int want = incremental ? 1 : 2;
-	if (argc - first != want)
-		return cli_usage_error(cmd, incremental ? "give END" : "give START and END");
 	int64_t start = 0, end;
 	if (!incremental && (rc = parse_time(&start, cmd, argv[first])))
 		return rc;

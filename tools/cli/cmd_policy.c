@@ -30,11 +30,10 @@ int cmd_policy(cli_ctx *ctx, int argc, char **argv)
 	const char *key = NULL;
 	const cli_opt opts[] = {
 	    {"key", 1, &key, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "policy", help, argc, argv, opts, &first);
+	const cli_spec spec = {"policy", help, 1, -1, "what? check, explain, test or sign"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first >= argc)
-		return cli_usage_error("policy", "what? check, explain, test or sign");
 	const char *what = argv[first];
 	int nargs = argc - first - 1;
 	if (!strcmp(what, "sign")) {

@@ -557,7 +557,8 @@ int cmd_push(cli_ctx *ctx, int argc, char **argv)
 	                        {"to", 1, &to_opt, NULL},
 	                        {"format", 1, &format, NULL},
 	                        {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "push", help, argc, argv, opts, &first);
+	const cli_spec spec = {"push", help, 0, -1, NULL}; /* operands: a better message below */
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
 	if (first < argc)
@@ -565,19 +566,13 @@ int cmd_push(cli_ctx *ctx, int argc, char **argv)
 		                       argv[first]);
 	if (!source || !*source)
 		return cli_usage_error("push", "give the push source: --source NAME");
-	fcat_push_to to = FCAT_PUSH_ONLINE;
-	if (!to_opt || !strcmp(to_opt, "online"))
-		to = FCAT_PUSH_ONLINE;
-	else if (!strcmp(to_opt, "offline"))
-		to = FCAT_PUSH_OFFLINE;
-	else if (!strcmp(to_opt, "online_and_offline"))
-		to = FCAT_PUSH_ONLINE_AND_OFFLINE;
-	else
-		return cli_usage_error("push",
-		                       "--to takes online, offline or online_and_offline, "
-		                       "not '%s'",
-		                       to_opt);
-	if (format && strcmp(format, "jsonl") && strcmp(format, "csv"))
-		return cli_usage_error("push", "--format takes jsonl or csv, not '%s'", format);
-	return push(ctx, source, to, format);
+	/* in the order of fcat_push_to */
+	static const char *const targets[] = {"online", "offline", "online_and_offline", NULL};
+	static const char *const formats[] = {"jsonl", "csv", NULL};
+	int to = FCAT_PUSH_ONLINE, f;
+	if (to_opt && (rc = cli_choice(&to, "push", "to", to_opt, targets)))
+		return rc;
+	if (format && (rc = cli_choice(&f, "push", "format", format, formats)))
+		return rc;
+	return push(ctx, source, (fcat_push_to)to, format);
 }

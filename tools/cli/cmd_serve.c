@@ -228,11 +228,10 @@ int cmd_serve(cli_ctx *ctx, int argc, char **argv)
 	                        {"access-log", 1, &o.access_log, NULL},
 	                        {"cors-origin", 1, &o.cors_origin, NULL},
 	                        {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "serve", help, argc, argv, opts, &first);
+	const cli_spec spec = {"serve", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("serve", "unexpected argument '%s'", argv[first]);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	server_config cfg = {.host = "127.0.0.1",
 	                     .port = 6566,

@@ -21,11 +21,10 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv)
 {
 	const char *as_json = NULL;
 	const cli_opt opts[] = {{"json", 0, &as_json, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "show", show_help, argc, argv, opts, &first);
+	const cli_spec spec = {"show", show_help, 1, 1, "give one NAME[@REV]"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (argc - first != 1)
-		return cli_usage_error("show", "give one NAME[@REV]");
 	char *name = strdup(argv[first]);
 	char *at = strrchr(name, '@');
 	if (at)
@@ -43,26 +42,20 @@ int cmd_lineage(cli_ctx *ctx, int argc, char **argv)
 	const char *format = "text";
 	const cli_opt opts[] = {
 	    {"format", 1, &format, NULL}, CLI_VERSION_OPTS(ctx), {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "lineage", lineage_help, argc, argv, opts, &first);
+	const cli_spec spec = {"lineage", lineage_help, 1, 1, "give one NAME"};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (argc - first != 1)
-		return cli_usage_error("lineage", "give one NAME");
-	fcat_lineage_format f;
-	if (!strcmp(format, "text"))
-		f = FCAT_LINEAGE_TEXT;
-	else if (!strcmp(format, "json"))
-		f = FCAT_LINEAGE_JSON;
-	else if (!strcmp(format, "dot"))
-		f = FCAT_LINEAGE_DOT;
-	else
-		return cli_usage_error("lineage", "unknown format '%s': use text, json or dot",
-		                       format);
+	/* in the order of fcat_lineage_format */
+	static const char *const formats[] = {"text", "json", "dot", NULL};
+	int f;
+	if ((rc = cli_choice(&f, "lineage", "format", format, formats)))
+		return rc;
 	fcat_store *store;
 	if ((rc = cli_open_store(&store, ctx)))
 		return rc;
 	char *text;
-	rc = fcat_store_lineage(&text, store, argv[first], f);
+	rc = fcat_store_lineage(&text, store, argv[first], (fcat_lineage_format)f);
 	fcat_store_free(store);
 	if (rc)
 		return cli_fail(rc);

@@ -12,11 +12,10 @@ static const char help[] =
 int cmd_validate(cli_ctx *ctx, int argc, char **argv)
 {
 	const cli_opt opts[] = {{"commit", 1, &ctx->commit, NULL}, {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "validate", help, argc, argv, opts, &first);
+	const cli_spec spec = {"validate", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("validate", "unexpected argument '%s'", argv[first]);
 	fcat_store *store;
 	if ((rc = cli_open_store_at(&store, ctx, ctx->commit ? ctx->commit : "WORKTREE")))
 		return rc;

@@ -23,11 +23,10 @@ int cmd_verify(cli_ctx *ctx, int argc, char **argv)
 	                        {"seed", 1, &seed, NULL},
 	                        CLI_VERSION_OPTS(ctx),
 	                        {NULL, 0, NULL, NULL}};
-	int first, rc = cli_parse(ctx, "verify", help, argc, argv, opts, &first);
+	const cli_spec spec = {"verify", help, 0, 0, NULL};
+	int first, rc = cli_parse(ctx, &spec, argc, argv, opts, &first);
 	if (rc >= 0)
 		return rc;
-	if (first < argc)
-		return cli_usage_error("verify", "unexpected argument '%s'", argv[first]);
 	char *end;
 	unsigned long long n = strtoull(sample, &end, 10);
 	if (*end || !n || n > 100000000ULL)

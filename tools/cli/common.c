@@ -87,9 +87,10 @@ int cli_open_store(fcat_store **out, cli_ctx *ctx)
 	return cli_open_store_at(out, ctx, ctx->worktree ? "WORKTREE" : ctx->commit);
 }
 
-int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **argv,
-              const cli_opt *opts, int *optind_out)
+static int parse_options(cli_ctx *ctx, const cli_spec *spec, int argc, char **argv,
+                         const cli_opt *opts, int *optind_out)
 {
+	const char *cmd = spec->name;
 	struct option longopts[32];
 	int n = 0;
 	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
@@ -104,7 +105,7 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(help, stdout);
+			fputs(spec->help, stdout);
 			return EXIT_OK;
 		} else if (c == 'r') {
 			ctx->repo = optarg;
@@ -127,6 +128,40 @@ int cli_parse(cli_ctx *ctx, const char *cmd, const char *help, int argc, char **
 	}
 	*optind_out = optind;
 	return -1;
+}
+
+int cli_parse(cli_ctx *ctx, const cli_spec *cmd, int argc, char **argv, const cli_opt *opts,
+              int *optind_out)
+{
+	int rc = parse_options(ctx, cmd, argc, argv, opts, optind_out);
+	if (rc >= 0)
+		return rc;
+	int n = argc - *optind_out;
+	if (n < cmd->min_args)
+		return cli_usage_error(cmd->name, "%s", cmd->missing);
+	if (cmd->max_args >= 0 && n > cmd->max_args)
+		return cli_usage_error(cmd->name, "unexpected argument '%s'",
+		                       argv[*optind_out + cmd->max_args]);
+	return -1;
+}
+
+int cli_choice(int *out, const char *cmd, const char *opt, const char *value,
+               const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(value, names[i])) {
+			*out = i;
+			return EXIT_OK;
+		}
+	char list[256] = "";
+	size_t used = 0;
+	for (int i = 0; names[i] && used < sizeof list; i++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+		                         i == 0         ? ""
+		                         : names[i + 1] ? ", "
+		                                        : " or ",
+		                         names[i]);
+	return cli_usage_error(cmd, "--%s takes %s, not '%s'", opt, list, value);
 }
 
 void cli_format_duration(char *buf, size_t size, long long s)

@@ -1,5 +1,6 @@
 /* demo_data.c - deterministic generator of the demo's conversations CSV. */
 #include "demo_data.h"
+#include "xoshiro.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -43,55 +44,20 @@ static const unsigned language_weights[] = {40, 52, 64, 79, 89, 100};
 
 /* ---- PRNG ---------------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t splitmix64(uint64_t *state)
-{
-	*state += 0x9e3779b97f4a7c15ULL;
-	return mix64(*state);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-typedef struct rng {
-	uint64_t s[4];
-} rng;
+typedef xoshiro rng;
 
 static inline void rng_seed(rng *g, uint64_t seed, uint64_t domain, uint64_t index)
 {
-	uint64_t sm = mix64(mix64(seed ^ (domain * 0xd1b54a32d192ed03ULL)) + index);
+	uint64_t sm = xoshiro_mix64(xoshiro_mix64(seed ^ (domain * 0xd1b54a32d192ed03ULL)) + index);
 
 	for (int i = 0; i < 4; i++)
-		g->s[i] = splitmix64(&sm);
-}
-
-static inline uint64_t rng_next(rng *g)
-{
-	uint64_t *s = g->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+		g->s[i] = xoshiro_splitmix64(&sm);
 }
 
 /* A uniform integer in [0, n) (Lemire's multiply, without rejection). */
 static inline uint64_t rng_below(rng *g, uint64_t n)
 {
-	return (uint64_t)(((unsigned __int128)rng_next(g) * n) >> 64);
+	return (uint64_t)(((unsigned __int128)xoshiro_next(g) * n) >> 64);
 }
 
 /* ---- the permutation of row indices --------------------------------------- */
@@ -115,7 +81,7 @@ static void perm_init(permutation *p, uint64_t n, uint64_t seed)
 	p->mask = (1ULL << p->half) - 1;
 	rng_seed(&g, seed, DOMAIN_PERM, 0);
 	for (int i = 0; i < 4; i++)
-		p->keys[i] = rng_next(&g);
+		p->keys[i] = xoshiro_next(&g);
 }
 
 static inline uint64_t perm_round(const permutation *p, uint64_t x)
@@ -123,7 +89,7 @@ static inline uint64_t perm_round(const permutation *p, uint64_t x)
 	uint64_t l = x >> p->half, r = x & p->mask;
 
 	for (int i = 0; i < 4; i++) {
-		uint64_t f = mix64(r + p->keys[i]) & p->mask;
+		uint64_t f = xoshiro_mix64(r + p->keys[i]) & p->mask;
 		uint64_t nl = r;
 
 		r = l ^ f;

@@ -1,6 +1,8 @@
 /* main.c - fcat-datagen: writes the demo's sample conversations CSV. */
 #include "demo_data.h"
 
+#include "fcat.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -60,97 +62,18 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static bool digits(const char **p, int n, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (unsigned)(c - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
 /*
- * Parses epoch seconds, or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM)"
- * (a date alone means midnight UTC; a fraction is dropped).
+ * Parses a time as libfcat does (epoch seconds, or RFC 3339 with or without
+ * a zone; a date alone is midnight UTC) into whole seconds, a fraction
+ * dropped.
  */
 static bool parse_time(const char *s, int64_t *out)
 {
-	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
-	const char *p = s;
-	int64_t offset = 0;
+	int64_t us;
 
-	const char *num = s + (*s == '-');
-
-	if (*num && strspn(num, "0123456789") == strlen(num)) {
-		char *end;
-
-		errno = 0;
-		long long v = strtoll(s, &end, 10);
-
-		if (errno || *end)
-			return false;
-		*out = v;
-		return true;
-	}
-	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-	    !digits(&p, 2, &d))
+	if (fcat_timestamp_parse(&us, s, strlen(s)) != 0)
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return false;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return false;
-	if (*p) {
-		if (*p != 'T' && *p != 't' && *p != ' ')
-			return false;
-		p++;
-		if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
-		    !digits(&p, 2, &sec))
-			return false;
-		if (h > 23 || mi > 59 || sec > 60)
-			return false;
-		if (*p == '.') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return false;
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-		if (*p == 'Z' || *p == 'z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			int sign = *p++ == '-' ? -1 : 1;
-			unsigned oh, om;
-
-			if (!digits(&p, 2, &oh) || *p++ != ':' || !digits(&p, 2, &om) || oh > 23 ||
-			    om > 59)
-				return false;
-			offset = sign * (int64_t)(oh * 3600 + om * 60);
-		} else {
-			return false;
-		}
-		if (*p)
-			return false;
-	}
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+	*out = us / 1000000 - (us % 1000000 < 0); /* floor */
 	return true;
 }
 

@@ -14,6 +14,9 @@ datagen=$root/build/release/fcat-datagen
 # the demo runs as the platform team's operator of policies/access.yaml
 export FCAT_PRINCIPAL=fcat-operator
 
+# shellcheck source=script_lib.sh
+source tools/scripts/script_lib.sh
+
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
 # each run starts from an empty online store: the row the last run pushed is
@@ -58,11 +61,8 @@ step "a training set: each labelled row joined with the features as they were th
 head -4 data/training_set.csv
 # the Python client: Debian's python3 has pandas (deps.sh demo); a python3
 # first on PATH (pyenv, a venv) may not
-python=
-for p in python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import pandas' 2>/dev/null; then python=$p; break; fi
-done
-[[ -n $python ]] || { echo "demo: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 1; }
+python=$(pandas_python) ||
+  { echo "demo: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 1; }
 step "the same from Python: Feast's calls over libfcat (tools/python/example.py)" \
   env FCAT_LIBRARY="$root/build/release/libfcat.so" "$python" tools/python/example.py
 step "the versions of a feature" "$fcat" log user_features:user_embedding
@@ -80,18 +80,12 @@ stop_server() {
 }
 trap stop_server EXIT
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue   # taken
+  port=$(free_port)
   printf '\n\033[1m== %s\033[0m\n$ %s\n' "serve the applied catalog over HTTP, in Feast's JSON (in the background)" \
     "fcat --as fcat-operator serve --port $port --threads 2 2>data/serve.log &"
   "$fcat" --as fcat-operator serve --port "$port" --threads 2 2>data/serve.log &
   server=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.05
-  done
-  curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+  wait_ready "$server" http_ready "$port" && break
   stop_server   # lost a race for the port: another one
 done
 [[ -n $server ]] || { echo "demo: fcat serve did not start:" >&2; cat data/serve.log >&2; exit 1; }

@@ -36,77 +36,65 @@ static int finish(lua_State *L, fcat__def *d, fcat_object *o)
 	return 1;
 }
 
-static int l_entity(lua_State *L)
+static const char *const entity_keys[] = {"name",  "join_keys", "description",
+                                          "owner", "tags",      NULL};
+
+static void read_entity(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {"name",  "join_keys", "description",
-	                                   "owner", "tags",      NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "entity", NULL, 0, false};
-	fcat__entity *e = alloc_obj(L, x, sizeof *e);
-	if (!fcat__def_begin(&d, L, &e->base, FCAT_OBJ_ENTITY, keys))
-		return finish(L, &d, &e->base);
-	e->keys = fcat__def_fields(&d, L, "join_keys", true, FCAT_OBJ_ENTITY, &e->nkeys);
+	fcat__entity *e = (fcat__entity *)obj;
+	e->keys = fcat__def_fields(d, L, "join_keys", true, FCAT_OBJ_ENTITY, &e->nkeys);
 	for (size_t i = 0; i < e->nkeys; i++) {
 		fcat_type t = e->keys[i].type;
 		if (t.is_array || t.scalar == FCAT_FLOAT32 || t.scalar == FCAT_FLOAT64 ||
 		    t.scalar == FCAT_BOOL)
-			fcat__def_error(&d, e->keys[i].base.loc.line,
+			fcat__def_error(d, e->keys[i].base.loc.line,
 			                "join key '%s' must be a string, bytes, int32, int64 or "
 			                "timestamp, not %s",
 			                e->keys[i].base.name,
 			                t.is_array ? "an array" : fcat_scalar_name(t.scalar));
 	}
-	return finish(L, &d, &e->base);
 }
 
-static int l_source(lua_State *L)
+static const char *const source_keys[] = {"name",
+                                          "path",
+                                          "table",
+                                          "query",
+                                          "timestamp_field",
+                                          "created_timestamp_field",
+                                          "schema",
+                                          "description",
+                                          "owner",
+                                          "tags",
+                                          NULL};
+
+static void read_source(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {"name",
-	                                   "path",
-	                                   "table",
-	                                   "query",
-	                                   "timestamp_field",
-	                                   "created_timestamp_field",
-	                                   "schema",
-	                                   "description",
-	                                   "owner",
-	                                   "tags",
-	                                   NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "source", NULL, 0, false};
-	fcat__source *s = alloc_obj(L, x, sizeof *s);
-	if (!fcat__def_begin(&d, L, &s->base, FCAT_OBJ_SOURCE, keys))
-		return finish(L, &d, &s->base);
-	s->path = fcat__def_string(&d, L, "path");
-	s->table = fcat__def_string(&d, L, "table");
-	s->query = fcat__def_string(&d, L, "query");
+	fcat__source *s = (fcat__source *)obj;
+	s->path = fcat__def_string(d, L, "path");
+	s->table = fcat__def_string(d, L, "table");
+	s->query = fcat__def_string(d, L, "query");
 	int where = (s->path != NULL) + (s->table != NULL) + (s->query != NULL);
 	if (where != 1)
-		fcat__def_error(&d, d.line,
+		fcat__def_error(d, d->line,
 		                "needs exactly one of 'path' (a file), 'table' or "
 		                "'query' (in the offline store)");
 	if (s->path && (s->path[0] == '/' || strstr(s->path, "..")))
-		fcat__def_error(&d, d.line, "'path' must be relative and inside the repo, got '%s'",
+		fcat__def_error(d, d->line, "'path' must be relative and inside the repo, got '%s'",
 		                s->path);
-	s->timestamp_field = fcat__def_string(&d, L, "timestamp_field");
-	s->created_timestamp_field = fcat__def_string(&d, L, "created_timestamp_field");
-	s->schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_SOURCE, &s->nschema);
-	return finish(L, &d, &s->base);
+	s->timestamp_field = fcat__def_string(d, L, "timestamp_field");
+	s->created_timestamp_field = fcat__def_string(d, L, "created_timestamp_field");
+	s->schema = fcat__def_fields(d, L, "schema", false, FCAT_OBJ_SOURCE, &s->nschema);
 }
 
 /* push_source { name, batch_source = <source or name>, schema = {...}? } */
-static int l_push_source(lua_State *L)
+static const char *const push_source_keys[] = {"name",  "batch_source", "schema", "description",
+                                               "owner", "tags",         NULL};
+
+static void read_push_source(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {"name",  "batch_source", "schema", "description",
-	                                   "owner", "tags",         NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "push_source", NULL, 0, false};
-	fcat__push_source *p = alloc_obj(L, x, sizeof *p);
-	if (!fcat__def_begin(&d, L, &p->base, FCAT_OBJ_PUSH_SOURCE, keys))
-		return finish(L, &d, &p->base);
-	fcat__def_ref(&d, L, "batch_source", FCAT_OBJ_SOURCE, &p->batch_ref);
-	p->own_schema = fcat__def_fields(&d, L, "schema", false, FCAT_OBJ_PUSH_SOURCE, &p->nown);
-	return finish(L, &d, &p->base);
+	fcat__push_source *p = (fcat__push_source *)obj;
+	fcat__def_ref(d, L, "batch_source", FCAT_OBJ_SOURCE, &p->batch_ref);
+	p->own_schema = fcat__def_fields(d, L, "schema", false, FCAT_OBJ_PUSH_SOURCE, &p->nown);
 }
 
 /* The parts of feature_view and on_demand_view that name features. */
@@ -116,64 +104,85 @@ static void set_parent(fcat__field *f, size_t n, fcat_object *parent)
 		f[i].parent = parent;
 }
 
-static int l_feature_view(lua_State *L)
+static const char *const feature_view_keys[] = {
+    "name",      "entities",        "source",      "ttl",   "online", "offline", "schema",
+    "transform", "timestamp_field", "description", "owner", "tags",   NULL};
+
+static void read_feature_view(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {
-	    "name",      "entities",        "source",      "ttl",   "online", "offline", "schema",
-	    "transform", "timestamp_field", "description", "owner", "tags",   NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "feature_view", NULL, 0, false};
-	fcat__view *v = alloc_obj(L, x, sizeof *v);
-	if (!fcat__def_begin(&d, L, &v->base, FCAT_OBJ_VIEW, keys))
-		return finish(L, &d, &v->base);
-	v->entity_refs =
-	    fcat__def_refs(&d, L, "entities", true, FCAT_OBJ_ENTITY, -1, &v->nentities);
-	fcat__def_ref(&d, L, "source", FCAT_OBJ_SOURCE, &v->source_ref);
-	v->ttl_seconds = fcat__def_seconds(&d, L, "ttl");
-	v->online = fcat__def_bool(&d, L, "online", true);
-	v->offline = fcat__def_bool(&d, L, "offline", true);
-	v->timestamp_field = fcat__def_string(&d, L, "timestamp_field");
-	v->features = fcat__def_fields(&d, L, "schema", true, FCAT_OBJ_FEATURE, &v->nfeatures);
+	fcat__view *v = (fcat__view *)obj;
+	v->entity_refs = fcat__def_refs(d, L, "entities", true, FCAT_OBJ_ENTITY, -1, &v->nentities);
+	fcat__def_ref(d, L, "source", FCAT_OBJ_SOURCE, &v->source_ref);
+	v->ttl_seconds = fcat__def_seconds(d, L, "ttl");
+	v->online = fcat__def_bool(d, L, "online", true);
+	v->offline = fcat__def_bool(d, L, "offline", true);
+	v->timestamp_field = fcat__def_string(d, L, "timestamp_field");
+	v->features = fcat__def_fields(d, L, "schema", true, FCAT_OBJ_FEATURE, &v->nfeatures);
 	set_parent(v->features, v->nfeatures, &v->base);
-	fcat__def_transform(&d, L, "transform", false, &v->transform);
-	return finish(L, &d, &v->base);
+	fcat__def_transform(d, L, "transform", false, &v->transform);
 }
 
-static int l_on_demand_view(lua_State *L)
+static const char *const on_demand_view_keys[] = {
+    "name", "sources", "request", "schema", "transform", "description", "owner", "tags", NULL};
+
+static void read_on_demand_view(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {"name",   "sources",   "request",
-	                                   "schema", "transform", "description",
-	                                   "owner",  "tags",      NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "on_demand_view", NULL, 0, false};
-	fcat__odv *o = alloc_obj(L, x, sizeof *o);
-	if (!fcat__def_begin(&d, L, &o->base, FCAT_OBJ_ON_DEMAND_VIEW, keys))
-		return finish(L, &d, &o->base);
-	o->source_refs = fcat__def_refs(&d, L, "sources", false, FCAT_OBJ_VIEW, -1, &o->nsources);
+	fcat__odv *o = (fcat__odv *)obj;
+	o->source_refs = fcat__def_refs(d, L, "sources", false, FCAT_OBJ_VIEW, -1, &o->nsources);
 	o->request =
-	    fcat__def_fields(&d, L, "request", false, FCAT_OBJ_ON_DEMAND_VIEW, &o->nrequest);
-	if (!o->nsources && !o->nrequest && !d.failed)
-		fcat__def_error(&d, d.line,
+	    fcat__def_fields(d, L, "request", false, FCAT_OBJ_ON_DEMAND_VIEW, &o->nrequest);
+	if (!o->nsources && !o->nrequest && !d->failed)
+		fcat__def_error(d, d->line,
 		                "needs inputs: 'sources' (feature views) and/or "
 		                "'request' (fields the caller passes)");
-	o->features = fcat__def_fields(&d, L, "schema", true, FCAT_OBJ_FEATURE, &o->nfeatures);
+	o->features = fcat__def_fields(d, L, "schema", true, FCAT_OBJ_FEATURE, &o->nfeatures);
 	set_parent(o->features, o->nfeatures, &o->base);
-	fcat__def_transform(&d, L, "transform", true, &o->transform);
-	return finish(L, &d, &o->base);
+	fcat__def_transform(d, L, "transform", true, &o->transform);
 }
 
-static int l_feature_service(lua_State *L)
+static const char *const feature_service_keys[] = {"name",  "features", "description",
+                                                   "owner", "tags",     NULL};
+
+static void read_feature_service(fcat__def *d, lua_State *L, fcat_object *obj)
 {
-	static const char *const keys[] = {"name",  "features", "description",
-	                                   "owner", "tags",     NULL};
-	fcat__dsl *x = ctx(L);
-	fcat__def d = {x, "feature_service", NULL, 0, false};
-	fcat__service *s = alloc_obj(L, x, sizeof *s);
-	if (!fcat__def_begin(&d, L, &s->base, FCAT_OBJ_SERVICE, keys))
-		return finish(L, &d, &s->base);
-	s->feature_refs = fcat__def_refs(&d, L, "features", true, FCAT_OBJ_VIEW,
+	fcat__service *s = (fcat__service *)obj;
+	s->feature_refs = fcat__def_refs(d, L, "features", true, FCAT_OBJ_VIEW,
 	                                 FCAT_OBJ_ON_DEMAND_VIEW, &s->nrefs);
-	return finish(L, &d, &s->base);
+}
+
+/* A definition function: the object it makes, the keys it accepts (its own
+ * and those every definition has: name, description, owner, tags) and
+ * what reads its own. */
+typedef struct def_kind {
+	const char *word; /* as written: entity { ... } */
+	fcat_object_kind kind;
+	size_t size; /* of the object, its fcat_object first */
+	const char *const *keys;
+	void (*read)(fcat__def *d, lua_State *L, fcat_object *o);
+} def_kind;
+
+static const def_kind def_kinds[] = {
+    {"entity", FCAT_OBJ_ENTITY, sizeof(fcat__entity), entity_keys, read_entity},
+    {"source", FCAT_OBJ_SOURCE, sizeof(fcat__source), source_keys, read_source},
+    {"push_source", FCAT_OBJ_PUSH_SOURCE, sizeof(fcat__push_source), push_source_keys,
+     read_push_source},
+    {"feature_view", FCAT_OBJ_VIEW, sizeof(fcat__view), feature_view_keys, read_feature_view},
+    {"on_demand_view", FCAT_OBJ_ON_DEMAND_VIEW, sizeof(fcat__odv), on_demand_view_keys,
+     read_on_demand_view},
+    {"feature_service", FCAT_OBJ_SERVICE, sizeof(fcat__service), feature_service_keys,
+     read_feature_service},
+};
+
+/* entity { ... }, source { ... }, ...: upvalue 2 is the def_kind. */
+static int l_define(lua_State *L)
+{
+	fcat__dsl *x = ctx(L);
+	const def_kind *k = lua_touserdata(L, lua_upvalueindex(2));
+	fcat__def d = {x, k->word, NULL, 0, false};
+	fcat_object *o = alloc_obj(L, x, k->size);
+	if (fcat__def_begin(&d, L, o, k->kind, k->keys))
+		k->read(&d, L, o);
+	return finish(L, &d, o);
 }
 
 /* field(name, type [, { description = ..., owner = ..., tags = {...} }]) */
@@ -329,17 +338,12 @@ static void push_vocabulary(lua_State *L, fcat__dsl *x)
 		lua_rawset(L, -5);
 	}
 	lua_pop(L, 1);
-	static const luaL_Reg defs[] = {
-	    {"entity", l_entity},
-	    {"source", l_source},
-	    {"feature_view", l_feature_view},
-	    {"on_demand_view", l_on_demand_view},
-	    {"feature_service", l_feature_service},
-	    {"push_source", l_push_source},
-	    {NULL, NULL},
-	};
-	lua_pushlightuserdata(L, x);
-	luaL_setfuncs(L, defs, 1);
+	for (size_t i = 0; i < sizeof def_kinds / sizeof *def_kinds; i++) {
+		lua_pushlightuserdata(L, x);
+		lua_pushlightuserdata(L, (void *)&def_kinds[i]);
+		lua_pushcclosure(L, l_define, 2);
+		lua_setfield(L, -2, def_kinds[i].word);
+	}
 	static const luaL_Reg helpers[] = {
 	    {"field", l_field},     {"array", l_array},     {"days", l_days}, {"hours", l_hours},
 	    {"minutes", l_minutes}, {"seconds", l_seconds}, {NULL, NULL},

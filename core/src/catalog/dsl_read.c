@@ -300,25 +300,40 @@ static bool has_mt(lua_State *L, int idx, const char *mt)
 	return eq;
 }
 
+/* Pushes the definition's list at `key` and returns its stack index; or,
+ * with the stack as it was, 0 when it is absent (an error when required:
+ * "needs 'KEY', WHAT") or not a list: not a table, or a table marked `mt`
+ * (one element where a list of them belongs): "'KEY' must be a list SHAPE". */
+static int push_list(fcat__def *d, lua_State *L, const char *key, bool required, const char *what,
+                     const char *mt, const char *shape)
+{
+	int top = lua_gettop(L);
+	lua_getfield(L, 1, key);
+	if (lua_isnil(L, -1)) {
+		if (required)
+			fcat__def_error(d, d->line, "needs '%s', %s", key, what);
+		lua_settop(L, top);
+		return 0;
+	}
+	if (!lua_istable(L, -1) || has_mt(L, -1, mt)) {
+		fcat__def_error(d, d->line, "'%s' must be a list %s, got %s", key, shape,
+		                has_mt(L, -1, FCAT_MT_HANDLE) ? "one object"
+		                                              : luaL_typename(L, -1));
+		lua_settop(L, top);
+		return 0;
+	}
+	return lua_gettop(L);
+}
+
 fcat__field *fcat__def_fields(fcat__def *d, lua_State *L, const char *key, bool required,
                               fcat_object_kind kind, size_t *n)
 {
 	*n = 0;
 	int top = lua_gettop(L);
-	lua_getfield(L, 1, key);
-	if (lua_isnil(L, -1)) {
-		if (required)
-			fcat__def_error(d, d->line, "needs '%s', a list of field(name, type)", key);
-		lua_settop(L, top);
+	int list = push_list(d, L, key, required, "a list of field(name, type)", FCAT_MT_FIELD,
+	                     "{ field(...), ... }");
+	if (!list)
 		return NULL;
-	}
-	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_FIELD)) {
-		fcat__def_error(d, d->line, "'%s' must be a list { field(...), ... }, got %s", key,
-		                luaL_typename(L, -1));
-		lua_settop(L, top);
-		return NULL;
-	}
-	int list = lua_gettop(L);
 	size_t len = (size_t)lua_rawlen(L, list);
 	lua_pushnil(L);
 	size_t entries = 0;
@@ -412,21 +427,9 @@ fcat__ref *fcat__def_refs(fcat__def *d, lua_State *L, const char *key, bool requ
 {
 	*n = 0;
 	int top = lua_gettop(L);
-	lua_getfield(L, 1, key);
-	if (lua_isnil(L, -1)) {
-		if (required)
-			fcat__def_error(d, d->line, "needs '%s', a list", key);
-		lua_settop(L, top);
+	int list = push_list(d, L, key, required, "a list", FCAT_MT_HANDLE, "{ ... }");
+	if (!list)
 		return NULL;
-	}
-	if (!lua_istable(L, -1) || has_mt(L, -1, FCAT_MT_HANDLE)) {
-		fcat__def_error(d, d->line, "'%s' must be a list { ... }, got %s", key,
-		                has_mt(L, -1, FCAT_MT_HANDLE) ? "one object"
-		                                              : luaL_typename(L, -1));
-		lua_settop(L, top);
-		return NULL;
-	}
-	int list = lua_gettop(L);
 	size_t len = (size_t)lua_rawlen(L, list);
 	if (required && len == 0)
 		fcat__def_error(d, d->line, "'%s' must not be empty", key);

@@ -30,6 +30,25 @@ static int where(const fcat_config *c, const fcat__ynode *n, const char *fmt, co
 	return fcat__error(FCAT_EINVALID, "%s:%d:%d: %s", c->name, n->line, n->col, msg);
 }
 
+/* A section of settings must be a map: "'SECTION' must be a map (KEYS), not
+ * KIND" otherwise. */
+static int want_map(const fcat_config *c, const fcat__ynode *n, const char *section,
+                    const char *keys)
+{
+	if (n->kind == FCAT_Y_MAP)
+		return 0;
+	return fcat__error(FCAT_EINVALID, "%s:%d:%d: '%s' must be a map (%s), not %s", c->name,
+	                   n->line, n->col, section, keys, fcat__ykind_name(n->kind));
+}
+
+/* "unknown key 'K' in 'SECTION' (known: KNOWN)", at the key. */
+static int unknown_key(const fcat_config *c, const fcat__ynode *key, const char *section,
+                       const char *known)
+{
+	return fcat__error(FCAT_EINVALID, "%s:%d:%d: unknown key '%s' in '%s' (known: %s)", c->name,
+	                   key->line, key->col, key->scalar, section, known);
+}
+
 static int want_name(const fcat_config *c, const fcat__ynode *n, const char *key, const char **out)
 {
 	if (n->kind != FCAT_Y_SCALAR)
@@ -132,16 +151,13 @@ static int want_range(const fcat_config *c, const fcat__ynode *n, const char *ke
 /* server: { cors: { allow_origin: "https://app.example" } } */
 static int load_cors(const fcat_config *c, const fcat__ynode *n)
 {
-	if (n->kind != FCAT_Y_MAP)
-		return where(c, n, "'server.cors' must be a map (allow_origin), not %s%s",
-		             fcat__ykind_name(n->kind), "");
+	if (want_map(c, n, "server.cors", "allow_origin"))
+		return FCAT_EINVALID;
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar, *v = NULL;
 		int rc;
 		if (strcmp(k, "allow_origin") != 0)
-			return where(c, n->keys[i],
-			             "unknown key '%s' in 'server.cors' (known: allow_origin)%s", k,
-			             "");
+			return unknown_key(c, n->keys[i], "server.cors", "allow_origin");
 		if ((rc = want_name(c, n->items[i], "server.cors.allow_origin", &v)))
 			return rc;
 		for (const char *p = v; *p; p++)
@@ -171,9 +187,8 @@ static int load_server(fcat_config *c, const fcat__ynode *n)
 	            {"token_secret_file", 0, 0},
 	            {"token_public_key", 0, 0},
 	            {"reload_check", 0, 86400}};
-	if (n->kind != FCAT_Y_MAP)
-		return where(c, n, "'server' must be a map (host, port, ...), not %s%s",
-		             fcat__ykind_name(n->kind), "");
+	if (want_map(c, n, "server", "host, port, ..."))
+		return FCAT_EINVALID;
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar, *text = NULL;
 		const fcat__ynode *v = n->items[i];
@@ -189,11 +204,10 @@ static int load_server(fcat_config *c, const fcat__ynode *n)
 			                 : want_name(c, v, name, &text);
 		}
 		if (rc == -1)
-			return where(c, n->keys[i],
-			             "unknown key '%s' in 'server' (known: host, port, threads, "
-			             "max_body, timeout, access_log, token_secret_file, "
-			             "token_public_key, reload_check, cors)%s",
-			             k, "");
+			return unknown_key(
+			    c, n->keys[i], "server",
+			    "host, port, threads, max_body, timeout, access_log, "
+			    "token_secret_file, token_public_key, reload_check, cors");
 		if (rc)
 			return rc;
 	}
@@ -204,9 +218,8 @@ static int load_server(fcat_config *c, const fcat__ynode *n)
 /* transforms: { memory_mb: 64, instructions: 1000000 } */
 static int load_transforms(fcat_config *c, const fcat__ynode *n)
 {
-	if (n->kind != FCAT_Y_MAP)
-		return where(c, n, "'transforms' must be a map (memory_mb, instructions), not %s",
-		             fcat__ykind_name(n->kind), "");
+	if (want_map(c, n, "transforms", "memory_mb, instructions"))
+		return FCAT_EINVALID;
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar;
 		unsigned long long v = 0;
@@ -220,10 +233,7 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 				return rc;
 			c->transform_instructions = v;
 		} else {
-			return where(c, n->keys[i],
-			             "unknown key '%s' in 'transforms' (known: "
-			             "memory_mb, instructions)%s",
-			             k, "");
+			return unknown_key(c, n->keys[i], "transforms", "memory_mb, instructions");
 		}
 	}
 	return 0;
@@ -232,9 +242,8 @@ static int load_transforms(fcat_config *c, const fcat__ynode *n)
 /* policy: { trusted_keys: /etc/fcat/keys.pem, audit_log: data/audit.log } */
 static int load_policy(fcat_config *c, const fcat__ynode *n)
 {
-	if (n->kind != FCAT_Y_MAP)
-		return where(c, n, "'policy' must be a map (trusted_keys, audit_log), not %s",
-		             fcat__ykind_name(n->kind), "");
+	if (want_map(c, n, "policy", "trusted_keys, audit_log"))
+		return FCAT_EINVALID;
 	for (size_t i = 0; i < n->len; i++) {
 		const char *k = n->keys[i]->scalar;
 		int rc;
@@ -245,10 +254,7 @@ static int load_policy(fcat_config *c, const fcat__ynode *n)
 			if ((rc = want_name(c, n->items[i], k, &c->audit_log)))
 				return rc;
 		} else {
-			return where(c, n->keys[i],
-			             "unknown key '%s' in 'policy' (known: "
-			             "trusted_keys, audit_log)%s",
-			             k, "");
+			return unknown_key(c, n->keys[i], "policy", "trusted_keys, audit_log");
 		}
 	}
 	return 0;

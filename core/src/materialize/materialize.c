@@ -14,6 +14,7 @@
 #include "offline/source_scan.h"
 #include "transform/latest_rows.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,8 @@ typedef struct fcat__view_rows {
 static int hash_batch(run *r, const fcat_value *cells, size_t nrows)
 {
 	if (nrows > r->batch_cap) {
-		size_t *ke = realloc(r->key_end, nrows * sizeof *ke);
-		if (ke)
-			r->key_end = ke;
-		uint64_t *h = realloc(r->hashes, nrows * sizeof *h);
-		if (h)
-			r->hashes = h;
-		if (!ke || !h)
+		if (!fcat__resize(&r->key_end, nrows, sizeof *r->key_end) ||
+		    !fcat__resize(&r->hashes, nrows, sizeof *r->hashes))
 			return fcat__error_oom();
 		r->batch_cap = nrows;
 	}

@@ -5,7 +5,6 @@
 #include "offline/entity_file.h"
 #include "training/training_set.h"
 #include "util/error.h"
-#include "util/options.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -29,24 +28,16 @@ int fcat_get_historical(fcat_historical_stats *stats, fcat_store *s, const char 
                         const char *const *refs, size_t nrefs, const char *service,
                         const char *out_path, const fcat_historical_options *options)
 {
-	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
-	/* the first version ended before groups: a caller built then still works */
-	int rc =
-	    fcat__options_take(&o, sizeof o, options, offsetof(fcat_historical_options, groups),
-	                       "fcat_historical_options");
-	if (rc)
-		return rc;
+	fcat_historical_options o;
 	fcat__treq q;
 	fcat__entity_file file = {0};
 	fcat__entities ent = {0};
 	fcat_training_set *set = NULL;
 	char *abs = realpath(entity_file, NULL);
-	rc = fcat__treq_init(&q, s, &o);
+	/* the features, checked against the policies before anything is read */
+	int rc = fcat__treq_start(&q, &o, s, options, refs, nrefs, service);
 	if (rc == 0 && !abs)
 		rc = fcat__error(FCAT_ENOTFOUND, "%s: no such entity file", entity_file);
-	/* the features, checked against the policies before anything is read */
-	if (rc == 0)
-		rc = fcat__treq_add(&q, refs, nrefs, service);
 	/* the entity rows, every column as text */
 	if (rc == 0)
 		rc = fcat__entity_file_read(&file, s, abs);

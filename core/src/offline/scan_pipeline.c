@@ -5,6 +5,7 @@
 
 #include "util/arena.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "values/value_copy.h"
 
 #include <pthread.h>
@@ -48,10 +49,8 @@ static int produce(void *ctx, const fcat_value *cells, size_t nrows)
 		return rc; /* the consumer failed: stop scanning */
 	size_t n = nrows * p->ncols;
 	if (n > s->cap) {
-		fcat_value *c = realloc(s->cells, n * sizeof *c);
-		if (!c)
+		if (!fcat__resize(&s->cells, n, sizeof *s->cells))
 			return fcat__error_oom();
-		s->cells = c;
 		s->cap = n;
 	}
 	fcat__arena_reset(&s->arena);

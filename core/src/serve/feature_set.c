@@ -35,23 +35,25 @@ void fcat_feature_set_free(fcat_feature_set *set)
 	free(set);
 }
 
-static int add_key(fcat_feature_set *set, const fcat__field *key, size_t *index)
+/* The index of f's name in list[0, *n) (the set's join keys, or its request
+ * fields), added at the end when new; the same name with another type is an
+ * error naming `what`. */
+static int add_by_name(const fcat__field **list, size_t *n, const fcat__field *f, const char *what,
+                       size_t *index)
 {
-	for (size_t i = 0; i < set->nkeys; i++) {
-		if (strcmp(set->keys[i]->base.name, key->base.name) != 0)
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(list[i]->base.name, f->base.name) != 0)
 			continue;
-		if (!fcat_type_equal(set->keys[i]->type, key->type))
-			return fcat__error(FCAT_EINVALID,
-			                   "join key '%s' has two types in this "
-			                   "request (%s and %s)",
-			                   key->base.name,
-			                   fcat_scalar_name(set->keys[i]->type.scalar),
-			                   fcat_scalar_name(key->type.scalar));
+		if (!fcat_type_equal(list[i]->type, f->type))
+			return fcat__error(
+			    FCAT_EINVALID, "%s '%s' has two types in this request (%s and %s)",
+			    what, f->base.name, fcat_scalar_name(list[i]->type.scalar),
+			    fcat_scalar_name(f->type.scalar));
 		*index = i;
 		return 0;
 	}
-	*index = set->nkeys;
-	set->keys[set->nkeys++] = key;
+	*index = *n;
+	list[(*n)++] = f;
 	return 0;
 }
 
@@ -78,7 +80,8 @@ static int view_entry(fcat_feature_set *set, const fcat__view *v, fcat__set_view
 	size_t k = 0;
 	for (size_t e = 0; e < v->nentities; e++)
 		for (size_t j = 0; j < v->entities[e]->nkeys; j++) {
-			int rc = add_key(set, &v->entities[e]->keys[j], &sv->key_index[k++]);
+			int rc = add_by_name(set->keys, &set->nkeys, &v->entities[e]->keys[j],
+			                     "join key", &sv->key_index[k++]);
 			if (rc)
 				return rc;
 		}
@@ -87,24 +90,6 @@ static int view_entry(fcat_feature_set *set, const fcat__view *v, fcat__set_view
 		sv->types[f] = v->features[f].type;
 	}
 	*out = sv;
-	return 0;
-}
-
-static int add_request(fcat_feature_set *set, const fcat__field *q, size_t *index)
-{
-	for (size_t i = 0; i < set->nrequests; i++) {
-		if (strcmp(set->requests[i]->base.name, q->base.name) != 0)
-			continue;
-		if (!fcat_type_equal(set->requests[i]->type, q->type))
-			return fcat__error(FCAT_EINVALID,
-			                   "request field '%s' has two types in this "
-			                   "request",
-			                   q->base.name);
-		*index = i;
-		return 0;
-	}
-	*index = set->nrequests;
-	set->requests[set->nrequests++] = q;
 	return 0;
 }
 
@@ -138,7 +123,8 @@ static int odv_entry(fcat_feature_set *set, const fcat__odv *o, fcat__set_odv **
 			so->names[so->ninputs++] = o->sources[i]->features[f].base.name;
 	}
 	for (size_t q = 0; q < o->nrequest; q++) {
-		int rc = add_request(set, &o->request[q], &so->request[q]);
+		int rc = add_by_name(set->requests, &set->nrequests, &o->request[q],
+		                     "request field", &so->request[q]);
 		if (rc)
 			return rc;
 		so->names[so->ninputs++] = o->request[q].base.name;

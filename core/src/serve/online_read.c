@@ -8,6 +8,7 @@
 #include "serve/online_target.h"
 #include "store/store.h"
 #include "util/error.h"
+#include "util/grow.h"
 #include "util/options.h"
 
 #include <stdlib.h>
@@ -93,23 +94,14 @@ static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nr
 {
 	size_t cells = nrows * set->nfeatures;
 	if (cells > r->cap) {
-		fcat_feature_value *p = realloc(r->cells, (cells + 1) * sizeof *p);
-		if (!p)
+		if (!fcat__resize(&r->cells, cells + 1, sizeof *r->cells))
 			return fcat__error_oom();
-		r->cells = p;
 		r->cap = cells;
 	}
 	if (nrows > r->row_cap) {
-		size_t *ke = realloc(r->key_end, (nrows + 1) * sizeof *ke);
-		fcat_bytes *k = realloc(r->keys, (nrows + 1) * sizeof *k);
-		fcat_bytes *v = realloc(r->vals, (nrows + 1) * sizeof *v);
-		if (ke)
-			r->key_end = ke;
-		if (k)
-			r->keys = k;
-		if (v)
-			r->vals = v;
-		if (!ke || !k || !v)
+		if (!fcat__resize(&r->key_end, nrows + 1, sizeof *r->key_end) ||
+		    !fcat__resize(&r->keys, nrows + 1, sizeof *r->keys) ||
+		    !fcat__resize(&r->vals, nrows + 1, sizeof *r->vals))
 			return fcat__error_oom();
 		r->row_cap = nrows;
 	}
@@ -141,23 +133,16 @@ static int reserve(fcat_online_result *r, const fcat_feature_set *set, size_t nr
 		io = n > io ? n : io;
 	}
 	if (io > r->io_cap) {
-		fcat_value *in = realloc(r->inputs, (io + 1) * sizeof *in);
-		if (in)
-			r->inputs = in;
-		fcat_value *out = realloc(r->outputs, (io + 1) * sizeof *out);
-		if (out)
-			r->outputs = out;
-		if (!in || !out)
+		if (!fcat__resize(&r->inputs, io + 1, sizeof *r->inputs) ||
+		    !fcat__resize(&r->outputs, io + 1, sizeof *r->outputs))
 			return fcat__error_oom();
 		r->io_cap = io;
 	}
 	for (size_t i = 0; i < set->nviews; i++) {
 		size_t n = set->views[i].view->nfeatures;
 		if (n > r->view_cap) {
-			fcat_value *d = realloc(r->decoded, (n + 1) * sizeof *d);
-			if (!d)
+			if (!fcat__resize(&r->decoded, n + 1, sizeof *r->decoded))
 				return fcat__error_oom();
-			r->decoded = d;
 			r->view_cap = n;
 		}
 	}

@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/options.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,23 @@ int fcat__treq_run(fcat__treq *q, const fcat__entities *ent)
 	return rc;
 }
 
+int fcat__treq_start(fcat__treq *q, fcat_historical_options *o, fcat_store *s,
+                     const fcat_historical_options *options, const char *const *refs, size_t nrefs,
+                     const char *service)
+{
+	memset(q, 0, sizeof *q);
+	*o = (fcat_historical_options)FCAT_HISTORICAL_OPTIONS_INIT;
+	/* the first version ended before groups: a caller built then still works */
+	int rc =
+	    fcat__options_take(o, sizeof *o, options, offsetof(fcat_historical_options, groups),
+	                       "fcat_historical_options");
+	if (rc == 0)
+		rc = fcat__treq_init(q, s, o);
+	if (rc == 0)
+		rc = fcat__treq_add(q, refs, nrefs, service);
+	return rc;
+}
+
 void fcat__treq_stats(fcat_historical_stats *stats, const fcat__treq *q)
 {
 	if (!stats)
@@ -130,18 +148,10 @@ int fcat_get_historical_columns(fcat_training_set **out, fcat_historical_stats *
 	if (!out || !s)
 		return fcat__error(FCAT_EUSAGE, "fcat_get_historical_columns: NULL out or store");
 	*out = NULL;
-	fcat_historical_options o = FCAT_HISTORICAL_OPTIONS_INIT;
-	/* the first version ended before groups: a caller built then still works */
-	int rc =
-	    fcat__options_take(&o, sizeof o, options, offsetof(fcat_historical_options, groups),
-	                       "fcat_historical_options");
-	if (rc)
-		return rc;
+	fcat_historical_options o;
 	fcat__treq q;
 	fcat__entities ent = {0};
-	rc = fcat__treq_init(&q, s, &o);
-	if (rc == 0)
-		rc = fcat__treq_add(&q, refs, nrefs, service);
+	int rc = fcat__treq_start(&q, &o, s, options, refs, nrefs, service);
 	if (rc == 0)
 		rc = fcat__entities_init(&ent, columns, ncolumns, NULL);
 	if (rc == 0)

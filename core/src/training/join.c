@@ -131,13 +131,8 @@ static int fill_transformed(vscan *x, const fcat_value *cells, size_t nrows)
 {
 	const fcat__view *v = x->hv->view;
 	if (nrows > x->batch_cap) {
-		size_t *r = realloc(x->batch_rows, nrows * sizeof *r);
-		if (r)
-			x->batch_rows = r;
-		size_t *f = realloc(x->batch_first, nrows * sizeof *f);
-		if (f)
-			x->batch_first = f;
-		if (!r || !f)
+		if (!fcat__resize(&x->batch_rows, nrows, sizeof *x->batch_rows) ||
+		    !fcat__resize(&x->batch_first, nrows, sizeof *x->batch_first))
 			return fcat__error_oom();
 		x->batch_cap = nrows;
 	}

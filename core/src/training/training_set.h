@@ -46,4 +46,11 @@ int fcat__treq_result(fcat_training_set **out, const fcat__treq *q, bool full_na
 void fcat__treq_stats(fcat_historical_stats *stats, const fcat__treq *q);
 void fcat__treq_free(fcat__treq *q);
 
+/* The first steps of fcat_get_historical and its in-memory form: takes the
+ * caller's options into *o (FCAT_HISTORICAL_OPTIONS_INIT when NULL), then
+ * init and add as the options' principal. q is freeable on any return. */
+int fcat__treq_start(fcat__treq *q, fcat_historical_options *o, fcat_store *s,
+                     const fcat_historical_options *options, const char *const *refs, size_t nrefs,
+                     const char *service);
+
 #endif

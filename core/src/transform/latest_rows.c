@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "transform/engine.h"
 #include "util/error.h"
+#include "util/grow.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -86,14 +87,8 @@ static int keep_output(void *ctx, size_t i, const fcat_value *out)
 		e->row_len = (uint32_t)w->rowbuf.len;
 		return 0;
 	}
-	if (w->nover == w->over_cap) {
-		size_t cap = w->over_cap ? 2 * w->over_cap : 64;
-		overflow *o = realloc(w->over, cap * sizeof *o);
-		if (!o)
-			return fcat__error_oom();
-		w->over = o;
-		w->over_cap = cap;
-	}
+	if (!fcat__grow(&w->over, &w->over_cap, w->nover, sizeof *w->over, 64))
+		return fcat__error_oom();
 	unsigned char *p = fcat__arena_alloc_uninit(&w->kept, w->rowbuf.len);
 	if (!p)
 		return fcat__error_oom();

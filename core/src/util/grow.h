@@ -1,4 +1,5 @@
-/* grow.h - room for one more item at the end of a growable array. */
+/* grow.h - room in a growable array: for one more item at its end, or for
+ * n items. */
 #ifndef FCAT_UTIL_GROW_H
 #define FCAT_UTIL_GROW_H
 
@@ -10,5 +11,9 @@
  * it has none) and updates *cap. False, the array left as it was, when
  * memory runs out; it sets no error. */
 bool fcat__grow(void *itemsp, size_t *cap, size_t len, size_t size, size_t first);
+
+/* Resizes the array at `itemsp` (T **) to `n` items of `size` bytes. False,
+ * the array left as it was, when memory runs out; it sets no error. */
+bool fcat__resize(void *itemsp, size_t n, size_t size);
 
 #endif

@@ -252,6 +252,20 @@ def scalar_series(scalar, values, valid, name=None):
     return pd.Series(values, name=name, dtype=object)
 
 
+def _values(c, scalar, count, offsets, valid):
+    """`count` values of `scalar` from a column's buffers: numbers copied out
+    of c.values, bools from its bits, strings and bytes cut out of c.data at
+    `offsets` (count + 1 int64 offsets)."""
+    if scalar in _NUMPY:
+        dtype = _NUMPY[scalar]
+        return _view(c.values, count * np.dtype(dtype).itemsize, dtype).copy()
+    if scalar == _lib.BOOL:
+        return _bits(c.values, count) if count else np.zeros(0, bool)
+    bounds = _view(offsets, (count + 1) * 8, np.int64)
+    data = ctypes.string_at(c.data, int(bounds[count])) if count else b""
+    return _strings_out(bounds, data, valid, scalar == _lib.BYTES)
+
+
 def column_series(c):
     """A training-set column (fcat_column over the set's buffers) as a pandas
     Series: one copy of each buffer."""
@@ -260,15 +274,7 @@ def column_series(c):
     name = c.name.decode("utf-8", "surrogateescape")
     valid = _bits(c.validity, n)
     if not t.is_array:
-        if t.scalar in _NUMPY:
-            size = np.dtype(_NUMPY[t.scalar]).itemsize
-            values = _view(c.values, n * size, _NUMPY[t.scalar]).copy()
-        elif t.scalar == _lib.BOOL:
-            values = _bits(c.values, n) if n else np.zeros(0, bool)
-        else:
-            offsets = _view(c.offsets, (n + 1) * 8, np.int64)
-            data = ctypes.string_at(c.data, int(offsets[n])) if n else b""
-            values = _strings_out(offsets, data, valid, t.scalar == _lib.BYTES)
+        values = _values(c, t.scalar, n, c.offsets, valid)
         return scalar_series(t.scalar, values, valid, name)
     return pd.Series(_array_rows(c, n, valid), name=name, dtype=object)
 
@@ -283,17 +289,9 @@ def _array_rows(c, n, valid):
     else:
         bounds = _view(c.offsets, (n + 1) * 8, np.int64).copy() if n else np.zeros(1, np.int64)
         total = int(bounds[-1])
-    if t.scalar in _NUMPY:
-        dtype = _NUMPY[t.scalar]
-        items = _view(c.values, total * np.dtype(dtype).itemsize, dtype).copy()
-        if t.scalar == _lib.TIMESTAMP:
-            items = (items * 1000).view("M8[ns]")
-    elif t.scalar == _lib.BOOL:
-        items = _bits(c.values, total) if total else np.zeros(0, bool)
-    else:
-        io = _view(c.item_offsets, (total + 1) * 8, np.int64)
-        data = ctypes.string_at(c.data, int(io[total])) if total else b""
-        items = _strings_out(io, data, None, t.scalar == _lib.BYTES)
+    items = _values(c, t.scalar, total, c.item_offsets, None)
+    if t.scalar == _lib.TIMESTAMP:
+        items = (items * 1000).view("M8[ns]")
     if t.dim:
         mat = items.reshape(n, t.dim)
         rows = _object_rows(n, mat.__getitem__)
