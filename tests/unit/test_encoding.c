@@ -76,6 +76,38 @@ static void test_encoding__keys_decode_to_the_values_encoded(void **state)
 	fcat__buf_free(&b);
 }
 
+/* Found by fuzz_row_decode: an int32 key's 8 bytes holding a number no
+ * int32 has was cut to 32 bits, so a damaged key read as another entity. */
+static void test_encoding__an_int32_key_out_of_range_is_damaged(void **state)
+{
+	(void)state;
+	const fcat_type t32[] = {{FCAT_INT32, false, 0}};
+	const int64_t in_range[] = {INT32_MIN, -1, 0, INT32_MAX};
+	const int64_t outside[] = {INT64_MIN, (int64_t)INT32_MIN - 1, (int64_t)INT32_MAX + 1,
+	                           INT64_C(1) << 40};
+	fcat__buf b = {0};
+	fcat_value back;
+	for (size_t i = 0; i < 4; i++) {
+		b.len = 0;
+		fcat_value k = i64(in_range[i]);
+		assert_int_equal(fcat__key_encode(&b, &k, 1), 0);
+		b.ptr[1] = FCAT_INT32; /* the layout of an int32 key */
+		assert_int_equal(
+		    fcat__key_decode(&back, 1, t32, (const unsigned char *)b.ptr, b.len), 0);
+		assert_int_equal(back.u.i32, in_range[i]);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		b.len = 0;
+		fcat_value k = i64(outside[i]);
+		assert_int_equal(fcat__key_encode(&b, &k, 1), 0);
+		b.ptr[1] = FCAT_INT32;
+		assert_fails_with(
+		    fcat__key_decode(&back, 1, t32, (const unsigned char *)b.ptr, b.len),
+		    FCAT_EINVALID, "a damaged fcat entity key");
+	}
+	fcat__buf_free(&b);
+}
+
 static void test_encoding__integer_keys_sort_like_numbers(void **state)
 {
 	(void)state;
@@ -213,6 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encoding__composite_keys_are_canonical_and_distinct),
 	    cmocka_unit_test(test_encoding__keys_decode_to_the_values_encoded),
+	    cmocka_unit_test(test_encoding__an_int32_key_out_of_range_is_damaged),
 	    cmocka_unit_test(test_encoding__integer_keys_sort_like_numbers),
 	    cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
 	    cmocka_unit_test(test_encoding__rows_round_trip_every_type),
