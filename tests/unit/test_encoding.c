@@ -240,6 +240,41 @@ static void test_encoding__a_row_of_another_schema_is_counted_not_misread(void *
 	fcat__buf_free(&row);
 }
 
+/* Found by fuzz_row_decode: bytes after a row's last value were skipped,
+ * so a damaged length (a string's, cut short) could still read as a row.
+ * A row of a newer version, with more values than asked for, still reads. */
+static void test_encoding__a_row_with_bytes_after_its_values_is_damaged(void **state)
+{
+	(void)state;
+	fcat_value in[] = {i64(5), str("abc")};
+	const fcat_type types[] = {in[0].type, in[1].type};
+	unsigned char hash[32] = {0};
+	fcat__buf row = {0};
+	fcat__row_encode(&row, hash, 1, 1, in, 2);
+	fcat_value out[2];
+	fcat__row_header h;
+	size_t mismatch;
+	fcat__arena scratch;
+	fcat__arena_init(&scratch, 0);
+	const unsigned char *bytes = (const unsigned char *)row.ptr;
+	assert_int_equal(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                 0);
+	assert_int_equal(fcat__row_decode(&h, out, 1, types, &mismatch, bytes, row.len, &scratch),
+	                 0);
+	fcat__buf_putc(&row, 0); /* one byte more: a null value no count covers */
+	bytes = (const unsigned char *)row.ptr;
+	assert_fails_with(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                  FCAT_EINVALID, "a damaged fcat row");
+	/* the string's length cut from 3 to 2: its last byte is left over */
+	row.len--;
+	row.ptr[row.len - 7] = 2;
+	bytes = (const unsigned char *)row.ptr;
+	assert_fails_with(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                  FCAT_EINVALID, "a damaged fcat row");
+	fcat__arena_release(&scratch);
+	fcat__buf_free(&row);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
 	    cmocka_unit_test(test_encoding__rows_round_trip_every_type),
 	    cmocka_unit_test(test_encoding__a_row_of_another_schema_is_counted_not_misread),
+	    cmocka_unit_test(test_encoding__a_row_with_bytes_after_its_values_is_damaged),
 	};
 	return cmocka_run_group_tests_name("encoding", tests, NULL, NULL);
 }
