@@ -2,14 +2,18 @@
 # deps.sh - installs the Debian packages fcat needs that are missing.
 # Usage: tools/scripts/deps.sh [build|demo|test|bench]
 #   build: what building needs; demo adds curl (the demo talks to fcat serve);
-#   test adds what the tests use; bench adds wrk, redis and curl
+#   test adds what the tests use, clang and libFuzzer included (test.sh runs
+#   tools/scripts/fuzz.sh); bench adds wrk, redis and curl
 #   (tools/bench/serve.sh).
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config liblua5.4-dev libgit2-dev libssl-dev
   libsqlite3-dev libyaml-dev liblmdb-dev libjansson-dev libmicrohttpd-dev
   libhiredis-dev libpq-dev)
-test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql)
+# clang, libFuzzer (libclang-rt-dev) and llvm-symbolizer (llvm, for the
+# stack traces of a fuzzer's report)
+test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql clang libclang-rt-dev
+  llvm)
 demo_pkgs=(curl)
 bench_pkgs=(wrk redis-server redis-tools curl)
 
