@@ -16,13 +16,14 @@
 #include <unistd.h>
 
 /* One field: quoted (inner quotes doubled) when it holds a separator, a
- * quote or a line break, as RFC 4180 and csv_reader want, and when it is
+ * quote or a line break, as RFC 4180 and csv_reader want, when it is
  * empty: the reader takes an empty field for null and "" for the empty
- * text. */
+ * text, and when it starts with a UTF-8 BOM, which the reader skips at the
+ * start of a file (a new file's first header name). */
 static void put_field(fcatp_text *t, const char *s, size_t n)
 {
 	if (n && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
-	    !memchr(s, '\r', n)) {
+	    !memchr(s, '\r', n) && !(n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)) {
 		fcatp_text_put(t, s, n);
 		return;
 	}

@@ -141,6 +141,34 @@ static void test_config__yaml_syntax_error_names_the_place(void **state)
 	expect_error("- a\n- b\n", "the top level must be a map");
 }
 
+/* `first`, then nine levels of ten aliases: 10^9 values from 450 bytes. */
+static const char *alias_bomb(const char *first)
+{
+	static char text[1024];
+	int n = snprintf(text, sizeof text, "%sa0: &a0 [x, x, x, x, x, x, x, x, x, x]\n", first);
+	for (int i = 1; i < 9; i++) {
+		n += snprintf(text + n, sizeof text - (size_t)n, "a%d: &a%d [", i, i);
+		for (int k = 0; k < 10; k++)
+			n += snprintf(text + n, sizeof text - (size_t)n, "%s*a%d", k ? ", " : "",
+			              i - 1);
+		n += snprintf(text + n, sizeof text - (size_t)n, "]\n");
+	}
+	return text;
+}
+
+/* Found reading config/yaml_tree.c for fuzz_config, and confirmed there (441
+ * bytes ran the target out of its 2 GB): aliases were copied wherever used
+ * without a bound. Reuse of an anchor still works. */
+static void test_config__an_alias_bomb_is_refused_not_expanded(void **state)
+{
+	(void)state;
+	expect_error(alias_bomb("project: demo\n"), "aliases expand the document to more than");
+	fcat_config *c = parse_ok("project: demo\nonline_store: &s {plugin: lmdb, path: a}\n"
+	                          "offline_store: *s\n");
+	assert_string_equal(fcat_config_store_plugin(c, FCAT_OFFLINE_STORE), "lmdb");
+	fcat_config_free(c);
+}
+
 static void test_config__load_reports_a_missing_file(void **state)
 {
 	(void)state;
@@ -228,6 +256,7 @@ int main(void)
 	    cmocka_unit_test(test_config__missing_project_is_an_error),
 	    cmocka_unit_test(test_config__wrong_types_name_the_key),
 	    cmocka_unit_test(test_config__yaml_syntax_error_names_the_place),
+	    cmocka_unit_test(test_config__an_alias_bomb_is_refused_not_expanded),
 	    cmocka_unit_test(test_config__load_reports_a_missing_file),
 	    cmocka_unit_test(test_config__server_section_is_read_as_written),
 	    cmocka_unit_test(test_config__server_section_refuses_what_it_does_not_know),

@@ -76,6 +76,38 @@ static void test_encoding__keys_decode_to_the_values_encoded(void **state)
 	fcat__buf_free(&b);
 }
 
+/* Found by fuzz_row_decode: an int32 key's 8 bytes holding a number no
+ * int32 has was cut to 32 bits, so a damaged key read as another entity. */
+static void test_encoding__an_int32_key_out_of_range_is_damaged(void **state)
+{
+	(void)state;
+	const fcat_type t32[] = {{FCAT_INT32, false, 0}};
+	const int64_t in_range[] = {INT32_MIN, -1, 0, INT32_MAX};
+	const int64_t outside[] = {INT64_MIN, (int64_t)INT32_MIN - 1, (int64_t)INT32_MAX + 1,
+	                           INT64_C(1) << 40};
+	fcat__buf b = {0};
+	fcat_value back;
+	for (size_t i = 0; i < 4; i++) {
+		b.len = 0;
+		fcat_value k = i64(in_range[i]);
+		assert_int_equal(fcat__key_encode(&b, &k, 1), 0);
+		b.ptr[1] = FCAT_INT32; /* the layout of an int32 key */
+		assert_int_equal(
+		    fcat__key_decode(&back, 1, t32, (const unsigned char *)b.ptr, b.len), 0);
+		assert_int_equal(back.u.i32, in_range[i]);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		b.len = 0;
+		fcat_value k = i64(outside[i]);
+		assert_int_equal(fcat__key_encode(&b, &k, 1), 0);
+		b.ptr[1] = FCAT_INT32;
+		assert_fails_with(
+		    fcat__key_decode(&back, 1, t32, (const unsigned char *)b.ptr, b.len),
+		    FCAT_EINVALID, "a damaged fcat entity key");
+	}
+	fcat__buf_free(&b);
+}
+
 static void test_encoding__integer_keys_sort_like_numbers(void **state)
 {
 	(void)state;
@@ -208,15 +240,52 @@ static void test_encoding__a_row_of_another_schema_is_counted_not_misread(void *
 	fcat__buf_free(&row);
 }
 
+/* Found by fuzz_row_decode: bytes after a row's last value were skipped,
+ * so a damaged length (a string's, cut short) could still read as a row.
+ * A row of a newer version, with more values than asked for, still reads. */
+static void test_encoding__a_row_with_bytes_after_its_values_is_damaged(void **state)
+{
+	(void)state;
+	fcat_value in[] = {i64(5), str("abc")};
+	const fcat_type types[] = {in[0].type, in[1].type};
+	unsigned char hash[32] = {0};
+	fcat__buf row = {0};
+	fcat__row_encode(&row, hash, 1, 1, in, 2);
+	fcat_value out[2];
+	fcat__row_header h;
+	size_t mismatch;
+	fcat__arena scratch;
+	fcat__arena_init(&scratch, 0);
+	const unsigned char *bytes = (const unsigned char *)row.ptr;
+	assert_int_equal(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                 0);
+	assert_int_equal(fcat__row_decode(&h, out, 1, types, &mismatch, bytes, row.len, &scratch),
+	                 0);
+	fcat__buf_putc(&row, 0); /* one byte more: a null value no count covers */
+	bytes = (const unsigned char *)row.ptr;
+	assert_fails_with(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                  FCAT_EINVALID, "a damaged fcat row");
+	/* the string's length cut from 3 to 2: its last byte is left over */
+	row.len--;
+	row.ptr[row.len - 7] = 2;
+	bytes = (const unsigned char *)row.ptr;
+	assert_fails_with(fcat__row_decode(&h, out, 2, types, &mismatch, bytes, row.len, &scratch),
+	                  FCAT_EINVALID, "a damaged fcat row");
+	fcat__arena_release(&scratch);
+	fcat__buf_free(&row);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encoding__composite_keys_are_canonical_and_distinct),
 	    cmocka_unit_test(test_encoding__keys_decode_to_the_values_encoded),
+	    cmocka_unit_test(test_encoding__an_int32_key_out_of_range_is_damaged),
 	    cmocka_unit_test(test_encoding__integer_keys_sort_like_numbers),
 	    cmocka_unit_test(test_encoding__null_and_float_keys_are_refused),
 	    cmocka_unit_test(test_encoding__rows_round_trip_every_type),
 	    cmocka_unit_test(test_encoding__a_row_of_another_schema_is_counted_not_misread),
+	    cmocka_unit_test(test_encoding__a_row_with_bytes_after_its_values_is_damaged),
 	};
 	return cmocka_run_group_tests_name("encoding", tests, NULL, NULL);
 }

@@ -405,6 +405,27 @@ static void test_policy__malformed_resource_is_an_error(void **state)
 	fcat__policy_free(p);
 }
 
+/* A policy file is what a feature author commits: an alias bomb in one
+ * (nine levels of ten aliases, 10^9 values from 450 bytes) is a problem
+ * named in the file, not gigabytes allocated by every process that loads
+ * the policies. */
+static void test_policy__an_alias_bomb_is_refused_not_expanded(void **state)
+{
+	(void)state;
+	char text[1024];
+	int n = snprintf(text, sizeof text, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+	for (int i = 1; i < 9; i++) {
+		n += snprintf(text + n, sizeof text - (size_t)n, "a%d: &a%d [", i, i);
+		for (int k = 0; k < 10; k++)
+			n += snprintf(text + n, sizeof text - (size_t)n, "%s*a%d", k ? ", " : "",
+			              i - 1);
+		n += snprintf(text + n, sizeof text - (size_t)n, "]\n");
+	}
+	expect_errors((const char *const[]){"policies/bomb.yaml", text, NULL},
+	              (const char *const[]){
+	                  "policies/bomb.yaml:", "aliases expand the document to more than", NULL});
+}
+
 static void test_policy__malformed_files_name_file_line_and_column(void **state)
 {
 	(void)state;
@@ -933,6 +954,7 @@ int main(void)
 	    cmocka_unit_test(test_policy__unknown_action_is_an_error),
 	    cmocka_unit_test(test_policy__malformed_resource_is_an_error),
 	    cmocka_unit_test(test_policy__malformed_files_name_file_line_and_column),
+	    cmocka_unit_test(test_policy__an_alias_bomb_is_refused_not_expanded),
 	    cmocka_unit_test(test_policy__explain_lists_each_matching_rule_with_file_and_line),
 	    cmocka_unit_test(test_policy__test_runner_reports_a_failing_case),
 	    cmocka_unit_test(test_policy__file_kinds),

@@ -3,16 +3,19 @@
 # Usage: tools/scripts/deps.sh [build|demo|test|bench]
 #   build: what building needs; demo adds curl (the demo talks to fcat serve)
 #   and python3-pandas (it runs tools/python/example.py);
-#   test adds what the tests use (python3-pandas and python3-pytest for the
-#   Python client's tests); bench adds wrk, redis and curl
+#   test adds what the tests use: python3-pandas and python3-pytest for the
+#   Python client's tests, clang and libFuzzer (test.sh runs
+#   tools/scripts/fuzz.sh); bench adds wrk, redis and curl
 #   (tools/bench/serve.sh) and pandas (tools/bench/python_historical.sh).
 set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config liblua5.4-dev libgit2-dev libssl-dev
   libsqlite3-dev libyaml-dev liblmdb-dev libjansson-dev libmicrohttpd-dev
   libhiredis-dev libpq-dev)
+# clang, libFuzzer (libclang-rt-dev) and llvm-symbolizer (llvm, for the
+# stack traces of a fuzzer's report)
 test_pkgs=(libcmocka-dev graphviz redis-server redis-tools postgresql python3-pandas
-  python3-pytest)
+  python3-pytest clang libclang-rt-dev llvm)
 demo_pkgs=(curl python3-pandas)
 bench_pkgs=(wrk redis-server redis-tools curl python3-pandas)
 

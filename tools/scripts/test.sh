@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the README's second command: installs what is missing, builds
-# everything with AddressSanitizer and UBSan, and runs every test.
+# everything with AddressSanitizer and UBSan, runs every test, then runs
+# every fuzz target of tests/fuzz for a bounded time (FUZZ_SECONDS per
+# target, 30 by default: 8 targets, about 4 minutes, plus the build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,4 +29,9 @@ passed=$(awk '/^\[  PASSED  \] [0-9]+/ {s+=$4} END {print s+0}' "$log")
 failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ {s+=$4} END {print s+0}' "$log")
 awk '/^\[==========\] [0-9]+ test\(s\) run/ {s+=$2} END {print "[==========] " s+0 " test(s) run."}' "$log"
 echo "cmocka: $passed passed, $failed failed"
+
+# The fuzz targets, each from its seeds (tests/fuzz/corpus) for a bounded
+# time: any crash fails the run (tools/scripts/fuzz.sh prints where).
+cd ../..
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} tools/scripts/fuzz.sh || status=1
 exit $status

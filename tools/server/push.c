@@ -1,212 +1,45 @@
-/* push.c - POST /push: Feast's {"push_source_name", "df", "to"} body, each
- * cell decoded by the library's JSON value decoder with its column's type,
- * then one fcat_push (which checks every row before writing anything). */
-#include "server_int.h"
+/* push.c - POST /push: the body read against the served catalog
+ * (push_body.c), then one fcat_push (which checks every row before writing
+ * anything) as the request's principal and groups; the access log gets the
+ * source, where the rows went and how many. */
+#include "push_body.h"
 
-#include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static const char *json_kind(const json_t *j)
+static void note_push(srv_line *l, const srv_push_body *b, bool parsed)
 {
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "boolean";
-	default: return "null";
-	}
-}
-
-/* Feast's `to`: absent is "online". */
-static int parse_to(fcat_push_to *out, srv_reply *err, const json_t *to)
-{
-	static const struct {
-		const char *name;
-		fcat_push_to to;
-	} names[] = {{"online", FCAT_PUSH_ONLINE},
-	             {"offline", FCAT_PUSH_OFFLINE},
-	             {"online_and_offline", FCAT_PUSH_ONLINE_AND_OFFLINE}};
-	*out = FCAT_PUSH_ONLINE;
-	if (!to)
-		return 0;
-	if (json_is_string(to))
-		for (size_t i = 0; i < 3; i++)
-			if (!strcmp(json_string_value(to), names[i].name)) {
-				*out = names[i].to;
-				return 0;
-			}
-	srv_reply_error(err, 400,
-	                "/push: \"to\" must be \"online\", \"offline\" or \"online_and_offline\"");
-	return -1;
-}
-
-/* The push source's column `name`, or -1. */
-static long column_of(const fcat_object *ps, const char *name)
-{
-	for (size_t i = 0; i < fcat_source_column_count(ps); i++)
-		if (!strcmp(fcat_source_column_name(ps, i), name))
-			return (long)i;
-	return -1;
-}
-
-typedef struct push_rows {
-	size_t ncols, nrows;
-	fcat_push_column *cols;
-	fcat_value *values; /* ncols * nrows, column-major */
-} push_rows;
-
-static void rows_free(push_rows *p)
-{
-	for (size_t i = 0; p->values && i < p->ncols * p->nrows; i++)
-		fcat_value_clear(&p->values[i]);
-	free(p->values);
-	free(p->cols);
-}
-
-/* One cell: its JSON text, decoded with the column's type. */
-static int decode_cell(fcat_value *out, srv_reply *err, const json_t *cell, fcat_type type,
-                       const char *where)
-{
-	char *text = json_dumps(cell, JSON_ENCODE_ANY | JSON_COMPACT);
-	if (!text) {
-		srv_reply_error(err, 500, "/push: out of memory");
-		return -1;
-	}
-	int rc = fcat_json_decode_value(out, type, text, strlen(text), where);
-	free(text);
-	if (rc)
-		srv_reply_fcat_error(err, rc, 0);
-	return rc ? -1 : 0;
-}
-
-/* Decodes "df": every member a column of the push source holding one
- * value per row, all of the same length. */
-static int decode_df(push_rows *p, srv_reply *err, const fcat_object *ps, const char *ps_name,
-                     json_t *df)
-{
-	p->ncols = json_object_size(df);
-	const char *first = NULL, *name;
-	json_t *col;
-	json_object_foreach(df, name, col)
-	{
-		if (!json_is_array(col)) {
-			srv_reply_error(err, 400, "/push: df.%s: expected an array, got %s", name,
-			                json_kind(col));
-			return -1;
-		}
-		if (!first) {
-			first = name;
-			p->nrows = json_array_size(col);
-		} else if (json_array_size(col) != p->nrows) {
-			srv_reply_error(err, 400,
-			                "/push: df.%s has %zu values but df.%s has %zu: every "
-			                "column needs one value per row",
-			                name, json_array_size(col), first, p->nrows);
-			return -1;
-		}
-	}
-	p->cols = calloc(p->ncols + 1, sizeof *p->cols);
-	p->values = calloc(p->ncols * p->nrows + 1, sizeof *p->values);
-	if (!p->cols || !p->values) {
-		srv_reply_error(err, 500, "/push: out of memory for %zu rows", p->nrows);
-		return -1;
-	}
-	size_t c = 0;
-	json_object_foreach(df, name, col)
-	{
-		long k = column_of(ps, name);
-		if (k < 0) {
-			srv_reply_error(err, 400,
-			                "/push: df.%s: push source '%s' has no column '%s'", name,
-			                ps_name, name);
-			return -1;
-		}
-		fcat_type type = fcat_source_column_type(ps, (size_t)k);
-		fcat_value *vals = &p->values[c * p->nrows];
-		p->cols[c++] = (fcat_push_column){.name = name, .values = vals};
-		for (size_t r = 0; r < p->nrows; r++) {
-			char where[512];
-			snprintf(where, sizeof where, "push source '%s', row %zu, column '%s'",
-			         ps_name, r + 1, name);
-			if (decode_cell(&vals[r], err, json_array_get(col, r), type, where))
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static void push(srv_reply *out, const srv_request *req, json_t *root)
-{
-	if (!json_is_object(root)) {
-		srv_reply_error(out, 400, "/push: the body must be a JSON object, got %s",
-		                json_kind(root));
+	if (!l || !b->source)
 		return;
+	srv_line_lit(l, ",\"push_source\":");
+	srv_line_str(l, b->source, 512);
+	srv_line_lit(l, ",\"to\":");
+	srv_line_str(l,
+	             b->to == FCAT_PUSH_ONLINE    ? "online"
+	             : b->to == FCAT_PUSH_OFFLINE ? "offline"
+	                                          : "online_and_offline",
+	             32);
+	if (parsed) {
+		srv_line_lit(l, ",\"rows\":");
+		srv_line_u64(l, b->nrows);
 	}
-	json_t *name = json_object_get(root, "push_source_name");
-	json_t *df = json_object_get(root, "df");
-	fcat_push_to to;
-	if (!json_is_string(name) || !json_is_object(df)) {
-		srv_reply_error(out, 400,
-		                "/push: needs \"push_source_name\" (a string) and \"df\" (an "
-		                "object of columns)");
-		return;
-	}
-	if (parse_to(&to, out, json_object_get(root, "to")))
-		return;
-	const char *ps_name = json_string_value(name);
-	const fcat_object *ps = NULL;
-	fcat_catalog_lookup(&ps, fcat_store_catalog(req->gen->store), ps_name);
-	if (!ps || !fcat_push_source_batch(ps)) {
-		srv_reply_error(out, 404, "/push: no push source '%s' in the served catalog",
-		                ps_name);
-		return;
-	}
-	if (req->detail) { /* the access log: which source, how many rows, where to */
-		srv_line_lit(req->detail, ",\"push_source\":");
-		srv_line_str(req->detail, ps_name, 512);
-		srv_line_lit(req->detail, ",\"to\":");
-		srv_line_str(req->detail,
-		             to == FCAT_PUSH_ONLINE    ? "online"
-		             : to == FCAT_PUSH_OFFLINE ? "offline"
-		                                       : "online_and_offline",
-		             32);
-	}
-	push_rows rows = {0};
-	if (decode_df(&rows, out, ps, ps_name, df) == 0) {
-		if (req->detail) {
-			srv_line_lit(req->detail, ",\"rows\":");
-			srv_line_u64(req->detail, rows.nrows);
-		}
+}
+
+void srv_handle_push(srv_reply *out, server *s, const srv_request *req)
+{
+	(void)s;
+	srv_push_body b;
+	int parsed = srv_push_body_parse(&b, out, fcat_store_catalog(req->gen->store), req->body,
+	                                 req->len) == 0;
+	note_push(req->detail, &b, parsed);
+	if (parsed) {
 		fcat_push_options o = FCAT_PUSH_OPTIONS_INIT;
 		o.principal = req->principal;
 		o.groups = req->groups;
 		o.ngroups = req->ngroups;
-		o.to = to;
-		int rc = fcat_push(NULL, req->gen->store, ps_name, rows.cols, rows.ncols,
-		                   rows.nrows, &o);
+		o.to = b.to;
+		int rc = fcat_push(NULL, req->gen->store, b.source, b.cols, b.ncols, b.nrows, &o);
 		if (rc)
 			srv_reply_fcat_error(out, rc, 0);
 		else
 			*out = (srv_reply){.status = 200};
 	}
-	rows_free(&rows);
-}
-
-void srv_handle_push(srv_reply *out, server *s, const srv_request *req)
-{
-	json_error_t e;
-	json_t *root = json_loadb(req->body, req->len, 0, &e);
-	if (!root) {
-		srv_reply_error(out, 400, "/push: invalid JSON at line %d, column %d: %s", e.line,
-		                e.column, e.text);
-		return;
-	}
-	(void)s;
-	push(out, req, root);
-	json_decref(root);
+	srv_push_body_free(&b);
 }

@@ -12,13 +12,27 @@ typedef struct {
 	fcat__arena *arena;
 	const char *name;
 	int depth;
+	size_t nodes, max_nodes; /* made so far; the most the document may make */
 } loader;
+
+/* An alias is copied where it is used, so nested aliases multiply: a few
+ * hundred bytes ("a1: &a1 [*a0, *a0, ...]" nine deep) would make 10^9
+ * nodes. The tree may have 16 times the document's own nodes, and 10000
+ * more: room for any reuse of an anchor, not for that. */
+#define NODES_PER_DOC_NODE 16
+#define NODES_EXTRA        10000
 
 static int convert(fcat__ynode **out, loader *L, yaml_node_t *n)
 {
 	if (++L->depth > 64)
 		return fcat__error(FCAT_EINVALID, "%s:%zu:%zu: nesting too deep", L->name,
 		                   n->start_mark.line + 1, n->start_mark.column + 1);
+	if (++L->nodes > L->max_nodes)
+		return fcat__error(FCAT_EINVALID,
+		                   "%s:%zu:%zu: aliases expand the document to more than %zu "
+		                   "values",
+		                   L->name, n->start_mark.line + 1, n->start_mark.column + 1,
+		                   L->max_nodes);
 	fcat__ynode *y = fcat__arena_alloc(L->arena, sizeof *y);
 	if (!y)
 		return fcat__error_oom();
@@ -110,7 +124,8 @@ int fcat__yaml_load(fcat__ynode **out, fcat__arena *arena, const char *name, con
 			*out = y;
 		}
 	} else {
-		loader L = {&doc, arena, name, 0};
+		size_t ndoc = (size_t)(doc.nodes.top - doc.nodes.start);
+		loader L = {&doc, arena, name, 0, 0, ndoc * NODES_PER_DOC_NODE + NODES_EXTRA};
 		rc = convert(out, &L, root);
 	}
 	yaml_document_delete(&doc);

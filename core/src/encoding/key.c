@@ -111,6 +111,8 @@ int fcat__key_decode(fcat_value *keys, size_t n, const fcat_type *types, const u
 			u = u << 8 | p[b];
 		p += 8;
 		int64_t v = (int64_t)(u ^ (1ULL << 63));
+		if (types[i].scalar == FCAT_INT32 && (v < INT32_MIN || v > INT32_MAX))
+			goto damaged; /* no int32 encodes to it */
 		if (types[i].scalar == FCAT_INT32)
 			k->u.i32 = (int32_t)v;
 		else if (types[i].scalar == FCAT_INT64)

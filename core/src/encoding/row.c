@@ -227,6 +227,10 @@ int fcat__row_decode(fcat__row_header *hdr, fcat_value *values, size_t n, const 
 			(*mismatch)++;
 		}
 	}
+	/* every stored value read: bytes after the last are damage (a cut
+	 * length, say), not something to skip */
+	if (i == hdr->count && c.p != c.end)
+		c.bad = true;
 	/* a row of an older view version may hold fewer values: nulls */
 	for (size_t k = i; k < n; k++)
 		values[k] = (fcat_value){.type = types[k], .is_null = true};

@@ -1,6 +1,7 @@
 /* csv_write.c - writing CSV, the exact inverse of the csv plugin's reader:
  * a null cell is empty, an empty text is "", a cell holding a comma, a
- * quote, CR or LF is quoted with its quotes doubled, any other as it is. */
+ * quote, CR or LF (or starting with a BOM) is quoted with its quotes
+ * doubled, any other as it is. */
 #include "offline/csv_write.h"
 
 #include "training/column.h"
@@ -17,7 +18,9 @@ void fcat__csv_cell(fcat__buf *out, const char *s, size_t len, bool null)
 {
 	if (null)
 		return;
-	bool quote = len == 0;
+	/* a cell starting with a UTF-8 BOM is quoted: at the start of a file
+	 * the reader would skip those bytes as the file's byte order mark */
+	bool quote = len == 0 || (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0);
 	for (size_t i = 0; i < len && !quote; i++)
 		quote = special[(unsigned char)s[i]];
 	if (!quote) {

@@ -1,6 +1,7 @@
 /* csv_write.h - writing CSV, the exact inverse of the csv plugin's reader:
  * a null cell is empty, an empty text is "", a cell holding a comma, a
- * quote, CR or LF is quoted with its quotes doubled, any other as it is. */
+ * quote, CR or LF, or starting with a UTF-8 BOM, is quoted with its quotes
+ * doubled, any other as it is. */
 #ifndef FCAT_OFFLINE_CSV_WRITE_H
 #define FCAT_OFFLINE_CSV_WRITE_H
 
