@@ -6,13 +6,17 @@
 #        (default 3) the rounds (the figures are medians over them),
 #        WRK_THREADS (default 1, as redis-benchmark's one thread: on a small
 #        machine a second load thread takes a core from the server),
-#        SERVE_CURVE (default 1; 0 skips the latency curve by connections).
+#        SERVE_CURVE (default 1; 0 skips the latency curve by connections),
+#        SERVE_THREADS (default 1: fcat serve's threads; with wrk on the same
+#        two cores, one server thread matches redis-server's one and keeps
+#        the machine from running three busy threads on two cores, whose
+#        time slices show up as a tail of milliseconds).
 #
 # Makes a repo with `fcat init --no-data` in a temporary directory (or under
 # $TMPDIR), USERS users of fcat-datagen data (one row each, within the views'
 # 7-day ttl), a view `user_serving` of five features (the demo's four and a
 # bool), committed, applied and materialized into LMDB; starts
-# `fcat serve --threads 2 --token-secret-file` on a free loopback port; and
+# `fcat serve --threads SERVE_THREADS --token-secret-file` on a free loopback port; and
 # runs, round by round:
 #   wrk -t1 -c32 --latency, each request one random user x 5 features, with an
 #     HS256 bearer token (sub ranking-service) verified on every request;
@@ -34,7 +38,8 @@ users=${1:-100000}
 secs=${SERVE_SECONDS:-10}
 rounds=${SERVE_ROUNDS:-3}
 wrk_threads=${WRK_THREADS:-1}
-for v in "$users" "$secs" "$rounds" "$wrk_threads"; do
+serve_threads=${SERVE_THREADS:-1}
+for v in "$users" "$secs" "$rounds" "$wrk_threads" "$serve_threads"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "$me: USERS, SERVE_SECONDS and SERVE_ROUNDS are whole numbers, at least 1 (got '$v')" >&2; exit 2; }
 done
 "$root/tools/scripts/deps.sh" bench
@@ -117,7 +122,7 @@ token=$jwt_head.$jwt_body.$jwt_sig
 # --- fcat serve, 2 threads
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	port=$(free_port)
-	"$fcat" --repo "$repo" serve --port "$port" --threads 2 --token-secret-file "$tmp/secret" \
+	"$fcat" --repo "$repo" serve --port "$port" --threads "$serve_threads" --token-secret-file "$tmp/secret" \
 		2>"$tmp/serve.log" &
 	server=$!
 	wait_ready "$server" http_ready "$port" && break
@@ -144,8 +149,8 @@ redis-cli -h 127.0.0.1 -p "$rport" hset "user:u1" total_conversations 75 avg_res
 	'[0.9514,-0.2759,-0.2838,-0.5228,-0.171,-0.3558,-0.0706,-0.7367,-0.493,-0.8691,0.7472,-0.0932,-0.3743,-0.3858,0.2981,0.6777]' \
 	>/dev/null
 
-printf '%s, build %s, %d users in LMDB, %d cores; fcat serve --threads 2, wrk -t%d -c32 %d s a round; redis-server %s; %d rounds\n' \
-	"$("$fcat" --version)" "$build" "$users" "$(nproc)" "$wrk_threads" "$secs" \
+printf '%s, build %s, %d users in LMDB, %d cores; fcat serve --threads %d, wrk -t%d -c32 %d s a round; redis-server %s; %d rounds\n' \
+	"$("$fcat" --version)" "$build" "$users" "$(nproc)" "$serve_threads" "$wrk_threads" "$secs" \
 	"$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" "$rounds"
 
 # run_wrk ENTITIES OUT: one wrk round; fails on a non-2xx answer or a socket error
@@ -205,8 +210,8 @@ done
 # multiple of the median at every concurrency (no cliff), while the median
 # itself grows with the queue once the two cores are busy
 if [[ ${SERVE_CURVE:-1} != 0 ]]; then
-	echo "--- latency by connections (1 entity x 5 features, ${secs} s each)"
-	printf '%-12s %10s %10s %10s %8s\n' connections req/s p50_us p99_us p99/p50
+	echo "--- latency by connections (1 entity x 5 features, ${secs} s each; redis-benchmark HGETALL at the same count)"
+	printf '%-12s %10s %10s %10s %8s | %10s %10s %10s\n' connections req/s p50_us p99_us p99/p50 redis_rps redis_p50 redis_p99
 	for c in 1 2 4 8 16 32 64; do
 		wrk -t"$wrk_threads" -c"$c" -d"${secs}s" --latency -s "$root/tools/bench/serve.lua" "$url" \
 			-- 1 "$users" "$width" "$token" >"$tmp/curve"
@@ -216,9 +221,10 @@ if [[ ${SERVE_CURVE:-1} != 0 ]]; then
 			exit 1
 		fi
 		read -r crps c50 c99 <<<"$(wrk_fig "$tmp/curve")"
-		awk -v c="$c" -v r="$crps" -v a="$c50" -v b="$c99" \
-			'BEGIN { printf "%-12d %10.0f %10.0f %10.0f %8.1f\n", c, r, a, b, b / a }'
-		echo "CURVE connections=$c rps=$crps p50_us=$c50 p99_us=$c99" >>"$tmp/curve.all"
+		redis-benchmark -h 127.0.0.1 -p "$rport" -c "$c" -n $((secs * 40000)) HGETALL user:u1 >"$tmp/redis.out" 2>&1
+		read -r xrps x50 x99 <<<"$(redis_fig "$tmp/redis.out")"
+		awk -v c="$c" -v r="$crps" -v a="$c50" -v b="$c99" -v xr="$xrps" -v xa="$x50" -v xb="$x99" \
+			'BEGIN { printf "%-12d %10.0f %10.0f %10.0f %8.1f | %10.0f %10.0f %10.0f\n", c, r, a, b, b / a, xr, xa, xb }'
 	done
 fi
 
