@@ -182,7 +182,7 @@ static void test_csv__a_first_name_starting_with_a_bom_reads_back(void **state)
 	free(c);
 	assert_int_equal(probe(dir, "a.csv", &seen), 0);
 	assert_string_equal(seen.text, "\xEF\xBB\xBFid|v");
-	csv_dir_done(dir);
+	test_dir_done(dir);
 }
 
 int main(void)
