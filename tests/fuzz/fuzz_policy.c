@@ -55,11 +55,15 @@ static void decide_some(const fcat__policy *p)
 	const fcat__tag tags[] = {{"pii", "true"}, {"tier", "1"}};
 	size_t np = p->nprincipals < 4 ? p->nprincipals : 4;
 	for (size_t i = 0; i <= np; i++) {
-		const char *who = i < np ? p->principals[i].name : "nobody";
+		/* every other caller also holds groups a token vouches for: the
+		 * policy's first group and one it does not declare */
+		const char *groups[2] = {p->ngroups ? p->groups[0].name : "none", "undeclared"};
+		fcat__caller who = {i < np ? p->principals[i].name : "nobody", groups,
+		                    i % 2 ? 2 : 0};
 		for (size_t r = 0; r < sizeof resources / sizeof *resources; r++) {
 			fcat__policy_action a = (fcat__policy_action)((i + r) % FCAT__PA_COUNT);
 			fcat__policy_decision d;
-			int rc = fcat__policy_decide(&d, p, who, a, resources[r], tags, r % 3);
+			int rc = fcat__policy_decide(&d, p, &who, a, resources[r], tags, r % 3);
 			if (rc != 0) {
 				fuzz_check(rc == FCAT_EINVALID, "decide: %d", rc);
 				continue;
@@ -67,7 +71,7 @@ static void decide_some(const fcat__policy *p)
 			fuzz_check(d.effect == FCAT__POLICY_ALLOW || d.effect == FCAT__POLICY_DENY,
 			           "effect %d", (int)d.effect);
 			int cached =
-			    fcat__policy_allowed(p, who, a, resources[r], tags, r % 3, NULL);
+			    fcat__policy_allowed(p, &who, a, resources[r], tags, r % 3, NULL);
 			fuzz_check(cached == (d.effect == FCAT__POLICY_ALLOW),
 			           "the cached decision differs from the full one");
 			fcat__buf b = {0};
