@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define USERS   10000
-#define KILLS   17 /* per backend: 51 in all */
+#define KILLS   17 /* per backend: 51 in all, three backends */
 #define READERS 2
 
 extern char **environ;
@@ -92,6 +92,9 @@ static int64_t now_us(void)
  * generation every row held, or -1 when they differ. */
 static int check_rows(soak *s, fcat_online_result *res, int from, int n)
 {
+	/* the floor as it was before the read: a row read before a newer run
+	 * completed may be older than the floor set after it */
+	int floor = atomic_load(&s->floor);
 	fcat_value keys[256];
 	char ids[256][8];
 	for (int i = 0; i < n; i++) {
@@ -102,7 +105,7 @@ static int check_rows(soak *s, fcat_online_result *res, int from, int n)
 		fail_msg("read: %s", fcat_error_last());
 	atomic_fetch_add(&s->reads, 1);
 	atomic_fetch_add(&s->rows, n);
-	int all = -2, floor = atomic_load(&s->floor);
+	int all = -2;
 	for (int i = 0; i < n; i++) {
 		const fcat_feature_value *v = fcat_online_result_at(res, (size_t)i, 0);
 		if (v->status != FCAT_STATUS_PRESENT) {
@@ -132,8 +135,13 @@ static void *reader(void *arg)
 	if (fcat_online_result_new(&res) != 0)
 		return NULL;
 	unsigned seed = (unsigned)(uintptr_t)&res;
-	while (!atomic_load(&s->stop))
+	while (!atomic_load(&s->stop)) {
 		check_rows(s, res, (int)(rand_r(&seed) % USERS), 200);
+		/* a breath between reads: the writer shares the cores, and a CI
+		 * machine runs other tests beside this one */
+		struct timespec pause = {0, 200 * 1000};
+		nanosleep(&pause, NULL);
+	}
 	fcat_online_result_free(res);
 	return NULL;
 }
@@ -234,26 +242,53 @@ static long soak_backend(const char *backend, const char *online_yaml)
 	return kills;
 }
 
-static void test_kill_soak__killed_materialize_never_tears_a_row(void **state)
+static void test_kill_soak__lmdb_never_tears_a_row(void **state)
 {
 	(void)state;
-	long kills =
-	    soak_backend("lmdb", "online_store:\n  plugin: lmdb\n  path: data/online.lmdb\n");
-	kills +=
-	    soak_backend("sqlite", "online_store:\n  plugin: sqlite\n  path: data/online.db\n");
-	test_redis redis;
+	assert_int_equal(
+	    soak_backend("lmdb", "online_store:\n  plugin: lmdb\n  path: data/online.lmdb\n"),
+	    KILLS);
+}
+
+static void test_kill_soak__sqlite_never_tears_a_row(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    soak_backend("sqlite", "online_store:\n  plugin: sqlite\n  path: data/online.db\n"),
+	    KILLS);
+}
+
+static test_redis redis;
+
+static int redis_up(void **state)
+{
+	(void)state;
 	test_redis_start(&redis);
+	return 0;
+}
+
+static int redis_down(void **state)
+{
+	(void)state;
+	test_redis_stop(&redis); /* also when the test failed */
+	return 0;
+}
+
+static void test_kill_soak__redis_never_tears_a_row(void **state)
+{
+	(void)state;
 	char section[512];
 	snprintf(section, sizeof section, "online_store:\n  plugin: redis\n  url: %s\n", redis.url);
-	kills += soak_backend("redis", section);
-	test_redis_stop(&redis);
-	assert_true(kills >= 50);
+	assert_int_equal(soak_backend("redis", section), KILLS);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kill_soak__killed_materialize_never_tears_a_row),
+	    cmocka_unit_test(test_kill_soak__lmdb_never_tears_a_row),
+	    cmocka_unit_test(test_kill_soak__sqlite_never_tears_a_row),
+	    cmocka_unit_test_setup_teardown(test_kill_soak__redis_never_tears_a_row, redis_up,
+	                                    redis_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
