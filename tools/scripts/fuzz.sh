@@ -71,6 +71,8 @@ for t in "${targets[@]}"; do
   "$bin" "${opts[@]}" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   took=$(($(date +%s) - start))
   execs=$(awk '/^stat::number_of_executed_units:/ {print $2}' "$log" | tail -n 1)
+  # killed before its final stats: the last progress line's count
+  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
   crashes=$(($(find "$artifacts" -type f | wc -l) - before))
   if [ $rc -ne 0 ] && [ $crashes -eq 0 ]; then
     crashes=1 # it died before it could write the input
@@ -79,7 +81,7 @@ for t in "${targets[@]}"; do
   if [ $crashes -ne 0 ]; then
     status=1
     grep -E 'ERROR|SUMMARY|fuzz check|runtime error|Test unit written' "$log" | head -n 8 | sed 's/^/  /'
-    echo "  (whole log: $log)"
+    echo "  (exit status $rc; whole log: $log)"
   fi
 done
 exit $status
