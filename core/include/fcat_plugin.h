@@ -34,7 +34,8 @@
  * Version history: 1, the first; 2 added the ops tables' `size` and the
  * offline pit_join; 3 added fcat_plugin_host's `size`, the rule above
  * (version 2 plugins load unchanged), the offline `columns` probe and the
- * offline `append`.
+ * offline `append`; 4 added the online `update` (read-modify-write, for the
+ * tiles of window aggregations).
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -62,7 +63,7 @@ extern "C" {
 
 /** The ABI version this header declares; a plugin reports it in
  * fcat_plugin.abi_version. */
-#define FCAT_PLUGIN_ABI_VERSION 3
+#define FCAT_PLUGIN_ABI_VERSION 4
 /** The oldest ABI version core still loads. */
 #define FCAT_PLUGIN_ABI_MIN_VERSION 2
 #define FCAT_PLUGIN_ENTRY_NAME      "fcat_plugin_entry"
@@ -157,6 +158,17 @@ typedef struct fcat_plugin_config {
 #define FCAT_ROW_VERSION_OFFSET 24
 #define FCAT_ROW_VERSION_SIZE   32
 
+/**
+ * Receives the stored row of keys[i] (old.ptr NULL when the key has none)
+ * and sets *out to the row to store in its place, or out->ptr to NULL to
+ * leave the key as it is. out's bytes belong to core and stay valid until
+ * the next call of the function or the end of update. Return 0, or an
+ * error code to abort the whole update (nothing of it is written). The
+ * function is pure: a plugin that retries (optimistic concurrency) may call
+ * it again for the same key with the newer stored row.
+ */
+typedef int (*fcat_update_fn)(void *ctx, size_t i, fcat_bytes old, fcat_bytes *out);
+
 /** One row to write. */
 typedef struct fcat_online_row {
 	fcat_bytes key;     /**< the encoded entity key */
@@ -204,6 +216,20 @@ typedef struct fcat_online_ops {
 
 	/** MAY. Removes every row of a view (a view dropped or rebuilt). */
 	int (*drop_view)(void *store, const char *view);
+
+	/** MAY; appended in version 4 (core reads it through FCAT_OPS_HAS).
+	 * Read-modify-write of `n` distinct keys of one view as one
+	 * transaction: for each key, reads its stored row, calls fn, and
+	 * stores what fn returns, with no write of another caller (thread or
+	 * process) between that read and this write: a lock held across them,
+	 * or optimistic concurrency that calls fn again on the newer row. After
+	 * a crash at any moment every key holds its old row or its new one,
+	 * whole; a store that can SHOULD make the whole call all or nothing.
+	 * Rows written here are taken as they are (no comparison of times).
+	 * Core calls it from one thread at a time per store. Without it, a
+	 * store cannot hold views with window aggregations. */
+	int (*update)(void *store, const char *view, const fcat_bytes *keys, size_t n,
+	              fcat_update_fn fn, void *ctx);
 } fcat_online_ops;
 
 /* ------------------------------------------------------------------------ */
