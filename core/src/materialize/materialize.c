@@ -4,6 +4,7 @@
  * rows to written online rows is shared with push (view_rows.h). */
 #include "fault/fault.h"
 #include "materialize/view_rows.h"
+#include "aggregate/agg_rows.h"
 #include "materialize/view_columns.h"
 
 #include "encoding/encoding.h"
@@ -46,6 +47,7 @@ typedef struct fcat__view_rows {
 	fcat_progress_fn progress;
 	void *ctx;
 	uint64_t next_report;
+	fcat__agg_rows *agg; /* an aggregation view's rows take their own path */
 } run;
 
 /* Encodes and hashes the keys of a whole batch first, asking for each
@@ -82,6 +84,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	run *r = ctx;
 	const fcat__view *v = r->view;
+	if (r->agg)
+		return fcat__agg_rows_add(r->agg, cells, nrows);
 	int rc = hash_batch(r, cells, nrows);
 	if (rc)
 		return rc;
@@ -127,6 +131,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 /* Sends the latest rows to the online store, WRITE_BATCH per transaction. */
 int fcat__view_rows_write(run *r, const fcat__online *target, uint64_t *written)
 {
+	if (r->agg)
+		return fcat__agg_rows_write(r->agg, target, written);
 	const fcat_online_ops *ops = target->ops;
 	void *handle = target->handle;
 	fcat_online_row *batch = malloc(WRITE_BATCH * sizeof *batch);
@@ -193,6 +199,21 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
 	r->view = v;
 	r->progress = progress;
 	r->ctx = ctx;
+	fcat__latest_map_init(&r->latest);
+	if (v->aggs) {
+		int rc = fcat__agg_rows_new(&r->agg, v);
+		if (rc) {
+			free(r);
+			return rc;
+		}
+		const char *const *names;
+		const fcat_type *types;
+		r->ncols = fcat__agg_rows_columns(r->agg, &names, &types, &r->ts_col);
+		memcpy(r->cols, names, r->ncols * sizeof *names);
+		memcpy(r->types, types, r->ncols * sizeof *types);
+		*out = r;
+		return 0;
+	}
 	fcat__view_layout at;
 	size_t n = fcat__view_columns(r->cols, r->types, MAX_COLUMNS, &at, v);
 	r->nkeys = at.nkeys;
@@ -201,7 +222,6 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
 	r->feat_col = at.feat_col;
 	r->transformed = at.transformed;
 	r->ncols = n;
-	fcat__latest_map_init(&r->latest);
 	*out = r;
 	return 0;
 }
@@ -210,6 +230,7 @@ void fcat__view_rows_free(fcat__view_rows *r)
 {
 	if (!r)
 		return;
+	fcat__agg_rows_free(r->agg);
 	fcat__latest_map_free(&r->latest);
 	fcat__buf_free(&r->keybuf);
 	free(r->key_end);
@@ -229,6 +250,8 @@ size_t fcat__view_rows_columns(const fcat__view_rows *r, const char *const **nam
 
 int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r)
 {
+	if (r->agg)
+		return fcat__agg_rows_transform(s, r->agg);
 	if (!r->transformed)
 		return 0;
 	fcat__latest_input in = {r->cols,   r->types,       r->ncols,   r->nkeys,
@@ -236,8 +259,18 @@ int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r)
 	return fcat__transform_latest(s, r->view, &r->latest, &in);
 }
 
+void fcat__view_rows_set_range(fcat__view_rows *r, int64_t start, int64_t end)
+{
+	if (r->agg)
+		fcat__agg_rows_set_range(r->agg, start, end);
+}
+
 void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped)
 {
+	if (r->agg) {
+		fcat__agg_rows_counts(r->agg, rows, skipped);
+		return;
+	}
 	*rows = r->rows;
 	*skipped = r->skipped;
 }
@@ -250,6 +283,7 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 	int rc = fcat__view_rows_new(&r, v, progress, ctx);
 	if (rc)
 		return rc;
+	fcat__view_rows_set_range(r, start, end);
 	/* parsing on this thread, keeping the latest row per key on another */
 	scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
 	rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
@@ -263,10 +297,12 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		snprintf(value, sizeof value, "%lld", (long long)end);
 		rc = FCAT__PLUGIN_CALL(target->ops->meta_set(target->handle, key, value));
 	}
+	uint64_t rows, skipped;
+	fcat__view_rows_counts(r, &rows, &skipped);
 	if (progress)
-		progress(ctx, v->base.name, r->rows);
-	st->rows_read += r->rows;
-	st->rows_skipped += r->skipped;
+		progress(ctx, v->base.name, rows);
+	st->rows_read += rows;
+	st->rows_skipped += skipped;
 	st->views++;
 	fcat__view_rows_free(r);
 	return rc;

@@ -36,6 +36,10 @@ int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r);
  * transaction each), in key order; adds the keys written to *written. */
 int fcat__view_rows_write(fcat__view_rows *r, const fcat__online *target, uint64_t *written);
 
+/* Materialize's time range: an aggregation view's rows replace the stored
+ * events in [start, end); without it (a push) they are added. */
+void fcat__view_rows_set_range(fcat__view_rows *r, int64_t start, int64_t end);
+
 /* Rows added, and rows skipped for a null key or event time. */
 void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped);
 
