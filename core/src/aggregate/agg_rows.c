@@ -160,6 +160,11 @@ static long entity_of(fcat__agg_rows *r, const char *key, size_t len)
 	return (long)i;
 }
 
+long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len)
+{
+	return entity_of(r, key, len);
+}
+
 /* An aval of the event, its text copied into r->text. */
 static int event_value(fcat__agg_rows *r, fcat__aval *out, const fcat_value *v, fcat_type t)
 {

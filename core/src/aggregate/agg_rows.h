@@ -38,4 +38,8 @@ void fcat__agg_rows_counts(const fcat__agg_rows *r, uint64_t *rows, uint64_t *sk
 size_t fcat__agg_rows_entities(fcat__agg_rows *r, const fcat_bytes **keys,
                                fcat__agg_events **events);
 
+/* The index of the entity of an encoded key (made, without events, when
+ * new), or -1 when out of memory. */
+long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len);
+
 #endif

@@ -408,6 +408,9 @@ static void check_push_views(resolver *r, const fcat__push_source *p)
 			for (size_t c = 0; c < p->batch->nschema; c++)
 				push_needs(r, p, v, p->batch->schema[c].base.name,
 				           p->batch->schema[c].type, false);
+		} else if (v->aggs) {
+			for (size_t c = 0; c < v->nagg_inputs; c++)
+				push_needs(r, p, v, v->agg_inputs[c], v->agg_input_types[c], false);
 		} else {
 			for (size_t f = 0; f < v->nfeatures; f++)
 				push_needs(r, p, v, v->features[f].base.name, v->features[f].type,
