@@ -128,7 +128,9 @@ int fcat__agg_events_splice(fcat__agg_events *into, const fcat__agg_events *fres
  * the stored row at `now`, into out[0..nfeatures); h gets the row's data
  * hash and the newest event at or before `now`. `events` is scratch the
  * caller keeps between reads (fcat__agg_events_free); arrays and states
- * come from `scratch`. FCAT_EINVALID for a row that is not this view's. */
+ * come from `scratch`. FCAT_EINVALID for a row that is not this view's.
+ * A NULL row (an entity with none) gives the values of an empty window:
+ * count and sum 0, the others null, as a training set gives them. */
 struct fcat__row_header;
 int fcat__agg_row_values(fcat_value *out, struct fcat__row_header *h, const fcat__view *v,
                          const unsigned char *row, size_t len, int64_t now,

@@ -12,9 +12,11 @@ int fcat__agg_row_values(fcat_value *out, fcat__row_header *h, const fcat__view 
                          fcat__agg_events *events, fcat__arena *scratch)
 {
 	int64_t newest;
-	const unsigned char *hash;
-	int rc = fcat__agg_row_decode(events, &newest, &hash, v, row, len);
-	if (rc)
+	const unsigned char *hash = v->data_hash;
+	int rc = 0;
+	events->n = 0;
+	events->ninputs = v->nagg_inputs;
+	if (row && (rc = fcat__agg_row_decode(events, &newest, &hash, v, row, len)))
 		return rc;
 	h->data_hash = hash;
 	h->count = v->nfeatures;

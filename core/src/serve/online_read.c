@@ -227,6 +227,19 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 	}
 }
 
+static int fill_empty_window(fcat_online_result *r, const fcat__set_view *sv, size_t row,
+                             int64_t now)
+{
+	fcat__row_header h = {0};
+	int rc = fcat__agg_row_values(r->decoded, &h, sv->view, NULL, 0, now, &r->agg_events,
+	                              &r->scratch);
+	fcat_feature_value *cells = &r->cells[row * r->cols];
+	for (size_t f = 0; rc == 0 && f < sv->view->nfeatures; f++)
+		if (sv->feature_out[f] != SIZE_MAX)
+			cells[sv->feature_out[f]].value = r->decoded[f];
+	return rc;
+}
+
 /* Computes the on-demand views of one row from kept values and requests. */
 static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
                         const fcat_value *keys, const fcat_value *request, size_t row)
@@ -348,6 +361,12 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 				                        sv->view->base.name, row + 1);
 			fill_view(r, sv, row, &h, found, now);
+			if (!found && sv->view->aggs)
+				/* no events: an empty window's values (count 0), as a
+				 * training set has them, with the status NOT_FOUND */
+				rc = fill_empty_window(r, sv, row, now);
+			if (rc)
+				return rc;
 			if (sv->keep) {
 				/* an on-demand view sees what a training set would: nothing
 				 * for a row older than the ttl */
