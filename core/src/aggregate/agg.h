@@ -21,7 +21,12 @@
 /* How a column's values are held: integers (int32, int64, bool,
  * timestamp), reals (float32, float64), text (string, bytes), or only
  * whether they are null (arrays, which can only be counted). */
-typedef enum fcat__aval_kind { FCAT__AV_INT, FCAT__AV_REAL, FCAT__AV_TEXT, FCAT__AV_NONE } fcat__aval_kind;
+typedef enum fcat__aval_kind {
+	FCAT__AV_INT,
+	FCAT__AV_REAL,
+	FCAT__AV_TEXT,
+	FCAT__AV_NONE
+} fcat__aval_kind;
 
 typedef struct fcat__aval {
 	bool null;
@@ -54,8 +59,8 @@ typedef struct fcat__agg_seen {
 typedef struct fcat__agg_state {
 	const fcat__aggregation *agg;
 	fcat__aval_kind kind;
-	int64_t n;     /* values taken (events, for a count without column) */
-	__int128 isum; /* integer sums */
+	int64_t n;            /* values taken (events, for a count without column) */
+	__int128 isum;        /* integer sums */
 	fcat__xsum *sum, *sq; /* real sums; sums and squares for stddev */
 	bool have, nan;
 	fcat__aval best; /* min, max, last */

@@ -178,7 +178,8 @@ int fcat__agg_events_splice(fcat__agg_events *into, const fcat__agg_events *fres
 				continue;
 			into->when[o] = into->when[i];
 			if (k)
-				memmove(into->vals + o * k, into->vals + i * k, k * sizeof *into->vals);
+				memmove(into->vals + o * k, into->vals + i * k,
+				        k * sizeof *into->vals);
 			o++;
 		}
 		into->n = o;

@@ -88,8 +88,8 @@ static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, e
 		bool ok = q->ent->ts[r] != INT64_MIN;
 		size_t got = 0;
 		for (; ok && got < nk; got++) {
-			rc = fcat__entities_value(&kv[got], &owned[got], q->ent, col[got], r, types[got],
-			                          "column");
+			rc = fcat__entities_value(&kv[got], &owned[got], q->ent, col[got], r,
+			                          types[got], "column");
 			if (rc) {
 				ok = false;
 				break;
@@ -118,47 +118,115 @@ static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, e
 	return rc;
 }
 
-/* The values of one feature for one entity's rows rows[0..n), in time
- * order. */
-static int entity_feature(fcat__treq *q, fcat__hview *hv, size_t f, fcat__agg_state *st,
-                          const fcat__agg_events *ev, const erow *rows, size_t n,
-                          fcat__arena *scratch)
+/* Keeps a feature's value for entity row `row`. */
+static int keep(fcat__treq *q, fcat__hview *hv, size_t f, uint32_t row, const fcat_value *val)
+{
+	fcat_value *dst = &hv->values[(size_t)row * hv->view->nfeatures + f];
+	if (val->is_null || (!val->type.is_array && val->type.scalar != FCAT_STRING &&
+	                     val->type.scalar != FCAT_BYTES)) {
+		*dst = *val;
+		return 0;
+	}
+	return fcat__value_copy(&q->arena, dst, val) ? fcat__error_oom() : 0;
+}
+
+/* The features of one window that slide (count, sum, mean, stddev) for one
+ * entity's rows rows[0..n), in time order: each event enters once and
+ * leaves once, whatever the number of rows. */
+static int slide(fcat__treq *q, fcat__hview *hv, const size_t *feats, size_t nfeats,
+                 fcat__agg_state *st, const fcat__agg_events *ev, const erow *rows, size_t n,
+                 fcat__arena *scratch)
 {
 	const fcat__view *v = hv->view;
-	const fcat__aggregation *a = &v->aggs[f];
-	size_t nf = v->nfeatures;
-	fcat_type type = v->features[f].type;
 	static const fcat__aval none = {.null = true};
-	bool slide = fcat__agg_invertible(a->fn);
-	size_t lo = 0, hi = 0;
-	int64_t w = a->window * 1000000;
-	fcat__agg_state_reset(st);
+	int64_t w = v->aggs[feats[0]].window * 1000000;
+	size_t lo = 0, hi = 0, k = ev->ninputs;
+	for (size_t j = 0; j < nfeats; j++)
+		fcat__agg_state_reset(&st[feats[j]]);
 	for (size_t i = 0; i < n; i++) {
 		int64_t at = rows[i].at;
-		fcat_value val;
-		int rc;
-		if (slide) {
-			while (hi < ev->n && ev->when[hi].ts <= at) {
-				const fcat__aval *x =
-				    a->input >= 0 ? &ev->vals[hi * ev->ninputs + a->input] : &none;
-				fcat__agg_state_add(st, x, ev->when[hi++], 1);
+		for (; hi < ev->n && ev->when[hi].ts <= at; hi++)
+			for (size_t j = 0; j < nfeats; j++) {
+				int in = v->aggs[feats[j]].input;
+				fcat__agg_state_add(&st[feats[j]],
+				                    in >= 0 ? &ev->vals[hi * k + in] : &none,
+				                    ev->when[hi], 1);
 			}
-			int64_t from = at < INT64_MIN + w ? INT64_MIN : at - w;
-			while (lo < hi && ev->when[lo].ts <= from) {
-				const fcat__aval *x =
-				    a->input >= 0 ? &ev->vals[lo * ev->ninputs + a->input] : &none;
-				fcat__agg_state_add(st, x, ev->when[lo++], -1);
+		int64_t from = at < INT64_MIN + w ? INT64_MIN : at - w;
+		for (; lo < hi && ev->when[lo].ts <= from; lo++)
+			for (size_t j = 0; j < nfeats; j++) {
+				int in = v->aggs[feats[j]].input;
+				fcat__agg_state_add(&st[feats[j]],
+				                    in >= 0 ? &ev->vals[lo * k + in] : &none,
+				                    ev->when[lo], -1);
 			}
-			rc = fcat__agg_state_value(&val, st, type, scratch);
-		} else {
-			rc = fcat__agg_eval(&val, v, f, st, ev, at, scratch);
+		for (size_t j = 0; j < nfeats; j++) {
+			size_t f = feats[j];
+			fcat_value val;
+			int rc = fcat__agg_state_value(&val, &st[f], v->features[f].type, scratch);
+			if (rc == 0)
+				rc = keep(q, hv, f, rows[i].row, &val);
+			if (rc)
+				return fcat__error_wrap(rc, "feature '%s', entity row %u",
+				                        v->features[f].base.name, rows[i].row + 1);
 		}
-		if (rc == 0 && fcat__value_copy(&q->arena, &hv->values[rows[i].row * nf + f], &val))
-			rc = fcat__error_oom();
-		if (rc)
-			return fcat__error_wrap(rc, "feature '%s', entity row %u", v->features[f].base.name,
-			                        rows[i].row + 1);
 	}
+	return 0;
+}
+
+/* A feature that does not slide (min, max, last, last_distinct): each row
+ * takes its window's events. */
+static int each_window(fcat__treq *q, fcat__hview *hv, size_t f, fcat__agg_state *st,
+                       const fcat__agg_events *ev, const erow *rows, size_t n, fcat__arena *scratch)
+{
+	const fcat__view *v = hv->view;
+	for (size_t i = 0; i < n; i++) {
+		fcat_value val;
+		int rc = fcat__agg_eval(&val, v, f, st, ev, rows[i].at, scratch);
+		if (rc == 0)
+			rc = keep(q, hv, f, rows[i].row, &val);
+		if (rc)
+			return fcat__error_wrap(rc, "feature '%s', entity row %u",
+			                        v->features[f].base.name, rows[i].row + 1);
+	}
+	return 0;
+}
+
+/* The sliding features grouped by window: group g is feats[gstart[g] ..
+ * gstart[g + 1]); the others follow, one each. */
+typedef struct groups {
+	size_t *feats, *gstart;
+	size_t ngroups, nslide;
+} groups;
+
+static int make_groups(groups *g, const fcat__view *v)
+{
+	size_t nf = v->nfeatures;
+	g->feats = calloc(nf + 1, sizeof *g->feats);
+	g->gstart = calloc(nf + 2, sizeof *g->gstart);
+	if (!g->feats || !g->gstart)
+		return fcat__error_oom();
+	bool *done = calloc(nf + 1, sizeof *done);
+	if (!done)
+		return fcat__error_oom();
+	size_t n = 0;
+	for (size_t f = 0; f < nf; f++) {
+		if (done[f] || !fcat__agg_invertible(v->aggs[f].fn))
+			continue;
+		g->gstart[g->ngroups++] = n;
+		for (size_t h = f; h < nf; h++)
+			if (!done[h] && fcat__agg_invertible(v->aggs[h].fn) &&
+			    v->aggs[h].window == v->aggs[f].window) {
+				g->feats[n++] = h;
+				done[h] = true;
+			}
+	}
+	g->gstart[g->ngroups] = n;
+	g->nslide = n;
+	for (size_t f = 0; f < nf; f++)
+		if (!done[f])
+			g->feats[n++] = f;
+	free(done);
 	return 0;
 }
 
@@ -176,9 +244,13 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 	int rc = hv->values && rows && st ? fcat__agg_rows_new(&ar, v) : fcat__error_oom();
 	for (size_t r = 0; rc == 0 && r < nrows; r++)
 		for (size_t f = 0; f < nf; f++)
-			hv->values[r * nf + f] = (fcat_value){.type = v->features[f].type, .is_null = true};
+			hv->values[r * nf + f] =
+			    (fcat_value){.type = v->features[f].type, .is_null = true};
 	for (size_t f = 0; rc == 0 && f < nf; f++)
 		rc = fcat__agg_state_init(&st[f], &v->aggs[f], &states);
+	groups gr = {0};
+	if (rc == 0)
+		rc = make_groups(&gr, v);
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
 	if (rc == 0)
 		rc = entity_rows(q, v, ar, rows, &lo, &hi);
@@ -189,7 +261,12 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 		int ts;
 		size_t ncols = fcat__agg_rows_columns(ar, &cols, &types, &ts);
 		int64_t span = v->agg_span * 1000000;
-		scan_ctx a = {q->s, v->source, cols, types, ncols, ts,
+		scan_ctx a = {q->s,
+		              v->source,
+		              cols,
+		              types,
+		              ncols,
+		              ts,
 		              lo < INT64_MIN + span ? INT64_MIN : lo - span,
 		              hi == INT64_MAX ? INT64_MAX : hi + 1};
 		rc = fcat__scan_pipelined(run_scan, &a, ncols, add_rows, ar);
@@ -207,16 +284,19 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 		size_t j = i;
 		while (j < nrows && rows[j].entity == rows[i].entity)
 			j++;
-		if (rows[i].entity >= 0) {
-			for (size_t f = 0; rc == 0 && f < nf; f++) {
-				rc = entity_feature(q, hv, f, &st[f], &events[rows[i].entity], rows + i,
-				                    j - i, &scratch);
-				fcat__arena_reset(&scratch);
-			}
-		}
+		const fcat__agg_events *ev = rows[i].entity >= 0 ? &events[rows[i].entity] : NULL;
+		for (size_t g = 0; ev && rc == 0 && g < gr.ngroups; g++)
+			rc = slide(q, hv, gr.feats + gr.gstart[g], gr.gstart[g + 1] - gr.gstart[g],
+			           st, ev, rows + i, j - i, &scratch);
+		for (size_t k = gr.nslide; ev && rc == 0 && k < nf; k++)
+			rc = each_window(q, hv, gr.feats[k], &st[gr.feats[k]], ev, rows + i, j - i,
+			                 &scratch);
+		fcat__arena_reset(&scratch);
 		i = j;
 	}
 	fcat__agg_rows_free(ar);
+	free(gr.feats);
+	free(gr.gstart);
 	fcat__arena_release(&scratch);
 	fcat__arena_release(&states);
 	free(rows);

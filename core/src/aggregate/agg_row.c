@@ -37,7 +37,7 @@ static uint64_t zigzag(uint64_t v)
 
 static uint64_t unzigzag(uint64_t v)
 {
-	return (v >> 1) ^ (uint64_t)-(int64_t)(v & 1);
+	return (v >> 1) ^ (uint64_t) - (int64_t)(v & 1);
 }
 
 void fcat__agg_row_encode(fcat__buf *out, const fcat__view *v, const fcat__agg_events *e)
@@ -127,18 +127,19 @@ int fcat__agg_row_decode(fcat__agg_events *e, int64_t *newest, const unsigned ch
 	size_t k = (size_t)get_varint(&r);
 	uint64_t n = get_varint(&r);
 	if (r.bad || k != v->nagg_inputs || n > len)
-		return fcat__error(FCAT_EINVALID,
-		                   "an aggregation row of view '%s' has %zu columns, not %zu (written "
-		                   "by another version: materialize again)",
-		                   v->base.name, k, v->nagg_inputs);
+		return fcat__error(
+		    FCAT_EINVALID,
+		    "an aggregation row of view '%s' has %zu columns, not %zu (written "
+		    "by another version: materialize again)",
+		    v->base.name, k, v->nagg_inputs);
 	uint64_t prev = 0;
 	fcat__aval vals[FCAT__MAX_VIEW_COLUMNS];
 	for (uint64_t i = 0; i < n && !r.bad; i++) {
 		fcat__agg_when w;
 		prev += unzigzag(get_varint(&r));
 		w.ts = (int64_t)prev;
-		w.created = get_byte(&r) ? (int64_t)((uint64_t)w.ts + unzigzag(get_varint(&r)))
-		                         : INT64_MIN;
+		w.created =
+		    get_byte(&r) ? (int64_t)((uint64_t)w.ts + unzigzag(get_varint(&r))) : INT64_MIN;
 		for (size_t c = 0; c < k && !r.bad; c++) {
 			fcat__aval *x = &vals[c];
 			*x = (fcat__aval){.null = get_byte(&r) == 0};

@@ -179,8 +179,7 @@ static int event_value(fcat__agg_rows *r, fcat__aval *out, const fcat_value *v, 
 	return 0;
 }
 
-static int add_event(fcat__agg_rows *r, size_t entity, fcat__agg_when when,
-                     const fcat_value *vals)
+static int add_event(fcat__agg_rows *r, size_t entity, fcat__agg_when when, const fcat_value *vals)
 {
 	fcat__aval av[FCAT__MAX_VIEW_COLUMNS];
 	const fcat__view *v = r->v;
@@ -382,8 +381,8 @@ int fcat__agg_rows_write(fcat__agg_rows *r, const fcat__online *target, uint64_t
 			keys[i] = (fcat_bytes){(const char *)fcat__latest_key(sorted[at + i]),
 			                       sorted[at + i]->key_len};
 		}
-		rc = FCAT__PLUGIN_CALL(ops->update(target->handle, v->base.name, keys, n,
-		                                   merge_one, &m));
+		rc = FCAT__PLUGIN_CALL(
+		    ops->update(target->handle, v->base.name, keys, n, merge_one, &m));
 		*written += rc == 0 ? n : 0;
 	}
 	fcat__agg_events_free(&m.old);

@@ -15,13 +15,10 @@ fcat__aval_kind fcat__aval_kind_of(fcat_type t)
 		return FCAT__AV_NONE;
 	switch (t.scalar) {
 	case FCAT_FLOAT32:
-	case FCAT_FLOAT64:
-		return FCAT__AV_REAL;
+	case FCAT_FLOAT64: return FCAT__AV_REAL;
 	case FCAT_STRING:
-	case FCAT_BYTES:
-		return FCAT__AV_TEXT;
-	default:
-		return FCAT__AV_INT;
+	case FCAT_BYTES: return FCAT__AV_TEXT;
+	default: return FCAT__AV_INT;
 	}
 }
 
@@ -47,8 +44,7 @@ int fcat__aval_cmp(const fcat__aval *a, const fcat__aval *b, fcat__aval_kind k)
 	if (a->null || b->null)
 		return (int)!a->null - (int)!b->null;
 	switch (k) {
-	case FCAT__AV_INT:
-		return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+	case FCAT__AV_INT: return (a->u.i > b->u.i) - (a->u.i < b->u.i);
 	case FCAT__AV_REAL: {
 		/* IEEE total order: flip the magnitude bits of negatives */
 		int64_t x, y;
@@ -65,8 +61,7 @@ int fcat__aval_cmp(const fcat__aval *a, const fcat__aval *b, fcat__aval_kind k)
 			return c < 0 ? -1 : 1;
 		return (a->u.s.len > b->u.s.len) - (a->u.s.len < b->u.s.len);
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -79,8 +74,8 @@ static int when_cmp(fcat__agg_when a, fcat__agg_when b)
 
 /* Is (when, v) newer than (bw, bv)? Ties of time go to the larger value,
  * so the answer never depends on the order events came in. */
-static bool newer(fcat__agg_when when, const fcat__aval *v, fcat__agg_when bw,
-                  const fcat__aval *bv, fcat__aval_kind k)
+static bool newer(fcat__agg_when when, const fcat__aval *v, fcat__agg_when bw, const fcat__aval *bv,
+                  fcat__aval_kind k)
 {
 	int c = when_cmp(when, bw);
 	return c > 0 || (c == 0 && fcat__aval_cmp(v, bv, k) > 0);
@@ -170,8 +165,7 @@ void fcat__agg_state_add(fcat__agg_state *st, const fcat__aval *v, fcat__agg_whe
 		return;
 	st->n += sign;
 	switch (a->fn) {
-	case FCAT__AGG_COUNT:
-		return;
+	case FCAT__AGG_COUNT: return;
 	case FCAT__AGG_SUM:
 	case FCAT__AGG_MEAN:
 		if (st->sum)
@@ -205,11 +199,8 @@ void fcat__agg_state_add(fcat__agg_state *st, const fcat__aval *v, fcat__agg_whe
 			st->have = true;
 		}
 		return;
-	case FCAT__AGG_LAST_DISTINCT:
-		seen_add(st, v, when);
-		return;
-	default:
-		return;
+	case FCAT__AGG_LAST_DISTINCT: seen_add(st, v, when); return;
+	default: return;
 	}
 }
 
@@ -302,9 +293,7 @@ int fcat__agg_state_value(fcat_value *out, const fcat__agg_state *st, fcat_type 
 	const fcat__aggregation *a = st->agg;
 	*out = null_of(type);
 	switch (a->fn) {
-	case FCAT__AGG_COUNT:
-		*out = (fcat_value){.type = type, .u.i64 = st->n};
-		return 0;
+	case FCAT__AGG_COUNT: *out = (fcat_value){.type = type, .u.i64 = st->n}; return 0;
 	case FCAT__AGG_SUM:
 		if (st->sum) {
 			*out = (fcat_value){.type = type, .u.f64 = fcat__xsum_round(st->sum)};
@@ -353,7 +342,6 @@ int fcat__agg_state_value(fcat_value *out, const fcat__agg_state *st, fcat_type 
 		*out = (fcat_value){.type = type, .u.array = {items, st->nseen}};
 		return 0;
 	}
-	default:
-		return fcat__error(FCAT_EINVALID, "unknown aggregation function");
+	default: return fcat__error(FCAT_EINVALID, "unknown aggregation function");
 	}
 }

@@ -128,7 +128,7 @@ static double round_digits(const int64_t *limb, int32_t lo, int32_t hi)
 	 * bit: a 64-bit integer then rounds to 53 bits exactly as the whole
 	 * would */
 	int width = (uint64_t)(top >> 64) != 0 ? 128 - __builtin_clzll((uint64_t)(top >> 64))
-	                                        : 64 - __builtin_clzll((uint64_t)top);
+	                                       : 64 - __builtin_clzll((uint64_t)top);
 	int drop = width > 64 ? width - 64 : 0;
 	uint64_t u = (uint64_t)(top >> drop);
 	if (drop && (top & (((unsigned __int128)1 << drop) - 1)) != 0)

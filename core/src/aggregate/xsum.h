@@ -17,8 +17,8 @@
 
 typedef struct fcat__xsum {
 	int64_t limb[FCAT__XSUM_LIMBS];
-	int32_t lo, hi;        /* the limbs touched: lo > hi when none */
-	uint32_t pending;      /* additions since the last carry pass */
+	int32_t lo, hi;          /* the limbs touched: lo > hi when none */
+	uint32_t pending;        /* additions since the last carry pass */
 	int64_t nan, pinf, ninf; /* non-finite values added minus removed */
 } fcat__xsum;
 

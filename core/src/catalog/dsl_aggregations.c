@@ -57,8 +57,7 @@ static const char *arena_copy(fcat__def *d, const char *s)
 }
 
 /* fn = "last_distinct(3)", or fn = "last_distinct" with n = 3. */
-static bool read_fn(fcat__def *d, lua_State *L, int entry, const char *where,
-                    fcat__aggregation *a)
+static bool read_fn(fcat__def *d, lua_State *L, int entry, const char *where, fcat__aggregation *a)
 {
 	lua_getfield(L, entry, "fn");
 	const char *fn = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
@@ -128,9 +127,10 @@ static void read_entry(fcat__def *d, lua_State *L, size_t i, fcat__aggregation *
 	a->loc = (fcat__loc){d->dsl->file, d->line};
 	a->input = -1;
 	if (!lua_istable(L, entry)) {
-		fcat__def_error(d, d->line,
-		                "%s must be a table { column = ..., fn = ..., window = ... }, got %s",
-		                where, luaL_typename(L, entry));
+		fcat__def_error(
+		    d, d->line,
+		    "%s must be a table { column = ..., fn = ..., window = ... }, got %s", where,
+		    luaL_typename(L, entry));
 		return;
 	}
 	lua_pushnil(L);
@@ -200,8 +200,7 @@ void fcat__def_aggregations(fcat__def *d, lua_State *L, fcat__view *v)
 	int top = lua_gettop(L);
 	lua_getfield(L, 1, "aggregation_interval");
 	bool has_interval = !lua_isnil(L, -1);
-	int64_t interval =
-	    has_interval ? seconds_at_top(d, L, "'aggregation_interval'") : -1;
+	int64_t interval = has_interval ? seconds_at_top(d, L, "'aggregation_interval'") : -1;
 	lua_settop(L, top);
 	lua_getfield(L, 1, "aggregations");
 	if (lua_isnil(L, -1)) {
@@ -252,9 +251,10 @@ void fcat__def_aggregations(fcat__def *d, lua_State *L, fcat__view *v)
 	for (size_t i = 0; i < len; i++)
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(v->features[i].base.name, v->features[k].base.name) == 0)
-				fcat__def_error(d, d->line,
-				                "aggregations[%zu] and [%zu] both make the feature '%s': "
-				                "set 'name' on one",
-				                k + 1, i + 1, v->features[i].base.name);
+				fcat__def_error(
+				    d, d->line,
+				    "aggregations[%zu] and [%zu] both make the feature '%s': "
+				    "set 'name' on one",
+				    k + 1, i + 1, v->features[i].base.name);
 	lua_settop(L, top);
 }

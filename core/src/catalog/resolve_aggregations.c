@@ -29,9 +29,7 @@ static fcat_type result_type(const fcat__aggregation *a, fcat_type in, const cha
 		return out;
 	}
 	switch (a->fn) {
-	case FCAT__AGG_COUNT:
-		out.scalar = FCAT_INT64;
-		return out;
+	case FCAT__AGG_COUNT: out.scalar = FCAT_INT64; return out;
 	case FCAT__AGG_SUM:
 		if (!is_number(in))
 			*why = "sum needs a number column (int32, int64, float32 or float64)";
@@ -53,16 +51,13 @@ static fcat_type result_type(const fcat__aggregation *a, fcat_type in, const cha
 		else
 			out = in;
 		return out;
-	case FCAT__AGG_LAST:
-		return in;
+	case FCAT__AGG_LAST: return in;
 	case FCAT__AGG_LAST_DISTINCT:
 		out = in;
 		out.is_array = true;
 		out.dim = 0;
 		return out;
-	default:
-		*why = "unknown function";
-		return out;
+	default: *why = "unknown function"; return out;
 	}
 }
 
@@ -86,11 +81,12 @@ int fcat__resolve_aggregations(fcat__arena *arena, fcat__view *v, problem_fn pro
 				if (strcmp(s->schema[k].base.name, a->column) == 0)
 					col = &s->schema[k];
 			if (!col) {
-				snprintf(msg, sizeof msg,
-				         "aggregations[%zu] ('%s'): column '%s' is not a declared "
-				         "column of source '%s' (an aggregated column takes its type "
-				         "from the source's schema)",
-				         i + 1, f->base.name, a->column, s->base.name);
+				snprintf(
+				    msg, sizeof msg,
+				    "aggregations[%zu] ('%s'): column '%s' is not a declared "
+				    "column of source '%s' (an aggregated column takes its type "
+				    "from the source's schema)",
+				    i + 1, f->base.name, a->column, s->base.name);
 				problem(ctx, a->loc.line, msg);
 				continue;
 			}

@@ -46,8 +46,8 @@ typedef struct agg_verify {
 	size_t nentities;
 	/* one cut */
 	int64_t cut;
-	fcat_bytes *sample;   /* encoded keys of the sampled entities */
-	fcat_value *skeys;    /* their key values, nkeys each */
+	fcat_bytes *sample; /* encoded keys of the sampled entities */
+	fcat_value *skeys;  /* their key values, nkeys each */
 	size_t nsample, nkeys;
 	const char *const *cols;
 	const fcat_type *types;
@@ -62,7 +62,8 @@ typedef struct agg_verify {
 static bool sampled(const agg_verify *x, const fcat__buf *key)
 {
 	for (size_t i = 0; i < x->nsample; i++)
-		if (x->sample[i].len == key->len && memcmp(x->sample[i].ptr, key->ptr, key->len) == 0)
+		if (x->sample[i].len == key->len &&
+		    memcmp(x->sample[i].ptr, key->ptr, key->len) == 0)
 			return true;
 	return false;
 }
@@ -135,7 +136,8 @@ static int offline_values(agg_verify *x, fcat_training_set **out)
 	fcat__colbuild b[65];
 	fcat_column cols[65];
 	for (size_t k = 0; k <= nk; k++)
-		fcat__colbuild_init(&b[k], k < nk ? x->types[k] : (fcat_type){FCAT_TIMESTAMP, false, 0});
+		fcat__colbuild_init(&b[k],
+		                    k < nk ? x->types[k] : (fcat_type){FCAT_TIMESTAMP, false, 0});
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		for (size_t k = 0; rc == 0 && k < nk; k++)
@@ -148,7 +150,8 @@ static int offline_values(agg_verify *x, fcat_training_set **out)
 		cols[k] = fcat__colbuild_column(&b[k], k < nk ? x->cols[k] : "event_timestamp");
 	const char *ref = x->v->base.name;
 	if (rc == 0)
-		rc = fcat_get_historical_columns(out, NULL, x->s, cols, nk + 1, &ref, 1, NULL, NULL);
+		rc =
+		    fcat_get_historical_columns(out, NULL, x->s, cols, nk + 1, &ref, 1, NULL, NULL);
 	for (size_t k = 0; k <= nk; k++)
 		fcat__colbuild_free(&b[k]);
 	return rc;
@@ -168,8 +171,8 @@ static void difference(agg_verify *x, const char *path, size_t i, const char *fe
 	if (!online->is_null)
 		fcat_value_format(&b, online);
 	fcat__buf_printf(x->out->details,
-	                 "feature_view feature '%s', entity %s at %s: offline %s, %s %s\n",
-	                 feature, key, cut, a ? a : "null", path, b ? b : "null");
+	                 "feature_view feature '%s', entity %s at %s: offline %s, %s %s\n", feature,
+	                 key, cut, a ? a : "null", path, b ? b : "null");
 	fcat_free(a);
 	fcat_free(b);
 }
@@ -251,14 +254,14 @@ static int run_cut(agg_verify *x, const char *scratch, int cutno, size_t per_cut
 	for (int path = 0; rc == 0 && path < 2; path++) {
 		snprintf(dir, sizeof dir, "%s/agg%d-%d", scratch, cutno, path);
 		fcat__scratch_store st;
-		if ((rc = fcat__scratch_store_open(&st, x->s, dir))) {
+		if ((rc = fcat__scratch_store_open_for(&st, x->s, dir, true))) {
 			fcat__remove_tree(dir);
 			break;
 		}
 		if (path == 0) {
 			fcat_materialize_stats ms = {0};
-			rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &st.target, &ms,
-			                            NULL, NULL);
+			rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &st.target,
+			                            &ms, NULL, NULL);
 		} else {
 			x->nrows = 0;
 			rc = fcat__source_scan(x->s, x->v->source, x->cols, x->types, x->ncols,
@@ -293,8 +296,8 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 		x.ncols = fcat__agg_rows_columns(x.all, &x.cols, &x.types, &ts);
 	x.nkeys = (size_t)ts;
 	if (rc == 0)
-		rc = fcat__source_scan(s, v->source, x.cols, x.types, x.ncols, -1, 0, 0,
-		                       add_all, x.all);
+		rc = fcat__source_scan(s, v->source, x.cols, x.types, x.ncols, -1, 0, 0, add_all,
+		                       x.all);
 	if (rc == 0)
 		rc = fcat__agg_rows_transform(s, x.all);
 	if (rc == 0)
