@@ -95,6 +95,7 @@ typedef struct fcat__agg_events {
 	size_t n, cap, ninputs;
 	fcat__agg_when *when;
 	fcat__aval *vals; /* n * ninputs */
+	bool view;        /* the arrays are another's (copied out before growing) */
 } fcat__agg_events;
 
 void fcat__agg_events_free(fcat__agg_events *e);

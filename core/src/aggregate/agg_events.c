@@ -12,8 +12,10 @@
 
 void fcat__agg_events_free(fcat__agg_events *e)
 {
-	free(e->when);
-	free(e->vals);
+	if (!e->view) { /* a view into another's arrays owns nothing */
+		free(e->when);
+		free(e->vals);
+	}
 	e->when = NULL;
 	e->vals = NULL;
 	e->n = e->cap = 0;
@@ -23,6 +25,22 @@ static int reserve(fcat__agg_events *e, size_t n)
 {
 	if (n <= e->cap)
 		return 0;
+	if (e->view) { /* copied out before it grows */
+		fcat__agg_when *w = malloc(e->n * sizeof *w);
+		fcat__aval *v = malloc(e->n * (e->ninputs ? e->ninputs : 1) * sizeof *v);
+		if (!w || !v) {
+			free(w);
+			free(v);
+			return fcat__error_oom();
+		}
+		memcpy(w, e->when, e->n * sizeof *w);
+		if (e->ninputs)
+			memcpy(v, e->vals, e->n * e->ninputs * sizeof *v);
+		e->when = w;
+		e->vals = v;
+		e->cap = e->n;
+		e->view = false;
+	}
 	size_t cap = e->cap ? e->cap : 16;
 	while (cap < n)
 		cap *= 2;
@@ -64,8 +82,28 @@ int fcat__agg_events_sort(fcat__agg_events *e)
 		sorted = !before(e->when[i], e->when[i - 1]);
 	if (sorted)
 		return 0;
-	/* a stable merge sort of an index, then the events moved once */
+	/* a stable merge sort of an index, then the events moved once (in
+	 * place: a view into shared arrays is sorted where it is) */
 	size_t n = e->n;
+	if (n < 24) { /* insertion sort: small entities, and nearly sorted ones */
+		fcat__aval tmp[FCAT__MAX_VIEW_COLUMNS];
+		for (size_t i = 1; i < n; i++) {
+			fcat__agg_when w = e->when[i];
+			if (k)
+				memcpy(tmp, e->vals + i * k, k * sizeof *tmp);
+			size_t j = i;
+			for (; j > 0 && before(w, e->when[j - 1]); j--) {
+				e->when[j] = e->when[j - 1];
+				if (k)
+					memcpy(e->vals + j * k, e->vals + (j - 1) * k,
+					       k * sizeof *tmp);
+			}
+			e->when[j] = w;
+			if (k)
+				memcpy(e->vals + j * k, tmp, k * sizeof *tmp);
+		}
+		return 0;
+	}
 	size_t *idx = malloc(2 * n * sizeof *idx);
 	fcat__agg_when *w = malloc(n * sizeof *w);
 	fcat__aval *v = malloc((n * k > 0 ? n * k : 1) * sizeof *v);
@@ -99,12 +137,12 @@ int fcat__agg_events_sort(fcat__agg_events *e)
 		if (k)
 			memcpy(v + i * k, e->vals + a[i] * k, k * sizeof *v);
 	}
+	memcpy(e->when, w, n * sizeof *w);
+	if (k)
+		memcpy(e->vals, v, n * k * sizeof *v);
 	free(idx);
-	free(e->when);
-	free(e->vals);
-	e->when = w;
-	e->vals = v;
-	e->cap = n;
+	free(w);
+	free(v);
 	return 0;
 }
 

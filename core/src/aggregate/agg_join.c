@@ -97,7 +97,10 @@ static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, e
 			ok = !kv[got].is_null;
 		}
 		key.len = 0;
-		if (ok && fcat__key_encode(&key, kv, nk) == 0 && !key.oom) {
+		int krc = ok ? fcat__key_encode(&key, kv, nk) : 0;
+		if (krc == FCAT_ENOMEM)
+			key.oom = true;
+		if (ok && krc == 0 && !key.oom) {
 			rows[r].entity = fcat__agg_rows_entity(ar, key.ptr, key.len);
 			if (rows[r].entity < 0)
 				rc = fcat__error_oom();
@@ -275,9 +278,9 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 	}
 	const fcat_bytes *keys;
 	fcat__agg_events *events = NULL;
-	size_t nent = rc == 0 ? fcat__agg_rows_entities(ar, &keys, &events) : 0;
-	for (size_t e = 0; rc == 0 && e < nent; e++)
-		rc = fcat__agg_events_sort(&events[e]);
+	size_t nent = 0;
+	if (rc == 0)
+		rc = fcat__agg_rows_entities(ar, &nent, &keys, &events);
 	if (rc == 0)
 		qsort(rows, nrows, sizeof *rows, cmp_erow);
 	for (size_t i = 0; rc == 0 && i < nrows;) {

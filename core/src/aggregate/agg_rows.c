@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "transform/engine.h"
 #include "util/error.h"
+#include "util/big.h"
 #include "util/grow.h"
 #include "values/value_copy.h"
 
@@ -26,9 +27,20 @@ struct fcat__agg_rows {
 	bool transformed;
 	fcat__field *in_fields; /* the aggregated columns, as the transform's outputs */
 	fcat__latest_map keys;  /* entity key -> entry; entry i is entity i */
-	fcat__agg_events *ev;   /* per entity */
-	fcat_bytes *key_bytes;  /* per entity, for fcat__agg_rows_entities */
-	size_t ncap;
+	/* the events as they come, flat: entity, time, values */
+	uint32_t *eid;
+	fcat__agg_when *when;
+	fcat__aval *vals;
+	size_t nev, evcap;
+	size_t eid_bytes, when_bytes, vals_bytes; /* their mappings (util/big.h) */
+	/* then grouped by entity (finish): ev[i] views entity i's events */
+	fcat__agg_events *ev;
+	bool finished;
+	fcat_bytes *key_bytes; /* per entity, for fcat__agg_rows_entities */
+	/* a batch's keys, hashed ahead of their lookups */
+	size_t *key_end;
+	uint64_t *hashes;
+	size_t batch_cap;
 	fcat__arena text; /* strings of the events */
 	/* with a transform: the source rows, until it runs */
 	fcat_value *raw;
@@ -103,9 +115,12 @@ void fcat__agg_rows_free(fcat__agg_rows *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->keys.len; i++)
-		fcat__agg_events_free(&r->ev[i]);
 	free(r->ev);
+	fcat__big_free(r->eid, r->eid_bytes);
+	fcat__big_free(r->when, r->when_bytes);
+	fcat__big_free(r->vals, r->vals_bytes);
+	free(r->key_end);
+	free(r->hashes);
 	free(r->key_bytes);
 	fcat__latest_map_free(&r->keys);
 	fcat__arena_release(&r->text);
@@ -139,30 +154,15 @@ void fcat__agg_rows_counts(const fcat__agg_rows *r, uint64_t *rows, uint64_t *sk
 
 /* The entity of an encoded key, made when new: its index, or -1 (out of
  * memory). */
-static long entity_of(fcat__agg_rows *r, const char *key, size_t len)
+static long entity_of(fcat__agg_rows *r, const char *key, size_t len, uint64_t hash)
 {
-	size_t before = r->keys.len;
-	fcat__latest *e = fcat__latest_map_get(&r->keys, key, len, fcat__latest_hash(key, len));
-	if (!e)
-		return -1;
-	size_t i = (size_t)(e - r->keys.entries);
-	if (r->keys.len > before) {
-		if (r->keys.len > r->ncap) {
-			size_t cap = r->ncap ? 2 * r->ncap : 1024;
-			fcat__agg_events *ev = realloc(r->ev, cap * sizeof *ev);
-			if (!ev)
-				return -1;
-			r->ev = ev;
-			r->ncap = cap;
-		}
-		r->ev[i] = (fcat__agg_events){.ninputs = r->v->nagg_inputs};
-	}
-	return (long)i;
+	fcat__latest *e = fcat__latest_map_get(&r->keys, key, len, hash);
+	return e ? (long)(e - r->keys.entries) : -1;
 }
 
 long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len)
 {
-	return entity_of(r, key, len);
+	return entity_of(r, key, len, fcat__latest_hash(key, len));
 }
 
 /* An aval of the event, its text copied into r->text. */
@@ -181,34 +181,236 @@ static int event_value(fcat__agg_rows *r, fcat__aval *out, const fcat_value *v, 
 
 static int add_event(fcat__agg_rows *r, size_t entity, fcat__agg_when when, const fcat_value *vals)
 {
-	fcat__aval av[FCAT__MAX_VIEW_COLUMNS];
 	const fcat__view *v = r->v;
-	for (size_t c = 0; c < v->nagg_inputs; c++) {
-		int rc = event_value(r, &av[c], &vals[c], v->agg_input_types[c]);
+	size_t k = v->nagg_inputs;
+	if (r->finished)
+		return fcat__error(FCAT_EINVALID, "events added after they were grouped");
+	if (r->nev == r->evcap) {
+		size_t cap = r->evcap ? 2 * r->evcap : 65536, kk = k ? k : 1;
+		uint32_t *eid = fcat__big_realloc(r->eid, r->eid_bytes, cap * sizeof *eid);
+		if (!eid)
+			return fcat__error_oom();
+		r->eid = eid;
+		r->eid_bytes = cap * sizeof *eid;
+		fcat__agg_when *w = fcat__big_realloc(r->when, r->when_bytes, cap * sizeof *w);
+		if (!w)
+			return fcat__error_oom();
+		r->when = w;
+		r->when_bytes = cap * sizeof *w;
+		fcat__aval *av = fcat__big_realloc(r->vals, r->vals_bytes, cap * kk * sizeof *av);
+		if (!av)
+			return fcat__error_oom();
+		r->vals = av;
+		r->vals_bytes = cap * kk * sizeof *av;
+		r->evcap = cap;
+	}
+	fcat__aval *dst = r->vals + r->nev * k;
+	for (size_t c = 0; c < k; c++) {
+		int rc = event_value(r, &dst[c], &vals[c], v->agg_input_types[c]);
 		if (rc)
 			return rc;
 	}
-	return fcat__agg_events_push(&r->ev[entity], when, av);
+	r->eid[r->nev] = (uint32_t)entity;
+	r->when[r->nev++] = when;
+	return 0;
 }
 
-int fcat__agg_rows_add(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
+/* A sort key: an event's time and its place in arrival order. */
+typedef struct sort_key {
+	int64_t ts, created;
+	uint32_t idx;
+} sort_key;
+
+static bool key_before(const sort_key *a, const sort_key *b)
 {
+	if (a->ts != b->ts)
+		return a->ts < b->ts;
+	if (a->created != b->created)
+		return a->created < b->created;
+	return a->idx < b->idx;
+}
+
+/* Sorts keys[0..n) (quicksort, median of three, insertion below 16). */
+static void sort_keys(sort_key *k, size_t n)
+{
+	while (n > 16) {
+		size_t m = n / 2;
+		if (key_before(&k[m], &k[0])) {
+			sort_key t = k[m];
+			k[m] = k[0];
+			k[0] = t;
+		}
+		if (key_before(&k[n - 1], &k[0])) {
+			sort_key t = k[n - 1];
+			k[n - 1] = k[0];
+			k[0] = t;
+		}
+		if (key_before(&k[n - 1], &k[m])) {
+			sort_key t = k[n - 1];
+			k[n - 1] = k[m];
+			k[m] = t;
+		}
+		sort_key pivot = k[m];
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (key_before(&k[i], &pivot))
+				i++;
+			while (key_before(&pivot, &k[j]))
+				j--;
+			if (i >= j)
+				break;
+			sort_key t = k[i];
+			k[i] = k[j];
+			k[j] = t;
+			i++;
+			j--;
+		}
+		/* the smaller side by recursion, the larger by the loop */
+		if (j + 1 < n - j - 1) {
+			sort_keys(k, j + 1);
+			k += j + 1;
+			n -= j + 1;
+		} else {
+			sort_keys(k + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		sort_key x = k[i];
+		size_t j = i;
+		for (; j > 0 && key_before(&x, &k[j - 1]); j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
+/* Groups the events by entity, each entity's in time order (ties in
+ * arrival order): a counting sort of their indexes by entity, then per
+ * entity its keys sorted and its events gathered. ev[i] then views entity
+ * i's events. */
+static int finish(fcat__agg_rows *r)
+{
+	if (r->finished)
+		return 0;
+	size_t ne = r->keys.len, n = r->nev, k = r->v->nagg_inputs;
+	size_t *start = calloc(ne + 2, sizeof *start);
+	size_t order_bytes = (n ? n : 1) * sizeof(uint32_t),
+	       w_bytes = (n ? n : 1) * sizeof(fcat__agg_when),
+	       v_bytes = (n * k > 0 ? n * k : 1) * sizeof(fcat__aval);
+	uint32_t *order = fcat__big_alloc(order_bytes);
+	sort_key *keys = NULL;
+	fcat__agg_events *ev = calloc(ne + 1, sizeof *ev);
+	fcat__agg_when *w = fcat__big_alloc(w_bytes);
+	fcat__aval *v = fcat__big_alloc(v_bytes);
+	int rc = start && order && ev && w && v ? 0 : fcat__error_oom();
+	size_t most = 0;
+	if (rc == 0) {
+		for (size_t i = 0; i < n; i++)
+			start[r->eid[i] + 2]++;
+		for (size_t e = 0; e < ne; e++) {
+			most = start[e + 2] > most ? start[e + 2] : most;
+			start[e + 2] += start[e + 1];
+		}
+		for (size_t i = 0; i < n; i++)
+			order[start[r->eid[i] + 1]++] = (uint32_t)i;
+		/* start[e] .. start[e + 1] is entity e's slice of order */
+		keys = malloc((most ? most : 1) * sizeof *keys);
+		if (!keys)
+			rc = fcat__error_oom();
+	}
+	for (size_t e = 0; rc == 0 && e < ne; e++) {
+		size_t from = start[e], len = start[e + 1] - from;
+		const uint32_t *o = order + from;
+		bool sorted = true;
+		for (size_t i = 0; i < len; i++) {
+			const fcat__agg_when *x = &r->when[o[i]];
+			keys[i] = (sort_key){x->ts, x->created, o[i]};
+			if (i && sorted && key_before(&keys[i], &keys[i - 1]))
+				sorted = false;
+		}
+		if (!sorted)
+			sort_keys(keys, len);
+		for (size_t i = 0; i < len; i++) {
+			w[from + i] = (fcat__agg_when){keys[i].ts, keys[i].created};
+			if (k == 1)
+				v[from + i] = r->vals[keys[i].idx];
+			else if (k)
+				memcpy(v + (from + i) * k, r->vals + (size_t)keys[i].idx * k,
+				       k * sizeof *v);
+		}
+		ev[e] = (fcat__agg_events){
+		    .n = len, .ninputs = k, .when = w + from, .vals = v + from * k, .view = true};
+	}
+	free(start);
+	fcat__big_free(order, order_bytes);
+	free(keys);
+	if (rc) {
+		free(ev);
+		fcat__big_free(w, w_bytes);
+		fcat__big_free(v, v_bytes);
+		return rc;
+	}
+	fcat__big_free(r->eid, r->eid_bytes);
+	fcat__big_free(r->when, r->when_bytes);
+	fcat__big_free(r->vals, r->vals_bytes);
+	r->eid = NULL;
+	r->eid_bytes = 0;
+	r->when = w; /* owned here; the entities view them */
+	r->when_bytes = w_bytes;
+	r->vals = v;
+	r->vals_bytes = v_bytes;
+	r->ev = ev;
+	r->finished = true;
+	return 0;
+}
+
+/* Encodes and hashes a batch's keys first, asking for each key's slot
+ * ahead, so that the lookups that follow rarely wait on memory. */
+static int hash_batch(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
+{
+	if (nrows > r->batch_cap) {
+		if (!fcat__resize(&r->key_end, nrows, sizeof *r->key_end) ||
+		    !fcat__resize(&r->hashes, nrows, sizeof *r->hashes))
+			return fcat__error_oom();
+		r->batch_cap = nrows;
+	}
+	r->keybuf.len = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
 		bool null_key = row[r->ts_col].is_null;
 		for (size_t k = 0; k < r->nkeys; k++)
 			null_key |= row[k].is_null;
-		if (null_key) {
-			r->skipped++;
+		size_t start = r->keybuf.len;
+		r->key_end[i] = 0;
+		if (null_key)
 			continue;
-		}
-		r->keybuf.len = 0;
 		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
 		if (rc)
 			return rc;
-		if (r->keybuf.oom)
-			return fcat__error_oom();
-		long ent = entity_of(r, r->keybuf.ptr, r->keybuf.len);
+		r->key_end[i] = r->keybuf.len;
+		r->hashes[i] = fcat__latest_hash(r->keybuf.ptr + start, r->keybuf.len - start);
+		fcat__latest_map_prefetch(&r->keys, r->hashes[i]);
+	}
+	return r->keybuf.oom ? fcat__error_oom() : 0;
+}
+
+int fcat__agg_rows_add(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
+{
+	int rc = hash_batch(r, cells, nrows);
+	if (rc)
+		return rc;
+	size_t kstart = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		const fcat_value *row = cells + i * r->ncols;
+		if (!r->key_end[i]) {
+			r->skipped++;
+			continue;
+		}
+		if (i + 8 < nrows && r->key_end[i + 8])
+			fcat__latest_map_prefetch_entry(&r->keys, r->hashes[i + 8]);
+		long ent =
+		    entity_of(r, r->keybuf.ptr + kstart, r->key_end[i] - kstart, r->hashes[i]);
+		kstart = r->key_end[i];
 		if (ent < 0)
 			return fcat__error_oom();
 		r->rows++;
@@ -304,18 +506,27 @@ int fcat__agg_rows_transform(fcat_store *s, fcat__agg_rows *r)
 	return rc;
 }
 
-size_t fcat__agg_rows_entities(fcat__agg_rows *r, const fcat_bytes **keys,
-                               fcat__agg_events **events)
+int fcat__agg_rows_entities(fcat__agg_rows *r, size_t *n, const fcat_bytes **keys,
+                            fcat__agg_events **events)
 {
+	*n = 0;
+	*keys = NULL;
+	*events = NULL;
+	int rc = finish(r);
+	if (rc)
+		return rc;
 	free(r->key_bytes);
 	r->key_bytes = calloc(r->keys.len + 1, sizeof *r->key_bytes);
 	for (size_t i = 0; r->key_bytes && i < r->keys.len; i++) {
 		const fcat__latest *e = &r->keys.entries[i];
 		r->key_bytes[i] = (fcat_bytes){(const char *)fcat__latest_key(e), e->key_len};
 	}
+	if (!r->key_bytes)
+		return fcat__error_oom();
 	*keys = r->key_bytes;
 	*events = r->ev;
-	return r->key_bytes ? r->keys.len : 0;
+	*n = r->keys.len;
+	return 0;
 }
 
 /* One update call: the entities of its keys, and the row being made. */
@@ -338,11 +549,13 @@ static int merge_one(void *ctx, size_t i, fcat_bytes stored, fcat_bytes *out)
 	const unsigned char *hash = NULL;
 	/* a row of another version of the view is not merged with: its
 	 * events were computed by another definition */
-	if (stored.ptr &&
-	    (fcat__agg_row_decode(&m->old, &newest, &hash, v, (const unsigned char *)stored.ptr,
-	                          stored.len) != 0 ||
-	     memcmp(hash, v->data_hash, 32) != 0)) {
-		m->old.n = 0;
+	int drc = stored.ptr ? fcat__agg_row_decode(&m->old, &newest, &hash, v,
+	                                            (const unsigned char *)stored.ptr, stored.len)
+	                     : 0;
+	if (drc == FCAT_ENOMEM)
+		return drc;
+	if (stored.ptr && (drc != 0 || memcmp(hash, v->data_hash, 32) != 0)) {
+		m->old.n = 0; /* damaged, or another version's: made anew */
 		fcat__error_clear();
 	}
 	int rc = fcat__agg_events_splice(&m->old, &r->ev[ent], r->start, r->end);
@@ -367,9 +580,9 @@ int fcat__agg_rows_write(fcat__agg_rows *r, const fcat__online *target, uint64_t
 		                   "view '%s' has window aggregations, which the online store's "
 		                   "plugin cannot hold (it has no update)",
 		                   v->base.name);
-	for (size_t i = 0; i < r->keys.len; i++)
-		if (fcat__agg_events_sort(&r->ev[i]))
-			return fcat__error_oom();
+	int frc = finish(r);
+	if (frc)
+		return frc;
 	fcat__latest **sorted = fcat__latest_map_sorted(&r->keys);
 	fcat_bytes *keys = malloc(WRITE_BATCH * sizeof *keys);
 	merge_ctx m = {.r = r, .batch = malloc(WRITE_BATCH * sizeof *m.batch)};

@@ -35,8 +35,8 @@ void fcat__agg_rows_counts(const fcat__agg_rows *r, uint64_t *rows, uint64_t *sk
 
 /* The entities and their sorted events, after add (and transform): for
  * fcat verify and training sets. Entity i's encoded key is keys[i]. */
-size_t fcat__agg_rows_entities(fcat__agg_rows *r, const fcat_bytes **keys,
-                               fcat__agg_events **events);
+int fcat__agg_rows_entities(fcat__agg_rows *r, size_t *n, const fcat_bytes **keys,
+                            fcat__agg_events **events);
 
 /* The index of the entity of an encoded key (made, without events, when
  * new), or -1 when out of memory. */

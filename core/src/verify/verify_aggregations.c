@@ -75,7 +75,10 @@ static int keep_rows(void *ctx, const fcat_value *cells, size_t nrows)
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * x->ncols;
 		x->keybuf.len = 0;
-		if (fcat__key_encode(&x->keybuf, row, x->nkeys) != 0) {
+		int krc = fcat__key_encode(&x->keybuf, row, x->nkeys);
+		if (krc == FCAT_ENOMEM || x->keybuf.oom)
+			return fcat__error_oom();
+		if (krc) { /* a null key: never pushed either */
 			fcat__error_clear();
 			continue;
 		}
@@ -301,7 +304,7 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 	if (rc == 0)
 		rc = fcat__agg_rows_transform(s, x.all);
 	if (rc == 0)
-		x.nentities = fcat__agg_rows_entities(x.all, &x.keys, &x.events);
+		rc = fcat__agg_rows_entities(x.all, &x.nentities, &x.keys, &x.events);
 	int64_t lo = INT64_MAX, hi = INT64_MIN, some = INT64_MIN, wmin = INT64_MAX;
 	for (size_t e = 0; e < x.nentities; e++)
 		for (size_t i = 0; i < x.events[e].n; i++) {
@@ -323,9 +326,14 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 	/* the end of the data; exactly at an event (in its windows); exactly
 	 * the shortest window after it (out) and a microsecond before (in);
 	 * the middle */
-	int64_t cuts[NCUTS] = {hi, some, some + wmin * 1000000, some + wmin * 1000000 - 1,
-	                       lo + (hi - lo) / 2};
-	for (int c = 0; rc == 0 && x.nentities && c < NCUTS; c++) {
+	bool any = hi >= lo; /* events exist (times are within years 1..9999) */
+	int64_t cuts[NCUTS] = {hi, some, 0, 0, 0};
+	if (any) {
+		cuts[2] = some + wmin * 1000000;
+		cuts[3] = cuts[2] - 1;
+		cuts[4] = lo + (hi - lo) / 2;
+	}
+	for (int c = 0; rc == 0 && any && c < NCUTS; c++) {
 		x.cut = cuts[c];
 		rc = run_cut(&x, scratch, c, per_cut);
 	}

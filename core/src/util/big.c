@@ -1,0 +1,54 @@
+/* big.c - large arrays from mmap, advised to use huge pages (see big.h). */
+#include "util/big.h"
+
+#include "fault/fault.h"
+
+#include <stdbool.h>
+#include <sys/mman.h>
+
+#ifdef FCAT_FAULT
+#define FAULT_HERE() fcat__fault_hit(FCAT__FAULT_ALLOC)
+#else
+#define FAULT_HERE() false
+#endif
+
+static size_t rounded(size_t size)
+{
+	const size_t page = 4096;
+	return size ? (size + page - 1) / page * page : page;
+}
+
+void *fcat__big_alloc(size_t size)
+{
+	if (FAULT_HERE())
+		return NULL;
+	void *p =
+	    mmap(NULL, rounded(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, rounded(size), MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void *fcat__big_realloc(void *p, size_t old, size_t size)
+{
+	if (!p)
+		return fcat__big_alloc(size);
+	if (FAULT_HERE())
+		return NULL;
+	void *q = mremap(p, rounded(old), rounded(size), MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(q, rounded(size), MADV_HUGEPAGE);
+#endif
+	return q;
+}
+
+void fcat__big_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, rounded(size));
+}
