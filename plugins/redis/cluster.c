@@ -275,11 +275,14 @@ int rs_cluster_refresh(rs_store *s)
 			break;
 		}
 	}
-	if (rc)
+	if (rc) {
+		char last[512]; /* the message is about to be replaced */
+		snprintf(last, sizeof last, "%s", rs_host->error_last());
 		rc = rs_host->error(FCAT_EIO,
 		                    "redis: no node of the cluster answered CLUSTER SLOTS"
 		                    " (the last: %s)",
-		                    rs_host->error_last());
+		                    last);
+	}
 	pthread_mutex_unlock(&cl->refresh);
 	return rc;
 }
@@ -378,7 +381,10 @@ int rs_cluster_open(rs_store *s, const char *seeds)
 		if (rc)
 			return rc;
 		p += strcspn(p, ",");
-		p += *p == ',';
+		if (*p == ',' && !*++p) /* "a:1," */
+			return rs_host->error(
+			    FCAT_EINVALID, "redis: cluster '%s' ends with a comma: an empty node",
+			    seeds);
 	}
 	if (!cl->nnodes)
 		return rs_host->error(FCAT_EINVALID, "redis: the cluster setting names no node");
