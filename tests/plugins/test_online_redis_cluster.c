@@ -216,6 +216,16 @@ static void test_online_redis_cluster__rows_spread_over_every_master_read_back(v
 	for (int i = 0; i < NKEYS; i++)
 		assert_null(out[i].ptr);
 	expect_all(&t, "v", "a");
+
+	/* every node forgot the write script (a restart, a failover): NOSCRIPT,
+	 * and the rows still go in, by EVAL */
+	for (int m = 0; m < MASTERS; m++)
+		free(test_cluster_cli(cluster.node[m].port,
+		                      (const char *[]){"script", "flush", NULL}));
+	write_all(&t, "v", "f", 30);
+	expect_all(&t, "v", "f");
+	write_all(&t, "v", "a", 40);
+	expect_all(&t, "v", "a");
 	store_close(&t);
 
 	/* the same rows from the replicas (READONLY), once replicated */

@@ -16,7 +16,8 @@
 #  3. fcat-bench-online --store redis --redis-cluster (single-entity reads of
 #     10 features of random users, p50/p99 in process, the median of RUNS
 #     rounds) beside redis-benchmark -c 1 -P 1 GET of one of fcat's keys on
-#     the master that holds it (a hash-tagged key: one node), RUNS times.
+#     the master that holds it (a hash-tagged key: one node), RUNS times,
+#     and redis-benchmark -c 32 of the same GET: what one node serves.
 # Stops the servers and removes every file at the end. The build comes from
 # $FCAT_BUILD (default build/release, relative to the repository root).
 set -euo pipefail
@@ -178,15 +179,23 @@ for i in $(seq "$runs"); do
 		echo "$b" >>"$tmp/get99"
 	}
 done
+# what one node serves with 32 clients (for the reads/s a node takes)
+: >"$tmp/rps"
+for i in $(seq "$runs"); do
+	redis-benchmark -h 127.0.0.1 -p "$node" -n 200000 -c 32 -P 1 GET "$key" >"$tmp/rps.out" 2>&1
+	awk '/throughput summary/ { print $3; exit }' "$tmp/rps.out" >>"$tmp/rps"
+done
+rps=$(median "$tmp/rps")
 g50=$(median "$tmp/get50")
 g99=$(median "$tmp/get99")
 awk -v p50="$p50" -v p99="$p99" -v eps="$eps" -v g50="$g50" -v g99="$g99" -v key="$key" \
 	-v node="$node" -v serial="$serial" -v jobs="$jobs" -v rows="$rows" -v k="$keys" \
-	-v m0="$mem0" -v m1="$mem1" 'BEGIN {
+	-v m0="$mem0" -v m1="$mem1" -v rps="$rps" 'BEGIN {
 	printf "%-44s p50 %7.1f us  p99 %7.1f us\n", "fcat, 1 entity x 10 features, via cluster:", p50, p99
 	printf "%-44s p50 %7.1f us  p99 %7.1f us\n", "peer: redis-benchmark -c 1 GET, one node:", g50, g99
 	printf "%-44s %.0f entities/s\n", "fcat batched, 100 per call (3 nodes):", eps
+	printf "%-44s %.0f requests/s\n", "peer: redis-benchmark -c 32 GET, one node:", rps
 	printf "(the GET is of %s on 127.0.0.1:%s; redis-benchmark rounds to 1 us)\n", key, node
-	printf "RESULT rows=%d materialize_s=%.3f rows_per_s=%.0f jobs2_s=%.3f bytes_per_entity=%.0f fcat_p50_us=%.1f fcat_p99_us=%.1f get_p50_us=%.1f get_p99_us=%.1f batch_eps=%.0f\n",
-		rows, serial, rows / serial, jobs, (m1 - m0) / k, p50, p99, g50, g99, eps
+	printf "RESULT rows=%d materialize_s=%.3f rows_per_s=%.0f jobs2_s=%.3f bytes_per_entity=%.0f fcat_p50_us=%.1f fcat_p99_us=%.1f get_p50_us=%.1f get_p99_us=%.1f batch_eps=%.0f node_get_rps=%.0f\n",
+		rows, serial, rows / serial, jobs, (m1 - m0) / k, p50, p99, g50, g99, eps, rps
 }'
