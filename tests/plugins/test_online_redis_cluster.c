@@ -244,6 +244,18 @@ static void test_online_redis_cluster__rows_spread_over_every_master_read_back(v
 		usleep(50000);
 	}
 	store_close(&r);
+	/* and the replicas answered them */
+	long long gets = 0;
+	for (int i = MASTERS; i < cluster.n; i++) {
+		char *out = test_cluster_cli(cluster.node[i].port,
+		                             (const char *[]){"info", "commandstats", NULL});
+		char *at = strstr(out, "cmdstat_get:calls=");
+		gets += at ? atoll(at + strlen("cmdstat_get:calls=")) : 0;
+		free(out);
+	}
+	if (gets < NKEYS)
+		fail_msg("the replicas answered %lld GETs, fewer than the %d keys read", gets,
+		         NKEYS);
 }
 
 static void test_online_redis_cluster__settings_are_checked(void **state)

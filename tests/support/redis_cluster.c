@@ -150,6 +150,30 @@ static int state_ok(int port)
 	return ok;
 }
 
+/* A replica (node i, past the masters) has its link to the master up. */
+static int replica_up(const test_cluster *c, int i, int masters)
+{
+	if (i < masters)
+		return 1;
+	char *out =
+	    test_cluster_cli(c->node[i].port, (const char *[]){"info", "replication", NULL});
+	int up = strstr(out, "master_link_status:up") != NULL;
+	free(out);
+	return up;
+}
+
+/* How many node entries CLUSTER SLOTS lists (ports, masters and
+ * replicas, counted once per range). */
+static int slot_lists(int port)
+{
+	char *out = test_cluster_cli(port, (const char *[]){"cluster", "slots", NULL});
+	int n = 0;
+	for (char *p = strstr(out, "127.0.0.1"); p; p = strstr(p + 1, "127.0.0.1"))
+		n++;
+	free(out);
+	return n;
+}
+
 void test_cluster_start(test_cluster *c, int masters, int replicas)
 {
 	memset(c, 0, sizeof *c);
@@ -188,12 +212,20 @@ void test_cluster_start(test_cluster *c, int masters, int replicas)
 		fail_msg("redis-cli --cluster create failed (%d): %s%s", r.status, r.out, r.err);
 	test_run_free(&r);
 	for (int i = 0; i < c->n; i++)
-		for (int t = 0; !state_ok(c->node[i].port); t++) {
+		for (int t = 0; !state_ok(c->node[i].port) || !replica_up(c, i, masters); t++) {
 			if (t == 300)
-				fail_msg("node 127.0.0.1:%d never said cluster_state:ok",
+				fail_msg("node 127.0.0.1:%d never said cluster_state:ok (or, a"
+				         " replica, master_link_status:up)",
 				         c->node[i].port);
 			sleep_ms(100);
 		}
+	/* and every master lists its replicas in CLUSTER SLOTS, which leaves
+	 * out a replica still syncing */
+	for (int t = 0; replicas && slot_lists(c->node[0].port) < c->n; t++) {
+		if (t == 300)
+			fail_msg("CLUSTER SLOTS never listed all %d nodes", c->n);
+		sleep_ms(100);
+	}
 }
 
 void test_cluster_kill(test_cluster *c, int i)
