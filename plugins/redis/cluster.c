@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct rs_node {
 	char *host;
@@ -27,7 +28,15 @@ struct rs_cluster {
 	size_t good;                /* the node that answered the last one */
 	bool readonly;              /* READONLY on every connection */
 	atomic_uint_fast64_t moved, ask;
+	_Atomic int64_t refreshed; /* now_ms() of the last refresh */
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 const char *rs_node_name(const rs_node *node)
 {
@@ -272,6 +281,7 @@ int rs_cluster_refresh(rs_store *s)
 			break;
 		if (!(rc = refresh_from(s, node))) {
 			cl->good = at;
+			atomic_store(&cl->refreshed, now_ms());
 			break;
 		}
 	}
@@ -289,10 +299,11 @@ int rs_cluster_refresh(rs_store *s)
 
 /* The node serving a slot (a replica when asked and there is one), or
  * NULL. */
-static rs_node *lookup(rs_cluster *cl, unsigned slot, bool replica)
+static rs_node *lookup(rs_cluster *cl, unsigned slot, bool replica, bool *no_replica)
 {
 	pthread_rwlock_rdlock(&cl->lock);
 	int i = replica && cl->replica[slot] >= 0 ? cl->replica[slot] : cl->master[slot];
+	*no_replica = replica && cl->replica[slot] < 0;
 	rs_node *node = i >= 0 ? cl->nodes[i] : NULL;
 	pthread_rwlock_unlock(&cl->lock);
 	return node;
@@ -300,12 +311,22 @@ static rs_node *lookup(rs_cluster *cl, unsigned slot, bool replica)
 
 int rs_cluster_route(rs_store *s, unsigned slot, bool replica, rs_node **out)
 {
-	if ((*out = lookup(s->cluster, slot, replica)))
+	rs_cluster *cl = s->cluster;
+	bool no_replica;
+	*out = lookup(cl, slot, replica, &no_replica);
+	/* A replica still syncing is left out of CLUSTER SLOTS: a slot read
+	 * from its master looks again for one now and then. */
+	if (*out && no_replica && now_ms() - atomic_load(&cl->refreshed) >= RS_REPLICA_RECHECK_MS) {
+		atomic_store(&cl->refreshed, now_ms());
+		if (!rs_cluster_refresh(s))
+			*out = lookup(cl, slot, replica, &no_replica);
+	}
+	if (*out)
 		return 0;
 	int rc = rs_cluster_refresh(s);
 	if (rc)
 		return rc;
-	if ((*out = lookup(s->cluster, slot, replica)))
+	if ((*out = lookup(cl, slot, replica, &no_replica)))
 		return 0;
 	return rs_host->error(FCAT_EIO, "redis: no node of the cluster serves slot %u", slot);
 }

@@ -7,6 +7,9 @@
 
 /* Redirections one command may follow before it is an error. */
 #define RS_REDIRECTS 8
+/* With read_from_replicas, how often a slot without a known replica reads
+ * the map again to look for one (a replica still syncing is not listed). */
+#define RS_REPLICA_RECHECK_MS 5000
 
 typedef struct rs_node rs_node;
 
