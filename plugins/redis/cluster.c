@@ -289,9 +289,9 @@ int rs_cluster_refresh(rs_store *s)
 		char last[512]; /* the message is about to be replaced */
 		snprintf(last, sizeof last, "%s", rs_host->error_last());
 		rc = rs_host->error(FCAT_EIO,
-		                    "redis: no node of the cluster answered CLUSTER SLOTS"
+		                    "redis: no node of the %s answered CLUSTER SLOTS"
 		                    " (the last: %s)",
-		                    last);
+		                    s->url.display, last);
 	}
 	pthread_mutex_unlock(&cl->refresh);
 	return rc;
