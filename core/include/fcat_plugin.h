@@ -133,8 +133,9 @@ typedef struct fcat_plugin_config {
 	const char *repo_root; /**< absolute path of the feature repo */
 	const char *project;   /**< fcat.yaml's project name */
 	const char *section;   /**< "online_store", "offline_store", or "source" */
-	/** A setting of the section as written ("path", "tls.ca_file"), or
-	 * NULL when absent. The string lives as long as the store. */
+	/** A setting of the section as written ("path", "tls.ca_file"; an
+	 * item of a list by its index from 0, "cluster.0"), or NULL when
+	 * absent or not a scalar. The string lives as long as the store. */
 	const char *(*get)(const struct fcat_plugin_config *config, const char *key);
 	const void *impl; /**< core's; do not touch */
 } fcat_plugin_config;

@@ -19,33 +19,47 @@ int rs_reply_check(const rs_store *s, const redisReply *r, const char *what)
 }
 
 /* Runs one command and checks its reply is not an error. */
-static int command(rs_store *s, redisContext *c, const char *what, int argc, const char **argv)
+static int command(redisContext *c, const char *display, const char *what, int argc,
+                   const char **argv)
 {
 	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
-	if (!r)
-		return rs_conn_error(s, c, "lost the connection to");
-	int rc = rs_reply_check(s, r, what);
+	if (!r) {
+		const char *why = c->errstr[0] ? c->errstr : "connection failed";
+		return rs_host->error(FCAT_EIO, "redis: lost the connection to %s: %s", display,
+		                      why);
+	}
+	int rc = 0;
+	if (r->type == REDIS_REPLY_ERROR)
+		rc = rs_host->error(FCAT_EIO, "redis: %s on %s: %.*s", what, display, (int)r->len,
+		                    r->str);
 	freeReplyObject(r);
 	return rc;
 }
 
-static int handshake(rs_store *s, redisContext *c)
+/* Timeouts, AUTH, then SELECT (one server) or READONLY (a replica). */
+static int handshake(rs_store *s, redisContext *c, const char *display, bool tcp, int db,
+                     bool readonly)
 {
 	int rc = 0;
 	if (s->command_timeout.tv_sec || s->command_timeout.tv_usec)
 		if (redisSetTimeout(c, s->command_timeout) != REDIS_OK)
-			return rs_conn_error(s, c, "cannot set the timeout of");
-	if (s->url.port)
+			return rs_host->error(FCAT_EIO, "redis: cannot set the timeout of %s",
+			                      display);
+	if (tcp)
 		redisEnableKeepAlive(c);
 	if (s->password) {
 		const char *argv[] = {"AUTH", s->url.user ? s->url.user : s->password, s->password};
-		rc = command(s, c, "AUTH", s->url.user ? 3 : 2, argv);
+		rc = command(c, display, "AUTH", s->url.user ? 3 : 2, argv);
 	}
-	if (!rc && s->url.db) {
-		char db[16];
-		snprintf(db, sizeof db, "%d", s->url.db);
-		const char *argv[] = {"SELECT", db};
-		rc = command(s, c, "SELECT", 2, argv);
+	if (!rc && db) {
+		char text[16];
+		snprintf(text, sizeof text, "%d", db);
+		const char *argv[] = {"SELECT", text};
+		rc = command(c, display, "SELECT", 2, argv);
+	}
+	if (!rc && readonly) {
+		const char *argv[] = {"READONLY"};
+		rc = command(c, display, "READONLY", 1, argv);
 	}
 	return rc;
 }
@@ -57,7 +71,28 @@ int rs_connect(redisContext **out, rs_store *s)
 	                : redisConnectUnixWithTimeout(s->url.host, s->connect_timeout);
 	if (!c)
 		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");
-	int rc = c->err ? rs_conn_error(s, c, "cannot connect to") : handshake(s, c);
+	int rc = c->err ? rs_conn_error(s, c, "cannot connect to")
+	                : handshake(s, c, s->url.display, s->url.port != 0, s->url.db, false);
+	if (rc) {
+		redisFree(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int rs_connect_node(redisContext **out, rs_store *s, const char *host, int port,
+                    const char *display, bool readonly)
+{
+	redisContext *c = redisConnectWithTimeout(host, port, s->connect_timeout);
+	if (!c)
+		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");
+	int rc = 0;
+	if (c->err)
+		rc = rs_host->error(FCAT_EIO, "redis: cannot connect to cluster node %s: %s",
+		                    display, c->errstr);
+	else
+		rc = handshake(s, c, display, true, 0, readonly);
 	if (rc) {
 		redisFree(c);
 		return rc;

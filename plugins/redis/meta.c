@@ -1,5 +1,6 @@
 /* meta.c - store metadata in the hash "<prefix>:__meta", and dropping a
  * view's keys (SCAN MATCH, then UNLINK in batches). */
+#include "cluster_ops.h"
 #include "redis_store.h"
 
 #include <limits.h>
@@ -62,7 +63,18 @@ static int meta_run(rs_store *s, rs_conn_fn fn, meta_ctx *x)
 	if (!hash)
 		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");
 	x->hash = hash;
-	int rc = rs_with_conn(s, fn, x);
+	int rc;
+	if (!s->cluster) {
+		rc = rs_with_conn(s, fn, x);
+	} else if (x->value) {
+		rc = rs_cluster_meta_set(s, hash, x->key, x->value);
+	} else {
+		redisReply *r;
+		rc = rs_cluster_meta_get(s, hash, x->key, &r);
+		if (!rc)
+			rc = copy_value(s, x, r);
+		freeReplyObject(r);
+	}
 	free(hash);
 	return rc;
 }
@@ -151,7 +163,8 @@ int rs_drop_view(void *store, const char *view)
 	drop_ctx x = {view, rs_view_pattern(s, view)};
 	if (!x.pattern)
 		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");
-	int rc = rs_with_conn(s, drop_on, &x);
+	int rc =
+	    s->cluster ? rs_cluster_drop_view(s, view, x.pattern) : rs_with_conn(s, drop_on, &x);
 	free(x.pattern);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* read.c - reads: one pipelined GET per key, answered in one round trip
  * (per RS_PIPELINE keys). The replies are kept in the thread's slot and
  * handed out without a copy. */
+#include "cluster_ops.h"
 #include "redis_store.h"
 
 #include <stdio.h>
@@ -76,6 +77,14 @@ int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fca
 	int rc = rs_slot_reserve(slot, n);
 	if (rc)
 		return rc;
+	if (s->cluster) {
+		rc = rs_cluster_read(s, slot, view, keys, n);
+		if (!rc)
+			rc = fill(s, slot, view, out);
+		if (rc)
+			rs_slot_release(slot);
+		return rc;
+	}
 	read_ctx x = {view, strlen(view), keys, n, NULL, slot};
 	size_t longest = 0;
 	for (size_t i = 0; i < n; i++)

@@ -29,6 +29,7 @@ int rs_url_parse(rs_url *out, const char *text);
 void rs_url_clear(rs_url *url);
 
 typedef struct rs_slot rs_slot;
+typedef struct rs_cluster rs_cluster;
 
 typedef struct rs_store {
 	rs_url url;
@@ -37,7 +38,9 @@ typedef struct rs_store {
 	size_t prefix_len;
 	struct timeval connect_timeout, command_timeout;
 	unsigned pool_size;
-	char sha[41]; /* the write script's, from SCRIPT LOAD */
+	char sha[41];        /* the write script's, from SCRIPT LOAD */
+	rs_cluster *cluster; /* NULL: one server, at url */
+	bool read_replicas;  /* cluster reads go to replicas (READONLY) */
 
 	pthread_mutex_t mu; /* guards the pool */
 	pthread_cond_t cv;
@@ -50,6 +53,10 @@ typedef struct rs_store {
 
 /* Connections: a pool of at most pool_size, made on demand. */
 int rs_connect(redisContext **out, rs_store *s);
+/* A connection to one node of a cluster ("display" names it in messages);
+ * READONLY when `readonly` (reads from a replica). */
+int rs_connect_node(redisContext **out, rs_store *s, const char *host, int port,
+                    const char *display, bool readonly);
 /* Takes a connection; *reused tells whether it had been used before (a
  * reused one may have gone stale, so a failure on it is worth one retry). */
 int rs_conn_get(rs_store *s, redisContext **out, bool *reused);
@@ -95,6 +102,11 @@ void rs_slot_release(rs_slot *slot);
 void rs_slots_close(rs_store *s);
 int rs_slots_init(rs_store *s);
 
+/* The Redis Cluster key slot of a key: CRC16 of its hash tag (or of the
+ * whole key when it has none), modulo 16384. */
+#define RS_NSLOTS 16384
+unsigned rs_key_slot(const char *key, size_t len);
+
 /* The operations. */
 int rs_read(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_bytes *out);
 int rs_write(void *store, const char *view, const fcat_online_row *rows, size_t n);
@@ -102,5 +114,7 @@ int rs_script_load(rs_store *s, redisContext *c);
 int rs_meta_get(void *store, const char *key, char *buf, size_t size);
 int rs_meta_set(void *store, const char *key, const char *value);
 int rs_drop_view(void *store, const char *view);
+int rs_update(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_update_fn fn,
+              void *ctx);
 
 #endif

@@ -2,13 +2,14 @@
  * Each script runs atomically, so every key holds its old row or its new
  * one, whole. Redis runs Lua 5.1: the header's int64s are compared as a
  * signed high and an unsigned low 32-bit half (exact in Lua numbers). */
+#include "cluster_ops.h"
 #include "redis_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char script[] =
+const char rs_script[] =
     "local old = redis.call('GET', KEYS[1])\n"
     "if old and #old >= 24 then\n"
     "	local new = ARGV[1]\n"
@@ -32,10 +33,11 @@ static const char script[] =
     "end\n"
     "redis.call('SET', KEYS[1], ARGV[1])\n"
     "return 1\n";
+const size_t rs_script_len = sizeof rs_script - 1;
 
 int rs_script_load(rs_store *s, redisContext *c)
 {
-	redisReply *r = redisCommand(c, "SCRIPT LOAD %s", script);
+	redisReply *r = redisCommand(c, "SCRIPT LOAD %s", rs_script);
 	if (!r)
 		return rs_conn_error(s, c, "lost the connection to");
 	int rc = rs_reply_check(s, r, "SCRIPT LOAD");
@@ -64,8 +66,8 @@ static int send_rows(rs_store *s, redisContext *c, write_ctx *x, size_t base, si
 	const char *argv[5] = {"EVALSHA", s->sha, "1", x->kbuf, NULL};
 	size_t lens[5] = {7, 40, 1, 0, 0};
 	if (eval) {
-		argv[0] = "EVAL", argv[1] = script;
-		lens[0] = 4, lens[1] = sizeof script - 1;
+		argv[0] = "EVAL", argv[1] = rs_script;
+		lens[0] = 4, lens[1] = rs_script_len;
 	}
 	for (size_t i = 0; i < m; i++) {
 		const fcat_online_row *row = &x->rows[idx ? idx[i] : base + i];
@@ -130,6 +132,8 @@ int rs_write(void *store, const char *view, const fcat_online_row *rows, size_t 
 	}
 	if (n == 0)
 		return 0;
+	if (s->cluster)
+		return rs_cluster_write(s, view, rows, n, longest);
 	write_ctx x = {view, strlen(view), rows, n, NULL};
 	if (!(x.kbuf = malloc(rs_key_size(s, longest, x.view_len))))
 		return rs_host->error(FCAT_ENOMEM, "redis: out of memory");

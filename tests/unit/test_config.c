@@ -93,6 +93,16 @@ static void test_config__store_sections_are_handed_on_untouched(void **state)
 	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "tls.ca_file"),
 	                    "/etc/ca.pem");
 	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes"));
+	/* a list's items by their index, from 0 */
+	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.0"),
+	                    "a");
+	assert_string_equal(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.1"),
+	                    "b");
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.2"));
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.-1"));
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.1x"));
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "cluster_nodes.x"));
+	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "url.0"));
 	assert_null(fcat_config_store_setting(c, FCAT_ONLINE_STORE, "nope"));
 	assert_string_equal(fcat_config_store_setting(c, FCAT_OFFLINE_STORE, "dsn"),
 	                    "host=127.0.0.1");

@@ -2,7 +2,8 @@
  * throughput) on a generated feature repo materialized into LMDB or redis,
  * beside raw mdb_get of the same keys, interleaved in the same run (LMDB).
  *
- * fcat-bench-online [--store lmdb|redis] [--redis-url URL] [--users 100000]
+ * fcat-bench-online [--store lmdb|redis] [--redis-url URL]
+ *                   [--redis-cluster HOST:PORT,...] [--users 100000]
  *                   [--rows-per-user 2] [--reads 200000] [--batch 100]
  *                   [--rounds 3] [--keep DIR]
  *
@@ -25,9 +26,10 @@
  * repeated --rounds times; each round's figures are printed, then the
  * median over rounds of each figure and of each ratio (fcat over raw: p50,
  * p99, p99.9, and time per entity batched). The redis store has no raw
- * peer, so no ratios. The last line is machine-readable, with the medians:
- *   RESULT store=... p50_us=... p99_us=... p999_us=... batch_eps=... rss_kb=...
- *          [peer_p50_us=... peer_p99_us=... peer_p999_us=... peer_batch_eps=...
+ * peer, so no ratios. --redis-cluster puts the redis store on a Redis
+ * Cluster (the plugin's `cluster` setting) instead of --redis-url. The last line is
+ * machine-readable, with the medians: RESULT store=... p50_us=... p99_us=... p999_us=...
+ * batch_eps=... rss_kb=... [peer_p50_us=... peer_p99_us=... peer_p999_us=... peer_batch_eps=...
  *          ratio_p50=... ratio_p99=... ratio_p999=... ratio_batch=...] rounds=...
  * Exits 1 when anything fails or a read does not give every feature
  * PRESENT.
@@ -148,8 +150,8 @@ static void write_events(const char *root, long users, long rows_per_user, int w
 	bench_finish(f, "data/events.csv");
 }
 
-static void write_repo(const char *root, const char *store, const char *redis_url, long users,
-                       long rows_per_user, int width)
+static void write_repo(const char *root, const char *store, const char *redis_url,
+                       const char *redis_cluster, long users, long rows_per_user, int width)
 {
 	bench_make_dir(root, "catalog");
 	bench_make_dir(root, "data");
@@ -157,7 +159,9 @@ static void write_repo(const char *root, const char *store, const char *redis_ur
 	fprintf(f, "# fcat.yaml - the online benchmark's generated feature repo.\n"
 	           "project: bench_online\n"
 	           "online_store:\n");
-	if (!strcmp(store, "redis"))
+	if (!strcmp(store, "redis") && redis_cluster)
+		fprintf(f, "  plugin: redis\n  cluster: \"%s\"\n", redis_cluster);
+	else if (!strcmp(store, "redis"))
 		fprintf(f, "  plugin: redis\n  url: %s\n", redis_url);
 	else
 		fprintf(f, "  plugin: lmdb\n  path: data/online.lmdb\n");
@@ -581,9 +585,11 @@ int main(int argc, char **argv)
 {
 	bench_init("fcat-bench-online", 1);
 	const char *store = "lmdb", *redis_url = "redis://127.0.0.1:6379/0", *keep = NULL;
+	const char *redis_cluster = NULL;
 	long users = 100000, rows_per_user = 2, nreads = 200000, batch = 100, nrounds = 3;
 	const bench_opt opts[] = {{"--store", NULL, 0, &store, NULL},
 	                          {"--redis-url", NULL, 0, &redis_url, NULL},
+	                          {"--redis-cluster", NULL, 0, &redis_cluster, NULL},
 	                          {"--users", &users, 100000000, NULL, NULL},
 	                          {"--rows-per-user", &rows_per_user, 1000, NULL, NULL},
 	                          {"--reads", &nreads, 100000000, NULL, NULL},
@@ -593,12 +599,19 @@ int main(int argc, char **argv)
 	                          {NULL, NULL, 0, NULL, NULL}};
 	bench_parse_options(
 	    argc, argv, opts,
-	    "[--store lmdb|redis] [--redis-url URL] [--users N] [--rows-per-user N] "
+	    "[--store lmdb|redis] [--redis-url URL] [--redis-cluster HOST:PORT,...] [--users N] "
+	    "[--rows-per-user N] "
 	    "[--reads N] [--batch N] [--rounds N] [--keep DIR]");
 	if (strcmp(store, "lmdb") && strcmp(store, "redis"))
 		bench_die("--store is lmdb or redis, not '%s'", store);
 	if (strchr(redis_url, '\n'))
 		bench_die("--redis-url holds a line break");
+	if (redis_cluster && strpbrk(redis_cluster, "\n\"\\"))
+		bench_die("--redis-cluster holds a line break, a quote or a backslash");
+	if (redis_cluster && strcmp(store, "redis"))
+		bench_die("--redis-cluster goes with --store redis");
+	if (redis_cluster)
+		redis_url = redis_cluster;
 	if (nreads < batch)
 		bench_die("--reads must be at least --batch");
 
@@ -611,7 +624,7 @@ int main(int argc, char **argv)
 		width++;
 
 	uint64_t t0 = bench_now_ns();
-	write_repo(root, store, redis_url, users, rows_per_user, width);
+	write_repo(root, store, redis_url, redis_cluster, users, rows_per_user, width);
 	printf("libfcat %s, store %s%s%s, %ld users x %ld rows, %d features, %ld reads x %ld "
 	       "rounds%s%s\n",
 	       fcat_version(), store, strcmp(store, "redis") ? "" : " at ",

@@ -382,7 +382,18 @@ const char *fcat_config_store_plugin(const fcat_config *c, fcat_store_role role)
 	return section(c, role)->plugin;
 }
 
-/* The scalar at a dotted path under a map node, or NULL. */
+/* The item of a sequence at a decimal index ("0", "12"), or NULL. */
+static const fcat__ynode *seq_item(const fcat__ynode *n, const char *part)
+{
+	char *end;
+	if (part[0] < '0' || part[0] > '9')
+		return NULL;
+	unsigned long i = strtoul(part, &end, 10);
+	return *end || i >= n->len ? NULL : n->items[i];
+}
+
+/* The scalar at a dotted path under a map node, or NULL. A part that is a
+ * number picks a sequence's item ("cluster.0"). */
 static const char *setting(const fcat__ynode *n, const char *key)
 {
 	char part[256];
@@ -392,7 +403,7 @@ static const char *setting(const fcat__ynode *n, const char *key)
 			return NULL;
 		memcpy(part, key, len);
 		part[len] = '\0';
-		n = fcat__ymap_get(n, part);
+		n = n->kind == FCAT_Y_SEQ ? seq_item(n, part) : fcat__ymap_get(n, part);
 		key += len + (key[len] == '.');
 	}
 	return n && n->kind == FCAT_Y_SCALAR ? n->scalar : NULL;
