@@ -74,7 +74,8 @@ extern const fcat_plugin_host *pg_host;
 
 typedef struct pg_store {
 	char *dsn;
-	char *schema; /* or NULL */
+	char *schema;        /* or NULL */
+	bool create_indexes; /* the join may create the index it needs */
 } pg_store;
 
 /* The cells of one FETCH (PG_BATCH_ROWS rows) are an fcatp_batch, made by
@@ -100,10 +101,12 @@ typedef struct pg_source {
 	const char *table, *query; /* one of them */
 	PGconn *conn;
 	char *from;
+	char *table_sql; /* "schema"."t" or "t"; NULL for a query */
 } pg_source;
 
 /* Checks the table or query (path set is an error naming the file source),
- * connects, sets the session (UTC, ISO dates, hex bytea) and runs `begin`. */
+ * connects, sets the session (UTC, ISO dates, hex bytea) and runs `begin`
+ * (none when NULL: statements then commit each on its own). */
 int pg_source_open(pg_source *s, const pg_store *st, const char *path, const char *table,
                    const char *query, const char *begin);
 void pg_source_close(pg_source *s);

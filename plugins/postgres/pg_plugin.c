@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const fcat_plugin_host *pg_host;
 
@@ -32,11 +33,26 @@ static bool valid_schema(const char *s)
 	return true;
 }
 
+/* A yes/no setting: 1 or 0, -1 when it is neither. */
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false",
+	                                                                            "no", "off"};
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
 static int pg_open(void **out, const fcat_plugin_config *config)
 {
 	*out = NULL;
 	const char *dsn = config && config->get ? config->get(config, "dsn") : NULL;
 	const char *schema = config && config->get ? config->get(config, "schema") : NULL;
+	const char *create = config && config->get ? config->get(config, "create_indexes") : NULL;
 	const char *section = config && config->section ? config->section : "offline_store";
 	if (!dsn)
 		return pg_host->error(FCAT_EINVALID,
@@ -48,11 +64,17 @@ static int pg_open(void **out, const fcat_plugin_config *config)
 		                      "postgres: %s.schema: invalid schema name '%s': use 1 to "
 		                      "63 letters, digits and '_'",
 		                      section, schema);
+	int create_indexes = create ? parse_bool(create) : 1;
+	if (create_indexes < 0)
+		return pg_host->error(FCAT_EINVALID,
+		                      "postgres: %s.create_indexes: '%s' is not true or false",
+		                      section, create);
 	pg_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	s->dsn = strdup(dsn);
 	s->schema = schema ? strdup(schema) : NULL;
+	s->create_indexes = create_indexes == 1;
 	if (!s->dsn || (schema && !s->schema)) {
 		pg_close(s);
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
