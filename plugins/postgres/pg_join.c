@@ -329,16 +329,14 @@ static int load_entities(join *j)
 	}
 	if (rc)
 		return rc;
-	/* an index on the ordinal, so the join can read the entity rows in
-	 * their order and stream its answers without a sort (the first FETCH
-	 * then answers at once); the planner's statistics (temporary tables
-	 * are never auto-analyzed); no JIT, whose compiling costs more than
-	 * the per-row work it would speed; then nothing but the entity table
-	 * may change */
+	/* the planner's statistics (temporary tables are never
+	 * auto-analyzed); the sorts' memory (the store's work_mem); no JIT,
+	 * whose compiling costs more than the per-row work it would speed;
+	 * then nothing but the entity table may change */
 	snprintf(cmd, sizeof cmd,
-	         "CREATE UNIQUE INDEX ON %s (fcat_ord); ANALYZE %s; SET LOCAL jit = off; "
+	         "ANALYZE %s; SET LOCAL jit = off; SET LOCAL work_mem = '%s'; "
 	         "SET TRANSACTION READ ONLY",
-	         j->ent, j->ent);
+	         j->ent, j->src.st->work_mem);
 	return pg_command(&j->src, cmd, "analyzing the entity rows");
 }
 

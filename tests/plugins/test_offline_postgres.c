@@ -1070,6 +1070,16 @@ static void test_offline_postgres__pit_join_creates_its_index_or_names_it(void *
 	assert_fails_with(test_offline_ops("postgres")->open(&store, c), FCAT_EINVALID,
 	                  ".create_indexes: 'maybe' is not true or false");
 	free(c);
+	/* work_mem goes into SET as written: only an amount passes */
+	const char *bad[] = {"64MB'; DROP TABLE ix_a; --", "MB", "64 MB", "64mb", ""};
+	for (size_t i = 0; i < NCOLS(bad); i++) {
+		const char *wm[] = {"dsn", server.dsn, "work_mem", bad[i], NULL};
+		c = test_plugin_config("/nonexistent", wm);
+		assert_fails_with(test_offline_ops("postgres")->open(&store, c), FCAT_EINVALID,
+		                  ".work_mem: '");
+		assert_non_null(strstr(fcat_error_last(), "is not an amount of memory"));
+		free(c);
+	}
 }
 
 int main(void)
