@@ -2,6 +2,8 @@
 # pg_join.sh - times `fcat get-historical` with the point-in-time join pushed down into PostgreSQL beside the same fcat joining in process, on the same rows of a PostgreSQL server it starts itself, and checks they write the same bytes.
 #
 # usage: tools/bench/pg_join.sh [ROWS] [ENTITIES]   (default 10000000 feature rows, 1000000 entity rows)
+#        USERS=N: that many keys (default ROWS/10); fewer keys mean more rows
+#        per key, on both sides, and more same-key pairs for the hash join
 #
 # fcat-bench-gen-pit writes the data (seed 1, as pit_join.sh); a PostgreSQL
 # server of the newest version under /usr/lib/postgresql is initialized in a
@@ -34,7 +36,8 @@ source "$(dirname "$0")/bench_lib.sh"
 rows=${1:-10000000}
 ents=${2:-1000000}
 reps=${REPS:-3}
-bench_check_counts "ROWS, ENTITIES and REPS" "$rows" "$ents" "$reps"
+users=${USERS:-$((rows / 10 ? rows / 10 : 1))}
+bench_check_counts "ROWS, ENTITIES, USERS and REPS" "$rows" "$ents" "$users" "$reps"
 bench_need_built fcat fcat-bench-run fcat-bench-gen-pit
 fcat=$build/fcat
 run=$build/fcat-bench-run
@@ -85,7 +88,7 @@ mkdir -p "$repo/catalog" "$repo/data"
 printf '%s, build %s; %s; %d CPUs\n' "$("$fcat" --version)" "$build" \
 	"$(sql -c 'SELECT version()' | cut -d, -f1)" "$(nproc)"
 "$run" -o "$tmp/gen.run" "$build/fcat-bench-gen-pit" --rows "$rows" --entities "$ents" \
-	--seed 1 "$feat" "$entf"
+	--users "$users" --seed 1 "$feat" "$entf"
 "$run" -o "$tmp/load.run" psql -X -q -v ON_ERROR_STOP=1 "$dsn" <<EOF
 CREATE TABLE events (user_id text, event_timestamp timestamptz, created_at timestamptz,
   f_int int8, f_float float8, f_str text);
@@ -93,10 +96,10 @@ CREATE TABLE events (user_id text, event_timestamp timestamptz, created_at times
 VACUUM ANALYZE events;
 CREATE VIEW events_v AS SELECT * FROM events;
 EOF
-awk -v r="$rows" -v e="$ents" -v g="$(field "$tmp/gen.run" wall_s)" \
+awk -v r="$rows" -v e="$ents" -v u="$users" -v g="$(field "$tmp/gen.run" wall_s)" \
 	-v l="$(field "$tmp/load.run" wall_s)" -v sz="$(sql -c "SELECT pg_total_relation_size('events')")" 'BEGIN {
-	printf "generated %d feature rows and %d entity rows in %.2f s; loaded into PostgreSQL (%.0f MiB) in %.2f s (not timed below)\n",
-		r, e, g, sz / 1048576, l
+	printf "generated %d feature rows and %d entity rows of %d users in %.2f s; loaded into PostgreSQL (%.0f MiB) in %.2f s (not timed below)\n",
+		r, e, u, g, sz / 1048576, l
 }'
 
 # one repo a source: the table, the view, the file
@@ -169,7 +172,7 @@ awk -v p="$(median "$tmp/pushdown.wall")" -v h="$(median "$tmp/hash.wall")" \
 	printf "RESULT pushdown_s=%.3f hash_s=%.3f inproc_s=%.3f csv_s=%.3f pushdown_rss_kb=%d inproc_rss_kb=%d\n",
 		p, h, i, c, pr, ir
 }'
-printf 'server: work_mem %s, shared_buffers %s; temporary files written: %s\n' \
+printf 'server: work_mem %s (the join sets its own: the store'\''s work_mem, default 64MB), shared_buffers %s; temporary files written: %s\n' \
 	"$(sql -c 'SHOW work_mem')" "$(sql -c 'SHOW shared_buffers')" \
 	"$(grep -c 'temporary file' "$tmp/pg/server.log" || true)"
 # the outputs of the last round: the same bytes
