@@ -57,8 +57,9 @@ static int catalog_error(join *j, PGresult *r)
 	return pg_source_error(&j->src, r, "reading the indexes");
 }
 
-/* Fills the keys' and the event time's attnums and collations; false
- * (no index can serve) for a relation that is not a table. */
+/* Fills the keys' and the event time's attnums and the collations the join
+ * compares them with, and j->key_c; *table is false for a relation that
+ * cannot be indexed (a view, a foreign table). Returns 0 or an error. */
 static int read_columns(join *j, need *n, size_t nn, bool *table)
 {
 	PGresult *r = catalog(j, "SELECT c.relkind, a.attname, a.attnum, a.attcollation,\n"
