@@ -37,8 +37,14 @@
  *             the row itself forward), and that formulation also missed
  *             matches (532,024 of 555,950), which was not chased further.
  *
- * So a table gets the lateral lookup, and what cannot be indexed (a query,
- * a view) the hash join, which needs no index.
+ * Whole fcat runs (tools/bench/pg_join.sh, medians of 3 on a loaded 2-CPU
+ * machine, shared_buffers 128MB): at 10 source rows and 1 entity row a key
+ * the two are alike (lateral 28.6 s, hash 26.0 s, in process 52.3 s); at
+ * 100 source rows and 10 entity rows a key (2,000,000 x 200,000) the lateral
+ * lookup takes 6.2 s, the hash join 13.0 s, in process 9.9 s. So a table
+ * gets the lateral lookup, whose cost does not grow with the rows per key,
+ * and what cannot be indexed (a query, a view) the hash join, which needs
+ * no index.
  *
  * The lateral lookup compares the source's time columns in their own type
  * (timestamptz, timestamp, date, epoch seconds), the entity row's bounds
