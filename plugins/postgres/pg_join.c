@@ -2,7 +2,7 @@
  * rows go into a temporary table (COPY), one query picks every row's match,
  * and the answers come back through a cursor, a FETCH at a time, in entity
  * row order. */
-#include "pg_offline.h"
+#include "pg_join.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -12,34 +12,15 @@
 #include <time.h>
 
 /*
- * The query. A source in an offline store rarely has an index on
- * (keys, event time), so the plan must not depend on one:
- *
- *   - LEFT JOIN LATERAL (... ORDER BY ts DESC LIMIT 1) runs its subquery
- *     once per entity row; without an index each run is a sequential scan
- *     of the source: entity rows x source rows.
- *   - DISTINCT ON (ordinal) over a join on the keys reads the source once:
- *     a hash join against the (smaller, ANALYZEd) entity table keeps the
- *     source rows of the wanted keys inside each entity row's time window,
- *     one sort by (ordinal, ts DESC, created DESC NULLS LAST) puts every
- *     entity row's winner first, and DISTINCT ON keeps it. It is what we
- *     use. Its cost is the source scan plus the same-key pairs the hash
- *     join filters (per key, entity rows x source rows): 200,000 entity
- *     rows against 2,000,000 events of 20,000 keys make 19M pairs, about
- *     8 s in PostgreSQL 15 with default settings, on a par with core's
- *     join reading the table over a local socket.
- *   - A window over the union of both sides sorted by (keys, time) would
- *     avoid the pairs, but PostgreSQL has no IGNORE NULLS to carry the
- *     last source row forward: the formulations tried (a running count and
- *     a self-join, max(ARRAY[ts, created]) and a join back) measured 7 s
- *     and 13 s on the same data, so the simpler query stays.
+ * The query has two shapes (pg_join_sql.c): a lateral index lookup per
+ * entity row for a table, over the index pg_index.c finds or creates before
+ * the join's transaction begins, and a hash join for a query or a view.
  *
  * The source's query runs read-only, as a scan runs it: the probe of its
- * columns in a savepoint set READ ONLY (rolled back before the entity table
- * is created), the join after SET TRANSACTION READ ONLY, once the entity
- * table is loaded. PostgreSQL lets a transaction turn read-only at any point
- * (only the way back is refused after its first query), and undoes a
- * savepoint's SET at ROLLBACK TO. Temporary tables stay writable in a
+ * columns in a transaction of its own begun READ ONLY, the join after SET
+ * TRANSACTION READ ONLY, once the entity table is loaded. PostgreSQL lets a
+ * transaction turn read-only at any point (only the way back is refused
+ * after its first query). Temporary tables stay writable in a
  * read-only transaction, so the entity table is the one thing the query
  * could still change; every other write (a data-modifying CTE, a volatile
  * function that deletes, nextval) fails. Statements that hold the query go
@@ -50,19 +31,19 @@
  * first, so a fixed name would hide a source table of that name.
  *
  * Keys are compared as fcat compares them, byte for byte: text with
- * COLLATE "C" (a column's nondeterministic collation would make 'U1' equal
- * 'u1'). A key the server cannot hold in its encoding (bytes that are not
- * UTF-8, say) fails the COPY: the join is then declined and core, which
+ * COLLATE "C" where the column's collation is nondeterministic (it would
+ * make 'U1' equal 'u1'; the hash join always says it). A key the server cannot hold in its encoding
+ * (bytes that are not UTF-8, say) fails the COPY: the join is then declined and core, which
  * compares bytes, joins instead.
  *
- * A LEFT JOIN back to the entity table answers the rows without a match,
- * and ORDER BY ordinal returns every row in the caller's order (the planner
- * merges the two sorted inputs).
+ * A LEFT JOIN from the entity table answers the rows without a match, and
+ * ORDER BY ordinal returns every row in the caller's order.
  *
- * Times are compared as PostgreSQL timestamptz, with entity times written
- * out exactly (microseconds) and the session in UTC, so a source column is
- * read as pg_cell reads it for a scan: timestamptz as is, timestamp and
- * date as UTC, integers as epoch seconds. A column of any other type (text
+ * Entity times are written out exactly (microseconds) and the session is in
+ * UTC, so a source column is read as pg_cell reads it for a scan:
+ * timestamptz as is, timestamp and date as UTC, integers as epoch seconds
+ * (the hash join converts the column to timestamptz, the lateral lookup the
+ * entity row's bounds to the column's type). A column of any other type (text
  * times, numeric), or keys PostgreSQL would compare otherwise than core
  * does, are declined: core then scans and joins itself.
  */
@@ -72,18 +53,6 @@
 #define SQLSTATE_BAD_ENCODING           "22021" /* character_not_in_repertoire */
 #define SQLSTATE_UNTRANSLATABLE         "22P05"
 #define COPY_CHUNK                      ((size_t)1 << 20)
-
-typedef struct join {
-	pg_source src;
-	const fcat_pit_request *req;
-	fcat_pit_fn fn;
-	void *ctx;
-	const char **key_sql; /* the entity table's type of each key */
-	fcatp_text ts_expr, created_expr;
-	fcatp_batch b;
-	bool *matched;
-	char ent[80]; /* pg_temp."fcat_entities_<pid>_<n>" */
-} join;
 
 static int check_request(const fcat_pit_request *req, fcat_pit_fn fn)
 {
@@ -165,6 +134,8 @@ static int plan(join *j)
 		int c = pg_source_column(&j->src, probe, req->columns[i]);
 		rc = c < 0 ? c : 0;
 	}
+	if (rc == 0)
+		j->ts_oid = PQftype(probe, ts);
 	if (rc == 0 && (!time_expr(&j->ts_expr, req->ts_column, PQftype(probe, ts)) ||
 	                (req->created_column &&
 	                 !time_expr(&j->created_expr, req->created_column, PQftype(probe, cr)))))
@@ -175,17 +146,15 @@ static int plan(join *j)
 	return rc;
 }
 
-/* plan(), with the source's query read-only: in a savepoint set READ ONLY,
- * rolled back (which undoes the SET) when the join goes on. */
+/* plan(), with the source's query read-only, in a transaction of its own
+ * (the index, if it must be made, commits between it and the join's). */
 static int plan_read_only(join *j)
 {
-	int rc = pg_command(&j->src, "SAVEPOINT fcat_plan; SET TRANSACTION READ ONLY",
-	                    "reading the columns");
+	int rc = pg_command(&j->src, "BEGIN READ ONLY", "reading the columns");
 	if (!rc)
 		rc = plan(j);
 	if (!rc)
-		rc = pg_command(&j->src, "ROLLBACK TO SAVEPOINT fcat_plan; RELEASE fcat_plan",
-		                "reading the columns");
+		rc = pg_command(&j->src, "ROLLBACK", "reading the columns");
 	return rc;
 }
 
@@ -325,7 +294,7 @@ static int copy_error(join *j)
 
 static int load_entities(join *j)
 {
-	char cmd[128];
+	char cmd[320];
 	snprintf(cmd, sizeof cmd, "COPY %s FROM STDIN", j->ent);
 	PGresult *r = PQexec(j->src.conn, cmd);
 	bool copying = PQresultStatus(r) == PGRES_COPY_IN;
@@ -360,80 +329,18 @@ static int load_entities(join *j)
 	}
 	if (rc)
 		return rc;
-	/* the planner's statistics: temporary tables are never auto-analyzed;
+	/* the planner's statistics (temporary tables are never
+	 * auto-analyzed); the sorts' memory (the store's work_mem); no JIT,
+	 * whose compiling costs more than the per-row work it would speed;
 	 * then nothing but the entity table may change */
-	snprintf(cmd, sizeof cmd, "ANALYZE %s; SET TRANSACTION READ ONLY", j->ent);
+	snprintf(cmd, sizeof cmd,
+	         "ANALYZE %s; SET LOCAL jit = off; SET LOCAL work_mem = '%s'; "
+	         "SET TRANSACTION READ ONLY",
+	         j->ent, j->src.st->work_mem);
 	return pg_command(&j->src, cmd, "analyzing the entity rows");
 }
 
-/* ---- the join -------------------------------------------------------------- */
-
-static int declare(join *j)
-{
-	const fcat_pit_request *req = j->req;
-	fcatp_text q = {0};
-	char buf[64];
-	fcatp_text_puts(&q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
-	                    "SELECT e.fcat_ord, w.fcat_ord IS NOT NULL");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		snprintf(buf, sizeof buf, ", w.c%zu", i);
-		fcatp_text_puts(&q, buf);
-	}
-	fcatp_text_puts(&q, "\nFROM ");
-	fcatp_text_puts(&q, j->ent);
-	fcatp_text_puts(&q, " AS e LEFT JOIN (\n"
-	                    "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		fcatp_text_puts(&q, ", fcat_src.");
-		fcatp_text_ident(&q, req->columns[i]);
-		snprintf(buf, sizeof buf, " AS c%zu", i);
-		fcatp_text_puts(&q, buf);
-	}
-	fcatp_text_puts(&q, "\n  FROM ");
-	fcatp_text_puts(&q, j->ent);
-	fcatp_text_puts(&q, " AS x JOIN ");
-	fcatp_text_puts(&q, j->src.from);
-	fcatp_text_puts(&q, "\n  ON ");
-	for (size_t k = 0; k < req->nkeys; k++) {
-		fcatp_text_puts(&q, k ? " AND fcat_src." : "fcat_src.");
-		fcatp_text_ident(&q, req->key_columns[k]);
-		/* bytes, whatever the column's collation */
-		bool text = !strcmp(j->key_sql[k], "text");
-		snprintf(buf, sizeof buf, "%s = x.fcat_k%zu%s", text ? " COLLATE \"C\"" : "", k,
-		         text ? " COLLATE \"C\"" : "");
-		fcatp_text_puts(&q, buf);
-	}
-	if (req->nkeys == 0)
-		fcatp_text_puts(&q, "TRUE");
-	fcatp_text_puts(&q, "\n  WHERE ");
-	fcatp_text_puts(&q, j->ts_expr.p);
-	fcatp_text_puts(&q, " <= x.fcat_t");
-	if (req->ttl > 0) {
-		fcatp_text_puts(&q, " AND ");
-		fcatp_text_puts(&q, j->ts_expr.p);
-		fcatp_text_puts(&q, " >= x.fcat_lo");
-	}
-	fcatp_text_puts(&q, "\n  ORDER BY x.fcat_ord, ");
-	fcatp_text_puts(&q, j->ts_expr.p);
-	fcatp_text_puts(&q, " DESC");
-	if (req->created_column) {
-		fcatp_text_puts(&q, ", ");
-		fcatp_text_puts(&q, j->created_expr.p);
-		fcatp_text_puts(&q, " DESC NULLS LAST");
-	}
-	fcatp_text_puts(&q, "\n) AS w ON w.fcat_ord = e.fcat_ord\nORDER BY e.fcat_ord");
-	if (q.oom) {
-		free(q.p);
-		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
-	}
-	PGresult *r = pg_source_exec(&j->src, q.p);
-	int rc = 0;
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = pg_source_error(&j->src, r, "joining the entity rows");
-	PQclear(r);
-	free(q.p);
-	return rc;
-}
+/* ---- the answers ---------------------------------------------------------- */
 
 /* Converts one FETCH and hands it on. */
 static int answer(join *j, PGresult *r, size_t *next)
@@ -500,21 +407,26 @@ int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx)
 		return rc;
 	join j = {.req = req, .fn = fn, .ctx = ctx};
 	j.key_sql = calloc(req->nkeys + 1, sizeof *j.key_sql);
+	j.key_c = calloc(req->nkeys + 1, sizeof *j.key_c);
 	j.matched = calloc(PG_BATCH_ROWS, sizeof *j.matched);
-	if (!j.key_sql || !j.matched)
+	if (!j.key_sql || !j.key_c || !j.matched)
 		rc = pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	if (!rc)
 		rc = pg_batch_init(&j.b, req->ncolumns);
 	if (!rc)
-		rc = pg_source_open(&j.src, store, req->path, req->table, req->query, "BEGIN");
+		rc = pg_source_open(&j.src, store, req->path, req->table, req->query, NULL);
 	if (!rc)
 		rc = plan_read_only(&j);
+	if (!rc)
+		rc = pg_join_index(&j);
+	if (!rc)
+		rc = pg_command(&j.src, "BEGIN", "starting a transaction");
 	if (!rc)
 		rc = create_entities(&j);
 	if (!rc)
 		rc = load_entities(&j);
 	if (!rc)
-		rc = declare(&j);
+		rc = pg_join_declare(&j);
 	if (!rc)
 		rc = fetch_all(&j);
 	/* the entity table goes with the transaction */
@@ -525,6 +437,7 @@ int pg_join(void *store, const fcat_pit_request *req, fcat_pit_fn fn, void *ctx)
 	free(j.ts_expr.p);
 	free(j.created_expr.p);
 	free(j.key_sql);
+	free(j.key_c);
 	free(j.matched);
 	return rc;
 }

@@ -24,16 +24,28 @@ const char *pg_conn_message(PGconn *conn)
 	return buf;
 }
 
+/* A table's name as SQL: "schema"."t", or "t" (found on the search path). */
+static char *table_name(const pg_source *s)
+{
+	fcatp_text q = {0};
+	if (!strchr(s->table, '.') && s->st->schema) {
+		fcatp_text_ident(&q, s->st->schema);
+		fcatp_text_put(&q, ".", 1);
+	}
+	fcatp_text_table(&q, s->table);
+	if (q.oom) {
+		free(q.p);
+		return NULL;
+	}
+	return q.p;
+}
+
 /* "\"schema\".\"t\" AS fcat_src" or "(query) AS fcat_src". */
 static char *from_clause(const pg_source *s)
 {
 	fcatp_text q = {0};
 	if (s->table) {
-		if (!strchr(s->table, '.') && s->st->schema) {
-			fcatp_text_ident(&q, s->st->schema);
-			fcatp_text_put(&q, ".", 1);
-		}
-		fcatp_text_table(&q, s->table);
+		fcatp_text_puts(&q, s->table_sql);
 	} else {
 		fcatp_text_subquery(&q, s->query);
 	}
@@ -80,7 +92,7 @@ int pg_source_open(pg_source *s, const pg_store *st, const char *path, const cha
 		                      table);
 	s->table = is_table ? table : NULL;
 	s->query = is_query ? query : NULL;
-	if (!(s->from = from_clause(s)))
+	if ((s->table && !(s->table_sql = table_name(s))) || !(s->from = from_clause(s)))
 		return pg_host->error(FCAT_ENOMEM, "postgres: out of memory");
 	s->conn = PQconnectdb(st->dsn);
 	if (!s->conn || PQstatus(s->conn) != CONNECTION_OK)
@@ -91,13 +103,14 @@ int pg_source_open(pg_source *s, const pg_store *st, const char *path, const cha
 	                    "SET bytea_output = 'hex'; SET extra_float_digits = 1; "
 	                    "SET IntervalStyle = 'iso_8601'",
 	                    "setting up the session");
-	return rc ? rc : pg_command(s, begin, "starting a transaction");
+	return rc || !begin ? rc : pg_command(s, begin, "starting a transaction");
 }
 
 void pg_source_close(pg_source *s)
 {
 	PQfinish(s->conn);
 	free(s->from);
+	free(s->table_sql);
 	memset(s, 0, sizeof *s);
 }
 

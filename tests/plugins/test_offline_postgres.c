@@ -39,6 +39,8 @@ static struct {
 	int (*result_status)(const void *res);
 	void (*clear)(void *res);
 	void (*finish)(void *conn);
+	int (*ntuples)(const void *res);
+	char *(*getvalue)(const void *res, int row, int col);
 } pq;
 
 enum { PQ_CONNECTION_OK = 0, PQ_COMMAND_OK = 1, PQ_TUPLES_OK = 2 };
@@ -55,8 +57,10 @@ static void load_libpq(void)
 	*(void **)&pq.result_status = dlsym(h, "PQresultStatus");
 	*(void **)&pq.clear = dlsym(h, "PQclear");
 	*(void **)&pq.finish = dlsym(h, "PQfinish");
+	*(void **)&pq.ntuples = dlsym(h, "PQntuples");
+	*(void **)&pq.getvalue = dlsym(h, "PQgetvalue");
 	assert_true(pq.connectdb && pq.status && pq.error_message && pq.exec && pq.result_status &&
-	            pq.clear && pq.finish);
+	            pq.clear && pq.finish && pq.ntuples && pq.getvalue);
 }
 
 /* Runs `sql` (several statements allowed) on database `db`: true when it
@@ -80,6 +84,23 @@ static bool pg_try_exec(const char *db, const char *sql, char *msg, size_t size)
 	pq.clear(r);
 	pq.finish(conn);
 	return ok;
+}
+
+/* The first column of the first row of query `sql` on database `db`, in
+ * out (size bytes; "" without rows). */
+static void pg_value(const char *db, const char *sql, char *out, size_t size)
+{
+	char dsn[256];
+	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=postgres dbname=%s", server.port,
+	         db);
+	void *conn = pq.connectdb(dsn);
+	assert_int_equal(pq.status(conn), PQ_CONNECTION_OK);
+	void *r = pq.exec(conn, sql);
+	if (pq.result_status(r) != PQ_TUPLES_OK)
+		fail_msg("postgres: %s in %s", pq.error_message(conn), sql);
+	snprintf(out, size, "%s", pq.ntuples(r) ? pq.getvalue(r, 0, 0) : "");
+	pq.clear(r);
+	pq.finish(conn);
 }
 
 /* Runs `sql` (several statements allowed) on database `db`. */
@@ -395,9 +416,12 @@ static int collect_join(void *ctx, size_t first, const fcat_value *cells, const 
 	return 0;
 }
 
-static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
+/* The join with settings dsn and, when not NULL, create_indexes. */
+static int join_set(const char *dsn, const char *create_indexes, const fcat_pit_request *req,
+                    answers *a)
 {
-	const char *kv[] = {"dsn", dsn, NULL};
+	const char *kv[] = {"dsn", dsn, create_indexes ? "create_indexes" : NULL, create_indexes,
+	                    NULL};
 	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
 	void *store = NULL;
 	if (test_offline_ops("postgres")->open(&store, c) != 0)
@@ -409,6 +433,11 @@ static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
 	test_offline_ops("postgres")->close(store);
 	free(c);
 	return rc;
+}
+
+static int join_dsn(const char *dsn, const fcat_pit_request *req, answers *a)
+{
+	return join_set(dsn, NULL, req, a);
 }
 
 static int join(const fcat_pit_request *req, answers *a)
@@ -781,6 +810,278 @@ static void test_offline_postgres__pit_join_compares_keys_as_bytes(void **state)
 	free(a.text.text);
 }
 
+/* ---- the lateral lookup at scale, and its index ---------------------------------- */
+
+/* A deterministic generator for the reference tests (an LCG's high bits). */
+static uint32_t ref_next(uint64_t *st)
+{
+	*st = *st * 6364136223846793005u + 1442695040888963407u;
+	return (uint32_t)(*st >> 33);
+}
+
+enum { REF_ROWS = 3000, REF_ENTITIES = 2500, REF_KEYS = 40, REF_TTL_UNITS = 10 };
+
+/* One source row: key index (-1 null), time and created in units (-1
+ * null); its value is a function of the three, so rows equal in all three
+ * answer alike and the expected answer is exact. */
+typedef struct ref_row {
+	int key, ts, created;
+} ref_row;
+
+static int64_t ref_value(const ref_row *r)
+{
+	return (int64_t)r->key * 1000000 + (int64_t)r->ts * 100 + r->created + 1;
+}
+
+/* The join as fcat_pit_request says, by brute force: "I:v" or "I:-" a line. */
+static char *ref_answers(const ref_row *rows, const int *ekey, const int64_t *et, int64_t unit_us,
+                         int64_t ttl)
+{
+	test_rows out = {0};
+	for (int e = 0; e < REF_ENTITIES; e++) {
+		const ref_row *best = NULL;
+		for (int i = 0; i < REF_ROWS && ekey[e] >= 0 && et[e] != INT64_MIN; i++) {
+			const ref_row *r = &rows[i];
+			int64_t ts = (int64_t)r->ts * unit_us;
+			if (r->key != ekey[e] || r->ts < 0 || ts > et[e] ||
+			    (ttl && ts < et[e] - ttl))
+				continue;
+			if (!best || r->ts > best->ts ||
+			    (r->ts == best->ts && r->created > best->created))
+				best = r;
+		}
+		char buf[64];
+		if (best)
+			snprintf(buf, sizeof buf, "%d:%lld\n", e, (long long)ref_value(best));
+		else
+			snprintf(buf, sizeof buf, "%d:-\n", e);
+		test_rows_append(&out, buf);
+	}
+	return out.text;
+}
+
+/* Thousands of rows with many ties on (keys, time) and on created, null
+ * keys, times and created times, entity times exactly at a row's time, at
+ * its time + ttl, a microsecond either side: the lateral lookup over the
+ * index (a table) and the hash join (the same rows as a query) answer as
+ * the contract does, computed here by brute force, for event times of
+ * every type the join compares in the column's own type. */
+static void test_offline_postgres__pit_join_ties_and_ttl_edges_at_scale(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *expr; /* the column type; %d is the time in units */
+		int64_t unit_s;
+	} kinds[] = {
+	    {"timestamptz", "to_timestamp(%d)", 1},
+	    {"timestamp", "'1970-01-01'::timestamp + interval '1 second' * %d", 1},
+	    {"int8", "%d", 1},
+	    {"date", "'1970-01-01'::date + %d", 86400},
+	};
+	static ref_row rows[REF_ROWS];
+	static int ekey[REF_ENTITIES];
+	static fcat_value kv[REF_ENTITIES];
+	static int eunits[REF_ENTITIES], eoff[REF_ENTITIES]; /* eunits -1: no time */
+	static char names[REF_KEYS + 2][8];
+	uint64_t st = 16;
+	for (int k = 0; k < REF_KEYS + 2; k++)
+		snprintf(names[k], sizeof names[k], "k%02d", k);
+	for (int i = 0; i < REF_ROWS; i++) {
+		uint32_t x = ref_next(&st);
+		rows[i].key = x % 33 == 0 ? -1 : (int)(ref_next(&st) % REF_KEYS);
+		rows[i].ts = x % 51 == 0 ? -1 : (int)(ref_next(&st) % 200);
+		rows[i].created = x % 5 == 0 ? -1 : (int)(ref_next(&st) % 4);
+	}
+	for (int e = 0; e < REF_ENTITIES; e++) {
+		uint32_t x = ref_next(&st);
+		const ref_row *r = &rows[ref_next(&st) % REF_ROWS];
+		/* keys of the rows, two keys without rows, a few nulls */
+		ekey[e] = x % 41 == 0 ? -1 : x % 7 == 0 ? REF_KEYS + (int)(x % 2) : r->key;
+		kv[e] = str_key(ekey[e] >= 0 ? names[ekey[e]] : NULL);
+		/* at a row's time or at its time + ttl, a microsecond either side */
+		int at = r->ts >= 0 ? r->ts : 100;
+		eunits[e] = x % 53 == 0 ? -1 : x % 3 == 0 ? at + REF_TTL_UNITS : at;
+		eoff[e] = (int)(ref_next(&st) % 4) - 1; /* -1, 0, 0, 1 microseconds */
+		eoff[e] = eoff[e] == 2 ? 0 : eoff[e];
+	}
+	const char *keys[] = {"k"}, *cols[] = {"v"};
+	fcat_type ktypes[] = {T(STRING)}, types[] = {T(INT64)};
+	for (size_t t = 0; t < NCOLS(kinds); t++) {
+		char table[32], sql[64], buf[256];
+		snprintf(table, sizeof table, "ref_%s", kinds[t].type);
+		test_rows ins = {0};
+		snprintf(buf, sizeof buf,
+		         "CREATE TABLE %s(k text, ts %s, created timestamptz, v int8);\n"
+		         "INSERT INTO %s VALUES\n",
+		         table, kinds[t].type, table);
+		test_rows_append(&ins, buf);
+		for (int i = 0; i < REF_ROWS; i++) {
+			char ts[96], k[16], cr[48];
+			snprintf(k, sizeof k, rows[i].key < 0 ? "NULL" : "'%s'",
+			         rows[i].key < 0 ? "" : names[rows[i].key]);
+			if (rows[i].ts < 0)
+				snprintf(ts, sizeof ts, "NULL");
+			else
+				snprintf(ts, sizeof ts, kinds[t].expr, rows[i].ts);
+			if (rows[i].created < 0)
+				snprintf(cr, sizeof cr, "NULL");
+			else
+				snprintf(cr, sizeof cr, "to_timestamp(%d)", rows[i].created);
+			snprintf(buf, sizeof buf, "%s(%s, %s, %s, %lld)", i ? ",\n" : "", k, ts, cr,
+			         (long long)ref_value(&rows[i]));
+			test_rows_append(&ins, buf);
+		}
+		pg_exec("fcat_test", ins.text);
+		free(ins.text);
+		/* the entity times in microseconds of this type's unit */
+		int64_t unit_us = kinds[t].unit_s * 1000000;
+		static int64_t times[REF_ENTITIES];
+		for (int e = 0; e < REF_ENTITIES; e++)
+			times[e] = eunits[e] < 0 ? INT64_MIN : eunits[e] * unit_us + eoff[e];
+		fcat_pit_request req =
+		    pit_request(keys, ktypes, cols, types, 1, kv, times, REF_ENTITIES);
+		req.created_column = "created";
+		for (int pass = 0; pass < 2; pass++) {
+			req.ttl = pass ? 0 : REF_TTL_UNITS * unit_us;
+			char *want = ref_answers(rows, ekey, times, unit_us, req.ttl);
+			answers a;
+			req.table = table;
+			req.query = NULL;
+			if (join(&req, &a) != 0)
+				fail_msg("%s: %s", table, fcat_error_last());
+			if (strcmp(a.text.text, want) != 0)
+				fail_msg(
+				    "%s, ttl %lld, the lateral lookup differs from the reference",
+				    table, (long long)req.ttl);
+			free(a.text.text);
+			snprintf(sql, sizeof sql, "SELECT * FROM %s", table);
+			req.table = NULL;
+			req.query = sql;
+			if (join(&req, &a) != 0)
+				fail_msg("%s: %s", table, fcat_error_last());
+			if (strcmp(a.text.text, want) != 0)
+				fail_msg("%s, ttl %lld, the hash join differs from the reference",
+				         table, (long long)req.ttl);
+			free(a.text.text);
+			free(want);
+		}
+		/* the table got the index the lookup needs, once */
+		char n[16], q[160];
+		snprintf(
+		    q, sizeof q,
+		    "SELECT count(*) FROM pg_indexes WHERE tablename = '%s' AND indexname LIKE "
+		    "'fcat_pit_%%'",
+		    table);
+		pg_value("fcat_test", q, n, sizeof n);
+		assert_string_equal(n, "1");
+	}
+}
+
+/* The index: created on first join by default, used when one of the
+ * table's own serves, named with the statement to run when the store may
+ * not create it or the role cannot; a view needs none. */
+static void test_offline_postgres__pit_join_creates_its_index_or_names_it(void **state)
+{
+	(void)state;
+	pg_exec("fcat_test",
+	        "CREATE TABLE ix_a(k text, ts timestamptz, created timestamptz, v int8);\n"
+	        "INSERT INTO ix_a VALUES ('a', '2026-01-01Z', NULL, 1),\n"
+	        " ('a', '2026-01-01Z', '2026-01-02Z', 2), ('b', '2026-01-03Z', NULL, 3);\n"
+	        "CREATE TABLE ix_b AS SELECT * FROM ix_a;\n"
+	        "CREATE INDEX ix_b_own ON ix_b (k, ts);\n"
+	        "CREATE TABLE ix_c AS SELECT * FROM ix_a;\n"
+	        "CREATE VIEW ix_v AS SELECT * FROM ix_a;\n"
+	        "CREATE ROLE fcat_reader LOGIN;\n"
+	        "GRANT SELECT ON ix_a, ix_b, ix_c, ix_v TO fcat_reader;\n");
+	one_key_join j;
+	one_key_join_init(&j, "k", "v", "ix_a", (const char *const[]){"a", "b", "c", NULL},
+	                  SEC(1798761600));
+	fcat_pit_request *req = &j.req;
+	req->created_column = "created";
+	answers a;
+	char n[16];
+	/* not allowed to create it: the error says what to run */
+	assert_fails_with(join_set(server.dsn, "false", req, &a), FCAT_EINVALID,
+	                  "table 'ix_a' has no index on (k, ts, created)");
+	assert_int_equal(a.calls, 0);
+	free(a.text.text);
+	char msg[1024], *run = strstr(fcat_error_last(), "run CREATE INDEX");
+	assert_non_null(run);
+	assert_non_null(strstr(fcat_error_last(), "create_indexes: true"));
+	snprintf(msg, sizeof msg, "%s", run + 4);
+	*strchr(msg, ';') = 0;
+	assert_non_null(strstr(msg, "ON \"ix_a\" (\"k\", \"ts\", \"created\" NULLS FIRST)"));
+	/* which, run, lets the join go on */
+	pg_exec("fcat_test", msg);
+	assert_int_equal(join_set(server.dsn, "false", req, &a), 0);
+	assert_string_equal(a.text.text, "0:2\n1:3\n2:-\n");
+	free(a.text.text);
+	/* the table's own index on (k, ts) serves: none is added */
+	req->table = "ix_b";
+	assert_int_equal(join_set(server.dsn, "no", req, &a), 0);
+	assert_string_equal(a.text.text, "0:2\n1:3\n2:-\n");
+	free(a.text.text);
+	assert_int_equal(join(req, &a), 0);
+	free(a.text.text);
+	pg_value("fcat_test", "SELECT count(*) FROM pg_indexes WHERE tablename = 'ix_b'", n,
+	         sizeof n);
+	assert_string_equal(n, "1");
+	/* by default the first join creates it, the next ones find it */
+	req->table = "ix_c";
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(join(req, &a), 0);
+		assert_string_equal(a.text.text, "0:2\n1:3\n2:-\n");
+		free(a.text.text);
+	}
+	pg_value("fcat_test",
+	         "SELECT indexdef FROM pg_indexes WHERE tablename = 'ix_c' AND indexname LIKE "
+	         "'fcat_pit_ix_c_%'",
+	         msg, sizeof msg);
+	assert_non_null(strstr(msg, "btree (k, ts, created NULLS FIRST)"));
+	pg_value("fcat_test", "SELECT count(*) FROM pg_indexes WHERE tablename = 'ix_c'", n,
+	         sizeof n);
+	assert_string_equal(n, "1");
+	/* a view cannot be indexed: the hash join, no error, nothing created */
+	req->table = "ix_v";
+	assert_int_equal(join_set(server.dsn, "false", req, &a), 0);
+	assert_string_equal(a.text.text, "0:2\n1:3\n2:-\n");
+	free(a.text.text);
+	/* a role that does not own the table cannot create it: told so */
+	pg_exec("fcat_test", "CREATE TABLE ix_d AS SELECT * FROM ix_a;\n"
+	                     "GRANT SELECT ON ix_d TO fcat_reader;\n");
+	char dsn[256];
+	snprintf(dsn, sizeof dsn, "host=127.0.0.1 port=%d user=fcat_reader dbname=fcat_test",
+	         server.port);
+	req->table = "ix_d";
+	assert_fails_with(join_set(dsn, NULL, req, &a), FCAT_EINVALID,
+	                  "table 'ix_d' has no index on (k, ts, created) for the point-in-time "
+	                  "join, and creating it failed: ERROR:  must be owner of table ix_d");
+	assert_non_null(strstr(fcat_error_last(), "run CREATE INDEX"));
+	free(a.text.text);
+	/* once there, that role joins */
+	req->table = "ix_a";
+	assert_int_equal(join_set(dsn, NULL, req, &a), 0);
+	assert_string_equal(a.text.text, "0:2\n1:3\n2:-\n");
+	free(a.text.text);
+	/* a setting that is not a yes or no */
+	const char *kv[] = {"dsn", server.dsn, "create_indexes", "maybe", NULL};
+	fcat_plugin_config *c = test_plugin_config("/nonexistent", kv);
+	void *store = NULL;
+	assert_fails_with(test_offline_ops("postgres")->open(&store, c), FCAT_EINVALID,
+	                  ".create_indexes: 'maybe' is not true or false");
+	free(c);
+	/* work_mem goes into SET as written: only an amount passes */
+	const char *bad[] = {"64MB'; DROP TABLE ix_a; --", "MB", "64 MB", "64mb", ""};
+	for (size_t i = 0; i < NCOLS(bad); i++) {
+		const char *wm[] = {"dsn", server.dsn, "work_mem", bad[i], NULL};
+		c = test_plugin_config("/nonexistent", wm);
+		assert_fails_with(test_offline_ops("postgres")->open(&store, c), FCAT_EINVALID,
+		                  ".work_mem: '");
+		assert_non_null(strstr(fcat_error_last(), "is not an amount of memory"));
+		free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -797,6 +1098,8 @@ int main(void)
 	    cmocka_unit_test(test_offline_postgres__the_query_cannot_write),
 	    cmocka_unit_test(test_offline_postgres__a_source_named_like_the_entity_table),
 	    cmocka_unit_test(test_offline_postgres__pit_join_compares_keys_as_bytes),
+	    cmocka_unit_test(test_offline_postgres__pit_join_ties_and_ttl_edges_at_scale),
+	    cmocka_unit_test(test_offline_postgres__pit_join_creates_its_index_or_names_it),
 	};
 	return cmocka_run_group_tests_name("offline_postgres", tests, server_start, server_stop);
 }

@@ -1,11 +1,11 @@
 /* gen_pit.c - fcat-bench-gen-pit: writes a deterministic event log and entity file for the
  * point-in-time join benchmark.
  *
- * fcat-bench-gen-pit [--rows N] [--entities M] [--seed S] FEATURES.csv ENTITIES.csv
+ * fcat-bench-gen-pit [--rows N] [--entities M] [--users U] [--seed S] FEATURES.csv ENTITIES.csv
  *
  * FEATURES.csv (N rows, default 10,000,000) is shaped like a real event log:
- * user_id,event_timestamp,created_at,f_int,f_float,f_str; N/10 users with
- * about 10 rows each, event times uniform over 90 days from
+ * user_id,event_timestamp,created_at,f_int,f_float,f_str; U users (default N/10) with
+ * about N/U rows each, event times uniform over 90 days from
  * 2025-10-01T00:00:00Z in no particular order, created_at 0..3600 s after the
  * event. About 1% of the rows repeat the (user_id, event_timestamp) of an
  * earlier row with a later created_at (each repeat later than every earlier
@@ -182,8 +182,9 @@ static int parse_count(const char *s, uint64_t *out)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fcat-bench-gen-pit [--rows N] [--entities M] [--seed S] "
-	                "FEATURES.csv ENTITIES.csv\n");
+	fprintf(stderr,
+	        "usage: fcat-bench-gen-pit [--rows N] [--entities M] [--users U] [--seed S] "
+	        "FEATURES.csv ENTITIES.csv\n");
 	exit(2);
 }
 
@@ -209,7 +210,7 @@ static void close_out(struct out *o)
 
 int main(int argc, char **argv)
 {
-	uint64_t rows = 10000000, ents = 1000000, seed = 1;
+	uint64_t rows = 10000000, ents = 1000000, seed = 1, nusers = 0;
 	const char *paths[2];
 	int npaths = 0;
 	for (int i = 1; i < argc; i++) {
@@ -220,6 +221,8 @@ int main(int argc, char **argv)
 			dst = &ents;
 		else if (!strcmp(argv[i], "--seed"))
 			dst = &seed;
+		else if (!strcmp(argv[i], "--users"))
+			dst = &nusers;
 		if (dst) {
 			if (i + 1 >= argc || parse_count(argv[i + 1], dst) != 0) {
 				fprintf(stderr,
@@ -245,7 +248,7 @@ int main(int argc, char **argv)
 		rng_g.s[i] = xoshiro_splitmix64(&x);
 	init_days();
 
-	uint32_t users = (uint32_t)(rows / 10 ? rows / 10 : 1);
+	uint32_t users = (uint32_t)(nusers ? nusers : rows / 10 ? rows / 10 : 1);
 	/* every row's user and times, for the repeats and the entity times;
 	 * group[i] is the first row of i's (user, event time) group */
 	uint32_t *user = malloc(rows * sizeof *user);
