@@ -125,3 +125,19 @@ fcat__latest **fcat__latest_map_sorted(const fcat__latest_map *m)
 		qsort(v, m->len, sizeof *v, by_key);
 	return v;
 }
+
+int fcat__latest_map_merge(fcat__latest_map *into, const fcat__latest_map *from)
+{
+	for (size_t i = 0; i < from->len; i++) {
+		const fcat__latest *src = &from->entries[i];
+		const unsigned char *key = fcat__latest_key(src);
+		fcat__latest *e = fcat__latest_map_get(into, key, src->key_len,
+		                                       fcat__latest_hash(key, src->key_len));
+		if (!e)
+			return -1;
+		if (src->row && fcat__latest_fold_row(e, src->event_ts, src->created_ts) &&
+		    fcat__latest_set_row(into, e, src->row, src->row_len))
+			return -1;
+	}
+	return 0;
+}

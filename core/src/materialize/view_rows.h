@@ -36,6 +36,11 @@ int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r);
  * transaction each), in key order; adds the keys written to *written. */
 int fcat__view_rows_write(fcat__view_rows *r, const fcat__online *target, uint64_t *written);
 
+/* Adds the rows of `from`, which came after all of `into`'s in the scan,
+ * to `into` (the latest row per key, and the counts), as if they had been
+ * added to it in turn. `from` is left as it was. */
+int fcat__view_rows_merge(fcat__view_rows *into, const fcat__view_rows *from);
+
 /* Rows added, and rows skipped for a null key or event time. */
 void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped);
 
