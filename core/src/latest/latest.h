@@ -127,6 +127,9 @@ void fcat__latest_map_free(fcat__latest_map *m);
  * form, called later, fetches the entry the slot points to. */
 void fcat__latest_map_prefetch(const fcat__latest_map *m, uint64_t hash);
 void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash);
+/* The third, later still: fetches the first lines of the entry's row for
+ * writing (a newer row of the key is copied over it). */
+void fcat__latest_map_prefetch_row(const fcat__latest_map *m, uint64_t hash);
 
 /* Finds the entry of a key (hash: fcat__latest_hash), creating an empty one
  * when there is none. The pointer is valid until the next call. NULL when

@@ -55,6 +55,19 @@ void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash)
 		__builtin_prefetch(&m->entries[s->index - 1]);
 }
 
+void fcat__latest_map_prefetch_row(const fcat__latest_map *m, uint64_t hash)
+{
+	if (!m->cap)
+		return;
+	const fcat__latest_slot *s = &m->slots[hash & (m->cap - 1)];
+	if (!s->index || s->hash != hash)
+		return;
+	const fcat__latest *e = &m->entries[s->index - 1];
+	/* for writing: a newer row is copied over it */
+	for (uint32_t at = 0; e->row && at < e->row_cap && at < 256; at += 64)
+		__builtin_prefetch(e->row + at, 1);
+}
+
 fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len, uint64_t h)
 {
 	if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)

@@ -96,6 +96,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 		}
 		if (i + 8 < nrows && r->key_end[i + 8])
 			fcat__latest_map_prefetch_entry(&r->latest, r->hashes[i + 8]);
+		if (i + 4 < nrows && r->key_end[i + 4])
+			fcat__latest_map_prefetch_row(&r->latest, r->hashes[i + 4]);
 		const char *key = r->keybuf.ptr + start;
 		size_t len = r->key_end[i] - start;
 		start = r->key_end[i];
