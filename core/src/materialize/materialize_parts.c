@@ -20,7 +20,7 @@ typedef struct progress_state {
 	void *ctx;
 	const char *view;
 	atomic_uint_fast64_t rows;
-	uint64_t next_report; /* under lock */
+	atomic_uint_fast64_t next_report; /* set under lock */
 	pthread_mutex_t lock;
 } progress_state;
 
@@ -38,10 +38,12 @@ static int add_part(void *ctx, const fcat_value *cells, size_t nrows)
 		return rc;
 	uint64_t rows = atomic_fetch_add(&ps->rows, nrows) + nrows;
 	/* one thread reports at a time; the others go on */
-	if (rows >= ps->next_report && pthread_mutex_trylock(&ps->lock) == 0) {
-		if (rows >= ps->next_report) {
+	if (rows >= atomic_load_explicit(&ps->next_report, memory_order_relaxed) &&
+	    pthread_mutex_trylock(&ps->lock) == 0) {
+		if (rows >= atomic_load_explicit(&ps->next_report, memory_order_relaxed)) {
 			ps->fn(ps->ctx, ps->view, rows);
-			ps->next_report = rows + REPORT_EVERY;
+			atomic_store_explicit(&ps->next_report, rows + REPORT_EVERY,
+			                      memory_order_relaxed);
 		}
 		pthread_mutex_unlock(&ps->lock);
 	}
@@ -57,6 +59,7 @@ int fcat__view_rows_scan_parts(fcat__view_rows **out, fcat_store *s, const fcat_
 	void **ctxs = calloc(jobs, sizeof *ctxs);
 	progress_state ps = {.fn = progress, .ctx = ctx, .view = v->base.name};
 	atomic_init(&ps.rows, 0);
+	atomic_init(&ps.next_report, 0);
 	pthread_mutex_init(&ps.lock, NULL);
 	int rc = parts && ctxs ? 0 : fcat__error_oom();
 	for (unsigned i = 0; rc == 0 && i < jobs; i++) {
