@@ -2,7 +2,7 @@
 
 feature_service {
   name = "chat_personalization",
-  features = { "user_features" },
+  features = { "user_features", "user_activity" },
   description = "Everything the answer ranker reads about the user.",
   owner = "ranking@example.com",
 }

@@ -257,6 +257,7 @@ static const fcat_online_ops lmdb_online = {
     .meta_get = lmdb_meta_get,
     .meta_set = lmdb_meta_set,
     .drop_view = lmdb_drop_view,
+    .update = lmdb_update,
 };
 
 static const fcat_plugin lmdb_plugin = {

@@ -195,6 +195,63 @@ int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_
 	return rc ? lmdb_fail(rc, what, s) : 0;
 }
 
+typedef struct update_ctx {
+	MDB_dbi dbi;
+	const fcat_bytes *keys;
+	size_t n;
+	fcat_update_fn fn;
+	void *ctx;
+	int fn_rc; /* core's error, which aborted the transaction */
+} update_ctx;
+
+static int update_rows(MDB_txn *txn, void *ctx)
+{
+	update_ctx *u = ctx;
+	for (size_t i = 0; i < u->n; i++) {
+		MDB_val k = {u->keys[i].len, (void *)u->keys[i].ptr}, v;
+		int rc = mdb_get(txn, u->dbi, &k, &v);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		fcat_bytes old = {rc == 0 ? v.mv_data : NULL, rc == 0 ? v.mv_size : 0}, out = {0};
+		if ((u->fn_rc = u->fn(u->ctx, i, old, &out)) != 0)
+			return MDB_PANIC; /* any code: the transaction is aborted */
+		if (!out.ptr)
+			continue;
+		v = (MDB_val){out.len, (void *)out.ptr};
+		if ((rc = mdb_put(txn, u->dbi, &k, &v, 0)))
+			return rc;
+	}
+	return 0;
+}
+
+int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n,
+                fcat_update_fn fn, void *ctx)
+{
+	lmdb_store *s = store;
+	int rc = lmdb_check_view(s, view);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (keys[i].len == 0 || keys[i].len > s->max_key || !keys[i].ptr)
+			return lmdb_host->error(FCAT_EINVALID,
+			                        "lmdb: key %zu: a key must hold 1 to %zu bytes, not %zu",
+			                        i, s->max_key, keys[i].len);
+	if (rc || n == 0)
+		return rc;
+	view_call v = {view, true, 0};
+	pthread_mutex_lock(&s->write_mu);
+	const char *what = "creating a view's database";
+	rc = retry(s, open_view, &v);
+	update_ctx u = {v.dbi, keys, n, fn, ctx, 0};
+	if (!rc) {
+		txn_call c = {0, update_rows, &u};
+		what = "updating rows";
+		rc = retry(s, run_txn, &c);
+	}
+	pthread_mutex_unlock(&s->write_mu);
+	if (u.fn_rc)
+		return u.fn_rc;
+	return rc ? lmdb_fail(rc, what, s) : 0;
+}
+
 typedef struct meta_ctx {
 	MDB_dbi dbi;
 	MDB_val k, v;

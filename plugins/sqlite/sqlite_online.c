@@ -320,6 +320,88 @@ static int sq_write(void *store, const char *view, const fcat_online_row *rows, 
 	return 0;
 }
 
+/* Read-modify-write of n keys in one IMMEDIATE transaction: the write lock
+ * is held from the first read, so no other writer comes between. */
+static int update_rows(sqlite3_stmt *get, sqlite3_stmt *put, const fcat_bytes *keys,
+                       size_t n, fcat_update_fn fn, void *ctx, int *fn_rc)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].ptr || keys[i].len == 0 || keys[i].len > INT_MAX)
+			return *fn_rc = sq_host->error(FCAT_EINVALID, "sqlite: key %zu: empty key", i);
+		sqlite3_bind_blob(get, 1, keys[i].ptr, (int)keys[i].len, SQLITE_STATIC);
+		int rc = sqlite3_step(get);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_reset(get);
+			return rc;
+		}
+		fcat_bytes old = {NULL, 0}, out = {NULL, 0};
+		if (rc == SQLITE_ROW) {
+			old.len = (size_t)sqlite3_column_bytes(get, 0);
+			old.ptr = sqlite3_column_blob(get, 0);
+			if (!old.ptr)
+				old.ptr = "";
+		}
+		*fn_rc = fn(ctx, i, old, &out);
+		sqlite3_reset(get);
+		if (*fn_rc)
+			return SQLITE_ABORT;
+		if (!out.ptr)
+			continue;
+		if (out.len < FCAT_ROW_HEADER_SIZE || out.len > INT_MAX)
+			return *fn_rc = sq_host->error(FCAT_EINVALID,
+			                               "sqlite: key %zu: not an encoded row", i);
+		int64_t ev, cr;
+		memcpy(&ev, out.ptr + FCAT_ROW_EVENT_TS_OFFSET, 8);
+		memcpy(&cr, out.ptr + FCAT_ROW_CREATED_TS_OFFSET, 8);
+		sqlite3_bind_blob(put, 1, keys[i].ptr, (int)keys[i].len, SQLITE_STATIC);
+		sqlite3_bind_int64(put, 2, ev);
+		sqlite3_bind_int64(put, 3, cr);
+		sqlite3_bind_blob(put, 4, out.ptr, (int)out.len, SQLITE_STATIC);
+		if ((rc = run(put)))
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+static int sq_update(void *store, const char *view, const fcat_bytes *keys, size_t n,
+                     fcat_update_fn fn, void *ctx)
+{
+	sq_store *s = store;
+	int rc = sq_check_view(view);
+	sqlite3_stmt *upsert, *get = NULL, *put = NULL;
+	if (!rc)
+		rc = upsert_stmt(s, view, &upsert); /* makes the table */
+	if (rc || n == 0)
+		return rc;
+	char sql[256 + MAX_VIEW_NAME];
+	snprintf(sql, sizeof sql, "SELECT row FROM \"online_%s\" WHERE key = ?1", view);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &get, NULL);
+	if (!rc) {
+		snprintf(sql, sizeof sql,
+		         "INSERT OR REPLACE INTO \"online_%s\"(key, event_ts, created_ts, row) "
+		         "VALUES (?1, ?2, ?3, ?4)",
+		         view);
+		rc = sqlite3_prepare_v2(s->db, sql, -1, &put, NULL);
+	}
+	int fn_rc = 0;
+	if (rc) {
+		fn_rc = sq_fail(s->db, rc, "preparing an update", s);
+	} else if ((rc = run(s->begin))) {
+		fn_rc = sq_fail(s->db, rc, "starting an update", s);
+	} else {
+		rc = update_rows(get, put, keys, n, fn, ctx, &fn_rc);
+		if (!rc)
+			rc = run(s->commit);
+		if (rc && !fn_rc)
+			fn_rc = sq_fail(s->db, rc, "updating rows", s);
+		if (rc && !sqlite3_get_autocommit(s->db))
+			run(s->rollback);
+	}
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	return fn_rc;
+}
+
 static int sq_meta_get(void *store, const char *key, char *buf, size_t size)
 {
 	sq_store *s = store;
@@ -387,6 +469,7 @@ static const fcat_online_ops sq_online = {
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .drop_view = sq_drop_view,
+    .update = sq_update,
 };
 
 static const fcat_plugin sq_plugin = {

@@ -76,7 +76,7 @@ static void test_access__pii_is_refused_without_the_grant_and_served_with_it(voi
 	/* materialize is a write */
 	test_expect_exit(test_fcat_as(repo, "ranking-service",
 	                              (const char *[]){"materialize", "2020-01-01", "now", NULL}),
-	                 1, "ranking-service may not write view:user_features");
+	                 1, "ranking-service may not write view:user_activity");
 
 	/* both decisions on the PII feature are in the audit log */
 	char path[4096];

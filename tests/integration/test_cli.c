@@ -40,20 +40,26 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 	/* run from a subdirectory: the repo is found upward */
 	test_run r = test_fcat(sub, "list", "features", NULL);
 	assert_int_equal(r.status, 0);
-	const char *const expected[][2] = {{"total_conversations", "int64"},
-	                                   {"avg_response_rating", "float32"},
-	                                   {"preferred_language", "string"},
-	                                   {"user_embedding", "float32[16]"}};
-	for (size_t i = 0; i < 4; i++) {
+	const char *const expected[][2] = {{"total_conversations ", "int64"},
+	                                   {"avg_response_rating ", "float32"},
+	                                   {"preferred_language ", "string"},
+	                                   {"user_embedding ", "float32[16]"},
+	                                   {"conversations_7d ", "int64"},
+	                                   {"avg_response_rating_mean_7d ", "float64"}};
+	for (size_t i = 0; i < 6; i++) {
 		const char *line = strstr(r.out, expected[i][0]);
 		assert_non_null(line);
 		const char *eol = strchr(line, '\n');
 		const char *type = strstr(line, expected[i][1]);
 		assert_true(type && type < eol);
 	}
-	/* header, the view's four, and the on-demand view's two */
-	assert_int_equal(test_count_lines(r.out), 7);
-	assert_non_null(strstr(r.out, "reply_style    reply_length_hint    int64"));
+	/* header, user_activity's four, user_features' four, and the
+	 * on-demand view's two */
+	assert_int_equal(test_count_lines(r.out), 11);
+	const char *hint = strstr(r.out, "reply_length_hint");
+	assert_non_null(hint);
+	assert_true(strstr(hint, "int64") < strchr(hint, '\n'));
+	assert_non_null(strstr(r.out, "reply_style "));
 	test_run_free(&r);
 	test_repo_done(parent, repo);
 }

@@ -167,8 +167,8 @@ static void test_push__rows_read_back_online_and_in_training_sets(void **state)
 	if (fcat_push(&st, f->demo.store, "conversations_push", f->r.cols, f->r.ncols, 3, &o) != 0)
 		fail_msg("%s", fcat_error_last());
 	assert_int_equal(st.rows, 3);
-	assert_int_equal(st.views, 1);
-	assert_int_equal(st.keys_written, 2);
+	assert_int_equal(st.views, 2); /* user_features and user_activity */
+	assert_int_equal(st.keys_written, 4);
 	assert_int_equal(st.rows_appended, 3);
 	/* online: the latest row per key, after the transform (clamped, lower) */
 	char *online = read_online(f->demo.store);
@@ -316,7 +316,7 @@ static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 	    fcat_push(NULL, f->demo.store, "conversations_push", f->r.cols, f->r.ncols, 3, &o),
 	    FCAT_EDENIED);
 	const char *msg = fcat_error_last();
-	if (!strstr(msg, "alice") || !strstr(msg, "view:user_features"))
+	if (!strstr(msg, "alice") || !strstr(msg, "view:user_activity"))
 		fail_msg("%s", msg);
 	char *after = conversations(f->demo.repo);
 	assert_string_equal(csv, after);
@@ -327,7 +327,7 @@ static void test_push__a_denied_principal_is_refused_and_audited(void **state)
 	snprintf(path, sizeof path, "%s/data/audit.log", f->demo.repo);
 	char *log = test_read_file(path);
 	const char *line = strstr(log, "\"alice\"");
-	if (!line || !strstr(line, "view:user_features") || !strstr(line, "write"))
+	if (!line || !strstr(line, "view:user_activity") || !strstr(line, "write"))
 		fail_msg("no audit record of alice's write: %s", log);
 	free(log);
 	free(online);

@@ -152,7 +152,7 @@ static void test_push_cli__json_lines_are_read_back_online_through_the_transform
 	const char *repo = test_demo_of(state);
 	char *before = conversations(repo);
 	expect_pushed(cut_time(push_as(repo, "fcat-operator", jsonl, NULL)),
-	              "pushed 3 rows to conversations_push: 1 view written online, 2 keys "
+	              "pushed 3 rows to conversations_push: 2 views written online, 4 keys "
 	              "written, 0 rows appended offline\n");
 	expect_read_back(repo);
 	expect_csv(repo, before, ""); /* online only (the default): as it was */
@@ -165,7 +165,7 @@ static void test_push_cli__csv_rows_are_read_back_online_and_appended_offline(vo
 	char *before = conversations(repo);
 	expect_pushed(
 	    cut_time(push_as(repo, "fcat-operator", csv, "--to", "online_and_offline", NULL)),
-	    "pushed 3 rows to conversations_push: 1 view written online, 2 keys written, 3 "
+	    "pushed 3 rows to conversations_push: 2 views written online, 4 keys written, 3 "
 	    "rows appended offline\n");
 	expect_read_back(repo);
 	expect_csv(repo, before, appended);
@@ -247,7 +247,7 @@ static void test_push_cli__a_denied_principal_is_refused_naming_the_view(void **
 	char *before = conversations(repo);
 	/* alice is a scientist: she reads features, never writes them */
 	test_expect_exit(push_as(repo, "alice", csv, "--to", "online_and_offline", NULL), 1,
-	                 "alice may not write view:user_features");
+	                 "alice may not write view:user_activity");
 	expect_nothing_written(repo, before);
 	free(before);
 }

@@ -117,7 +117,9 @@ static void test_serve__a_feature_service_request_reads_the_services_features(vo
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "\"metadata\":{\"feature_names\":[\"user_id\","
 	                               "\"total_conversations\",\"avg_response_rating\","
-	                               "\"preferred_language\",\"user_embedding\"]}}"));
+	                               "\"preferred_language\",\"user_embedding\","
+	                               "\"conversations_1h\",\"conversations_1d\","
+	                               "\"conversations_7d\",\"avg_response_rating_mean_7d\"]}}"));
 	char *cli = cli_json((const char *[]){"--service", "chat_personalization", "--entity",
 	                                      "user_id=u0002", NULL});
 	assert_string_equal(r.body, cli);

@@ -14,7 +14,10 @@ static void test_transforms__verify_finds_no_difference_on_the_demo(void **state
 	test_run r = test_fcat(repo, "verify", "--sample", "10000", NULL);
 	if (r.status != 0)
 		fail_msg("verify failed (%d): %s%s", r.status, r.out, r.err);
-	assert_non_null(strstr(r.out, "verify: 1 view, 10000 sampled entities and times, 60000 "
+	/* user_features: 10,000 samples of 6 values (with reply_style's);
+	 * user_activity: 5 cuts of 2,000, 4 values each read twice
+	 * (materialized and pushed) */
+	assert_non_null(strstr(r.out, "verify: 2 views, 20000 sampled entities and times, 140000 "
 	                              "feature values compared, 0 differences"));
 	test_run_free(&r);
 	test_repo_done(parent, repo);

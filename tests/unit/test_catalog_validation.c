@@ -164,7 +164,7 @@ static void test_catalog_validation__bad_keys_and_values(void **state)
 	               "  schema = { field('a', int64) } }\n",
 	       "catalog/defs.lua:3: feature_view 'v': unknown key 'tll' (known: name, entities, "
 	       "source, ttl, online, offline, schema, transform, timestamp_field, description, "
-	       "owner, tags)\n"
+	       "owner, tags, aggregations, aggregation_interval)\n"
 	       "catalog/defs.lua:3: feature_view 'v': 'ttl' must be a whole number of seconds "
 	       "from 0 to 10,000 years, such as days(7) or hours(12), got -5\n"
 	       "catalog/defs.lua:3: feature_view 'v': 'online' must be true or false, got string");

@@ -60,6 +60,27 @@ static void print_fields(json_t *a)
 	cli_table_print(t, stdout);
 }
 
+/* A view's window aggregations, one per feature. */
+static void print_aggregations(json_t *aggs)
+{
+	printf("aggregations:\n");
+	cli_table *t =
+	    cli_table_new(4, (const char *[]){"FEATURE", "FUNCTION", "COLUMN", "WINDOW"});
+	size_t i;
+	json_t *a;
+	json_array_foreach(aggs, i, a)
+	{
+		char w[64];
+		cli_format_duration(w, sizeof w,
+		                    json_integer_value(json_object_get(a, "window_seconds")));
+		const char *col = json_string_value(json_object_get(a, "column"));
+		cli_table_row(t, (const char *[]){json_string_value(json_object_get(a, "feature")),
+		                                  json_string_value(json_object_get(a, "function")),
+		                                  col ? col : "(events)", w});
+	}
+	cli_table_print(t, stdout);
+}
+
 static void print_text(json_t *j)
 {
 	json_t *at = json_object_get(j, "defined_at");
@@ -76,7 +97,13 @@ static void print_text(json_t *j)
 			continue;
 		if (json_is_string(v) && !json_string_length(v))
 			continue;
-		if (!strcmp(key, "ttl_seconds")) {
+		if (!strcmp(key, "aggregation_interval_seconds")) {
+			char d[64];
+			cli_format_duration(d, sizeof d, json_integer_value(v));
+			printf("aggregation_interval: %s\n", d);
+		} else if (!strcmp(key, "aggregations")) {
+			print_aggregations(v);
+		} else if (!strcmp(key, "ttl_seconds")) {
 			char d[64];
 			cli_format_duration(d, sizeof d, json_integer_value(v));
 			printf("ttl: %s\n", d);

@@ -32,6 +32,7 @@ step "plan: what applying HEAD would change now" "$fcat" plan
 step "list the features" "$fcat" list features
 step "list the views" "$fcat" list views
 step "describe a feature view" "$fcat" describe user_features
+step "describe a view of window aggregations, computed by fcat itself" "$fcat" describe user_activity
 step "describe the feature service as JSON" "$fcat" describe chat_personalization --json
 step "materialize the last 30 days into the online store (LMDB)" \
   "$fcat" materialize "$(date -u -d '30 days ago' +%Y-%m-%dT00:00:00Z)" now
@@ -59,6 +60,10 @@ step "a training set: each labelled row joined with the features as they were th
   "$fcat" get-historical --entities data/training_entities.csv --service chat_reply \
   -o data/training_set.csv
 head -4 data/training_set.csv
+step "the windowed counts as they were at each row's time: (T - window, T], exact" \
+  "$fcat" get-historical --entities data/training_entities.csv --features user_activity \
+  -o data/activity_set.csv
+head -4 data/activity_set.csv
 # the Python client: Debian's python3 has pandas (deps.sh demo); a python3
 # first on PATH (pyenv, a venv) may not
 python=$(pandas_python) ||
@@ -103,14 +108,14 @@ http_step() {
   printf '(HTTP %s)\n' "${out##*$'\n'}"
   return $rc
 }
-features='"features":["user_features:total_conversations","user_features:avg_response_rating","user_features:preferred_language"]'
+features='"features":["user_features:total_conversations","user_features:avg_response_rating","user_features:preferred_language","user_activity:conversations_1h","user_activity:conversations_7d"]'
 http_step "read a feature vector over HTTP: POST /get-online-features, as a Feast client sends it" \
   /get-online-features "{$features,\"entities\":{\"user_id\":[\"u0042\"]}}"
 now=$(date -u '+%Y-%m-%d %H:%M:%S+00:00')
 emb=$(printf '0.25,%.0s' {1..16})
 http_step "the chat backend pushes u0042's new statistics: a rating out of range, the language in capitals" \
   /push "{\"push_source_name\":\"conversations_push\",\"df\":{\"user_id\":[\"u0042\"],\"event_timestamp\":[\"$now\"],\"created_at\":[\"$now\"],\"total_conversations\":[1000],\"avg_response_rating\":[7.5],\"preferred_language\":[\"FR\"],\"user_embedding\":[[${emb%,}]]},\"to\":\"online\"}"
-http_step "read it back: the new value, through the view's transform (rating clamped to 5, language lowercased)" \
+http_step "read it back: the new value, through the view's transform (rating clamped to 5, language lowercased), and one more conversation in the last hour and week (user_activity's windows, computed at the moment of the read)" \
   /get-online-features "{$features,\"entities\":{\"user_id\":[\"u0042\"]}}"
 printf '\n\033[1m== %s\033[0m\n$ %s\n' "stop the server: SIGTERM lets requests in flight finish, then it exits 0" \
   "kill -TERM $server; wait $server"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define MAGIC          "FCATCAT\0"
-#define FORMAT_VERSION 4u
+#define FORMAT_VERSION 5u
 /* magic, version, then the SHA-256 of everything after it */
 #define HEADER_SIZE 44
 #define NO_STRING   0xffffffffu
@@ -133,6 +133,16 @@ void fcat__cache_write(fcat__buf *b, const fcat_catalog *c)
 				w_fields(b, x->features, x->nfeatures);
 				w_transform(b, &x->transform);
 				fcat__buf_append(b, x->data_hash, 32);
+				w_u32(b, (uint32_t)x->naggs);
+				w_i64(b, x->agg_interval);
+				for (size_t k = 0; k < x->naggs; k++) {
+					const fcat__aggregation *a = &x->aggs[k];
+					w_str(b, a->column);
+					w_u32(b, (uint32_t)a->fn);
+					w_i64(b, a->window);
+					w_u32(b, a->n);
+					w_u32(b, (uint32_t)a->loc.line);
+				}
 				break;
 			}
 			case FCAT_OBJ_ON_DEMAND_VIEW: {
@@ -342,6 +352,27 @@ static void r_object(reader *r, fcat_object_kind kind)
 			v->features[i].parent = o;
 		r_transform(r, &v->transform, file);
 		r_bytes(r, v->data_hash, 32);
+		v->naggs = r_count(r, 24);
+		v->agg_interval = r_i64(r);
+		if (v->naggs && v->naggs != v->nfeatures)
+			r->bad = true;
+		v->aggs = v->naggs && !r->bad ? r_alloc(r, v->naggs * sizeof *v->aggs) : NULL;
+		for (size_t k = 0; v->aggs && k < v->naggs; k++) {
+			fcat__aggregation *a = &v->aggs[k];
+			a->column = r_str(r);
+			a->fn = (fcat__agg_fn)r_u32(r);
+			a->window = r_i64(r);
+			a->n = r_u32(r);
+			a->loc.file = file;
+			a->loc.line = (int)r_u32(r);
+			a->input = -1;
+			if ((unsigned)a->fn >= FCAT__AGG_FN_COUNT || a->window <= 0)
+				r->bad = true;
+			if (a->window > v->agg_span)
+				v->agg_span = a->window;
+		}
+		if (!v->aggs)
+			v->naggs = 0;
 		break;
 	}
 	case FCAT_OBJ_ON_DEMAND_VIEW: {

@@ -3,6 +3,7 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 static json_t *type_json(fcat_type t)
@@ -94,6 +95,25 @@ static void put_view(json_t *j, const fcat__view *v)
 	json_object_set_new(j, "online", json_boolean(v->online));
 	json_object_set_new(j, "offline", json_boolean(v->offline));
 	json_object_set_new(j, "schema", fields_json(v->features, v->nfeatures));
+	if (v->aggs) {
+		json_object_set_new(j, "aggregation_interval_seconds",
+		                    json_integer(v->agg_interval));
+		json_t *aggs = json_array();
+		for (size_t i = 0; i < v->naggs; i++) {
+			const fcat__aggregation *a = &v->aggs[i];
+			char fn[48];
+			if (a->fn == FCAT__AGG_LAST_DISTINCT)
+				snprintf(fn, sizeof fn, "last_distinct(%u)", a->n);
+			else
+				snprintf(fn, sizeof fn, "%s", fcat__agg_fn_name(a->fn));
+			json_array_append_new(
+			    aggs, json_pack("{s:s, s:s, s:o, s:I}", "feature",
+			                    v->features[i].base.name, "function", fn, "column",
+			                    a->column ? json_string(a->column) : json_null(),
+			                    "window_seconds", (json_int_t)a->window));
+		}
+		json_object_set_new(j, "aggregations", aggs);
+	}
 	json_object_set_new(j, "transform", transform_json(&v->transform));
 }
 

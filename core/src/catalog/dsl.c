@@ -111,8 +111,10 @@ static void set_parent(fcat__field *f, size_t n, fcat_object *parent)
 }
 
 static const char *const feature_view_keys[] = {
-    "name",      "entities",        "source",      "ttl",   "online", "offline", "schema",
-    "transform", "timestamp_field", "description", "owner", "tags",   NULL};
+    "name",         "entities",        "source",      "ttl",   "online",
+    "offline",      "schema",          "transform",   "timestamp_field",
+    "description",  "owner",           "tags",        "aggregations",
+    "aggregation_interval", NULL};
 
 static void read_feature_view(fcat__def *d, lua_State *L, fcat_object *obj)
 {
@@ -123,7 +125,28 @@ static void read_feature_view(fcat__def *d, lua_State *L, fcat_object *obj)
 	v->online = fcat__def_bool(d, L, "online", true);
 	v->offline = fcat__def_bool(d, L, "offline", true);
 	v->timestamp_field = fcat__def_string(d, L, "timestamp_field");
-	v->features = fcat__def_fields(d, L, "schema", true, FCAT_OBJ_FEATURE, &v->nfeatures);
+	lua_getfield(L, 1, "aggregations");
+	bool aggregates = !lua_isnil(L, -1);
+	lua_pop(L, 1);
+	if (aggregates) {
+		/* the features are the aggregations' */
+		fcat__def_aggregations(d, L, v);
+		lua_getfield(L, 1, "schema");
+		if (!lua_isnil(L, -1))
+			fcat__def_error(d, d->line,
+			                "has 'aggregations', whose results are its features: leave "
+			                "out 'schema' (the aggregated columns' types are the "
+			                "source's)");
+		lua_pop(L, 1);
+		if (v->ttl_seconds)
+			fcat__def_error(d, d->line,
+			                "has 'aggregations': their windows bound what they read, so "
+			                "'ttl' does not apply");
+	} else {
+		fcat__def_aggregations(d, L, v); /* reports a lone interval */
+		v->features =
+		    fcat__def_fields(d, L, "schema", true, FCAT_OBJ_FEATURE, &v->nfeatures);
+	}
 	set_parent(v->features, v->nfeatures, &v->base);
 	fcat__def_transform(d, L, "transform", false, &v->transform);
 }

@@ -72,6 +72,10 @@ bool fcat__def_ref(fcat__def *d, lua_State *L, const char *key, int want, fcat__
 void fcat__def_transform(fcat__def *d, lua_State *L, const char *key, bool required,
                          fcat__transform *out);
 
+/* A feature view's window aggregations (aggregations and
+ * aggregation_interval), when it has them: fills v's aggs and features. */
+void fcat__def_aggregations(fcat__def *d, lua_State *L, fcat__view *v);
+
 /* Pushes a handle for a definition: a table {kind=..., name=...}. */
 void fcat__push_handle(lua_State *L, fcat_object_kind kind, const char *name);
 

@@ -69,6 +69,15 @@ static void put_view_computation(fcat__buf *b, const fcat__view *v)
 	put(b, "transform", v->transform.code);
 	if (v->transform.code && v->source) /* the transform's input columns */
 		put_fields(b, "source_schema", v->source->schema, v->source->nschema);
+	if (v->aggs) {
+		put_int(b, "aggregation_interval", v->agg_interval);
+		for (size_t i = 0; i < v->naggs; i++) {
+			put(b, "aggregation_column", v->aggs[i].column);
+			put(b, "aggregation_fn", fcat__agg_fn_name(v->aggs[i].fn));
+			put_int(b, "aggregation_window", v->aggs[i].window);
+			put_int(b, "aggregation_n", v->aggs[i].n);
+		}
+	}
 }
 
 void fcat__object_canonical(fcat__buf *b, const fcat_object *o)

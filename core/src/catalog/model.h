@@ -91,6 +91,36 @@ typedef struct fcat__push_source {
 	size_t nschema;
 } fcat__push_source;
 
+/* The functions a window aggregation computes (aggregate/agg_state.c holds
+ * the one implementation of each). */
+typedef enum fcat__agg_fn {
+	FCAT__AGG_COUNT,
+	FCAT__AGG_SUM,
+	FCAT__AGG_MEAN,
+	FCAT__AGG_MIN,
+	FCAT__AGG_MAX,
+	FCAT__AGG_LAST,
+	FCAT__AGG_LAST_DISTINCT,
+	FCAT__AGG_STDDEV,
+	FCAT__AGG_FN_COUNT
+} fcat__agg_fn;
+
+/* "count", "sum", ...; "invalid" outside the enum. */
+const char *fcat__agg_fn_name(fcat__agg_fn fn);
+/* A window as a name part: "7d", "1h", "30m", "90s". */
+void fcat__window_text(char *buf, size_t size, int64_t seconds);
+
+/* One window aggregation of a view: the feature of the same index. */
+typedef struct fcat__aggregation {
+	const char *column; /* the aggregated column; NULL: count events */
+	fcat__agg_fn fn;
+	int64_t window;  /* seconds, a multiple of the view's interval */
+	uint32_t n;      /* last_distinct's n */
+	int input;       /* the column's index in the view's inputs; -1: none */
+	fcat_type input_type;
+	fcat__loc loc;
+} fcat__aggregation;
+
 typedef struct fcat__view {
 	fcat_object base;
 	fcat__ref *entity_refs;
@@ -108,6 +138,17 @@ typedef struct fcat__view {
 	 * timestamp field, transform, feature names and types), not of
 	 * descriptions: online rows carry it to tell which version wrote them. */
 	unsigned char data_hash[32];
+	/* Window aggregations (naggs == nfeatures, aggs[i] makes features[i]),
+	 * or none (aggs NULL). Their inputs are the distinct aggregated
+	 * columns, read from the source (or the transform's rows, which
+	 * then only filter and reshape: a nil result drops the row). */
+	fcat__aggregation *aggs;
+	size_t naggs;
+	int64_t agg_interval; /* seconds: the tile size */
+	int64_t agg_span;     /* seconds: the longest window */
+	const char **agg_inputs;
+	fcat_type *agg_input_types;
+	size_t nagg_inputs;
 } fcat__view;
 
 typedef struct fcat__odv {
@@ -160,6 +201,12 @@ int fcat__catalog_resolve(fcat_catalog *c, struct fcat__buf *errors);
  * number of problems (or a negative code when out of memory). */
 int fcat__dsl_run_file(fcat_catalog *c, const char *file, const char *text, size_t len,
                        struct fcat__buf *errors);
+
+/* Resolves view v's aggregations against its (resolved) source: columns,
+ * types, inputs. Problems go to `problem` with their line; returns 0, or -1
+ * when out of memory. */
+int fcat__resolve_aggregations(fcat__arena *arena, fcat__view *v,
+                               void (*problem)(void *ctx, int line, const char *msg), void *ctx);
 
 /* fcat_lineage, showing only the objects `visible` accepts. */
 int fcat__lineage(char **out, const fcat_catalog *c, const char *name, fcat_lineage_format format,

@@ -132,7 +132,7 @@ static void check_against_source(resolver *r, fcat__view *v)
 				        fcat_scalar_name(col->type.scalar), s->base.name);
 		}
 	/* a transform may compute features from any columns */
-	for (size_t i = 0; !v->transform.code && i < v->nfeatures; i++) {
+	for (size_t i = 0; !v->transform.code && !v->aggs && i < v->nfeatures; i++) {
 		const fcat__field *f = &v->features[i];
 		const fcat__field *col = source_column(s, &by_name, f->base.name);
 		char a[64], b[64];
@@ -150,6 +150,17 @@ static void check_against_source(resolver *r, fcat__view *v)
 		}
 	}
 	fcat__strmap_free(&by_name);
+}
+
+typedef struct view_problem {
+	resolver *r;
+	const fcat__view *v;
+} view_problem;
+
+static void agg_problem(void *ctx, int line, const char *msg)
+{
+	view_problem *p = ctx;
+	problem(p->r, &p->v->base, line, "%s", msg);
 }
 
 static void resolve_view(resolver *r, fcat__view *v)
@@ -219,6 +230,16 @@ static void resolve_view(resolver *r, fcat__view *v)
 		        v->source->base.name);
 	if (r->problems == before && v->source)
 		check_against_source(r, v);
+	if (v->aggs && v->source && !v->source->nschema)
+		problem(r, &v->base, 0,
+		        "has aggregations, so its source '%s' must declare its columns (schema = "
+		        "{ field(...), ... }): they give the aggregated columns' types",
+		        v->source->base.name);
+	else if (v->aggs && v->source) {
+		view_problem p = {r, v};
+		if (fcat__resolve_aggregations(&r->c->arena, v, agg_problem, &p) != 0)
+			r->oom = true;
+	}
 	for (size_t i = 0; i < v->nfeatures; i++)
 		add_feature(r, &v->features[i]);
 }
@@ -387,6 +408,9 @@ static void check_push_views(resolver *r, const fcat__push_source *p)
 			for (size_t c = 0; c < p->batch->nschema; c++)
 				push_needs(r, p, v, p->batch->schema[c].base.name,
 				           p->batch->schema[c].type, false);
+		} else if (v->aggs) {
+			for (size_t c = 0; c < v->nagg_inputs; c++)
+				push_needs(r, p, v, v->agg_inputs[c], v->agg_input_types[c], false);
 		} else {
 			for (size_t f = 0; f < v->nfeatures; f++)
 				push_needs(r, p, v, v->features[f].base.name, v->features[f].type,

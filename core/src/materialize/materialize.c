@@ -5,6 +5,7 @@
 #include "fault/fault.h"
 #include "materialize/materialize_parts.h"
 #include "materialize/view_rows.h"
+#include "aggregate/agg_rows.h"
 #include "materialize/view_columns.h"
 
 #include "encoding/encoding.h"
@@ -48,6 +49,7 @@ typedef struct fcat__view_rows {
 	fcat_progress_fn progress;
 	void *ctx;
 	uint64_t next_report;
+	fcat__agg_rows *agg; /* an aggregation view's rows take their own path */
 } run;
 
 /* Encodes and hashes the keys of a whole batch first, asking for each
@@ -84,6 +86,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	run *r = ctx;
 	const fcat__view *v = r->view;
+	if (r->agg)
+		return fcat__agg_rows_add(r->agg, cells, nrows);
 	int rc = hash_batch(r, cells, nrows);
 	if (rc)
 		return rc;
@@ -131,6 +135,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 /* Sends the latest rows to the online store, WRITE_BATCH per transaction. */
 int fcat__view_rows_write(run *r, const fcat__online *target, uint64_t *written)
 {
+	if (r->agg)
+		return fcat__agg_rows_write(r->agg, target, written);
 	const fcat_online_ops *ops = target->ops;
 	void *handle = target->handle;
 	fcat_online_row *batch = malloc(WRITE_BATCH * sizeof *batch);
@@ -197,6 +203,21 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
 	r->view = v;
 	r->progress = progress;
 	r->ctx = ctx;
+	fcat__latest_map_init(&r->latest);
+	if (v->aggs) {
+		int rc = fcat__agg_rows_new(&r->agg, v);
+		if (rc) {
+			free(r);
+			return rc;
+		}
+		const char *const *names;
+		const fcat_type *types;
+		r->ncols = fcat__agg_rows_columns(r->agg, &names, &types, &r->ts_col);
+		memcpy(r->cols, names, r->ncols * sizeof *names);
+		memcpy(r->types, types, r->ncols * sizeof *types);
+		*out = r;
+		return 0;
+	}
 	fcat__view_layout at;
 	size_t n = fcat__view_columns(r->cols, r->types, MAX_COLUMNS, &at, v);
 	r->nkeys = at.nkeys;
@@ -205,7 +226,6 @@ int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progres
 	r->feat_col = at.feat_col;
 	r->transformed = at.transformed;
 	r->ncols = n;
-	fcat__latest_map_init(&r->latest);
 	*out = r;
 	return 0;
 }
@@ -214,6 +234,7 @@ void fcat__view_rows_free(fcat__view_rows *r)
 {
 	if (!r)
 		return;
+	fcat__agg_rows_free(r->agg);
 	fcat__latest_map_free(&r->latest);
 	fcat__buf_free(&r->keybuf);
 	free(r->key_end);
@@ -233,6 +254,8 @@ size_t fcat__view_rows_columns(const fcat__view_rows *r, const char *const **nam
 
 int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r)
 {
+	if (r->agg)
+		return fcat__agg_rows_transform(s, r->agg);
 	if (!r->transformed)
 		return 0;
 	fcat__latest_input in = {r->cols,   r->types,       r->ncols,   r->nkeys,
@@ -240,8 +263,19 @@ int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r)
 	return fcat__transform_latest(s, r->view, &r->latest, &in);
 }
 
+void fcat__view_rows_set_range(fcat__view_rows *r, int64_t start, int64_t end)
+{
+	if (r->agg)
+		fcat__agg_rows_set_range(r->agg, start, end);
+}
+
 int fcat__view_rows_merge(fcat__view_rows *into, const fcat__view_rows *from)
 {
+	if (into->agg || from->agg) /* not reached: aggregation views are read whole */
+		return fcat__error(FCAT_EINVALID,
+		                   "internal: the rows of aggregation view '%s' "
+		                   "cannot be merged",
+		                   into->view->base.name);
 	if (fcat__latest_map_merge(&into->latest, &from->latest))
 		return fcat__error_oom();
 	into->rows += from->rows;
@@ -251,6 +285,10 @@ int fcat__view_rows_merge(fcat__view_rows *into, const fcat__view_rows *from)
 
 void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped)
 {
+	if (r->agg) {
+		fcat__agg_rows_counts(r->agg, rows, skipped);
+		return;
+	}
 	*rows = r->rows;
 	*skipped = r->skipped;
 }
@@ -262,12 +300,15 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 	run *r = NULL;
 	if (jobs == 0 && fcat__materialize_jobs(&jobs, NULL))
 		return -1; /* not reached: the defaults are valid */
-	/* the source in parts at once, when its plugin can cut it */
-	int rc = jobs > 1 ? fcat__view_rows_scan_parts(&r, s, v, start, end, jobs, progress, ctx)
-	                  : FCAT__SCAN_ONE;
+	/* the source in parts at once, when its plugin can cut it (an
+	 * aggregation view's tiles are not merged: it is read whole) */
+	int rc = jobs > 1 && !v->aggs
+	             ? fcat__view_rows_scan_parts(&r, s, v, start, end, jobs, progress, ctx)
+	             : FCAT__SCAN_ONE;
 	if (rc == FCAT__SCAN_ONE) {
 		if ((rc = fcat__view_rows_new(&r, v, progress, ctx)) != 0)
 			return rc;
+		fcat__view_rows_set_range(r, start, end);
 		/* parsing on this thread, keeping the latest row per key on another */
 		scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
 		rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
@@ -284,10 +325,12 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 		snprintf(value, sizeof value, "%lld", (long long)end);
 		rc = FCAT__PLUGIN_CALL(target->ops->meta_set(target->handle, key, value));
 	}
+	uint64_t rows, skipped;
+	fcat__view_rows_counts(r, &rows, &skipped);
 	if (progress)
-		progress(ctx, v->base.name, r->rows);
-	st->rows_read += r->rows;
-	st->rows_skipped += r->skipped;
+		progress(ctx, v->base.name, rows);
+	st->rows_read += rows;
+	st->rows_skipped += skipped;
 	st->views++;
 	fcat__view_rows_free(r);
 	return rc;

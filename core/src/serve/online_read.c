@@ -1,6 +1,7 @@
 /* online_read.c - reading feature vectors from the online store: encode the
  * entity keys, read each view's rows, decode them, judge each value's status
  * (present, null, not found, older than the ttl) and its writer's version. */
+#include "aggregate/agg.h"
 #include "fault/fault.h"
 #include "encoding/encoding.h"
 #include "latest/latest.h"
@@ -30,6 +31,7 @@ struct fcat_online_result {
 	size_t kept_views, kept_rows;
 	fcat_value *inputs, *outputs;
 	size_t io_cap;
+	fcat__agg_events agg_events; /* an aggregation row's, per read */
 };
 
 const char *fcat_status_name(fcat_status status)
@@ -53,6 +55,7 @@ void fcat_online_result_free(fcat_online_result *r)
 	if (!r)
 		return;
 	fcat__arena_release(&r->scratch);
+	fcat__agg_events_free(&r->agg_events);
 	fcat__buf_free(&r->keybuf);
 	free(r->cells);
 	free(r->key_end);
@@ -224,6 +227,19 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 	}
 }
 
+static int fill_empty_window(fcat_online_result *r, const fcat__set_view *sv, size_t row,
+                             int64_t now)
+{
+	fcat__row_header h = {0};
+	int rc = fcat__agg_row_values(r->decoded, &h, sv->view, NULL, 0, now, &r->agg_events,
+	                              &r->scratch);
+	fcat_feature_value *cells = &r->cells[row * r->cols];
+	for (size_t f = 0; rc == 0 && f < sv->view->nfeatures; f++)
+		if (sv->feature_out[f] != SIZE_MAX)
+			cells[sv->feature_out[f]].value = r->decoded[f];
+	return rc;
+}
+
 /* Computes the on-demand views of one row from kept values and requests. */
 static int compute_odvs(fcat_online_result *r, fcat_store *store, const fcat_feature_set *set,
                         const fcat_value *keys, const fcat_value *request, size_t row)
@@ -334,12 +350,23 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 			const unsigned char *bytes = NULL;
 			if (found && !(bytes = copy_row(r, &r->vals[row])))
 				return fcat__error_oom();
-			if (found && (rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures,
-			                                    sv->types, &mismatch, bytes,
-			                                    r->vals[row].len, &r->scratch)))
+			if (found && sv->view->aggs)
+				rc = fcat__agg_row_values(r->decoded, &h, sv->view, bytes,
+				                          r->vals[row].len, now, &r->agg_events,
+				                          &r->scratch);
+			else if (found)
+				rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures, sv->types,
+				                      &mismatch, bytes, r->vals[row].len, &r->scratch);
+			if (found && rc)
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 				                        sv->view->base.name, row + 1);
 			fill_view(r, sv, row, &h, found, now);
+			if (!found && sv->view->aggs)
+				/* no events: an empty window's values (count 0), as a
+				 * training set has them, with the status NOT_FOUND */
+				rc = fill_empty_window(r, sv, row, now);
+			if (rc)
+				return rc;
 			if (sv->keep) {
 				/* an on-demand view sees what a training set would: nothing
 				 * for a row older than the ttl */

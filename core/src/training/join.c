@@ -299,6 +299,8 @@ static int cmp_u64(const void *a, const void *b)
 int fcat__join_view(fcat__treq *q, fcat__hview *hv)
 {
 	const fcat__view *v = hv->view;
+	if (v->aggs)
+		return fcat__agg_join_view(q, hv);
 	vscan x = {0};
 	x.q = q;
 	x.hv = hv;

@@ -38,6 +38,9 @@ fcat__hview *fcat__treq_view(fcat__treq *q, const fcat__view *v);
  * store's own join when it offers one). */
 int fcat__join_view(fcat__treq *q, fcat__hview *hv);
 
+/* fcat__join_view for a view with window aggregations (aggregate/). */
+int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv);
+
 /* Fills q->odv_out[i]: on-demand view i over every entity row, from the
  * row's view values and its request columns. */
 int fcat__compute_odv(fcat__treq *q, size_t i);

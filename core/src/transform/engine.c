@@ -363,7 +363,9 @@ static int protected_rows(lua_State *L)
 		lua_pushvalue(L, input);
 		lua_call(L, 1, 1);
 		/* the input itself may have a metatable (ours) */
-		if (!lua_istable(L, -1) ||
+		if (b->may_drop && lua_isnil(L, -1)) {
+			c->rc = b->output(b->ctx, b->row, NULL);
+		} else if (!lua_istable(L, -1) ||
 		    (!lua_rawequal(L, -1, input) && lua_getmetatable(L, -1))) {
 			c->rc = fcat__error(
 			    FCAT_EINVALID, "the transform returned %s, not a table of features",

@@ -44,6 +44,10 @@ typedef struct fcat__tx_rows {
 	fcat_value *out;    /* nout values, filled by the engine */
 	fcat__arena *arena; /* the outputs' strings and arrays */
 	size_t row;         /* out: the row being run (the failing one on error) */
+	/* A transform that returns nil drops its row: output() is then called
+	 * with out NULL (the filters of aggregation views). Else nil is an
+	 * error, as any value that is not a table. */
+	bool may_drop;
 } fcat__tx_rows;
 
 /* Runs a batch. Returns 0 or the first row's error (codes and messages as

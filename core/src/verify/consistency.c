@@ -18,6 +18,7 @@
 #include "util/strmap.h"
 #include "values/value_copy.h"
 #include "verify/scratch_store.h"
+#include "verify/verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static bool same_bytes(const fcat_bytes *a, const fcat_bytes *b)
 /* Bit-for-bit equality of two values of one type: floats by their bits
  * (so -0.0 is not 0.0, and NaNs compare by payload), text and bytes by
  * their bytes. Allocates nothing, so it cannot fail. */
-static bool same_value(const fcat_value *a, const fcat_value *b)
+bool fcat__same_value(const fcat_value *a, const fcat_value *b)
 {
 	if (a->is_null || b->is_null)
 		return a->is_null == b->is_null;
@@ -324,7 +325,7 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 			                     on->status == FCAT_STATUS_OUTSIDE_MAX_AGE;
 			if (!p->found ? !online_absent
 			              : online_absent || on->event_ts != p->ts ||
-			                    !same_value(&expect[f], &on->value))
+			                    !fcat__same_value(&expect[f], &on->value))
 				difference(x, "feature_view", p, v->features[f].base.name,
 				           p->found ? &expect[f] : NULL, on);
 		}
@@ -351,7 +352,7 @@ static int compare(verify *x, const fcat__online *target, fcat__tx *tx)
 			for (size_t f = 0; f < o->nfeatures; f++, col++) {
 				const fcat_feature_value *on = fcat_online_result_at(res, i, col);
 				x->checked++;
-				if (!same_value(&odv_out[f], &on->value))
+				if (!fcat__same_value(&odv_out[f], &on->value))
 					difference(x, "on_demand_view", p, o->features[f].base.name,
 					           &odv_out[f], on);
 			}
@@ -539,6 +540,16 @@ int fcat_verify(fcat_verify_report *out, fcat_store *s, size_t sample, uint64_t 
 		const fcat__view *v = (const fcat__view *)views->items[i];
 		if (!v->online)
 			continue;
+		if (v->aggs) {
+			fcat__verify_counts c = {.details = &details};
+			rc = fcat__verify_aggregations(&c, s, v, scratch, sample ? sample : 1000,
+			                               seed + i);
+			out->views++;
+			out->checked += c.checked;
+			out->samples += c.samples;
+			out->differences += c.differences;
+			continue;
+		}
 		verify x = {0};
 		x.s = s;
 		x.v = v;

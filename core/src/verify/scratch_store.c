@@ -25,6 +25,12 @@ static const char *scratch_setting(const fcat_plugin_config *base, const char *k
 
 int fcat__scratch_store_open(fcat__scratch_store *out, fcat_store *s, const char *dir)
 {
+	return fcat__scratch_store_open_for(out, s, dir, false);
+}
+
+int fcat__scratch_store_open_for(fcat__scratch_store *out, fcat_store *s, const char *dir,
+                                 bool aggregations)
+{
 	memset(out, 0, sizeof *out);
 	const fcat_config *c = s->config;
 	bool local = fcat_config_store_setting(c, FCAT_ONLINE_STORE, "path") != NULL;
@@ -33,6 +39,14 @@ int fcat__scratch_store_open(fcat__scratch_store *out, fcat_store *s, const char
 	int rc = fcat__plugin_load(&out->plugin, name, FCAT__PLUGIN_ONLINE);
 	if (rc)
 		return fcat__error_wrap(rc, "verify's scratch online store");
+	if (aggregations && local && !FCAT_OPS_HAS(out->plugin.api->online, update)) {
+		/* a plugin without update cannot hold tiles: the default can */
+		fcat__plugin_unload(&out->plugin);
+		local = false;
+		name = fcat__default_get(FCAT__DEFAULT_ONLINE)->plugin;
+		if ((rc = fcat__plugin_load(&out->plugin, name, FCAT__PLUGIN_ONLINE)))
+			return fcat__error_wrap(rc, "verify's scratch online store");
+	}
 	fcat__plugin_config_init(&out->pc, s, local ? FCAT_ONLINE_STORE : -1);
 	out->pc.base.repo_root = dir;
 	out->pc.base.get = scratch_setting;

@@ -27,6 +27,11 @@ typedef struct fcat__scratch_store {
  */
 int fcat__scratch_store_open(fcat__scratch_store *out, fcat_store *s, const char *dir);
 
+/* The same for an aggregation view: when the configured plugin has no
+ * update (it cannot hold tiles), the default embedded plugin instead. */
+int fcat__scratch_store_open_for(fcat__scratch_store *out, fcat_store *s, const char *dir,
+                                 bool aggregations);
+
 /* Closes the store and unloads its plugin. */
 void fcat__scratch_store_close(fcat__scratch_store *sc);
 

@@ -107,8 +107,8 @@ def test_wrong_entity_rows_are_refused_naming_the_key(demo_repo):
 def test_the_catalog_as_the_principal_may_see_it(demo_repo):
     store = fcat.FeatureStore(demo_repo, principal=OPERATOR)
     views = store.list_feature_views()
-    assert [v.name for v in views] == ["user_features"]
-    v = views[0]
+    assert [v.name for v in views] == ["user_activity", "user_features"]
+    v = views[1]
     assert v.ttl == datetime.timedelta(days=7) and v.online
     assert [(f.name, f.dtype) for f in v.features][-1] == ("user_embedding", "float32[16]")
     assert [k.name for k in v.join_keys] == ["user_id"] and v.entities == ["user"]

@@ -34,7 +34,8 @@ def test_materialize_fills_the_online_store(repo):
     assert read().statuses["total_conversations"] == ["NOT_FOUND"]
     now = datetime.datetime.now(datetime.timezone.utc)
     stats = store.materialize(now - datetime.timedelta(days=60), now)
-    assert stats.views == 1 and stats.keys_written == 1000 and stats.rows_read == 10000
+    # user_features and user_activity, each over the 10,000 rows of 1,000 users
+    assert stats.views == 2 and stats.keys_written == 2000 and stats.rows_read == 20000
     got = read()
     assert got.statuses["total_conversations"] == ["PRESENT"]
     assert got.to_dict()["total_conversations"] == [cli_value(
@@ -65,7 +66,8 @@ def test_push_writes_through_the_views_transform(repo):
     store = fcat.FeatureStore(repo, principal=OPERATOR)
     when = pd.Timestamp.now(tz="UTC").floor("s")
     stats = store.push("conversations_push", pushed_rows(["u0042", "u7777"], when))
-    assert stats.rows == 2 and stats.keys_written == 2 and stats.rows_appended == 0
+    # two keys in user_features and two in user_activity
+    assert stats.rows == 2 and stats.keys_written == 4 and stats.rows_appended == 0
     got = store.get_online_features(
         features=["user_features"], entity_rows=[{"user_id": "u0042"}, {"user_id": "u7777"}])
     d = got.to_dict()

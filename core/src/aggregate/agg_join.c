@@ -1,0 +1,305 @@
+/* agg_join.c - a training set's columns of an aggregation view: the
+ * source's events (in the time range the entity rows can reach) grouped
+ * per entity key, and for every entity row at time T each feature over
+ * (T - window, T]. Per entity the rows go in time order: count, sum, mean
+ * and stddev slide (an event enters once and leaves once, exactly, so the
+ * cost is linear however heavy the entity); the other functions take the
+ * window's events. Either way through the one state of agg_state.c. */
+#include "aggregate/agg_rows.h"
+
+#include "encoding/encoding.h"
+#include "offline/scan_pipeline.h"
+#include "offline/source_scan.h"
+#include "training/request.h"
+#include "util/error.h"
+#include "values/value_copy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct scan_ctx {
+	fcat_store *s;
+	const fcat__source *src;
+	const char *const *cols;
+	const fcat_type *types;
+	size_t n;
+	int ts_col;
+	int64_t start, end;
+} scan_ctx;
+
+static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
+{
+	scan_ctx *a = ctx;
+	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
+	                         fn, fn_ctx);
+}
+
+static int add_rows(void *ctx, const fcat_value *cells, size_t nrows)
+{
+	return fcat__agg_rows_add(ctx, cells, nrows);
+}
+
+/* An entity row: its entity (or -1: no key or time) and its time. */
+typedef struct erow {
+	long entity;
+	int64_t at;
+	uint32_t row;
+} erow;
+
+static int cmp_erow(const void *a, const void *b)
+{
+	const erow *x = a, *y = b;
+	if (x->entity != y->entity)
+		return x->entity < y->entity ? -1 : 1;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Each entity row's entity, from its join key columns. */
+static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, erow *rows,
+                       int64_t *lo, int64_t *hi)
+{
+	const char *const *names;
+	const fcat_type *types;
+	int ts;
+	fcat__agg_rows_columns(ar, &names, &types, &ts);
+	size_t nk = (size_t)ts; /* the join keys come first */
+	int col[64];
+	for (size_t k = 0; k < nk; k++) {
+		col[k] = fcat__entities_find(q->ent, names[k]);
+		if (col[k] < 0)
+			return fcat__error(FCAT_EINVALID,
+			                   "the entity rows lack the join key column '%s' of "
+			                   "feature_view '%s'",
+			                   names[k], v->base.name);
+		int rc = fcat__entities_check(q->ent, col[k], types[k]);
+		if (rc)
+			return rc;
+	}
+	fcat__buf key = {0};
+	fcat_value kv[64];
+	bool owned[64];
+	int rc = 0;
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (size_t r = 0; rc == 0 && r < q->ent->nrows; r++) {
+		rows[r] = (erow){-1, q->ent->ts[r], (uint32_t)r};
+		bool ok = q->ent->ts[r] != INT64_MIN;
+		size_t got = 0;
+		for (; ok && got < nk; got++) {
+			rc = fcat__entities_value(&kv[got], &owned[got], q->ent, col[got], r,
+			                          types[got], "column");
+			if (rc) {
+				ok = false;
+				break;
+			}
+			ok = !kv[got].is_null;
+		}
+		key.len = 0;
+		if (ok && fcat__key_encode(&key, kv, nk) == 0 && !key.oom) {
+			rows[r].entity = fcat__agg_rows_entity(ar, key.ptr, key.len);
+			if (rows[r].entity < 0)
+				rc = fcat__error_oom();
+			if (rows[r].at < *lo)
+				*lo = rows[r].at;
+			if (rows[r].at > *hi)
+				*hi = rows[r].at;
+		} else if (key.oom) {
+			rc = fcat__error_oom();
+		} else {
+			fcat__error_clear();
+		}
+		for (size_t k = 0; k < got && k < nk; k++)
+			if (owned[k])
+				fcat_value_clear(&kv[k]);
+	}
+	fcat__buf_free(&key);
+	return rc;
+}
+
+/* Keeps a feature's value for entity row `row`. */
+static int keep(fcat__treq *q, fcat__hview *hv, size_t f, uint32_t row, const fcat_value *val)
+{
+	fcat_value *dst = &hv->values[(size_t)row * hv->view->nfeatures + f];
+	if (val->is_null || (!val->type.is_array && val->type.scalar != FCAT_STRING &&
+	                     val->type.scalar != FCAT_BYTES)) {
+		*dst = *val;
+		return 0;
+	}
+	return fcat__value_copy(&q->arena, dst, val) ? fcat__error_oom() : 0;
+}
+
+/* The features of one window that slide (count, sum, mean, stddev) for one
+ * entity's rows rows[0..n), in time order: each event enters once and
+ * leaves once, whatever the number of rows. */
+static int slide(fcat__treq *q, fcat__hview *hv, const size_t *feats, size_t nfeats,
+                 fcat__agg_state *st, const fcat__agg_events *ev, const erow *rows, size_t n,
+                 fcat__arena *scratch)
+{
+	const fcat__view *v = hv->view;
+	static const fcat__aval none = {.null = true};
+	int64_t w = v->aggs[feats[0]].window * 1000000;
+	size_t lo = 0, hi = 0, k = ev->ninputs;
+	for (size_t j = 0; j < nfeats; j++)
+		fcat__agg_state_reset(&st[feats[j]]);
+	for (size_t i = 0; i < n; i++) {
+		int64_t at = rows[i].at;
+		for (; hi < ev->n && ev->when[hi].ts <= at; hi++)
+			for (size_t j = 0; j < nfeats; j++) {
+				int in = v->aggs[feats[j]].input;
+				fcat__agg_state_add(&st[feats[j]],
+				                    in >= 0 ? &ev->vals[hi * k + in] : &none,
+				                    ev->when[hi], 1);
+			}
+		int64_t from = at < INT64_MIN + w ? INT64_MIN : at - w;
+		for (; lo < hi && ev->when[lo].ts <= from; lo++)
+			for (size_t j = 0; j < nfeats; j++) {
+				int in = v->aggs[feats[j]].input;
+				fcat__agg_state_add(&st[feats[j]],
+				                    in >= 0 ? &ev->vals[lo * k + in] : &none,
+				                    ev->when[lo], -1);
+			}
+		for (size_t j = 0; j < nfeats; j++) {
+			size_t f = feats[j];
+			fcat_value val;
+			int rc = fcat__agg_state_value(&val, &st[f], v->features[f].type, scratch);
+			if (rc == 0)
+				rc = keep(q, hv, f, rows[i].row, &val);
+			if (rc)
+				return fcat__error_wrap(rc, "feature '%s', entity row %u",
+				                        v->features[f].base.name, rows[i].row + 1);
+		}
+	}
+	return 0;
+}
+
+/* A feature that does not slide (min, max, last, last_distinct): each row
+ * takes its window's events. */
+static int each_window(fcat__treq *q, fcat__hview *hv, size_t f, fcat__agg_state *st,
+                       const fcat__agg_events *ev, const erow *rows, size_t n, fcat__arena *scratch)
+{
+	const fcat__view *v = hv->view;
+	for (size_t i = 0; i < n; i++) {
+		fcat_value val;
+		int rc = fcat__agg_eval(&val, v, f, st, ev, rows[i].at, scratch);
+		if (rc == 0)
+			rc = keep(q, hv, f, rows[i].row, &val);
+		if (rc)
+			return fcat__error_wrap(rc, "feature '%s', entity row %u",
+			                        v->features[f].base.name, rows[i].row + 1);
+	}
+	return 0;
+}
+
+/* The sliding features grouped by window: group g is feats[gstart[g] ..
+ * gstart[g + 1]); the others follow, one each. */
+typedef struct groups {
+	size_t *feats, *gstart;
+	size_t ngroups, nslide;
+} groups;
+
+static int make_groups(groups *g, const fcat__view *v)
+{
+	size_t nf = v->nfeatures;
+	g->feats = calloc(nf + 1, sizeof *g->feats);
+	g->gstart = calloc(nf + 2, sizeof *g->gstart);
+	if (!g->feats || !g->gstart)
+		return fcat__error_oom();
+	bool *done = calloc(nf + 1, sizeof *done);
+	if (!done)
+		return fcat__error_oom();
+	size_t n = 0;
+	for (size_t f = 0; f < nf; f++) {
+		if (done[f] || !fcat__agg_invertible(v->aggs[f].fn))
+			continue;
+		g->gstart[g->ngroups++] = n;
+		for (size_t h = f; h < nf; h++)
+			if (!done[h] && fcat__agg_invertible(v->aggs[h].fn) &&
+			    v->aggs[h].window == v->aggs[f].window) {
+				g->feats[n++] = h;
+				done[h] = true;
+			}
+	}
+	g->gstart[g->ngroups] = n;
+	g->nslide = n;
+	for (size_t f = 0; f < nf; f++)
+		if (!done[f])
+			g->feats[n++] = f;
+	free(done);
+	return 0;
+}
+
+int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
+{
+	const fcat__view *v = hv->view;
+	size_t nrows = q->ent->nrows, nf = v->nfeatures;
+	hv->values = fcat__arena_alloc(&q->arena, (nrows * nf + 1) * sizeof *hv->values);
+	erow *rows = calloc(nrows + 1, sizeof *rows);
+	fcat__agg_state *st = calloc(nf + 1, sizeof *st);
+	fcat__agg_rows *ar = NULL;
+	fcat__arena scratch, states; /* values per entity; the states' sums */
+	fcat__arena_init(&scratch, 1 << 16);
+	fcat__arena_init(&states, 1 << 14);
+	int rc = hv->values && rows && st ? fcat__agg_rows_new(&ar, v) : fcat__error_oom();
+	for (size_t r = 0; rc == 0 && r < nrows; r++)
+		for (size_t f = 0; f < nf; f++)
+			hv->values[r * nf + f] =
+			    (fcat_value){.type = v->features[f].type, .is_null = true};
+	for (size_t f = 0; rc == 0 && f < nf; f++)
+		rc = fcat__agg_state_init(&st[f], &v->aggs[f], &states);
+	groups gr = {0};
+	if (rc == 0)
+		rc = make_groups(&gr, v);
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	if (rc == 0)
+		rc = entity_rows(q, v, ar, rows, &lo, &hi);
+	/* the events any row's window can reach: (lo - span, hi] */
+	if (rc == 0 && lo <= hi) {
+		const char *const *cols;
+		const fcat_type *types;
+		int ts;
+		size_t ncols = fcat__agg_rows_columns(ar, &cols, &types, &ts);
+		int64_t span = v->agg_span * 1000000;
+		scan_ctx a = {q->s,
+		              v->source,
+		              cols,
+		              types,
+		              ncols,
+		              ts,
+		              lo < INT64_MIN + span ? INT64_MIN : lo - span,
+		              hi == INT64_MAX ? INT64_MAX : hi + 1};
+		rc = fcat__scan_pipelined(run_scan, &a, ncols, add_rows, ar);
+		if (rc == 0)
+			rc = fcat__agg_rows_transform(q->s, ar);
+	}
+	const fcat_bytes *keys;
+	fcat__agg_events *events = NULL;
+	size_t nent = rc == 0 ? fcat__agg_rows_entities(ar, &keys, &events) : 0;
+	for (size_t e = 0; rc == 0 && e < nent; e++)
+		rc = fcat__agg_events_sort(&events[e]);
+	if (rc == 0)
+		qsort(rows, nrows, sizeof *rows, cmp_erow);
+	for (size_t i = 0; rc == 0 && i < nrows;) {
+		size_t j = i;
+		while (j < nrows && rows[j].entity == rows[i].entity)
+			j++;
+		const fcat__agg_events *ev = rows[i].entity >= 0 ? &events[rows[i].entity] : NULL;
+		for (size_t g = 0; ev && rc == 0 && g < gr.ngroups; g++)
+			rc = slide(q, hv, gr.feats + gr.gstart[g], gr.gstart[g + 1] - gr.gstart[g],
+			           st, ev, rows + i, j - i, &scratch);
+		for (size_t k = gr.nslide; ev && rc == 0 && k < nf; k++)
+			rc = each_window(q, hv, gr.feats[k], &st[gr.feats[k]], ev, rows + i, j - i,
+			                 &scratch);
+		fcat__arena_reset(&scratch);
+		i = j;
+	}
+	fcat__agg_rows_free(ar);
+	free(gr.feats);
+	free(gr.gstart);
+	fcat__arena_release(&scratch);
+	fcat__arena_release(&states);
+	free(rows);
+	free(st);
+	return rc ? fcat__error_wrap(rc, "feature_view '%s'", v->base.name) : 0;
+}

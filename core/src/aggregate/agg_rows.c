@@ -1,0 +1,394 @@
+/* agg_rows.c - an aggregation view's source rows grouped into events per
+ * entity key, and merged into the online store's rows (see agg_rows.h). */
+#include "aggregate/agg_rows.h"
+
+#include "encoding/encoding.h"
+#include "fault/fault.h"
+#include "latest/latest.h"
+#include "store/store.h"
+#include "transform/engine.h"
+#include "util/error.h"
+#include "util/grow.h"
+#include "values/value_copy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WRITE_BATCH 10000
+#define MAX_COLUMNS 1100
+
+struct fcat__agg_rows {
+	const fcat__view *v;
+	const char *cols[MAX_COLUMNS];
+	fcat_type types[MAX_COLUMNS];
+	size_t ncols, nkeys, in_col;
+	int ts_col, created_col;
+	bool transformed;
+	fcat__field *in_fields; /* the aggregated columns, as the transform's outputs */
+	fcat__latest_map keys;  /* entity key -> entry; entry i is entity i */
+	fcat__agg_events *ev;   /* per entity */
+	fcat_bytes *key_bytes;  /* per entity, for fcat__agg_rows_entities */
+	size_t ncap;
+	fcat__arena text; /* strings of the events */
+	/* with a transform: the source rows, until it runs */
+	fcat_value *raw;
+	uint32_t *raw_entity;
+	size_t nraw, raw_cap;
+	uint64_t rows, skipped;
+	int64_t start, end;
+	fcat__buf keybuf;
+};
+
+int fcat__agg_rows_new(fcat__agg_rows **out, const fcat__view *v)
+{
+	*out = NULL;
+	fcat__agg_rows *r = calloc(1, sizeof *r);
+	if (!r)
+		return fcat__error_oom();
+	r->v = v;
+	fcat__latest_map_init(&r->keys);
+	fcat__arena_init(&r->text, 1 << 16);
+	size_t n = 0;
+	for (size_t e = 0; e < v->nentities; e++)
+		for (size_t k = 0; k < v->entities[e]->nkeys && n < 64; k++) {
+			r->cols[n] = v->entities[e]->keys[k].base.name;
+			r->types[n++] = v->entities[e]->keys[k].type;
+		}
+	r->nkeys = n;
+	r->ts_col = (int)n;
+	r->cols[n] = v->timestamp_field;
+	r->types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
+	r->created_col = -1;
+	if (v->source->created_timestamp_field) {
+		r->created_col = (int)n;
+		r->cols[n] = v->source->created_timestamp_field;
+		r->types[n++] = (fcat_type){FCAT_TIMESTAMP, false, 0};
+	}
+	r->in_col = n;
+	r->transformed = v->transform.code != NULL;
+	if (!r->transformed) {
+		for (size_t c = 0; c < v->nagg_inputs; c++) {
+			r->cols[n] = v->agg_inputs[c];
+			r->types[n++] = v->agg_input_types[c];
+		}
+	} else {
+		for (size_t c = 0; c < v->source->nschema && n < MAX_COLUMNS; c++) {
+			const fcat__field *col = &v->source->schema[c];
+			bool have = false;
+			for (size_t j = 0; j < n && !have; j++)
+				have = strcmp(r->cols[j], col->base.name) == 0;
+			if (!have) {
+				r->cols[n] = col->base.name;
+				r->types[n++] = col->type;
+			}
+		}
+		r->in_fields = calloc(v->nagg_inputs + 1, sizeof *r->in_fields);
+		if (!r->in_fields) {
+			fcat__agg_rows_free(r);
+			return fcat__error_oom();
+		}
+		for (size_t c = 0; c < v->nagg_inputs; c++) {
+			r->in_fields[c].base.kind = FCAT_OBJ_FEATURE;
+			r->in_fields[c].base.name = v->agg_inputs[c];
+			r->in_fields[c].type = v->agg_input_types[c];
+			r->in_fields[c].index = c;
+		}
+	}
+	r->ncols = n;
+	*out = r;
+	return 0;
+}
+
+void fcat__agg_rows_free(fcat__agg_rows *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->keys.len; i++)
+		fcat__agg_events_free(&r->ev[i]);
+	free(r->ev);
+	free(r->key_bytes);
+	fcat__latest_map_free(&r->keys);
+	fcat__arena_release(&r->text);
+	free(r->in_fields);
+	free(r->raw);
+	free(r->raw_entity);
+	fcat__buf_free(&r->keybuf);
+	free(r);
+}
+
+size_t fcat__agg_rows_columns(const fcat__agg_rows *r, const char *const **names,
+                              const fcat_type **types, int *ts_column)
+{
+	*names = r->cols;
+	*types = r->types;
+	*ts_column = r->ts_col;
+	return r->ncols;
+}
+
+void fcat__agg_rows_set_range(fcat__agg_rows *r, int64_t start, int64_t end)
+{
+	r->start = start;
+	r->end = end;
+}
+
+void fcat__agg_rows_counts(const fcat__agg_rows *r, uint64_t *rows, uint64_t *skipped)
+{
+	*rows = r->rows;
+	*skipped = r->skipped;
+}
+
+/* The entity of an encoded key, made when new: its index, or -1 (out of
+ * memory). */
+static long entity_of(fcat__agg_rows *r, const char *key, size_t len)
+{
+	size_t before = r->keys.len;
+	fcat__latest *e = fcat__latest_map_get(&r->keys, key, len, fcat__latest_hash(key, len));
+	if (!e)
+		return -1;
+	size_t i = (size_t)(e - r->keys.entries);
+	if (r->keys.len > before) {
+		if (r->keys.len > r->ncap) {
+			size_t cap = r->ncap ? 2 * r->ncap : 1024;
+			fcat__agg_events *ev = realloc(r->ev, cap * sizeof *ev);
+			if (!ev)
+				return -1;
+			r->ev = ev;
+			r->ncap = cap;
+		}
+		r->ev[i] = (fcat__agg_events){.ninputs = r->v->nagg_inputs};
+	}
+	return (long)i;
+}
+
+long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len)
+{
+	return entity_of(r, key, len);
+}
+
+/* An aval of the event, its text copied into r->text. */
+static int event_value(fcat__agg_rows *r, fcat__aval *out, const fcat_value *v, fcat_type t)
+{
+	*out = fcat__aval_of(v, t);
+	if (!out->null && fcat__aval_kind_of(t) == FCAT__AV_TEXT && out->u.s.len) {
+		char *p = fcat__arena_alloc_uninit(&r->text, out->u.s.len);
+		if (!p)
+			return fcat__error_oom();
+		memcpy(p, out->u.s.ptr, out->u.s.len);
+		out->u.s.ptr = p;
+	}
+	return 0;
+}
+
+static int add_event(fcat__agg_rows *r, size_t entity, fcat__agg_when when, const fcat_value *vals)
+{
+	fcat__aval av[FCAT__MAX_VIEW_COLUMNS];
+	const fcat__view *v = r->v;
+	for (size_t c = 0; c < v->nagg_inputs; c++) {
+		int rc = event_value(r, &av[c], &vals[c], v->agg_input_types[c]);
+		if (rc)
+			return rc;
+	}
+	return fcat__agg_events_push(&r->ev[entity], when, av);
+}
+
+int fcat__agg_rows_add(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
+{
+	for (size_t i = 0; i < nrows; i++) {
+		const fcat_value *row = cells + i * r->ncols;
+		bool null_key = row[r->ts_col].is_null;
+		for (size_t k = 0; k < r->nkeys; k++)
+			null_key |= row[k].is_null;
+		if (null_key) {
+			r->skipped++;
+			continue;
+		}
+		r->keybuf.len = 0;
+		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
+		if (rc)
+			return rc;
+		if (r->keybuf.oom)
+			return fcat__error_oom();
+		long ent = entity_of(r, r->keybuf.ptr, r->keybuf.len);
+		if (ent < 0)
+			return fcat__error_oom();
+		r->rows++;
+		fcat__agg_when when = {row[r->ts_col].u.ts,
+		                       r->created_col >= 0 && !row[r->created_col].is_null
+		                           ? row[r->created_col].u.ts
+		                           : INT64_MIN};
+		if (!r->transformed) {
+			if ((rc = add_event(r, (size_t)ent, when, row + r->in_col)))
+				return rc;
+			continue;
+		}
+		/* kept whole for the transform */
+		if (r->nraw == r->raw_cap) {
+			size_t cap = r->raw_cap ? 2 * r->raw_cap : 1024;
+			fcat_value *raw = realloc(r->raw, cap * r->ncols * sizeof *raw);
+			if (!raw)
+				return fcat__error_oom();
+			r->raw = raw;
+			uint32_t *re = realloc(r->raw_entity, cap * sizeof *re);
+			if (!re)
+				return fcat__error_oom();
+			r->raw_entity = re;
+			r->raw_cap = cap;
+		}
+		for (size_t c = 0; c < r->ncols; c++)
+			if (fcat__value_copy(&r->text, &r->raw[r->nraw * r->ncols + c], &row[c]))
+				return fcat__error_oom();
+		r->raw_entity[r->nraw++] = (uint32_t)ent;
+	}
+	return 0;
+}
+
+/* The transform's batch callbacks: row i in, its event (or nothing) out. */
+static int tx_input(void *ctx, size_t i, fcat_value *in)
+{
+	fcat__agg_rows *r = ctx;
+	memcpy(in, r->raw + i * r->ncols, r->ncols * sizeof *in);
+	return 0;
+}
+
+static int tx_output(void *ctx, size_t i, const fcat_value *out)
+{
+	fcat__agg_rows *r = ctx;
+	if (!out)
+		return 0; /* filtered out */
+	const fcat_value *row = r->raw + i * r->ncols;
+	fcat__agg_when when = {row[r->ts_col].u.ts,
+	                       r->created_col >= 0 && !row[r->created_col].is_null
+	                           ? row[r->created_col].u.ts
+	                           : INT64_MIN};
+	return add_event(r, r->raw_entity[i], when, out);
+}
+
+int fcat__agg_rows_transform(fcat_store *s, fcat__agg_rows *r)
+{
+	if (!r->transformed || !r->nraw)
+		return 0;
+	fcat__tx *tx;
+	int rc = fcat__store_tx(s, &tx);
+	if (rc)
+		return rc;
+	fcat_value *in = calloc(r->ncols, sizeof *in);
+	fcat_value *out = calloc(r->v->nagg_inputs + 1, sizeof *out);
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return fcat__error_oom();
+	}
+	fcat__tx_rows b = {.names = r->cols,
+	                   .nin = r->ncols,
+	                   .out_fields = r->in_fields,
+	                   .nout = r->v->nagg_inputs,
+	                   .nrows = r->nraw,
+	                   .input = tx_input,
+	                   .output = tx_output,
+	                   .ctx = r,
+	                   .in = in,
+	                   .out = out,
+	                   .arena = &r->text,
+	                   .may_drop = true};
+	rc = fcat__tx_run(tx, &r->v->transform, &b);
+	if (rc) {
+		char key[512];
+		fcat__key_text(key, sizeof key, r->cols, r->raw + b.row * r->ncols, r->nkeys);
+		rc = fcat__error_wrap(rc, "feature_view '%s', entity %s", r->v->base.name, key);
+	}
+	free(in);
+	free(out);
+	free(r->raw);
+	r->raw = NULL;
+	r->nraw = r->raw_cap = 0;
+	return rc;
+}
+
+size_t fcat__agg_rows_entities(fcat__agg_rows *r, const fcat_bytes **keys,
+                               fcat__agg_events **events)
+{
+	free(r->key_bytes);
+	r->key_bytes = calloc(r->keys.len + 1, sizeof *r->key_bytes);
+	for (size_t i = 0; r->key_bytes && i < r->keys.len; i++) {
+		const fcat__latest *e = &r->keys.entries[i];
+		r->key_bytes[i] = (fcat_bytes){(const char *)fcat__latest_key(e), e->key_len};
+	}
+	*keys = r->key_bytes;
+	*events = r->ev;
+	return r->key_bytes ? r->keys.len : 0;
+}
+
+/* One update call: the entities of its keys, and the row being made. */
+typedef struct merge_ctx {
+	fcat__agg_rows *r;
+	const fcat__latest **batch;
+	fcat__agg_events old;
+	fcat__buf row;
+} merge_ctx;
+
+static int merge_one(void *ctx, size_t i, fcat_bytes stored, fcat_bytes *out)
+{
+	merge_ctx *m = ctx;
+	fcat__agg_rows *r = m->r;
+	const fcat__view *v = r->v;
+	size_t ent = (size_t)(m->batch[i] - r->keys.entries);
+	m->old.ninputs = v->nagg_inputs;
+	m->old.n = 0;
+	int64_t newest;
+	const unsigned char *hash = NULL;
+	/* a row of another version of the view is not merged with: its
+	 * events were computed by another definition */
+	if (stored.ptr &&
+	    (fcat__agg_row_decode(&m->old, &newest, &hash, v, (const unsigned char *)stored.ptr,
+	                          stored.len) != 0 ||
+	     memcmp(hash, v->data_hash, 32) != 0)) {
+		m->old.n = 0;
+		fcat__error_clear();
+	}
+	int rc = fcat__agg_events_splice(&m->old, &r->ev[ent], r->start, r->end);
+	if (rc)
+		return rc;
+	if (m->old.n)
+		fcat__agg_events_prune(&m->old, v, m->old.when[m->old.n - 1].ts);
+	m->row.len = 0;
+	fcat__agg_row_encode(&m->row, v, &m->old);
+	if (m->row.oom)
+		return fcat__error_oom();
+	*out = (fcat_bytes){m->row.ptr, m->row.len};
+	return 0;
+}
+
+int fcat__agg_rows_write(fcat__agg_rows *r, const fcat__online *target, uint64_t *written)
+{
+	const fcat_online_ops *ops = target->ops;
+	const fcat__view *v = r->v;
+	if (!FCAT_OPS_HAS(ops, update))
+		return fcat__error(FCAT_EINVALID,
+		                   "view '%s' has window aggregations, which the online store's "
+		                   "plugin cannot hold (it has no update)",
+		                   v->base.name);
+	for (size_t i = 0; i < r->keys.len; i++)
+		if (fcat__agg_events_sort(&r->ev[i]))
+			return fcat__error_oom();
+	fcat__latest **sorted = fcat__latest_map_sorted(&r->keys);
+	fcat_bytes *keys = malloc(WRITE_BATCH * sizeof *keys);
+	merge_ctx m = {.r = r, .batch = malloc(WRITE_BATCH * sizeof *m.batch)};
+	int rc = sorted && keys && m.batch ? 0 : fcat__error_oom();
+	for (size_t at = 0; rc == 0 && at < r->keys.len; at += WRITE_BATCH) {
+		size_t n = r->keys.len - at < WRITE_BATCH ? r->keys.len - at : WRITE_BATCH;
+		for (size_t i = 0; i < n; i++) {
+			m.batch[i] = sorted[at + i];
+			keys[i] = (fcat_bytes){(const char *)fcat__latest_key(sorted[at + i]),
+			                       sorted[at + i]->key_len};
+		}
+		rc = FCAT__PLUGIN_CALL(
+		    ops->update(target->handle, v->base.name, keys, n, merge_one, &m));
+		*written += rc == 0 ? n : 0;
+	}
+	fcat__agg_events_free(&m.old);
+	fcat__buf_free(&m.row);
+	free(m.batch);
+	free(keys);
+	free(sorted);
+	return rc ? fcat__error_wrap(rc, "writing view '%s' to the online store", v->base.name) : 0;
+}

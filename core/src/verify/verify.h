@@ -1,0 +1,23 @@
+/* verify.h - what the parts of `fcat verify` share: bit-for-bit value
+ * equality, and the counts one view's check adds to the report. */
+#ifndef FCAT_VERIFY_VERIFY_H
+#define FCAT_VERIFY_VERIFY_H
+
+#include "store/store.h"
+#include "util/buf.h"
+
+/* Bit-for-bit equality of two values of one type: floats by their bits,
+ * text and bytes by their bytes. */
+bool fcat__same_value(const fcat_value *a, const fcat_value *b);
+
+typedef struct fcat__verify_counts {
+	uint64_t samples, checked, differences;
+	fcat__buf *details; /* one line per difference (the first 50) */
+} fcat__verify_counts;
+
+/* Checks an aggregation view: offline, materialized and pushed values of
+ * sampled entities at cut-off times (verify_aggregations.c). */
+int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fcat__view *v,
+                              const char *scratch, size_t sample, uint64_t seed);
+
+#endif
