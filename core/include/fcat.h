@@ -1076,7 +1076,11 @@ typedef void (*fcat_progress_fn)(void *ctx, const char *view, uint64_t rows_read
  * run killed at any moment leaves every key at its old row or its new one.
  * Records `end` per view for fcat_materialize_incremental. The store's
  * principal needs `write` on each view under the applied policies (checked
- * for every view before any is written).
+ * for every view before any is written). Each view's source is read in as
+ * many parts at once as the machine has online cores, when its plugin can
+ * cut it (fcat_materialize_ext sets the number); its transform and its
+ * writes follow once the whole source is read, the writes from the calling
+ * thread.
  * @param[out] stats what was done, also after a failure (what was done
  *             until then; left untouched when start is not before end);
  *             may be NULL
@@ -1103,6 +1107,43 @@ FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, 
                               fcat_progress_fn progress, void *ctx);
 
 /**
+ * How a materialization is run; start from FCAT_MATERIALIZE_OPTIONS_INIT so
+ * that fields added later keep their defaults.
+ */
+typedef struct fcat_materialize_options {
+	size_t size; /**< sizeof(fcat_materialize_options) where the caller was built */
+	/** How many parts of each view's source are read at once, each on a
+	 * thread of its own (at most 256): 0, the default, is the number of
+	 * online cores; 1 reads each source with one scan. Sources whose
+	 * plugin cannot cut them (no scan_part) are read with one scan
+	 * whatever the number. The result is the same for every number. */
+	unsigned int jobs;
+} fcat_materialize_options;
+
+#define FCAT_MATERIALIZE_OPTIONS_INIT                                                              \
+	{                                                                                          \
+		sizeof(fcat_materialize_options), 0                                                \
+	}
+
+/**
+ * As fcat_materialize, with options.
+ * @param[out] stats as fcat_materialize
+ * @param[in] store as fcat_materialize
+ * @param[in] start, end as fcat_materialize
+ * @param[in] views as fcat_materialize
+ * @param[in] nviews as fcat_materialize
+ * @param[in] progress as fcat_materialize
+ * @param[in] ctx as fcat_materialize
+ * @param[in] options NULL for the defaults (as fcat_materialize)
+ * @return as fcat_materialize; FCAT_EUSAGE for options of an unknown size
+ *         or more than 256 jobs.
+ */
+FCAT_API int fcat_materialize_ext(fcat_materialize_stats *stats, fcat_store *store, int64_t start,
+                                  int64_t end, const char *const *views, size_t nviews,
+                                  fcat_progress_fn progress, void *ctx,
+                                  const fcat_materialize_options *options);
+
+/**
  * As fcat_materialize, starting each view where its last run ended (never
  * run: at end - ttl, or at the beginning of time for a view without ttl).
  * A view already materialized up to `end` or later is passed over.
@@ -1118,6 +1159,23 @@ FCAT_API int fcat_materialize(fcat_materialize_stats *stats, fcat_store *store, 
 FCAT_API int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *store,
                                           int64_t end, const char *const *views, size_t nviews,
                                           fcat_progress_fn progress, void *ctx);
+
+/**
+ * As fcat_materialize_incremental, with options.
+ * @param[out] stats as fcat_materialize
+ * @param[in] store as fcat_materialize
+ * @param[in] end microseconds since the epoch
+ * @param[in] views as fcat_materialize
+ * @param[in] nviews as fcat_materialize
+ * @param[in] progress as fcat_materialize
+ * @param[in] ctx as fcat_materialize
+ * @param[in] options as fcat_materialize_ext
+ * @return as fcat_materialize_ext (there is no start to check).
+ */
+FCAT_API int fcat_materialize_incremental_ext(fcat_materialize_stats *stats, fcat_store *store,
+                                              int64_t end, const char *const *views, size_t nviews,
+                                              fcat_progress_fn progress, void *ctx,
+                                              const fcat_materialize_options *options);
 
 /** The status of one served feature value (Feast's FieldStatus numbers). */
 typedef enum fcat_status {

@@ -35,7 +35,8 @@
  * offline pit_join; 3 added fcat_plugin_host's `size`, the rule above
  * (version 2 plugins load unchanged), the offline `columns` probe and the
  * offline `append`; 4 added the online `update` (read-modify-write, for the
- * tiles of window aggregations).
+ * tiles of window aggregations); 5 added the offline `scan_part` (one of
+ * several spans of a scan, read at once by parallel materialize).
  *
  * Errors: every function returns 0 or a negative FCAT_E* code (fcat.h) and
  * sets the message through fcat_plugin_host.error, which stores it as the
@@ -63,7 +64,7 @@ extern "C" {
 
 /** The ABI version this header declares; a plugin reports it in
  * fcat_plugin.abi_version. */
-#define FCAT_PLUGIN_ABI_VERSION 4
+#define FCAT_PLUGIN_ABI_VERSION 5
 /** The oldest ABI version core still loads. */
 #define FCAT_PLUGIN_ABI_MIN_VERSION 2
 #define FCAT_PLUGIN_ENTRY_NAME      "fcat_plugin_entry"
@@ -322,6 +323,20 @@ typedef int (*fcat_pit_fn)(void *ctx, size_t first, const fcat_value *cells, con
                            size_t nrows);
 
 /**
+ * Which span of a scan scan_part reads: core fills `part` and `nparts`, the
+ * plugin `first` and `next`, positions in the source's scan order that only
+ * need to compare equal where they are the same place (a file's byte
+ * offsets, for example).
+ */
+typedef struct fcat_scan_span {
+	unsigned int part, nparts; /**< part 0 .. nparts - 1 */
+	/** Set by the plugin before it returns 0: where its first row was (or,
+	 * with no row, where it would have been) and where the row after its
+	 * last one is (the end of the source for the last part). */
+	uint64_t first, next;
+} fcat_scan_span;
+
+/**
  * Receives the names of a source's columns, in their order: `n` names (not
  * NUL-terminated), valid during the call only. Return 0, or an error code to
  * pass on.
@@ -402,6 +417,23 @@ typedef struct fcat_offline_ops {
 	 * from mixing their rows. Without it a source of this plugin cannot
 	 * take pushes. */
 	int (*append)(void *store, const fcat_append_request *request);
+	/** MAY; appended in version 5 after append (core reads it through
+	 * FCAT_OPS_HAS). Reads the rows of one of `span->nparts` consecutive
+	 * spans of what scan returns for `request`, in scan's order, as scan
+	 * would (the same values, the same time filter), so that parts 0, 1,
+	 * ... read one after another are scan's rows. Part 0 begins where scan
+	 * does and the last part ends where scan does; the plugin chooses the
+	 * places in between, about equal in size, and MAY guess them (a file
+	 * cut at a byte offset, the next line taken as the start of a row):
+	 * core accepts the parts only when every part's `next` equals the
+	 * following part's `first`, and otherwise scans again with scan. Core
+	 * calls the parts at once, each from its own thread and on its own
+	 * handle from open. A part other than 0 that fails MAY name a wrong
+	 * place in its message (a line counted from its own start): core then
+	 * scans again with scan to report the error. Without it, materialize
+	 * reads a source of this plugin with one scan. */
+	int (*scan_part)(void *store, const fcat_scan_request *request, fcat_scan_span *span,
+	                 fcat_scan_fn fn, void *ctx);
 } fcat_offline_ops;
 
 /* ------------------------------------------------------------------------ */

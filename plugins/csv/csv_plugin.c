@@ -1,5 +1,5 @@
 /* csv_plugin.c - the csv plugin: entry point, settings and offline ops
- * (scan, append). */
+ * (scan, scan_part, append). */
 #include "csv_append.h"
 #include "csv_scan.h"
 
@@ -75,6 +75,7 @@ static const fcat_offline_ops csv_ops = {
     .scan = csv_scan,
     .columns = csv_columns,
     .append = csv_append,
+    .scan_part = csv_scan_part,
 };
 
 static const fcat_plugin csv_plugin = {

@@ -63,6 +63,7 @@ int csv_reader_refill(csv_reader *r)
 {
 	size_t keep = r->len - r->pos;
 
+	r->base += r->pos;
 	if (r->pos > 0 && keep > 0)
 		memmove(r->buf, r->buf + r->pos, keep);
 	r->pos = 0;
@@ -89,6 +90,18 @@ int csv_reader_refill(csv_reader *r)
 		r->len += (size_t)n;
 		return 0;
 	}
+}
+
+int csv_reader_seek(csv_reader *r, uint64_t off, int64_t line)
+{
+	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return r->host->error(FCAT_EIO, "cannot read %s: %s", r->name, strerror(errno));
+	r->base = off;
+	r->pos = r->len = 0;
+	r->eof = false;
+	r->started = true;
+	r->line = line;
+	return 0;
 }
 
 /* Removes the doubled quotes of a quoted field's content, in place. */
@@ -220,6 +233,7 @@ int csv_reader_next(csv_reader *r)
 	bool any_escaped = false;
 
 	r->rec_line = line;
+	r->rec_off = r->base + r->pos;
 	for (;;) {
 		if (nf == r->fields_cap && (rc = grow_fields(r)) != 0)
 			return rc;

@@ -34,6 +34,8 @@ typedef struct csv_reader {
 	bool eof, started;
 	int64_t line;     /* the physical line at buf[pos] */
 	int64_t rec_line; /* the line where the current record starts */
+	uint64_t base;    /* the file offset of buf[0] */
+	uint64_t rec_off; /* the file offset where the current record starts */
 	csv_field *fields;
 	size_t nfields, fields_cap;
 } csv_reader;
@@ -53,5 +55,15 @@ int csv_reader_next(csv_reader *r);
 
 /* Keeps the unread bytes, reads more: every csv_field pointer dies. */
 int csv_reader_refill(csv_reader *r);
+
+/* Goes on reading at file offset `off` (after the header: no BOM is looked
+ * for), counting lines from `line`. Every csv_field pointer dies. */
+int csv_reader_seek(csv_reader *r, uint64_t off, int64_t line);
+
+/* The file offset of the first byte not yet tokenised. */
+static inline uint64_t csv_reader_offset(const csv_reader *r)
+{
+	return r->base + r->pos;
+}
 
 #endif

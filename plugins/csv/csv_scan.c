@@ -1,4 +1,6 @@
-/* csv_scan.c - reading the requested columns of a CSV file as typed batches. */
+/* csv_scan.c - reading the requested columns of a CSV file as typed batches:
+ * the whole file (scan), or one of several byte ranges of it read at once
+ * (scan_part). */
 #include "csv_scan.h"
 
 #include "csv_batch.h"
@@ -6,8 +8,11 @@
 #include "csv_message.h"
 #include "csv_reader.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct scan {
 	const fcat_plugin_host *host;
@@ -176,8 +181,11 @@ static int flush(scan *s)
 	return fcatp_batch_flush(&s->b, s->fn, s->ctx);
 }
 
-static int scan_rows(scan *s)
+/* Reads the records that start before file offset `limit`; span (may be
+ * NULL) gets where the first one and the one after the last start. */
+static int scan_rows(scan *s, uint64_t limit, fcat_scan_span *span)
 {
+	bool first = true;
 	int rc;
 
 	for (;;) {
@@ -188,9 +196,22 @@ static int scan_rows(scan *s)
 				return rc;
 			continue;
 		}
-		if (rc == CSV_END)
+		bool past = rc == CSV_RECORD && s->r.rec_off >= limit;
+
+		if (rc == CSV_END || past) {
+			if (span) {
+				span->next = past ? s->r.rec_off : csv_reader_offset(&s->r);
+				if (first)
+					span->first = span->next;
+			}
 			return flush(s);
-		if (rc < 0 || (rc = parse_row(s)) < 0)
+		}
+		if (rc < 0)
+			return rc;
+		if (first && span)
+			span->first = s->r.rec_off;
+		first = false;
+		if ((rc = parse_row(s)) < 0)
 			return rc;
 		if (s->b.nrows == s->b.rows_cap && (rc = flush(s)) != 0)
 			return rc;
@@ -221,7 +242,105 @@ int csv_scan(void *store, const fcat_scan_request *req, fcat_scan_fn fn, void *c
 	if (rc == 0)
 		rc = read_header(&s);
 	if (rc == 0)
-		rc = scan_rows(&s);
+		rc = scan_rows(&s, UINT64_MAX, NULL);
+out:
+	fcatp_batch_free(&s.b);
+	csv_reader_close(&s.r);
+	free(s.map);
+	free(path);
+	return rc;
+}
+
+/* Where part `part` of `nparts` of the data [from, size) is cut: a byte
+ * offset. */
+static uint64_t cut(uint64_t from, uint64_t size, unsigned part, unsigned nparts)
+{
+	uint64_t n = size - from;
+
+	return from + n / nparts * part + n % nparts * part / nparts;
+}
+
+/* The guessed start of a part cut at `at` (> 0): just after the first
+ * newline at or after at - 1, or the end of the file. The guess is wrong
+ * when that newline is inside a quoted field; core finds out (the previous
+ * part ends elsewhere). */
+static int guess_start(scan *s, uint64_t at, uint64_t size, uint64_t *out)
+{
+	char buf[1 << 16];
+	uint64_t off = at - 1;
+
+	while (off < size) {
+		ssize_t n = pread(s->r.fd, buf, sizeof buf, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return s->host->error(FCAT_EIO, "cannot read %s: %s", s->req->path,
+			                      strerror(errno));
+		if (n == 0)
+			break;
+		const char *nl = memchr(buf, '\n', (size_t)n);
+
+		if (nl) {
+			*out = off + (uint64_t)(nl - buf) + 1;
+			return 0;
+		}
+		off += (uint64_t)n;
+	}
+	*out = size;
+	return 0;
+}
+
+int csv_scan_part(void *store, const fcat_scan_request *req, fcat_scan_span *span, fcat_scan_fn fn,
+                  void *ctx)
+{
+	const csv_store *st = store;
+	scan s = {.host = st->host, .req = req, .fn = fn, .ctx = ctx};
+	int rc = check_request(st, req, fn);
+
+	if (rc != 0)
+		return rc;
+	if (!span || span->nparts == 0 || span->part >= span->nparts)
+		return st->host->error(FCAT_EUSAGE, "csv: scan_part called with part %u of %u",
+		                       span ? span->part : 0, span ? span->nparts : 0);
+
+	char *path = csv_full_path(st, req->path);
+
+	s.r.fd = -1;
+	s.map = malloc((req->ncolumns + 1) * sizeof *s.map);
+	if (!path || !s.map) {
+		rc = st->host->error(FCAT_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = csv_reader_open(&s.r, st->host, path, req->path, st->chunk);
+	if (rc == 0)
+		rc = fcatp_batch_init(&s.b, st->host, req->ncolumns, st->batch_rows, CSV_BLOCK_SIZE,
+		                      "");
+	if (rc == 0)
+		rc = read_header(&s);
+	if (rc != 0)
+		goto out;
+
+	/* the data after the header, cut in equal byte ranges; the last part
+	 * reads to the end, as scan does, should the file have grown */
+	struct stat sb;
+	uint64_t from = csv_reader_offset(&s.r), size = from, limit = UINT64_MAX;
+
+	if (fstat(s.r.fd, &sb) == 0 && (uint64_t)sb.st_size > from)
+		size = (uint64_t)sb.st_size;
+	if (span->part + 1 < span->nparts)
+		limit = cut(from, size, span->part + 1, span->nparts);
+	if (span->part > 0) {
+		uint64_t start;
+
+		rc = guess_start(&s, cut(from, size, span->part, span->nparts), size, &start);
+		/* lines counted from the part's start: a failing part other
+		 * than the first is scanned again whole by core */
+		if (rc == 0)
+			rc = csv_reader_seek(&s.r, start, 1);
+	}
+	if (rc == 0)
+		rc = scan_rows(&s, limit, span);
 out:
 	fcatp_batch_free(&s.b);
 	csv_reader_close(&s.r);

@@ -23,6 +23,12 @@ char *csv_full_path(const csv_store *st, const char *path);
 /* fcat_offline_ops.scan over the file request->path. */
 int csv_scan(void *store, const fcat_scan_request *request, fcat_scan_fn fn, void *ctx);
 
+/* fcat_offline_ops.scan_part: the records that start in one of
+ * span->nparts equal byte ranges of the data after the header (a range
+ * other than the first starts after the first newline in it). */
+int csv_scan_part(void *store, const fcat_scan_request *request, fcat_scan_span *span,
+                  fcat_scan_fn fn, void *ctx);
+
 /* fcat_offline_ops.columns: the header row of request->path, through the
  * scan's reader. */
 int csv_columns(void *store, const fcat_scan_request *request, fcat_columns_fn fn, void *ctx);

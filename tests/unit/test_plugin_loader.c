@@ -33,12 +33,12 @@ static void test_plugin_loader__a_newer_abi_version_is_refused_naming_both_versi
 	(void)state;
 	expect_refused("badabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
 	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_badabi.so",
-	                                "plugin ABI version 45", "speaks version 4", NULL});
+	                                "plugin ABI version 46", "speaks version 5", NULL});
 	/* one version ahead, and an online store in every other respect */
 	expect_refused("newabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
 	               (const char *[]){FCAT_TEST_FIXTURE_DIR "/fcat_newabi.so",
-	                                "plugin ABI version 5, newer than this fcat",
-	                                "speaks version 4", NULL});
+	                                "plugin ABI version 6, newer than this fcat",
+	                                "speaks version 5", NULL});
 }
 
 static void test_plugin_loader__version_1_is_refused_as_too_old(void **state)
@@ -46,7 +46,7 @@ static void test_plugin_loader__version_1_is_refused_as_too_old(void **state)
 	(void)state;
 	expect_refused("oneabi", FCAT__PLUGIN_ONLINE, FCAT_EVERSION,
 	               (const char *[]){"fcat_oneabi.so", "plugin ABI version 1",
-	                                "speaks version 4", "version 2 and later", NULL});
+	                                "speaks version 5", "version 2 and later", NULL});
 }
 
 static void write_row(const fcat_online_ops *ops, void *h, const char *view, const char *key,

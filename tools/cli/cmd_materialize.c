@@ -2,23 +2,26 @@
  * `fcat materialize-incremental END`: source rows into the online store. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char help[] =
-    "usage: fcat materialize START END [--views V[,V...]] [--repo DIR]\n\n"
+    "usage: fcat materialize START END [--views V[,V...]] [--jobs N] [--repo DIR]\n\n"
     "Writes, for each online feature view and each entity key, the latest source\n"
     "row with START <= event time < END (ties: the larger created timestamp) into\n"
     "the online store, never replacing a newer row already there. Writes are\n"
     "batched and transactional. START and END are RFC 3339 times, epoch seconds,\n"
-    "or `now`.\n";
+    "or `now`.\n\n"
+    "  --jobs N   read each view's source in N parts at once, 1-256 (default: the\n"
+    "             number of online cores; 1: one scan). The result is the same.\n";
 
 static const char incremental_help[] =
-    "usage: fcat materialize-incremental END [--views V[,V...]] [--repo DIR]\n\n"
+    "usage: fcat materialize-incremental END [--views V[,V...]] [--jobs N] [--repo DIR]\n\n"
     "As materialize, starting each view where its last run ended (a view never\n"
-    "materialized starts at END minus its ttl).\n";
+    "materialized starts at END minus its ttl). --jobs as for materialize.\n";
 
 static int parse_time(int64_t *out, const char *cmd, const char *text)
 {
@@ -54,8 +57,9 @@ static void progress(void *ctx, const char *view, uint64_t rows)
 static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 {
 	const char *cmd = incremental ? "materialize-incremental" : "materialize";
-	const char *views_opt = NULL;
-	const cli_opt opts[] = {{"views", 1, &views_opt, NULL}, {NULL, 0, NULL, NULL}};
+	const char *views_opt = NULL, *jobs_opt = NULL;
+	const cli_opt opts[] = {
+	    {"views", 1, &views_opt, NULL}, {"jobs", 1, &jobs_opt, NULL}, {NULL, 0, NULL, NULL}};
 	int want = incremental ? 1 : 2;
 	const cli_spec spec = {cmd, incremental ? incremental_help : help, want, want,
 	                       incremental ? "give END" : "give START and END"};
@@ -67,6 +71,14 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 		return rc;
 	if ((rc = parse_time(&end, cmd, argv[first + want - 1])))
 		return rc;
+	fcat_materialize_options mo = FCAT_MATERIALIZE_OPTIONS_INIT;
+	if (jobs_opt) {
+		char *stop;
+		unsigned long n = strtoul(jobs_opt, &stop, 10);
+		if (!isdigit((unsigned char)jobs_opt[0]) || *stop || n < 1 || n > 256)
+			return cli_usage_error(cmd, "--jobs: not a count (1-256): '%s'", jobs_opt);
+		mo.jobs = (unsigned)n;
+	}
 	char *list = views_opt ? strdup(views_opt) : NULL;
 	const char *views[256];
 	size_t nviews = list ? split(list, views, 256) : 0;
@@ -77,10 +89,10 @@ static int run(cli_ctx *ctx, int argc, char **argv, bool incremental)
 	}
 	bool tty = isatty(2);
 	fcat_materialize_stats st;
-	rc = incremental ? fcat_materialize_incremental(&st, store, end, views, nviews,
-	                                                tty ? progress : NULL, NULL)
-	                 : fcat_materialize(&st, store, start, end, views, nviews,
-	                                    tty ? progress : NULL, NULL);
+	rc = incremental ? fcat_materialize_incremental_ext(&st, store, end, views, nviews,
+	                                                    tty ? progress : NULL, NULL, &mo)
+	                 : fcat_materialize_ext(&st, store, start, end, views, nviews,
+	                                        tty ? progress : NULL, NULL, &mo);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	fcat_store_free(store);

@@ -127,6 +127,9 @@ void fcat__latest_map_free(fcat__latest_map *m);
  * form, called later, fetches the entry the slot points to. */
 void fcat__latest_map_prefetch(const fcat__latest_map *m, uint64_t hash);
 void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash);
+/* The third, later still: fetches the first lines of the entry's row for
+ * writing (a newer row of the key is copied over it). */
+void fcat__latest_map_prefetch_row(const fcat__latest_map *m, uint64_t hash);
 
 /* Finds the entry of a key (hash: fcat__latest_hash), creating an empty one
  * when there is none. The pointer is valid until the next call. NULL when
@@ -135,6 +138,12 @@ fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t 
 
 /* Stores a row's bytes in an entry, reusing its memory when it fits. */
 int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, size_t len);
+
+/* Folds the entries of `from`, whose rows were scanned after every row
+ * of `into`, into `into` in from's insertion order: `into` then is the map
+ * one fold of both scans in turn would have made, its entries in the same
+ * order. -1 when out of memory. */
+int fcat__latest_map_merge(fcat__latest_map *into, const fcat__latest_map *from);
 
 /* The entries in key-byte order (the order LMDB and B-trees store them
  * in), as an array the caller frees. NULL when out of memory. */

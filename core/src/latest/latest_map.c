@@ -55,6 +55,19 @@ void fcat__latest_map_prefetch_entry(const fcat__latest_map *m, uint64_t hash)
 		__builtin_prefetch(&m->entries[s->index - 1]);
 }
 
+void fcat__latest_map_prefetch_row(const fcat__latest_map *m, uint64_t hash)
+{
+	if (!m->cap)
+		return;
+	const fcat__latest_slot *s = &m->slots[hash & (m->cap - 1)];
+	if (!s->index || s->hash != hash)
+		return;
+	const fcat__latest *e = &m->entries[s->index - 1];
+	/* for writing: a newer row is copied over it */
+	for (uint32_t at = 0; e->row && at < e->row_cap && at < 256; at += 64)
+		__builtin_prefetch(e->row + at, 1);
+}
+
 fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len, uint64_t h)
 {
 	if ((m->len + 1) * 10 > m->cap * 7 && grow(m) < 0)
@@ -124,4 +137,20 @@ fcat__latest **fcat__latest_map_sorted(const fcat__latest_map *m)
 	if (m->len > 1)
 		qsort(v, m->len, sizeof *v, by_key);
 	return v;
+}
+
+int fcat__latest_map_merge(fcat__latest_map *into, const fcat__latest_map *from)
+{
+	for (size_t i = 0; i < from->len; i++) {
+		const fcat__latest *src = &from->entries[i];
+		const unsigned char *key = fcat__latest_key(src);
+		fcat__latest *e = fcat__latest_map_get(into, key, src->key_len,
+		                                       fcat__latest_hash(key, src->key_len));
+		if (!e)
+			return -1;
+		if (src->row && fcat__latest_fold_row(e, src->event_ts, src->created_ts) &&
+		    fcat__latest_set_row(into, e, src->row, src->row_len))
+			return -1;
+	}
+	return 0;
 }

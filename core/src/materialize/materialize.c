@@ -3,6 +3,7 @@
  * transactional batches, record how far each view got. The step from source
  * rows to written online rows is shared with push (view_rows.h). */
 #include "fault/fault.h"
+#include "materialize/materialize_parts.h"
 #include "materialize/view_rows.h"
 #include "aggregate/agg_rows.h"
 #include "materialize/view_columns.h"
@@ -13,6 +14,7 @@
 #include "serve/online_target.h"
 #include "store/access.h"
 #include "offline/source_scan.h"
+#include "offline/source_scan_parts.h"
 #include "transform/latest_rows.h"
 #include "util/error.h"
 #include "util/grow.h"
@@ -98,6 +100,8 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 		}
 		if (i + 8 < nrows && r->key_end[i + 8])
 			fcat__latest_map_prefetch_entry(&r->latest, r->hashes[i + 8]);
+		if (i + 4 < nrows && r->key_end[i + 4])
+			fcat__latest_map_prefetch_row(&r->latest, r->hashes[i + 4]);
 		const char *key = r->keybuf.ptr + start;
 		size_t len = r->key_end[i] - start;
 		start = r->key_end[i];
@@ -265,6 +269,20 @@ void fcat__view_rows_set_range(fcat__view_rows *r, int64_t start, int64_t end)
 		fcat__agg_rows_set_range(r->agg, start, end);
 }
 
+int fcat__view_rows_merge(fcat__view_rows *into, const fcat__view_rows *from)
+{
+	if (into->agg || from->agg) /* not reached: aggregation views are read whole */
+		return fcat__error(FCAT_EINVALID,
+		                   "internal: the rows of aggregation view '%s' "
+		                   "cannot be merged",
+		                   into->view->base.name);
+	if (fcat__latest_map_merge(&into->latest, &from->latest))
+		return fcat__error_oom();
+	into->rows += from->rows;
+	into->skipped += from->skipped;
+	return 0;
+}
+
 void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *skipped)
 {
 	if (r->agg) {
@@ -277,16 +295,26 @@ void fcat__view_rows_counts(const fcat__view_rows *r, uint64_t *rows, uint64_t *
 
 int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, int64_t end,
                            const fcat__online *target, fcat_materialize_stats *st,
-                           fcat_progress_fn progress, void *ctx)
+                           fcat_progress_fn progress, void *ctx, unsigned jobs)
 {
-	run *r;
-	int rc = fcat__view_rows_new(&r, v, progress, ctx);
-	if (rc)
+	run *r = NULL;
+	if (jobs == 0 && fcat__materialize_jobs(&jobs, NULL))
+		return -1; /* not reached: the defaults are valid */
+	/* the source in parts at once, when its plugin can cut it (an
+	 * aggregation view's tiles are not merged: it is read whole) */
+	int rc = jobs > 1 && !v->aggs
+	             ? fcat__view_rows_scan_parts(&r, s, v, start, end, jobs, progress, ctx)
+	             : FCAT__SCAN_ONE;
+	if (rc == FCAT__SCAN_ONE) {
+		if ((rc = fcat__view_rows_new(&r, v, progress, ctx)) != 0)
+			return rc;
+		fcat__view_rows_set_range(r, start, end);
+		/* parsing on this thread, keeping the latest row per key on another */
+		scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
+		rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
+	}
+	if (!r)
 		return rc;
-	fcat__view_rows_set_range(r, start, end);
-	/* parsing on this thread, keeping the latest row per key on another */
-	scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
-	rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
 	if (rc == 0)
 		rc = fcat__view_rows_transform(s, r);
 	if (rc == 0)
@@ -345,8 +373,13 @@ static double now_seconds(void)
 }
 
 static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *start, int64_t end,
-                   const char *const *names, size_t n, fcat_progress_fn progress, void *ctx)
+                   const char *const *names, size_t n, fcat_progress_fn progress, void *ctx,
+                   const fcat_materialize_options *options)
 {
+	unsigned jobs;
+	int orc = fcat__materialize_jobs(&jobs, options);
+	if (orc)
+		return orc;
 	fcat_materialize_stats st = {0};
 	double t0 = now_seconds();
 	const fcat__view **views = NULL;
@@ -376,7 +409,7 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 		fcat__online target;
 		if (from < end && (rc = fcat__store_online(s, &target.ops, &target.handle)) == 0)
 			rc = fcat__materialize_view(s, views[i], from, end, &target, &st, progress,
-			                            ctx);
+			                            ctx, jobs);
 	}
 	free(views);
 	st.seconds = now_seconds() - t0;
@@ -385,17 +418,32 @@ static int run_all(fcat_materialize_stats *stats, fcat_store *s, const int64_t *
 	return rc;
 }
 
-int fcat_materialize(fcat_materialize_stats *stats, fcat_store *s, int64_t start, int64_t end,
-                     const char *const *views, size_t nviews, fcat_progress_fn progress, void *ctx)
+int fcat_materialize_ext(fcat_materialize_stats *stats, fcat_store *s, int64_t start, int64_t end,
+                         const char *const *views, size_t nviews, fcat_progress_fn progress,
+                         void *ctx, const fcat_materialize_options *options)
 {
 	if (start >= end)
 		return fcat__error(FCAT_EINVALID, "materialize: START must be before END");
-	return run_all(stats, s, &start, end, views, nviews, progress, ctx);
+	return run_all(stats, s, &start, end, views, nviews, progress, ctx, options);
+}
+
+int fcat_materialize_incremental_ext(fcat_materialize_stats *stats, fcat_store *s, int64_t end,
+                                     const char *const *views, size_t nviews,
+                                     fcat_progress_fn progress, void *ctx,
+                                     const fcat_materialize_options *options)
+{
+	return run_all(stats, s, NULL, end, views, nviews, progress, ctx, options);
+}
+
+int fcat_materialize(fcat_materialize_stats *stats, fcat_store *s, int64_t start, int64_t end,
+                     const char *const *views, size_t nviews, fcat_progress_fn progress, void *ctx)
+{
+	return fcat_materialize_ext(stats, s, start, end, views, nviews, progress, ctx, NULL);
 }
 
 int fcat_materialize_incremental(fcat_materialize_stats *stats, fcat_store *s, int64_t end,
                                  const char *const *views, size_t nviews, fcat_progress_fn progress,
                                  void *ctx)
 {
-	return run_all(stats, s, NULL, end, views, nviews, progress, ctx);
+	return fcat_materialize_incremental_ext(stats, s, end, views, nviews, progress, ctx, NULL);
 }

@@ -36,6 +36,12 @@ int fcat__view_rows_transform(fcat_store *s, fcat__view_rows *r);
  * transaction each), in key order; adds the keys written to *written. */
 int fcat__view_rows_write(fcat__view_rows *r, const fcat__online *target, uint64_t *written);
 
+/* Adds the rows of `from`, which came after all of `into`'s in the scan,
+ * to `into` (the latest row per key, and the counts), as if they had been
+ * added to it in turn. `from` is left as it was. Not for aggregation views
+ * (FCAT_EINVALID): they are read with one scan. */
+int fcat__view_rows_merge(fcat__view_rows *into, const fcat__view_rows *from);
+
 /* Materialize's time range: an aggregation view's rows replace the stored
  * events in [start, end); without it (a push) they are added. */
 void fcat__view_rows_set_range(fcat__view_rows *r, int64_t start, int64_t end);

@@ -16,12 +16,9 @@ static bool has_suffix(const char *path, const char *suffix)
 	return n >= k && strcasecmp(path + n - k, suffix) == 0;
 }
 
-int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const *columns,
-                      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
-                      int64_t end, fcat_scan_fn fn, void *ctx)
+int fcat__source_plugin(const fcat_store *s, const fcat__source *src, const char **plugin,
+                        int *role)
 {
-	const char *plugin;
-	int role;
 	if (src->path) {
 		const fcat__default *files = fcat__default_get(FCAT__DEFAULT_FILES);
 		if (!has_suffix(src->path, files->suffix))
@@ -29,14 +26,26 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
 			                   "source '%s': cannot read '%s': file sources are read "
 			                   "by the %s plugin, which takes *%s files",
 			                   src->base.name, src->path, files->plugin, files->suffix);
-		plugin = files->plugin;
-		role = -1;
+		*plugin = files->plugin;
+		*role = -1;
 	} else {
-		plugin = fcat_config_store_plugin(s->config, FCAT_OFFLINE_STORE);
-		role = FCAT_OFFLINE_STORE;
+		*plugin = fcat_config_store_plugin(s->config, FCAT_OFFLINE_STORE);
+		*role = FCAT_OFFLINE_STORE;
 	}
+	return 0;
+}
+
+int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const *columns,
+                      const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
+                      int64_t end, fcat_scan_fn fn, void *ctx)
+{
+	const char *plugin = NULL;
+	int role = -1;
+	int rc = fcat__source_plugin(s, src, &plugin, &role);
+	if (rc)
+		return rc;
 	fcat__plugin p;
-	int rc = fcat__plugin_load(&p, plugin, FCAT__PLUGIN_OFFLINE);
+	rc = fcat__plugin_load(&p, plugin, FCAT__PLUGIN_OFFLINE);
 	if (rc)
 		return fcat__error_wrap(rc, "source '%s'", src->base.name);
 	fcat__plugin_config pc;

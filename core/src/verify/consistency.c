@@ -382,7 +382,7 @@ static int run_cut(verify *x, const char *scratch, int cutno, fcat__tx *tx)
 	}
 	const fcat__online target = scratch_store.target;
 	fcat_materialize_stats st = {0};
-	rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL, NULL);
+	rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &target, &st, NULL, NULL, 0);
 	if (rc == 0) {
 		fcat__strmap_free(&x->index);
 		for (size_t i = 0; i < x->nsamples && rc == 0; i++) {

@@ -264,7 +264,7 @@ static int run_cut(agg_verify *x, const char *scratch, int cutno, size_t per_cut
 		if (path == 0) {
 			fcat_materialize_stats ms = {0};
 			rc = fcat__materialize_view(x->s, x->v, INT64_MIN, x->cut + 1, &st.target,
-			                            &ms, NULL, NULL);
+			                            &ms, NULL, NULL, 0);
 		} else {
 			x->nrows = 0;
 			rc = fcat__source_scan(x->s, x->v->source, x->cols, x->types, x->ncols,
