@@ -20,7 +20,8 @@
  * and plain runs alternate, so that both see the same machine. After the
  * first round of each case the store is checked: for w, every user's
  * count_7d read at the end of the 6 days is the user's number of events
- * (they sum to --events); for p, every user that has events is PRESENT.
+ * (they sum to --events; NOT_FOUND for a user without any); for p, every
+ * user that has events is PRESENT.
  * Then the median over rounds of each figure, and the ratio. The last line:
  *   RESULT case=<order>_<batch> agg_eps=... plain_eps=... ratio=... (one per case)
  */
@@ -195,7 +196,11 @@ static void check_store(fcat_store *s, const fcat_value *keys, long users, const
 	for (long u = 0; u < users; u++) {
 		bench_fcat_check(fcat_online_read(res, s, set, keys + u, 1, &ro), "fcat_online_read");
 		const fcat_feature_value *v = fcat_online_result_at(res, 0, 0);
-		if (agg) {
+		if (agg && !e->per_user[u]) {
+			if (v->status != FCAT_STATUS_NOT_FOUND)
+				bench_die("user %ld: count_7d %s without events", u + 1,
+				          fcat_status_name(v->status));
+		} else if (agg) {
 			if (v->status != FCAT_STATUS_PRESENT || v->value.u.i64 != e->per_user[u])
 				bench_die("user %ld: count_7d %s %lld, pushed %u events", u + 1,
 				          fcat_status_name(v->status), (long long)v->value.u.i64,
