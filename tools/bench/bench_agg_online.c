@@ -316,6 +316,8 @@ int main(int argc, char **argv)
 
 	for (long rd = 0; rd < nrounds; rd++) {
 		size_t n = 0;
+		struct rusage ru0, ru1;
+		getrusage(RUSAGE_SELF, &ru0);
 		uint64_t until = bench_now_ns() + (uint64_t)seconds * 1000000000u;
 		while (bench_now_ns() < until) {
 			if (n + BLOCK_READS > cap) {
@@ -330,6 +332,7 @@ int main(int argc, char **argv)
 			singles(&r, 1, seq, BLOCK_READS, lat[1] + n);
 			n += BLOCK_READS;
 		}
+		getrusage(RUSAGE_SELF, &ru1);
 		round_figures *f = &rounds[rd];
 		summarize(&f->agg, lat[0], n);
 		summarize(&f->plain, lat[1], n);
@@ -339,6 +342,13 @@ int main(int argc, char **argv)
 		f->reads = (double)n;
 		printf("--- round %ld of %ld\n", rd + 1, nrounds);
 		print_figures(f);
+		/* what the reads met besides their own work: a major fault is a
+		 * page of the store read from disk, an involuntary switch the
+		 * CPU taken away (this machine is shared) */
+		printf("faults in the round: %ld major, %ld minor; context switches: %ld "
+		       "involuntary, %ld voluntary\n",
+		       ru1.ru_majflt - ru0.ru_majflt, ru1.ru_minflt - ru0.ru_minflt,
+		       ru1.ru_nivcsw - ru0.ru_nivcsw, ru1.ru_nvcsw - ru0.ru_nvcsw);
 		fflush(stdout);
 	}
 	round_figures med = {0};
