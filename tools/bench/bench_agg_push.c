@@ -3,7 +3,7 @@
  * events pushed into a plain latest-row view.
  *
  * fcat-bench-agg-push [--events 1000000] [--users 100000] [--rounds 3]
- *                     [--batches 1000,10000] [--keep DIR]
+ *                     [--batches 1000,10000] [--only agg|plain] [--keep DIR]
  *
  * The repo has one entity (user, user_id string) and two CSV sources of
  * the same schema (user_id, event_timestamp, amount float64), each with a
@@ -22,7 +22,8 @@
  * count_7d read at the end of the 6 days is the user's number of events
  * (they sum to --events; NOT_FOUND for a user without any); for p, every
  * user that has events is PRESENT.
- * Then the median over rounds of each figure, and the ratio. The last line:
+ * Then the median over rounds of each figure, and the ratio. --only runs one
+ * of the views (to profile it alone; no ratio then). The last line:
  *   RESULT case=<order>_<batch> agg_eps=... plain_eps=... ratio=... (one per case)
  */
 #include "bench_fcat.h"
@@ -221,16 +222,21 @@ static void check_store(fcat_store *s, const fcat_value *keys, long users, const
 int main(int argc, char **argv)
 {
 	bench_init("fcat-bench-agg-push", 1);
-	const char *keep = NULL, *batches = "1000,10000";
+	const char *keep = NULL, *batches = "1000,10000", *only = NULL;
 	long nevents = 1000000, users = 100000, nrounds = 3;
 	const bench_opt opts[] = {{"--events", &nevents, 16000000, NULL, NULL},
 	                          {"--users", &users, 9999999, NULL, NULL},
 	                          {"--rounds", &nrounds, 1000, NULL, NULL},
 	                          {"--batches", NULL, 0, &batches, NULL},
+	                          {"--only", NULL, 0, &only, NULL},
 	                          {"--keep", NULL, 0, &keep, NULL},
 	                          {NULL, NULL, 0, NULL, NULL}};
 	bench_parse_options(argc, argv, opts,
-	                    "[--events N] [--users N] [--rounds N] [--batches B,B...] [--keep DIR]");
+	                    "[--events N] [--users N] [--rounds N] [--batches B,B...] "
+	                    "[--only agg|plain] [--keep DIR]");
+	if (only && strcmp(only, "agg") && strcmp(only, "plain"))
+		bench_die("--only is agg or plain, not '%s'", only);
+	bool do_agg = !only || !strcmp(only, "agg"), do_plain = !only || !strcmp(only, "plain");
 	long blist[16];
 	int nb = 0;
 	for (const char *p = batches; *p && nb < 16;) {
@@ -270,15 +276,21 @@ int main(int argc, char **argv)
 			double *agg = v, *plain = v + nrounds;
 			for (long r = 0; r < nrounds; r++) {
 				fcat_store *s;
-				agg[r] = (double)nevents / push_all(&s, root, &e, sh, true, (size_t)blist[b]);
-				if (r == 0)
-					check_store(s, keys, users, &e, true);
-				fcat_store_free(s);
-				plain[r] =
-				    (double)nevents / push_all(&s, root, &e, sh, false, (size_t)blist[b]);
-				if (r == 0)
-					check_store(s, keys, users, &e, false);
-				fcat_store_free(s);
+				agg[r] = plain[r] = 0;
+				if (do_agg) {
+					agg[r] = (double)nevents /
+					         push_all(&s, root, &e, sh, true, (size_t)blist[b]);
+					if (r == 0)
+						check_store(s, keys, users, &e, true);
+					fcat_store_free(s);
+				}
+				if (do_plain) {
+					plain[r] = (double)nevents /
+					           push_all(&s, root, &e, sh, false, (size_t)blist[b]);
+					if (r == 0)
+						check_store(s, keys, users, &e, false);
+					fcat_store_free(s);
+				}
 				printf("%s, %ld per push, round %ld: aggregated %.0f events/s, plain "
 				       "%.0f events/s\n",
 				       order, blist[b], r + 1, agg[r], plain[r]);
