@@ -81,7 +81,8 @@ static void test_serving__lmdb_sqlite_and_redis_serve_identical_vectors(void **s
 	/* the shape and the statuses are real: keys first, then the features */
 	assert_non_null(strstr(lmdb, "\"feature_names\":[\"user_id\",\"total_conversations\","
 	                             "\"avg_response_rating\",\"preferred_language\","
-	                             "\"user_embedding\"]"));
+	                             "\"user_embedding\",\"conversations_1h\",\"conversations_1d\","
+	                             "\"conversations_7d\",\"avg_response_rating_mean_7d\"]"));
 	assert_non_null(strstr(lmdb, "\"NOT_FOUND\""));
 	assert_non_null(strstr(lmdb, "\"PRESENT\""));
 	free(lmdb);

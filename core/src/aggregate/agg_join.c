@@ -8,7 +8,6 @@
 #include "aggregate/agg_rows.h"
 
 #include "encoding/encoding.h"
-#include "offline/scan_pipeline.h"
 #include "offline/source_scan.h"
 #include "training/request.h"
 #include "util/error.h"
@@ -16,23 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct scan_ctx {
-	fcat_store *s;
-	const fcat__source *src;
-	const char *const *cols;
-	const fcat_type *types;
-	size_t n;
-	int ts_col;
-	int64_t start, end;
-} scan_ctx;
-
-static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
-{
-	scan_ctx *a = ctx;
-	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
-	                         fn, fn_ctx);
-}
 
 static int add_rows(void *ctx, const fcat_value *cells, size_t nrows)
 {
@@ -237,7 +219,7 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 {
 	const fcat__view *v = hv->view;
 	size_t nrows = q->ent->nrows, nf = v->nfeatures;
-	hv->values = fcat__arena_alloc(&q->arena, (nrows * nf + 1) * sizeof *hv->values);
+	hv->values = fcat__arena_alloc_uninit(&q->arena, (nrows * nf + 1) * sizeof *hv->values);
 	erow *rows = calloc(nrows + 1, sizeof *rows);
 	fcat__agg_state *st = calloc(nf + 1, sizeof *st);
 	fcat__agg_rows *ar = NULL;
@@ -264,15 +246,10 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 		int ts;
 		size_t ncols = fcat__agg_rows_columns(ar, &cols, &types, &ts);
 		int64_t span = v->agg_span * 1000000;
-		scan_ctx a = {q->s,
-		              v->source,
-		              cols,
-		              types,
-		              ncols,
-		              ts,
-		              lo < INT64_MIN + span ? INT64_MIN : lo - span,
-		              hi == INT64_MAX ? INT64_MAX : hi + 1};
-		rc = fcat__scan_pipelined(run_scan, &a, ncols, add_rows, ar);
+		rc =
+		    fcat__source_scan_pipelined(q->s, v->source, cols, types, ncols, ts,
+		                                lo < INT64_MIN + span ? INT64_MIN : lo - span,
+		                                hi == INT64_MAX ? INT64_MAX : hi + 1, add_rows, ar);
 		if (rc == 0)
 			rc = fcat__agg_rows_transform(q->s, ar);
 	}

@@ -172,24 +172,6 @@ int fcat__view_rows_write(run *r, const fcat__online *target, uint64_t *written)
 	          : 0;
 }
 
-/* The source scan of one view, as the pipeline runs it. */
-typedef struct scan_args {
-	fcat_store *s;
-	const fcat__source *src;
-	const char *const *cols;
-	const fcat_type *types;
-	size_t n;
-	int ts_col;
-	int64_t start, end;
-} scan_args;
-
-static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
-{
-	scan_args *a = ctx;
-	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
-	                         fn, fn_ctx);
-}
-
 int fcat__view_rows_new(fcat__view_rows **out, const fcat__view *v, fcat_progress_fn progress,
                         void *ctx)
 {
@@ -310,8 +292,8 @@ int fcat__materialize_view(fcat_store *s, const fcat__view *v, int64_t start, in
 			return rc;
 		fcat__view_rows_set_range(r, start, end);
 		/* parsing on this thread, keeping the latest row per key on another */
-		scan_args a = {s, v->source, r->cols, r->types, r->ncols, r->ts_col, start, end};
-		rc = fcat__scan_pipelined(run_scan, &a, r->ncols, fcat__view_rows_add, r);
+		rc = fcat__source_scan_pipelined(s, v->source, r->cols, r->types, r->ncols,
+		                                 r->ts_col, start, end, fcat__view_rows_add, r);
 	}
 	if (!r)
 		return rc;

@@ -3,6 +3,7 @@
  * the offline store for tables and queries. */
 #include "fault/fault.h"
 #include "offline/source_scan.h"
+#include "offline/scan_pipeline.h"
 
 #include "config/defaults.h"
 #include "util/error.h"
@@ -60,4 +61,30 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
 	}
 	fcat__plugin_unload(&p);
 	return rc ? fcat__error_wrap(rc, "source '%s'", src->base.name) : 0;
+}
+
+/* The arguments of one pipelined scan. */
+typedef struct scan_args {
+	fcat_store *s;
+	const fcat__source *src;
+	const char *const *cols;
+	const fcat_type *types;
+	size_t n;
+	int ts_col;
+	int64_t start, end;
+} scan_args;
+
+static int run_scan(void *ctx, fcat_scan_fn fn, void *fn_ctx)
+{
+	scan_args *a = ctx;
+	return fcat__source_scan(a->s, a->src, a->cols, a->types, a->n, a->ts_col, a->start, a->end,
+	                         fn, fn_ctx);
+}
+
+int fcat__source_scan_pipelined(fcat_store *s, const fcat__source *src, const char *const *columns,
+                                const fcat_type *types, size_t ncolumns, int ts_column,
+                                int64_t start, int64_t end, fcat_scan_fn consume, void *ctx)
+{
+	scan_args a = {s, src, columns, types, ncolumns, ts_column, start, end};
+	return fcat__scan_pipelined(run_scan, &a, ncolumns, consume, ctx);
 }

@@ -12,6 +12,13 @@ int fcat__source_scan(fcat_store *s, const fcat__source *src, const char *const 
                       const fcat_type *types, size_t ncolumns, int ts_column, int64_t start,
                       int64_t end, fcat_scan_fn fn, void *ctx);
 
+/* fcat__source_scan parsing on this thread while `consume` takes the rows
+ * on another (offline/scan_pipeline.h): materialize and the windows of
+ * training sets. */
+int fcat__source_scan_pipelined(fcat_store *s, const fcat__source *src, const char *const *columns,
+                                const fcat_type *types, size_t ncolumns, int ts_column,
+                                int64_t start, int64_t end, fcat_scan_fn consume, void *ctx);
+
 /* Which plugin reads a source, and the role whose settings it gets (-1: a
  * file source, none). FCAT_EINVALID for a file the plugin cannot read. */
 int fcat__source_plugin(const fcat_store *s, const fcat__source *src, const char **plugin,

@@ -28,15 +28,6 @@
 #define MAX_REPORTED 50
 #define NCUTS        4
 
-/* splitmix64: a small deterministic generator */
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static bool same_bytes(const fcat_bytes *a, const fcat_bytes *b)
 {
 	return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
@@ -126,8 +117,9 @@ static int pass1(void *ctx, const fcat_value *cells, size_t nrows)
 		x->min_ts = ts < x->min_ts ? ts : x->min_ts;
 		x->max_ts = ts > x->max_ts ? ts : x->max_ts;
 		x->seen++;
-		size_t slot =
-		    x->npool < x->cap_pool ? x->npool++ : (size_t)(next_rand(&x->rng) % x->seen);
+		size_t slot = x->npool < x->cap_pool
+		                  ? x->npool++
+		                  : (size_t)(fcat__verify_rand(&x->rng) % x->seen);
 		if (slot >= x->cap_pool)
 			continue;
 		sample *p = &x->pool[slot];
@@ -255,7 +247,7 @@ static void random_request(verify *x, const fcat_feature_set *set, sample *p)
 	for (size_t q = 0; p->request && q < nq; q++) {
 		fcat_value *r = &p->request[q];
 		r->type = fcat_feature_set_request_type(set, q);
-		uint64_t n = next_rand(&x->rng);
+		uint64_t n = fcat__verify_rand(&x->rng);
 		switch (r->type.scalar) {
 		case FCAT_INT32: r->u.i32 = (int32_t)(n % 2000) - 1000; break;
 		case FCAT_INT64: r->u.i64 = (int64_t)(n % 2000000) - 1000000; break;
@@ -429,7 +421,7 @@ static void draw(verify *x, size_t n)
 	for (size_t i = 0; i < n && x->npool; i++) {
 		sample *s = &x->samples[x->nsamples++];
 		memset(s, 0, sizeof *s);
-		s->keys = x->pool[next_rand(&x->rng) % x->npool].keys;
+		s->keys = x->pool[fcat__verify_rand(&x->rng) % x->npool].keys;
 		if (i % 50 == 49) { /* an entity nobody has seen */
 			fcat_value *k = fcat__arena_alloc(&x->arena, x->nkeys * sizeof *k);
 			if (!k)
@@ -474,7 +466,7 @@ static int verify_view(verify *x, const char *scratch, size_t sample, fcat__tx *
 		return rc;
 	/* the cut-offs: the end of the data, a row's exact time, exactly one
 	 * ttl after a row, and the middle of the data */
-	int64_t row_ts = x->pool[next_rand(&x->rng) % x->npool].ts;
+	int64_t row_ts = x->pool[fcat__verify_rand(&x->rng) % x->npool].ts;
 	int64_t cuts[NCUTS] = {x->max_ts, row_ts, row_ts + (x->ttl_us ? x->ttl_us : 1),
 	                       x->min_ts + (x->max_ts - x->min_ts) / 2};
 	for (int i = 0; i < NCUTS && rc == 0; i++) {

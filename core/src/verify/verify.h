@@ -6,6 +6,15 @@
 #include "store/store.h"
 #include "util/buf.h"
 
+/* splitmix64: the small deterministic generator of verify's samples. */
+static inline uint64_t fcat__verify_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 /* Bit-for-bit equality of two values of one type: floats by their bits,
  * text and bytes by their bytes. */
 bool fcat__same_value(const fcat_value *a, const fcat_value *b);

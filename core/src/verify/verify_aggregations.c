@@ -27,14 +27,6 @@
 #define NCUTS        5
 #define MAX_REPORTED 50
 
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 typedef struct agg_verify {
 	fcat_store *s;
 	const fcat__view *v;
@@ -107,7 +99,7 @@ static int replay(agg_verify *x, const fcat__online *target)
 	size_t n = x->nrows, w = x->ncols;
 	fcat_value tmp[1100];
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(next_rand(&x->rng) % i);
+		size_t j = (size_t)(fcat__verify_rand(&x->rng) % i);
 		memcpy(tmp, &x->rows[(i - 1) * w], w * sizeof *tmp);
 		memcpy(&x->rows[(i - 1) * w], &x->rows[j * w], w * sizeof *tmp);
 		memcpy(&x->rows[j * w], tmp, w * sizeof *tmp);
@@ -115,7 +107,7 @@ static int replay(agg_verify *x, const fcat__online *target)
 	int rc = 0;
 	uint64_t written = 0;
 	for (size_t at = 0; rc == 0 && at < n;) {
-		size_t len = 1 + (size_t)(next_rand(&x->rng) % 64);
+		size_t len = 1 + (size_t)(fcat__verify_rand(&x->rng) % 64);
 		if (len > n - at)
 			len = n - at;
 		fcat__view_rows *r;
@@ -221,7 +213,7 @@ static int draw(agg_verify *x, size_t n)
 {
 	x->nsample = 0;
 	for (size_t i = 0; i < n; i++) {
-		fcat_bytes key = x->keys[next_rand(&x->rng) % x->nentities];
+		fcat_bytes key = x->keys[fcat__verify_rand(&x->rng) % x->nentities];
 		fcat_value *kv = &x->skeys[x->nsample * x->nkeys];
 		if (fcat__key_decode(kv, x->nkeys, x->types, (const unsigned char *)key.ptr,
 		                     key.len) != 0)
@@ -311,7 +303,7 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 			int64_t t = x.events[e].when[i].ts;
 			lo = t < lo ? t : lo;
 			hi = t > hi ? t : hi;
-			if (next_rand(&x.rng) % (i + 1) == 0)
+			if (fcat__verify_rand(&x.rng) % (i + 1) == 0)
 				some = t;
 		}
 	for (size_t f = 0; f < v->naggs; f++)
