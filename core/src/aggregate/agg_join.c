@@ -11,6 +11,7 @@
 #include "offline/source_scan.h"
 #include "training/request.h"
 #include "util/error.h"
+#include "util/parallel.h"
 #include "values/value_copy.h"
 
 #include <stdlib.h>
@@ -215,24 +216,85 @@ static int make_groups(groups *g, const fcat__view *v)
 	return 0;
 }
 
+/* The sweep over the entity rows, sorted by entity then time, in parts
+ * that each start at an entity's first row. */
+typedef struct sweep {
+	fcat__treq *q;
+	fcat__hview *hv;
+	const erow *rows;
+	size_t nrows;
+	fcat__agg_events *events;
+	const groups *gr;
+} sweep;
+
+/* The first row of part `part`: at an entity's first row. */
+static size_t part_start(const sweep *w, size_t part, size_t nparts)
+{
+	size_t i = w->nrows * part / nparts;
+	while (i > 0 && i < w->nrows && w->rows[i].entity == w->rows[i - 1].entity)
+		i++;
+	return i;
+}
+
+static int sweep_part(void *ctx, size_t part, size_t nparts)
+{
+	sweep *w = ctx;
+	const fcat__view *v = w->hv->view;
+	size_t nf = v->nfeatures, end = part_start(w, part + 1, nparts);
+	const groups *gr = w->gr;
+	fcat__arena scratch, states; /* values per entity; the states' sums */
+	fcat__arena_init(&scratch, 1 << 16);
+	fcat__arena_init(&states, 1 << 14);
+	fcat__agg_state *st = calloc(nf + 1, sizeof *st);
+	int rc = st ? 0 : fcat__error_oom();
+	for (size_t f = 0; rc == 0 && f < nf; f++)
+		rc = fcat__agg_state_init(&st[f], &v->aggs[f], &states);
+	for (size_t i = part_start(w, part, nparts); rc == 0 && i < end;) {
+		size_t j = i;
+		while (j < end && w->rows[j].entity == w->rows[i].entity)
+			j++;
+		const fcat__agg_events *ev =
+		    w->rows[i].entity >= 0 ? &w->events[w->rows[i].entity] : NULL;
+		for (size_t g = 0; ev && rc == 0 && g < gr->ngroups; g++)
+			rc = slide(w->q, w->hv, gr->feats + gr->gstart[g],
+			           gr->gstart[g + 1] - gr->gstart[g], st, ev, w->rows + i, j - i,
+			           &scratch);
+		for (size_t k = gr->nslide; ev && rc == 0 && k < nf; k++)
+			rc = each_window(w->q, w->hv, gr->feats[k], &st[gr->feats[k]], ev,
+			                 w->rows + i, j - i, &scratch);
+		fcat__arena_reset(&scratch);
+		i = j;
+	}
+	fcat__arena_release(&scratch);
+	fcat__arena_release(&states);
+	free(st);
+	return rc;
+}
+
+/* Text and arrays are copied into the request's arena, which is one
+ * thread's: a view with such features sweeps on one. */
+static bool sweeps_in_parallel(const fcat__view *v)
+{
+	for (size_t f = 0; f < v->nfeatures; f++) {
+		fcat_type t = v->features[f].type;
+		if (t.is_array || t.scalar == FCAT_STRING || t.scalar == FCAT_BYTES)
+			return false;
+	}
+	return true;
+}
+
 int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 {
 	const fcat__view *v = hv->view;
 	size_t nrows = q->ent->nrows, nf = v->nfeatures;
 	hv->values = fcat__arena_alloc_uninit(&q->arena, (nrows * nf + 1) * sizeof *hv->values);
 	erow *rows = calloc(nrows + 1, sizeof *rows);
-	fcat__agg_state *st = calloc(nf + 1, sizeof *st);
 	fcat__agg_rows *ar = NULL;
-	fcat__arena scratch, states; /* values per entity; the states' sums */
-	fcat__arena_init(&scratch, 1 << 16);
-	fcat__arena_init(&states, 1 << 14);
-	int rc = hv->values && rows && st ? fcat__agg_rows_new(&ar, v) : fcat__error_oom();
+	int rc = hv->values && rows ? fcat__agg_rows_new(&ar, v) : fcat__error_oom();
 	for (size_t r = 0; rc == 0 && r < nrows; r++)
 		for (size_t f = 0; f < nf; f++)
 			hv->values[r * nf + f] =
 			    (fcat_value){.type = v->features[f].type, .is_null = true};
-	for (size_t f = 0; rc == 0 && f < nf; f++)
-		rc = fcat__agg_state_init(&st[f], &v->aggs[f], &states);
 	groups gr = {0};
 	if (rc == 0)
 		rc = make_groups(&gr, v);
@@ -260,26 +322,13 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 		rc = fcat__agg_rows_entities(ar, &nent, &keys, &events);
 	if (rc == 0)
 		qsort(rows, nrows, sizeof *rows, cmp_erow);
-	for (size_t i = 0; rc == 0 && i < nrows;) {
-		size_t j = i;
-		while (j < nrows && rows[j].entity == rows[i].entity)
-			j++;
-		const fcat__agg_events *ev = rows[i].entity >= 0 ? &events[rows[i].entity] : NULL;
-		for (size_t g = 0; ev && rc == 0 && g < gr.ngroups; g++)
-			rc = slide(q, hv, gr.feats + gr.gstart[g], gr.gstart[g + 1] - gr.gstart[g],
-			           st, ev, rows + i, j - i, &scratch);
-		for (size_t k = gr.nslide; ev && rc == 0 && k < nf; k++)
-			rc = each_window(q, hv, gr.feats[k], &st[gr.feats[k]], ev, rows + i, j - i,
-			                 &scratch);
-		fcat__arena_reset(&scratch);
-		i = j;
-	}
+	sweep w = {q, hv, rows, nrows, events, &gr};
+	size_t parts = sweeps_in_parallel(v) && nrows > 65536 ? fcat__parallel_parts(8) : 1;
+	if (rc == 0)
+		rc = fcat__parallel(parts, sweep_part, &w);
 	fcat__agg_rows_free(ar);
 	free(gr.feats);
 	free(gr.gstart);
-	fcat__arena_release(&scratch);
-	fcat__arena_release(&states);
 	free(rows);
-	free(st);
 	return rc ? fcat__error_wrap(rc, "feature_view '%s'", v->base.name) : 0;
 }

@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/big.h"
 #include "util/grow.h"
+#include "util/parallel.h"
 #include "values/value_copy.h"
 
 #include <stdlib.h>
@@ -284,6 +285,56 @@ static void sort_keys(sort_key *k, size_t n)
 	}
 }
 
+/* The second step of finish, for the entities of one part: each entity's
+ * keys sorted, then its events gathered into place. */
+typedef struct gather {
+	fcat__agg_rows *r;
+	const size_t *start;
+	const uint32_t *order;
+	fcat__agg_when *w;
+	fcat__aval *v;
+	fcat__agg_events *ev;
+	size_t most;
+} gather;
+
+static int gather_part(void *ctx, size_t part, size_t nparts)
+{
+	gather *g = ctx;
+	fcat__agg_rows *r = g->r;
+	size_t ne = r->keys.len, k = r->v->nagg_inputs;
+	sort_key *keys = malloc((g->most ? g->most : 1) * sizeof *keys);
+	if (!keys)
+		return fcat__error_oom();
+	for (size_t e = ne * part / nparts; e < ne * (part + 1) / nparts; e++) {
+		size_t from = g->start[e], len = g->start[e + 1] - from;
+		const uint32_t *o = g->order + from;
+		bool sorted = true;
+		for (size_t i = 0; i < len; i++) {
+			const fcat__agg_when *x = &r->when[o[i]];
+			keys[i] = (sort_key){x->ts, x->created, o[i]};
+			if (i && sorted && key_before(&keys[i], &keys[i - 1]))
+				sorted = false;
+		}
+		if (!sorted)
+			sort_keys(keys, len);
+		for (size_t i = 0; i < len; i++) {
+			g->w[from + i] = (fcat__agg_when){keys[i].ts, keys[i].created};
+			if (k == 1)
+				g->v[from + i] = r->vals[keys[i].idx];
+			else if (k)
+				memcpy(g->v + (from + i) * k, r->vals + (size_t)keys[i].idx * k,
+				       k * sizeof *g->v);
+		}
+		g->ev[e] = (fcat__agg_events){.n = len,
+		                              .ninputs = k,
+		                              .when = g->w + from,
+		                              .vals = g->v + from * k,
+		                              .view = true};
+	}
+	free(keys);
+	return 0;
+}
+
 /* Groups the events by entity, each entity's in time order (ties in
  * arrival order): a counting sort of their indexes by entity, then per
  * entity its keys sorted and its events gathered. ev[i] then views entity
@@ -298,7 +349,6 @@ static int finish(fcat__agg_rows *r)
 	       w_bytes = (n ? n : 1) * sizeof(fcat__agg_when),
 	       v_bytes = (n * k > 0 ? n * k : 1) * sizeof(fcat__aval);
 	uint32_t *order = fcat__big_alloc(order_bytes);
-	sort_key *keys = NULL;
 	fcat__agg_events *ev = calloc(ne + 1, sizeof *ev);
 	fcat__agg_when *w = fcat__big_alloc(w_bytes);
 	fcat__aval *v = fcat__big_alloc(v_bytes);
@@ -314,36 +364,12 @@ static int finish(fcat__agg_rows *r)
 		for (size_t i = 0; i < n; i++)
 			order[start[r->eid[i] + 1]++] = (uint32_t)i;
 		/* start[e] .. start[e + 1] is entity e's slice of order */
-		keys = malloc((most ? most : 1) * sizeof *keys);
-		if (!keys)
-			rc = fcat__error_oom();
 	}
-	for (size_t e = 0; rc == 0 && e < ne; e++) {
-		size_t from = start[e], len = start[e + 1] - from;
-		const uint32_t *o = order + from;
-		bool sorted = true;
-		for (size_t i = 0; i < len; i++) {
-			const fcat__agg_when *x = &r->when[o[i]];
-			keys[i] = (sort_key){x->ts, x->created, o[i]};
-			if (i && sorted && key_before(&keys[i], &keys[i - 1]))
-				sorted = false;
-		}
-		if (!sorted)
-			sort_keys(keys, len);
-		for (size_t i = 0; i < len; i++) {
-			w[from + i] = (fcat__agg_when){keys[i].ts, keys[i].created};
-			if (k == 1)
-				v[from + i] = r->vals[keys[i].idx];
-			else if (k)
-				memcpy(v + (from + i) * k, r->vals + (size_t)keys[i].idx * k,
-				       k * sizeof *v);
-		}
-		ev[e] = (fcat__agg_events){
-		    .n = len, .ninputs = k, .when = w + from, .vals = v + from * k, .view = true};
-	}
+	gather g = {r, start, order, w, v, ev, most};
+	if (rc == 0)
+		rc = fcat__parallel(fcat__parallel_parts(8), gather_part, &g);
 	free(start);
 	fcat__big_free(order, order_bytes);
-	free(keys);
 	if (rc) {
 		free(ev);
 		fcat__big_free(w, w_bytes);

@@ -6,8 +6,10 @@
 
 #include "training/column.h"
 #include "util/error.h"
+#include "util/parallel.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,11 +69,53 @@ static int flush(FILE *f, fcat__buf *b, bool all)
 	return rc;
 }
 
+/* Rows [from, to) of the set as CSV text into b. */
+static int format_rows(fcat__buf *b, const fcat_column *cols, size_t nc, size_t from, size_t to)
+{
+	fcat__buf scratch = {0};
+	int rc = 0;
+	for (size_t r = from; rc == 0 && r < to; r++) {
+		for (size_t c = 0; rc == 0 && c < nc; c++) {
+			fcat_value v;
+			if (c)
+				fcat__buf_putc(b, ',');
+			rc = fcat__column_cell(&v, &cols[c], r, &scratch);
+			if (rc == 0)
+				rc = put_value(b, &v);
+		}
+		fcat__buf_putc(b, '\n');
+	}
+	fcat__buf_free(&scratch);
+	return rc ? rc : b->oom ? fcat__error_oom() : 0;
+}
+
+/* Rows are formatted in chunks, a round of them at once on as many
+ * threads (formatting numbers is most of a large set's writing), and
+ * written in order. */
+#define CHUNK_ROWS  32768
+#define MAX_THREADS 8
+
+typedef struct round {
+	const fcat_column *cols;
+	size_t nc, nr, first; /* the round's first row */
+	fcat__buf text[MAX_THREADS];
+} round;
+
+static int format_chunk(void *ctx, size_t part, size_t nparts)
+{
+	(void)nparts;
+	round *k = ctx;
+	size_t from = k->first + part * CHUNK_ROWS;
+	size_t to = k->nr - from < CHUNK_ROWS ? k->nr : from + CHUNK_ROWS;
+	k->text[part].len = 0;
+	return from < k->nr ? format_rows(&k->text[part], k->cols, k->nc, from, to) : 0;
+}
+
 static int write_rows(FILE *f, const fcat_training_set *set)
 {
 	size_t nc = fcat_training_set_column_count(set), nr = fcat_training_set_rows(set);
 	fcat_column *cols = calloc(nc + 1, sizeof *cols);
-	fcat__buf b = {0}, scratch = {0};
+	fcat__buf b = {0};
 	int rc = cols ? 0 : fcat__error_oom();
 	for (size_t c = 0; rc == 0 && c < nc; c++) {
 		fcat_training_set_column(&cols[c], set, c);
@@ -79,23 +123,20 @@ static int write_rows(FILE *f, const fcat_training_set *set)
 		fcat__csv_cell(&b, cols[c].name, strlen(cols[c].name), false);
 	}
 	fcat__buf_putc(&b, '\n');
-	for (size_t r = 0; rc == 0 && r < nr; r++) {
-		for (size_t c = 0; rc == 0 && c < nc; c++) {
-			fcat_value v;
-			if (c)
-				fcat__buf_putc(&b, ',');
-			rc = fcat__column_cell(&v, &cols[c], r, &scratch);
-			if (rc == 0)
-				rc = put_value(&b, &v);
-		}
-		fcat__buf_putc(&b, '\n');
-		if (rc == 0)
-			rc = flush(f, &b, false);
-	}
 	if (rc == 0)
 		rc = flush(f, &b, true);
+	round k = {.cols = cols, .nc = nc, .nr = nr};
+	size_t threads = fcat__parallel_parts(MAX_THREADS);
+	for (; rc == 0 && k.first < nr; k.first += threads * CHUNK_ROWS) {
+		size_t left = (nr - k.first + CHUNK_ROWS - 1) / CHUNK_ROWS;
+		size_t parts = left < threads ? left : threads;
+		rc = fcat__parallel(parts, format_chunk, &k);
+		for (size_t i = 0; rc == 0 && i < parts; i++)
+			rc = flush(f, &k.text[i], true);
+	}
+	for (size_t i = 0; i < MAX_THREADS; i++)
+		fcat__buf_free(&k.text[i]);
 	fcat__buf_free(&b);
-	fcat__buf_free(&scratch);
 	free(cols);
 	return rc;
 }
