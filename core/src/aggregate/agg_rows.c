@@ -187,7 +187,7 @@ static int add_event(fcat__agg_rows *r, size_t entity, fcat__agg_when when, cons
 	if (r->finished)
 		return fcat__error(FCAT_EINVALID, "events added after they were grouped");
 	if (r->nev == r->evcap) {
-		size_t cap = r->evcap ? 2 * r->evcap : 65536, kk = k ? k : 1;
+		size_t cap = r->evcap ? 2 * r->evcap : 1024, kk = k ? k : 1;
 		uint32_t *eid = fcat__big_realloc(r->eid, r->eid_bytes, cap * sizeof *eid);
 		if (!eid)
 			return fcat__error_oom();

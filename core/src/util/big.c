@@ -4,6 +4,8 @@
 #include "fault/fault.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #ifdef FCAT_FAULT
@@ -11,6 +13,10 @@
 #else
 #define FAULT_HERE() false
 #endif
+
+/* Below this, the C heap serves better: a mapping and its huge pages cost
+ * more to make and clear than small arrays (a push's) are worth. */
+#define BIG (32u << 20)
 
 static size_t rounded(size_t size)
 {
@@ -20,6 +26,8 @@ static size_t rounded(size_t size)
 
 void *fcat__big_alloc(size_t size)
 {
+	if (size < BIG)
+		return calloc(1, size ? size : 1);
 	if (FAULT_HERE())
 		return NULL;
 	void *p =
@@ -36,6 +44,16 @@ void *fcat__big_realloc(void *p, size_t old, size_t size)
 {
 	if (!p)
 		return fcat__big_alloc(size);
+	if (old < BIG && size < BIG)
+		return realloc(p, size ? size : 1);
+	if (old < BIG || size < BIG) { /* from the heap to a mapping, or back */
+		void *q = fcat__big_alloc(size);
+		if (q) {
+			memcpy(q, p, old < size ? old : size);
+			fcat__big_free(p, old);
+		}
+		return q;
+	}
 	if (FAULT_HERE())
 		return NULL;
 	void *q = mremap(p, rounded(old), rounded(size), MREMAP_MAYMOVE);
@@ -49,6 +67,8 @@ void *fcat__big_realloc(void *p, size_t old, size_t size)
 
 void fcat__big_free(void *p, size_t size)
 {
-	if (p)
+	if (p && size < BIG)
+		free(p);
+	else if (p)
 		munmap(p, rounded(size));
 }

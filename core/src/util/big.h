@@ -1,7 +1,8 @@
 /* big.h - large arrays straight from the kernel, backed by huge pages where
  * the system allows (transparent huge pages in "madvise" mode): one page
  * fault per 2 MiB instead of per 4 KiB, which is most of the cost of
- * filling hundreds of megabytes once (the events of a training set). */
+ * filling hundreds of megabytes once (the events of a training set). Small
+ * arrays come from the C heap; the size given to each call says which. */
 #ifndef FCAT_UTIL_BIG_H
 #define FCAT_UTIL_BIG_H
 
