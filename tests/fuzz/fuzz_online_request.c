@@ -4,8 +4,8 @@
  * the bound keys and request data, fcat_json_encode_online_response) and
  * POST /push (srv_push_body_parse of tools/server/push_body.c: the body
  * decoded against the push source's columns). The store is the demo catalog
- * (users.lua and services.lua of catalog/) in a scratch repo, with an empty LMDB
- * online store, opened once.
+ * (users.lua, activity.lua and services.lua of catalog/) in a scratch repo,
+ * with an empty LMDB online store, opened once.
  *
  * Input: one request body, given to both endpoints.
  * Properties: no crash, UB or leak; every refusal is FCAT_EINVALID,
@@ -44,6 +44,7 @@ static void open_store(void)
 	                           "online_store:\n  plugin: lmdb\n  path: data/online.lmdb\n";
 	fuzz_write("repo/fcat.yaml", yaml, sizeof yaml - 1);
 	copy_file(FCAT_SOURCE_DIR "/catalog/users.lua", "repo/catalog/users.lua");
+	copy_file(FCAT_SOURCE_DIR "/catalog/activity.lua", "repo/catalog/activity.lua");
 	copy_file(FCAT_SOURCE_DIR "/catalog/services.lua", "repo/catalog/services.lua");
 	char repo[4096];
 	snprintf(repo, sizeof repo, "%s/repo", fuzz_dir());
