@@ -93,7 +93,7 @@ int lmdb_read(void *store, const char *view, const fcat_bytes *keys, size_t n, f
 int lmdb_meta_get(void *store, const char *key, char *buf, size_t size);
 int lmdb_meta_set(void *store, const char *key, const char *value);
 int lmdb_drop_view(void *store, const char *view);
-int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n,
-                fcat_update_fn fn, void *ctx);
+int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_update_fn fn,
+                void *ctx);
 
 #endif

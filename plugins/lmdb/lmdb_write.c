@@ -224,16 +224,16 @@ static int update_rows(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
-int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n,
-                fcat_update_fn fn, void *ctx)
+int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_update_fn fn,
+                void *ctx)
 {
 	lmdb_store *s = store;
 	int rc = lmdb_check_view(s, view);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (keys[i].len == 0 || keys[i].len > s->max_key || !keys[i].ptr)
-			return lmdb_host->error(FCAT_EINVALID,
-			                        "lmdb: key %zu: a key must hold 1 to %zu bytes, not %zu",
-			                        i, s->max_key, keys[i].len);
+			return lmdb_host->error(
+			    FCAT_EINVALID, "lmdb: key %zu: a key must hold 1 to %zu bytes, not %zu",
+			    i, s->max_key, keys[i].len);
 	if (rc || n == 0)
 		return rc;
 	view_call v = {view, true, 0};

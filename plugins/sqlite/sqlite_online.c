@@ -322,12 +322,13 @@ static int sq_write(void *store, const char *view, const fcat_online_row *rows, 
 
 /* Read-modify-write of n keys in one IMMEDIATE transaction: the write lock
  * is held from the first read, so no other writer comes between. */
-static int update_rows(sqlite3_stmt *get, sqlite3_stmt *put, const fcat_bytes *keys,
-                       size_t n, fcat_update_fn fn, void *ctx, int *fn_rc)
+static int update_rows(sqlite3_stmt *get, sqlite3_stmt *put, const fcat_bytes *keys, size_t n,
+                       fcat_update_fn fn, void *ctx, int *fn_rc)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!keys[i].ptr || keys[i].len == 0 || keys[i].len > INT_MAX)
-			return *fn_rc = sq_host->error(FCAT_EINVALID, "sqlite: key %zu: empty key", i);
+			return *fn_rc =
+			           sq_host->error(FCAT_EINVALID, "sqlite: key %zu: empty key", i);
 		sqlite3_bind_blob(get, 1, keys[i].ptr, (int)keys[i].len, SQLITE_STATIC);
 		int rc = sqlite3_step(get);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -40,12 +40,10 @@ static void test_cli__list_features_prints_names_and_types(void **state)
 	/* run from a subdirectory: the repo is found upward */
 	test_run r = test_fcat(sub, "list", "features", NULL);
 	assert_int_equal(r.status, 0);
-	const char *const expected[][2] = {{"total_conversations ", "int64"},
-	                                   {"avg_response_rating ", "float32"},
-	                                   {"preferred_language ", "string"},
-	                                   {"user_embedding ", "float32[16]"},
-	                                   {"conversations_7d ", "int64"},
-	                                   {"avg_response_rating_mean_7d ", "float64"}};
+	const char *const expected[][2] = {
+	    {"total_conversations ", "int64"}, {"avg_response_rating ", "float32"},
+	    {"preferred_language ", "string"}, {"user_embedding ", "float32[16]"},
+	    {"conversations_7d ", "int64"},    {"avg_response_rating_mean_7d ", "float64"}};
 	for (size_t i = 0; i < 6; i++) {
 		const char *line = strstr(r.out, expected[i][0]);
 		assert_non_null(line);

@@ -136,11 +136,11 @@ static void materialize(const char *root, uint64_t rows)
 				bench_die("materialize %s read %llu rows, expected %llu", views[i],
 				          (unsigned long long)st.rows_read,
 				          (unsigned long long)rows);
-			printf("materialize %s (%s): %llu rows, %llu keys in %.2f s (%.0f rows/s)\n",
-			       views[i], i ? "plain" : "aggregated",
-			       (unsigned long long)st.rows_read,
-			       (unsigned long long)st.keys_written, st.seconds,
-			       st.seconds > 0 ? (double)st.rows_read / st.seconds : 0.0);
+			printf(
+			    "materialize %s (%s): %llu rows, %llu keys in %.2f s (%.0f rows/s)\n",
+			    views[i], i ? "plain" : "aggregated", (unsigned long long)st.rows_read,
+			    (unsigned long long)st.keys_written, st.seconds,
+			    st.seconds > 0 ? (double)st.rows_read / st.seconds : 0.0);
 			fflush(stdout);
 		}
 		fcat_store_free(s);
@@ -223,12 +223,12 @@ static void summarize(figures *out, uint64_t *lat, size_t n)
 }
 
 static const size_t round_fields[] = {
-    offsetof(round_figures, agg.p50),   offsetof(round_figures, agg.p99),
-    offsetof(round_figures, agg.p999),  offsetof(round_figures, agg.max),
-    offsetof(round_figures, plain.p50), offsetof(round_figures, plain.p99),
+    offsetof(round_figures, agg.p50),    offsetof(round_figures, agg.p99),
+    offsetof(round_figures, agg.p999),   offsetof(round_figures, agg.max),
+    offsetof(round_figures, plain.p50),  offsetof(round_figures, plain.p99),
     offsetof(round_figures, plain.p999), offsetof(round_figures, plain.max),
-    offsetof(round_figures, r50),       offsetof(round_figures, r99),
-    offsetof(round_figures, r999),      offsetof(round_figures, reads),
+    offsetof(round_figures, r50),        offsetof(round_figures, r99),
+    offsetof(round_figures, r999),       offsetof(round_figures, reads),
 };
 
 static void print_figures(const round_figures *r)
@@ -237,8 +237,8 @@ static void print_figures(const round_figures *r)
 	       "fcat_online_read, 1 entity x 4 windowed:", r->agg.p50, r->agg.p99, r->agg.p999,
 	       r->agg.max);
 	printf("%-44s p50 %6.2f us  p99 %6.2f  p99.9 %6.2f  max %8.1f\n",
-	       "peer: the same read, 4 plain features:", r->plain.p50, r->plain.p99,
-	       r->plain.p999, r->plain.max);
+	       "peer: the same read, 4 plain features:", r->plain.p50, r->plain.p99, r->plain.p999,
+	       r->plain.max);
 	printf("ratio windowed/plain: p50 %.2fx, p99 %.2fx, p99.9 %.2fx (%.0f reads each)\n",
 	       r->r50, r->r99, r->r999, r->reads);
 }
@@ -354,7 +354,8 @@ int main(int argc, char **argv)
 	round_figures med = {0};
 	for (size_t k = 0; k < sizeof round_fields / sizeof *round_fields; k++) {
 		for (long rd = 0; rd < nrounds; rd++)
-			memcpy(&scratch[rd], (const char *)&rounds[rd] + round_fields[k], sizeof(double));
+			memcpy(&scratch[rd], (const char *)&rounds[rd] + round_fields[k],
+			       sizeof(double));
 		double m = bench_median(scratch, (size_t)nrounds);
 		memcpy((char *)&med + round_fields[k], &m, sizeof m);
 	}
@@ -364,8 +365,8 @@ int main(int argc, char **argv)
 	printf("RESULT agg_p50_us=%.2f agg_p99_us=%.2f agg_p999_us=%.2f plain_p50_us=%.2f "
 	       "plain_p99_us=%.2f plain_p999_us=%.2f ratio_p50=%.3f reads=%.0f rss_kb=%ld "
 	       "rounds=%ld\n",
-	       med.agg.p50, med.agg.p99, med.agg.p999, med.plain.p50, med.plain.p99,
-	       med.plain.p999, med.r50, med.reads, rss_kb, nrounds);
+	       med.agg.p50, med.agg.p99, med.agg.p999, med.plain.p50, med.plain.p99, med.plain.p999,
+	       med.r50, med.reads, rss_kb, nrounds);
 
 	fcat_online_result_free(r.res);
 	fcat_feature_set_free(r.set[0]);

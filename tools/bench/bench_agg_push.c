@@ -86,7 +86,7 @@ static void write_repo(const char *root)
 /* The events: one column each, and the order they are pushed in. */
 typedef struct events {
 	size_t n;
-	fcat_value *user, *ts, *amount; /* in time order */
+	fcat_value *user, *ts, *amount;       /* in time order */
 	fcat_value *s_user, *s_ts, *s_amount; /* shuffled */
 	uint32_t *per_user;
 } events;
@@ -110,8 +110,8 @@ static void make_events(events *e, const char *ids, long users, size_t n)
 	e->s_ts = malloc(n * sizeof(fcat_value));
 	e->s_amount = malloc(n * sizeof(fcat_value));
 	e->per_user = calloc((size_t)users, sizeof *e->per_user);
-	if (!order || !u || !cents || !e->user || !e->ts || !e->amount || !e->s_user ||
-	    !e->s_ts || !e->s_amount || !e->per_user)
+	if (!order || !u || !cents || !e->user || !e->ts || !e->amount || !e->s_user || !e->s_ts ||
+	    !e->s_amount || !e->per_user)
 		bench_die("out of memory");
 	if (n >= (1u << 24))
 		bench_die("--events is at most %u", (1u << 24) - 1);
@@ -150,8 +150,8 @@ static void make_events(events *e, const char *ids, long users, size_t n)
 
 /* Pushes every event into an empty store, `batch` per call; the seconds
  * of the calls. The store is left open in *out for the check. */
-static double push_all(fcat_store **out, const char *root, const events *e, bool shuffled,
-                       bool agg, size_t batch)
+static double push_all(fcat_store **out, const char *root, const events *e, bool shuffled, bool agg,
+                       size_t batch)
 {
 	char path[8192];
 	snprintf(path, sizeof path, "%s/data/online.lmdb", root);
@@ -165,16 +165,16 @@ static double push_all(fcat_store **out, const char *root, const events *e, bool
 	uint64_t ns = 0;
 	for (size_t off = 0; off < e->n; off += batch) {
 		size_t m = e->n - off < batch ? e->n - off : batch;
-		fcat_push_column cols[] = {{"user_id", cu + off},
-		                           {"event_timestamp", ct + off},
-		                           {"amount", ca + off}};
+		fcat_push_column cols[] = {
+		    {"user_id", cu + off}, {"event_timestamp", ct + off}, {"amount", ca + off}};
 		fcat_push_stats st;
 		uint64_t t0 = bench_now_ns();
 		int rc = fcat_push(&st, s, src, cols, 3, m, NULL);
 		ns += bench_now_ns() - t0;
 		bench_fcat_check(rc, "fcat_push");
 		if (st.rows != m)
-			bench_die("fcat_push pushed %llu rows of %zu", (unsigned long long)st.rows, m);
+			bench_die("fcat_push pushed %llu rows of %zu", (unsigned long long)st.rows,
+			          m);
 	}
 	*out = s;
 	return (double)ns / 1e9;
@@ -195,7 +195,8 @@ static void check_store(fcat_store *s, const fcat_value *keys, long users, const
 	ro.now = (T0_SECONDS + SPAN_S) * 1000000;
 	uint64_t total = 0;
 	for (long u = 0; u < users; u++) {
-		bench_fcat_check(fcat_online_read(res, s, set, keys + u, 1, &ro), "fcat_online_read");
+		bench_fcat_check(fcat_online_read(res, s, set, keys + u, 1, &ro),
+		                 "fcat_online_read");
 		const fcat_feature_value *v = fcat_online_result_at(res, 0, 0);
 		if (agg && !e->per_user[u]) {
 			if (v->status != FCAT_STATUS_NOT_FOUND)
@@ -285,15 +286,17 @@ int main(int argc, char **argv)
 					fcat_store_free(s);
 				}
 				if (do_plain) {
-					plain[r] = (double)nevents /
-					           push_all(&s, root, &e, sh, false, (size_t)blist[b]);
+					plain[r] =
+					    (double)nevents /
+					    push_all(&s, root, &e, sh, false, (size_t)blist[b]);
 					if (r == 0)
 						check_store(s, keys, users, &e, false);
 					fcat_store_free(s);
 				}
-				printf("%s, %ld per push, round %ld: aggregated %.0f events/s, plain "
-				       "%.0f events/s\n",
-				       order, blist[b], r + 1, agg[r], plain[r]);
+				printf(
+				    "%s, %ld per push, round %ld: aggregated %.0f events/s, plain "
+				    "%.0f events/s\n",
+				    order, blist[b], r + 1, agg[r], plain[r]);
 				fflush(stdout);
 			}
 			double ma = bench_median(agg, (size_t)nrounds);

@@ -110,11 +110,21 @@ static void set_parent(fcat__field *f, size_t n, fcat_object *parent)
 		f[i].parent = parent;
 }
 
-static const char *const feature_view_keys[] = {
-    "name",         "entities",        "source",      "ttl",   "online",
-    "offline",      "schema",          "transform",   "timestamp_field",
-    "description",  "owner",           "tags",        "aggregations",
-    "aggregation_interval", NULL};
+static const char *const feature_view_keys[] = {"name",
+                                                "entities",
+                                                "source",
+                                                "ttl",
+                                                "online",
+                                                "offline",
+                                                "schema",
+                                                "transform",
+                                                "timestamp_field",
+                                                "description",
+                                                "owner",
+                                                "tags",
+                                                "aggregations",
+                                                "aggregation_interval",
+                                                NULL};
 
 static void read_feature_view(fcat__def *d, lua_State *L, fcat_object *obj)
 {
@@ -139,9 +149,10 @@ static void read_feature_view(fcat__def *d, lua_State *L, fcat_object *obj)
 			                "source's)");
 		lua_pop(L, 1);
 		if (v->ttl_seconds)
-			fcat__def_error(d, d->line,
-			                "has 'aggregations': their windows bound what they read, so "
-			                "'ttl' does not apply");
+			fcat__def_error(
+			    d, d->line,
+			    "has 'aggregations': their windows bound what they read, so "
+			    "'ttl' does not apply");
 	} else {
 		fcat__def_aggregations(d, L, v); /* reports a lone interval */
 		v->features =

@@ -114,9 +114,9 @@ void fcat__window_text(char *buf, size_t size, int64_t seconds);
 typedef struct fcat__aggregation {
 	const char *column; /* the aggregated column; NULL: count events */
 	fcat__agg_fn fn;
-	int64_t window;  /* seconds, a multiple of the view's interval */
-	uint32_t n;      /* last_distinct's n */
-	int input;       /* the column's index in the view's inputs; -1: none */
+	int64_t window; /* seconds, a multiple of the view's interval */
+	uint32_t n;     /* last_distinct's n */
+	int input;      /* the column's index in the view's inputs; -1: none */
 	fcat_type input_type;
 	fcat__loc loc;
 } fcat__aggregation;

@@ -355,8 +355,9 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 				                          r->vals[row].len, now, &r->agg_events,
 				                          &r->scratch);
 			else if (found)
-				rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures, sv->types,
-				                      &mismatch, bytes, r->vals[row].len, &r->scratch);
+				rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures,
+				                      sv->types, &mismatch, bytes, r->vals[row].len,
+				                      &r->scratch);
 			if (found && rc)
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 				                        sv->view->base.name, row + 1);

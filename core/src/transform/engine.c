@@ -366,7 +366,7 @@ static int protected_rows(lua_State *L)
 		if (b->may_drop && lua_isnil(L, -1)) {
 			c->rc = b->output(b->ctx, b->row, NULL);
 		} else if (!lua_istable(L, -1) ||
-		    (!lua_rawequal(L, -1, input) && lua_getmetatable(L, -1))) {
+		           (!lua_rawequal(L, -1, input) && lua_getmetatable(L, -1))) {
 			c->rc = fcat__error(
 			    FCAT_EINVALID, "the transform returned %s, not a table of features",
 			    lua_istable(L, -1) ? "a table with a metatable" : luaL_typename(L, -1));
