@@ -39,9 +39,7 @@ struct fcat__agg_rows {
 	bool finished;
 	fcat_bytes *key_bytes; /* per entity, for fcat__agg_rows_entities */
 	/* a batch's keys, hashed ahead of their lookups */
-	size_t *key_end;
-	uint64_t *hashes;
-	size_t batch_cap;
+	fcat__key_batch batch;
 	fcat__arena text; /* strings of the events */
 	/* with a transform: the source rows, until it runs */
 	fcat_value *raw;
@@ -49,7 +47,6 @@ struct fcat__agg_rows {
 	size_t nraw, raw_cap;
 	uint64_t rows, skipped;
 	int64_t start, end;
-	fcat__buf keybuf;
 };
 
 int fcat__agg_rows_new(fcat__agg_rows **out, const fcat__view *v)
@@ -120,15 +117,13 @@ void fcat__agg_rows_free(fcat__agg_rows *r)
 	fcat__big_free(r->eid, r->eid_bytes);
 	fcat__big_free(r->when, r->when_bytes);
 	fcat__big_free(r->vals, r->vals_bytes);
-	free(r->key_end);
-	free(r->hashes);
+	fcat__key_batch_free(&r->batch);
 	free(r->key_bytes);
 	fcat__latest_map_free(&r->keys);
 	fcat__arena_release(&r->text);
 	free(r->in_fields);
 	free(r->raw);
 	free(r->raw_entity);
-	fcat__buf_free(&r->keybuf);
 	free(r);
 }
 
@@ -390,53 +385,24 @@ static int finish(fcat__agg_rows *r)
 	return 0;
 }
 
-/* Encodes and hashes a batch's keys first, asking for each key's slot
- * ahead, so that the lookups that follow rarely wait on memory. */
-static int hash_batch(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
-{
-	if (nrows > r->batch_cap) {
-		if (!fcat__resize(&r->key_end, nrows, sizeof *r->key_end) ||
-		    !fcat__resize(&r->hashes, nrows, sizeof *r->hashes))
-			return fcat__error_oom();
-		r->batch_cap = nrows;
-	}
-	r->keybuf.len = 0;
-	for (size_t i = 0; i < nrows; i++) {
-		const fcat_value *row = cells + i * r->ncols;
-		bool null_key = row[r->ts_col].is_null;
-		for (size_t k = 0; k < r->nkeys; k++)
-			null_key |= row[k].is_null;
-		size_t start = r->keybuf.len;
-		r->key_end[i] = 0;
-		if (null_key)
-			continue;
-		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
-		if (rc)
-			return rc;
-		r->key_end[i] = r->keybuf.len;
-		r->hashes[i] = fcat__latest_hash(r->keybuf.ptr + start, r->keybuf.len - start);
-		fcat__latest_map_prefetch(&r->keys, r->hashes[i]);
-	}
-	return r->keybuf.oom ? fcat__error_oom() : 0;
-}
-
 int fcat__agg_rows_add(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
 {
-	int rc = hash_batch(r, cells, nrows);
+	int rc =
+	    fcat__key_batch_fill(&r->batch, cells, nrows, r->ncols, r->nkeys, r->ts_col, &r->keys);
 	if (rc)
 		return rc;
 	size_t kstart = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
-		if (!r->key_end[i]) {
+		if (!r->batch.end[i]) {
 			r->skipped++;
 			continue;
 		}
-		if (i + 8 < nrows && r->key_end[i + 8])
-			fcat__latest_map_prefetch_entry(&r->keys, r->hashes[i + 8]);
-		long ent =
-		    entity_of(r, r->keybuf.ptr + kstart, r->key_end[i] - kstart, r->hashes[i]);
-		kstart = r->key_end[i];
+		if (i + 8 < nrows && r->batch.end[i + 8])
+			fcat__latest_map_prefetch_entry(&r->keys, r->batch.hash[i + 8]);
+		long ent = entity_of(r, r->batch.keys.ptr + kstart, r->batch.end[i] - kstart,
+		                     r->batch.hash[i]);
+		kstart = r->batch.end[i];
 		if (ent < 0)
 			return fcat__error_oom();
 		r->rows++;

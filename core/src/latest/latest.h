@@ -23,6 +23,7 @@
 #define FCAT_LATEST_LATEST_H
 
 #include "util/arena.h"
+#include "util/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -135,6 +136,24 @@ void fcat__latest_map_prefetch_row(const fcat__latest_map *m, uint64_t hash);
  * when there is none. The pointer is valid until the next call. NULL when
  * out of memory. */
 fcat__latest *fcat__latest_map_get(fcat__latest_map *m, const void *key, size_t len, uint64_t hash);
+
+/* A batch of rows' encoded keys, each hashed and its slot in a map asked
+ * for ahead of the lookups (key_batch.c). Row i's key is keys[end[i - 1]
+ * .. end[i]) (from 0 for the first); end[i] is 0 for a row with a null key
+ * or event time, which has none. */
+typedef struct fcat__key_batch {
+	fcat__buf keys;
+	size_t *end;
+	uint64_t *hash;
+	size_t cap;
+} fcat__key_batch;
+
+/* Fills the batch from nrows rows of ncols cells, the first nkeys the join
+ * keys, ts_col the event time. 0, FCAT_ENOMEM, or the encoding's error. */
+struct fcat_value;
+int fcat__key_batch_fill(fcat__key_batch *b, const struct fcat_value *cells, size_t nrows,
+                         size_t ncols, size_t nkeys, int ts_col, const fcat__latest_map *m);
+void fcat__key_batch_free(fcat__key_batch *b);
 
 /* Stores a row's bytes in an entry, reusing its memory when it fits. */
 int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, size_t len);

@@ -41,10 +41,8 @@ typedef struct fcat__view_rows {
 	size_t feat_col;         /* first feature column */
 	size_t ncols;
 	fcat__latest_map latest;
-	fcat__buf keybuf, rowbuf;
-	size_t *key_end;  /* per batch row: end of its key in keybuf, 0 = skip */
-	uint64_t *hashes; /* per batch row */
-	size_t batch_cap;
+	fcat__key_batch batch; /* a scan batch's keys, hashed ahead */
+	fcat__buf rowbuf;
 	uint64_t rows, skipped;
 	fcat_progress_fn progress;
 	void *ctx;
@@ -52,60 +50,31 @@ typedef struct fcat__view_rows {
 	fcat__agg_rows *agg; /* an aggregation view's rows take their own path */
 } run;
 
-/* Encodes and hashes the keys of a whole batch first, asking for each
- * key's slot ahead, so the lookups that follow rarely wait on memory. */
-static int hash_batch(run *r, const fcat_value *cells, size_t nrows)
-{
-	if (nrows > r->batch_cap) {
-		if (!fcat__resize(&r->key_end, nrows, sizeof *r->key_end) ||
-		    !fcat__resize(&r->hashes, nrows, sizeof *r->hashes))
-			return fcat__error_oom();
-		r->batch_cap = nrows;
-	}
-	r->keybuf.len = 0;
-	for (size_t i = 0; i < nrows; i++) {
-		const fcat_value *row = cells + i * r->ncols;
-		bool null_key = row[r->ts_col].is_null;
-		for (size_t k = 0; k < r->nkeys; k++)
-			null_key |= row[k].is_null;
-		size_t start = r->keybuf.len;
-		r->key_end[i] = 0;
-		if (null_key)
-			continue;
-		int rc = fcat__key_encode(&r->keybuf, row, r->nkeys);
-		if (rc)
-			return rc;
-		r->key_end[i] = r->keybuf.len;
-		r->hashes[i] = fcat__latest_hash(r->keybuf.ptr + start, r->keybuf.len - start);
-		fcat__latest_map_prefetch(&r->latest, r->hashes[i]);
-	}
-	return r->keybuf.oom ? fcat__error_oom() : 0;
-}
-
 int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 {
 	run *r = ctx;
 	const fcat__view *v = r->view;
 	if (r->agg)
 		return fcat__agg_rows_add(r->agg, cells, nrows);
-	int rc = hash_batch(r, cells, nrows);
+	int rc = fcat__key_batch_fill(&r->batch, cells, nrows, r->ncols, r->nkeys, r->ts_col,
+	                              &r->latest);
 	if (rc)
 		return rc;
 	size_t start = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
-		if (!r->key_end[i]) {
+		if (!r->batch.end[i]) {
 			r->skipped++;
 			continue;
 		}
-		if (i + 8 < nrows && r->key_end[i + 8])
-			fcat__latest_map_prefetch_entry(&r->latest, r->hashes[i + 8]);
-		if (i + 4 < nrows && r->key_end[i + 4])
-			fcat__latest_map_prefetch_row(&r->latest, r->hashes[i + 4]);
-		const char *key = r->keybuf.ptr + start;
-		size_t len = r->key_end[i] - start;
-		start = r->key_end[i];
-		fcat__latest *e = fcat__latest_map_get(&r->latest, key, len, r->hashes[i]);
+		if (i + 8 < nrows && r->batch.end[i + 8])
+			fcat__latest_map_prefetch_entry(&r->latest, r->batch.hash[i + 8]);
+		if (i + 4 < nrows && r->batch.end[i + 4])
+			fcat__latest_map_prefetch_row(&r->latest, r->batch.hash[i + 4]);
+		const char *key = r->batch.keys.ptr + start;
+		size_t len = r->batch.end[i] - start;
+		start = r->batch.end[i];
+		fcat__latest *e = fcat__latest_map_get(&r->latest, key, len, r->batch.hash[i]);
 		if (!e)
 			return fcat__error_oom();
 		int64_t ts = row[r->ts_col].u.ts;
@@ -218,9 +187,7 @@ void fcat__view_rows_free(fcat__view_rows *r)
 		return;
 	fcat__agg_rows_free(r->agg);
 	fcat__latest_map_free(&r->latest);
-	fcat__buf_free(&r->keybuf);
-	free(r->key_end);
-	free(r->hashes);
+	fcat__key_batch_free(&r->batch);
 	fcat__buf_free(&r->rowbuf);
 	free(r);
 }
