@@ -26,130 +26,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "xoshiro.h"
+#include "gen_csv.h"
 
-#define START_EPOCH 1759276800LL /* 2025-10-01T00:00:00Z */
-#define SPAN_DAYS   90
-#define DAY_S       86400u
-#define TTL_S       (7u * DAY_S)
-#define NDAYS       (SPAN_DAYS + 8) /* room for ttl-later entity times and created */
-#define OUTBUF      (1u << 22)
-
-/* xoshiro256** seeded by splitmix64: fast, and the same stream everywhere */
-static xoshiro rng_g;
-
-/* uniform in [0, n) (n well below 2^32: the bias of the multiply is nil) */
-static uint32_t rng_below(uint32_t n)
-{
-	return (uint32_t)(((xoshiro_next(&rng_g) >> 32) * (uint64_t)n) >> 32);
-}
-
-/* A buffered writer: one large buffer, formatting by hand. */
-struct out {
-	FILE *f;
-	const char *path;
-	char *buf;
-	size_t len;
-};
-
-static void out_flush(struct out *o)
-{
-	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len) {
-		fprintf(stderr, "fcat-bench-gen-pit: writing %s: %s\n", o->path, strerror(errno));
-		exit(1);
-	}
-	o->len = 0;
-}
-
-/* room for one row (every row is far shorter than 256 bytes) */
-static char *out_room(struct out *o)
-{
-	if (OUTBUF - o->len < 256)
-		out_flush(o);
-	return o->buf + o->len;
-}
-
-static char *put_str(char *p, const char *s, size_t n)
-{
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
+#define SPAN_DAYS 90
+#define DAY_S     GEN_DAY_S
+#define TTL_S     (7u * DAY_S)
+#define NDAYS     (SPAN_DAYS + 8) /* room for ttl-later entity times and created */
 
 static char *put_i64(char *p, int64_t v)
 {
 	if (v < 0) {
 		*p++ = '-';
-		return put_u64(p, (uint64_t)0 - (uint64_t)v);
+		return gen_put_u64(p, (uint64_t)0 - (uint64_t)v);
 	}
-	return put_u64(p, (uint64_t)v);
-}
-
-/* "u" and the number, at least 7 digits */
-static char *put_user(char *p, uint32_t u)
-{
-	*p++ = 'u';
-	char tmp[12];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	for (int i = n; i < 7; i++)
-		*p++ = '0';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-static char day_text[NDAYS][11]; /* "YYYY-MM-DD" of each day from the start */
-
-static void init_days(void)
-{
-	for (int d = 0; d < NDAYS; d++) {
-		time_t t = (time_t)(START_EPOCH + (long long)d * DAY_S);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(day_text[d], sizeof day_text[d], "%Y-%m-%d", &tm);
-	}
-}
-
-static char *put_2(char *p, unsigned v)
-{
-	*p++ = (char)('0' + v / 10);
-	*p++ = (char)('0' + v % 10);
-	return p;
-}
-
-/* seconds from the start as "YYYY-MM-DDTHH:MM:SSZ" */
-static char *put_ts(char *p, uint32_t off)
-{
-	uint32_t d = off / DAY_S, s = off % DAY_S;
-	if (d >= NDAYS) {
-		fprintf(stderr, "fcat-bench-gen-pit: time offset %u past the table\n", off);
-		exit(1);
-	}
-	p = put_str(p, day_text[d], 10);
-	*p++ = 'T';
-	p = put_2(p, s / 3600);
-	*p++ = ':';
-	p = put_2(p, s / 60 % 60);
-	*p++ = ':';
-	p = put_2(p, s % 60);
-	*p++ = 'Z';
-	return p;
+	return gen_put_u64(p, (uint64_t)v);
 }
 
 /* a fixed-point decimal with 4 places, from ten-thousandths */
@@ -159,7 +49,7 @@ static char *put_fixed4(char *p, int64_t v)
 		*p++ = '-';
 		v = -v;
 	}
-	p = put_u64(p, (uint64_t)v / 10000);
+	p = gen_put_u64(p, (uint64_t)v / 10000);
 	*p++ = '.';
 	unsigned frac = (unsigned)((uint64_t)v % 10000);
 	*p++ = (char)('0' + frac / 1000);
@@ -167,17 +57,6 @@ static char *put_fixed4(char *p, int64_t v)
 	*p++ = (char)('0' + frac / 10 % 10);
 	*p++ = (char)('0' + frac % 10);
 	return p;
-}
-
-static int parse_count(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v == 0 || v > 2000000000ULL)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static void usage(void)
@@ -188,28 +67,9 @@ static void usage(void)
 	exit(2);
 }
 
-static FILE *open_out(const char *path)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f) {
-		fprintf(stderr, "fcat-bench-gen-pit: cannot create %s: %s\n", path,
-		        strerror(errno));
-		exit(1);
-	}
-	return f;
-}
-
-static void close_out(struct out *o)
-{
-	out_flush(o);
-	if (fclose(o->f) != 0) {
-		fprintf(stderr, "fcat-bench-gen-pit: closing %s: %s\n", o->path, strerror(errno));
-		exit(1);
-	}
-}
-
 int main(int argc, char **argv)
 {
+	gen_prog = "fcat-bench-gen-pit";
 	uint64_t rows = 10000000, ents = 1000000, seed = 1, nusers = 0;
 	const char *paths[2];
 	int npaths = 0;
@@ -224,7 +84,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--users"))
 			dst = &nusers;
 		if (dst) {
-			if (i + 1 >= argc || parse_count(argv[i + 1], dst) != 0) {
+			if (i + 1 >= argc || gen_parse_count(argv[i + 1], dst) != 0) {
 				fprintf(stderr,
 				        "fcat-bench-gen-pit: %s needs a count from 1 to "
 				        "2000000000\n",
@@ -243,10 +103,8 @@ int main(int argc, char **argv)
 	if (npaths != 2)
 		usage();
 
-	uint64_t x = seed;
-	for (int i = 0; i < 4; i++)
-		rng_g.s[i] = xoshiro_splitmix64(&x);
-	init_days();
+	gen_seed(seed);
+	gen_init_days(NDAYS);
 
 	uint32_t users = (uint32_t)(nusers ? nusers : rows / 10 ? rows / 10 : 1);
 	/* every row's user and times, for the repeats and the entity times;
@@ -255,85 +113,84 @@ int main(int argc, char **argv)
 	uint32_t *ts = malloc(rows * sizeof *ts);
 	uint32_t *created = malloc(rows * sizeof *created);
 	uint32_t *group = malloc(rows * sizeof *group);
-	char *buf = malloc(OUTBUF);
-	if (!user || !ts || !created || !group || !buf) {
+	if (!user || !ts || !created || !group) {
 		fprintf(stderr, "fcat-bench-gen-pit: out of memory\n");
 		return 1;
 	}
 
-	struct out o = {open_out(paths[0]), paths[0], buf, 0};
+	gen_out o;
+	gen_open(&o, paths[0]);
 	const char fhead[] = "user_id,event_timestamp,created_at,f_int,f_float,f_str\n";
-	memcpy(out_room(&o), fhead, sizeof fhead - 1);
+	memcpy(gen_room(&o), fhead, sizeof fhead - 1);
 	o.len += sizeof fhead - 1;
 	for (uint64_t i = 0; i < rows; i++) {
-		if (i > 0 && rng_below(100) == 0) {
+		if (i > 0 && gen_below(100) == 0) {
 			/* a repeat of an earlier (user, event time), created later than
 			 * every earlier row of its group */
-			uint32_t g = group[rng_below((uint32_t)i)];
+			uint32_t g = group[gen_below((uint32_t)i)];
 			user[i] = user[g];
 			ts[i] = ts[g];
-			created[i] = created[g] + 1 + rng_below(60);
+			created[i] = created[g] + 1 + gen_below(60);
 			created[g] = created[i];
 			group[i] = g;
 		} else {
-			user[i] = rng_below(users);
-			ts[i] = rng_below(SPAN_DAYS * DAY_S);
-			created[i] = ts[i] + rng_below(3601);
+			user[i] = gen_below(users);
+			ts[i] = gen_below(SPAN_DAYS * DAY_S);
+			created[i] = ts[i] + gen_below(3601);
 			group[i] = (uint32_t)i;
 		}
-		char *p = out_room(&o), *p0 = p;
-		p = put_user(p, user[i]);
+		char *p = gen_room(&o), *p0 = p;
+		p = gen_put_user(p, user[i]);
 		*p++ = ',';
-		p = put_ts(p, ts[i]);
+		p = gen_put_ts(p, ts[i]);
 		*p++ = ',';
-		p = put_ts(p, created[i]);
+		p = gen_put_ts(p, created[i]);
 		*p++ = ',';
-		p = put_i64(p, (int64_t)rng_below(101001) - 1000);
+		p = put_i64(p, (int64_t)gen_below(101001) - 1000);
 		*p++ = ',';
-		if (rng_below(200))
-			p = put_fixed4(p, (int64_t)rng_below(2000000001) - 1000000000);
+		if (gen_below(200))
+			p = put_fixed4(p, (int64_t)gen_below(2000000001) - 1000000000);
 		*p++ = ',';
-		if (rng_below(200)) {
-			p = put_str(p, "cat_", 4);
-			p = put_u64(p, rng_below(1000));
+		if (gen_below(200)) {
+			p = gen_put_str(p, "cat_", 4);
+			p = gen_put_u64(p, gen_below(1000));
 		}
 		*p++ = '\n';
 		o.len += (size_t)(p - p0);
 	}
-	close_out(&o);
+	gen_close(&o);
 	free(group);
 	free(created);
 
-	o = (struct out){open_out(paths[1]), paths[1], buf, 0};
+	gen_open(&o, paths[1]);
 	const char ehead[] = "user_id,event_timestamp,label\n";
-	memcpy(out_room(&o), ehead, sizeof ehead - 1);
+	memcpy(gen_room(&o), ehead, sizeof ehead - 1);
 	o.len += sizeof ehead - 1;
 	for (uint64_t i = 0; i < ents; i++) {
-		uint32_t kind = rng_below(100), u, t;
+		uint32_t kind = gen_below(100), u, t;
 		if (kind < 10) {
 			/* at a feature row's event time, or exactly one ttl later */
-			uint32_t j = rng_below((uint32_t)rows);
+			uint32_t j = gen_below((uint32_t)rows);
 			u = user[j];
 			t = ts[j] + (kind < 5 ? 0 : TTL_S);
 		} else if (kind < 12) {
-			u = users + rng_below(users); /* no feature rows */
-			t = rng_below(SPAN_DAYS * DAY_S);
+			u = users + gen_below(users); /* no feature rows */
+			t = gen_below(SPAN_DAYS * DAY_S);
 		} else {
-			u = rng_below(users);
-			t = rng_below(SPAN_DAYS * DAY_S);
+			u = gen_below(users);
+			t = gen_below(SPAN_DAYS * DAY_S);
 		}
-		char *p = out_room(&o), *p0 = p;
-		p = put_user(p, u);
+		char *p = gen_room(&o), *p0 = p;
+		p = gen_put_user(p, u);
 		*p++ = ',';
-		p = put_ts(p, t);
+		p = gen_put_ts(p, t);
 		*p++ = ',';
-		*p++ = (char)('0' + rng_below(2));
+		*p++ = (char)('0' + gen_below(2));
 		*p++ = '\n';
 		o.len += (size_t)(p - p0);
 	}
-	close_out(&o);
+	gen_close(&o);
 	free(ts);
 	free(user);
-	free(buf);
 	return 0;
 }
