@@ -39,6 +39,7 @@ typedef struct agg_verify {
 	/* one cut */
 	int64_t cut;
 	fcat_bytes *sample; /* encoded keys of the sampled entities */
+	fcat_bytes *sorted; /* the same, sorted: every source row is looked up */
 	fcat_value *skeys;  /* their key values, nkeys each */
 	size_t nsample, nkeys;
 	const char *const *cols;
@@ -51,13 +52,18 @@ typedef struct agg_verify {
 	fcat__buf keybuf;
 } agg_verify;
 
+static int bytes_cmp(const void *a, const void *b)
+{
+	const fcat_bytes *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->len ? memcmp(x->ptr, y->ptr, x->len) : 0;
+}
+
 static bool sampled(const agg_verify *x, const fcat__buf *key)
 {
-	for (size_t i = 0; i < x->nsample; i++)
-		if (x->sample[i].len == key->len &&
-		    memcmp(x->sample[i].ptr, key->ptr, key->len) == 0)
-			return true;
-	return false;
+	fcat_bytes k = {key->ptr, key->len};
+	return bsearch(&k, x->sorted, x->nsample, sizeof k, bytes_cmp) != NULL;
 }
 
 /* Keeps the source rows (up to the cut) of sampled entities. */
@@ -236,6 +242,8 @@ static int draw(agg_verify *x, size_t n)
 		}
 		x->sample[x->nsample++] = key;
 	}
+	memcpy(x->sorted, x->sample, x->nsample * sizeof *x->sorted);
+	qsort(x->sorted, x->nsample, sizeof *x->sorted, bytes_cmp);
 	return 0;
 }
 
@@ -312,8 +320,9 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 	if (per_cut > 2000)
 		per_cut = 2000; /* each sampled entity's rows are replayed */
 	x.sample = calloc(per_cut + 1, sizeof *x.sample);
+	x.sorted = calloc(per_cut + 1, sizeof *x.sorted);
 	x.skeys = calloc((per_cut + 1) * (x.nkeys + 1), sizeof *x.skeys);
-	if (rc == 0 && (!x.sample || !x.skeys))
+	if (rc == 0 && (!x.sample || !x.sorted || !x.skeys))
 		rc = fcat__error_oom();
 	/* the end of the data; exactly at an event (in its windows); exactly
 	 * the shortest window after it (out) and a microsecond before (in);
@@ -331,6 +340,7 @@ int fcat__verify_aggregations(fcat__verify_counts *out, fcat_store *s, const fca
 	}
 	fcat__agg_rows_free(x.all);
 	free(x.sample);
+	free(x.sorted);
 	free(x.skeys);
 	free(x.rows);
 	fcat__buf_free(&x.keybuf);
