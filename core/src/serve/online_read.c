@@ -203,10 +203,13 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 	const fcat__view *v = sv->view;
 	fcat_feature_value *cells = &r->cells[row * r->cols];
 	if (!found) {
+		/* null, or an aggregation's value over an empty window */
 		for (size_t f = 0; f < v->nfeatures; f++)
 			if (sv->feature_out[f] != SIZE_MAX)
 				cells[sv->feature_out[f]] = (fcat_feature_value){
-				    .value = {.type = sv->types[f], .is_null = true},
+				    .value = v->aggs ? r->decoded[f]
+				                     : (fcat_value){.type = sv->types[f],
+				                                    .is_null = true},
 				    .status = FCAT_STATUS_NOT_FOUND};
 		return;
 	}
@@ -225,19 +228,6 @@ static void fill_view(fcat_online_result *r, const fcat__set_view *sv, size_t ro
 		                                  .event_ts = h->event_ts,
 		                                  .stale_version = stale};
 	}
-}
-
-static int fill_empty_window(fcat_online_result *r, const fcat__set_view *sv, size_t row,
-                             int64_t now)
-{
-	fcat__row_header h = {0};
-	int rc = fcat__agg_row_values(r->decoded, &h, sv->view, NULL, 0, now, &r->agg_events,
-	                              &r->scratch);
-	fcat_feature_value *cells = &r->cells[row * r->cols];
-	for (size_t f = 0; rc == 0 && f < sv->view->nfeatures; f++)
-		if (sv->feature_out[f] != SIZE_MAX)
-			cells[sv->feature_out[f]].value = r->decoded[f];
-	return rc;
 }
 
 /* Computes the on-demand views of one row from kept values and requests. */
@@ -350,24 +340,21 @@ int fcat__online_read(fcat_online_result *r, fcat_store *store, const fcat__onli
 			const unsigned char *bytes = NULL;
 			if (found && !(bytes = copy_row(r, &r->vals[row])))
 				return fcat__error_oom();
-			if (found && sv->view->aggs)
+			/* an aggregation view's windows are computed at `now`, an
+			 * entity without a row's too (an empty window: count 0) */
+			rc = 0;
+			if (sv->view->aggs)
 				rc = fcat__agg_row_values(r->decoded, &h, sv->view, bytes,
-				                          r->vals[row].len, now, &r->agg_events,
-				                          &r->scratch);
+				                          found ? r->vals[row].len : 0, now,
+				                          &r->agg_events, &r->scratch);
 			else if (found)
 				rc = fcat__row_decode(&h, r->decoded, sv->view->nfeatures,
 				                      sv->types, &mismatch, bytes, r->vals[row].len,
 				                      &r->scratch);
-			if (found && rc)
+			if (rc)
 				return fcat__error_wrap(rc, "view '%s', entity row %zu",
 				                        sv->view->base.name, row + 1);
 			fill_view(r, sv, row, &h, found, now);
-			if (!found && sv->view->aggs)
-				/* no events: an empty window's values (count 0), as a
-				 * training set has them, with the status NOT_FOUND */
-				rc = fill_empty_window(r, sv, row, now);
-			if (rc)
-				return rc;
 			if (sv->keep) {
 				/* an on-demand view sees what a training set would: nothing
 				 * for a row older than the ttl */
