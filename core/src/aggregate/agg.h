@@ -99,6 +99,15 @@ typedef struct fcat__agg_events {
 } fcat__agg_events;
 
 void fcat__agg_events_free(fcat__agg_events *e);
+
+/* Event i's value of a's column (a null for a count of events, which
+ * reads no column). */
+static inline const fcat__aval *fcat__agg_event_value(const fcat__agg_events *e, size_t i,
+                                                      const fcat__aggregation *a)
+{
+	static const fcat__aval none = {.null = true};
+	return a->input >= 0 ? &e->vals[i * e->ninputs + (size_t)a->input] : &none;
+}
 /* Appends an event (strings borrowed). Returns 0 or FCAT_ENOMEM. */
 int fcat__agg_events_push(fcat__agg_events *e, fcat__agg_when when, const fcat__aval *vals);
 /* Sorts by time (stable among equal times). */

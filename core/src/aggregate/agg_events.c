@@ -173,11 +173,8 @@ int fcat__agg_eval(fcat_value *out, const fcat__view *v, size_t f, fcat__agg_sta
 	fcat__agg_state_reset(st);
 	size_t hi = fcat__agg_events_after(e, at);
 	size_t lo = fcat__agg_events_after(e, window_start(at, a->window));
-	static const fcat__aval none = {.null = true};
-	for (size_t i = lo; i < hi; i++) {
-		const fcat__aval *x = a->input >= 0 ? &e->vals[i * e->ninputs + a->input] : &none;
-		fcat__agg_state_add(st, x, e->when[i], 1);
-	}
+	for (size_t i = lo; i < hi; i++)
+		fcat__agg_state_add(st, fcat__agg_event_value(e, i, a), e->when[i], 1);
 	return fcat__agg_state_value(out, st, v->features[f].type, out_arena);
 }
 

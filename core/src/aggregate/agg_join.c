@@ -119,33 +119,31 @@ static int keep(fcat__treq *q, fcat__hview *hv, size_t f, uint32_t row, const fc
 /* The features of one window that slide (count, sum, mean, stddev) for one
  * entity's rows rows[0..n), in time order: each event enters once and
  * leaves once, whatever the number of rows. */
+/* Event i enters (sign 1) or leaves (-1) the states of feats. */
+static void take(fcat__agg_state *st, const size_t *feats, size_t nfeats, const fcat__view *v,
+                 const fcat__agg_events *ev, size_t i, int sign)
+{
+	for (size_t j = 0; j < nfeats; j++)
+		fcat__agg_state_add(&st[feats[j]], fcat__agg_event_value(ev, i, &v->aggs[feats[j]]),
+		                    ev->when[i], sign);
+}
+
 static int slide(fcat__treq *q, fcat__hview *hv, const size_t *feats, size_t nfeats,
                  fcat__agg_state *st, const fcat__agg_events *ev, const erow *rows, size_t n,
                  fcat__arena *scratch)
 {
 	const fcat__view *v = hv->view;
-	static const fcat__aval none = {.null = true};
 	int64_t w = v->aggs[feats[0]].window * 1000000;
-	size_t lo = 0, hi = 0, k = ev->ninputs;
+	size_t lo = 0, hi = 0;
 	for (size_t j = 0; j < nfeats; j++)
 		fcat__agg_state_reset(&st[feats[j]]);
 	for (size_t i = 0; i < n; i++) {
 		int64_t at = rows[i].at;
 		for (; hi < ev->n && ev->when[hi].ts <= at; hi++)
-			for (size_t j = 0; j < nfeats; j++) {
-				int in = v->aggs[feats[j]].input;
-				fcat__agg_state_add(&st[feats[j]],
-				                    in >= 0 ? &ev->vals[hi * k + in] : &none,
-				                    ev->when[hi], 1);
-			}
+			take(st, feats, nfeats, v, ev, hi, 1);
 		int64_t from = at < INT64_MIN + w ? INT64_MIN : at - w;
 		for (; lo < hi && ev->when[lo].ts <= from; lo++)
-			for (size_t j = 0; j < nfeats; j++) {
-				int in = v->aggs[feats[j]].input;
-				fcat__agg_state_add(&st[feats[j]],
-				                    in >= 0 ? &ev->vals[lo * k + in] : &none,
-				                    ev->when[lo], -1);
-			}
+			take(st, feats, nfeats, v, ev, lo, -1);
 		for (size_t j = 0; j < nfeats; j++) {
 			size_t f = feats[j];
 			fcat_value val;
