@@ -39,48 +39,19 @@ static char *put_cents(char *p, uint32_t v)
 	return gen_put_2(p, v % 100);
 }
 
-static void usage(void)
-{
-	fprintf(stderr, "usage: fcat-bench-gen-agg [--events N] [--entities M] [--users U] "
-	                "[--seed S] EVENTS.csv ENTITIES.csv\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	gen_prog = "fcat-bench-gen-agg";
 	uint64_t events = 10000000, ents = 1000000, users = 100000, seed = 1;
 	const char *paths[2];
-	int npaths = 0;
-	for (int i = 1; i < argc; i++) {
-		uint64_t *dst = NULL;
-		if (!strcmp(argv[i], "--events"))
-			dst = &events;
-		else if (!strcmp(argv[i], "--entities"))
-			dst = &ents;
-		else if (!strcmp(argv[i], "--users"))
-			dst = &users;
-		else if (!strcmp(argv[i], "--seed"))
-			dst = &seed;
-		if (dst) {
-			if (i + 1 >= argc || gen_parse_count(argv[i + 1], dst) != 0) {
-				fprintf(stderr,
-				        "fcat-bench-gen-agg: %s needs a count from 1 to "
-				        "2000000000\n",
-				        argv[i]);
-				return 2;
-			}
-			i++;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage();
-		} else if (npaths < 2) {
-			paths[npaths++] = argv[i];
-		} else {
-			usage();
-		}
-	}
-	if (npaths != 2)
-		usage();
+	const gen_opt opts[] = {{"--events", &events},
+	                        {"--entities", &ents},
+	                        {"--users", &users},
+	                        {"--seed", &seed},
+	                        {NULL, NULL}};
+	gen_args(argc, argv, opts, paths,
+	         "fcat-bench-gen-agg [--events N] [--entities M] [--users U] [--seed S] EVENTS.csv "
+	         "ENTITIES.csv");
 
 	gen_seed(seed);
 	gen_init_days(NDAYS);
@@ -95,9 +66,7 @@ int main(int argc, char **argv)
 
 	gen_out o;
 	gen_open(&o, paths[0]);
-	const char ehead[] = "user_id,event_timestamp,amount\n";
-	memcpy(gen_room(&o), ehead, sizeof ehead - 1);
-	o.len += sizeof ehead - 1;
+	gen_line(&o, "user_id,event_timestamp,amount\n");
 	for (uint64_t i = 0; i < events; i++) {
 		user[i] = gen_below((uint32_t)users);
 		ts[i] = gen_below(SPAN_DAYS * DAY_S);
@@ -113,9 +82,7 @@ int main(int argc, char **argv)
 	gen_close(&o);
 
 	gen_open(&o, paths[1]);
-	const char nhead[] = "user_id,event_timestamp\n";
-	memcpy(gen_room(&o), nhead, sizeof nhead - 1);
-	o.len += sizeof nhead - 1;
+	gen_line(&o, "user_id,event_timestamp\n");
 	for (uint64_t i = 0; i < ents; i++) {
 		uint32_t kind = gen_below(100), u, t;
 		if (kind < 10) {

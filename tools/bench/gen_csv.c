@@ -151,3 +151,37 @@ int gen_parse_count(const char *s, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+void gen_args(int argc, char **argv, const gen_opt *opts, const char *paths[2], const char *usage)
+{
+	int npaths = 0;
+	for (int i = 1; i < argc; i++) {
+		const gen_opt *o = opts;
+		while (o->name && strcmp(argv[i], o->name) != 0)
+			o++;
+		if (o->name) {
+			if (i + 1 >= argc || gen_parse_count(argv[i + 1], o->dst) != 0) {
+				fprintf(stderr, "%s: %s needs a count from 1 to 2000000000\n",
+				        gen_prog, argv[i]);
+				exit(2);
+			}
+			i++;
+		} else if ((argv[i][0] == '-' && argv[i][1]) || npaths == 2) {
+			npaths = -1;
+			break;
+		} else {
+			paths[npaths++] = argv[i];
+		}
+	}
+	if (npaths != 2) {
+		fprintf(stderr, "usage: %s\n", usage);
+		exit(2);
+	}
+}
+
+void gen_line(gen_out *o, const char *text)
+{
+	size_t n = strlen(text);
+	memcpy(gen_room(o), text, n);
+	o->len += n;
+}

@@ -52,4 +52,17 @@ char *gen_put_ts(char *p, uint32_t off);
 /* A count from 1 to 2,000,000,000: 0, or -1 for anything else. */
 int gen_parse_count(const char *s, uint64_t *out);
 
+/* One "--NAME COUNT" option and where its count goes. */
+typedef struct gen_opt {
+	const char *name; /* "--rows" */
+	uint64_t *dst;
+} gen_opt;
+
+/* Reads the options (opts ends with a NULL name) and exactly two paths;
+ * prints `usage` (or what count an option needs) and exits 2 otherwise. */
+void gen_args(int argc, char **argv, const gen_opt *opts, const char *paths[2], const char *usage);
+
+/* Writes a header line (with its newline). */
+void gen_line(gen_out *o, const char *text);
+
 #endif

@@ -59,49 +59,19 @@ static char *put_fixed4(char *p, int64_t v)
 	return p;
 }
 
-static void usage(void)
-{
-	fprintf(stderr,
-	        "usage: fcat-bench-gen-pit [--rows N] [--entities M] [--users U] [--seed S] "
-	        "FEATURES.csv ENTITIES.csv\n");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	gen_prog = "fcat-bench-gen-pit";
 	uint64_t rows = 10000000, ents = 1000000, seed = 1, nusers = 0;
 	const char *paths[2];
-	int npaths = 0;
-	for (int i = 1; i < argc; i++) {
-		uint64_t *dst = NULL;
-		if (!strcmp(argv[i], "--rows"))
-			dst = &rows;
-		else if (!strcmp(argv[i], "--entities"))
-			dst = &ents;
-		else if (!strcmp(argv[i], "--seed"))
-			dst = &seed;
-		else if (!strcmp(argv[i], "--users"))
-			dst = &nusers;
-		if (dst) {
-			if (i + 1 >= argc || gen_parse_count(argv[i + 1], dst) != 0) {
-				fprintf(stderr,
-				        "fcat-bench-gen-pit: %s needs a count from 1 to "
-				        "2000000000\n",
-				        argv[i]);
-				return 2;
-			}
-			i++;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage();
-		} else if (npaths < 2) {
-			paths[npaths++] = argv[i];
-		} else {
-			usage();
-		}
-	}
-	if (npaths != 2)
-		usage();
+	const gen_opt opts[] = {{"--rows", &rows},
+	                        {"--entities", &ents},
+	                        {"--seed", &seed},
+	                        {"--users", &nusers},
+	                        {NULL, NULL}};
+	gen_args(argc, argv, opts, paths,
+	         "fcat-bench-gen-pit [--rows N] [--entities M] [--users U] [--seed S] FEATURES.csv "
+	         "ENTITIES.csv");
 
 	gen_seed(seed);
 	gen_init_days(NDAYS);
@@ -120,9 +90,7 @@ int main(int argc, char **argv)
 
 	gen_out o;
 	gen_open(&o, paths[0]);
-	const char fhead[] = "user_id,event_timestamp,created_at,f_int,f_float,f_str\n";
-	memcpy(gen_room(&o), fhead, sizeof fhead - 1);
-	o.len += sizeof fhead - 1;
+	gen_line(&o, "user_id,event_timestamp,created_at,f_int,f_float,f_str\n");
 	for (uint64_t i = 0; i < rows; i++) {
 		if (i > 0 && gen_below(100) == 0) {
 			/* a repeat of an earlier (user, event time), created later than
@@ -163,9 +131,7 @@ int main(int argc, char **argv)
 	free(created);
 
 	gen_open(&o, paths[1]);
-	const char ehead[] = "user_id,event_timestamp,label\n";
-	memcpy(gen_room(&o), ehead, sizeof ehead - 1);
-	o.len += sizeof ehead - 1;
+	gen_line(&o, "user_id,event_timestamp,label\n");
 	for (uint64_t i = 0; i < ents; i++) {
 		uint32_t kind = gen_below(100), u, t;
 		if (kind < 10) {
