@@ -154,23 +154,29 @@ typedef struct write_ctx {
 	size_t n;
 } write_ctx;
 
+/* Keys come sorted (core sorts each batch), so one cursor walks the tree:
+ * LMDB looks for the next key on the cursor's page before searching from
+ * the root, and a found row is replaced where the cursor stands. */
 static int write_rows(MDB_txn *txn, void *ctx)
 {
 	const write_ctx *w = ctx;
-	for (size_t i = 0; i < w->n; i++) {
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, w->dbi, &cur);
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
 		const fcat_online_row *r = &w->rows[i];
-		MDB_val k = {r->key.len, (void *)r->key.ptr}, v;
-		int rc = mdb_get(txn, w->dbi, &k, &v);
+		MDB_val k = {r->key.len, (void *)r->key.ptr}, found = k, v;
+		rc = mdb_cursor_get(cur, &found, &v,
+		                    MDB_SET_KEY); /* not k: found
+		                                   * points into the page, which the put rewrites */
 		if (rc == 0 && !replaces(&v, r))
 			continue;
 		if (rc != 0 && rc != MDB_NOTFOUND)
-			return rc;
+			break;
+		unsigned flags = rc == 0 ? MDB_CURRENT : 0;
 		v = (MDB_val){r->row.len, (void *)r->row.ptr};
-		rc = mdb_put(txn, w->dbi, &k, &v, 0);
-		if (rc)
-			return rc;
+		rc = mdb_cursor_put(cur, &k, &v, flags);
 	}
-	return 0;
+	return rc;
 }
 
 int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_t n)
@@ -204,24 +210,28 @@ typedef struct update_ctx {
 	int fn_rc; /* core's error, which aborted the transaction */
 } update_ctx;
 
+/* One cursor, as write_rows. */
 static int update_rows(MDB_txn *txn, void *ctx)
 {
 	update_ctx *u = ctx;
-	for (size_t i = 0; i < u->n; i++) {
-		MDB_val k = {u->keys[i].len, (void *)u->keys[i].ptr}, v;
-		int rc = mdb_get(txn, u->dbi, &k, &v);
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, u->dbi, &cur);
+	for (size_t i = 0; rc == 0 && i < u->n; i++) {
+		MDB_val k = {u->keys[i].len, (void *)u->keys[i].ptr}, found = k, v;
+		rc = mdb_cursor_get(cur, &found, &v, MDB_SET_KEY); /* as write_rows */
 		if (rc != 0 && rc != MDB_NOTFOUND)
-			return rc;
+			break;
+		unsigned flags = rc == 0 ? MDB_CURRENT : 0;
 		fcat_bytes old = {rc == 0 ? v.mv_data : NULL, rc == 0 ? v.mv_size : 0}, out = {0};
 		if ((u->fn_rc = u->fn(u->ctx, i, old, &out)) != 0)
 			return MDB_PANIC; /* any code: the transaction is aborted */
+		rc = 0;
 		if (!out.ptr)
 			continue;
 		v = (MDB_val){out.len, (void *)out.ptr};
-		if ((rc = mdb_put(txn, u->dbi, &k, &v, 0)))
-			return rc;
+		rc = mdb_cursor_put(cur, &k, &v, flags);
 	}
-	return 0;
+	return rc;
 }
 
 int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n, fcat_update_fn fn,

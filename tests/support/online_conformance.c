@@ -326,6 +326,56 @@ static void check_big_batch(const fcat_online_ops *ops, void *s)
 	free(out);
 }
 
+/* Rows that grow and shrink when replaced, many to a page, in sorted key
+ * order: every key keeps its own newest row (a store that reuses the
+ * found key's bytes after moving the page's nodes loses keys here). */
+#define SIZE_ROWS 2000
+
+typedef struct resize_ctx {
+	fcat_online_row *rows;
+} resize_ctx;
+
+static int resize_update(void *ctx, size_t i, fcat_bytes old, fcat_bytes *out)
+{
+	resize_ctx *c = ctx;
+	if (!old.ptr)
+		fail_msg("update: key %zu has no row", i);
+	*out = c->rows[i].row;
+	return 0;
+}
+
+static void check_rows_change_size(const fcat_online_ops *ops, void *s)
+{
+	fcat_online_row *rows = calloc(SIZE_ROWS, sizeof *rows);
+	fcat_bytes *keys = calloc(SIZE_ROWS, sizeof *keys), *out = calloc(SIZE_ROWS, sizeof *out);
+	assert_true(rows && keys && out);
+	char key[32], payload[128];
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < SIZE_ROWS; i++) {
+			snprintf(key, sizeof key, "size-%05zu", i);
+			size_t len = (i * 7 + (size_t)round * 61) % 100;
+			memset(payload, 'a' + round, len);
+			payload[len] = 0;
+			online_row_free(&rows[i]);
+			online_row_make(&rows[i], key, 10 + round, 1, payload);
+			keys[i] = rows[i].key;
+		}
+		if (round < 2 || !FCAT_OPS_HAS(ops, update)) {
+			OK(ops->write(s, "conf_size", rows, SIZE_ROWS));
+		} else {
+			resize_ctx c = {rows};
+			OK(ops->update(s, "conf_size", keys, SIZE_ROWS, resize_update, &c));
+		}
+		OK(ops->read(s, "conf_size", keys, SIZE_ROWS, out));
+		for (size_t i = 0; i < SIZE_ROWS; i++)
+			expect_bytes(out[i], &rows[i], "a row replaced by one of another size");
+	}
+	free_rows(rows, SIZE_ROWS);
+	free(rows);
+	free(keys);
+	free(out);
+}
+
 static void check_meta(const fcat_online_ops *ops, void *s)
 {
 	char buf[64];
@@ -502,6 +552,7 @@ void online_conformance_run(const char *plugin_name, const fcat_plugin_config *c
 	check_newer_wins(ops, s);
 	check_new_version_replaces_same_times(ops, s);
 	check_big_batch(ops, s);
+	check_rows_change_size(ops, s);
 	check_meta(ops, s);
 	check_drop_view(ops, s);
 	check_threads(ops, s);

@@ -2,7 +2,8 @@
  * exact sum (any order of the same values, added and removed, rounds to
  * the same bits, the correctly rounded sum), each function's state merged
  * from any split of its events equal to one fed them all, and the online
- * row's events surviving encode, decode and pruning. */
+ * row's events surviving encode (in its compact units and decimals),
+ * decode and pruning. */
 #include "testutil.h"
 
 #include "aggregate/agg.h"
@@ -249,6 +250,112 @@ static void test_agg_row__events_survive_encode_decode_and_pruning(void **state)
 	fcat__agg_events_free(&back);
 }
 
+/* Encodes and decodes events; every time and value comes back bit for bit. */
+static void round_trip(const one_agg *o, const fcat__agg_events *e, size_t *row_len)
+{
+	fcat__buf row = {0};
+	fcat__agg_row_encode(&row, &o->v, e);
+	fcat__agg_events back = {.ninputs = 1};
+	int64_t newest;
+	const unsigned char *hash;
+	assert_int_equal(fcat__agg_row_decode(&back, &newest, &hash, &o->v,
+	                                      (const unsigned char *)row.ptr, row.len),
+	                 0);
+	assert_int_equal(back.n, e->n);
+	for (size_t i = 0; i < e->n; i++) {
+		assert_true(back.when[i].ts == e->when[i].ts);
+		assert_true(back.when[i].created == e->when[i].created);
+		assert_int_equal(back.vals[i].null, e->vals[i].null);
+		if (!e->vals[i].null)
+			assert_memory_equal(&back.vals[i].u, &e->vals[i].u, sizeof(double));
+	}
+	*row_len = row.len;
+	fcat__buf_free(&row);
+	fcat__agg_events_free(&back);
+}
+
+static void test_agg_row__reals_and_times_keep_their_bits_in_fewer_bytes(void **state)
+{
+	(void)state;
+	one_agg o;
+	make(&o, FCAT__AGG_SUM, REAL, REAL, 0);
+	/* prices, integers, ratios and reals no decimal holds, and the edges:
+	 * -0.0, NaN, infinities, huge and tiny values */
+	const double special[] = {123.45,    -0.01, 7.0,    1e13 + 0.5, 0.1234,
+	                          0.12345,   -0.0,  0.0,    NAN,        INFINITY,
+	                          -INFINITY, 1e300, 5e-324, 1.0 / 3,    99999.99};
+	const size_t ns = sizeof special / sizeof *special;
+	const int64_t sec = 1000000;
+	/* whole seconds (one unit), then milliseconds, then microseconds; a
+	 * created time now and then; times before 1970 too */
+	const int64_t step[] = {sec, 1000, 1};
+	size_t len[3];
+	for (int u = 0; u < 3; u++) {
+		fcat__agg_events e = {.ninputs = 1};
+		for (size_t i = 0; i < 200; i++) {
+			double d = i < ns ? special[i] : (double)(next() % 10000000) / 100.0;
+			if (i >= ns && i % 7 == 0)
+				d = any_double();
+			fcat__aval v = {.null = i % 11 == 5, .u.d = d};
+			int64_t ts = -50 * sec + (int64_t)i * 37 * sec + step[u] * (int64_t)(i % 3);
+			fcat__agg_when w = {ts, i % 4 == 0 ? ts + 3 * step[u] : INT64_MIN};
+			assert_int_equal(fcat__agg_events_push(&e, w, &v), 0);
+		}
+		round_trip(&o, &e, &len[u]);
+		fcat__agg_events_free(&e);
+	}
+	/* coarser times take fewer bytes */
+	assert_true(len[0] < len[1] && len[1] < len[2]);
+	/* a price in whole seconds: about 8 bytes an event, not 17 */
+	fcat__agg_events p = {.ninputs = 1};
+	for (int i = 0; i < 100; i++) {
+		fcat__aval v = {.u.d = (double)(1 + next() % 99999) / 100.0};
+		fcat__agg_when w = {1767225600LL * sec + (int64_t)i * 3600 * sec, INT64_MIN};
+		assert_int_equal(fcat__agg_events_push(&p, w, &v), 0);
+	}
+	size_t plen;
+	round_trip(&o, &p, &plen);
+	assert_true(plen < 24 + 32 + 10 + 100 * 9);
+	fcat__agg_events_free(&p);
+}
+
+/* A row written before times had units and reals decimals (body 0xA1)
+ * still reads. */
+static void test_agg_row__rows_of_the_first_body_still_decode(void **state)
+{
+	(void)state;
+	one_agg o;
+	make(&o, FCAT__AGG_SUM, REAL, REAL, 0);
+	unsigned char row[24 + 32 + 1 + 2 + 2 * 11] = {0xFC, 2};
+	size_t at = 24 + 32;
+	row[at++] = 0xA1;
+	row[at++] = 1; /* inputs */
+	row[at++] = 2; /* events */
+	const double x[2] = {0.5, -2.25};
+	/* ts 3 (zigzag 6), no created, a value; then ts 2 (delta -1: zigzag 1) */
+	const unsigned char deltas[2] = {6, 1};
+	for (int i = 0; i < 2; i++) {
+		row[at++] = deltas[i];
+		row[at++] = 0;
+		row[at++] = 1;
+		memcpy(row + at, &x[i], 8);
+		at += 8;
+	}
+	assert_int_equal(at, sizeof row);
+	fcat__agg_events back = {.ninputs = 1};
+	int64_t newest;
+	const unsigned char *hash;
+	assert_int_equal(fcat__agg_row_decode(&back, &newest, &hash, &o.v, row, sizeof row), 0);
+	assert_int_equal(back.n, 2); /* sorted on the way in */
+	assert_true(back.when[0].ts == 2 && back.vals[0].u.d == -2.25);
+	assert_true(back.when[1].ts == 3 && back.vals[1].u.d == 0.5);
+	/* a decimal tag belongs to the second body only */
+	row[24 + 32 + 3 + 2] = 4;
+	assert_int_equal(fcat__agg_row_decode(&back, &newest, &hash, &o.v, row, sizeof row),
+	                 FCAT_EINVALID);
+	fcat__agg_events_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +364,8 @@ int main(void)
 	    cmocka_unit_test(test_xsum__removing_what_was_added_leaves_exactly_the_rest),
 	    cmocka_unit_test(test_agg_state__each_function_merged_from_a_split_equals_one_pass),
 	    cmocka_unit_test(test_agg_row__events_survive_encode_decode_and_pruning),
+	    cmocka_unit_test(test_agg_row__reals_and_times_keep_their_bits_in_fewer_bytes),
+	    cmocka_unit_test(test_agg_row__rows_of_the_first_body_still_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
