@@ -5,9 +5,10 @@
  *   0xA2, a time unit byte (0: microseconds, 1: milliseconds, 2: seconds;
  *   the coarsest that divides every time of the row), varint inputs,
  *   varint events, then per event in time order: zigzag varint of ts
- *   minus the previous ts, in the unit; a byte (1: a created time follows
- *   as zigzag varint of created minus ts, in the unit; 0: none); and per
- *   input a tag byte and the value:
+ *   minus the previous ts, in the unit; a byte whose bit 0 says a created
+ *   time follows (zigzag varint of created minus ts, in the unit) and
+ *   whose bits 1-7 hold the first input's tag; the created time; then per
+ *   input its tag byte (the first's is in the event byte) and its value:
  *     0  null;
  *     1  integers as zigzag varints, reals as 8 bytes little-endian, text
  *        as varint length and bytes;
@@ -37,16 +38,14 @@
 static const int64_t units[] = {1, 1000, 1000000};
 static const double pow10s[MAX_DIGITS + 1] = {1, 10, 100, 1000, 10000};
 
-static void put_varint(fcat__buf *b, uint64_t v)
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
 	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
+		*p++ = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
-	tmp[n++] = (unsigned char)v;
-	fcat__buf_append(b, tmp, n);
+	*p++ = (unsigned char)v;
+	return p;
 }
 
 static uint64_t zigzag(uint64_t v)
@@ -88,58 +87,87 @@ static int decimal_digits(double d, int64_t *k)
 	return -1;
 }
 
-static void put_value(fcat__buf *out, const fcat__aval *x, fcat__aval_kind kind)
+/* The tag of a value, and in *k the integer of a decimal. */
+static unsigned char tag_of(const fcat__aval *x, fcat__aval_kind kind, int64_t *k)
 {
-	unsigned char tag = x->null ? TAG_NULL : TAG_VALUE;
-	int64_t k = 0;
-	int p = !x->null && kind == FCAT__AV_REAL ? decimal_digits(x->u.d, &k) : -1;
-	if (p >= 0)
-		tag = (unsigned char)(TAG_DECIMAL + p);
-	fcat__buf_append(out, &tag, 1);
-	if (tag != TAG_VALUE) {
-		if (tag != TAG_NULL)
-			put_varint(out, zigzag((uint64_t)k));
-		return;
-	}
+	if (x->null)
+		return TAG_NULL;
+	int p = kind == FCAT__AV_REAL ? decimal_digits(x->u.d, k) : -1;
+	return p >= 0 ? (unsigned char)(TAG_DECIMAL + p) : TAG_VALUE;
+}
+
+static unsigned char *put_value(unsigned char *p, const fcat__aval *x, fcat__aval_kind kind,
+                                unsigned char tag, int64_t k)
+{
+	if (tag == TAG_NULL)
+		return p;
+	if (tag != TAG_VALUE)
+		return put_varint(p, zigzag((uint64_t)k));
 	switch (kind) {
-	case FCAT__AV_INT: put_varint(out, zigzag((uint64_t)x->u.i)); break;
-	case FCAT__AV_REAL: fcat__buf_append(out, &x->u.d, 8); break;
+	case FCAT__AV_INT: return put_varint(p, zigzag((uint64_t)x->u.i));
+	case FCAT__AV_REAL: memcpy(p, &x->u.d, 8); return p + 8;
 	case FCAT__AV_TEXT:
-		put_varint(out, x->u.s.len);
-		fcat__buf_append(out, x->u.s.ptr, x->u.s.len);
-		break;
-	default: break;
+		p = put_varint(p, x->u.s.len);
+		memcpy(p, x->u.s.ptr, x->u.s.len);
+		return p + x->u.s.len;
+	default: return p;
 	}
+}
+
+/* The most bytes event i can take. */
+static size_t event_bound(const fcat__agg_events *e, const fcat__aval_kind *kinds, size_t i)
+{
+	size_t n = 21; /* two varints and the event byte */
+	for (size_t c = 0; c < e->ninputs; c++) {
+		const fcat__aval *x = &e->vals[i * e->ninputs + c];
+		n += 11 + (kinds[c] == FCAT__AV_TEXT && !x->null ? x->u.s.len : 0);
+	}
+	return n;
 }
 
 void fcat__agg_row_encode(fcat__buf *out, const fcat__view *v, const fcat__agg_events *e)
 {
 	fcat__agg_when newest = e->n ? e->when[e->n - 1] : (fcat__agg_when){INT64_MIN, INT64_MIN};
-	unsigned char head[FCAT_ROW_HEADER_SIZE] = {FCAT_ROW_MAGIC, ROW_FORMAT_AGG};
+	const size_t k = e->ninputs;
+	unsigned char head[FCAT_ROW_HEADER_SIZE + 32 + 2 + 20] = {FCAT_ROW_MAGIC, ROW_FORMAT_AGG};
 	memcpy(head + FCAT_ROW_EVENT_TS_OFFSET, &newest.ts, 8);
 	memcpy(head + FCAT_ROW_CREATED_TS_OFFSET, &newest.created, 8);
-	fcat__buf_append(out, head, sizeof head);
-	fcat__buf_append(out, v->data_hash, 32);
+	memcpy(head + FCAT_ROW_VERSION_OFFSET, v->data_hash, 32);
 	unsigned u = time_unit(e);
-	unsigned char mark[2] = {BODY_MARK, (unsigned char)u};
-	fcat__buf_append(out, mark, 2);
-	size_t k = e->ninputs;
-	put_varint(out, k);
-	put_varint(out, e->n);
+	unsigned char *p = head + FCAT_ROW_HEADER_SIZE + 32;
+	*p++ = BODY_MARK;
+	*p++ = (unsigned char)u;
+	p = put_varint(p, k);
+	p = put_varint(p, e->n);
+	fcat__buf_append(out, head, (size_t)(p - head));
+	fcat__aval_kind kinds[FCAT__MAX_VIEW_COLUMNS];
+	for (size_t c = 0; c < k; c++)
+		kinds[c] = fcat__aval_kind_of(v->agg_input_types[c]);
 	const int64_t unit = units[u];
 	uint64_t prev = 0;
 	for (size_t i = 0; i < e->n; i++) {
+		const size_t bound = event_bound(e, kinds, i);
+		unsigned char *start = (unsigned char *)fcat__buf_grow(out, bound);
+		if (!start)
+			return; /* out->oom tells the caller */
 		const fcat__agg_when w = e->when[i];
+		const fcat__aval *x = &e->vals[i * k];
 		uint64_t q = (uint64_t)(w.ts / unit);
-		put_varint(out, zigzag(q - prev));
+		p = put_varint(start, zigzag(q - prev));
 		prev = q;
-		unsigned char has = w.created != INT64_MIN;
-		fcat__buf_append(out, &has, 1);
+		int64_t dec = 0;
+		unsigned char tag = k ? tag_of(x, kinds[0], &dec) : 0;
+		bool has = w.created != INT64_MIN;
+		*p++ = (unsigned char)(has | tag << 1);
 		if (has)
-			put_varint(out, zigzag((uint64_t)(w.created / unit) - q));
-		for (size_t c = 0; c < k; c++)
-			put_value(out, &e->vals[i * k + c],
-			          fcat__aval_kind_of(v->agg_input_types[c]));
+			p = put_varint(p, zigzag((uint64_t)(w.created / unit) - q));
+		for (size_t c = 0; c < k; c++) {
+			if (c > 0)
+				*p++ = tag = tag_of(&x[c], kinds[c], &dec);
+			p = put_value(p, &x[c], kinds[c], tag, dec);
+		}
+		out->len -= bound - (size_t)(p - start);
+		out->ptr[out->len] = 0;
 	}
 }
 
@@ -174,9 +202,9 @@ static unsigned char get_byte(reader *r)
 	return *r->p++;
 }
 
-static void get_value(reader *r, fcat__aval *x, fcat__aval_kind kind, unsigned max_tag)
+static void get_value(reader *r, fcat__aval *x, fcat__aval_kind kind, unsigned tag,
+                      unsigned max_tag)
 {
-	unsigned tag = get_byte(r);
 	*x = (fcat__aval){.null = tag == TAG_NULL};
 	if (tag > max_tag || (tag > TAG_VALUE && kind != FCAT__AV_REAL)) {
 		r->bad = true;
@@ -237,16 +265,23 @@ int fcat__agg_row_decode(fcat__agg_events *e, int64_t *newest, const unsigned ch
 		    "an aggregation row of view '%s' has %zu columns, not %zu (written "
 		    "by another version: materialize again)",
 		    v->base.name, k, v->nagg_inputs);
+	fcat__aval_kind kinds[FCAT__MAX_VIEW_COLUMNS];
+	for (size_t c = 0; c < k; c++)
+		kinds[c] = fcat__aval_kind_of(v->agg_input_types[c]);
 	uint64_t q = 0;
 	fcat__aval vals[FCAT__MAX_VIEW_COLUMNS];
 	for (uint64_t i = 0; i < n && !r.bad; i++) {
 		fcat__agg_when w;
 		q += unzigzag(get_varint(&r));
 		w.ts = (int64_t)(q * unit);
-		w.created =
-		    get_byte(&r) ? (int64_t)((q + unzigzag(get_varint(&r))) * unit) : INT64_MIN;
-		for (size_t c = 0; c < k && !r.bad; c++)
-			get_value(&r, &vals[c], fcat__aval_kind_of(v->agg_input_types[c]), max_tag);
+		unsigned eb = get_byte(&r); /* the first body: only the created flag */
+		if ((v1 || k == 0) && eb > 1)
+			r.bad = true;
+		w.created = eb & 1 ? (int64_t)((q + unzigzag(get_varint(&r))) * unit) : INT64_MIN;
+		for (size_t c = 0; c < k && !r.bad; c++) {
+			unsigned tag = c == 0 && !v1 ? eb >> 1 : get_byte(&r);
+			get_value(&r, &vals[c], kinds[c], tag, max_tag);
+		}
 		if (!r.bad) {
 			int rc = fcat__agg_events_push(e, w, vals);
 			if (rc)
