@@ -299,6 +299,51 @@ static void test_aggregations__every_function_at_the_window_edges_on_every_path(
 	free(a);
 }
 
+/* Entity rows with a null key or no time get null features (not an empty
+ * window's count of 0) and leave the others' windows as they are, in any
+ * order of the rows. */
+static void test_aggregations__entity_rows_without_key_or_time_get_null_features(void **state)
+{
+	fixture *f = *state;
+	const fcat_type st = {FCAT_STRING, false, 0}, tt = {FCAT_TIMESTAMP, false, 0};
+	const fcat_value keys[] = {
+	    str("u1"), {.type = st, .is_null = true}, str("u1"), str("u2"), str("u1")};
+	const fcat_value times[] = {{.type = tt, .u.ts = t("2031-01-01T11:00:00Z")},
+	                            {.type = tt, .u.ts = t("2031-01-01T10:00:00Z")},
+	                            {.type = tt, .is_null = true},
+	                            {.type = tt, .u.ts = t("2031-01-01T10:00:00Z")},
+	                            {.type = tt, .u.ts = t("2031-01-01T10:00:00Z")}};
+	fcat__colbuild kb, tb;
+	fcat__colbuild_init(&kb, st);
+	fcat__colbuild_init(&tb, tt);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(fcat__colbuild_add(&kb, &keys[i]), 0);
+		assert_int_equal(fcat__colbuild_add(&tb, &times[i]), 0);
+	}
+	fcat_column cols[2] = {fcat__colbuild_column(&kb, "user_id"),
+	                       fcat__colbuild_column(&tb, "event_timestamp")};
+	const char *ref = "a";
+	fcat_training_set *ts;
+	if (fcat_get_historical_columns(&ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
+		fail_msg("%s", fcat_error_last());
+	fcat_column count;
+	assert_int_equal(fcat_training_set_column(&count, ts, 2 + F_COUNT), 0);
+	const int64_t want[] = {2, -1, -1, 1, 4}; /* -1: null */
+	for (size_t i = 0; i < 5; i++) {
+		fcat__buf scratch = {0};
+		fcat_value v;
+		assert_int_equal(fcat__column_cell(&v, &count, i, &scratch), 0);
+		if (want[i] < 0)
+			assert_true(v.is_null);
+		else
+			assert_int_equal(v.u.i64, want[i]);
+		fcat__buf_free(&scratch);
+	}
+	fcat_training_set_free(ts);
+	fcat__colbuild_free(&kb);
+	fcat__colbuild_free(&tb);
+}
+
 static void expect_invalid(const char *aggs, const char *want)
 {
 	char text[2048];
@@ -341,6 +386,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_aggregations__every_function_at_the_window_edges_on_every_path, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregations__entity_rows_without_key_or_time_get_null_features, setup,
 	        teardown),
 	    cmocka_unit_test(test_aggregations__bad_definitions_name_file_line_and_aggregation),
 	};

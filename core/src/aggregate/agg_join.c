@@ -8,6 +8,7 @@
 #include "aggregate/agg_rows.h"
 
 #include "encoding/encoding.h"
+#include "latest/latest.h"
 #include "offline/source_scan.h"
 #include "training/request.h"
 #include "util/error.h"
@@ -39,6 +40,44 @@ static int cmp_erow(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
+#define ROW_BATCH 4096
+
+/* Appends entity row r's encoded key to keys, or nothing when it has no
+ * time, a null key or one that does not encode (the row then gets no
+ * features). A cell that does not read as its type is an error. */
+static int row_key(fcat__buf *keys, const fcat__treq *q, const int *col, const fcat_type *types,
+                   size_t nk, size_t r)
+{
+	if (q->ent->ts[r] == INT64_MIN)
+		return 0;
+	fcat_value kv[64];
+	bool owned[64];
+	size_t got = 0;
+	bool ok = true;
+	int rc = 0;
+	for (; ok && got < nk; got++) {
+		rc = fcat__entities_value(&kv[got], &owned[got], q->ent, col[got], r, types[got],
+		                          "column");
+		if (rc) {
+			ok = false;
+			break;
+		}
+		ok = !kv[got].is_null;
+	}
+	size_t before = keys->len;
+	int krc = ok ? fcat__key_encode(keys, kv, nk) : 0;
+	if (rc == 0 && krc == FCAT_ENOMEM)
+		rc = fcat__error_oom();
+	else if (rc == 0 && (krc || !ok))
+		fcat__error_clear(); /* no features for this row, not an error */
+	if (krc && krc != FCAT_ENOMEM)
+		keys->len = before;
+	for (size_t k = 0; k < got && k < nk; k++)
+		if (owned[k])
+			fcat_value_clear(&kv[k]);
+	return rc;
+}
+
 /* Each entity row's entity, from its join key columns. */
 static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, erow *rows,
                        int64_t *lo, int64_t *hi)
@@ -60,48 +99,91 @@ static int entity_rows(fcat__treq *q, const fcat__view *v, fcat__agg_rows *ar, e
 		if (rc)
 			return rc;
 	}
-	fcat__buf key = {0};
-	fcat_value kv[64];
-	bool owned[64];
-	int rc = 0;
+	fcat__buf keys = {0};
+	size_t *kend = malloc(ROW_BATCH * sizeof *kend);
+	uint64_t *hash = malloc(ROW_BATCH * sizeof *hash);
+	bool *has = malloc(ROW_BATCH * sizeof *has);
+	int rc = kend && hash && has ? 0 : fcat__error_oom();
 	*lo = INT64_MAX;
 	*hi = INT64_MIN;
-	for (size_t r = 0; rc == 0 && r < q->ent->nrows; r++) {
-		rows[r] = (erow){-1, q->ent->ts[r], (uint32_t)r};
-		bool ok = q->ent->ts[r] != INT64_MIN;
-		size_t got = 0;
-		for (; ok && got < nk; got++) {
-			rc = fcat__entities_value(&kv[got], &owned[got], q->ent, col[got], r,
-			                          types[got], "column");
-			if (rc) {
-				ok = false;
-				break;
+	/* in batches: every key encoded, hashed and its slot fetched, then the
+	 * lookups, each fetching the entry of one a few rows ahead */
+	for (size_t at = 0; rc == 0 && at < q->ent->nrows; at += ROW_BATCH) {
+		size_t n = q->ent->nrows - at < ROW_BATCH ? q->ent->nrows - at : ROW_BATCH;
+		keys.len = 0;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			size_t from = keys.len;
+			rc = row_key(&keys, q, col, types, nk, at + i);
+			kend[i] = keys.len;
+			has[i] = keys.len > from;
+			if (has[i]) {
+				hash[i] = fcat__latest_hash(keys.ptr + from, keys.len - from);
+				fcat__agg_rows_prefetch(ar, hash[i], false);
 			}
-			ok = !kv[got].is_null;
 		}
-		key.len = 0;
-		int krc = ok ? fcat__key_encode(&key, kv, nk) : 0;
-		if (krc == FCAT_ENOMEM)
-			key.oom = true;
-		if (ok && krc == 0 && !key.oom) {
-			rows[r].entity = fcat__agg_rows_entity(ar, key.ptr, key.len);
+		if (rc == 0 && keys.oom)
+			rc = fcat__error_oom();
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			size_t r = at + i, from = i ? kend[i - 1] : 0;
+			rows[r] = (erow){-1, q->ent->ts[r], (uint32_t)r};
+			if (i + 8 < n && has[i + 8])
+				fcat__agg_rows_prefetch(ar, hash[i + 8], true);
+			if (!has[i])
+				continue; /* no key or time: no features */
+			rows[r].entity = fcat__agg_rows_entity_hashed(ar, keys.ptr + from,
+			                                              kend[i] - from, hash[i]);
 			if (rows[r].entity < 0)
 				rc = fcat__error_oom();
 			if (rows[r].at < *lo)
 				*lo = rows[r].at;
 			if (rows[r].at > *hi)
 				*hi = rows[r].at;
-		} else if (key.oom) {
-			rc = fcat__error_oom();
-		} else {
-			fcat__error_clear();
 		}
-		for (size_t k = 0; k < got && k < nk; k++)
-			if (owned[k])
-				fcat_value_clear(&kv[k]);
 	}
-	fcat__buf_free(&key);
+	fcat__buf_free(&keys);
+	free(kend);
+	free(hash);
+	free(has);
 	return rc;
+}
+
+/* Sorts the entity rows by entity (those without first), then time, then
+ * row: counted into place by entity, then each entity's few rows sorted. */
+static int sort_rows(erow *rows, size_t n, size_t nent)
+{
+	size_t *start = calloc(nent + 2, sizeof *start);
+	erow *out = malloc((n ? n : 1) * sizeof *out);
+	if (!start || !out) {
+		free(start);
+		free(out);
+		return fcat__error_oom();
+	}
+	for (size_t i = 0; i < n; i++)
+		start[rows[i].entity + 2]++; /* -1 counts in start[1] */
+	for (size_t e = 1; e <= nent + 1; e++)
+		start[e] += start[e - 1];
+	for (size_t i = 0; i < n; i++) /* in row order: stable */
+		out[start[rows[i].entity + 1]++] = rows[i];
+	/* start[e + 1] now ends entity e's rows (start[0], those without one) */
+	for (size_t e = 0, from = start[0]; e < nent; from = start[e + 1], e++) {
+		erow *g = out + from;
+		size_t len = start[e + 1] - from;
+		if (len > 32) {
+			qsort(g, len, sizeof *g, cmp_erow);
+			continue;
+		}
+		for (size_t i = 1; i < len; i++) { /* by time; rows already in order */
+			erow x = g[i];
+			size_t j = i;
+			for (; j > 0 && g[j - 1].at > x.at; j--)
+				g[j] = g[j - 1];
+			g[j] = x;
+		}
+	}
+	memcpy(rows, out, n * sizeof *out);
+	free(start);
+	free(out);
+	return 0;
 }
 
 /* Keeps a feature's value for entity row `row`. */
@@ -319,7 +401,7 @@ int fcat__agg_join_view(fcat__treq *q, fcat__hview *hv)
 	if (rc == 0)
 		rc = fcat__agg_rows_entities(ar, &nent, &keys, &events);
 	if (rc == 0)
-		qsort(rows, nrows, sizeof *rows, cmp_erow);
+		rc = sort_rows(rows, nrows, nent);
 	sweep w = {q, hv, rows, nrows, events, &gr};
 	size_t parts = sweeps_in_parallel(v) && nrows > 65536 ? fcat__parallel_parts(8) : 1;
 	if (rc == 0)

@@ -161,6 +161,19 @@ long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len)
 	return entity_of(r, key, len, fcat__latest_hash(key, len));
 }
 
+long fcat__agg_rows_entity_hashed(fcat__agg_rows *r, const char *key, size_t len, uint64_t hash)
+{
+	return entity_of(r, key, len, hash);
+}
+
+void fcat__agg_rows_prefetch(const fcat__agg_rows *r, uint64_t hash, bool entry)
+{
+	if (entry)
+		fcat__latest_map_prefetch_entry(&r->keys, hash);
+	else
+		fcat__latest_map_prefetch(&r->keys, hash);
+}
+
 /* An aval of the event, its text copied into r->text. */
 static int event_value(fcat__agg_rows *r, fcat__aval *out, const fcat_value *v, fcat_type t)
 {

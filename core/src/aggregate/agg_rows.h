@@ -41,5 +41,10 @@ int fcat__agg_rows_entities(fcat__agg_rows *r, size_t *n, const fcat_bytes **key
 /* The index of the entity of an encoded key (made, without events, when
  * new), or -1 when out of memory. */
 long fcat__agg_rows_entity(fcat__agg_rows *r, const char *key, size_t len);
+/* The same with the key's fcat__latest_hash given, and the two prefetches
+ * that go ahead of a batch of lookups: the hash's slot (entry false), then,
+ * a few lookups later, the entry the slot points to (entry true). */
+long fcat__agg_rows_entity_hashed(fcat__agg_rows *r, const char *key, size_t len, uint64_t hash);
+void fcat__agg_rows_prefetch(const fcat__agg_rows *r, uint64_t hash, bool entry);
 
 #endif

@@ -1,5 +1,10 @@
-/* arena.c - a bump allocator for objects that live and die together. */
+/* arena.c - a bump allocator for objects that live and die together.
+ * Blocks of FCAT__BIG_MIN or more (a training set's values) come from
+ * big.c, on huge pages: hundreds of megabytes filled once fault in 2 MiB
+ * at a time. */
 #include "util/arena.h"
+
+#include "util/big.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +21,23 @@ void fcat__arena_init(fcat__arena *a, size_t block_size)
 	a->block_size = block_size ? block_size : 64 * 1024;
 }
 
+static fcat__arena_block *block_alloc(size_t cap)
+{
+	size_t bytes = sizeof(fcat__arena_block) + cap;
+	return bytes >= FCAT__BIG_MIN ? fcat__big_alloc(bytes) : malloc(bytes);
+}
+
+static void block_free(fcat__arena_block *b)
+{
+	fcat__big_free(b, sizeof *b + b->cap); /* free() below FCAT__BIG_MIN */
+}
+
 void fcat__arena_release(fcat__arena *a)
 {
 	fcat__arena_block *b = a->head;
 	while (b) {
 		fcat__arena_block *next = b->next;
-		free(b);
+		block_free(b);
 		b = next;
 	}
 	a->head = NULL;
@@ -34,7 +50,7 @@ void fcat__arena_reset(fcat__arena *a)
 	fcat__arena_block *keep = a->head, *b = keep->next;
 	while (b) {
 		fcat__arena_block *next = b->next;
-		free(b);
+		block_free(b);
 		b = next;
 	}
 	keep->next = NULL;
@@ -55,7 +71,7 @@ void *fcat__arena_alloc_uninit(fcat__arena *a, size_t size)
 	fcat__arena_block *b = a->head;
 	if (!b || b->cap - b->used < size) {
 		size_t cap = size > a->block_size ? size : a->block_size;
-		b = malloc(sizeof *b + cap); /* zeroed per allocation, not per block */
+		b = block_alloc(cap); /* zeroed per allocation, not per block */
 		if (!b)
 			return NULL;
 		b->used = 0;

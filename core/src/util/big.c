@@ -16,7 +16,7 @@
 
 /* Below this, the C heap serves better: a mapping and its huge pages cost
  * more to make and clear than small arrays (a push's) are worth. */
-#define BIG (32u << 20)
+#define BIG FCAT__BIG_MIN
 
 static size_t rounded(size_t size)
 {

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* The size from which arrays come from the kernel (below it, the heap). */
+#define FCAT__BIG_MIN ((size_t)32 << 20)
+
 /* `size` bytes, zeroed, or NULL (out of memory). */
 void *fcat__big_alloc(size_t size);
 /* Grows (or shrinks) p from old to size bytes, keeping its contents
