@@ -4,6 +4,7 @@
 #include "value_types.h"
 
 #include "util/error.h"
+#include "values/decimal_digits.h"
 
 #include <float.h>
 #include <math.h>
@@ -249,6 +250,60 @@ static void test_values__float_shortest_text(void **state)
 	check_text(T_F64, "0.30000000000000004", NULL);
 	check_text(T_F32, "16777216", NULL);
 	check_text(T_F64, "1e300", "1e+300");
+}
+
+/* The %g text made without printf is printf's, byte for byte, at every
+ * precision: random bit patterns (every magnitude, subnormals too), short
+ * decimals, and the values whose rounding carries into a new digit. */
+static void test_values__g_text_is_printf_g_byte_for_byte(void **state)
+{
+	(void)state;
+	uint64_t r = 0x9E3779B97F4A7C15ULL;
+	const double edges[] = {0.0,
+	                        -0.0,
+	                        1.0,
+	                        9.5,
+	                        0.5,
+	                        99999.5,
+	                        1e-5,
+	                        1e-4,
+	                        0.0001234,
+	                        123456789012345678.0,
+	                        9.999999999999999e22,
+	                        1e23,
+	                        5e-324,
+	                        DBL_MAX,
+	                        DBL_MIN,
+	                        0.1,
+	                        1e15,
+	                        1e16,
+	                        1e17,
+	                        2.5,
+	                        -7.25e-300};
+	char mine[FCAT__G_TEXT_MAX], want[64];
+	for (size_t i = 0; i < 200000; i++) {
+		double d;
+		if (i < sizeof edges / sizeof *edges) {
+			d = edges[i];
+		} else {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			if (i % 3 == 0) {
+				memcpy(&d, &r, sizeof d);
+				if (!isfinite(d))
+					continue;
+			} else if (i % 3 == 1) {
+				d = (double)(int64_t)(r % 100000000) / 100.0;
+			} else {
+				d = ldexp((double)(r >> 11), (int)(r % 200) - 150);
+			}
+		}
+		for (int p = 1; p <= 17; p++) {
+			fcat__g_text(mine, d, p);
+			snprintf(want, sizeof want, "%.*g", p, d);
+			if (strcmp(mine, want) != 0)
+				fail_msg("%%.%dg of %a: '%s', printf '%s'", p, d, mine, want);
+		}
+	}
 }
 
 static void test_values__float_special_values(void **state)
@@ -758,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_values__float32_round_trip),
 	    cmocka_unit_test(test_values__float64_round_trip),
 	    cmocka_unit_test(test_values__float_shortest_text),
+	    cmocka_unit_test(test_values__g_text_is_printf_g_byte_for_byte),
 	    cmocka_unit_test(test_values__float_special_values),
 	    cmocka_unit_test(test_values__bool_parse_and_format),
 	    cmocka_unit_test(test_values__string_is_copied_as_is),

@@ -1,10 +1,9 @@
 /* real_text.c - a double in JSON exactly as jansson writes it (printf's
  * "%.17g"; ".0" added when that reads as a whole number; the exponent
- * without '+' or leading zeros), without printf for the magnitudes features
- * hold: a finite double is m * 2^e, and when that binary fraction fits 64
- * bits its decimal digits come exactly by long division. Other magnitudes go
- * through snprintf and the same rewriting. */
+ * without '+' or leading zeros), on the digits of decimal_digits.c. */
 #include "json/real_text.h"
+
+#include "values/decimal_digits.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,166 +11,6 @@
 #include <string.h>
 
 #define PRECISION 17
-
-/* The significant digits of a value and the power of ten of the first. */
-typedef struct digits {
-	char d[PRECISION + 1];
-	int n; /* how many (1..PRECISION); trailing zeros removed */
-	int exp10;
-} digits;
-
-static int bit_length(uint64_t v)
-{
-	return v ? 64 - __builtin_clzll(v) : 0;
-}
-
-/* Rounds the digits up by one unit of the last; 99.9 becomes 100. */
-static void round_up(digits *g)
-{
-	int i = g->n - 1;
-	while (i >= 0 && g->d[i] == '9')
-		g->d[i--] = '0';
-	if (i >= 0) {
-		g->d[i]++;
-		return;
-	}
-	g->d[0] = '1'; /* all nines: one more digit before the point */
-	for (int k = 1; k < g->n; k++)
-		g->d[k] = '0';
-	g->exp10++;
-}
-
-/* Rounds to nearest, ties to even (printf in the default rounding mode):
- * `cmp` says whether what follows the digits is below (<0), at (0) or above
- * (>0) half a unit of the last; `rest` whether anything follows at all. */
-static void round_digits(digits *g, int cmp, bool rest)
-{
-	if (rest && (cmp > 0 || (cmp == 0 && (g->d[g->n - 1] - '0') % 2)))
-		round_up(g);
-	while (g->n > 1 && g->d[g->n - 1] == '0')
-		g->n--;
-}
-
-/* The digits of the integer v (>= 1) with what follows it: a fraction
- * `frac` / 2^s (s <= 60; 0 when there is none). */
-static void from_integer(digits *g, uint64_t v, uint64_t frac, int s)
-{
-	char tmp[24];
-	int len = 0;
-	for (uint64_t x = v; x; x /= 10)
-		tmp[len++] = (char)('0' + x % 10);
-	g->exp10 = len - 1;
-	if (len > PRECISION) {
-		/* v's digits past the precision decide the rounding */
-		uint64_t scale = 1;
-		for (int k = 0; k < len - PRECISION; k++)
-			scale *= 10;
-		uint64_t low = v % scale, half = scale / 2;
-		g->n = PRECISION;
-		for (int k = 0; k < PRECISION; k++)
-			g->d[k] = tmp[len - 1 - k];
-		int cmp = low > half || (low == half && frac) ? 1 : low == half ? 0 : -1;
-		round_digits(g, cmp, low || frac);
-		return;
-	}
-	g->n = len;
-	for (int k = 0; k < len; k++)
-		g->d[k] = tmp[len - 1 - k];
-	uint64_t mask = s ? (UINT64_C(1) << s) - 1 : 0;
-	while (g->n < PRECISION && frac) {
-		frac *= 10;
-		g->d[g->n++] = (char)('0' + (frac >> s));
-		frac &= mask;
-	}
-	uint64_t twice = frac << 1, unit = s ? UINT64_C(1) << s : 0;
-	round_digits(g, twice < unit ? -1 : twice == unit ? 0 : 1, frac != 0);
-}
-
-/* The digits of frac / 2^s (0 < frac < 2^s, s <= 60). */
-static void from_fraction(digits *g, uint64_t frac, int s)
-{
-	uint64_t mask = (UINT64_C(1) << s) - 1;
-	g->exp10 = 0;
-	do { /* leading zeros */
-		frac *= 10;
-		g->exp10--;
-	} while ((frac >> s) == 0);
-	g->n = 0;
-	for (;;) {
-		g->d[g->n++] = (char)('0' + (frac >> s));
-		frac &= mask;
-		if (g->n == PRECISION || !frac)
-			break;
-		frac *= 10;
-	}
-	uint64_t twice = frac << 1, unit = UINT64_C(1) << s;
-	round_digits(g, twice < unit ? -1 : twice == unit ? 0 : 1, frac != 0);
-}
-
-/* The exact digits of a finite positive |d|, when its binary fraction fits
- * the arithmetic here; false otherwise. */
-static bool exact_digits(digits *g, double d)
-{
-	uint64_t bits;
-	memcpy(&bits, &d, sizeof bits);
-	int biased = (int)((bits >> 52) & 0x7ff);
-	uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
-	int e;
-	if (biased == 0) {
-		e = -1074;
-	} else {
-		m |= UINT64_C(1) << 52;
-		e = biased - 1075;
-	}
-	if (m == 0) {
-		g->d[0] = '0';
-		g->n = 1;
-		g->exp10 = 0;
-		return true;
-	}
-	int tz = __builtin_ctzll(m);
-	m >>= tz;
-	e += tz;
-	if (e >= 0) {
-		if (bit_length(m) + e > 64)
-			return false;
-		from_integer(g, m << e, 0, 0);
-		return true;
-	}
-	int s = -e;
-	if (s > 60)
-		return false;
-	uint64_t whole = m >> s, frac = m & ((UINT64_C(1) << s) - 1);
-	if (whole)
-		from_integer(g, whole, frac, s);
-	else
-		from_fraction(g, frac, s);
-	return true;
-}
-
-/* The digits printf("%.17g") chose, read back from its text. */
-static void printf_digits(digits *g, double d)
-{
-	char text[64];
-	snprintf(text, sizeof text, "%.*e", PRECISION - 1, d < 0 ? -d : d);
-	/* d.dddddddddddddddde[+-]XX */
-	g->n = 0;
-	const char *p = text;
-	for (; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			g->d[g->n++] = *p;
-	int x = 0, sign = 1;
-	if (*p == 'e') {
-		p++;
-		if (*p == '-' || *p == '+')
-			sign = *p++ == '-' ? -1 : 1;
-		while (*p >= '0' && *p <= '9')
-			x = x * 10 + (*p++ - '0');
-	}
-	g->exp10 = sign * x;
-	while (g->n > 1 && g->d[g->n - 1] == '0')
-		g->n--;
-}
 
 static size_t put_uint(char *out, unsigned v)
 {
@@ -187,10 +26,9 @@ static size_t put_uint(char *out, unsigned v)
 
 size_t fcat__json_real_text(char out[FCAT__JSON_REAL_TEXT_MAX], double d)
 {
-	digits g;
+	fcat__digits g;
 	size_t len = 0;
-	if (!exact_digits(&g, d))
-		printf_digits(&g, d);
+	fcat__decimal_digits(&g, d, PRECISION);
 	if (d < 0 || (d == 0 && 1 / d < 0))
 		out[len++] = '-';
 	int x = g.exp10;

@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "values/base64.h"
+#include "values/decimal_digits.h"
 #include "values/value_copy.h"
 #include "values/vtext.h"
 
@@ -29,7 +30,7 @@ static void format_f64(char *buf, size_t size, double v)
 	if (format_nonfinite(buf, size, v))
 		return;
 	for (int prec = 15; prec <= 17; prec++) {
-		fcat__snprintf_c(buf, size, "%.*g", prec, v);
+		fcat__g_text(buf, v, prec); /* printf's "%.*g", without printf */
 		double back = fcat__strtod_c(buf, NULL);
 		if (memcmp(&back, &v, sizeof v) == 0)
 			return;
@@ -43,7 +44,7 @@ static void format_f32(char *buf, size_t size, float v)
 	if (format_nonfinite(buf, size, v))
 		return;
 	for (int prec = 6; prec <= 9; prec++) {
-		fcat__snprintf_c(buf, size, "%.*g", prec, (double)v);
+		fcat__g_text(buf, v, prec);
 		float back = fcat__strtof_c(buf, NULL);
 		float cast = (float)fcat__strtod_c(buf, NULL);
 		if (memcmp(&back, &v, sizeof v) == 0 && memcmp(&cast, &v, sizeof v) == 0)
