@@ -4,6 +4,7 @@
 #include "training/training_set.h"
 
 #include "util/error.h"
+#include "util/parallel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,22 @@ static int fill_column(fcat_training_set *t, const fcat__treq *q, size_t c, bool
 	return rc;
 }
 
+typedef struct fill_job {
+	fcat_training_set *t;
+	const fcat__treq *q;
+	bool full;
+} fill_job;
+
+/* Columns part, part + nparts, ...: each column is its own. */
+static int fill_part(void *ctx, size_t part, size_t nparts)
+{
+	const fill_job *j = ctx;
+	int rc = 0;
+	for (size_t c = part; rc == 0 && c < j->t->ncols; c += nparts)
+		rc = fill_column(j->t, j->q, c, j->full);
+	return rc;
+}
+
 static int fill_meta(fcat_training_set *t, const fcat__treq *q)
 {
 	t->commit = strdup(fcat_catalog_commit(q->s->catalog));
@@ -107,8 +124,12 @@ int fcat__treq_result(fcat_training_set **out, const fcat__treq *q, bool full_na
 	t->builds = calloc(t->ncols + 1, sizeof *t->builds);
 	t->cols = calloc(t->ncols + 1, sizeof *t->cols);
 	int rc = t->names && t->builds && t->cols ? 0 : fcat__error_oom();
-	for (size_t c = 0; rc == 0 && c < t->ncols; c++)
-		rc = fill_column(t, q, c, full_names);
+	/* a large set's columns are filled at once, a small one's on this
+	 * thread (starting threads would cost more) */
+	fill_job job = {t, q, full_names};
+	size_t parts = t->nrows >= 65536 ? fcat__parallel_parts(t->ncols < 8 ? t->ncols : 8) : 1;
+	if (rc == 0)
+		rc = fcat__parallel(parts, fill_part, &job);
 	if (rc == 0)
 		rc = fill_meta(t, q);
 	if (rc) {
