@@ -344,6 +344,71 @@ static void test_aggregations__entity_rows_without_key_or_time_get_null_features
 	fcat__colbuild_free(&tb);
 }
 
+/* 70,000 entity rows in no order over three users (past a batch of keys,
+ * thousands of rows an entity, the columns laid out in parallel): every
+ * row's count and sum equal a count over the events by hand. */
+static void test_aggregations__many_entity_rows_equal_a_count_by_hand(void **state)
+{
+	fixture *f = *state;
+	enum { N = 70000 };
+	const char *ev_user[] = {"u1", "u1", "u1", "u1", "u2"};
+	const int64_t ev_at[] = {t("2031-01-01T08:15:00Z"), t("2031-01-01T09:00:00Z"),
+	                         t("2031-01-01T09:30:00Z"), t("2031-01-01T10:00:00Z"),
+	                         t("2031-01-01T09:45:00Z")};
+	const double ev_amount[] = {1, 2, 4, 8, 100};
+	const char *users[] = {"u1", "u2", "u3"};
+	const int64_t t0 = t("2031-01-01T07:00:00Z"), hour = 3600000000LL;
+	fcat__colbuild kb, tb;
+	fcat__colbuild_init(&kb, (fcat_type){FCAT_STRING, false, 0});
+	fcat__colbuild_init(&tb, (fcat_type){FCAT_TIMESTAMP, false, 0});
+	int64_t *at = malloc(N * sizeof *at);
+	size_t *who = malloc(N * sizeof *who);
+	uint64_t r = 12345;
+	for (size_t i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		who[i] = (r >> 33) % 3;
+		at[i] = t0 + (int64_t)((r >> 20) % (uint64_t)(6 * hour / 1000000)) * 1000000;
+		fcat_value k = str(users[who[i]]);
+		fcat_value tv = {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at[i]};
+		assert_int_equal(fcat__colbuild_add(&kb, &k), 0);
+		assert_int_equal(fcat__colbuild_add(&tb, &tv), 0);
+	}
+	fcat_column cols[2] = {fcat__colbuild_column(&kb, "user_id"),
+	                       fcat__colbuild_column(&tb, "event_timestamp")};
+	const char *ref = "a";
+	fcat_training_set *ts;
+	if (fcat_get_historical_columns(&ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
+		fail_msg("%s", fcat_error_last());
+	fcat_column count, sum;
+	assert_int_equal(fcat_training_set_column(&count, ts, 2 + F_COUNT), 0);
+	assert_int_equal(fcat_training_set_column(&sum, ts, 2 + F_SUM), 0);
+	fcat__buf scratch = {0};
+	for (size_t i = 0; i < N; i++) {
+		int64_t want = 0;
+		double want_sum = 0;
+		for (size_t e = 0; e < 5; e++)
+			if (!strcmp(ev_user[e], users[who[i]]) && ev_at[e] > at[i] - 2 * hour &&
+			    ev_at[e] <= at[i]) {
+				want++;
+				want_sum += ev_amount[e];
+			}
+		fcat_value c, sv;
+		assert_int_equal(fcat__column_cell(&c, &count, i, &scratch), 0);
+		assert_int_equal(fcat__column_cell(&sv, &sum, i, &scratch), 0);
+		if (c.u.i64 != want || sv.u.f64 != want_sum)
+			fail_msg(
+			    "entity row %zu (%s at +%llds): count %lld sum %g, by hand %lld %g", i,
+			    users[who[i]], (long long)((at[i] - t0) / 1000000), (long long)c.u.i64,
+			    sv.u.f64, (long long)want, want_sum);
+	}
+	fcat__buf_free(&scratch);
+	fcat_training_set_free(ts);
+	fcat__colbuild_free(&kb);
+	fcat__colbuild_free(&tb);
+	free(at);
+	free(who);
+}
+
 static void expect_invalid(const char *aggs, const char *want)
 {
 	char text[2048];
@@ -390,6 +455,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_aggregations__entity_rows_without_key_or_time_get_null_features, setup,
 	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregations__many_entity_rows_equal_a_count_by_hand, setup, teardown),
 	    cmocka_unit_test(test_aggregations__bad_definitions_name_file_line_and_aggregation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

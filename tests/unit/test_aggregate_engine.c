@@ -306,6 +306,18 @@ static void test_agg_row__reals_and_times_keep_their_bits_in_fewer_bytes(void **
 	}
 	/* coarser times take fewer bytes */
 	assert_true(len[0] < len[1] && len[1] < len[2]);
+	/* whole seconds, but a created time one microsecond past: the unit is
+	 * the microsecond, and both times come back */
+	fcat__agg_events fine = {.ninputs = 1};
+	for (int i = 0; i < 3; i++) {
+		fcat__aval v = {.u.d = 1.5};
+		int64_t ts = (int64_t)(i + 1) * 60 * sec;
+		fcat__agg_when w = {ts, i == 1 ? ts + 1 : ts};
+		assert_int_equal(fcat__agg_events_push(&fine, w, &v), 0);
+	}
+	size_t fine_len;
+	round_trip(&o, &fine, &fine_len);
+	fcat__agg_events_free(&fine);
 	/* a price in whole seconds: about 8 bytes an event, not 17 */
 	fcat__agg_events p = {.ninputs = 1};
 	for (int i = 0; i < 100; i++) {
@@ -356,6 +368,85 @@ static void test_agg_row__rows_of_the_first_body_still_decode(void **state)
 	fcat__agg_events_free(&back);
 }
 
+/* A view of two inputs, a real and a text (the second's tag has a byte
+ * of its own). */
+typedef struct two_inputs {
+	fcat__view v;
+	const char *inputs[2];
+	fcat_type types[2];
+} two_inputs;
+
+static void make_two(two_inputs *t)
+{
+	memset(t, 0, sizeof *t);
+	t->inputs[0] = "x";
+	t->inputs[1] = "s";
+	t->types[0] = REAL;
+	t->types[1] = TEXT;
+	t->v.agg_interval = 600;
+	t->v.agg_span = 3600;
+	t->v.agg_inputs = t->inputs;
+	t->v.agg_input_types = t->types;
+	t->v.nagg_inputs = 2;
+	t->v.base.name = "two";
+}
+
+/* Every truncation and every change of one byte of a row gives its events
+ * or FCAT_EINVALID (run under ASan: nothing read out of bounds); a body a
+ * newer fcat would write is FCAT_EVERSION, not a damaged row. */
+static void test_agg_row__damaged_rows_are_refused_not_misread(void **state)
+{
+	(void)state;
+	two_inputs t;
+	make_two(&t);
+	fcat__agg_events e = {.ninputs = 2};
+	const int64_t sec = 1000000;
+	for (int i = 0; i < 6; i++) {
+		fcat__aval v[2] = {{.null = i == 4, .u.d = i == 2 ? 0.1 + 0.2 : (double)i / 4},
+		                   {.null = i == 1, .u.s = {"abcdef", (size_t)i}}};
+		fcat__agg_when w = {(int64_t)i * 90 * sec - 30 * sec, i % 2 ? INT64_MIN : i * sec};
+		assert_int_equal(fcat__agg_events_push(&e, w, v), 0);
+	}
+	fcat__buf row = {0};
+	fcat__agg_row_encode(&row, &t.v, &e);
+	unsigned char *copy = malloc(row.len);
+	fcat__agg_events back = {.ninputs = 2};
+	int64_t newest;
+	const unsigned char *hash;
+	assert_int_equal(fcat__agg_row_decode(&back, &newest, &hash, &t.v,
+	                                      (const unsigned char *)row.ptr, row.len),
+	                 0);
+	assert_int_equal(back.n, 6);
+	const double third = 0.1 + 0.2; /* not a decimal of 4 digits: 8 bytes */
+	assert_memory_equal(&back.vals[2 * 2].u.d, &third, sizeof third);
+	assert_true(back.vals[4 * 2].null && back.vals[1 * 2 + 1].null);
+	assert_int_equal(back.vals[5 * 2 + 1].u.s.len, 5);
+	assert_memory_equal(back.vals[5 * 2 + 1].u.s.ptr, "abcde", 5);
+	for (size_t cut = 0; cut < row.len; cut++) {
+		memcpy(copy, row.ptr, cut);
+		int rc = fcat__agg_row_decode(&back, &newest, &hash, &t.v, copy, cut);
+		assert_int_equal(rc, FCAT_EINVALID);
+	}
+	const unsigned char flips[] = {0x01, 0x80, 0xFF, 0x7F};
+	for (size_t at = 0; at < row.len; at++)
+		for (size_t f = 0; f < sizeof flips; f++) {
+			memcpy(copy, row.ptr, row.len);
+			copy[at] ^= flips[f];
+			int rc = fcat__agg_row_decode(&back, &newest, &hash, &t.v, copy, row.len);
+			assert_true(rc == 0 || rc == FCAT_EINVALID || rc == FCAT_EVERSION);
+			assert_true(rc == 0 || back.n <= 6);
+		}
+	memcpy(copy, row.ptr, row.len);
+	copy[24 + 32] = 0xA3; /* the body mark of a later fcat */
+	assert_int_equal(fcat__agg_row_decode(&back, &newest, &hash, &t.v, copy, row.len),
+	                 FCAT_EVERSION);
+	assert_non_null(strstr(fcat_error_last(), "newer fcat"));
+	free(copy);
+	fcat__buf_free(&row);
+	fcat__agg_events_free(&e);
+	fcat__agg_events_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_agg_row__events_survive_encode_decode_and_pruning),
 	    cmocka_unit_test(test_agg_row__reals_and_times_keep_their_bits_in_fewer_bytes),
 	    cmocka_unit_test(test_agg_row__rows_of_the_first_body_still_decode),
+	    cmocka_unit_test(test_agg_row__damaged_rows_are_refused_not_misread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,9 @@
  *     2+p (p = 0..4)  a real that is exactly k / 10^p for an integer k, as
  *        the zigzag varint of k (prices, counts and ratings held as
  *        reals take 2 to 4 bytes instead of 8).
- * Rows are rewritten whole on every push, and the store's cost is the
+ * A row of a later body (0xA3 to 0xAF) is a newer fcat's:
+ * FCAT_EVERSION, so that a push refuses it instead of rebuilding the row
+ * from its own events. Rows are rewritten whole on every push, and the store's cost is the
  * pages they fill, so the bytes per event decide push throughput. Rows of
  * the first body (0xA1: microseconds, tags 0 and 1 only) still decode.
  * The events are those of the tiles a window can still reach. */
@@ -30,6 +32,7 @@
 #define ROW_FORMAT_AGG 2
 #define BODY_MARK_V1   0xA1
 #define BODY_MARK      0xA2
+#define BODY_MARK_LAST 0xAF /* marks after BODY_MARK up to here: a newer fcat's */
 #define TAG_NULL       0
 #define TAG_VALUE      1
 #define TAG_DECIMAL    2 /* + digits */
@@ -246,6 +249,12 @@ int fcat__agg_row_decode(fcat__agg_events *e, int64_t *newest, const unsigned ch
 	e->n = 0;
 	e->ninputs = v->nagg_inputs;
 	const size_t body = FCAT_ROW_HEADER_SIZE + 32;
+	if (len >= body + 2 && row[0] == FCAT_ROW_MAGIC && row[1] == ROW_FORMAT_AGG &&
+	    row[body] > BODY_MARK && row[body] <= BODY_MARK_LAST)
+		return fcat__error(FCAT_EVERSION,
+		                   "an aggregation row of view '%s' was written by a newer fcat "
+		                   "(body 0x%02X): upgrade this one",
+		                   v->base.name, row[body]);
 	if (len < body + 2 || row[0] != FCAT_ROW_MAGIC || row[1] != ROW_FORMAT_AGG ||
 	    (row[body] != BODY_MARK && row[body] != BODY_MARK_V1) ||
 	    (row[body] == BODY_MARK && row[body + 1] >= sizeof units / sizeof *units))

@@ -557,8 +557,8 @@ static int merge_one(void *ctx, size_t i, fcat_bytes stored, fcat_bytes *out)
 	int drc = stored.ptr ? fcat__agg_row_decode(&m->old, &newest, &hash, v,
 	                                            (const unsigned char *)stored.ptr, stored.len)
 	                     : 0;
-	if (drc == FCAT_ENOMEM)
-		return drc;
+	if (drc == FCAT_ENOMEM || drc == FCAT_EVERSION)
+		return drc; /* a newer fcat's row is not ours to rewrite */
 	if (stored.ptr && (drc != 0 || memcmp(hash, v->data_hash, 32) != 0)) {
 		m->old.n = 0; /* damaged, or another version's: made anew */
 		fcat__error_clear();

@@ -79,12 +79,14 @@ typedef struct fill_job {
 	bool full;
 } fill_job;
 
-/* Columns part, part + nparts, ...: each column is its own. */
+/* The columns of one part, a contiguous range: the first failing part
+ * then holds the first failing column, whose error comes back. */
 static int fill_part(void *ctx, size_t part, size_t nparts)
 {
 	const fill_job *j = ctx;
+	size_t n = j->t->ncols;
 	int rc = 0;
-	for (size_t c = part; rc == 0 && c < j->t->ncols; c += nparts)
+	for (size_t c = n * part / nparts; rc == 0 && c < n * (part + 1) / nparts; c++)
 		rc = fill_column(j->t, j->q, c, j->full);
 	return rc;
 }

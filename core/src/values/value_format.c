@@ -6,6 +6,7 @@
 #include "values/value_copy.h"
 #include "values/vtext.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static void format_f64(char *buf, size_t size, double v)
 {
 	if (format_nonfinite(buf, size, v))
 		return;
+	assert(size >= FCAT__G_TEXT_MAX);
 	for (int prec = 15; prec <= 17; prec++) {
 		fcat__g_text(buf, v, prec); /* printf's "%.*g", without printf */
 		double back = fcat__strtod_c(buf, NULL);
@@ -43,6 +45,7 @@ static void format_f32(char *buf, size_t size, float v)
 {
 	if (format_nonfinite(buf, size, v))
 		return;
+	assert(size >= FCAT__G_TEXT_MAX);
 	for (int prec = 6; prec <= 9; prec++) {
 		fcat__g_text(buf, v, prec);
 		float back = fcat__strtof_c(buf, NULL);
