@@ -1,6 +1,7 @@
 /* fuzz_row_decode.c - fuzzes the binary encodings read back from an online
- * store: a feature row (fcat__row_decode) and an entity key
- * (fcat__key_decode), as bytes a damaged or hostile store could hold.
+ * store: a feature row (fcat__row_decode), an entity key (fcat__key_decode)
+ * and an aggregation view's row of events (fcat__agg_row_decode), as bytes
+ * a damaged or hostile store could hold.
  *
  * Input: byte 0 is the number n of expected values (0-15), bytes 1..n
  * their types (scalar 1-8, array bit 0x10, fixed dimension 0-3 in bits
@@ -13,9 +14,13 @@
  * row that decodes without mismatches to the same encoding again, and a row
  * whose count is n and has no mismatch encodes to as many bytes as it came
  * in (nothing ignored); a decoded key encodes to the very bytes it came
- * from. */
+ * from; an aggregation row (the types as its inputs) is FCAT_EINVALID or
+ * FCAT_EVERSION when it does not decode, and otherwise its events come in
+ * time order and encode to a row that decodes to the same times and bits,
+ * which encodes to the same bytes again. */
 #include "fuzz_util.h"
 
+#include "aggregate/agg.h"
 #include "encoding/encoding.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -98,6 +103,78 @@ static void key(const uint8_t *type_bytes, size_t n, const unsigned char *bytes,
 	fcat__buf_free(&b);
 }
 
+static void same_events(const fcat__agg_events *a, const fcat__agg_events *b,
+                        const fcat_type *types)
+{
+	fuzz_check(a->n == b->n, "%zu events re-decode as %zu", a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		fuzz_check(a->when[i].ts == b->when[i].ts &&
+		               a->when[i].created == b->when[i].created,
+		           "event %zu's times changed", i);
+		fuzz_check(!i || a->when[i - 1].ts <= a->when[i].ts, "event %zu is out of order",
+		           i);
+		for (size_t c = 0; c < a->ninputs; c++) {
+			const fcat__aval *x = &a->vals[i * a->ninputs + c],
+			                 *y = &b->vals[i * b->ninputs + c];
+			fuzz_check(x->null == y->null, "event %zu input %zu: null changed", i, c);
+			if (x->null)
+				continue;
+			switch (fcat__aval_kind_of(types[c])) {
+			case FCAT__AV_INT:
+				fuzz_check(x->u.i == y->u.i, "an integer changed");
+				break;
+			case FCAT__AV_REAL:
+				fuzz_check(memcmp(&x->u.d, &y->u.d, sizeof x->u.d) == 0,
+				           "a real changed");
+				break;
+			case FCAT__AV_TEXT:
+				fuzz_check(x->u.s.len == y->u.s.len &&
+				               (!x->u.s.len ||
+				                !memcmp(x->u.s.ptr, y->u.s.ptr, x->u.s.len)),
+				           "a text changed");
+				break;
+			default: break;
+			}
+		}
+	}
+}
+
+static void agg_row(fcat_type *types, size_t n, const unsigned char *bytes, size_t len)
+{
+	fcat__view v;
+	memset(&v, 0, sizeof v);
+	const char *names[MAX_VALUES + 1] = {0};
+	v.base.name = "fuzz";
+	v.agg_inputs = names;
+	v.agg_input_types = types;
+	v.nagg_inputs = n;
+	fcat__agg_events e = {.ninputs = n}, again = {.ninputs = n};
+	int64_t newest;
+	const unsigned char *hash;
+	int rc = fcat__agg_row_decode(&e, &newest, &hash, &v, bytes, len);
+	if (rc != 0) {
+		fuzz_check(rc == FCAT_EINVALID || rc == FCAT_EVERSION || rc == FCAT_ENOMEM,
+		           "aggregation row decode: %d", rc);
+		fcat__agg_events_free(&e);
+		return;
+	}
+	memcpy(v.data_hash, hash, sizeof v.data_hash);
+	fcat__buf once = {0}, twice = {0};
+	fcat__agg_row_encode(&once, &v, &e);
+	fuzz_check(!once.oom, "out of memory");
+	rc = fcat__agg_row_decode(&again, &newest, &hash, &v, (const unsigned char *)once.ptr,
+	                          once.len);
+	fuzz_check(rc == 0, "a re-encoded aggregation row does not decode: %d", rc);
+	same_events(&e, &again, types);
+	fcat__agg_row_encode(&twice, &v, &again);
+	fuzz_check(twice.len == once.len && memcmp(twice.ptr, once.ptr, once.len) == 0,
+	           "a re-encoded aggregation row encodes differently");
+	fcat__buf_free(&once);
+	fcat__buf_free(&twice);
+	fcat__agg_events_free(&e);
+	fcat__agg_events_free(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -117,6 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(bytes, data + 1 + n, len);
 	row(types, n, bytes, len);
 	key(data + 1, n, bytes, len);
+	agg_row(types, n, bytes, len);
 	free(bytes);
 	return 0;
 }
