@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "fcat.h"
+#include "fault/fault.h"
 #include "training/column.h"
 #include "util/arena.h"
 
@@ -409,6 +410,81 @@ static void test_aggregations__many_entity_rows_equal_a_count_by_hand(void **sta
 	free(who);
 }
 
+#ifdef FCAT_FAULT
+/* The count_2h of `user` read online at `at`: -1 when it has no row. */
+static int64_t count_online(fixture *f, const char *user, int64_t at)
+{
+	fcat_feature_set *set;
+	const char *ref = "a:count_2h";
+	assert_int_equal(fcat_feature_set_new(&set, f->store, &ref, 1), 0);
+	fcat_online_result *r;
+	assert_int_equal(fcat_online_result_new(&r), 0);
+	fcat_value key = str(user);
+	fcat_read_options o = FCAT_READ_OPTIONS_INIT;
+	o.now = at;
+	if (fcat_online_read(r, f->store, set, &key, 1, &o))
+		fail_msg("%s", fcat_error_last());
+	const fcat_feature_value *v = fcat_online_result_at(r, 0, 0);
+	int64_t n = v->status == FCAT_STATUS_NOT_FOUND ? -1 : v->value.u.i64;
+	fcat_online_result_free(r);
+	fcat_feature_set_free(set);
+	return n;
+}
+
+/* A push of more entities than a write batch that fails in the store (each
+ * of its plugin calls in turn) leaves none of its events: pushed again, it
+ * counts each event once. */
+static void test_aggregations__a_failed_push_leaves_nothing_and_a_retry_counts_once(void **state)
+{
+	fixture *f = *state;
+	enum { N = 12000 };
+	char(*ids)[8] = malloc(N * sizeof *ids);
+	fcat_value *u = malloc(N * sizeof *u), *ts = malloc(N * sizeof *ts),
+	           *cr = malloc(N * sizeof *cr), *am = malloc(N * sizeof *am),
+	           *nv = malloc(N * sizeof *nv), *tg = malloc(N * sizeof *tg);
+	const int64_t at = t("2031-01-01T09:00:00Z");
+	for (size_t i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "p%05zu", i);
+		u[i] = str(ids[i]);
+		ts[i] = (fcat_value){.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at};
+		cr[i] = (fcat_value){.is_null = true};
+		am[i] = (fcat_value){.type = {FCAT_FLOAT64, false, 0}, .u.f64 = 1};
+		nv[i] = (fcat_value){.type = {FCAT_INT64, false, 0}, .u.i64 = 1};
+		tg[i] = str("t");
+	}
+	fcat_push_column cols[] = {{"user_id", u}, {"ts", ts}, {"created", cr},
+	                           {"amount", am}, {"n", nv},  {"tag", tg}};
+	fcat_push_options po = FCAT_PUSH_OPTIONS_INIT;
+	po.to = FCAT_PUSH_ONLINE;
+	bool pushed = false;
+	for (long n = 1; !pushed && n < 50; n++) {
+		fcat__fault_arm(FCAT__FAULT_PLUGIN, n);
+		int rc = fcat_push(NULL, f->store, "events_push", cols, 6, N, &po);
+		bool fired = fcat__fault_disarm();
+		if (!fired) {
+			if (rc)
+				fail_msg("%s", fcat_error_last());
+			pushed = true;
+			continue;
+		}
+		assert_int_not_equal(rc, 0);
+		/* the first key and the last: in the first write batch and past it */
+		assert_int_equal(count_online(f, "p00000", at), -1);
+		assert_int_equal(count_online(f, "p11999", at), -1);
+	}
+	assert_true(pushed);
+	assert_int_equal(count_online(f, "p00000", at), 1);
+	assert_int_equal(count_online(f, "p11999", at), 1);
+	free(ids);
+	free(u);
+	free(ts);
+	free(cr);
+	free(am);
+	free(nv);
+	free(tg);
+}
+#endif
+
 static void expect_invalid(const char *aggs, const char *want)
 {
 	char text[2048];
@@ -457,6 +533,11 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_aggregations__many_entity_rows_equal_a_count_by_hand, setup, teardown),
+#ifdef FCAT_FAULT
+	    cmocka_unit_test_setup_teardown(
+	        test_aggregations__a_failed_push_leaves_nothing_and_a_retry_counts_once, setup,
+	        teardown),
+#endif
 	    cmocka_unit_test(test_aggregations__bad_definitions_name_file_line_and_aggregation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -589,11 +589,16 @@ int fcat__agg_rows_write(fcat__agg_rows *r, const fcat__online *target, uint64_t
 	if (frc)
 		return frc;
 	fcat__latest **sorted = fcat__latest_map_sorted(&r->keys);
-	fcat_bytes *keys = malloc(WRITE_BATCH * sizeof *keys);
-	merge_ctx m = {.r = r, .batch = malloc(WRITE_BATCH * sizeof *m.batch)};
+	/* A push adds its events in one update, one transaction: a push that
+	 * fails leaves nothing, so sending it again counts each event once.
+	 * Materialize replaces its range, which a rerun redoes, in batches. */
+	size_t per = r->start == r->end ? r->keys.len : WRITE_BATCH;
+	per = per ? per : 1;
+	fcat_bytes *keys = malloc(per * sizeof *keys);
+	merge_ctx m = {.r = r, .batch = malloc(per * sizeof *m.batch)};
 	int rc = sorted && keys && m.batch ? 0 : fcat__error_oom();
-	for (size_t at = 0; rc == 0 && at < r->keys.len; at += WRITE_BATCH) {
-		size_t n = r->keys.len - at < WRITE_BATCH ? r->keys.len - at : WRITE_BATCH;
+	for (size_t at = 0; rc == 0 && at < r->keys.len; at += per) {
+		size_t n = r->keys.len - at < per ? r->keys.len - at : per;
 		for (size_t i = 0; i < n; i++) {
 			m.batch[i] = sorted[at + i];
 			keys[i] = (fcat_bytes){(const char *)fcat__latest_key(sorted[at + i]),
