@@ -97,22 +97,36 @@ typedef struct answers {
 	fcat__arena copies; /* the strings of arrays read online */
 } answers;
 
-static void offline(fixture *f, answers *a, const char *const *users, const int64_t *at, size_t n)
+/* A training set of view a for the entity rows (keys[i], times[i]). */
+static fcat_training_set *training_set(fixture *f, const fcat_value *keys, const fcat_value *times,
+                                       size_t n)
 {
 	fcat__colbuild kb, tb;
 	fcat__colbuild_init(&kb, (fcat_type){FCAT_STRING, false, 0});
 	fcat__colbuild_init(&tb, (fcat_type){FCAT_TIMESTAMP, false, 0});
 	for (size_t i = 0; i < n; i++) {
-		fcat_value k = str(users[i]);
-		fcat_value tv = {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at[i]};
-		assert_int_equal(fcat__colbuild_add(&kb, &k), 0);
-		assert_int_equal(fcat__colbuild_add(&tb, &tv), 0);
+		assert_int_equal(fcat__colbuild_add(&kb, &keys[i]), 0);
+		assert_int_equal(fcat__colbuild_add(&tb, &times[i]), 0);
 	}
 	fcat_column cols[2] = {fcat__colbuild_column(&kb, "user_id"),
 	                       fcat__colbuild_column(&tb, "event_timestamp")};
 	const char *ref = "a";
-	if (fcat_get_historical_columns(&a->ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
+	fcat_training_set *ts;
+	if (fcat_get_historical_columns(&ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
 		fail_msg("%s", fcat_error_last());
+	fcat__colbuild_free(&kb);
+	fcat__colbuild_free(&tb);
+	return ts;
+}
+
+static void offline(fixture *f, answers *a, const char *const *users, const int64_t *at, size_t n)
+{
+	fcat_value keys[8], times[8];
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = str(users[i]);
+		times[i] = (fcat_value){.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at[i]};
+	}
+	a->ts = training_set(f, keys, times, n);
 	for (size_t c = 0; c < NF; c++) {
 		fcat_column col;
 		assert_int_equal(fcat_training_set_column(&col, a->ts, 2 + c), 0);
@@ -120,8 +134,6 @@ static void offline(fixture *f, answers *a, const char *const *users, const int6
 			assert_int_equal(
 			    fcat__column_cell(&a->v[0][i][c], &col, i, &a->scratch[i * NF + c]), 0);
 	}
-	fcat__colbuild_free(&kb);
-	fcat__colbuild_free(&tb);
 }
 
 static void online(fixture *f, answers *a, int path, const char *const *users, const int64_t *at,
@@ -314,19 +326,7 @@ static void test_aggregations__entity_rows_without_key_or_time_get_null_features
 	                            {.type = tt, .is_null = true},
 	                            {.type = tt, .u.ts = t("2031-01-01T10:00:00Z")},
 	                            {.type = tt, .u.ts = t("2031-01-01T10:00:00Z")}};
-	fcat__colbuild kb, tb;
-	fcat__colbuild_init(&kb, st);
-	fcat__colbuild_init(&tb, tt);
-	for (size_t i = 0; i < 5; i++) {
-		assert_int_equal(fcat__colbuild_add(&kb, &keys[i]), 0);
-		assert_int_equal(fcat__colbuild_add(&tb, &times[i]), 0);
-	}
-	fcat_column cols[2] = {fcat__colbuild_column(&kb, "user_id"),
-	                       fcat__colbuild_column(&tb, "event_timestamp")};
-	const char *ref = "a";
-	fcat_training_set *ts;
-	if (fcat_get_historical_columns(&ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
-		fail_msg("%s", fcat_error_last());
+	fcat_training_set *ts = training_set(f, keys, times, 5);
 	fcat_column count;
 	assert_int_equal(fcat_training_set_column(&count, ts, 2 + F_COUNT), 0);
 	const int64_t want[] = {2, -1, -1, 1, 4}; /* -1: null */
@@ -341,8 +341,6 @@ static void test_aggregations__entity_rows_without_key_or_time_get_null_features
 		fcat__buf_free(&scratch);
 	}
 	fcat_training_set_free(ts);
-	fcat__colbuild_free(&kb);
-	fcat__colbuild_free(&tb);
 }
 
 /* 70,000 entity rows in no order over three users (past a batch of keys,
@@ -359,27 +357,18 @@ static void test_aggregations__many_entity_rows_equal_a_count_by_hand(void **sta
 	const double ev_amount[] = {1, 2, 4, 8, 100};
 	const char *users[] = {"u1", "u2", "u3"};
 	const int64_t t0 = t("2031-01-01T07:00:00Z"), hour = 3600000000LL;
-	fcat__colbuild kb, tb;
-	fcat__colbuild_init(&kb, (fcat_type){FCAT_STRING, false, 0});
-	fcat__colbuild_init(&tb, (fcat_type){FCAT_TIMESTAMP, false, 0});
 	int64_t *at = malloc(N * sizeof *at);
 	size_t *who = malloc(N * sizeof *who);
+	fcat_value *keys = malloc(N * sizeof *keys), *times = malloc(N * sizeof *times);
 	uint64_t r = 12345;
 	for (size_t i = 0; i < N; i++) {
 		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
 		who[i] = (r >> 33) % 3;
 		at[i] = t0 + (int64_t)((r >> 20) % (uint64_t)(6 * hour / 1000000)) * 1000000;
-		fcat_value k = str(users[who[i]]);
-		fcat_value tv = {.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at[i]};
-		assert_int_equal(fcat__colbuild_add(&kb, &k), 0);
-		assert_int_equal(fcat__colbuild_add(&tb, &tv), 0);
+		keys[i] = str(users[who[i]]);
+		times[i] = (fcat_value){.type = {FCAT_TIMESTAMP, false, 0}, .u.ts = at[i]};
 	}
-	fcat_column cols[2] = {fcat__colbuild_column(&kb, "user_id"),
-	                       fcat__colbuild_column(&tb, "event_timestamp")};
-	const char *ref = "a";
-	fcat_training_set *ts;
-	if (fcat_get_historical_columns(&ts, NULL, f->store, cols, 2, &ref, 1, NULL, NULL))
-		fail_msg("%s", fcat_error_last());
+	fcat_training_set *ts = training_set(f, keys, times, N);
 	fcat_column count, sum;
 	assert_int_equal(fcat_training_set_column(&count, ts, 2 + F_COUNT), 0);
 	assert_int_equal(fcat_training_set_column(&sum, ts, 2 + F_SUM), 0);
@@ -404,8 +393,8 @@ static void test_aggregations__many_entity_rows_equal_a_count_by_hand(void **sta
 	}
 	fcat__buf_free(&scratch);
 	fcat_training_set_free(ts);
-	fcat__colbuild_free(&kb);
-	fcat__colbuild_free(&tb);
+	free(keys);
+	free(times);
 	free(at);
 	free(who);
 }

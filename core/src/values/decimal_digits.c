@@ -173,13 +173,15 @@ void fcat__decimal_digits(fcat__digits *g, double d, int precision)
 		printf_digits(g, d);
 }
 
-static size_t put_exponent(char *out, int x)
+/* The exponent of %g ("e+05", "e-123") or of JSON ("e5", "e-123"). */
+static size_t put_exponent(char *out, int x, bool json)
 {
 	size_t len = 0;
 	out[len++] = 'e';
-	out[len++] = x < 0 ? '-' : '+';
+	if (x < 0 || !json)
+		out[len++] = x < 0 ? '-' : '+';
 	unsigned u = (unsigned)(x < 0 ? -x : x);
-	if (u < 10)
+	if (u < 10 && !json)
 		out[len++] = '0';
 	char tmp[12];
 	size_t n = 0;
@@ -191,38 +193,46 @@ static size_t put_exponent(char *out, int x)
 	return len;
 }
 
-size_t fcat__g_text(char *out, double d, int precision)
+size_t fcat__digits_text(char *out, const fcat__digits *g, bool negative, bool json)
 {
-	fcat__digits g;
-	fcat__decimal_digits(&g, d, precision);
 	size_t len = 0;
-	if (d < 0 || (d == 0 && 1 / d < 0))
+	if (negative)
 		out[len++] = '-';
-	int x = g.exp10;
-	if (x < -4 || x >= g.precision) { /* d.ddde+XX */
-		out[len++] = g.d[0];
-		if (g.n > 1) {
+	int x = g->exp10;
+	if (x < -4 || x >= g->precision) { /* d.ddde+XX */
+		out[len++] = g->d[0];
+		if (g->n > 1) {
 			out[len++] = '.';
-			memcpy(out + len, g.d + 1, (size_t)g.n - 1);
-			len += (size_t)g.n - 1;
+			memcpy(out + len, g->d + 1, (size_t)g->n - 1);
+			len += (size_t)g->n - 1;
 		}
-		len += put_exponent(out + len, x);
-	} else if (x >= 0) { /* ddd.ddd or ddd */
+		len += put_exponent(out + len, x, json);
+	} else if (x >= 0) { /* ddd.ddd, ddd (or ddd.0 in JSON) */
 		for (int k = 0; k <= x; k++)
-			out[len++] = k < g.n ? g.d[k] : '0';
-		if (g.n > x + 1) {
+			out[len++] = k < g->n ? g->d[k] : '0';
+		if (g->n > x + 1) {
 			out[len++] = '.';
-			memcpy(out + len, g.d + x + 1, (size_t)(g.n - x - 1));
-			len += (size_t)(g.n - x - 1);
+			memcpy(out + len, g->d + x + 1, (size_t)(g->n - x - 1));
+			len += (size_t)(g->n - x - 1);
+		} else if (json) {
+			out[len++] = '.';
+			out[len++] = '0';
 		}
 	} else { /* 0.000ddd */
 		out[len++] = '0';
 		out[len++] = '.';
 		for (int k = -1; k > x; k--)
 			out[len++] = '0';
-		memcpy(out + len, g.d, (size_t)g.n);
-		len += (size_t)g.n;
+		memcpy(out + len, g->d, (size_t)g->n);
+		len += (size_t)g->n;
 	}
 	out[len] = '\0';
 	return len;
+}
+
+size_t fcat__g_text(char *out, double d, int precision)
+{
+	fcat__digits g;
+	fcat__decimal_digits(&g, d, precision);
+	return fcat__digits_text(out, &g, d < 0 || (d == 0 && 1 / d < 0), false);
 }
