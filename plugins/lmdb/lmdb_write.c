@@ -112,20 +112,48 @@ int lmdb_open_meta(lmdb_store *s)
 	return rc ? lmdb_fail(rc, "creating the metadata database", s) : 0;
 }
 
+/* A key LMDB can hold: 1 to max_key bytes. `what` names it ("row", "key"). */
+static int check_key(const lmdb_store *s, const char *what, size_t i, fcat_bytes key)
+{
+	if (key.len == 0 || key.len > s->max_key || !key.ptr)
+		return lmdb_host->error(FCAT_EINVALID,
+		                        "lmdb: %s %zu: a key must hold 1 to %zu bytes, not %zu",
+		                        what, i, s->max_key, key.len);
+	return 0;
+}
+
 static int check_rows(const lmdb_store *s, const fcat_online_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const fcat_online_row *r = &rows[i];
-		if (r->key.len == 0 || r->key.len > s->max_key || !r->key.ptr)
-			return lmdb_host->error(FCAT_EINVALID,
-			                        "lmdb: row %zu: a key must hold 1 to %zu bytes, "
-			                        "not %zu",
-			                        i, s->max_key, r->key.len);
-		if (!fcatp_row_header_ok(r))
+		int rc = check_key(s, "row", i, rows[i].key);
+		if (rc)
+			return rc;
+		if (!fcatp_row_header_ok(&rows[i]))
 			return lmdb_host->error(
 			    FCAT_EINVALID, "lmdb: row %zu: not an encoded row (bad header)", i);
 	}
 	return 0;
+}
+
+/* Under the write lock, opens (creating) the view's database into *dbi,
+ * then runs fn over it in one transaction (retried as the map grows).
+ * LMDB's code; *what names the step that failed (`doing`: fn's). */
+static int view_txn(lmdb_store *s, const char *view, MDB_dbi *dbi,
+                    int (*fn)(MDB_txn *txn, void *ctx), void *ctx, const char *doing,
+                    const char **what)
+{
+	view_call v = {view, true, 0};
+	pthread_mutex_lock(&s->write_mu);
+	*what = "creating a view's database";
+	int rc = retry(s, open_view, &v);
+	if (!rc) {
+		*dbi = v.dbi;
+		txn_call c = {0, fn, ctx};
+		*what = doing;
+		rc = retry(s, run_txn, &c);
+	}
+	pthread_mutex_unlock(&s->write_mu);
+	return rc;
 }
 
 /* True when the row replaces the stored one: newer times, or the same
@@ -156,7 +184,20 @@ typedef struct write_ctx {
 
 /* Keys come sorted (core sorts each batch), so one cursor walks the tree:
  * LMDB looks for the next key on the cursor's page before searching from
- * the root, and a found row is replaced where the cursor stands. */
+ * the root, and a found row is replaced where the cursor stands. Puts
+ * cursor on key k: 0 with *v its row and *put MDB_CURRENT, or 0 with *v
+ * empty and *put 0 when it has none, or LMDB's error. The found key's
+ * bytes stay in the page, which a put that changes the row's size moves:
+ * the put is given k, never them. */
+static int seek(MDB_cursor *cur, MDB_val k, MDB_val *v, unsigned *put)
+{
+	int rc = mdb_cursor_get(cur, &k, v, MDB_SET_KEY);
+	*put = rc == 0 ? MDB_CURRENT : 0;
+	if (rc == MDB_NOTFOUND)
+		*v = (MDB_val){0, NULL};
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int write_rows(MDB_txn *txn, void *ctx)
 {
 	const write_ctx *w = ctx;
@@ -164,17 +205,12 @@ static int write_rows(MDB_txn *txn, void *ctx)
 	int rc = mdb_cursor_open(txn, w->dbi, &cur);
 	for (size_t i = 0; rc == 0 && i < w->n; i++) {
 		const fcat_online_row *r = &w->rows[i];
-		MDB_val k = {r->key.len, (void *)r->key.ptr}, found = k, v;
-		rc = mdb_cursor_get(cur, &found, &v,
-		                    MDB_SET_KEY); /* not k: found
-		                                   * points into the page, which the put rewrites */
-		if (rc == 0 && !replaces(&v, r))
+		MDB_val k = {r->key.len, (void *)r->key.ptr}, v;
+		unsigned put;
+		if ((rc = seek(cur, k, &v, &put)) != 0 || (put && !replaces(&v, r)))
 			continue;
-		if (rc != 0 && rc != MDB_NOTFOUND)
-			break;
-		unsigned flags = rc == 0 ? MDB_CURRENT : 0;
 		v = (MDB_val){r->row.len, (void *)r->row.ptr};
-		rc = mdb_cursor_put(cur, &k, &v, flags);
+		rc = mdb_cursor_put(cur, &k, &v, put);
 	}
 	return rc;
 }
@@ -187,17 +223,9 @@ int lmdb_write(void *store, const char *view, const fcat_online_row *rows, size_
 		rc = check_rows(s, rows, n);
 	if (rc || n == 0)
 		return rc;
-	view_call v = {view, true, 0};
-	pthread_mutex_lock(&s->write_mu);
-	const char *what = "creating a view's database";
-	rc = retry(s, open_view, &v);
-	if (!rc) {
-		write_ctx w = {v.dbi, rows, n};
-		txn_call c = {0, write_rows, &w};
-		what = "writing rows";
-		rc = retry(s, run_txn, &c);
-	}
-	pthread_mutex_unlock(&s->write_mu);
+	write_ctx w = {0, rows, n};
+	const char *what;
+	rc = view_txn(s, view, &w.dbi, write_rows, &w, "writing rows", &what);
 	return rc ? lmdb_fail(rc, what, s) : 0;
 }
 
@@ -217,19 +245,17 @@ static int update_rows(MDB_txn *txn, void *ctx)
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(txn, u->dbi, &cur);
 	for (size_t i = 0; rc == 0 && i < u->n; i++) {
-		MDB_val k = {u->keys[i].len, (void *)u->keys[i].ptr}, found = k, v;
-		rc = mdb_cursor_get(cur, &found, &v, MDB_SET_KEY); /* as write_rows */
-		if (rc != 0 && rc != MDB_NOTFOUND)
+		MDB_val k = {u->keys[i].len, (void *)u->keys[i].ptr}, v;
+		unsigned put;
+		if ((rc = seek(cur, k, &v, &put)) != 0)
 			break;
-		unsigned flags = rc == 0 ? MDB_CURRENT : 0;
-		fcat_bytes old = {rc == 0 ? v.mv_data : NULL, rc == 0 ? v.mv_size : 0}, out = {0};
+		fcat_bytes old = {v.mv_data, v.mv_size}, out = {0};
 		if ((u->fn_rc = u->fn(u->ctx, i, old, &out)) != 0)
 			return MDB_PANIC; /* any code: the transaction is aborted */
-		rc = 0;
 		if (!out.ptr)
 			continue;
 		v = (MDB_val){out.len, (void *)out.ptr};
-		rc = mdb_cursor_put(cur, &k, &v, flags);
+		rc = mdb_cursor_put(cur, &k, &v, put);
 	}
 	return rc;
 }
@@ -240,23 +266,12 @@ int lmdb_update(void *store, const char *view, const fcat_bytes *keys, size_t n,
 	lmdb_store *s = store;
 	int rc = lmdb_check_view(s, view);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (keys[i].len == 0 || keys[i].len > s->max_key || !keys[i].ptr)
-			return lmdb_host->error(
-			    FCAT_EINVALID, "lmdb: key %zu: a key must hold 1 to %zu bytes, not %zu",
-			    i, s->max_key, keys[i].len);
+		rc = check_key(s, "key", i, keys[i]);
 	if (rc || n == 0)
 		return rc;
-	view_call v = {view, true, 0};
-	pthread_mutex_lock(&s->write_mu);
-	const char *what = "creating a view's database";
-	rc = retry(s, open_view, &v);
-	update_ctx u = {v.dbi, keys, n, fn, ctx, 0};
-	if (!rc) {
-		txn_call c = {0, update_rows, &u};
-		what = "updating rows";
-		rc = retry(s, run_txn, &c);
-	}
-	pthread_mutex_unlock(&s->write_mu);
+	update_ctx u = {0, keys, n, fn, ctx, 0};
+	const char *what;
+	rc = view_txn(s, view, &u.dbi, update_rows, &u, "updating rows", &what);
 	if (u.fn_rc)
 		return u.fn_rc;
 	return rc ? lmdb_fail(rc, what, s) : 0;
