@@ -186,16 +186,21 @@ static int sort_rows(erow *rows, size_t n, size_t nent)
 	return 0;
 }
 
-/* Keeps a feature's value for entity row `row`. */
-static int keep(fcat__treq *q, fcat__hview *hv, size_t f, uint32_t row, const fcat_value *val)
+/* Keeps feature f's value for entity row `row`, when computing it
+ * succeeded (rc 0); else, or when out of memory, the error naming the
+ * feature and the row. */
+static int keep(fcat__treq *q, fcat__hview *hv, size_t f, uint32_t row, const fcat_value *val,
+                int rc)
 {
 	fcat_value *dst = &hv->values[(size_t)row * hv->view->nfeatures + f];
-	if (val->is_null || (!val->type.is_array && val->type.scalar != FCAT_STRING &&
-	                     val->type.scalar != FCAT_BYTES)) {
+	if (rc == 0 && (val->is_null || (!val->type.is_array && val->type.scalar != FCAT_STRING &&
+	                                 val->type.scalar != FCAT_BYTES)))
 		*dst = *val;
-		return 0;
-	}
-	return fcat__value_copy(&q->arena, dst, val) ? fcat__error_oom() : 0;
+	else if (rc == 0 && fcat__value_copy(&q->arena, dst, val))
+		rc = fcat__error_oom();
+	return rc ? fcat__error_wrap(rc, "feature '%s', entity row %u",
+	                             hv->view->features[f].base.name, row + 1)
+	          : 0;
 }
 
 /* The features of one window that slide (count, sum, mean, stddev) for one
@@ -230,11 +235,8 @@ static int slide(fcat__treq *q, fcat__hview *hv, const size_t *feats, size_t nfe
 			size_t f = feats[j];
 			fcat_value val;
 			int rc = fcat__agg_state_value(&val, &st[f], v->features[f].type, scratch);
-			if (rc == 0)
-				rc = keep(q, hv, f, rows[i].row, &val);
-			if (rc)
-				return fcat__error_wrap(rc, "feature '%s', entity row %u",
-				                        v->features[f].base.name, rows[i].row + 1);
+			if ((rc = keep(q, hv, f, rows[i].row, &val, rc)))
+				return rc;
 		}
 	}
 	return 0;
@@ -249,11 +251,8 @@ static int each_window(fcat__treq *q, fcat__hview *hv, size_t f, fcat__agg_state
 	for (size_t i = 0; i < n; i++) {
 		fcat_value val;
 		int rc = fcat__agg_eval(&val, v, f, st, ev, rows[i].at, scratch);
-		if (rc == 0)
-			rc = keep(q, hv, f, rows[i].row, &val);
-		if (rc)
-			return fcat__error_wrap(rc, "feature '%s', entity row %u",
-			                        v->features[f].base.name, rows[i].row + 1);
+		if ((rc = keep(q, hv, f, rows[i].row, &val, rc)))
+			return rc;
 	}
 	return 0;
 }
