@@ -87,16 +87,40 @@ static void bound(fcatp_text *q, Oid oid, const char *col, bool upper)
 	fcatp_text_puts(q, buf);
 }
 
-static void lateral(join *j, fcatp_text *q)
+/* DECLARE fcat_join ... SELECT: the entity row's order (`ord`), whether a
+ * row was found (`hit` not null) and the columns w.c0, w.c1, ... */
+static void cursor_head(fcatp_text *q, const fcat_pit_request *req, const char *ord,
+                        const char *hit)
 {
-	const fcat_pit_request *req = j->req;
-	char buf[96];
-	fcatp_text_puts(q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
-	                   "SELECT x.fcat_ord, w.fcat_hit IS NOT NULL");
+	char buf[64];
+	fcatp_text_puts(q, "DECLARE fcat_join NO SCROLL CURSOR FOR SELECT ");
+	fcatp_text_puts(q, ord);
+	fcatp_text_puts(q, ", ");
+	fcatp_text_puts(q, hit);
+	fcatp_text_puts(q, " IS NOT NULL");
 	for (size_t i = 0; i < req->ncolumns; i++) {
 		snprintf(buf, sizeof buf, ", w.c%zu", i);
 		fcatp_text_puts(q, buf);
 	}
+}
+
+/* The source's columns named c0, c1, ..., each after a comma. */
+static void source_columns(fcatp_text *q, const fcat_pit_request *req)
+{
+	char buf[32];
+	for (size_t i = 0; i < req->ncolumns; i++) {
+		fcatp_text_puts(q, ", fcat_src.");
+		fcatp_text_ident(q, req->columns[i]);
+		snprintf(buf, sizeof buf, " AS c%zu", i);
+		fcatp_text_puts(q, buf);
+	}
+}
+
+static void lateral(join *j, fcatp_text *q)
+{
+	const fcat_pit_request *req = j->req;
+	char buf[96];
+	cursor_head(q, req, "x.fcat_ord", "w.fcat_hit");
 	/* the entity rows in the index's order, so that consecutive lookups
 	 * read neighbouring index pages */
 	fcatp_text_puts(q, "\nFROM (SELECT * FROM ");
@@ -107,12 +131,7 @@ static void lateral(join *j, fcatp_text *q)
 		fcatp_text_puts(q, buf);
 	}
 	fcatp_text_puts(q, "fcat_t) AS x LEFT JOIN LATERAL (\n  SELECT TRUE AS fcat_hit");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		fcatp_text_puts(q, ", fcat_src.");
-		fcatp_text_ident(q, req->columns[i]);
-		snprintf(buf, sizeof buf, " AS c%zu", i);
-		fcatp_text_puts(q, buf);
-	}
+	source_columns(q, req);
 	fcatp_text_puts(q, "\n  FROM ");
 	fcatp_text_puts(q, j->src.from);
 	fcatp_text_puts(q, "\n  WHERE ");
@@ -148,22 +167,12 @@ static void hash(join *j, fcatp_text *q)
 {
 	const fcat_pit_request *req = j->req;
 	char buf[64];
-	fcatp_text_puts(q, "DECLARE fcat_join NO SCROLL CURSOR FOR "
-	                   "SELECT e.fcat_ord, w.fcat_ord IS NOT NULL");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		snprintf(buf, sizeof buf, ", w.c%zu", i);
-		fcatp_text_puts(q, buf);
-	}
+	cursor_head(q, req, "e.fcat_ord", "w.fcat_ord");
 	fcatp_text_puts(q, "\nFROM ");
 	fcatp_text_puts(q, j->ent);
 	fcatp_text_puts(q, " AS e LEFT JOIN (\n"
 	                   "  SELECT DISTINCT ON (x.fcat_ord) x.fcat_ord");
-	for (size_t i = 0; i < req->ncolumns; i++) {
-		fcatp_text_puts(q, ", fcat_src.");
-		fcatp_text_ident(q, req->columns[i]);
-		snprintf(buf, sizeof buf, " AS c%zu", i);
-		fcatp_text_puts(q, buf);
-	}
+	source_columns(q, req);
 	fcatp_text_puts(q, "\n  FROM ");
 	fcatp_text_puts(q, j->ent);
 	fcatp_text_puts(q, " AS x JOIN ");
