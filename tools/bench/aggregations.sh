@@ -39,7 +39,6 @@ reps=${REPS:-3}
 heavy=${HEAVY:-1}
 heavy_users=${HEAVY_USERS:-20}
 heavy_ents=${HEAVY_ENTS:-100000}
-cache=${FCAT_BENCH_CACHE:-$HOME/.cache/fcat-bench}
 bench_check_counts "EVENTS, ENTITY_ROWS, REPS, HEAVY_USERS and HEAVY_ENTS" "$events" "$ents" \
 	"$reps" "$heavy_users" "$heavy_ents"
 bench_need_built fcat fcat-bench-run fcat-bench-gen-agg
@@ -47,18 +46,7 @@ fcat=$build/fcat
 run=$build/fcat-bench-run
 python=${PYTHON:-python3}
 
-command -v node >/dev/null || { echo "$me: node is missing" >&2; exit 2; }
-if [[ ! -d $cache/node_modules/@duckdb/node-api ]]; then
-	echo "installing @duckdb/node-api into $cache" >&2
-	mkdir -p "$cache"
-	npm install --prefix "$cache" --no-save --no-audit --no-fund @duckdb/node-api >&2
-fi
-export NODE_PATH=$cache/node_modules
-duckdb_version=$(node -e "const { DuckDBInstance } = require('@duckdb/node-api');
-DuckDBInstance.create(':memory:').then(async (db) => {
-	const r = await (await db.connect()).runAndReadAll('SELECT version()');
-	console.log(r.getRows()[0][0]);
-});")
+bench_need_duckdb
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fcat-bench-agg-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -98,24 +86,9 @@ gen() {
 	}'
 }
 
-# measure NAME CMD...: one timed run, its wall time, peak RSS and CPU time
-# appended to NAME.wall, NAME.rss, NAME.cpu
-measure() {
-	local name=$1
-	shift
-	if ! "$run" -o "$tmp/$name.run" "$@" >"$tmp/$name.log" 2>&1; then
-		echo "$me: $name failed:" >&2
-		cat "$tmp/$name.log" "$tmp/$name.run" >&2
-		exit 1
-	fi
-	field "$tmp/$name.run" wall_s >>"$tmp/$name.wall"
-	field "$tmp/$name.run" maxrss_kb >>"$tmp/$name.rss"
-	awk -v u="$(field "$tmp/$name.run" user_s)" -v s="$(field "$tmp/$name.run" sys_s)" \
-		'BEGIN { print u + s }' >>"$tmp/$name.cpu"
-}
 
 run_fcat() { # run_fcat NAME
-	measure "$1" "$fcat" --repo "$repo" get-historical --worktree --entities "$entf" \
+	bench_measure "$1" "$fcat" --repo "$repo" get-historical --worktree --entities "$entf" \
 		--features w -o "$tmp/$1.csv"
 }
 
@@ -124,7 +97,7 @@ run_fcat() { # run_fcat NAME
 pick_form() {
 	local set=$1 f best=
 	for f in ${DUCKDB_FORMS:-rangejoin window asof}; do
-		measure "$set-try-$f" node "$here/agg_duckdb.cjs" "$f" "$evf" "$entf" "$tmp/$set-$f.csv"
+		bench_measure "$set-try-$f" node "$here/agg_duckdb.cjs" "$f" "$evf" "$entf" "$tmp/$set-$f.csv"
 		printf '  DuckDB form %-9s %8.2f s  peak RSS %7.1f MiB  CPU %7.2f s\n' "$f" \
 			"$(tail -n1 "$tmp/$set-try-$f.wall")" \
 			"$(awk '{ print $1 / 1024 }' <"$tmp/$set-try-$f.rss")" \
@@ -150,7 +123,7 @@ compare() {
 	pick_form "$set"
 	for ((r = 1; r <= reps; r++)); do
 		run_fcat "$set"
-		measure "$set-duckdb" node "$here/agg_duckdb.cjs" "$form" "$evf" "$entf" \
+		bench_measure "$set-duckdb" node "$here/agg_duckdb.cjs" "$form" "$evf" "$entf" \
 			"$tmp/$set-duckdb.csv"
 		printf '%s round %d: fcat %s s, DuckDB (%s) %s s\n' "$set" "$r" \
 			"$(tail -n1 "$tmp/$set.wall")" "$form" "$(tail -n1 "$tmp/$set-duckdb.wall")"

@@ -52,3 +52,41 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1"; }
 
 # median [FILE]: the median of the numbers in FILE (or stdin), one a line.
 median() { sort -g "$@" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# bench_measure NAME CMD...: one run of CMD timed by fcat-bench-run ($run),
+# its wall time, peak RSS and CPU time (user + sys) appended to
+# $tmp/NAME.wall, NAME.rss and NAME.cpu; exits 1 with its output when it
+# fails.
+bench_measure() {
+	local name=$1
+	shift
+	if ! "$run" -o "$tmp/$name.run" "$@" >"$tmp/$name.log" 2>&1; then
+		echo "$me: $name failed:" >&2
+		cat "$tmp/$name.log" "$tmp/$name.run" >&2
+		exit 1
+	fi
+	field "$tmp/$name.run" wall_s >>"$tmp/$name.wall"
+	field "$tmp/$name.run" maxrss_kb >>"$tmp/$name.rss"
+	awk -v u="$(field "$tmp/$name.run" user_s)" -v s="$(field "$tmp/$name.run" sys_s)" \
+		'BEGIN { print u + s }' >>"$tmp/$name.cpu"
+}
+
+# bench_need_duckdb: node with the npm package @duckdb/node-api, installed
+# on first use into $FCAT_BENCH_CACHE (default ~/.cache/fcat-bench), never
+# into the repository; sets NODE_PATH and duckdb_version. Exits 2 without
+# node.
+bench_need_duckdb() {
+	local cache=${FCAT_BENCH_CACHE:-$HOME/.cache/fcat-bench}
+	command -v node >/dev/null || { echo "$me: node is missing" >&2; exit 2; }
+	if [[ ! -d $cache/node_modules/@duckdb/node-api ]]; then
+		echo "installing @duckdb/node-api into $cache" >&2
+		mkdir -p "$cache"
+		npm install --prefix "$cache" --no-save --no-audit --no-fund @duckdb/node-api >&2
+	fi
+	export NODE_PATH=$cache/node_modules
+	duckdb_version=$(node -e "const { DuckDBInstance } = require('@duckdb/node-api');
+DuckDBInstance.create(':memory:').then(async (db) => {
+	const r = await (await db.connect()).runAndReadAll('SELECT version()');
+	console.log(r.getRows()[0][0]);
+});")
+}

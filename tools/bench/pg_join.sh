@@ -124,21 +124,8 @@ catalog "table = 'events_v'" >"$tmp/view/catalog/bench.lua"
 catalog "path = 'data/features.csv'" >"$repo/catalog/bench.lua"
 printf 'project: bench\n' >"$repo/fcat.yaml"
 
-# one run of peer NAME: wall time, peak RSS and CPU time (user + sys)
-# appended to NAME.wall, NAME.rss, NAME.cpu; its output is NAME.csv
-measure() {
-	local name=$1
-	shift
-	if ! "$run" -o "$tmp/$name.run" "$@" -o "$tmp/$name.csv" >"$tmp/$name.log" 2>&1; then
-		echo "$me: $name failed:" >&2
-		cat "$tmp/$name.log" "$tmp/$name.run" >&2
-		exit 1
-	fi
-	field "$tmp/$name.run" wall_s >>"$tmp/$name.wall"
-	field "$tmp/$name.run" maxrss_kb >>"$tmp/$name.rss"
-	awk -v u="$(field "$tmp/$name.run" user_s)" -v s="$(field "$tmp/$name.run" sys_s)" \
-		'BEGIN { print u + s }' >>"$tmp/$name.cpu"
-}
+# one run of peer NAME (bench_lib.sh's bench_measure); its output is NAME.csv
+measure() { bench_measure "$1" "${@:2}" -o "$tmp/$1.csv"; }
 hist=(get-historical --worktree --entities "$entf" --features user_events)
 
 measure first "$fcat" --repo "$tmp/table" "${hist[@]}"

@@ -25,25 +25,13 @@ here=$root/tools/bench
 rows=${1:-10000000}
 ents=${2:-1000000}
 reps=${REPS:-3}
-cache=${FCAT_BENCH_CACHE:-$HOME/.cache/fcat-bench}
 bench_check_counts "ROWS, ENTITIES and REPS" "$rows" "$ents" "$reps"
 bench_need_built fcat fcat-bench-run fcat-bench-gen-pit
 fcat=$build/fcat
 run=$build/fcat-bench-run
 
 # the peers
-command -v node >/dev/null || { echo "pit_join.sh: node is missing" >&2; exit 2; }
-if [[ ! -d $cache/node_modules/@duckdb/node-api ]]; then
-	echo "installing @duckdb/node-api into $cache" >&2
-	mkdir -p "$cache"
-	npm install --prefix "$cache" --no-save --no-audit --no-fund @duckdb/node-api >&2
-fi
-export NODE_PATH=$cache/node_modules
-duckdb_version=$(node -e "const { DuckDBInstance } = require('@duckdb/node-api');
-DuckDBInstance.create(':memory:').then(async (db) => {
-	const r = await (await db.connect()).runAndReadAll('SELECT version()');
-	console.log(r.getRows()[0][0]);
-});")
+bench_need_duckdb
 python=$(pandas_python) ||
 	{ echo "$me: no python3 with pandas (apt-get install python3-pandas)" >&2; exit 2; }
 pandas_version=$("$python" -c 'import pandas; print(pandas.__version__)')
@@ -75,28 +63,13 @@ awk -v r="$rows" -v e="$ents" -v fb="$(stat -c %s "$feat")" -v eb="$(stat -c %s 
 		r, fb / 1048576, e, eb / 1048576, s
 }'
 
-# one run of peer NAME: its wall time, peak memory and CPU time (user + sys)
-# appended to NAME.wall, NAME.rss, NAME.cpu
-measure() {
-	local name=$1
-	shift
-	if ! "$run" -o "$tmp/$name.run" "$@" >"$tmp/$name.log" 2>&1; then
-		echo "pit_join.sh: $name failed:" >&2
-		cat "$tmp/$name.log" "$tmp/$name.run" >&2
-		exit 1
-	fi
-	field "$tmp/$name.run" wall_s >>"$tmp/$name.wall"
-	field "$tmp/$name.run" maxrss_kb >>"$tmp/$name.rss"
-	awk -v u="$(field "$tmp/$name.run" user_s)" -v s="$(field "$tmp/$name.run" sys_s)" \
-		'BEGIN { print u + s }' >>"$tmp/$name.cpu"
-}
 
 for ((r = 1; r <= reps; r++)); do
-	measure fcat "$fcat" --repo "$repo" get-historical --worktree --entities "$entf" \
+	bench_measure fcat "$fcat" --repo "$repo" get-historical --worktree --entities "$entf" \
 		--features user_events -o "$tmp/fcat.csv"
-	measure duckdb node "$here/pit_join_duckdb.cjs" "$feat" "$entf" "$tmp/duckdb.csv"
-	measure duckdb1 node "$here/pit_join_duckdb.cjs" "$feat" "$entf" "$tmp/duckdb1.csv" 1
-	measure pandas "$python" "$here/pit_join_pandas.py" "$feat" "$entf" "$tmp/pandas.csv"
+	bench_measure duckdb node "$here/pit_join_duckdb.cjs" "$feat" "$entf" "$tmp/duckdb.csv"
+	bench_measure duckdb1 node "$here/pit_join_duckdb.cjs" "$feat" "$entf" "$tmp/duckdb1.csv" 1
+	bench_measure pandas "$python" "$here/pit_join_pandas.py" "$feat" "$entf" "$tmp/pandas.csv"
 	printf 'round %d: fcat %s s, DuckDB %s s, DuckDB 1 thread %s s, pandas %s s\n' "$r" \
 		"$(tail -n1 "$tmp/fcat.wall")" "$(tail -n1 "$tmp/duckdb.wall")" \
 		"$(tail -n1 "$tmp/duckdb1.wall")" "$(tail -n1 "$tmp/pandas.wall")"
