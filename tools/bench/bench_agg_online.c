@@ -39,7 +39,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define SEED        0xa66f0ca7ULL
@@ -146,14 +145,9 @@ static void materialize(const char *root, uint64_t rows)
 		fcat_store_free(s);
 		_exit(0);
 	}
-	int status;
-	struct rusage ru;
-	if (wait4(pid, &status, 0, &ru) != pid)
-		bench_die("wait4: %s", strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		bench_die("the materializing child failed");
+	double rss = bench_wait_child(pid, "the materializing child");
 	printf("materialize process (both views): %.2f s, peak RSS %.1f MiB\n",
-	       (double)(bench_now_ns() - t0) / 1e9, (double)ru.ru_maxrss / 1024);
+	       (double)(bench_now_ns() - t0) / 1e9, rss);
 }
 
 typedef struct reader {

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *prog = "fcat-bench";
@@ -179,4 +181,18 @@ void bench_make_dir(const char *root, const char *rel)
 	snprintf(path, sizeof path, "%s/%s", root, rel);
 	if (mkdir(path, 0777) != 0)
 		bench_die("mkdir %s: %s", path, strerror(errno));
+}
+
+double bench_wait_child(int pid, const char *what)
+{
+	int status;
+	struct rusage ru;
+	pid_t got;
+	while ((got = wait4(pid, &status, 0, &ru)) < 0 && errno == EINTR)
+		;
+	if (got != pid)
+		bench_die("wait4: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		bench_die("%s failed", what);
+	return (double)ru.ru_maxrss / 1024;
 }

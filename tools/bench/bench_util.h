@@ -115,4 +115,8 @@ FILE *bench_create(const char *root, const char *rel);
 long bench_finish(FILE *f, const char *rel);
 void bench_make_dir(const char *root, const char *rel);
 
+/* Waits for child `pid`, bench_die unless it exited 0 (`what` names it);
+ * its peak RSS in MiB. */
+double bench_wait_child(int pid, const char *what);
+
 #endif
