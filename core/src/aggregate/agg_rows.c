@@ -404,27 +404,23 @@ int fcat__agg_rows_add(fcat__agg_rows *r, const fcat_value *cells, size_t nrows)
 	    fcat__key_batch_fill(&r->batch, cells, nrows, r->ncols, r->nkeys, r->ts_col, &r->keys);
 	if (rc)
 		return rc;
-	size_t kstart = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
-		if (!r->batch.end[i]) {
+		fcat__latest *e;
+		if ((rc = fcat__key_batch_entry(&r->batch, &r->keys, i, nrows, false, &e)))
+			return rc;
+		if (!e) {
 			r->skipped++;
 			continue;
 		}
-		if (i + 8 < nrows && r->batch.end[i + 8])
-			fcat__latest_map_prefetch_entry(&r->keys, r->batch.hash[i + 8]);
-		long ent = entity_of(r, r->batch.keys.ptr + kstart, r->batch.end[i] - kstart,
-		                     r->batch.hash[i]);
-		kstart = r->batch.end[i];
-		if (ent < 0)
-			return fcat__error_oom();
+		size_t ent = (size_t)(e - r->keys.entries);
 		r->rows++;
 		fcat__agg_when when = {row[r->ts_col].u.ts,
 		                       r->created_col >= 0 && !row[r->created_col].is_null
 		                           ? row[r->created_col].u.ts
 		                           : INT64_MIN};
 		if (!r->transformed) {
-			if ((rc = add_event(r, (size_t)ent, when, row + r->in_col)))
+			if ((rc = add_event(r, ent, when, row + r->in_col)))
 				return rc;
 			continue;
 		}

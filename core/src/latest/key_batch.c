@@ -20,6 +20,7 @@ int fcat__key_batch_fill(fcat__key_batch *b, const fcat_value *cells, size_t nro
 		b->cap = nrows;
 	}
 	b->keys.len = 0;
+	b->next = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * ncols;
 		bool null_key = row[ts_col].is_null;
@@ -37,6 +38,22 @@ int fcat__key_batch_fill(fcat__key_batch *b, const fcat_value *cells, size_t nro
 		fcat__latest_map_prefetch(m, b->hash[i]);
 	}
 	return b->keys.oom ? fcat__error_oom() : 0;
+}
+
+int fcat__key_batch_entry(fcat__key_batch *b, fcat__latest_map *m, size_t i, size_t n, bool rows,
+                          fcat__latest **out)
+{
+	*out = NULL;
+	if (!b->end[i])
+		return 0;
+	if (i + 8 < n && b->end[i + 8])
+		fcat__latest_map_prefetch_entry(m, b->hash[i + 8]);
+	if (rows && i + 4 < n && b->end[i + 4])
+		fcat__latest_map_prefetch_row(m, b->hash[i + 4]);
+	size_t start = b->next;
+	b->next = b->end[i];
+	*out = fcat__latest_map_get(m, b->keys.ptr + start, b->end[i] - start, b->hash[i]);
+	return *out ? 0 : fcat__error_oom();
 }
 
 void fcat__key_batch_free(fcat__key_batch *b)

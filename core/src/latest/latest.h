@@ -146,6 +146,7 @@ typedef struct fcat__key_batch {
 	size_t *end;
 	uint64_t *hash;
 	size_t cap;
+	size_t next; /* where the next keyed row's key starts (fcat__key_batch_entry) */
 } fcat__key_batch;
 
 /* Fills the batch from nrows rows of ncols cells, the first nkeys the join
@@ -154,6 +155,13 @@ struct fcat_value;
 int fcat__key_batch_fill(fcat__key_batch *b, const struct fcat_value *cells, size_t nrows,
                          size_t ncols, size_t nkeys, int ts_col, const fcat__latest_map *m);
 void fcat__key_batch_free(fcat__key_batch *b);
+/* Row i's entry in m, the map the batch was filled for (created when new),
+ * into *out, or NULL when the row has no key; the rows are taken in order,
+ * i from 0 to n - 1. Fetches the entry of the row 8 ahead and, with
+ * `rows`, the row of the one 4 ahead (a newer row is copied over it).
+ * 0, or FCAT_ENOMEM. */
+int fcat__key_batch_entry(fcat__key_batch *b, fcat__latest_map *m, size_t i, size_t n, bool rows,
+                          fcat__latest **out);
 
 /* Stores a row's bytes in an entry, reusing its memory when it fits. */
 int fcat__latest_set_row(fcat__latest_map *m, fcat__latest *e, const void *row, size_t len);

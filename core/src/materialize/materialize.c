@@ -60,23 +60,15 @@ int fcat__view_rows_add(void *ctx, const fcat_value *cells, size_t nrows)
 	                              &r->latest);
 	if (rc)
 		return rc;
-	size_t start = 0;
 	for (size_t i = 0; i < nrows; i++) {
 		const fcat_value *row = cells + i * r->ncols;
-		if (!r->batch.end[i]) {
+		fcat__latest *e;
+		if ((rc = fcat__key_batch_entry(&r->batch, &r->latest, i, nrows, true, &e)))
+			return rc;
+		if (!e) {
 			r->skipped++;
 			continue;
 		}
-		if (i + 8 < nrows && r->batch.end[i + 8])
-			fcat__latest_map_prefetch_entry(&r->latest, r->batch.hash[i + 8]);
-		if (i + 4 < nrows && r->batch.end[i + 4])
-			fcat__latest_map_prefetch_row(&r->latest, r->batch.hash[i + 4]);
-		const char *key = r->batch.keys.ptr + start;
-		size_t len = r->batch.end[i] - start;
-		start = r->batch.end[i];
-		fcat__latest *e = fcat__latest_map_get(&r->latest, key, len, r->batch.hash[i]);
-		if (!e)
-			return fcat__error_oom();
 		int64_t ts = row[r->ts_col].u.ts;
 		int64_t created = r->created_col >= 0 && !row[r->created_col].is_null
 		                      ? row[r->created_col].u.ts
